@@ -1,0 +1,112 @@
+/** The single gateway port: routes /rest/v1, /auth/v1, /realtime/v1, /functions/v1 and checks API keys as hosted Kong does. */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Keys } from '../keys.ts';
+import { BodyTooLargeError, readBody, sendJson, type Service } from './http.ts';
+
+export const CORS_HEADERS: Record<string, string> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+  'access-control-allow-headers':
+    'authorization, x-client-info, apikey, content-type, content-profile, accept-profile, prefer, range, x-supabase-api-version, x-retry-count, x-region, upstash-encoding, upstash-sync-token',
+  'access-control-expose-headers': 'content-range, content-location, x-total-count, link, preference-applied, x-supabase-api-version, x-sb-error-code, location',
+  'access-control-max-age': '3600',
+};
+
+export interface Route {
+  prefix: string;
+  service: Service;
+  /** When false the route is reachable without an `apikey` (e.g. JWKS, functions, Upstash). */
+  requiresApiKey: boolean;
+  /** The part of the path stripped before the service sees it; defaults to `prefix`. */
+  base?: string;
+  /** Overrides the gateway's body cap for this route. */
+  maxBodyBytes?: number;
+}
+
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface GatewayOptions {
+  keys: Keys;
+  maxBodyBytes: number;
+  /** Read on every request, so services can be added once the port is known. */
+  routes: Route[];
+  upgrades: { prefix: string; handler: UpgradeHandler }[];
+}
+
+/** Creates (but does not start) the gateway HTTP server. */
+export function createGateway(opts: GatewayOptions): http.Server {
+  const server = http.createServer((req, res) => {
+    for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
+    handle(req, res).catch((err: unknown) => {
+      process.stderr.write(`[gateway] ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}\n`);
+      if (!res.headersSent) sendJson(res, 500, { code: 'internal_error', message: `Internal error: ${(err as Error).message}` });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    // Longest prefix wins; routes may be added after the server starts listening.
+    const route = [...opts.routes].sort((a, b) => b.prefix.length - a.prefix.length).find((r) => url.pathname === r.prefix || url.pathname.startsWith(r.prefix + '/') || r.prefix === '');
+    if (!route) {
+      sendJson(res, 404, { message: 'no Route matched with those values' });
+      return;
+    }
+    if (req.method === 'OPTIONS') {
+      res.writeHead(200, { 'content-length': '0' });
+      res.end();
+      return;
+    }
+    const headers = { ...req.headers };
+    const apikey = (headers.apikey as string | undefined) ?? url.searchParams.get('apikey') ?? undefined;
+    if (route.requiresApiKey) {
+      if (!apikey) {
+        sendJson(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
+        return;
+      }
+      if (!opts.keys.isApiKey(apikey)) {
+        sendJson(res, 401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
+        return;
+      }
+    }
+    if (apikey) headers.apikey = opts.keys.translateApiKey(apikey);
+    const auth = headers.authorization;
+    if (typeof auth === 'string') {
+      const m = /^bearer\s+(sb_(?:publishable|secret)_\S+)$/i.exec(auth.trim());
+      if (m) headers.authorization = `Bearer ${opts.keys.translateApiKey(m[1]!)}`;
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(req, route.maxBodyBytes ?? opts.maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        sendJson(res, 413, {
+          code: 'request_too_large',
+          message: `Request body too large: the limit is ${route.maxBodyBytes ?? opts.maxBodyBytes} bytes; send smaller batches`,
+        }, { connection: 'close' });
+        return;
+      }
+      throw err;
+    }
+    const rest = url.pathname.slice((route.base ?? route.prefix).length) || '/';
+    await route.service({ method: req.method ?? 'GET', path: rest.startsWith('/') ? rest : `/${rest}`, url, headers, body, raw: req }, res);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://gateway');
+    const up = opts.upgrades.find((u) => url.pathname.startsWith(u.prefix));
+    if (!up) {
+      socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    const apikey = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined);
+    if (apikey && apikey.startsWith('sb_')) {
+      url.searchParams.set('apikey', opts.keys.translateApiKey(apikey));
+      req.url = url.pathname + url.search;
+    }
+    up.handler(req, socket, head);
+  });
+  server.keepAliveTimeout = 65000;
+  return server;
+}

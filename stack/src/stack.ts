@@ -1,0 +1,136 @@
+/** Starts the whole local stack (Postgres, bootstrap, migrations, gateway and services) and stops it cleanly. */
+import fs from 'node:fs/promises';
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig, type StackConfig } from './config.ts';
+import type { StackContext } from './context.ts';
+import { bootstrap, migrate } from './db/migrate.ts';
+import { PostgresServer } from './db/postgres.ts';
+import { createGateway, type GatewayOptions, type Route } from './gateway/server.ts';
+import { buildKeys, loadSecrets } from './keys.ts';
+import { createRestService } from './rest/index.ts';
+import { createAuthService } from './auth/index.ts';
+
+export interface StackEnv {
+  SUPABASE_URL: string;
+  SUPABASE_ANON_KEY: string;
+  SUPABASE_SERVICE_ROLE_KEY: string;
+  SUPABASE_PUBLISHABLE_KEY: string;
+  SUPABASE_SECRET_KEY: string;
+  SUPABASE_DB_URL: string;
+  SUPABASE_JWT_SECRET: string;
+  UPSTASH_REDIS_REST_URL: string;
+  UPSTASH_REDIS_REST_TOKEN: string;
+}
+
+export interface RunningStack {
+  readonly config: StackConfig;
+  readonly env: StackEnv;
+  readonly context: StackContext;
+  readonly postgres: PostgresServer | null;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Log progress lines (`npm run stack`); tests keep quiet. */
+  log?: (line: string) => void;
+  /** Extra schemas to expose through /rest/v1 after the defaults. */
+  extraSchemas?: string[];
+}
+
+/** Starts everything and writes `<dataDir>/stack.env`. */
+export async function startStack(config: StackConfig = loadConfig(), options: StartOptions = {}): Promise<RunningStack> {
+  const log = options.log ?? (() => {});
+  const secrets = await loadSecrets(config.dataDir);
+  const keys = await buildKeys(secrets);
+  let postgres: PostgresServer | null = null;
+  let dbUrl: string;
+  if (config.externalDatabaseUrl) {
+    dbUrl = config.externalDatabaseUrl;
+    log(`Using existing Postgres from DATABASE_URL`);
+  } else {
+    postgres = new PostgresServer({
+      dataDir: config.dbDir,
+      port: config.dbPort,
+      password: secrets.dbPassword,
+      verbose: config.verbose,
+      onUnexpectedExit: (code, signal) => log(`Postgres exited unexpectedly (code ${code}, signal ${signal}); restarting`),
+    });
+    await postgres.start();
+    dbUrl = postgres.url;
+    log(`Postgres 17 on port ${config.dbPort}`);
+  }
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 20, idleTimeoutMillis: 30000 });
+  pool.on('error', () => {}); // a dropped idle client (e.g. Postgres restart) is replaced on next use
+  const stopAll: (() => Promise<void>)[] = [];
+  try {
+    await bootstrap(dbUrl);
+    const out = await migrate(config.projectDir, dbUrl);
+    if (/Applying migration/.test(out)) log(out.trim());
+    const schemas = ['public', 'graphql_public', ...(options.extraSchemas ?? [])];
+    const routes: Route[] = [];
+    const upgrades: GatewayOptions['upgrades'] = [];
+    const server: http.Server = createGateway({ keys, maxBodyBytes: config.maxBodyBytes, routes, upgrades });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.gatewayPort, config.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const publicUrl = `http://${config.host}:${port}`;
+    const context: StackContext = { config, keys, pool, dbUrl, publicUrl, schemas };
+    const auth = createAuthService(context);
+    routes.push(
+      { prefix: '/rest/v1', service: createRestService(context), requiresApiKey: true },
+      { prefix: '/auth/v1/.well-known', base: '/auth/v1', service: auth, requiresApiKey: false },
+      { prefix: '/auth/v1', service: auth, requiresApiKey: true },
+    );
+    stopAll.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+    const env: StackEnv = {
+      SUPABASE_URL: publicUrl,
+      SUPABASE_ANON_KEY: keys.anonKey,
+      SUPABASE_SERVICE_ROLE_KEY: keys.serviceRoleKey,
+      SUPABASE_PUBLISHABLE_KEY: secrets.publishableKey,
+      SUPABASE_SECRET_KEY: secrets.secretKey,
+      SUPABASE_DB_URL: dbUrl,
+      SUPABASE_JWT_SECRET: secrets.jwtSecret,
+      UPSTASH_REDIS_REST_URL: '',
+      UPSTASH_REDIS_REST_TOKEN: '',
+    };
+    await writeEnvFile(path.join(config.dataDir, 'stack.env'), env);
+    let stopped: Promise<void> | null = null;
+    return {
+      config,
+      env,
+      context,
+      postgres,
+      stop() {
+        stopped ??= (async () => {
+          for (const fn of stopAll.reverse()) await fn().catch(() => {});
+          await pool.end().catch(() => {});
+          await postgres?.stop();
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    for (const fn of stopAll.reverse()) await fn().catch(() => {});
+    await pool.end().catch(() => {});
+    await postgres?.stop();
+    throw err;
+  }
+}
+
+async function writeEnvFile(file: string, env: StackEnv): Promise<void> {
+  const text = Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.writeFile(file, text, { mode: 0o600 });
+  await fs.chmod(file, 0o600);
+}
