@@ -12,6 +12,10 @@ import { createGateway, type GatewayOptions, type Route } from './gateway/server
 import { buildKeys, loadSecrets } from './keys.ts';
 import { createRestService } from './rest/index.ts';
 import { createAuthService } from './auth/index.ts';
+import { startFunctions } from './functions/index.ts';
+import { startRealtime } from './realtime/index.ts';
+import { startRedis } from './redis/index.ts';
+import { startScheduler } from './scheduler/index.ts';
 
 export interface StackEnv {
   SUPABASE_URL: string;
@@ -77,6 +81,13 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
       server.once('error', reject);
       server.listen(config.gatewayPort, config.host, () => resolve());
     });
+    stopAll.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
     const port = (server.address() as AddressInfo).port;
     const publicUrl = `http://${config.host}:${port}`;
     const context: StackContext = { config, keys, pool, dbUrl, publicUrl, schemas };
@@ -86,13 +97,13 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
       { prefix: '/auth/v1/.well-known', base: '/auth/v1', service: auth, requiresApiKey: false },
       { prefix: '/auth/v1', service: auth, requiresApiKey: true },
     );
-    stopAll.push(
-      () =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        }),
-    );
+    const redis = await startRedis(context);
+    stopAll.push(() => redis.stop());
+    routes.push({ prefix: '/upstash', service: redis.service, requiresApiKey: false });
+    const realtime = await startRealtime(context);
+    stopAll.push(() => realtime.stop());
+    routes.push({ prefix: '/realtime/v1', service: realtime.service, requiresApiKey: true });
+    upgrades.push({ prefix: '/realtime/v1', handler: realtime.upgrade });
     const env: StackEnv = {
       SUPABASE_URL: publicUrl,
       SUPABASE_ANON_KEY: keys.anonKey,
@@ -101,9 +112,14 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
       SUPABASE_SECRET_KEY: secrets.secretKey,
       SUPABASE_DB_URL: dbUrl,
       SUPABASE_JWT_SECRET: secrets.jwtSecret,
-      UPSTASH_REDIS_REST_URL: '',
-      UPSTASH_REDIS_REST_TOKEN: '',
+      UPSTASH_REDIS_REST_URL: `${publicUrl}/upstash`,
+      UPSTASH_REDIS_REST_TOKEN: redis.token,
     };
+    const functions = await startFunctions(context, { ...env });
+    stopAll.push(() => functions.stop());
+    routes.push({ prefix: '/functions/v1', service: functions.service, requiresApiKey: false });
+    const scheduler = await startScheduler(context);
+    stopAll.push(() => scheduler.stop());
     await writeEnvFile(path.join(config.dataDir, 'stack.env'), env);
     let stopped: Promise<void> | null = null;
     return {

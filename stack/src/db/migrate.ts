@@ -1,17 +1,20 @@
 /** Bootstrap SQL, then the project's migrations and seed through the real Supabase CLI. */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 
-/** Runs the idempotent platform bootstrap (roles, schemas, auth, realtime) as superuser. */
+const BOOTSTRAP_DIR = path.join(import.meta.dirname, 'bootstrap');
+
+/** Runs the idempotent platform bootstrap (`bootstrap/*.sql` in name order: roles, schemas, auth, realtime, cron, net) as superuser. */
 export async function bootstrap(dbUrl: string, extraSqlFiles: string[] = []): Promise<void> {
+  const files = readdirSync(BOOTSTRAP_DIR).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(BOOTSTRAP_DIR, f));
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   try {
     // One bootstrap at a time even if two stacks share a database.
     await client.query('select pg_advisory_lock(5432100)');
-    for (const file of [path.join(import.meta.dirname, 'bootstrap.sql'), ...extraSqlFiles]) {
+    for (const file of [...files, ...extraSqlFiles]) {
       await client.query(readFileSync(file, 'utf8'));
     }
   } finally {
