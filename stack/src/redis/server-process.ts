@@ -1,6 +1,6 @@
 /** Runs a private redis-server child on 127.0.0.1: started on a free port, restarted if it dies, stopped without orphans. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -105,13 +105,14 @@ export class RedisProcess {
     } catch {
       return;
     }
-    let cmdline = '';
+    // redis-server rewrites its title (no arguments left) but runs chdir'ed into --dir: that identifies ours.
+    let ours = false;
     try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server') && readlinkSync(`/proc/${pid}/cwd`) === path.resolve(this.opts.dir);
     } catch {
       /* not running, or no /proc */
     }
-    if (pid > 0 && cmdline.includes('redis-server') && cmdline.includes(this.opts.dir)) {
+    if (pid > 0 && ours) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -187,7 +188,7 @@ export class RedisProcess {
     this.child = null;
     if (this.stopping) return;
     this.failures++;
-    const delay = Math.min(5000, 100 * 2 ** Math.min(this.failures - 1, 6));
+    const delay = Math.min(5000, 250 * 2 ** Math.min(this.failures - 1, 5));
     this.opts.log?.(`redis-server exited unexpectedly (code ${code}, signal ${signal}); restarting in ${delay} ms`);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
