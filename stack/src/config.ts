@@ -17,6 +17,10 @@ export interface StackConfig {
   readonly projectDir: string;
   /** Quiet Postgres logs unless asked. */
   readonly verbose: boolean;
+  /** Edge Functions folder (`VIBE_FUNCTIONS_DIR`, default `<projectDir>/supabase/functions`); its parent holds `config.toml`. */
+  readonly functionsDir: string;
+  /** Restart a function's worker when its files change (`VIBE_FUNCTIONS_WATCH=0` turns it off). */
+  readonly functionsWatch: boolean;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -43,5 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     externalDatabaseUrl: overrides.externalDatabaseUrl ?? (env.DATABASE_URL || null),
     maxBodyBytes: overrides.maxBodyBytes ?? intEnv(env, 'VIBE_MAX_BODY_BYTES', 8 * 1024 * 1024),
     verbose: overrides.verbose ?? env.VIBE_VERBOSE === '1',
+    functionsDir: path.resolve(projectDir, overrides.functionsDir ?? env.VIBE_FUNCTIONS_DIR ?? 'supabase/functions'),
+    functionsWatch: overrides.functionsWatch ?? env.VIBE_FUNCTIONS_WATCH !== '0',
   });
 }
