@@ -149,6 +149,8 @@ export interface HttpCheckResult {
 
 /** One row of the top statements from pg_stat_statements. */
 export interface TopStatement {
+  /** pg_stat_statements' queryid, as text (it is a 64-bit integer). */
+  queryid: string;
   query: string;
   calls: number;
   meanMs: number;
