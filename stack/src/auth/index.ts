@@ -1,10 +1,92 @@
-/** GoTrue-compatible /auth/v1 service. */
+/** GoTrue-compatible /auth/v1 service: the endpoints auth-js 2.119 calls, with GoTrue's bodies and errors. */
 import type { StackContext } from '../context.ts';
 import { sendJson, type Service } from '../gateway/http.ts';
+import { createUser, deleteUser, getUserById, listAllUsers, updateUserById } from './admin.ts';
+import type { Endpoint } from './call.ts';
+import { AuthError, sendAuthError } from './errors.ts';
+import { token } from './grant.ts';
+import { loadAuthSettings } from './settings.ts';
+import { signup } from './signup.ts';
+import { getUser, logout, updateUser } from './user.ts';
 
+const health: Endpoint = async () => ({
+  status: 200,
+  body: { version: 'vibe-local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' },
+});
+
+// What GoTrue's /settings reports for the local stack: email only, auto-confirmed, no SMS/SAML/passkeys.
+const settingsEndpoint: Endpoint = async () => ({
+  status: 200,
+  body: {
+    external: Object.fromEntries(
+      ['anonymous_users', 'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'snapchat', 'figma', 'fly', 'github', 'gitlab',
+        'google', 'keycloak', 'kakao', 'linkedin', 'linkedin_oidc', 'notion', 'spotify', 'slack', 'slack_oidc', 'workos',
+        'twitch', 'twitter', 'email', 'phone', 'zoom'].map((p) => [p, p === 'email']),
+    ),
+    disable_signup: false,
+    mailer_autoconfirm: true,
+    phone_autoconfirm: false,
+    sms_provider: '',
+    saml_enabled: false,
+    saml_private_key_next_configured: false,
+    passkeys_enabled: false,
+  },
+});
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  endpoint: Endpoint;
+}
+
+const ROUTES: Route[] = [
+  { method: 'GET', pattern: /^\/health$/, endpoint: health },
+  { method: 'GET', pattern: /^\/settings$/, endpoint: settingsEndpoint },
+  { method: 'POST', pattern: /^\/signup$/, endpoint: signup },
+  { method: 'POST', pattern: /^\/token$/, endpoint: token },
+  { method: 'GET', pattern: /^\/user$/, endpoint: getUser },
+  { method: 'PUT', pattern: /^\/user$/, endpoint: updateUser },
+  { method: 'POST', pattern: /^\/logout$/, endpoint: logout },
+  { method: 'GET', pattern: /^\/admin\/users$/, endpoint: listAllUsers },
+  { method: 'POST', pattern: /^\/admin\/users$/, endpoint: createUser },
+  { method: 'GET', pattern: /^\/admin\/users\/(?<id>[^/]+)$/, endpoint: getUserById },
+  { method: 'PUT', pattern: /^\/admin\/users\/(?<id>[^/]+)$/, endpoint: updateUserById },
+  { method: 'DELETE', pattern: /^\/admin\/users\/(?<id>[^/]+)$/, endpoint: deleteUser },
+];
+
+/** Builds the service; the JWKS is public, everything else is routed to its endpoint. */
 export function createAuthService(ctx: StackContext): Service {
+  const settings = loadAuthSettings(ctx.publicUrl);
   return async (req, res) => {
     if (req.path === '/.well-known/jwks.json') return sendJson(res, 200, ctx.keys.jwks);
-    sendJson(res, 501, { code: 'not_implemented', message: 'Auth not built yet' });
+    const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    try {
+      const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
+      if (matches.length === 0) throw new AuthError(404, 'not_found', `No Auth endpoint at ${path}: see the GoTrue API auth-js calls (/signup, /token, /user, /logout, /admin/users)`);
+      const hit = matches.find((x) => x.r.method === method);
+      if (!hit) throw new AuthError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${matches.map((x) => x.r.method).join(' or ')}`);
+      const params = Object.fromEntries(Object.entries(hit.m!.groups ?? {}).map(([k, v]) => [k, safeDecode(v)]));
+      const reply = await hit.r.endpoint({ req, pool: ctx.pool, keys: ctx.keys, settings, params });
+      if (reply.status === 204) {
+        res.writeHead(204, reply.headers ?? {});
+        res.end();
+        return;
+      }
+      sendJson(res, reply.status, reply.body, reply.headers);
+    } catch (err) {
+      if (!(err instanceof AuthError) && (err as Error).name !== 'OAuthError') {
+        process.stderr.write(`[auth] ${req.method} ${req.path}: ${(err as Error).stack ?? String(err)}\n`);
+      }
+      sendAuthError(req, res, err);
+    }
   };
+}
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
 }

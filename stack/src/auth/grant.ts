@@ -1,0 +1,38 @@
+/** POST /token: the `password` and `refresh_token` grants auth-js uses. */
+import type { Endpoint } from './call.ts';
+import { AuthError, validationFailed } from './errors.ts';
+import { issueSession, refreshGrant } from './sessions.ts';
+import { findUserByEmail, passwordMatches } from './users.ts';
+import { MAX_PASSWORD_BYTES, parseBody, passwordWeakness, stringField } from './validate.ts';
+
+const invalidLogin = () => new AuthError(400, 'invalid_credentials', 'Invalid login credentials');
+
+/** Dispatches on `grant_type` (query string, as auth-js sends it, or a JSON body field). */
+export const token: Endpoint = async (call) => {
+  const body = parseBody(call.req.body);
+  const grantType = call.req.url.searchParams.get('grant_type') ?? stringField(body, 'grant_type') ?? '';
+  const deps = { pool: call.pool, keys: call.keys, settings: call.settings };
+  if (grantType === 'refresh_token') {
+    return { status: 200, body: await refreshGrant(deps, stringField(body, 'refresh_token')) };
+  }
+  if (grantType !== 'password') {
+    // GoTrue answers unknown grants with invalid_credentials and this message.
+    throw new AuthError(400, 'invalid_credentials', 'unsupported_grant_type');
+  }
+  const email = stringField(body, 'email');
+  const phone = stringField(body, 'phone');
+  const password = stringField(body, 'password') ?? '';
+  if (email && phone) throw validationFailed('Only an email address or phone number should be provided on login.');
+  if (phone) throw new AuthError(422, 'phone_provider_disabled', 'Phone logins are disabled');
+  if (!email) throw validationFailed('missing email or phone');
+
+  const user = await findUserByEmail(call.pool, email, call.settings.audience);
+  if (!user || !user.hasPassword) throw invalidLogin();
+  if (user.banned) throw new AuthError(400, 'user_banned', 'User is banned');
+  if (password.includes('\u0000') || Buffer.byteLength(password) > MAX_PASSWORD_BYTES || !(await passwordMatches(call.pool, user.id, password))) throw invalidLogin();
+  if (!user.emailConfirmed) throw new AuthError(400, 'email_not_confirmed', 'Email not confirmed');
+  const session = await issueSession(deps, user.id, 'password');
+  // Like GoTrue, a correct but weak password (e.g. set through the admin API) still signs in, flagged.
+  const weak = passwordWeakness(password, call.settings.minPasswordLength);
+  return { status: 200, body: weak ? { ...session, weak_password: weak } : session };
+};
