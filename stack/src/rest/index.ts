@@ -1,7 +1,122 @@
-/** PostgREST-compatible /rest/v1 service. */
+/** PostgREST-compatible /rest/v1 service: routing, identity, schema profile, planning with cache reloads, one transaction per request. */
+import type { ServerResponse } from 'node:http';
 import type { StackContext } from '../context.ts';
-import { sendJson, type Service } from '../gateway/http.ts';
+import { header, type Service, type ServiceRequest } from '../gateway/http.ts';
+import { cacheKey, Catalog, type SchemaCache } from './catalog.ts';
+import type { Prepared, RestRequest } from './context.ts';
+import { CacheMissError, fromDatabaseError, isDatabaseError, RestError, tableNotFound } from './errors.ts';
+import { negotiate } from './media.ts';
+import { planDelete, planInsert, planUpdate } from './mutations.ts';
+import { parsePrefer } from './prefer.ts';
+import { planRead } from './read.ts';
+import type { Reply } from './response.ts';
+import { planRpc } from './rpc.ts';
+import { checkRole, identify, inTransaction, settingsStatement, type Identity } from './session.ts';
+import { openApi } from './openapi.ts';
 
-export function createRestService(_ctx: StackContext): Service {
-  return async (_req, res) => sendJson(res, 501, { code: 'PGRST000', message: 'REST not built yet', details: null, hint: null });
+const STALE_CODES = new Set(['42P01', '42703', '42883', '42704']);
+
+/** Creates the /rest/v1 service for the exposed schemas in `ctx.schemas`. */
+export function createRestService(ctx: StackContext): Service {
+  const catalog = new Catalog(ctx.pool, ctx.schemas);
+  return async (req, res) => {
+    const started = performance.now();
+    let identity: Identity | null = null;
+    try {
+      identity = await identify(ctx.keys, req.headers);
+      send(res, req.method, await handle(ctx, catalog, req, identity, started));
+    } catch (err) {
+      let error: RestError;
+      if (err instanceof RestError) error = err;
+      else if (isDatabaseError(err)) {
+        if (STALE_CODES.has(err.code ?? '')) catalog.reload().catch(() => {});
+        error = fromDatabaseError(err, identity?.anonymous ?? true);
+      } else throw err;
+      const body = JSON.stringify(error.body());
+      send(res, req.method, {
+        status: error.status,
+        headers: { 'content-type': 'application/json; charset=utf-8', 'proxy-status': `PostgREST; error=${error.code}`, ...error.headers },
+        body,
+      });
+    }
+  };
+}
+
+function profile(ctx: StackContext, req: ServiceRequest): string {
+  const read = req.method === 'GET' || req.method === 'HEAD';
+  const asked = header(req.headers, read ? 'accept-profile' : 'content-profile');
+  if (asked === undefined) return ctx.schemas[0]!;
+  if (!ctx.schemas.includes(asked)) {
+    throw new RestError(406, 'PGRST106', `The schema must be one of the following: ${ctx.schemas.join(', ')}`, null, null);
+  }
+  return asked;
+}
+
+async function handle(ctx: StackContext, catalog: Catalog, req: ServiceRequest, identity: Identity, started: number): Promise<Reply> {
+  const schema = profile(ctx, req);
+  const segments = req.path.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
+    }
+  });
+  const prefs = parsePrefer(req.headers.prefer);
+  const media = negotiate(header(req.headers, 'accept'));
+  const base = { method: req.method, schema, path: req.path, query: req.url.searchParams, body: req.body, prefs, media };
+
+  const plan = (cache: SchemaCache): Prepared => {
+    checkRole(cache, identity);
+    const r: RestRequest = { ...base, cache };
+    if (segments.length === 0) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
+      return openApi(r);
+    }
+    if (segments[0] === 'rpc' && segments.length === 2) {
+      if (!['GET', 'HEAD', 'POST'].includes(req.method)) throw methodNotAllowed(req.method);
+      return planRpc(r, segments[1]!);
+    }
+    if (segments.length !== 1) throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
+    const table = cache.tables.get(cacheKey(schema, segments[0]!));
+    if (!table) throw tableNotFound(schema, segments[0]!);
+    switch (req.method) {
+      case 'GET':
+      case 'HEAD':
+        return planRead(r, table);
+      case 'POST':
+        return planInsert(r, table);
+      case 'PATCH':
+        return planUpdate(r, table);
+      case 'DELETE':
+        return planDelete(r, table);
+      default:
+        throw methodNotAllowed(req.method);
+    }
+  };
+
+  let prepared: Prepared;
+  try {
+    prepared = plan(await catalog.get());
+  } catch (err) {
+    if (!(err instanceof CacheMissError)) throw err;
+    // The name may be new (a migration ran while we were up): plan once more against a freshly read catalog.
+    prepared = plan(await catalog.fresh(started));
+  }
+  const cache = await catalog.get();
+  const settings = settingsStatement(cache, identity, { schema, method: req.method, path: req.path, headers: req.headers });
+  return inTransaction(ctx.pool, prepared.readOnly, settings, async (client) => {
+    const { reply, rollback } = await prepared.run(client);
+    return { result: reply, rollback };
+  });
+}
+
+function methodNotAllowed(method: string): RestError {
+  return new RestError(405, 'PGRST117', `Unsupported HTTP method: ${method}`, null, null);
+}
+
+function send(res: ServerResponse, method: string, reply: Reply): void {
+  const body = method === 'HEAD' || reply.body === null ? '' : reply.body;
+  const headers: Record<string, string | number> = { ...reply.headers, 'content-length': Buffer.byteLength(body) };
+  res.writeHead(reply.status, headers);
+  res.end(body);
 }

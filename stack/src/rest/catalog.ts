@@ -1,0 +1,224 @@
+/** The schema cache: tables, columns, foreign keys, functions and switchable roles read from pg_catalog, reloaded on a miss. */
+import type pg from 'pg';
+
+/** A column as the schema cache knows it. */
+export interface Column {
+  name: string;
+  /** `format_type()` output, safe to splice into SQL because it comes from the catalog. */
+  type: string;
+  /** `typcategory` (`N` numeric, `S` string, `A` array, `U` user/json…). */
+  category: string;
+  nullable: boolean;
+  hasDefault: boolean;
+  generated: boolean;
+}
+
+/** A table, view or materialized view. */
+export interface Table {
+  schema: string;
+  name: string;
+  kind: string;
+  columns: Map<string, Column>;
+  columnList: Column[];
+  pk: string[];
+  /** Column sets with a unique index (including the primary key). */
+  uniques: string[][];
+}
+
+/** A foreign key between two relations of the same exposed schema. */
+export interface ForeignKey {
+  name: string;
+  schema: string;
+  table: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+}
+
+/** A function callable through /rpc. */
+export interface Func {
+  schema: string;
+  name: string;
+  /** Input arguments in order (`in`, `inout`, `variadic`). */
+  args: { name: string; type: string; hasDefault: boolean }[];
+  returnType: string;
+  returnsSet: boolean;
+  /** Output columns when the function returns rows (a table type, `returns table`, out parameters). */
+  outColumns: Column[] | null;
+  isVoid: boolean;
+  volatility: 'i' | 's' | 'v';
+}
+
+/** Everything known about the exposed schemas. */
+export interface SchemaCache {
+  tables: Map<string, Table>;
+  foreignKeys: ForeignKey[];
+  functions: Map<string, Func[]>;
+  /** Roles the API may switch to: members of `authenticator`, as PostgREST's connection role allows. */
+  roles: Set<string>;
+  /** Every role name, to tell "does not exist" from "not allowed". */
+  knownRoles: Set<string>;
+  /** `alter role … set` settings per role, applied per request as PostgREST does. */
+  roleSettings: Map<string, [string, string][]>;
+}
+
+/** Key of a table or function in the cache maps. */
+export function cacheKey(schema: string, name: string): string {
+  return `${schema}\u0001${name}`;
+}
+
+const TABLES_SQL = `
+select n.nspname as schema, c.relname as name, c.relkind as kind,
+  coalesce(json_agg(json_build_object(
+    'name', a.attname, 'type', format_type(a.atttypid, a.atttypmod), 'category', t.typcategory,
+    'nullable', not a.attnotnull, 'hasDefault', a.atthasdef or a.attidentity <> '', 'generated', a.attgenerated <> ''
+  ) order by a.attnum) filter (where a.attnum is not null), '[]') as columns,
+  (select coalesce(json_agg(array_to_json(array(
+      select att.attname from unnest(i.indkey) with ordinality k(attnum, ord)
+      join pg_attribute att on att.attrelid = i.indrelid and att.attnum = k.attnum order by k.ord)) order by not i.indisprimary), '[]')
+    from pg_index i where i.indrelid = c.oid and i.indisunique and i.indpred is null and i.indexprs is null) as uniques,
+  (select coalesce(array_to_json(array(
+      select att.attname from unnest(i.indkey) with ordinality k(attnum, ord)
+      join pg_attribute att on att.attrelid = i.indrelid and att.attnum = k.attnum order by k.ord)), '[]')
+    from pg_index i where i.indrelid = c.oid and i.indisprimary) as pk
+from pg_class c
+join pg_namespace n on n.oid = c.relnamespace
+left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+left join pg_type t on t.oid = a.atttypid
+where n.nspname = any($1) and c.relkind in ('r', 'v', 'm', 'f', 'p')
+group by n.nspname, c.relname, c.relkind, c.oid`;
+
+const FKS_SQL = `
+select con.conname as name, n.nspname as schema, c.relname as table, r.relname as ref_table,
+  array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, ord)
+        join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord) as columns,
+  array(select a.attname::text from unnest(con.confkey) with ordinality k(attnum, ord)
+        join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum order by k.ord) as ref_columns
+from pg_constraint con
+join pg_class c on c.oid = con.conrelid
+join pg_namespace n on n.oid = c.relnamespace
+join pg_class r on r.oid = con.confrelid
+join pg_namespace rn on rn.oid = r.relnamespace
+where con.contype = 'f' and n.nspname = any($1) and rn.nspname = n.nspname`;
+
+const FUNCS_SQL = `
+select n.nspname as schema, p.proname as name, p.proretset as returns_set, p.provolatile as volatility,
+  format_type(p.prorettype, null) as return_type, rt.typtype as return_typtype, rt.typrelid as return_relid,
+  p.pronargs as nargs, p.pronargdefaults as ndefaults,
+  coalesce(p.proargnames, '{}') as arg_names,
+  coalesce(array(select format_type(x, null) from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(x, o) order by o), '{}') as arg_types,
+  coalesce(p.proargmodes::text[], '{}') as arg_modes,
+  coalesce((select json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
+      'category', t.typcategory, 'nullable', true, 'hasDefault', false, 'generated', false) order by a.attnum)
+    from pg_attribute a join pg_type t on t.oid = a.atttypid
+    where a.attrelid = rt.typrelid and a.attnum > 0 and not a.attisdropped), '[]') as rel_columns
+from pg_proc p
+join pg_namespace n on n.oid = p.pronamespace
+join pg_type rt on rt.oid = p.prorettype
+where n.nspname = any($1) and p.prokind = 'f'`;
+
+const ROLES_SQL = `
+select r.rolname as name, pg_has_role('authenticator', r.oid, 'member') and r.rolname <> 'authenticator' as allowed,
+  coalesce((select s.setconfig from pg_db_role_setting s where s.setrole = r.oid and s.setdatabase = 0), '{}') as settings
+from pg_roles r`;
+
+interface FuncRow {
+  schema: string; name: string; returns_set: boolean; volatility: 'i' | 's' | 'v'; return_type: string; return_typtype: string;
+  return_relid: number; nargs: number; ndefaults: number; arg_names: string[]; arg_types: string[]; arg_modes: string[]; rel_columns: Column[];
+}
+
+/** Reads the whole cache for the given schemas. */
+export async function loadCatalog(pool: pg.Pool, schemas: readonly string[]): Promise<SchemaCache> {
+  const list = [...schemas];
+  const [tables, fks, funcs, roles] = await Promise.all([
+    pool.query(TABLES_SQL, [list]),
+    pool.query(FKS_SQL, [list]),
+    pool.query<FuncRow>(FUNCS_SQL, [list]),
+    pool.query<{ name: string; allowed: boolean; settings: string[] }>(ROLES_SQL),
+  ]);
+  const cache: SchemaCache = { tables: new Map(), foreignKeys: [], functions: new Map(), roles: new Set(), knownRoles: new Set(), roleSettings: new Map() };
+  for (const row of tables.rows as { schema: string; name: string; kind: string; columns: Column[]; uniques: string[][]; pk: string[] }[]) {
+    cache.tables.set(cacheKey(row.schema, row.name), {
+      schema: row.schema, name: row.name, kind: row.kind, columnList: row.columns,
+      columns: new Map(row.columns.map((col) => [col.name, col])), pk: row.pk, uniques: row.uniques,
+    });
+  }
+  for (const row of fks.rows as { name: string; schema: string; table: string; ref_table: string; columns: string[]; ref_columns: string[] }[]) {
+    cache.foreignKeys.push({ name: row.name, schema: row.schema, table: row.table, columns: row.columns, refTable: row.ref_table, refColumns: row.ref_columns });
+  }
+  for (const row of funcs.rows) {
+    const fn = toFunc(row);
+    const key = cacheKey(fn.schema, fn.name);
+    cache.functions.set(key, [...(cache.functions.get(key) ?? []), fn]);
+  }
+  for (const row of roles.rows) {
+    cache.knownRoles.add(row.name);
+    if (!row.allowed) continue;
+    cache.roles.add(row.name);
+    cache.roleSettings.set(row.name, row.settings.map((s) => {
+      const i = s.indexOf('=');
+      return [s.slice(0, i), s.slice(i + 1)] as [string, string];
+    }));
+  }
+  return cache;
+}
+
+function toFunc(row: FuncRow): Func {
+  const modes = row.arg_modes.length ? row.arg_modes : row.arg_types.map(() => 'i');
+  const args: Func['args'] = [];
+  const outs: Column[] = [];
+  const firstDefault = row.nargs - row.ndefaults;
+  let inputIndex = 0;
+  modes.forEach((mode, i) => {
+    const name = row.arg_names[i] ?? '';
+    const type = row.arg_types[i]!;
+    if (mode === 'i' || mode === 'b' || mode === 'v') {
+      args.push({ name, type, hasDefault: inputIndex >= firstDefault });
+      inputIndex++;
+    }
+    if (mode === 'o' || mode === 'b' || mode === 't') outs.push({ name, type, category: '', nullable: true, hasDefault: false, generated: false });
+  });
+  let outColumns: Column[] | null = null;
+  if (row.return_relid && row.return_typtype === 'c') outColumns = row.rel_columns;
+  else if (outs.length > 1 || (outs.length === 1 && modes.includes('t'))) outColumns = outs;
+  return {
+    schema: row.schema, name: row.name, args, returnType: row.return_type, returnsSet: row.returns_set,
+    outColumns, isVoid: row.return_type === 'void', volatility: row.volatility,
+  };
+}
+
+/** Holds the cache and reloads it when a request names something it does not know (migrations run while the stack is up). */
+export class Catalog {
+  private current: Promise<SchemaCache> | null = null;
+  private loadStartedAt = 0;
+  private readonly pool: pg.Pool;
+  private readonly schemas: readonly string[];
+  constructor(pool: pg.Pool, schemas: readonly string[]) {
+    this.pool = pool;
+    this.schemas = schemas;
+  }
+
+  /** The cache, loading it on first use. */
+  get(): Promise<SchemaCache> {
+    if (!this.current) this.reload();
+    return this.current!;
+  }
+
+  /** Starts a reload; later callers share it. */
+  reload(): Promise<SchemaCache> {
+    this.loadStartedAt = performance.now();
+    const next = loadCatalog(this.pool, this.schemas);
+    // A failed load must not poison the cache: the next request retries.
+    next.catch(() => {
+      if (this.current === next) this.current = null;
+    });
+    this.current = next;
+    return next;
+  }
+
+  /** A cache at least as new as `since` (a `performance.now()` timestamp taken when the miss was seen). */
+  fresh(since: number): Promise<SchemaCache> {
+    if (this.current && this.loadStartedAt >= since) return this.current;
+    return this.reload();
+  }
+}

@@ -1,0 +1,90 @@
+/** PostgREST-shaped errors: `{code, message, details, hint}` plus the HTTP status PostgREST would use. */
+import type { DatabaseError } from 'pg';
+
+/** An error that becomes a PostgREST error response. */
+export class RestError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  readonly hint: string | null;
+  readonly headers: Record<string, string>;
+  constructor(status: number, code: string, message: string, details: unknown = null, hint: string | null = null, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'RestError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.hint = hint;
+    this.headers = headers;
+  }
+
+  /** A 400 with a PGRST code. */
+  static badRequest(code: string, message: string, hint: string | null = null, details: unknown = null): RestError {
+    return new RestError(400, code, message, details, hint);
+  }
+
+  /** The JSON body PostgREST sends. */
+  body(): { code: string; details: unknown; hint: string | null; message: string } {
+    return { code: this.code, details: this.details, hint: this.hint, message: this.message };
+  }
+}
+
+/** An error caused by a name the schema cache lacks; the request is planned again after a cache reload. */
+export class CacheMissError extends RestError {}
+
+/** PGRST100: a query parameter that does not parse. */
+export function parseError(what: string, raw: string, details: string): RestError {
+  return new RestError(400, 'PGRST100', `"failed to parse ${what}" (${raw})`, details, null);
+}
+
+/** PGRST205: the table or view is not in the schema cache. */
+export function tableNotFound(schema: string, name: string): RestError {
+  return new CacheMissError(404, 'PGRST205', `Could not find the table '${schema}.${name}' in the schema cache`, null, 'Check the table name, or reload the schema cache with NOTIFY pgrst, \'reload schema\'');
+}
+
+/** 42703 as Postgres words it, for a column that the table does not have. */
+export function columnNotFound(table: string, column: string): RestError {
+  return new CacheMissError(400, '42703', `column ${table}.${column} does not exist`, null, `Check the column name; the table '${table}' has no column '${column}'`);
+}
+
+/** PGRST204: a column named in a request body or `columns=` that the table lacks. */
+export function bodyColumnNotFound(table: string, column: string): RestError {
+  return new CacheMissError(400, 'PGRST204', `Could not find the '${column}' column of '${table}' in the schema cache`, null, null);
+}
+
+/** Maps a SQLSTATE to PostgREST's HTTP status (`mapSQLtoHTTP`). */
+export function statusForSqlState(code: string, message: string, anonymous: boolean): number {
+  if (code === '42501') return anonymous ? 401 : 403;
+  if (code === '23503' || code === '23505') return 409;
+  if (code === '25006') return 405;
+  if (code === '21000') return /requires a WHERE clause/.test(message) ? 400 : 500;
+  if (code === '22023') return /role .* does not exist/.test(message) ? 401 : 400;
+  if (code === 'P0001') return 400;
+  if (code === '42883') return 404;
+  if (code === '42P01') return 404;
+  if (code === '42P17') return 500;
+  if (/^PT\d\d\d$/.test(code)) return Number(code.slice(2));
+  const two = code.slice(0, 2);
+  if (two === '08') return 503;
+  if (two === '0L' || two === '0P' || two === '28') return 403;
+  if (['09', '25', '2D', '38', '39', '3B', '40', '54', '55', '58', 'F0', 'HV', 'XX', 'P0'].includes(two)) return 500;
+  if (code === '53400') return 500;
+  if (two === '53') return 503;
+  if (code === '57P01') return 503;
+  if (two === '57') return 500;
+  return 400;
+}
+
+/** Turns a Postgres error into the PostgREST error response. */
+export function fromDatabaseError(err: DatabaseError, anonymous: boolean): RestError {
+  const code = err.code ?? 'XX000';
+  const status = statusForSqlState(code, err.message, anonymous);
+  const headers: Record<string, string> = {};
+  if (status === 401) headers['www-authenticate'] = 'Bearer';
+  return new RestError(status, code, err.message, err.detail ?? null, err.hint ?? null, headers);
+}
+
+/** True for errors thrown by the Postgres server (they carry a SQLSTATE). */
+export function isDatabaseError(err: unknown): err is DatabaseError {
+  return err instanceof Error && typeof (err as DatabaseError).code === 'string' && 'severity' in err;
+}

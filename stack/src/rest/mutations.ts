@@ -1,0 +1,165 @@
+/** insert (bulk via json_populate_recordset), upsert, update and delete, with PostgREST's return/count/missing preferences. */
+import type pg from 'pg';
+import type { Table } from './catalog.ts';
+import { parseJsonBody, payloadColumns, payloadObject, payloadRows, type JsonObject } from './body.ts';
+import type { Prepared, RestRequest } from './context.ts';
+import { bodyColumnNotFound, RestError } from './errors.ts';
+import { parseColumns, parseSelect } from './query-parser.ts';
+import { applyQueryParams, planSelect, type ReadNode } from './read-plan.ts';
+import { checkSingle, contentRange, readResult, type Reply } from './response.ts';
+import { nodeSql, tableSql, whereSql, wrapBody } from './select-builder.ts';
+import { ident, Params } from './sql.ts';
+import { preferenceApplied } from './prefer.ts';
+
+/** Builds one data-modifying statement (no RETURNING) with its own values. */
+type Statement = (params: Params) => string;
+
+function rootNode(r: RestRequest, table: Table): ReadNode {
+  const node = planSelect(r.cache, table, parseSelect(r.query.get('select')));
+  applyQueryParams(node, r.query);
+  return node;
+}
+
+/** The rows a mutation returns, with root filters and paging removed (those applied to the mutation itself). */
+function representationNode(node: ReadNode): ReadNode {
+  return { ...node, where: [], limit: undefined, offset: undefined };
+}
+
+/** Plans `POST /table`: insert, or upsert with `Prefer: resolution=…`. */
+export function planInsert(r: RestRequest, table: Table): Prepared {
+  const node = rootNode(r, table);
+  const rows = payloadRows(parseJsonBody(r.body, null));
+  const columns = rows.length ? payloadColumns(table, rows, r.query.get('columns')) : [];
+  const conflict = conflictTarget(r, table);
+  const t = tableSql(table);
+  const a = ident(table.name);
+  const onConflict = (cols: string[]): string => {
+    if (!r.prefs.resolution) return '';
+    const target = conflict.length ? ` (${conflict.map(ident).join(', ')})` : '';
+    if (r.prefs.resolution === 'ignore-duplicates' || cols.length === 0) return ` on conflict${target} do nothing`;
+    return ` on conflict${target} do update set ${cols.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`;
+  };
+  const statements: Statement[] = [];
+  // Without missing=default every listed column is written (absent keys become null); with it, rows are grouped
+  // by the keys they carry so that absent columns take their real defaults (sequences, identity, expressions).
+  const groups = new Map<string, { cols: string[]; rows: JsonObject[] }>();
+  for (const row of rows) {
+    const cols = r.prefs.missing === 'default' ? columns.filter((c) => Object.hasOwn(row, c)) : columns;
+    const key = cols.join('\u0001');
+    const g = groups.get(key) ?? { cols, rows: [] };
+    g.rows.push(row);
+    groups.set(key, g);
+  }
+  for (const { cols, rows: groupRows } of groups.values()) {
+    if (cols.length === 0) {
+      for (let i = 0; i < groupRows.length; i++) statements.push(() => `insert into ${t} as ${a} default values${onConflict(cols)}`);
+      continue;
+    }
+    const list = cols.map(ident).join(', ');
+    const json = JSON.stringify(groupRows);
+    statements.push((params) =>
+      `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(json)}::json) as pgrst_body${onConflict(cols)}`);
+  }
+  return mutation(r, table, node, statements, 'insert');
+}
+
+function conflictTarget(r: RestRequest, table: Table): string[] {
+  const raw = r.query.get('on_conflict');
+  if (raw === null) return table.pk;
+  const cols = parseColumns(raw);
+  for (const c of cols) if (!table.columns.has(c)) throw bodyColumnNotFound(table.name, c);
+  return cols;
+}
+
+function rejectRootPaging(node: ReadNode): void {
+  if (node.limit !== undefined || node.offset !== undefined || node.order.length) {
+    throw new RestError(400, 'PGRST100', 'limit, offset and order are not supported on update or delete here', null, 'Select the rows with filters on a unique column instead');
+  }
+}
+
+/** Plans `PATCH /table?filters`. */
+export function planUpdate(r: RestRequest, table: Table): Prepared {
+  const node = rootNode(r, table);
+  rejectRootPaging(node);
+  const row = payloadObject(parseJsonBody(r.body, {}));
+  const columns = payloadColumns(table, [row], r.query.get('columns'));
+  const t = tableSql(table);
+  const a = ident(table.name);
+  const statements: Statement[] = columns.length === 0 ? [] : [(params) => {
+    const set = columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ');
+    const json = params.add(JSON.stringify(row));
+    const where = whereSql(node, params);
+    return `update ${t} as ${a} set ${set} from json_populate_record(null::${t}, ${json}::json) as pgrst_body${where.length ? ` where ${where.map((w) => `(${w})`).join(' and ')}` : ''}`;
+  }];
+  return mutation(r, table, node, statements, 'update');
+}
+
+/** Plans `DELETE /table?filters`. */
+export function planDelete(r: RestRequest, table: Table): Prepared {
+  const node = rootNode(r, table);
+  rejectRootPaging(node);
+  const t = tableSql(table);
+  const a = ident(table.name);
+  const statements: Statement[] = [(params) => {
+    const where = whereSql(node, params);
+    return `delete from ${t} as ${a}${where.length ? ` where ${where.map((w) => `(${w})`).join(' and ')}` : ''}`;
+  }];
+  return mutation(r, table, node, statements, 'delete');
+}
+
+function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Statement[], kind: 'insert' | 'update' | 'delete'): Prepared {
+  // Build the SQL now so that every unknown name fails during planning (and can trigger a cache reload).
+  const wantsRows = r.prefs.return === 'representation' || r.prefs.return === 'headers-only';
+  let combined: { sql: string; values: unknown[] } | null = null;
+  let separate: { sql: string; values: unknown[] }[] = [];
+  if (wantsRows && statements.length) {
+    const params = new Params();
+    const a = ident(table.name);
+    const ctes = statements.map((s, i) => `pgrst_m${i} as (${s(params)} returning ${a}.*)`);
+    ctes.push(`pgrst_source as (${statements.map((_, i) => `select * from pgrst_m${i}`).join(' union all ')})`);
+    const rows = nodeSql(representationNode(node), 'pgrst_source', params, [], 'rows');
+    combined = { sql: wrapBody(ctes, rows, null, r.media.format === 'csv' ? 'csv' : r.media.format), values: params.values };
+  } else {
+    separate = statements.map((s) => {
+      const params = new Params();
+      return { sql: s(params), values: params.values };
+    });
+  }
+  return {
+    readOnly: false,
+    async run(client: pg.PoolClient) {
+      let affected = 0;
+      let body: string | null = null;
+      if (combined) {
+        const res = readResult((await client.query(combined.sql, combined.values)).rows[0]);
+        affected = res.page;
+        body = res.body;
+      } else {
+        for (const s of separate) affected += (await client.query(s.sql, s.values)).rowCount ?? 0;
+        if (wantsRows) body = r.media.format === 'object' ? 'null' : '[]';
+      }
+      if (r.prefs.handling === 'strict' && r.prefs.maxAffected !== undefined && affected > r.prefs.maxAffected) {
+        throw new RestError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${affected} rows`, null);
+      }
+      if (r.prefs.return === 'representation') checkSingle(r.media.format, affected);
+      return { reply: reply(r, table, kind, affected, body), rollback: r.prefs.tx === 'rollback' };
+    },
+  };
+}
+
+function reply(r: RestRequest, table: Table, kind: 'insert' | 'update' | 'delete', affected: number, body: string | null): Reply {
+  const headers: Record<string, string> = {};
+  const total = r.prefs.count ? affected : null;
+  headers['content-range'] = kind === 'insert' ? `*/${total ?? '*'}` : contentRange(0, affected, total);
+  const applied = preferenceApplied(r.prefs, { mutation: true });
+  if (applied) headers['preference-applied'] = applied;
+  if (r.prefs.return === 'headers-only' && kind === 'insert' && body && table.pk.length) {
+    const first = (JSON.parse(body) as Record<string, unknown>[])[0];
+    if (first) headers.location = `/${table.name}?${table.pk.map((k) => `${encodeURIComponent(k)}=eq.${encodeURIComponent(String(first[k]))}`).join('&')}`;
+  }
+  if (r.prefs.return === 'representation') {
+    headers['content-type'] = r.media.contentType;
+    return { status: kind === 'insert' ? 201 : 200, headers, body };
+  }
+  return { status: kind === 'insert' ? 201 : 204, headers, body: null };
+}

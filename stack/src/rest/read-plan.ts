@@ -1,0 +1,110 @@
+/** Builds the read tree: the select list with embeds resolved along foreign keys, and each query parameter attached to its node. */
+import type { SchemaCache, Table } from './catalog.ts';
+import { findRelationship, type Relationship } from './embed.ts';
+import { RestError } from './errors.ts';
+import {
+  parseCount, parseFilter, parseFilterKey, parseLogic, parseOrder,
+  type Condition, type OrderTerm, type SelectItem,
+} from './query-parser.ts';
+
+/** An embedded resource with its relationship and its own read node. */
+export interface PlannedEmbed {
+  kind: 'embed';
+  name: string;
+  /** The key in the output (alias or name); also how query params address it. */
+  outName: string;
+  rel: Relationship;
+  node: ReadNode;
+  joinAlias: string;
+  inner: boolean;
+  spread: boolean;
+}
+
+/** A select item after planning. */
+export type PlannedItem = Exclude<SelectItem, { kind: 'embed' }> | PlannedEmbed;
+
+/** One relation read: the root table, or one embed. */
+export interface ReadNode {
+  table: Table;
+  alias: string;
+  items: PlannedItem[];
+  where: Condition[];
+  order: OrderTerm[];
+  limit?: number;
+  offset?: number;
+}
+
+/** Query parameters that are never filters. */
+export const RESERVED_PARAMS = new Set(['select', 'columns', 'on_conflict', 'apikey']);
+
+/** Resolves the select list against the schema cache. */
+export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[], rootAlias = table.name): ReadNode {
+  let n = 0;
+  const build = (t: Table, list: SelectItem[], alias: string): ReadNode => {
+    const node: ReadNode = { table: t, alias, items: [], where: [], order: [] };
+    for (const item of list) {
+      if (item.kind !== 'embed') {
+        node.items.push(item);
+        continue;
+      }
+      const rel = findRelationship(cache, t, item.name, item.hint);
+      n++;
+      const child = build(rel.target, item.items.length ? item.items : [{ kind: 'star' }], `pgrst_${n}_${rel.target.name.slice(0, 40)}`);
+      if (item.spread && !rel.toOne) {
+        throw new RestError(400, 'PGRST119', `A spread operation on '${item.name}' is not possible`, `'${t.name}' and '${item.name}' do not form a many-to-one or one-to-one relationship`, 'Spread only to-one embeds');
+      }
+      node.items.push({
+        kind: 'embed', name: item.name, outName: item.alias ?? item.name, rel, node: child,
+        joinAlias: `pgrst_j${n}`, inner: item.joinType === 'inner', spread: item.spread,
+      });
+    }
+    return node;
+  };
+  return build(table, items, rootAlias);
+}
+
+function findNode(root: ReadNode, path: string[], key: string): ReadNode {
+  let node = root;
+  for (const seg of path) {
+    const embeds = node.items.filter((i): i is PlannedEmbed => i.kind === 'embed');
+    const next = embeds.find((e) => e.outName === seg) ?? embeds.find((e) => e.name === seg);
+    if (!next) {
+      throw new RestError(400, 'PGRST108', `'${seg}' is not an embedded resource in this request`, null,
+        `Verify that '${seg}' is included in the 'select' query parameter (used by ${key}).`);
+    }
+    node = next.node;
+  }
+  return node;
+}
+
+/** Attaches filters, `or`/`and`, `order`, `limit` and `offset` (root or `embed.`-prefixed) to their nodes. */
+export function applyQueryParams(root: ReadNode, query: URLSearchParams, skip: ReadonlySet<string> = new Set()): void {
+  for (const [key, value] of query) {
+    if (RESERVED_PARAMS.has(key) || skip.has(key)) continue;
+    const { path, field } = parseFilterKey(key);
+    const plain = field.jsonPath.length === 0 ? field.name : null;
+    let negate = false;
+    if ((plain === 'or' || plain === 'and') && path[path.length - 1] === 'not') {
+      path.pop();
+      negate = true;
+    }
+    const node = findNode(root, path, key);
+    switch (plain) {
+      case 'or':
+      case 'and':
+        node.where.push(parseLogic(plain, negate, value));
+        break;
+      case 'order':
+        node.order.push(...parseOrder(value));
+        break;
+      case 'limit':
+        node.limit = parseCount(value, 'limit');
+        break;
+      case 'offset':
+        node.offset = parseCount(value, 'offset');
+        break;
+      default:
+        node.where.push({ kind: 'filter', filter: parseFilter(field, value) });
+    }
+  }
+}
