@@ -53,7 +53,6 @@ describe('reply encoding', () => {
     expect(replyToJson('PONG', true)).toBe(b64('PONG'));
     expect(replyToJson(Buffer.from('OK'), true)).toBe(b64('OK'));
     expect(replyToJson([Buffer.from('a'), null, 3, ['OK', [Buffer.from([0xff])]]], true)).toEqual([b64('a'), null, 3, [b64('OK'), ['/w==']]]);
-    expect(replyToJson(12345678901234567890n, true)).toEqual(JSON.rawJSON('12345678901234567890'));
     expect(JSON.stringify({ result: replyToJson(12345678901234567890n, false) })).toBe('{"result":12345678901234567890}');
   });
 

@@ -1,7 +1,7 @@
 /** A small pipelining Redis client over one TCP (or TLS) connection, reconnecting on demand. */
 import net from 'node:net';
 import tls from 'node:tls';
-import { encodeCommand, ReplyError, RespParser, type Reply } from './resp.ts';
+import { encodeCommands, ReplyError, RespParser, type Reply } from './resp.ts';
 
 /** Where a Redis server listens and how to log in to it. */
 export interface RedisAddress {
@@ -71,7 +71,7 @@ export class RedisClient {
   async batch(commands: readonly (readonly (Buffer | string)[])[]): Promise<Reply[]> {
     const socket = await this.connect();
     const replies = commands.map(() => new Promise<Reply>((resolve, reject) => this.waiters.push({ resolve, reject })));
-    socket.write(commands.length === 1 ? encodeCommand(commands[0]!) : Buffer.concat(commands.map(encodeCommand)));
+    socket.write(encodeCommands(commands));
     return Promise.all(replies);
   }
 
@@ -137,7 +137,7 @@ export class RedisClient {
         for (let i = 0; i < hello.length; i++) {
           this.waiters.push({ resolve: (r) => (got.push(r), got.length === hello.length && resolve(got)), reject });
         }
-        socket.write(Buffer.concat(hello.map(encodeCommand)));
+        socket.write(encodeCommands(hello));
       });
       const failed = replies.find((r) => r instanceof ReplyError);
       if (failed) {

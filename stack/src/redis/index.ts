@@ -62,7 +62,7 @@ export async function startRedis(ctx: StackContext, options: RedisOptions = {}):
       backend = memoryBackend();
     }
   } else {
-    log('WARNING: redis-server is not installed and REDIS_URL is not set; /upstash uses an in-process store with a minimal command set. Install redis-server (apt-get install redis-server) for the real thing');
+    log('WARNING: no redis-server binary found on PATH and REDIS_URL is not set; /upstash uses an in-process store with a minimal command set. Install redis-server (apt-get install redis-server) for the real thing');
     backend = memoryBackend();
   }
   return {

@@ -16,14 +16,33 @@ export type Reply = null | number | bigint | string | Buffer | ReplyError | Repl
 
 const CRLF = Buffer.from('\r\n');
 
+/** Encodes commands as RESP arrays of bulk strings into one buffer (sized first, so a pipeline costs one allocation). */
+export function encodeCommands(commands: readonly (readonly (Buffer | string)[])[]): Buffer {
+  let size = 0;
+  const bufs = commands.map((args) => {
+    size += 3 + String(args.length).length;
+    return args.map((arg) => {
+      const b = typeof arg === 'string' ? Buffer.from(arg) : arg;
+      size += 5 + String(b.length).length + b.length;
+      return b;
+    });
+  });
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const args of bufs) {
+    at += out.write(`*${args.length}\r\n`, at, 'latin1');
+    for (const b of args) {
+      at += out.write(`$${b.length}\r\n`, at, 'latin1');
+      at += b.copy(out, at);
+      at += out.write('\r\n', at, 'latin1');
+    }
+  }
+  return out;
+}
+
 /** Encodes one command as a RESP array of bulk strings. */
 export function encodeCommand(args: readonly (Buffer | string)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
-  for (const arg of args) {
-    const buf = typeof arg === 'string' ? Buffer.from(arg) : arg;
-    parts.push(Buffer.from(`$${buf.length}\r\n`), buf, CRLF);
-  }
-  return Buffer.concat(parts);
+  return encodeCommands([args]);
 }
 
 interface Frame {

@@ -47,7 +47,7 @@ function commandList(body: Buffer): Command[] {
   return value.map((c, i) => commandFromJson(c, `command ${i + 1}`));
 }
 
-/** Builds the REST service. `nextSyncToken` advances the `upstash-sync-token` the client echoes (read-your-writes). */
+/** Builds the REST service; every answer carries an advancing `upstash-sync-token`, which the SDK echoes for read-your-writes. */
 export function createUpstashService(backend: RedisBackend, token: string): Service {
   let syncToken = 0;
 
