@@ -1,0 +1,57 @@
+/** The Auth server's pure checks, without a server: ban durations, emails, password strength, API versions. */
+import { describe, expect, it } from 'vitest';
+import { AuthError, wantsApiVersion2024 } from '../src/auth/errors.ts';
+import type { ServiceRequest } from '../src/gateway/http.ts';
+import { checkPasswordStrength, parseBanDuration, parseBody, validateEmail } from '../src/auth/validate.ts';
+
+function thrown(fn: () => unknown): AuthError {
+  try {
+    fn();
+  } catch (err) {
+    return err as AuthError;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('auth validation', () => {
+  it('parses Go durations as ban_duration takes them', () => {
+    expect(parseBanDuration('24h')).toBe(86_400_000);
+    expect(parseBanDuration('1h30m')).toBe(5_400_000);
+    expect(parseBanDuration('1.5s')).toBe(1500);
+    expect(parseBanDuration('250ms')).toBe(250);
+    expect(parseBanDuration('none')).toBe(0);
+    expect(parseBanDuration('0')).toBe(0);
+    for (const bad of ['', '10', 'h', '1d', '1h ', 'forever']) {
+      expect(thrown(() => parseBanDuration(bad))).toMatchObject({ status: 400, code: 'validation_failed' });
+    }
+  });
+
+  it('lower-cases valid emails and refuses malformed or overlong ones', () => {
+    expect(validateEmail('Ada.Lovelace+x@Example.COM')).toBe('ada.lovelace+x@example.com');
+    for (const bad of ['', 'a', 'a@', '@b.c', 'a b@c.d', 'a@b..c', `${'a'.repeat(250)}@b.com`, "x@y.z'; drop table auth.users; --"]) {
+      expect(thrown(() => validateEmail(bad))).toMatchObject({ status: 400, code: 'validation_failed' });
+    }
+  });
+
+  it('measures password length in bytes like GoTrue: minimum 6, at most 72, no NUL', () => {
+    expect(() => checkPasswordStrength('123456', 6)).not.toThrow();
+    expect(thrown(() => checkPasswordStrength('12345', 6))).toMatchObject({ status: 422, code: 'weak_password', reasons: ['length'] });
+    expect(() => checkPasswordStrength('ééé', 6)).not.toThrow(); // 6 bytes
+    expect(thrown(() => checkPasswordStrength('x'.repeat(73), 6))).toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(thrown(() => checkPasswordStrength('abc\u0000def', 6))).toMatchObject({ status: 400, code: 'validation_failed' });
+  });
+
+  it('accepts only JSON objects as bodies', () => {
+    expect(parseBody(Buffer.from('{"a":1}'))).toEqual({ a: 1 });
+    for (const bad of ['', '[]', 'null', '"x"', '{']) expect(thrown(() => parseBody(Buffer.from(bad)))).toMatchObject({ status: 400, code: 'bad_json' });
+  });
+
+  it('uses the 2024-01-01 error format only for that API version or later', () => {
+    const req = (v?: string) => ({ headers: v === undefined ? {} : { 'x-supabase-api-version': v } }) as unknown as ServiceRequest;
+    expect(wantsApiVersion2024(req('2024-01-01'))).toBe(true);
+    expect(wantsApiVersion2024(req('2025-06-30'))).toBe(true);
+    expect(wantsApiVersion2024(req('2023-12-31'))).toBe(false);
+    expect(wantsApiVersion2024(req('garbage'))).toBe(false);
+    expect(wantsApiVersion2024(req())).toBe(false);
+  });
+});
