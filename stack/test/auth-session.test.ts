@@ -1,5 +1,5 @@
 /** Sign-up, sign-in, access-token claims, refresh rotation and logout, driven through supabase-js. */
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, describe, expect, it } from 'vitest';
 import { authFetch, client, closeSql, env, signedUpUser, sql, uniqueEmail } from './auth-helpers.ts';
 
@@ -118,6 +118,19 @@ describe('refresh token rotation', () => {
     const late = await c.auth.refreshSession({ refresh_token: session.refresh_token });
     expect(late.error).toBeNull();
     expect(late.data.session!.refresh_token).not.toBe(session.refresh_token);
+  });
+
+  it('serialises concurrent refreshes of one token: all get the same rotated token', async () => {
+    const { session } = await signedUpUser('concurrent');
+    const results = await Promise.all(Array.from({ length: 5 }, () => client().auth.refreshSession({ refresh_token: session.refresh_token })));
+    expect(results.map((r) => r.error)).toEqual([null, null, null, null, null]);
+    const tokens = new Set(results.map((r) => r.data.session!.refresh_token));
+    expect(tokens.size).toBe(1);
+    expect(tokens.has(session.refresh_token)).toBe(false);
+    const [{ n }] = (await sql<{ n: string }>(`select count(*) as n from auth.refresh_tokens where session_id = $1 and revoked = false`, [
+      decodeJwt(session.access_token).session_id,
+    ])) as [{ n: string }];
+    expect(Number(n)).toBe(1);
   });
 
   it('refuses an unknown refresh token and a body without one', async () => {

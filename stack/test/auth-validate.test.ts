@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthError, wantsApiVersion2024 } from '../src/auth/errors.ts';
 import type { ServiceRequest } from '../src/gateway/http.ts';
+import { loadAuthSettings } from '../src/auth/settings.ts';
 import { checkPasswordStrength, parseBanDuration, parseBody, validateEmail } from '../src/auth/validate.ts';
 
 function thrown(fn: () => unknown): AuthError {
@@ -53,5 +54,12 @@ describe('auth validation', () => {
     expect(wantsApiVersion2024(req('2023-12-31'))).toBe(false);
     expect(wantsApiVersion2024(req('garbage'))).toBe(false);
     expect(wantsApiVersion2024(req())).toBe(false);
+  });
+
+  it('reads the token expiry and reuse interval from the environment once, naming a bad variable', () => {
+    expect(loadAuthSettings('http://h:1', {})).toMatchObject({ issuer: 'http://h:1/auth/v1', jwtExpiry: 3600, refreshTokenReuseInterval: 10, minPasswordLength: 6 });
+    expect(loadAuthSettings('http://h:1', { VIBE_JWT_EXPIRY: '600', VIBE_REFRESH_TOKEN_REUSE_INTERVAL: '0' })).toMatchObject({ jwtExpiry: 600, refreshTokenReuseInterval: 0 });
+    expect(() => loadAuthSettings('http://h:1', { VIBE_JWT_EXPIRY: '1h' })).toThrow(/VIBE_JWT_EXPIRY/);
+    expect(() => loadAuthSettings('http://h:1', { VIBE_JWT_EXPIRY: '5' })).toThrow(/VIBE_JWT_EXPIRY/);
   });
 });
