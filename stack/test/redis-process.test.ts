@@ -103,6 +103,23 @@ describe('redis-server child', () => {
     expect(alive(newPid)).toBe(false);
   });
 
+  it('takes redis-server down with it when the process exits without stop()', async () => {
+    const dataDir = await tempDir();
+    const script = `
+      import { startRedis } from ${JSON.stringify(path.resolve(import.meta.dirname, '../src/redis/index.ts'))};
+      const server = await startRedis({ config: { dataDir: ${JSON.stringify(dataDir)} }, keys: { secrets: { jwtSecret: 'x' } } });
+      console.log(server.pid());
+      process.exit(3);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(3);
+    const pid = Number(out.trim());
+    expect(pid).toBeGreaterThan(0);
+    await waitFor(async () => !alive(pid), 2000);
+  });
+
   it('ends a redis-server left behind by a stack that was killed', async () => {
     const dataDir = await tempDir();
     const dir = path.join(dataDir, 'redis');

@@ -113,6 +113,7 @@ export class RedisClient {
       });
     });
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30000);
     socket.on('data', (chunk: Buffer) => {
       try {
         this.parser.feed(chunk);

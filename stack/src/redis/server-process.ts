@@ -131,7 +131,9 @@ export class RedisProcess {
       '--requirepass', this.opts.password, '--daemonize', 'no', '--loglevel', 'warning', '--logfile', '',
     ];
     this.output = '';
-    const child = spawn(this.opts.bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a terminal's Ctrl-C reaches the stack, which stops redis-server in order, instead
+    // of killing it first and making it look like a crash. The 'exit' hook and the pid file cover the rest.
+    const child = spawn(this.opts.bin, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     const keep = (b: Buffer) => (this.output = (this.output + b.toString()).slice(-4000));
     child.stdout!.on('data', keep);
