@@ -1,7 +1,16 @@
 /** Supabase Realtime: Phoenix websocket at /realtime/v1/websocket and the HTTP broadcast API. */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
 import type { StackContext } from '../context.ts';
 import { sendJson, type Service } from '../gateway/http.ts';
 import type { UpgradeHandler } from '../gateway/server.ts';
+import { PostgresChanges } from './cdc/changes.ts';
+import { DatabaseBroadcasts } from './db-broadcast.ts';
+import { handleBroadcastRequest } from './http-broadcast.ts';
+import { Hub, topicKey } from './hub.ts';
+import { RealtimeSocket, type SocketDeps } from './socket.ts';
+import { TokenError, verifyRealtimeToken } from './token.ts';
 
 export interface RealtimeServer {
   /** HTTP routes under /realtime/v1 (e.g. /api/broadcast). */
@@ -11,10 +20,71 @@ export interface RealtimeServer {
   stop(): Promise<void>;
 }
 
-export async function startRealtime(_ctx: StackContext): Promise<RealtimeServer> {
+const WEBSOCKET_PATH = '/realtime/v1/websocket';
+
+function rejectUpgrade(socket: Duplex, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Error';
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+}
+
+/** Starts the broadcast pickup and returns the HTTP service and upgrade handler the gateway mounts. */
+export async function startRealtime(ctx: StackContext): Promise<RealtimeServer> {
+  const hub = new Hub();
+  const changes = new PostgresChanges(ctx.pool, ctx.dbUrl);
+  const deps: SocketDeps = { pool: ctx.pool, keys: ctx.keys, hub, changes };
+  const fromDatabase = new DatabaseBroadcasts(ctx.pool, ctx.dbUrl, (isPrivate, topic, msg) => hub.broadcastUser(topicKey(isPrivate, topic), topic, msg, null));
+  await fromDatabase.start();
+  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
+  const sockets = new Set<RealtimeSocket>();
+  let stopping = false;
+
+  const upgrade: UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://realtime');
+    if (url.pathname !== WEBSOCKET_PATH || stopping) {
+      rejectUpgrade(socket, 404, { message: `No WebSocket endpoint at ${url.pathname}: connect to ${WEBSOCKET_PATH}` });
+      return;
+    }
+    socket.on('error', () => {});
+    // hosted order: the x-api-key header wins over the apikey query parameter
+    const headerKey = req.headers['x-api-key'];
+    const raw = (typeof headerKey === 'string' ? headerKey : null) ?? url.searchParams.get('apikey');
+    const token = raw ? ctx.keys.translateApiKey(raw) : null;
+    const vsn = url.searchParams.get('vsn')?.startsWith('2.') ? '2.0.0' : '1.0.0';
+    verifyRealtimeToken(ctx.keys, token).then(
+      () => {
+        if (stopping) return rejectUpgrade(socket, 503, { error: 'Realtime is restarting, please standby' });
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+          const rs = new RealtimeSocket(ws, vsn, token!, headers, deps);
+          sockets.add(rs);
+          ws.on('close', () => sockets.delete(rs));
+        });
+      },
+      (err: unknown) => {
+        const status = err instanceof TokenError ? err.status : 500;
+        rejectUpgrade(socket, status, { error: err instanceof TokenError ? err.message : 'Error connecting to Realtime' });
+      },
+    );
+  };
+
+  const service: Service = async (req, res) => {
+    if (await handleBroadcastRequest({ pool: ctx.pool, keys: ctx.keys, hub }, req, res)) return;
+    sendJson(res, 404, { message: `No Realtime route ${req.method} ${req.path}: the HTTP API is POST /api/broadcast` });
+  };
+
   return {
-    service: async (_req, res) => sendJson(res, 501, { message: 'Realtime not built yet' }),
-    upgrade: (_req, socket) => socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-length: 0\r\n\r\n'),
-    async stop() {},
+    service,
+    upgrade,
+    async stop() {
+      stopping = true;
+      for (const s of [...sockets]) s.close();
+      sockets.clear();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await changes.stop();
+      await fromDatabase.stop();
+    },
   };
 }
