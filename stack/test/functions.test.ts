@@ -143,6 +143,10 @@ describe('platform errors', () => {
     }
     const { error } = await client(h.keys.anonKey).functions.invoke('does-not-exist');
     expect(((error as FunctionsHttpError).context as Response).status).toBe(404);
+    // The shared stack mounts the same service at /functions/v1, without an apikey, as hosted.
+    const stack = await fetch(`${h.stack.SUPABASE_URL}/functions/v1/does-not-exist-${Date.now()}`);
+    expect(stack.status).toBe(404);
+    expect(await stack.json()).toEqual({ code: 'NOT_FOUND', message: 'Requested function was not found' });
   });
 
   it('answers a function that cannot boot with 503 BOOT_ERROR and keeps its output for the logs', async () => {
@@ -185,6 +189,11 @@ describe('worker environment', () => {
     expect(error).toBeNull();
     expect(data).toMatchObject({ alg: 'ES256', claims: { sub, role: 'authenticated' } });
     expect(h.functions.logs('supabase-client')).toContain(`claims for ${sub}`);
+
+    const team = `functions-test-${crypto.randomUUID()}`;
+    const rest = await client(h.keys.anonKey).functions.invoke(`supabase-client?team=${team}`);
+    expect(rest.error).toBeNull();
+    expect(rest.data).toEqual({ read: [{ name: team }], errors: [] });
   });
 
   it('falls back to the npm registry for an npm: package the project has not installed', { timeout: 60_000 }, async () => {
