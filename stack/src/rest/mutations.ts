@@ -72,8 +72,9 @@ function conflictTarget(r: RestRequest, table: Table): string[] {
 }
 
 function rejectRootPaging(node: ReadNode): void {
-  if (node.limit !== undefined || node.offset !== undefined || node.order.length) {
-    throw new RestError(400, 'PGRST100', 'limit, offset and order are not supported on update or delete here', null, 'Select the rows with filters on a unique column instead');
+  // `order` only sorts the returned rows; a limited update/delete is not offered, so refuse rather than touch every match.
+  if (node.limit !== undefined || node.offset !== undefined) {
+    throw new RestError(400, 'PGRST100', 'limit and offset are not supported on update or delete here', null, 'Select the rows with filters on a unique column instead');
   }
 }
 
