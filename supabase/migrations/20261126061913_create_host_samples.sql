@@ -39,13 +39,14 @@ $$;
 comment on function private.ensure_daily_partitions(regclass, date, date) is
   'Creates the missing daily partitions <table>_pYYYYMMDD (UTC days) of a range-partitioned table.';
 
-create function private.drop_daily_partitions_before(p_parent regclass, p_before date)
+create function private.drop_daily_partitions_before(p_parent regclass, p_before date, p_only_empty boolean default false)
 returns integer
 language plpgsql security definer set search_path = ''
 as $$
 declare
   v_part record;
   v_dropped integer := 0;
+  v_empty boolean;
 begin
   for v_part in
     select n.nspname as schema_name, c.relname as table_name
@@ -55,14 +56,18 @@ begin
     where i.inhparent = p_parent and c.relname ~ '_p[0-9]{8}$'
       and to_date(right(c.relname, 8), 'YYYYMMDD') < p_before
   loop
+    if p_only_empty then
+      execute format('select not exists (select 1 from %I.%I)', v_part.schema_name, v_part.table_name) into v_empty;
+      continue when not v_empty;
+    end if;
     execute format('drop table %I.%I', v_part.schema_name, v_part.table_name);
     v_dropped := v_dropped + 1;
   end loop;
   return v_dropped;
 end
 $$;
-comment on function private.drop_daily_partitions_before(regclass, date) is
-  'Drops daily partitions whose whole day lies before p_before.';
+comment on function private.drop_daily_partitions_before(regclass, date, boolean) is
+  'Drops daily partitions whose whole day lies before p_before (only empty ones when p_only_empty).';
 
 -- Raw samples ---------------------------------------------------------------------------------
 
