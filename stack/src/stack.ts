@@ -16,6 +16,7 @@ import { startFunctions } from './functions/index.ts';
 import { startRealtime } from './realtime/index.ts';
 import { startRedis } from './redis/index.ts';
 import { startScheduler } from './scheduler/index.ts';
+import { installEmulatedExtensions } from './scheduler/install.ts';
 
 export interface StackEnv {
   SUPABASE_URL: string;
@@ -70,6 +71,11 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
   pool.on('error', () => {}); // a dropped idle client (e.g. Postgres restart) is replaced on next use
   const stopAll: (() => Promise<void>)[] = [];
   try {
+    if (postgres) {
+      // pg_cron/pg_net emulations must be installable before the bootstrap enables them.
+      const warning = await installEmulatedExtensions();
+      if (warning) log(warning);
+    }
     await bootstrap(dbUrl);
     const out = await migrate(config.projectDir, dbUrl);
     if (/Applying migration/.test(out)) log(out.trim());

@@ -1,0 +1,70 @@
+/** A local HTTP server standing in for the outside service pg_net calls; records every request. */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One request as the receiver saw it. */
+export interface Received {
+  at: number;
+  method: string;
+  path: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A running receiver: `url(path)`, the requests so far, and `waitFor` a matching one. */
+export interface Receiver {
+  readonly requests: Received[];
+  /** Most requests in progress at once. */
+  readonly maxConcurrent: number;
+  url(path: string): string;
+  waitFor(match: (r: Received) => boolean, timeoutMs?: number): Promise<Received>;
+  close(): Promise<void>;
+}
+
+/** Starts a receiver on 127.0.0.1 and a random port; `/slow/<ms>` answers after that delay, everything else at once with JSON. */
+export async function startReceiver(): Promise<Receiver> {
+  const requests: Received[] = [];
+  let active = 0;
+  let maxConcurrent = 0;
+  const server = http.createServer((req, res) => {
+    active += 1;
+    maxConcurrent = Math.max(maxConcurrent, active);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = req.url ?? '/';
+      requests.push({ at: Date.now(), method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const delay = Number(/^\/slow\/(\d+)/.exec(path)?.[1] ?? 0);
+      setTimeout(() => {
+        active -= 1;
+        res.setHeader('Content-Type', 'application/json');
+        res.setHeader('X-Receiver', 'yes');
+        res.statusCode = path.startsWith('/created') ? 201 : 200;
+        res.end(JSON.stringify({ received: path }));
+      }, delay);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    requests,
+    get maxConcurrent() {
+      return maxConcurrent;
+    },
+    url: (path) => `http://127.0.0.1:${port}${path}`,
+    async waitFor(match, timeoutMs = 5000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const found = requests.find(match);
+        if (found) return found;
+        if (Date.now() > end) throw new Error(`No matching request within ${timeoutMs} ms; got: ${requests.map((r) => r.path).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
