@@ -53,6 +53,9 @@ describe('sign-up and sign-in', () => {
 
     const bad = await client().auth.signUp({ email: 'not-an-email', password: 'long-enough' });
     expect(bad.error).toMatchObject({ status: 400, code: 'validation_failed' });
+
+    const anonymous = await client().auth.signInAnonymously();
+    expect(anonymous.error).toMatchObject({ status: 422, code: 'anonymous_provider_disabled' });
   });
 
   it('signs in with the password and refuses a wrong password or unknown email alike', async () => {

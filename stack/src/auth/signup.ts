@@ -15,12 +15,13 @@ export const signup: Endpoint = async ({ req, pool, keys, settings }) => {
   const phone = stringField(body, 'phone');
   const password = stringField(body, 'password');
   const data = objectField(body, 'data') ?? {};
+  // signInAnonymously() posts neither; anonymous sign-ins are off, as in the CLI's default config.
+  if (!email && !phone) throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
   if (!password) throw validationFailed('Signup requires a valid password');
   checkPasswordStrength(password, settings.minPasswordLength);
   if (email && phone) throw validationFailed('Only an email address or phone number should be provided on signup.');
   // The local stack has no SMS provider, as the CLI's default config: phone sign-up is off.
   if (phone) throw new AuthError(400, 'phone_provider_disabled', 'Phone signups are disabled');
-  if (!email) throw validationFailed('Sign up only available with email provider');
   const normalized = validateEmail(email);
 
   return withTx(pool, async (tx) => {
