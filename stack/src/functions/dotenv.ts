@@ -3,7 +3,7 @@
 /** Parses `KEY=value` lines: `#` comments, `export ` prefixes, single/double/back quotes, `\n` escapes in double quotes. */
 export function parseDotenv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const re = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*('(?:[^']*)'|"(?:\\.|[^"\\])*"|`[^`]*`|[^\r\n]*)?/gm;
+  const re = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*('(?:[^']*)'|"(?:\\.|[^"\\])*"|`[^`]*`|[^\r\n]*)?/gm;
   for (const m of text.matchAll(re)) {
     const key = m[1]!;
     let value = (m[2] ?? '').trim();

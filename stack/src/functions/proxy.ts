@@ -19,7 +19,9 @@ function forwardable(headers: IncomingHttpHeaders): http.OutgoingHttpHeaders {
  */
 export function proxyToWorker(worker: Worker, req: ServiceRequest, res: ServerResponse): Promise<void> {
   const headers = forwardable(req.headers);
-  delete headers['content-length']; // the gateway has read the body; its real length is set below
+  // The gateway has read the body (and answered any 100-continue); its real length is set below.
+  delete headers['content-length'];
+  delete headers.expect;
   if (req.body.length > 0 || !['GET', 'HEAD'].includes(req.method)) headers['content-length'] = String(req.body.length);
   const forwardedFor = req.raw.socket.remoteAddress;
   if (forwardedFor) headers['x-forwarded-for'] = forwardedFor;
