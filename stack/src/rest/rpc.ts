@@ -6,7 +6,7 @@ import { parseJsonBody } from './body.ts';
 import type { Prepared, RestRequest } from './context.ts';
 import { CacheMissError, RestError } from './errors.ts';
 import { preferenceApplied } from './prefer.ts';
-import { parseSelect } from './query-parser.ts';
+import { parseCount, parseSelect } from './query-parser.ts';
 import { applyQueryParams, planSelect } from './read-plan.ts';
 import { checkSingle, contentRange, rangeError, rangeStatus, readResult } from './response.ts';
 import { nodeSql, wrapBody, type BodyFormat } from './select-builder.ts';
@@ -98,6 +98,13 @@ export function planRpc(r: RestRequest, name: string): Prepared {
   } else {
     scalar = true;
     rowsSql = `select ${call} as pgrst_scalar${argsFrom}`;
+    if (fn.returnsSet) {
+      // A set of scalars still pages with limit/offset.
+      const limit = r.query.get('limit');
+      const offset = r.query.get('offset');
+      if (limit !== null) rowsSql += ` limit ${params.add(parseCount(limit, 'limit'))}::bigint`;
+      if (offset !== null) rowsSql += ` offset ${params.add(parseCount(offset, 'offset'))}::bigint`;
+    }
     if (r.prefs.count) countSql = `(select count(*) from (${rowsSql}) as pgrst_c)`;
   }
   let sql = wrapBody([], rowsSql, countSql, bodyFormat);
