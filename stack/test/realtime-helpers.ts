@@ -43,16 +43,32 @@ export async function makeUser(): Promise<{ id: string; token: string }> {
 }
 
 const clients: SupabaseClient[] = [];
+const tokens = new WeakMap<SupabaseClient, { value: string }>();
 
-/** A supabase-js client with the anon key; `token` is handed to Realtime with setAuth. */
+/**
+ * A supabase-js client with the anon key. With `token`, Realtime uses it as the user's JWT: supabase-js
+ * re-reads its access token callback after every join and heartbeat (falling back to the anon key
+ * without a session), so a bare `realtime.setAuth(token)` would be replaced; the callback keeps it.
+ */
 export function client(token?: string, realtime: Record<string, unknown> = {}): SupabaseClient {
+  const holder = { value: token ?? '' };
   const c = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
-    realtime,
+    realtime: token ? { accessToken: async () => holder.value, ...realtime } : realtime,
   });
-  if (token) void c.realtime.setAuth(token);
+  if (token) {
+    tokens.set(c, holder);
+    void c.realtime.setAuth(token);
+  }
   clients.push(c);
   return c;
+}
+
+/** Switches a client's user token, as a token refresh does; Realtime sends it to every joined channel. */
+export async function setToken(c: SupabaseClient, token: string): Promise<void> {
+  const holder = tokens.get(c);
+  if (holder) holder.value = token;
+  await c.realtime.setAuth(token);
 }
 
 /** Disconnects every client this file made. */
