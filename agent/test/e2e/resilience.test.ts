@@ -1,0 +1,97 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { spawnAgent, type AgentProcess } from '../agent-process.ts';
+import { provisionHost, sampleTimes, sql, waitFor, type ProvisionedHost } from '../provision.ts';
+import { startTcpProxy } from '../tcp-proxy.ts';
+
+const env = inject('stack');
+const dirs: string[] = [];
+const children: AgentProcess[] = [];
+afterAll(async () => {
+  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
+});
+
+function agentEnv(host: ProvisionedHost, url: string, dataDir: string, sendIntervalS: number): Record<string, string> {
+  return {
+    VIBE_AGENT_CONFIG: path.join(dataDir, 'config.json'), // absent: everything comes from variables
+    VIBE_AGENT_URL: url,
+    VIBE_AGENT_KEY: env.SUPABASE_ANON_KEY,
+    VIBE_AGENT_HOST_ID: host.hostId,
+    VIBE_AGENT_EMAIL: host.email,
+    VIBE_AGENT_PASSWORD: host.password,
+    VIBE_AGENT_DATA_DIR: dataDir,
+    VIBE_AGENT_SAMPLE_INTERVAL: '1',
+    VIBE_AGENT_SEND_INTERVAL: String(sendIntervalS),
+    VIBE_AGENT_RETRY_MAX: '2',
+    VIBE_AGENT_LOG_LEVEL: 'debug',
+  };
+}
+
+async function expectExactlyOnce(hostId: string, sampled: string[]): Promise<void> {
+  const stored = await sampleTimes(env, hostId);
+  expect(new Set(stored).size).toBe(stored.length);
+  expect(stored).toEqual([...sampled].sort());
+}
+
+describe('agent resilience', () => {
+  it('keeps every sample, exactly once, through a 30 s gateway outage', async () => {
+    const host = await provisionHost(env, 'outage');
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-agent-outage-'));
+    dirs.push(dataDir);
+    const proxy = await startTcpProxy(Number(new URL(env.SUPABASE_URL).port));
+    const agent = spawnAgent(['run'], agentEnv(host, `http://127.0.0.1:${proxy.port}`, dataDir, 2));
+    children.push(agent);
+    await waitFor('three samples stored before the outage', async () => (await sampleTimes(env, host.hostId)).length >= 3, 30_000);
+
+    await proxy.stop();
+    const cutAt = agent.sampled.length;
+    await new Promise((r) => setTimeout(r, 30_000));
+    const duringOutage = agent.sampled.length - cutAt;
+    const storedBeforeRestart = (await sampleTimes(env, host.hostId)).length;
+    await proxy.start();
+
+    await waitFor('the backlog to drain', async () => (await sampleTimes(env, host.hostId)).length >= agent.sampled.length, 30_000);
+    agent.child.kill('SIGTERM');
+    expect(await agent.exited).toBe(0);
+    expect(duringOutage).toBeGreaterThanOrEqual(28); // sampling went on, 1 per second
+    expect(storedBeforeRestart).toBeLessThan(agent.sampled.length - 20); // and those samples really waited in the queue
+    expect(agent.output()).toMatch(/Sending failed \(attempt 1\)/);
+    expect(agent.output()).toMatch(/Sending works again/);
+    await expectExactlyOnce(host.hostId, agent.sampled);
+    await proxy.stop();
+  }, 120_000);
+
+  it('loses no flushed sample when killed with SIGKILL and restarted', async () => {
+    const host = await provisionHost(env, 'sigkill');
+    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-agent-kill-'));
+    dirs.push(dataDir);
+    const vars = agentEnv(host, env.SUPABASE_URL, dataDir, 3);
+    const first = spawnAgent(['run'], vars);
+    children.push(first);
+    await waitFor('seven samples fsynced', () => first.sampled.length >= 7, 30_000, 20);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const flushed = [...first.sampled];
+    const storedAtKill = await sampleTimes(env, host.hostId);
+    expect(storedAtKill.length).toBeLessThan(flushed.length); // some were only in the queue
+
+    const second = spawnAgent(['run'], vars);
+    children.push(second);
+    await waitFor('every sample flushed before the kill to be stored', async () => {
+      const stored = new Set(await sampleTimes(env, host.hostId));
+      return flushed.every((t) => stored.has(t));
+    }, 30_000);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output()).toMatch(/Replaying \d+ queued rows/);
+    await expectExactlyOnce(host.hostId, [...flushed, ...second.sampled]);
+    const status = spawnAgent(['status', '--json'], vars);
+    expect(await status.exited).toBe(0);
+    expect(JSON.parse(status.output())).toMatchObject({ running: false, queueDepth: 0, droppedRows: 0, lastError: null });
+    const rows = await sql<{ n: number }>(env, 'select count(*)::int n from host_samples where host_id = $1', [host.hostId]);
+    expect(rows[0]!.n).toBe(flushed.length + second.sampled.length);
+  }, 90_000);
+});
