@@ -62,7 +62,9 @@ export async function enroll(options: EnrollOptions): Promise<Enrollment> {
     }
     throw new Error(`Enrollment failed${response ? ` (HTTP ${(response as Response).status})` : ''}: ${detail}`);
   }
-  const enrollment = parseEnrollment(data);
+  const parsed = parseEnrollment(data);
+  // The server does not store the name given here; it names the host in this agent's logs.
+  const enrollment = { ...parsed, hostName: parsed.hostName ?? options.name ?? null };
   const previous: ConfigFile = readConfigFile(options.configFile);
   writeConfigFile(options.configFile, {
     ...previous,
@@ -70,7 +72,7 @@ export async function enroll(options: EnrollOptions): Promise<Enrollment> {
     key: options.key,
     hostId: enrollment.hostId,
     teamId: enrollment.teamId,
-    hostName: enrollment.hostName ?? options.name ?? null,
+    hostName: enrollment.hostName,
     email: enrollment.email,
     password: enrollment.password,
   });
