@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDotenv } from '../src/functions/dotenv.ts';
 import { parseFunctionsToml } from '../src/functions/function-config.ts';
+import { FunctionLog, lineSplitter } from '../src/functions/logs.ts';
 import { isFunctionName } from '../src/functions/names.ts';
 
 describe('parseDotenv', () => {
@@ -50,5 +51,18 @@ describe('isFunctionName', () => {
   it('accepts folder names the CLI accepts and refuses shared and unsafe ones', () => {
     for (const ok of ['hello', 'send-email', 'v2_api', 'A1']) expect(isFunctionName(ok), ok).toBe(true);
     for (const bad of ['', '_shared', '_x', '.env', '..', 'a/b', 'a.b', 'é']) expect(isFunctionName(bad), bad).toBe(false);
+  });
+});
+
+describe('function logs', () => {
+  it('prefixes each line with the function name, joins split chunks and keeps the last lines', () => {
+    const printed: string[] = [];
+    const log = new FunctionLog('hello', (l) => printed.push(l), 3);
+    const split = lineSplitter((l) => log.line(l));
+    split.push(Buffer.from('one\r\ntw'));
+    split.push(Buffer.from('o\nthree\nfour'));
+    split.flush();
+    expect(printed).toEqual(['[fn:hello] one', '[fn:hello] two', '[fn:hello] three', '[fn:hello] four']);
+    expect(log.tail()).toEqual(['two', 'three', 'four']);
   });
 });
