@@ -182,7 +182,8 @@ begin
     perform realtime.send(jsonb_build_object('table', 'alert_rules', 'hosts', '[]'::jsonb, 'events', v_events),
       'ingest', 'team:' || old.team_id, true);
   end if;
-  return null;
+  -- A before-delete trigger must hand back the row, or the delete is skipped.
+  return case tg_op when 'DELETE' then old else null end;
 end
 $$;
 create trigger alert_rules_close_when_disabled after update of enabled on public.alert_rules

@@ -1,0 +1,81 @@
+/** The enrollment exchange: a one-time token in, agent credentials out (an Auth user bound to one host). */
+import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
+import { jsonError, json } from '../_shared/http.ts';
+
+/** What a successful enrollment returns; the agent signs in with email/password and refreshes on its own. */
+export interface EnrollmentResult {
+  host_id: string;
+  team_id: string;
+  email: string;
+  password: string;
+  supabase_url: string;
+}
+
+interface Claim {
+  status: 'ok' | 'invalid' | 'used' | 'expired';
+  token_id?: string;
+  host_id?: string;
+  team_id?: string;
+  used_at?: string;
+  expires_at?: string;
+}
+
+/** 32 random bytes, base64url: the agent's password, never stored anywhere but the agent's config. */
+function randomSecret(bytes = 32): string {
+  const buf = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...buf)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Handles POST { token }; `admin` is a service-role client. */
+export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: string): Promise<Response> {
+  if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST with {"token": "..."}, not ${req.method}`);
+  let token: unknown;
+  try {
+    token = ((await req.json()) as { token?: unknown }).token;
+  } catch {
+    return jsonError(400, 'invalid_body', 'The body must be JSON like {"token": "vibe_enroll_..."}');
+  }
+  if (typeof token !== 'string' || token.length < 16 || token.length > 200) {
+    return jsonError(400, 'missing_token', 'Send the enrollment token an admin created for this host as {"token": "..."}');
+  }
+
+  const claimed = await admin.rpc('claim_enrollment_token', { p_token: token });
+  if (claimed.error) return jsonError(500, 'claim_failed', `Cannot check the enrollment token: ${claimed.error.message}`);
+  const claim = claimed.data as Claim;
+  if (claim.status === 'used') {
+    return jsonError(401, 'token_used', `This enrollment token was already used (at ${claim.used_at}); ask an admin for a new token for this host`);
+  }
+  if (claim.status === 'expired') {
+    return jsonError(401, 'token_expired', `This enrollment token expired at ${claim.expires_at}; ask an admin for a new token for this host`);
+  }
+  if (claim.status !== 'ok' || !claim.host_id || !claim.team_id || !claim.token_id) {
+    return jsonError(401, 'token_invalid', 'This enrollment token is not known; check that it was copied completely');
+  }
+
+  const previous = await admin.from('hosts').select('agent_user_id').eq('id', claim.host_id).single();
+  const email = `agent-${claim.host_id}-${randomSecret(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}@agents.openmanager.local`;
+  const password = randomSecret();
+  const created = await admin.auth.admin.createUser({
+    email,
+    password,
+    email_confirm: true,
+    app_metadata: { vibe_role: 'agent', host_id: claim.host_id, team_id: claim.team_id },
+    user_metadata: { kind: 'OpenManager Vibe agent' },
+  });
+  if (created.error || !created.data.user) {
+    await admin.rpc('release_enrollment_token', { p_token_id: claim.token_id });
+    return jsonError(500, 'user_creation_failed', `Cannot create the agent user: ${created.error?.message ?? 'no user returned'}; the token is still valid, retry`);
+  }
+  const attached = await admin.rpc('attach_agent_user', { p_token_id: claim.token_id, p_user_id: created.data.user.id });
+  if (attached.error) {
+    await admin.auth.admin.deleteUser(created.data.user.id);
+    await admin.rpc('release_enrollment_token', { p_token_id: claim.token_id });
+    return jsonError(500, 'attach_failed', `Cannot bind the agent to its host: ${attached.error.message}; the token is still valid, retry`);
+  }
+  // Re-enrolling replaces the host's agent: the old agent user can no longer write, so remove it.
+  const oldUser = previous.data?.agent_user_id as string | null | undefined;
+  if (oldUser && oldUser !== created.data.user.id) await admin.auth.admin.deleteUser(oldUser);
+
+  const result: EnrollmentResult = { host_id: claim.host_id, team_id: claim.team_id, email, password, supabase_url: supabaseUrl };
+  return json(result);
+}
