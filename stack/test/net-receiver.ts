@@ -9,13 +9,13 @@ export interface Received {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** Paths of all requests in progress when this one arrived, itself included. */
+  activePaths: string[];
 }
 
 /** A running receiver: `url(path)`, the requests so far, and `waitFor` a matching one. */
 export interface Receiver {
   readonly requests: Received[];
-  /** Most requests in progress at once. */
-  readonly maxConcurrent: number;
   url(path: string): string;
   waitFor(match: (r: Received) => boolean, timeoutMs?: number): Promise<Received>;
   close(): Promise<void>;
@@ -24,19 +24,19 @@ export interface Receiver {
 /** Starts a receiver on 127.0.0.1 and a random port; `/slow/<ms>` answers after that delay, everything else at once with JSON. */
 export async function startReceiver(): Promise<Receiver> {
   const requests: Received[] = [];
-  let active = 0;
-  let maxConcurrent = 0;
+  const active = new Set<string>();
   const server = http.createServer((req, res) => {
-    active += 1;
-    maxConcurrent = Math.max(maxConcurrent, active);
+    const path = req.url ?? '/';
+    const key = `${path}#${requests.length}#${Math.random()}`;
+    active.add(key);
+    const activePaths = [...active].map((k) => k.slice(0, k.indexOf('#')));
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const path = req.url ?? '/';
-      requests.push({ at: Date.now(), method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      requests.push({ at: Date.now(), method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), activePaths });
       const delay = Number(/^\/slow\/(\d+)/.exec(path)?.[1] ?? 0);
       setTimeout(() => {
-        active -= 1;
+        active.delete(key);
         res.setHeader('Content-Type', 'application/json');
         res.setHeader('X-Receiver', 'yes');
         res.statusCode = path.startsWith('/created') ? 201 : 200;
@@ -48,9 +48,6 @@ export async function startReceiver(): Promise<Receiver> {
   const port = (server.address() as AddressInfo).port;
   return {
     requests,
-    get maxConcurrent() {
-      return maxConcurrent;
-    },
     url: (path) => `http://127.0.0.1:${port}${path}`,
     async waitFor(match, timeoutMs = 5000) {
       const end = Date.now() + timeoutMs;

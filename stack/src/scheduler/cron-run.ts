@@ -15,6 +15,8 @@ export interface CronJob {
 /** What a running job exposes so the scheduler can cancel it on stop. */
 export interface RunHandle {
   pid: number | null;
+  /** Set when the scheduler stops: a run that has not started its command yet does not start it. */
+  stopping: boolean;
 }
 
 interface StatementResult {
@@ -70,6 +72,7 @@ export async function runJob(pool: pg.Pool, dbUrl: string, job: CronJob, handle:
   }
   handle.pid = (client as unknown as { processID: number | null }).processID;
   try {
+    if (handle.stopping) return;
     const { rows } = await pool.query<{ runid: string }>(
       `insert into cron.job_run_details (jobid, job_pid, database, username, command, status, start_time)
        values ($1, $2, $3, $4, $5, 'running', now()) returning runid`,

@@ -144,7 +144,7 @@ export class CronScheduler {
   }
 
   private launch(state: JobState): void {
-    const handle: RunHandle = { pid: null };
+    const handle: RunHandle = { pid: null, stopping: false };
     state.running = handle;
     this.handles.add(handle);
     const run = runJob(this.options.pool, this.options.dbUrl, state.job, handle)
@@ -166,11 +166,16 @@ export class CronScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.reloading?.catch(() => {});
-    const pids = [...this.handles].map((h) => h.pid).filter((p): p is number => p !== null);
-    if (pids.length > 0) {
-      await this.options.pool.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]).catch(() => {});
+    for (const handle of this.handles) handle.stopping = true;
+    // A cancel that reaches a backend between statements is lost, so repeat it until every run ends;
+    // cancelled runs record themselves as failed. A stuck one must not hold the stack's shutdown.
+    const deadline = Date.now() + 5000;
+    while (this.runs.size > 0 && Date.now() < deadline) {
+      const pids = [...this.handles].map((h) => h.pid).filter((p): p is number => p !== null);
+      if (pids.length > 0) {
+        await this.options.pool.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]).catch(() => {});
+      }
+      await Promise.race([Promise.allSettled([...this.runs]), new Promise((r) => setTimeout(r, 200))]);
     }
-    // Cancelled runs record themselves as failed; don't let a stuck one hold the stack's shutdown.
-    await Promise.race([Promise.allSettled([...this.runs]), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 }
