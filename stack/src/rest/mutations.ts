@@ -28,17 +28,23 @@ function representationNode(node: ReadNode): ReadNode {
 /** Plans `POST /table`: insert, or upsert with `Prefer: resolution=…`. */
 export function planInsert(r: RestRequest, table: Table): Prepared {
   const node = rootNode(r, table);
-  const rows = payloadRows(parseJsonBody(r.body, null));
-  const columns = rows.length ? payloadColumns(table, rows, r.query.get('columns')) : [];
   const conflict = conflictTarget(r, table);
   const t = tableSql(table);
   const a = ident(table.name);
-  const onConflict = (cols: string[]): string => {
-    if (!r.prefs.resolution) return '';
-    const target = conflict.length ? ` (${conflict.map(ident).join(', ')})` : '';
-    if (r.prefs.resolution === 'ignore-duplicates' || cols.length === 0) return ` on conflict${target} do nothing`;
-    return ` on conflict${target} do update set ${cols.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`;
-  };
+  const columnsParam = r.query.get('columns');
+  if (columnsParam !== null && r.prefs.missing !== 'default' && firstByte(r.body) === 0x5b /* [ */) {
+    // Bulk fast path (what postgrest-js sends for arrays): the columns are given, so the body goes to Postgres as it came,
+    // without parsing and re-serialising it here; Postgres validates the JSON.
+    const columns = payloadColumns(table, [], columnsParam);
+    const list = columns.map(ident).join(', ');
+    const json = r.body.toString('utf8');
+    const statement: Statement = (params) =>
+      `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(json)}::json) as pgrst_body${onConflictSql(r, conflict, columns)}`;
+    return mutation(r, table, node, [statement], 'insert');
+  }
+  const rows = payloadRows(parseJsonBody(r.body, null));
+  const columns = rows.length ? payloadColumns(table, rows, columnsParam) : [];
+  const onConflict = (cols: string[]) => onConflictSql(r, conflict, cols);
   const statements: Statement[] = [];
   // Without missing=default every listed column is written (absent keys become null); with it, rows are grouped
   // by the keys they carry so that absent columns take their real defaults (sequences, identity, expressions).
@@ -61,6 +67,19 @@ export function planInsert(r: RestRequest, table: Table): Prepared {
       `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(json)}::json) as pgrst_body${onConflict(cols)}`);
   }
   return mutation(r, table, node, statements, 'insert');
+}
+
+/** `on conflict …` for `Prefer: resolution=…`: nothing, `do nothing`, or `do update` of the written columns. */
+function onConflictSql(r: RestRequest, conflict: string[], cols: string[]): string {
+  if (!r.prefs.resolution) return '';
+  const target = conflict.length ? ` (${conflict.map(ident).join(', ')})` : '';
+  if (r.prefs.resolution === 'ignore-duplicates' || cols.length === 0) return ` on conflict${target} do nothing`;
+  return ` on conflict${target} do update set ${cols.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ')}`;
+}
+
+function firstByte(body: Buffer): number | undefined {
+  for (const b of body) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return b;
+  return undefined;
 }
 
 function conflictTarget(r: RestRequest, table: Table): string[] {
