@@ -73,7 +73,7 @@ select
     when a.warning > 0 then 'warning'
     else 'healthy'
   end as status,
-  coalesce(a.critical, 0) + coalesce(a.warning, 0) as firing_alerts,
+  (coalesce(a.critical, 0) + coalesce(a.warning, 0))::integer as firing_alerts,
   l.cpu_total, l.cpu_count, l.mem_percent, l.mem_total, l.mem_used, l.disk_percent, l.disk_total, l.disk_used,
   l.load_1, l.net_rx_bps, l.net_tx_bps, l.net_connections, l.uptime_s
 from public.hosts h
