@@ -121,11 +121,11 @@ export class PostgresChanges {
   private async dispatch(tx: Transaction): Promise<void> {
     for (const change of tx.changes) {
       if (this.registrations.size === 0) return;
-      await this.dispatchChange(tx.commitTime, change);
+      await this.dispatchChange(tx.commitTime, tx.xid, change);
     }
   }
 
-  private async dispatchChange(commitTime: Date, change: Change): Promise<void> {
+  private async dispatchChange(commitTime: Date, xid: number, change: Change): Promise<void> {
     const rel = change.relation;
     const interested: [ChangesChannel, Registration, Binding[]][] = [];
     for (const [channel, reg] of this.registrations) {
@@ -173,7 +173,7 @@ export class PostgresChanges {
       if (!error && meta.rowSecurity && change.kind !== 'DELETE' && newText) {
         const claimsKey = JSON.stringify(reg.claims);
         let visible = visibility.get(claimsKey);
-        if (!visible) visibility.set(claimsKey, (visible = this.visibleTo(reg.claims, meta, newText)));
+        if (!visible) visibility.set(claimsKey, (visible = this.visibleTo(reg.claims, meta, newText, xid)));
         if (!(await visible)) continue;
       }
       for (const group of groups.values()) {
@@ -209,8 +209,35 @@ export class PostgresChanges {
     return row;
   }
 
-  /** Whether the row, as it is in the table now, is visible to these claims: looked up by primary key under the role, as walrus does. */
-  private async visibleTo(claims: RealtimeClaims, meta: TableMeta, row: Map<string, string | null | undefined>): Promise<boolean> {
+  /**
+   * Whether the row, as it is in the table now, is visible to these claims: looked up by primary key under
+   * the role, as walrus does. The commit record can be decoded a moment before the committing session
+   * makes the transaction visible, so a miss while it is still "in progress" is checked again after it.
+   */
+  private async visibleTo(claims: RealtimeClaims, meta: TableMeta, row: Map<string, string | null | undefined>, xid: number): Promise<boolean> {
+    if (await this.lookUp(claims, meta, row)) return true;
+    return (await this.waitForCommit(xid)) ? this.lookUp(claims, meta, row) : false;
+  }
+
+  /** Waits (up to 2 s) while the transaction is still in progress; true if it had to wait. */
+  private async waitForCommit(xid: number): Promise<boolean> {
+    // widen the 32-bit xid to an xid8 using the epoch of the current snapshot, without taking an xid ourselves
+    const status = async () =>
+      (
+        await this.pool.query<{ s: string | null }>(
+          `select pg_xact_status(((case when $1::bigint <= (x & 4294967295) then x >> 32 else (x >> 32) - 1 end) << 32 | $1::bigint)::text::xid8) as s
+             from (select pg_snapshot_xmax(pg_current_snapshot())::text::bigint as x) cur`,
+          [xid],
+        )
+      ).rows[0]?.s;
+    let waited = false;
+    for (const end = Date.now() + 2000; Date.now() < end && (await status()) === 'in progress'; waited = true) {
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return waited;
+  }
+
+  private async lookUp(claims: RealtimeClaims, meta: TableMeta, row: Map<string, string | null | undefined>): Promise<boolean> {
     const conds = meta.pk.map((c, i) => `${quoteIdent(c)} = $${i + 1}::text::${meta.byName.get(c)!.sqlType}`).join(' and ');
     const client = await this.pool.connect();
     try {

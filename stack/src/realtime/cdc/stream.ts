@@ -14,6 +14,8 @@ export interface Change {
 /** A committed transaction's changes to published tables. */
 export interface Transaction {
   commitTime: Date;
+  /** 32-bit transaction id, to wait for the commit to become visible to other sessions. */
+  xid: number;
   changes: Change[];
 }
 
@@ -139,7 +141,7 @@ export class ReplicationStream {
     const msg = decodePgOutput(data);
     switch (msg.tag) {
       case 'begin':
-        this.current = { commitTime: msg.commitTime, changes: [] };
+        this.current = { commitTime: msg.commitTime, xid: msg.xid, changes: [] };
         break;
       case 'relation':
         this.relations.set(msg.relation.relid, msg.relation);
