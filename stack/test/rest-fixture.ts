@@ -42,6 +42,9 @@ export function libraryDdl(p: string): string {
   create table rest_fixture.${p}_reviews (id serial primary key, book_id bigint not null references rest_fixture.${p}_books (id) on delete cascade,
     stars int not null, body text);
   create table rest_fixture.${p}_covers (book_id bigint primary key references rest_fixture.${p}_books (id), color text);
+  create table rest_fixture.${p}_labels (id int primary key, label text not null);
+  create table rest_fixture.${p}_book_labels (book_id bigint references rest_fixture.${p}_books (id), label_id int references rest_fixture.${p}_labels (id),
+    primary key (book_id, label_id));
   grant all on all tables in schema rest_fixture to anon, authenticated, service_role;
   grant all on all sequences in schema rest_fixture to anon, authenticated, service_role;`;
 }

@@ -21,6 +21,8 @@ beforeAll(async () => {
       (4, 2, null, 'The Cyberiad', null, false, null, null, null);
     insert into rest_fixture.${p}_reviews (book_id, stars, body) values (1, 5, 'great'), (1, 4, 'good'), (3, 5, 'deep');
     insert into rest_fixture.${p}_covers (book_id, color) values (1, 'red');
+    insert into rest_fixture.${p}_labels values (1, 'classic'), (2, 'scifi'), (3, 'unused');
+    insert into rest_fixture.${p}_book_labels values (1, 1), (1, 2), (3, 2);
   `);
 });
 afterAll(async () => {
@@ -85,6 +87,14 @@ describe('select', () => {
 
     const withCover = await sb().from(`${p}_books`).select(`id, cover:${p}_covers(color)`).not('cover', 'is', null);
     expect(withCover.data).toEqual([{ id: 1, cover: { color: 'red' } }]);
+  });
+
+  it('embeds many-to-many through a junction table, both ways', async () => {
+    const books = await sb().from(`${p}_books`).select(`id, ${p}_labels(label)`).in('id', [1, 2]).order('id').order('label', { referencedTable: `${p}_labels` });
+    expect(books.error).toBeNull();
+    expect(books.data).toEqual([{ id: 1, [`${p}_labels`]: [{ label: 'classic' }, { label: 'scifi' }] }, { id: 2, [`${p}_labels`]: [] }]);
+    const labels = await sb().from(`${p}_labels`).select(`label, ${p}_books!inner(title)`).eq('id', 2).order('title', { referencedTable: `${p}_books` }).single();
+    expect(labels.data).toEqual({ label: 'scifi', [`${p}_books`]: [{ title: 'Solaris' }, { title: 'The Dispossessed' }] });
   });
 
   it('refuses ambiguous and unknown relationships with PGRST201 and PGRST200', async () => {

@@ -79,13 +79,22 @@ export function nodeSql(node: ReadNode, fromSql: string, params: Params, extraWh
 }
 
 function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): string {
-  const { fk, direction } = embed.rel;
+  const { fk, direction, junctionFk } = embed.rel;
   const pa = ident(parent.alias);
   const ca = ident(embed.node.alias);
-  // m2o: the parent row holds fk.columns pointing at the embed's fk.refColumns; o2m: the other way round.
-  const pairs = direction === 'm2o'
-    ? fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`)
-    : fk.columns.map((c, i) => `${ca}.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`);
+  // m2o: the parent row holds fk.columns pointing at the embed's fk.refColumns; o2m: the other way round;
+  // m2m: a junction row points at both.
+  let pairs: string[];
+  if (direction === 'm2o') pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
+  else if (direction === 'o2m') pairs = fk.columns.map((c, i) => `${ca}.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`);
+  else {
+    const jf = junctionFk!;
+    const on = [
+      ...fk.columns.map((c, i) => `pgrst_jt.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`),
+      ...jf.columns.map((c, i) => `pgrst_jt.${ident(c)} = ${ca}.${ident(jf.refColumns[i]!)}`),
+    ];
+    pairs = [`exists (select 1 from ${qualified(fk.schema, fk.table)} as pgrst_jt where ${on.join(' and ')})`];
+  }
   const child = nodeSql(embed.node, tableSql(embed.node.table), params, pairs, 'rows');
   const j = ident(embed.joinAlias);
   const join = embed.inner ? 'inner join lateral' : 'left join lateral';
