@@ -6,6 +6,13 @@ const p = prefix('rd');
 let db: pg.Client;
 const sb = () => fixture(env.SUPABASE_SERVICE_ROLE_KEY);
 
+/** The ids a query returns, asserting it did not fail. */
+async function get(query: PromiseLike<{ data: { id: number }[] | null; error: unknown }>): Promise<number[]> {
+  const { data, error } = await query;
+  expect(error).toBeNull();
+  return data!.map((r) => r.id);
+}
+
 beforeAll(async () => {
   db = await superuser();
   await ddl(db, libraryDdl(p));
@@ -111,11 +118,6 @@ describe('select', () => {
 describe('filters', () => {
   it('supports comparison, pattern, null and membership operators', async () => {
     const q = () => sb().from(`${p}_books`).select('id').order('id');
-    const get = async (b: PromiseLike<{ data: { id: number }[] | null; error: unknown }>) => {
-      const { data, error } = await b;
-      expect(error).toBeNull();
-      return data!.map((r) => r.id);
-    };
     expect(await get(q().eq('pages', 204))).toEqual([3]);
     expect(await get(q().neq('pages', 204))).toEqual([1, 2]);
     expect(await get(q().gt('pages', 205))).toEqual([1]);
@@ -147,11 +149,6 @@ describe('filters', () => {
   it('supports array, JSON, range and full-text operators', async () => {
     const a = () => sb().from(`${p}_authors`).select('id').order('id');
     const b = () => sb().from(`${p}_books`).select('id').order('id');
-    const get = async (q: PromiseLike<{ data: { id: number }[] | null; error: unknown }>) => {
-      const { data, error } = await q;
-      expect(error).toBeNull();
-      return data!.map((r) => r.id);
-    };
     expect(await get(a().contains('tags', ['sf', 'fantasy']))).toEqual([1]);
     expect(await get(a().containedBy('tags', ['sf', 'fantasy', 'horror']))).toEqual([1, 2]);
     expect(await get(a().overlaps('tags', ['fantasy', 'horror']))).toEqual([1]);
@@ -174,11 +171,6 @@ describe('filters', () => {
 
   it('combines or/and groups with nesting, negation and quoted values', async () => {
     const q = () => sb().from(`${p}_books`).select('id').order('id');
-    const get = async (b: PromiseLike<{ data: { id: number }[] | null; error: unknown }>) => {
-      const { data, error } = await b;
-      expect(error).toBeNull();
-      return data!.map((r) => r.id);
-    };
     expect(await get(q().or('pages.eq.204,pages.is.null'))).toEqual([3, 4]);
     expect(await get(q().or('id.eq.1,and(author_id.eq.2,published.is.false)'))).toEqual([1, 4]);
     expect(await get(q().or('title.in.("Solaris","A Wizard of Earthsea")'))).toEqual([2, 3]);
