@@ -163,6 +163,22 @@ describe('realtime postgres_changes', () => {
     }
   });
 
+  it('holds the join reply with postgres_changes_options.wait and fails the join when it cannot subscribe', async () => {
+    const ch = client()
+      .channel(`wait-${uid()}`, { config: { postgres_changes_options: { wait: true } } })
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: `no_such_${id}` }, () => {});
+    const err = await new Promise<Error | undefined>((resolve) => ch.subscribe((s, e) => s !== 'SUBSCRIBED' && resolve(e)));
+    expect(err?.message).toMatch(/^RealtimeDisabledForConfiguration: Unable to subscribe to changes/);
+  });
+
+  it('reads the WAL through a temporary slot, so a crashed stack retains nothing', async () => {
+    const slots = await sql<{ temporary: boolean; plugin: string }>(
+      `select temporary, plugin from pg_replication_slots where slot_name like 'supabase\_realtime\_replication\_slot\_%'`,
+    );
+    expect(slots.length).toBeGreaterThan(0);
+    for (const s of slots) expect(s).toEqual({ temporary: true, plugin: 'pgoutput' });
+  });
+
   it('works over the vsn 1.0.0 protocol too', async () => {
     const inbox = new Inbox<Change>();
     await ready(client(undefined, { vsn: '1.0.0' }).channel(`v1-${uid()}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: items }, inbox.push));

@@ -21,6 +21,8 @@ export interface RealtimeServer {
 }
 
 const WEBSOCKET_PATH = '/realtime/v1/websocket';
+/** Phoenix closes a socket that sent nothing for 60 s; realtime-js heartbeats every 25 s. */
+const IDLE_TIMEOUT_MS = 60_000;
 
 function rejectUpgrade(socket: Duplex, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -40,6 +42,11 @@ export async function startRealtime(ctx: StackContext): Promise<RealtimeServer> 
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
   const sockets = new Set<RealtimeSocket>();
   let stopping = false;
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const s of sockets) if (now - s.lastSeen > IDLE_TIMEOUT_MS) s.close(1000, 'idle timeout: no heartbeat for 60 s');
+  }, 10_000);
+  sweep.unref();
 
   const upgrade: UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://realtime');
@@ -80,6 +87,7 @@ export async function startRealtime(ctx: StackContext): Promise<RealtimeServer> 
     upgrade,
     async stop() {
       stopping = true;
+      clearInterval(sweep);
       for (const s of [...sockets]) s.close();
       sockets.clear();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

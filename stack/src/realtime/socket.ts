@@ -28,6 +28,8 @@ export class RealtimeSocket {
   private readonly ws: WebSocket;
   private readonly channels = new Map<string, Channel>();
   private closed = false;
+  /** When the client last sent anything (heartbeats arrive every 25 s). */
+  lastSeen = Date.now();
 
   constructor(ws: WebSocket, vsn: Vsn, token: string, headers: Record<string, string>, deps: SocketDeps) {
     this.ws = ws;
@@ -59,6 +61,7 @@ export class RealtimeSocket {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    this.lastSeen = Date.now();
     if (isBinary) {
       let push;
       try {

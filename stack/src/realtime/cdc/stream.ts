@@ -73,7 +73,8 @@ export class ReplicationStream {
   /** Transactions are handled one at a time, in commit order. */
   private chain: Promise<void> = Promise.resolve();
   private pending = 0;
-  readonly slot = SLOT_PREFIX + randomBytes(6).toString('hex');
+  /** A new name per connection: the previous temporary slot may not be gone yet when reconnecting. */
+  private slot = '';
 
   constructor(opts: StreamOptions) {
     this.opts = opts;
@@ -90,6 +91,7 @@ export class ReplicationStream {
     client.on('error', () => {});
     await client.connect();
     this.client = client;
+    this.slot = SLOT_PREFIX + randomBytes(6).toString('hex');
     // temporary: Postgres drops it when this connection ends, so a crashed stack cannot retain WAL forever
     await client.query(`CREATE_REPLICATION_SLOT ${this.slot} TEMPORARY LOGICAL pgoutput (SNAPSHOT 'nothing')`);
     this.relations = new Map();
