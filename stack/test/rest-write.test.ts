@@ -59,7 +59,12 @@ describe('insert', () => {
     const merged = await sb().from(`${p}_items`).upsert([{ id: 20, name: 'merged' }, { id: 21, name: 'new' }]).select('id, name').order('id');
     expect(merged.error).toBeNull();
     expect(merged.data).toEqual([{ id: 20, name: 'merged' }, { id: 21, name: 'new' }]);
+    expect(merged.status).toBe(201);
+    const updatedOnly = await sb().from(`${p}_items`).upsert({ id: 21, name: 'updated' }).select('name');
+    expect(updatedOnly.status).toBe(200);
+    expect(updatedOnly.data).toEqual([{ name: 'updated' }]);
     const ignored = await sb().from(`${p}_items`).upsert({ id: 20, name: 'ignored' }, { ignoreDuplicates: true }).select('id');
+    expect(ignored.status).toBe(201);
     expect(ignored.data).toEqual([]);
     const byCode = await sb().from(`${p}_items`).upsert({ id: 22, code: 'c20', name: 'by code' }, { onConflict: 'code' }).select('id, name');
     expect(byCode.data).toEqual([{ id: 22, name: 'by code' }]);
@@ -68,7 +73,7 @@ describe('insert', () => {
       headers: { 'content-profile': 'rest_fixture', 'content-type': 'application/json', prefer: 'resolution=merge-duplicates,return=representation' },
       body: JSON.stringify({ id: 21, name: 'again' }),
     });
-    expect(res201(raw.status)).toBe(true);
+    expect(raw.status).toBe(200);
     expect(raw.headers.get('preference-applied')).toBe('resolution=merge-duplicates, return=representation');
   });
 
@@ -142,7 +147,3 @@ describe('update and delete', () => {
     expect(rows).toEqual([{ qty: 1 }, { qty: 1 }]);
   });
 });
-
-function res201(status: number): boolean {
-  return status === 201 || status === 200;
-}

@@ -26,9 +26,11 @@ function representationNode(node: ReadNode): ReadNode {
 }
 
 /** Plans `POST /table`: insert, or upsert with `Prefer: resolution=…`. */
-export function planInsert(r: RestRequest, table: Table): Prepared {
-  const node = rootNode(r, table);
-  const conflict = conflictTarget(r, table);
+export function planInsert(req: RestRequest, table: Table): Prepared {
+  const node = rootNode(req, table);
+  const conflict = conflictTarget(req, table);
+  // Without a primary key or on_conflict there is nothing to resolve on: PostgREST ignores the preference (and does not echo it).
+  const r = conflict.length || !req.prefs.resolution ? req : { ...req, prefs: { ...req.prefs, resolution: undefined } };
   const t = tableSql(table);
   const a = ident(table.name);
   const columnsParam = r.query.get('columns');
@@ -132,13 +134,19 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
   const wantsRows = r.prefs.return === 'representation' || r.prefs.return === 'headers-only';
   let combined: { sql: string; values: unknown[] } | null = null;
   let separate: { sql: string; values: unknown[] }[] = [];
+  // An upsert that merges reports 201 when it inserted a row and 200 when it only updated, as PostgREST does;
+  // `xmax = 0` in RETURNING tells a freshly inserted row from an updated one.
+  const trackInserts = kind === 'insert' && r.prefs.resolution === 'merge-duplicates' && (table.kind === 'r' || table.kind === 'p');
   if (wantsRows && statements.length) {
     const params = new Params();
     const a = ident(table.name);
-    const ctes = statements.map((s, i) => `pgrst_m${i} as (${s(params)} returning ${a}.*)`);
-    ctes.push(`pgrst_source as (${statements.map((_, i) => `select * from pgrst_m${i}`).join(' union all ')})`);
+    const extra = trackInserts ? `, (${a}.xmax = 0) as pgrst_inserted` : '';
+    const ctes = statements.map((s, i) => `pgrst_m${i} as (${s(params)} returning ${a}.*${extra})`);
+    const cols = trackInserts ? table.columnList.map((c) => ident(c.name)).join(', ') : '*';
+    ctes.push(`pgrst_source as (${statements.map((_, i) => `select ${cols} from pgrst_m${i}`).join(' union all ')})`);
+    const inserted = trackInserts ? `(select count(*) from (${statements.map((_, i) => `select 1 from pgrst_m${i} where pgrst_inserted`).join(' union all ')}) as pgrst_i)` : null;
     const rows = nodeSql(representationNode(node), 'pgrst_source', params, [], 'rows');
-    combined = { sql: wrapBody(ctes, rows, null, r.media.format === 'csv' ? 'csv' : r.media.format), values: params.values };
+    combined = { sql: wrapBody(ctes, rows, inserted, r.media.format === 'csv' ? 'csv' : r.media.format), values: params.values };
   } else {
     separate = statements.map((s) => {
       const params = new Params();
@@ -149,11 +157,13 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
     readOnly: false,
     async run(client: pg.PoolClient) {
       let affected = 0;
+      let inserted: number | null = null;
       let body: string | null = null;
       if (combined) {
         const res = readResult((await client.query(combined.sql, combined.values)).rows[0]);
         affected = res.page;
         body = res.body;
+        if (trackInserts) inserted = res.total ?? 0;
       } else {
         for (const s of separate) affected += (await client.query(s.sql, s.values)).rowCount ?? 0;
         if (wantsRows) body = r.media.format === 'object' ? 'null' : '[]';
@@ -162,12 +172,13 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
         throw new RestError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${affected} rows`, null);
       }
       if (r.prefs.return === 'representation') checkSingle(r.media.format, affected);
-      return { reply: reply(r, table, kind, affected, body), rollback: r.prefs.tx === 'rollback' };
+      const status = kind === 'insert' && inserted === 0 ? 200 : undefined;
+      return { reply: reply(r, table, kind, affected, body, status), rollback: r.prefs.tx === 'rollback' };
     },
   };
 }
 
-function reply(r: RestRequest, table: Table, kind: 'insert' | 'update' | 'delete', affected: number, body: string | null): Reply {
+function reply(r: RestRequest, table: Table, kind: 'insert' | 'update' | 'delete', affected: number, body: string | null, status?: number): Reply {
   const headers: Record<string, string> = {};
   const total = r.prefs.count ? affected : null;
   headers['content-range'] = kind === 'insert' ? `*/${total ?? '*'}` : contentRange(0, affected, total);
@@ -179,7 +190,7 @@ function reply(r: RestRequest, table: Table, kind: 'insert' | 'update' | 'delete
   }
   if (r.prefs.return === 'representation') {
     headers['content-type'] = r.media.contentType;
-    return { status: kind === 'insert' ? 201 : 200, headers, body };
+    return { status: status ?? (kind === 'insert' ? 201 : 200), headers, body };
   }
   return { status: kind === 'insert' ? 201 : 204, headers, body: null };
 }
