@@ -40,6 +40,11 @@ export class DatabaseBroadcasts {
     this.deliver = deliver;
   }
 
+  /** The LISTEN connection's server process id (null while reconnecting). */
+  get backendPid(): number | null {
+    return (this.client as (pg.Client & { processID?: number }) | null)?.processID ?? null;
+  }
+
   async start(): Promise<void> {
     await this.listen();
     this.cleanupTimer = setInterval(() => void this.cleanup(), CLEANUP_EVERY_MS);
@@ -47,7 +52,7 @@ export class DatabaseBroadcasts {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.dbUrl });
+    const client = new pg.Client({ connectionString: this.dbUrl, application_name: 'realtime broadcast listener' });
     client.on('error', () => {});
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL || !n.payload) return;

@@ -106,6 +106,10 @@ export class PostgresChanges {
         publication: PUBLICATION,
         onTransaction: (tx) => this.dispatch(tx),
         onRelation: (rel) => this.catalog.invalidate(rel.relid),
+        wants: (relid) => {
+          for (const reg of this.registrations.values()) if (reg.bindings.some((b) => b.relids.has(relid))) return true;
+          return false;
+        },
       });
       this.stream = stream;
       this.ready = stream.start().catch((err: unknown) => {

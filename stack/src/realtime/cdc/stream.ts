@@ -25,6 +25,8 @@ export interface StreamOptions {
   onTransaction: (tx: Transaction) => Promise<void>;
   /** Called when a relation's definition arrives (before changes that use it). */
   onRelation?: (rel: Relation) => void;
+  /** Whether anyone listens to a table now; other rows are not kept in memory (bulk loads of busy tables). */
+  wants?: (relid: number) => boolean;
 }
 
 /** Slots this server creates start with this; inactive leftovers with it are dropped at start. */
@@ -80,6 +82,11 @@ export class ReplicationStream {
     this.opts = opts;
   }
 
+  /** The replication connection's server process id (null while reconnecting). */
+  get backendPid(): number | null {
+    return (this.client as (pg.Client & { processID?: number }) | null)?.processID ?? null;
+  }
+
   /** Creates the slot and starts streaming; resolves once changes committed from now on will be delivered. */
   async start(): Promise<void> {
     await dropLeftoverSlots(this.opts.dbUrl);
@@ -87,7 +94,7 @@ export class ReplicationStream {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.dbUrl, replication: 'database', options: '-c TimeZone=UTC' } as pg.ClientConfig);
+    const client = new pg.Client({ connectionString: this.opts.dbUrl, replication: 'database', options: '-c TimeZone=UTC', application_name: 'realtime postgres_changes' } as pg.ClientConfig);
     client.on('error', () => {});
     await client.connect();
     this.client = client;
@@ -153,7 +160,7 @@ export class ReplicationStream {
       case 'update':
       case 'delete': {
         const relation = this.relations.get(msg.relid);
-        if (!relation || !this.current) break;
+        if (!relation || !this.current || this.opts.wants?.(msg.relid) === false) break;
         this.current.changes.push({
           kind: msg.tag === 'insert' ? 'INSERT' : msg.tag === 'update' ? 'UPDATE' : 'DELETE',
           relation,
