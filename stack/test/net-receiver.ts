@@ -21,7 +21,10 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver on 127.0.0.1 and a random port; `/slow/<ms>` answers after that delay, everything else at once with JSON. */
+/**
+ * Starts a receiver on 127.0.0.1 and a random port: `/slow/<ms>…` answers after that delay,
+ * `/redirect/<status><path>` redirects to `<path>`, `/created…` answers 201, everything else 200 with JSON.
+ */
 export async function startReceiver(): Promise<Receiver> {
   const requests: Received[] = [];
   const active = new Set<string>();
@@ -37,6 +40,11 @@ export async function startReceiver(): Promise<Receiver> {
       const delay = Number(/^\/slow\/(\d+)/.exec(path)?.[1] ?? 0);
       setTimeout(() => {
         active.delete(key);
+        const redirect = /^\/redirect\/(\d{3})(\/.*)$/.exec(path);
+        if (redirect) {
+          res.writeHead(Number(redirect[1]), { Location: redirect[2] }).end();
+          return;
+        }
         res.setHeader('Content-Type', 'application/json');
         res.setHeader('X-Receiver', 'yes');
         res.statusCode = path.startsWith('/created') ? 201 : 200;

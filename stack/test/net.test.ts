@@ -123,6 +123,19 @@ describe('pg_net emulation', () => {
     expect((await responseOf(rows[0]!.del)).status_code).toBe(201);
   });
 
+  it('follows redirects as curl does: POST becomes GET after a 302, a 307 keeps method and body', async () => {
+    const { rows } = await db.query<{ a: string; b: string }>(
+      `select net.http_post($1, '{"x": 1}')::text as a, net.http_post($2, '{"y": 2}')::text as b`,
+      [receiver.url(`/redirect/302/landed-a-${tag}`), receiver.url(`/redirect/307/landed-b-${tag}`)],
+    );
+    const a = await receiver.waitFor((r) => r.path === `/landed-a-${tag}`);
+    const b = await receiver.waitFor((r) => r.path === `/landed-b-${tag}`);
+    expect([a.method, a.body]).toEqual(['GET', '']);
+    expect([b.method, b.body]).toEqual(['POST', '{"y": 2}']);
+    expect((await responseOf(rows[0]!.a)).status_code).toBe(200);
+    expect((await responseOf(rows[0]!.b)).status_code).toBe(200);
+  });
+
   it("rejects what pg_net rejects when the request is made", async () => {
     await expect(db.query(`select net.http_post('not a url')`)).rejects.toThrow('invalid URL "not a url"');
     await expect(db.query(`select net.http_post($1, headers := '{"Content-Type": "text/plain"}')`, [receiver.url('/x')])).rejects.toThrow(

@@ -83,11 +83,17 @@ function failure(error_msg: string, timed_out = false): NetOutcome {
   return { status_code: null, headers: null, content_type: null, content: null, timed_out, error_msg };
 }
 
+/** Connection reuse for the worker's requests (curl multi keeps connections alive too); destroyed on stop. */
+export interface NetAgents {
+  readonly http: http.Agent;
+  readonly https: https.Agent;
+}
+
 /**
  * Sends the request with a total timeout covering connect and the whole body (CURLOPT_TIMEOUT_MS),
  * following redirects like CURLOPT_FOLLOWLOCATION (POST becomes GET on 301/302/303). Never throws.
  */
-export async function sendNetRequest(req: NetRequest, signal?: AbortSignal): Promise<NetOutcome> {
+export async function sendNetRequest(req: NetRequest, agents: NetAgents, signal?: AbortSignal): Promise<NetOutcome> {
   const t: Timings = { start: performance.now(), lookup: null, connect: null, sent: null };
   const deadline = t.start + req.timeout_milliseconds;
   let method = req.method.toUpperCase();
@@ -104,7 +110,7 @@ export async function sendNetRequest(req: NetRequest, signal?: AbortSignal): Pro
   if (!has('accept')) headers['Accept'] = '*/*';
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return failure('Unsupported protocol');
-    const result = await exchange(url, method, headers, body, deadline, t, signal);
+    const result = await exchange(url, method, headers, body, deadline, t, agents, signal);
     if ('error' in result) {
       if (result.timedOut) return failure(timeoutMessage(req.timeout_milliseconds, t, performance.now()), true);
       return failure(result.error);
@@ -149,6 +155,7 @@ function exchange(
   body: Buffer | null,
   deadline: number,
   t: Timings,
+  agents: NetAgents,
   signal?: AbortSignal,
 ): Promise<Exchange> {
   return new Promise((resolve) => {
@@ -163,8 +170,10 @@ function exchange(
     const outgoing: Record<string, string> = { ...headers };
     // curl sends an explicit empty body for a POST without one.
     if (body || method === 'POST') outgoing['Content-Length'] = String(body?.length ?? 0);
-    const lib = url.protocol === 'https:' ? https : http;
-    const request = lib.request(url, { method, headers: outgoing });
+    const request =
+      url.protocol === 'https:'
+        ? https.request(url, { method, headers: outgoing, agent: agents.https })
+        : http.request(url, { method, headers: outgoing, agent: agents.http });
     const timer = setTimeout(() => {
       finish({ error: 'timeout', timedOut: true });
       request.destroy();

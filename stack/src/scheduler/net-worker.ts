@@ -1,6 +1,8 @@
 /** pg_net's background worker, in the stack: drains net.http_request_queue and fills net._http_response. */
+import http from 'node:http';
+import https from 'node:https';
 import type pg from 'pg';
-import { sendNetRequest, type NetOutcome, type NetRequest } from './net-http.ts';
+import { sendNetRequest, type NetAgents, type NetOutcome, type NetRequest } from './net-http.ts';
 
 /** Options for the pg_net worker. */
 export interface NetWorkerOptions {
@@ -19,6 +21,7 @@ export class NetWorker {
   private readonly options: Required<NetWorkerOptions>;
   private readonly inflight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
+  private readonly agents: NetAgents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -93,7 +96,7 @@ export class NetWorker {
   }
 
   private send(req: NetRequest): void {
-    const job = sendNetRequest(req, this.abort.signal)
+    const job = sendNetRequest(req, this.agents, this.abort.signal)
       .then((outcome) => this.record(req.id, outcome))
       .catch((err: Error) => this.options.log(`pg_net: cannot record response ${req.id}: ${err.message}`))
       .finally(() => {
@@ -132,5 +135,7 @@ export class NetWorker {
     await this.draining?.catch(() => {});
     this.abort.abort();
     await Promise.race([Promise.allSettled([...this.inflight]), new Promise((r) => setTimeout(r, 5000).unref())]);
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 }
