@@ -288,6 +288,23 @@ describe('errors', () => {
     expect(more.data).toEqual([{ extra: 'x' }]);
   });
 
+  it("reloads the schema cache on NOTIFY pgrst, 'reload schema'", async () => {
+    await db.query(`create table rest_fixture.${p}_a (id int primary key);
+      create table rest_fixture.${p}_b (id int primary key, a_id int constraint ${p}_b_a_fkey references rest_fixture.${p}_a (id));
+      grant all on rest_fixture.${p}_a, rest_fixture.${p}_b to anon, authenticated, service_role;
+      insert into rest_fixture.${p}_a values (1); insert into rest_fixture.${p}_b values (1, 1);`);
+    const before = await sb().from(`${p}_b`).select(`id, ${p}_a(id)`);
+    expect(before.data).toEqual([{ id: 1, [`${p}_a`]: { id: 1 } }]);
+    // Dropping a foreign key is not a miss, so only the notification can tell the cache.
+    await db.query(`alter table rest_fixture.${p}_b drop constraint ${p}_b_a_fkey; notify pgrst, 'reload schema'`);
+    let after = await sb().from(`${p}_b`).select(`id, ${p}_a(id)`);
+    for (let i = 0; i < 50 && after.status !== 400; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await sb().from(`${p}_b`).select(`id, ${p}_a(id)`);
+    }
+    expect(after.error?.code).toBe('PGRST200');
+  });
+
   it('requires an apikey at the gateway', async () => {
     const res = await fetch(`${env.SUPABASE_URL}/rest/v1/${p}_books`, { headers: { 'accept-profile': 'rest_fixture' } });
     expect(res.status).toBe(401);

@@ -13,14 +13,17 @@ import type { Reply } from './response.ts';
 import { planRpc } from './rpc.ts';
 import { checkRole, identify, inTransaction, settingsStatement, type Identity } from './session.ts';
 import { openApi } from './openapi.ts';
+import { SchemaListener } from './schema-listener.ts';
 
 const STALE_CODES = new Set(['42P01', '42703', '42883', '42704']);
 
 /** Creates the /rest/v1 service for the exposed schemas in `ctx.schemas`. */
 export function createRestService(ctx: StackContext): Service {
   const catalog = new Catalog(ctx.pool, ctx.schemas);
+  const listener = new SchemaListener(ctx.dbUrl, () => void catalog.reload().catch(() => {}));
   return async (req, res) => {
     const started = performance.now();
+    listener.ensure();
     let identity: Identity | null = null;
     try {
       identity = await identify(ctx.keys, req.headers);
