@@ -28,6 +28,8 @@ beforeAll(async () => {
       (4, 2, null, 'The Cyberiad', null, false, null, null, null);
     insert into rest_fixture.${p}_reviews (book_id, stars, body) values (1, 5, 'great'), (1, 4, 'good'), (3, 5, 'deep');
     insert into rest_fixture.${p}_covers (book_id, color) values (1, 'red');
+    create function rest_fixture.${p}_initial(a rest_fixture.${p}_authors) returns text language sql stable as $$ select left(a.name, 1) $$;
+    grant execute on function rest_fixture.${p}_initial(rest_fixture.${p}_authors) to anon, authenticated, service_role;
     insert into rest_fixture.${p}_labels values (1, 'classic'), (2, 'scifi'), (3, 'unused');
     insert into rest_fixture.${p}_book_labels values (1, 1), (1, 2), (3, 2);
   `);
@@ -94,6 +96,14 @@ describe('select', () => {
 
     const withCover = await sb().from(`${p}_books`).select(`id, cover:${p}_covers(color)`).not('cover', 'is', null);
     expect(withCover.data).toEqual([{ id: 1, cover: { color: 'red' } }]);
+  });
+
+  it('selects, filters and orders by computed fields (functions of the row type)', async () => {
+    const { data, error } = await sb().from(`${p}_authors`).select(`id, ${p}_initial`).neq(`${p}_initial`, 'A').order(`${p}_initial`, { ascending: false });
+    expect(error).toBeNull();
+    expect(data).toEqual([{ id: 1, [`${p}_initial`]: 'U' }, { id: 2, [`${p}_initial`]: 'S' }]);
+    const embedded = await sb().from(`${p}_books`).select(`id, author:${p}_authors!author_id(${p}_initial)`).eq('id', 3).single();
+    expect(embedded.data).toEqual({ id: 3, author: { [`${p}_initial`]: 'S' } });
   });
 
   it('embeds many-to-many through a junction table, both ways', async () => {
@@ -295,6 +305,12 @@ describe('errors', () => {
       insert into rest_fixture.${p}_a values (1); insert into rest_fixture.${p}_b values (1, 1);`);
     const before = await sb().from(`${p}_b`).select(`id, ${p}_a(id)`);
     expect(before.data).toEqual([{ id: 1, [`${p}_a`]: { id: 1 } }]);
+    // The service opens its LISTEN connection on its first request; wait until it listens.
+    for (let i = 0; i < 50; i++) {
+      const { rows } = await db.query(`select 1 from pg_stat_activity where application_name = 'rest schema listener' and query = 'listen pgrst'`);
+      if (rows.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // Dropping a foreign key is not a miss, so only the notification can tell the cache.
     await db.query(`alter table rest_fixture.${p}_b drop constraint ${p}_b_a_fkey; notify pgrst, 'reload schema'`);
     let after = await sb().from(`${p}_b`).select(`id, ${p}_a(id)`);

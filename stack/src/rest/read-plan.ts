@@ -1,5 +1,5 @@
 /** Builds the read tree: the select list with embeds resolved along foreign keys, and each query parameter attached to its node. */
-import type { SchemaCache, Table } from './catalog.ts';
+import type { Func, SchemaCache, Table } from './catalog.ts';
 import { findRelationship, type Relationship } from './embed.ts';
 import { RestError } from './errors.ts';
 import {
@@ -32,16 +32,32 @@ export interface ReadNode {
   order: OrderTerm[];
   limit?: number;
   offset?: number;
+  /** Computed fields: functions of this table's row type, usable like columns (`select=full_name`). */
+  computed: Map<string, Func>;
 }
 
 /** Query parameters that are never filters. */
 export const RESERVED_PARAMS = new Set(['select', 'columns', 'on_conflict', 'apikey']);
 
+/** Functions of the schema taking one argument of `table`'s row type and returning a single value. */
+function computedFields(cache: SchemaCache, table: Table): Map<string, Func> {
+  const out = new Map<string, Func>();
+  for (const fns of cache.functions.values()) {
+    for (const fn of fns) {
+      if (fn.schema !== table.schema || fn.returnsSet || fn.isVoid || fn.args.length < 1) continue;
+      if (fn.args.slice(1).some((a) => !a.hasDefault)) continue;
+      const type = fn.args[0]!.type.replaceAll('"', '');
+      if (type === table.name || type === `${table.schema}.${table.name}`) out.set(fn.name, fn);
+    }
+  }
+  return out;
+}
+
 /** Resolves the select list against the schema cache. */
 export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[], rootAlias = table.name): ReadNode {
   let n = 0;
   const build = (t: Table, list: SelectItem[], alias: string): ReadNode => {
-    const node: ReadNode = { table: t, alias, items: [], where: [], order: [] };
+    const node: ReadNode = { table: t, alias, items: [], where: [], order: [], computed: computedFields(cache, t) };
     for (const item of list) {
       if (item.kind !== 'embed') {
         node.items.push(item);

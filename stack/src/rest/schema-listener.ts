@@ -6,7 +6,7 @@ const RETRY_MS = 5000;
 /** Keeps one LISTEN connection open while requests arrive; it never keeps the process alive and reconnects after a drop. */
 export class SchemaListener {
   private client: pg.Client | null = null;
-  private lastAttempt = 0;
+  private lastAttempt = -Infinity;
   private readonly dbUrl: string;
   private readonly onReload: () => void;
   constructor(dbUrl: string, onReload: () => void) {

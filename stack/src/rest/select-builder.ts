@@ -20,6 +20,9 @@ function resolver(node: ReadNode, params: Params, used: Set<PlannedEmbed>): Fiel
   return (field) => {
     const col = node.table.columns.get(field.name);
     if (col) return { sql: withJsonPath(`${a}.${ident(col.name)}`, field, params), type: field.jsonPath.length ? 'json' : col.type };
+    const fn = node.computed.get(field.name);
+    // The cast makes rows of a CTE or function result (mutations, rpc) acceptable where the table's row type is expected.
+    if (fn) return { sql: withJsonPath(`${qualified(fn.schema, fn.name)}(${a}::${tableSql(node.table)})`, field, params), type: field.jsonPath.length ? 'json' : fn.returnType };
     // `embed=is.null` / `embed=not.is.null` filters parents by whether the embed found rows.
     const embed = embeds(node).find((e) => e.outName === field.name && !e.spread && field.jsonPath.length === 0);
     if (embed) {
