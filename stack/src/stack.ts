@@ -124,6 +124,7 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
     const functions = await startFunctions(context, { ...env });
     stopAll.push(() => functions.stop());
     routes.push({ prefix: '/functions/v1', service: functions.service, requiresApiKey: false });
+    await configureFunctionEndpoint(pool, `${publicUrl}/functions/v1`, keys.serviceRoleKey);
     const scheduler = await startScheduler(context);
     stopAll.push(() => scheduler.stop());
     await writeEnvFile(path.join(config.dataDir, 'stack.env'), env);
@@ -148,6 +149,12 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
     await postgres?.stop();
     throw err;
   }
+}
+
+/** Tells the project's pg_net triggers and pg_cron jobs where the functions are (supabase/README.md), when its schema asks. */
+async function configureFunctionEndpoint(pool: pg.Pool, url: string, key: string): Promise<void> {
+  const { rows } = await pool.query<{ ok: boolean }>(`select to_regprocedure('private.configure_edge_functions(text,text)') is not null as ok`);
+  if (rows[0]?.ok) await pool.query('select private.configure_edge_functions($1, $2)', [url, key]);
 }
 
 async function writeEnvFile(file: string, env: StackEnv): Promise<void> {

@@ -17,6 +17,8 @@ let stack: RunningStack | undefined;
 let dir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
+  // Notification tests deliver to local receivers on 127.0.0.1 over http (supabase/functions/_shared/destination-url.ts).
+  process.env.VIBE_ALLOWED_DEV_HOSTS ??= '127.0.0.1';
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-test-'));
   await fs.chmod(dir, 0o755);
   const config = loadConfig(process.env, { dataDir: dir, gatewayPort: 0, dbPort: await freePort(), externalDatabaseUrl: null });

@@ -1,0 +1,129 @@
+/**
+ * One dispatcher run: claim due outbox rows, group them per channel, send one message per group,
+ * settle every row. Runtime-neutral: the outbox RPCs and the transport are passed in.
+ */
+import { CHANNELS } from './channels/index.ts';
+import type { Transport } from './channels/types.ts';
+import { idempotencyKey, toAlertItem, type ClaimedEvent, type NotificationMessage } from './message.ts';
+
+/** One row of claim_notifications. */
+export interface ClaimedRow {
+  notification_id: number;
+  team_id: string;
+  channel_id: string;
+  channel_kind: string;
+  channel_name: string;
+  channel_enabled: boolean;
+  config: Record<string, unknown>;
+  attempts: number;
+  event: ClaimedEvent;
+  host: { id: string; name: string } | null;
+}
+
+/** The outbox RPCs (claim_notifications, settle_notifications). */
+export interface Outbox {
+  claim(limit: number): Promise<ClaimedRow[]>;
+  settle(ids: number[], error: string | null, maxAttempts: number, permanent: boolean): Promise<void>;
+}
+
+/** Settings read once at start-up. */
+export interface DispatchSettings {
+  dashboardUrl: string;
+  maxAttempts: number;
+  /** Rows claimed per round. */
+  batchSize: number;
+  /** Alerts per message at most; a larger group is split. */
+  maxAlertsPerMessage: number;
+  /** Messages in flight at once. */
+  concurrency: number;
+}
+
+/** What one run did. */
+export interface DispatchReport {
+  claimed: number;
+  messages: number;
+  sent: number;
+  retried: number;
+  failed: number;
+  errors: string[];
+}
+
+/** Splits claimed rows into per-channel groups of at most `max` rows, oldest first. */
+export function groupByChannel(rows: ClaimedRow[], max: number): ClaimedRow[][] {
+  const byChannel = new Map<string, ClaimedRow[]>();
+  for (const r of rows) {
+    const list = byChannel.get(r.channel_id) ?? [];
+    list.push(r);
+    byChannel.set(r.channel_id, list);
+  }
+  const groups: ClaimedRow[][] = [];
+  for (const list of byChannel.values()) {
+    list.sort((a, b) => Date.parse(a.event.occurred_at) - Date.parse(b.event.occurred_at) || a.notification_id - b.notification_id);
+    for (let i = 0; i < list.length; i += max) groups.push(list.slice(i, i + max));
+  }
+  return groups;
+}
+
+/** The message for one group of rows of one channel. */
+export async function messageFor(group: ClaimedRow[], dashboardUrl: string, now = new Date()): Promise<NotificationMessage> {
+  const first = group[0]!;
+  return {
+    type: 'alert',
+    channel: { id: first.channel_id, name: first.channel_name, kind: first.channel_kind },
+    teamId: first.team_id,
+    alerts: group.map((r) => toAlertItem(r.event, r.host, dashboardUrl)),
+    idempotencyKey: await idempotencyKey(group.map((r) => Number(r.notification_id))),
+    dashboardUrl,
+    createdAt: now.toISOString(),
+  };
+}
+
+async function sendGroup(group: ClaimedRow[], outbox: Outbox, transport: Transport, s: DispatchSettings, report: DispatchReport): Promise<void> {
+  const first = group[0]!;
+  const ids = group.map((r) => Number(r.notification_id));
+  report.messages++;
+  let error: string | null = null;
+  let permanent = false;
+  const send = CHANNELS[first.channel_kind];
+  if (!first.channel_enabled) {
+    error = `Channel "${first.channel_name}" is disabled; enable it to send`;
+    permanent = true;
+  } else if (!send) {
+    error = `Channel kind ${first.channel_kind} has no sender (known: ${Object.keys(CHANNELS).join(', ')})`;
+    permanent = true;
+  } else {
+    try {
+      const result = await send(await messageFor(group, s.dashboardUrl), first.config, transport);
+      if (!result.ok) {
+        error = result.error;
+        permanent = result.permanent;
+      }
+    } catch (err) {
+      error = `Cannot send to channel "${first.channel_name}": ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  await outbox.settle(ids, error, s.maxAttempts, permanent);
+  if (error === null) report.sent += ids.length;
+  else {
+    report.errors.push(error);
+    const lastTry = permanent || group.every((r) => r.attempts + 1 >= s.maxAttempts);
+    if (lastTry) report.failed += ids.length;
+    else report.retried += ids.length;
+  }
+}
+
+/** Claims and sends until the outbox has nothing due (or `maxRounds` batches were handled). */
+export async function dispatch(outbox: Outbox, transport: Transport, s: DispatchSettings, maxRounds = 20): Promise<DispatchReport> {
+  const report: DispatchReport = { claimed: 0, messages: 0, sent: 0, retried: 0, failed: 0, errors: [] };
+  for (let round = 0; round < maxRounds; round++) {
+    const rows = await outbox.claim(s.batchSize);
+    report.claimed += rows.length;
+    const queue = groupByChannel(rows, s.maxAlertsPerMessage);
+    const workers = Array.from({ length: Math.min(s.concurrency, queue.length) }, async () => {
+      for (let g = queue.shift(); g; g = queue.shift()) await sendGroup(g, outbox, transport, s, report);
+    });
+    await Promise.all(workers);
+    if (rows.length < s.batchSize) break;
+  }
+  return report;
+}

@@ -1,0 +1,72 @@
+/**
+ * dispatch-notifications: sends due outbox rows (Slack, Discord, email API, webhook).
+ *   POST {"reason": "new" | "schedule"} with the service key (pg_net after new events; pg_cron every minute)
+ *     → 200 {claimed, messages, sent, retried, failed, errors}
+ *   POST {"channel_id"} as a team owner/admin (or service key) → sends a test message (test-message.ts)
+ * verify_jwt = false (config.toml): the function checks the service key or the user itself.
+ * Env: VIBE_DASHBOARD_URL (links), VIBE_NOTIFY_MAX_ATTEMPTS (8), VIBE_NOTIFY_GROUP_WAIT_MS (250),
+ * VIBE_ALLOWED_DEV_HOSTS (destinations exempt from the https/public-address rule, for local receivers).
+ */
+import { corsHeaders, json, jsonError } from '../_shared/http.ts';
+import { bearerToken, isServiceRequest } from '../_shared/service-auth.ts';
+import { callerClient, serviceClient } from '../_shared/supabase-admin.ts';
+import { dispatch, type ClaimedRow, type DispatchSettings, type Outbox } from './dispatch.ts';
+import { sendTestMessage } from './test-message.ts';
+import { httpTransport } from './transport.ts';
+
+function intEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = Deno.env.get(name);
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`Invalid ${name}=${raw}: expected a whole number ${min}..${max}`);
+  return n;
+}
+
+const settings: DispatchSettings = Object.freeze({
+  dashboardUrl: Deno.env.get('VIBE_DASHBOARD_URL') || 'http://127.0.0.1:5173',
+  maxAttempts: intEnv('VIBE_NOTIFY_MAX_ATTEMPTS', 8, 1, 100),
+  batchSize: 200,
+  maxAlertsPerMessage: 20,
+  concurrency: 8,
+});
+const groupWaitMs = intEnv('VIBE_NOTIFY_GROUP_WAIT_MS', 250, 0, 10_000);
+const admin = serviceClient();
+const transport = httpTransport();
+
+const outbox: Outbox = {
+  async claim(limit) {
+    const { data, error } = await admin.rpc('claim_notifications', { p_limit: limit, p_lease_seconds: 120 });
+    if (error) throw new Error(`Cannot claim notifications: ${error.message}`);
+    return (data ?? []) as ClaimedRow[];
+  },
+  async settle(ids, error, maxAttempts, permanent) {
+    const res = await admin.rpc('settle_notifications', { p_ids: ids, p_error: error, p_max_attempts: maxAttempts, p_permanent: permanent });
+    if (res.error) throw new Error(`Cannot settle notifications ${ids.join(',')}: ${res.error.message}`);
+  },
+};
+
+Deno.serve(async (req) => {
+  if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
+  if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST, not ${req.method}`);
+  let body: Record<string, unknown> = {};
+  try {
+    const text = await req.text();
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    return jsonError(400, 'invalid_body', 'The body must be JSON: {"reason": "schedule"} or {"channel_id": "<uuid>"}');
+  }
+  const service = isServiceRequest(req);
+  if (body.channel_id !== undefined) {
+    const token = service ? null : bearerToken(req);
+    if (!service && !token) return jsonError(401, 'unauthorized', 'Send the signed-in user\'s access token as Authorization: Bearer <token>');
+    return await sendTestMessage(body.channel_id, admin, token ? callerClient(`Bearer ${token}`) : null, token, transport, settings.dashboardUrl);
+  }
+  if (!service) return jsonError(401, 'unauthorized', 'Dispatching needs the service key (pg_net and pg_cron send it); dashboards use {"channel_id"} for a test message');
+  // Events of one burst (one ingest batch after another) land in one message per channel.
+  if (body.reason === 'new' && groupWaitMs > 0) await new Promise((r) => setTimeout(r, groupWaitMs));
+  try {
+    return json(await dispatch(outbox, transport, settings));
+  } catch (err) {
+    return jsonError(500, 'dispatch_failed', err instanceof Error ? err.message : String(err));
+  }
+});
