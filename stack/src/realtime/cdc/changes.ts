@@ -49,6 +49,8 @@ export class PostgresChanges {
   private readonly registrations = new Map<ChangesChannel, Registration>();
   private stream: ReplicationStream | null = null;
   private ready: Promise<void> | null = null;
+  /** The last transaction known to be visible to new snapshots. */
+  private visibleXid = -1;
 
   constructor(pool: pg.Pool, dbUrl: string) {
     this.pool = pool;
@@ -216,15 +218,18 @@ export class PostgresChanges {
   /**
    * Whether the row, as it is in the table now, is visible to these claims: looked up by primary key under
    * the role, as walrus does. The commit record can be decoded a moment before the committing session
-   * makes the transaction visible, so a miss while it is still "in progress" is checked again after it.
+   * makes the transaction visible to others, so the lookup waits until it is no longer "in progress".
    */
   private async visibleTo(claims: RealtimeClaims, meta: TableMeta, row: Map<string, string | null | undefined>, xid: number): Promise<boolean> {
-    if (await this.lookUp(claims, meta, row)) return true;
-    return (await this.waitForCommit(xid)) ? this.lookUp(claims, meta, row) : false;
+    if (this.visibleXid !== xid) {
+      await this.waitForCommit(xid);
+      this.visibleXid = xid;
+    }
+    return this.lookUp(claims, meta, row);
   }
 
-  /** Waits (up to 2 s) while the transaction is still in progress; true if it had to wait. */
-  private async waitForCommit(xid: number): Promise<boolean> {
+  /** Waits (up to 2 s) while the transaction is still in progress. */
+  private async waitForCommit(xid: number): Promise<void> {
     // widen the 32-bit xid to an xid8 using the epoch of the current snapshot, without taking an xid ourselves
     const status = async () =>
       (
@@ -234,11 +239,9 @@ export class PostgresChanges {
           [xid],
         )
       ).rows[0]?.s;
-    let waited = false;
-    for (const end = Date.now() + 2000; Date.now() < end && (await status()) === 'in progress'; waited = true) {
+    for (const end = Date.now() + 2000; Date.now() < end && (await status()) === 'in progress'; ) {
       await new Promise((r) => setTimeout(r, 1));
     }
-    return waited;
   }
 
   private async lookUp(claims: RealtimeClaims, meta: TableMeta, row: Map<string, string | null | undefined>): Promise<boolean> {
