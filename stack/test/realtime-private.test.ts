@@ -109,4 +109,22 @@ describe('realtime private channels', () => {
     expect(typeof got.payload.id).toBe('string');
     expect(await publicSameName.quiet()).toBe(true);
   });
+
+  it('replays the newest stored broadcasts at join with config.broadcast.replay', async () => {
+    const topic = `team-${uid()}`;
+    const member = await makeUser();
+    await sql(`insert into public.${members} (topic, user_id) values ($1, $2)`, [topic, member.id]);
+    const since = Date.now() - 60_000;
+    for (const n of [1, 2, 3]) await sql(`select realtime.send(jsonb_build_object('n', $2::int), 'note', $1, true)`, [topic, n]);
+    const inbox = new Inbox<Msg & { meta?: { replayed?: boolean; id: string } }>();
+    const ch = client(member.token).channel(topic, { config: { private: true, broadcast: { replay: { since, limit: 2 } } } });
+    await subscribe(ch.on('broadcast', { event: 'note' }, inbox.push));
+    const [a, b] = [await inbox.next(), await inbox.next()];
+    expect([a.payload.n, b.payload.n]).toEqual([2, 3]);
+    expect(a.meta).toMatchObject({ replayed: true, id: a.payload.id });
+    await sql(`select realtime.send('{"n":4}'::jsonb, 'note', $1, true)`, [topic]);
+    const live = await inbox.next();
+    expect(live.payload.n).toBe(4);
+    expect(live.meta?.replayed).toBeUndefined();
+  });
 });

@@ -4,7 +4,8 @@ import { authorizeRead, authorizeWrite, emptyPolicies, type AuthContext, type Ex
 import type { ChangesChannel } from './cdc/changes.ts';
 import { bindingId } from './cdc/changes.ts';
 import { topicKey, type Subscriber } from './hub.ts';
-import type { PhxMessage, UserBroadcastPush, Vsn } from './serializer.ts';
+import { loadReplay, replayOption } from './replay.ts';
+import { encodeUserBroadcast, type PhxMessage, type UserBroadcastPush, type Vsn } from './serializer.ts';
 import type { RealtimeSocket } from './socket.ts';
 import { TokenError, verifyRealtimeToken, type RealtimeClaims } from './token.ts';
 
@@ -18,7 +19,7 @@ const flag = (v: unknown) => v === true || v === 'true';
 let nextId = 1;
 
 type JoinConfig = {
-  broadcast?: { self?: unknown; ack?: unknown };
+  broadcast?: { self?: unknown; ack?: unknown; replay?: unknown };
   presence?: { key?: unknown; enabled?: unknown };
   postgres_changes?: Record<string, unknown>[];
   private?: unknown;
@@ -44,6 +45,7 @@ export class Channel implements Subscriber, ChangesChannel {
   private hasChanges = false;
   private expiryTimer: NodeJS.Timeout | null = null;
   private tracked = false;
+  private replayed = new Set<string>();
   /** Messages of one channel are handled in order, even when a step waits for the database. */
   private queue: Promise<void> = Promise.resolve();
 
@@ -61,6 +63,10 @@ export class Channel implements Subscriber, ChangesChannel {
 
   canReadBroadcast(): boolean {
     return this.state === 'joined' && (!this.isPrivate || this.policies?.broadcast.read === true);
+  }
+
+  wasReplayed(id: string): boolean {
+    return this.replayed.has(id);
   }
 
   canReadPresence(): boolean {
@@ -121,6 +127,12 @@ export class Channel implements Subscriber, ChangesChannel {
         return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`);
       }
     }
+    const replay = replayOption(config);
+    if (typeof replay === 'string') return fail(`UnableToReplayMessages: ${replay}`);
+    if (replay && !this.isPrivate) return fail('UnableToReplayMessages: Replay is not allowed for public channels');
+    if (replay && !this.policies!.broadcast.read) return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`);
+    const stored = replay ? await loadReplay(this.socket.pool, this.subTopic, replay.since, replay.limit) : [];
+    this.replayed = new Set(stored.map((m) => m.id));
     const bindings = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((b) => b && typeof b === 'object') : [];
     const pgReply = bindings.map((b) => ({ ...b, id: bindingId(b) }));
     this.hasChanges = bindings.length > 0;
@@ -135,6 +147,10 @@ export class Channel implements Subscriber, ChangesChannel {
     this.scheduleExpiry();
     this.reply(ref, 'ok', { postgres_changes: pgReply });
     if (this.presenceEnabled && this.canReadPresence()) this.push('presence_state', this.socket.hub.presenceOf(this.key).state());
+    for (const m of stored) {
+      if (m.encoding === 'json') this.push('broadcast', { payload: JSON.parse(m.payload.toString('utf8')), event: m.event, type: 'broadcast', meta: m.meta });
+      else if (this.vsn === '2.0.0') this.send(encodeUserBroadcast(this.joinTopic, m.event, 'binary', m.payload, m.meta));
+    }
     if (!this.hasChanges) return;
     const error = wait ? null : await this.socket.changes.subscribe(this, bindings, this.claims);
     if (this.state !== 'joined') {

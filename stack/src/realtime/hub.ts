@@ -10,6 +10,8 @@ export interface Subscriber {
   readonly joinTopic: string;
   /** Whether this subscriber may receive broadcasts (public, or private with read permission). */
   canReadBroadcast(): boolean;
+  /** Whether a stored message was already sent to this subscriber by a replay at join. */
+  wasReplayed(id: string): boolean;
   /** Whether this subscriber may receive presence diffs. */
   canReadPresence(): boolean;
   send(frame: string | Buffer): void;
@@ -55,7 +57,8 @@ export class Hub {
     const joinTopic = `realtime:${subTopic}`;
     let v2: Buffer | undefined;
     let v1: string | null | undefined;
-    return this.fanOut(key, except, (s) => s.canReadBroadcast(), (s) => {
+    const id = typeof msg.meta?.id === 'string' ? msg.meta.id : null;
+    return this.fanOut(key, except, (s) => s.canReadBroadcast() && !(id && s.wasReplayed(id)), (s) => {
       if (s.vsn === '2.0.0') return (v2 ??= encodeUserBroadcast(joinTopic, msg.event, msg.encoding, msg.payload, msg.meta));
       if (v1 === undefined) {
         v1 =
