@@ -23,7 +23,7 @@ function onSignals(stop: () => Promise<void>): void {
   process.on('SIGHUP', handler);
 }
 
-async function main(): Promise<void> {
+async function runStack(): Promise<void> {
   const config = loadConfig();
   const t0 = performance.now();
   let stack: RunningStack;
@@ -37,10 +37,37 @@ async function main(): Promise<void> {
   process.stdout.write(`API gateway: ${stack.env.SUPABASE_URL}\n`);
   process.stdout.write(`Env file:    ${config.dataDir}/stack.env\n`);
   process.stdout.write(`Started in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-  if (command === 'start') {
-    process.stdout.write(`Dashboard: not built yet (the web app arrives with the dashboard issue); the stack runs alone\n`);
-  }
   process.stdout.write('ready\n');
 }
 
-await main();
+async function runProduct(): Promise<void> {
+  const config = loadConfig();
+  const { startProduct } = await import('./product/start.ts');
+  let stopping = false;
+  let product: Awaited<ReturnType<typeof startProduct>>;
+  try {
+    product = await startProduct(
+      config,
+      (line) => process.stdout.write(`${line}\n`),
+      (child, code) => {
+        if (stopping) return;
+        process.stderr.write(`The ${child.name} process exited (code ${code}); stopping everything\n`);
+        stopping = true;
+        void product.stop().then(() => process.exit(1));
+      },
+    );
+  } catch (err) {
+    process.stderr.write(`Start failed: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  onSignals(async () => {
+    stopping = true;
+    await product.stop();
+  });
+  process.stdout.write(`API gateway: ${product.stack.env.SUPABASE_URL}\n`);
+  process.stdout.write(`Dashboard: ${product.dashboardUrl}\n`);
+  process.stdout.write(`Demo login: ${product.login.email} / ${product.login.password} (kept in ${config.dataDir}/demo.json)\n`);
+  process.stdout.write('ready\n');
+}
+
+await (command === 'start' ? runProduct() : runStack());

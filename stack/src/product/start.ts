@@ -1,0 +1,58 @@
+/** `npm start`: the stack, the built web app and an agent for this machine, started and stopped together. */
+import path from 'node:path';
+import type { StackConfig } from '../config.ts';
+import { startStack, type RunningStack } from '../stack.ts';
+import { startChild, type Child } from './children.ts';
+import { ensureDemoLogin, ensureLocalAgent, type DemoLogin } from './demo.ts';
+import { buildWeb, serveWeb, webBuildIsStale } from './web.ts';
+
+export interface RunningProduct {
+  readonly stack: RunningStack;
+  readonly dashboardUrl: string;
+  readonly login: DemoLogin;
+  readonly children: readonly Child[];
+  stop(): Promise<void>;
+}
+
+/** Starts everything; `log` receives progress lines. Any child that exits early is reported through `onChildExit`. */
+export async function startProduct(
+  config: StackConfig,
+  log: (line: string) => void,
+  onChildExit: (child: Child, code: number | null) => void,
+): Promise<RunningProduct> {
+  const stack = await startStack(config, { log });
+  const children: Child[] = [];
+  const stop = async () => {
+    // The agent first, so its final flush still reaches the stack; then the web app; then the stack.
+    for (const child of [...children].reverse()) await child.stop();
+    await stack.stop();
+  };
+  try {
+    const env = stack.env;
+    const webDir = path.join(config.projectDir, 'web');
+    if (webBuildIsStale(webDir)) {
+      log('Building the dashboard (web/build)…');
+      await buildWeb(config.projectDir);
+    }
+    const login = await ensureDemoLogin(config.dataDir, env);
+    const webPort = Number(process.env.VIBE_WEB_PORT ?? 3000);
+    const web = serveWeb(config.projectDir, config.host, webPort, {
+      PUBLIC_SUPABASE_URL: env.SUPABASE_URL,
+      PUBLIC_SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
+      UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL,
+      UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN,
+    });
+    children.push(web);
+    const agentConfig = await ensureLocalAgent(config.projectDir, config.dataDir, env, login);
+    const agent = startChild('agent', process.execPath, [path.join(config.projectDir, 'agent', 'src', 'cli.ts'), 'run', '--config', agentConfig], {
+      cwd: config.projectDir,
+      env: { ...process.env, VIBE_AGENT_DATA_DIR: path.dirname(agentConfig) },
+    });
+    children.push(agent);
+    for (const child of children) void child.exited.then((code) => onChildExit(child, code));
+    return { stack, dashboardUrl: `http://${config.host}:${webPort}`, login, children, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
