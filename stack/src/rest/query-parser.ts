@@ -78,7 +78,7 @@ function selectItem(c: Cursor): SelectItem {
   if (c.eat('*')) return { kind: 'star' };
   let alias: string | undefined;
   let spread = c.eat('...');
-  let first = spread ? name(c) : fieldOrAlias(c);
+  let first = name(c);
   if (!spread && c.peek() === ':' && c.peek(1) !== ':') {
     c.pos++;
     alias = first;
@@ -103,10 +103,6 @@ function selectItem(c: Cursor): SelectItem {
   let cast: string | undefined;
   if (c.eat('::')) cast = name(c);
   return { kind: 'field', field, alias, cast };
-}
-
-function fieldOrAlias(c: Cursor): string {
-  return name(c);
 }
 
 /** Parses the right side of a top-level filter: `[not.]op[(modifier)].value`. */
