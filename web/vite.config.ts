@@ -2,10 +2,18 @@ import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 
+// Tests build into their own directory (web/test/web-server.ts), so a build someone runs by hand in
+// web/build cannot pull files from under a test server.
+const privateDir = process.env.VIBE_WEB_BUILD_DIR;
+
 export default defineConfig({
   plugins: [
     sveltekit({
-      adapter: adapter({ out: 'build', precompress: true }),
+      adapter: adapter({ out: privateDir ? `${privateDir}/build` : 'build', precompress: true }),
+      ...(privateDir ? { outDir: `${privateDir}/kit` } : {}),
+      // adapter-node 6 assumes https unless a proxy header says otherwise, so Kit's origin check would refuse
+      // every form post on plain-http installs; src/lib/server/csrf.ts checks Origin against Host instead.
+      csrf: { trustedOrigins: ['*'] },
     }),
   ],
 });

@@ -7,7 +7,15 @@ const required = (name: string) => (value: string | undefined) => {
   return value ?? '';
 };
 
+/** An optional value: empty means unset. */
+const optional = (value: string | undefined) => (value ? value : undefined);
+
 export const variables = defineEnvVars({
   PUBLIC_SUPABASE_URL: { public: true, schema: required('PUBLIC_SUPABASE_URL'), description: 'Supabase project URL' },
   PUBLIC_SUPABASE_ANON_KEY: { public: true, schema: required('PUBLIC_SUPABASE_ANON_KEY'), description: 'anon or publishable key' },
+  UPSTASH_REDIS_REST_URL: {
+    schema: optional,
+    description: 'Upstash Redis REST URL for the API cache; without it the API reads Postgres on every request',
+  },
+  UPSTASH_REDIS_REST_TOKEN: { schema: optional, description: 'Upstash Redis REST token (with UPSTASH_REDIS_REST_URL)' },
 });

@@ -1,0 +1,22 @@
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { AuthResult, Viewer } from '#lib/server/auth.ts';
+
+declare global {
+  namespace App {
+    interface Locals {
+      /** Supabase client acting as the requesting user (cookie session or bearer token), so RLS applies. */
+      supabase: SupabaseClient;
+      /** Authenticates the request once (bearer header, else cookie session); says why when there is no user. */
+      auth: () => Promise<AuthResult>;
+      /** The verified user of this request, or null; memoised per request. */
+      viewer: () => Promise<Viewer | null>;
+    }
+    interface Error {
+      status: number;
+      message: string;
+      code?: string;
+    }
+  }
+}
+
+export {};

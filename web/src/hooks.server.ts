@@ -1,0 +1,57 @@
+/**
+ * Request pipeline: the cross-site form check, compression (so it sees final responses), the per-request Supabase
+ * client and authentication in locals, then the page guard that sends signed-out visitors to /login.
+ */
+import { redirect } from '@sveltejs/kit';
+import { sequence, type Handle } from '@sveltejs/kit/hooks';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import { authenticate, bearerToken, type AuthResult } from '#lib/server/auth.ts';
+import { compressResponse } from '#lib/server/compress.ts';
+import { isCrossSiteForm } from '#lib/server/csrf.ts';
+import { createCookieClient, createTokenClient, isHttps } from '#lib/server/supabase.ts';
+
+// HOST_HEADER is adapter-node's setting for proxies that pass the public host in another header.
+const hostHeader = process.env.HOST_HEADER?.toLowerCase() || undefined;
+
+const sameSiteForms: Handle = async ({ event, resolve }) => {
+  if (isCrossSiteForm(event.request, hostHeader)) {
+    return new Response(`Cross-site ${event.request.method} form submissions are forbidden`, { status: 403 });
+  }
+  return resolve(event);
+};
+
+const compression: Handle = async ({ event, resolve }) => compressResponse(event.request, await resolve(event));
+
+const supabase: Handle = async ({ event, resolve }) => {
+  let cookieClient: SupabaseClient | undefined;
+  let tokenClient: SupabaseClient | undefined;
+  let auth: Promise<AuthResult> | undefined;
+  const authorization = event.request.headers.get('authorization');
+  const token = bearerToken(authorization);
+  const fromCookies = () => (cookieClient ??= createCookieClient(event.cookies, isHttps(event.url, event.request.headers)));
+  // Built on first use: a cached API answer needs no client at all.
+  Object.defineProperty(event.locals, 'supabase', {
+    get: () => (token ? (tokenClient ??= createTokenClient(token)) : fromCookies()),
+    enumerable: true,
+  });
+  event.locals.auth = () => (auth ??= authenticate(authorization, fromCookies));
+  event.locals.viewer = async () => (await event.locals.auth()).viewer;
+  return resolve(event, {
+    // supabase-js reads these from responses fetched during SSR.
+    filterSerializedResponseHeaders: (name) => name === 'content-range' || name === 'x-supabase-api-version',
+  });
+};
+
+/** Routes anyone may open; everything else needs a session. The API answers 401 itself. */
+const isPublic = (path: string) =>
+  path === '/login' || path === '/signup' || path === '/logout' || path.startsWith('/api/') || path.startsWith('/_app/');
+
+const guard: Handle = async ({ event, resolve }) => {
+  if (!isPublic(event.url.pathname) && event.route.id !== null && !(await event.locals.viewer())) {
+    const back = event.url.pathname + event.url.search;
+    redirect(303, back === '/' ? '/login' : `/login?next=${encodeURIComponent(back)}`);
+  }
+  return resolve(event);
+};
+
+export const handle = sequence(sameSiteForms, compression, supabase, guard);

@@ -1,0 +1,37 @@
+/** Sign up with email, password and a first team (the creator becomes its owner), then land signed in. */
+import { fail, redirect } from '@sveltejs/kit';
+import type { Actions, PageServerLoad } from './$types';
+import { createTokenClient } from '#lib/server/supabase.ts';
+import { forgetTeams } from '#lib/server/teams.ts';
+
+export const load: PageServerLoad = async ({ locals }) => {
+  if (await locals.viewer()) redirect(303, '/');
+};
+
+export const actions: Actions = {
+  default: async ({ request, locals }) => {
+    const form = await request.formData();
+    const email = String(form.get('email') ?? '').trim();
+    const password = String(form.get('password') ?? '');
+    const team = String(form.get('team') ?? '').trim();
+    const values = { email, team };
+    if (!email || !password) return fail(400, { ...values, message: 'Enter an email and a password' });
+    if (password.length < 6) return fail(400, { ...values, message: 'The password is too short: use at least 6 characters' });
+    if (team.length > 100) return fail(400, { ...values, message: 'The team name is too long: use at most 100 characters' });
+    const { data, error } = await locals.supabase.auth.signUp({ email, password });
+    if (error) {
+      const message = error.code === 'user_already_exists' ? 'This email already has an account: sign in instead' : `Cannot sign up: ${error.message}`;
+      return fail(error.status && error.status < 500 ? 400 : 502, { ...values, message });
+    }
+    if (!data.session) {
+      return { ...values, message: 'Check your inbox and confirm your email, then sign in' };
+    }
+    const name = team || `${email.split('@')[0]}'s team`;
+    const created = await createTokenClient(data.session.access_token).from('teams').insert({ name });
+    if (created.error) {
+      return fail(502, { ...values, message: `Signed up, but the team could not be created: ${created.error.message}` });
+    }
+    forgetTeams(data.session.user.id);
+    redirect(303, '/');
+  },
+};

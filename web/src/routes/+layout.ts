@@ -1,0 +1,10 @@
+/** Root layout data everywhere: a Supabase client acting as the user (Realtime, queries) plus the server's data. */
+import type { LayoutLoad } from './$types';
+import { createUniversalClient } from '#lib/supabase.ts';
+
+export const load: LayoutLoad = async ({ data, depends, fetch }) => {
+  // invalidate('supabase:auth') re-runs this after sign-in or sign-out in the browser.
+  depends('supabase:auth');
+  const supabase = createUniversalClient(data.cookies, fetch);
+  return { supabase, user: data.user };
+};
