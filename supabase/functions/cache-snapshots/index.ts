@@ -1,0 +1,31 @@
+/**
+ * cache-snapshots: the latest snapshot per host and each team's server list, written to Upstash
+ * with the tiered TTLs (_shared/ttl-tiers.ts) under the keys in _shared/cache-keys.ts; the web API
+ * reads these first (hybrid storage) and falls back to Postgres.
+ *   POST {"reason": "ingest" | "schedule"} with the service key (pg_net after ingest, debounced; pg_cron every minute)
+ *     → 200 {teams, hostsWritten, hostsSkipped, listsWritten}
+ * verify_jwt = false (config.toml): the function checks the service key itself.
+ */
+import { Redis } from 'npm:@upstash/redis@1.39.0';
+import { corsHeaders, json, jsonError } from '../_shared/http.ts';
+import { isServiceRequest } from '../_shared/service-auth.ts';
+import { requireEnv, serviceClient } from '../_shared/supabase-admin.ts';
+import { cacheSnapshots } from './run.ts';
+
+const admin = serviceClient();
+const redis = new Redis({ url: requireEnv('UPSTASH_REDIS_REST_URL'), token: requireEnv('UPSTASH_REDIS_REST_TOKEN'), enableTelemetry: false });
+/** Hosts whose latest sample changed this recently are written (the gate still limits the rate). */
+const FRESH_MS = 5 * 60_000;
+
+Deno.serve(async (req) => {
+  if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
+  if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST, not ${req.method}`);
+  if (!isServiceRequest(req)) return jsonError(401, 'unauthorized', 'cache-snapshots needs the service key (pg_net and pg_cron send it)');
+  await req.body?.cancel();
+  try {
+    const now = new Date();
+    return json(await cacheSnapshots(admin, redis, new Date(now.getTime() - FRESH_MS), now));
+  } catch (err) {
+    return jsonError(500, 'cache_failed', err instanceof Error ? err.message : String(err));
+  }
+});

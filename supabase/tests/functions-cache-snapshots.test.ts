@@ -1,0 +1,114 @@
+/**
+ * cache-snapshots through /functions/v1 and the Upstash-compatible endpoint: ingest wakes it
+ * (pg_net, debounced), each host's ServerStats and the team's server list land in Upstash with the
+ * high-tier TTLs (three sample intervals, 15–60 s), a host is written at most once per sample
+ * interval, and the status reflects firing alerts.
+ */
+import { Redis } from '@upstash/redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostSnapshotKey, hostWriteGateKey, teamServersKey } from '../functions/_shared/cache-keys.ts';
+import type { ServerStats } from '../functions/_shared/server-snapshot.ts';
+import { createTeam, env, superuser, uniq, type TeamFixture } from './helpers.ts';
+
+const db = superuser();
+const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false });
+let team: TeamFixture;
+afterAll(() => db.end());
+beforeAll(async () => {
+  team = await createTeam(db);
+});
+
+type Envelope<T> = { v: T; at: string };
+
+async function waitForKey<T>(key: string, timeoutMs = 70_000): Promise<Envelope<T>> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await redis.get<Envelope<T>>(key);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`${key} never appeared in Upstash`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function invoke(): Promise<Record<string, number>> {
+  const res = await fetch(`${env.SUPABASE_URL}/functions/v1/cache-snapshots`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}` },
+    body: '{"reason":"schedule"}',
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as Record<string, number>;
+}
+
+describe('cache-snapshots', () => {
+  it('writes host snapshots and the team server list with tiered TTLs after ingest', { timeout: 120_000 }, async () => {
+    const fast = await db.query<{ id: string }>(`insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 10) returning id`, [team.teamId, `a-fast-${uniq()}`]);
+    const slow = await db.query<{ id: string }>(`insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 30) returning id`, [team.teamId, `b-slow-${uniq()}`]);
+    const fastId = fast.rows[0]!.id;
+    const slowId = slow.rows[0]!.id;
+    await db.query(
+      `insert into alert_rules (team_id, name, metric, operator, threshold, severity, scope, scope_host_id) values ($1, 'cpu', 'cpu_total', '>', 90, 'critical', 'host', $2)`,
+      [team.teamId, fastId],
+    );
+    const ts = new Date(Date.now() - 2000);
+    await db.query(
+      `insert into host_samples (host_id, ts, cpu_total, cpu_count, mem_total, mem_used, disk_total, disk_used, net_rx_bps, net_tx_bps, net_connections, uptime_s)
+       values ($1, $3, 95.04, 8, 17179869184, 8589934592, 536870912000, 268435456000, 1024, 512, 245, 1209600),
+              ($2, $3, 12.5, 2, 4294967296, 1073741824, 0, 0, 10, 20, 3, 60)`,
+      [fastId, slowId, ts],
+    );
+
+    const host = await waitForKey<ServerStats>(hostSnapshotKey(fastId));
+    expect(host.v).toEqual({
+      id: fastId, name: expect.stringMatching(/^a-fast-/), status: 'critical',
+      cpu: { usage: 95, cores: 8 },
+      memory: { total: 16384, used: 8192, usage: 50 },
+      disk: { total: 512000, used: 256000, usage: 50 },
+      network: { rx: 1024, tx: 512, connections: 245 },
+      uptime: 1209600,
+      lastChecked: ts.toISOString(),
+    });
+    const list = await waitForKey<{ servers: ServerStats[] }>(teamServersKey(team.teamId));
+    // Sorted by name; the fixture's host never reported, so it is offline with lastChecked null.
+    expect(list.v.servers.map((s) => [s.id, s.status])).toEqual([[fastId, 'critical'], [slowId, 'healthy'], [team.hostId, 'offline']]);
+    expect(list.v.servers[2]!.lastChecked).toBeNull();
+    expect(list.v.servers[1]!.disk).toEqual({ total: 0, used: 0, usage: 0 });
+
+    // High tier: three sample intervals, clamped to 15–60 s; the team list follows its fastest host.
+    const ttlFast = await redis.ttl(hostSnapshotKey(fastId));
+    const ttlSlow = await redis.ttl(hostSnapshotKey(slowId));
+    const ttlList = await redis.ttl(teamServersKey(team.teamId));
+    expect(ttlFast).toBeGreaterThan(20);
+    expect(ttlFast).toBeLessThanOrEqual(30);
+    expect(ttlSlow).toBeGreaterThan(50);
+    expect(ttlSlow).toBeLessThanOrEqual(60);
+    expect(ttlList).toBeGreaterThan(20);
+    expect(ttlList).toBeLessThanOrEqual(30);
+  });
+
+  it('writes a host at most once per sample interval however often it runs', { timeout: 60_000 }, async () => {
+    const h = await db.query<{ id: string }>(`insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 20) returning id`, [team.teamId, `gate-${uniq()}`]);
+    const id = h.rows[0]!.id;
+    await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, now() - interval '1 second', 30)`, [id]);
+    await invoke(); // ingest's wake-up may be debounced by the previous test's
+    const first = await waitForKey<ServerStats>(hostSnapshotKey(id), 5000);
+    await invoke();
+    await invoke();
+    expect((await redis.get<Envelope<ServerStats>>(hostSnapshotKey(id)))!.at).toBe(first.at);
+    const gate = await redis.ttl(hostWriteGateKey(id));
+    expect(gate).toBeGreaterThan(0);
+    expect(gate).toBeLessThanOrEqual(20);
+    // Once the interval has passed (gate gone), the next run writes the new sample.
+    await redis.del(hostWriteGateKey(id));
+    await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, now(), 77)`, [id]);
+    await invoke();
+    // The ingest wake-up may have won the gate instead of this run; either way the new sample lands.
+    let next = (await redis.get<Envelope<ServerStats>>(hostSnapshotKey(id)))!;
+    for (let i = 0; i < 50 && next.v.cpu.usage !== 77; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      next = (await redis.get<Envelope<ServerStats>>(hostSnapshotKey(id)))!;
+    }
+    expect(next.v.cpu.usage).toBe(77);
+    expect(next.at).not.toBe(first.at);
+  });
+});
