@@ -1,0 +1,153 @@
+/** Row shapes the dashboard reads (host_status, host_latest broadcasts, the servers API) and the status rule. */
+
+/** Host health as the host_status view and the servers API name it. */
+export type HostStatus = 'healthy' | 'warning' | 'critical' | 'offline';
+
+/** The metric fields every snapshot source can fill. */
+export interface HostMetrics {
+  cpu: number | null;
+  cpuCount: number | null;
+  memPercent: number | null;
+  memTotal: number | null;
+  memUsed: number | null;
+  diskPercent: number | null;
+  diskTotal: number | null;
+  diskUsed: number | null;
+  load1: number | null;
+  netRx: number | null;
+  netTx: number | null;
+  netConnections: number | null;
+  uptime: number | null;
+}
+
+/** A host_status view row (also the first load of the overview). */
+export interface HostStatusRow {
+  host_id: string;
+  team_id: string;
+  name: string;
+  slug: string;
+  labels: Record<string, string> | null;
+  last_seen_at: string | null;
+  status: HostStatus;
+  firing_alerts: number;
+  cpu_total: number | null;
+  cpu_count: number | null;
+  mem_percent: number | null;
+  mem_total: number | null;
+  mem_used: number | null;
+  disk_percent: number | null;
+  disk_total: number | null;
+  disk_used: number | null;
+  load_1: number | null;
+  net_rx_bps: number | null;
+  net_tx_bps: number | null;
+  net_connections: number | null;
+  uptime_s: number | null;
+}
+
+/** A host_latest row as the ingest trigger broadcasts it (without detail). */
+export interface LatestRow {
+  host_id: string;
+  team_id: string;
+  ts: string;
+  cpu_total: number | null;
+  cpu_count: number | null;
+  cpu_cores?: number[] | null;
+  load_1: number | null;
+  mem_total: number | null;
+  mem_used: number | null;
+  mem_percent: number | null;
+  disk_total: number | null;
+  disk_used: number | null;
+  disk_percent: number | null;
+  disk_read_bps?: number | null;
+  disk_write_bps?: number | null;
+  net_rx_bps: number | null;
+  net_tx_bps: number | null;
+  net_connections: number | null;
+  uptime_s: number | null;
+  [column: string]: unknown;
+}
+
+/** An alert_events row (also inside ingest broadcasts). */
+export interface AlertEventRow {
+  id: number;
+  team_id: string;
+  rule_id: string | null;
+  host_id: string | null;
+  kind: 'pending' | 'firing' | 'resolved' | 'cancelled';
+  from_status: string;
+  to_status: string;
+  rule_name: string;
+  metric: string;
+  severity: 'warning' | 'critical';
+  value: number | null;
+  threshold: number | null;
+  reason: string | null;
+  silenced: boolean;
+  occurred_at: string;
+  created_at: string;
+}
+
+/** The payload of the `ingest` broadcast on `team:<id>`. */
+export interface IngestPayload {
+  table: 'host_samples' | 'app_samples' | 'db_samples' | 'alert_rules' | 'hosts';
+  hosts?: LatestRow[];
+  app?: Record<string, unknown>[];
+  db?: Record<string, unknown>[];
+  events?: AlertEventRow[];
+}
+
+/** One server of `GET /api/monitoring/servers` (seed field names and units: MB, percent, bytes/s, seconds). */
+export interface ApiServer {
+  id: string;
+  name: string;
+  status: HostStatus;
+  cpu: { usage: number | null; cores: number | null };
+  memory: { total: number | null; used: number | null; usage: number | null };
+  disk: { total: number | null; used: number | null; usage: number | null };
+  network: { rx: number | null; tx: number | null; connections: number | null };
+  uptime: number | null;
+  lastChecked: string | null;
+}
+
+const MB = 1024 * 1024;
+
+/** Metrics from a host_status row. */
+export function metricsFromStatus(r: HostStatusRow): HostMetrics {
+  return {
+    cpu: r.cpu_total, cpuCount: r.cpu_count, memPercent: r.mem_percent, memTotal: r.mem_total, memUsed: r.mem_used,
+    diskPercent: r.disk_percent, diskTotal: r.disk_total, diskUsed: r.disk_used, load1: r.load_1,
+    netRx: r.net_rx_bps, netTx: r.net_tx_bps, netConnections: r.net_connections, uptime: r.uptime_s,
+  };
+}
+
+/** Metrics from a broadcast host_latest row. */
+export function metricsFromLatest(r: LatestRow): HostMetrics {
+  return {
+    cpu: r.cpu_total, cpuCount: r.cpu_count, memPercent: r.mem_percent, memTotal: r.mem_total, memUsed: r.mem_used,
+    diskPercent: r.disk_percent, diskTotal: r.disk_total, diskUsed: r.disk_used, load1: r.load_1,
+    netRx: r.net_rx_bps, netTx: r.net_tx_bps, netConnections: r.net_connections, uptime: r.uptime_s,
+  };
+}
+
+/** Metrics from an API server (MB back to bytes). */
+export function metricsFromApi(s: ApiServer): HostMetrics {
+  const b = (mb: number | null) => (mb == null ? null : mb * MB);
+  return {
+    cpu: s.cpu.usage, cpuCount: s.cpu.cores, memPercent: s.memory.usage, memTotal: b(s.memory.total),
+    memUsed: b(s.memory.used), diskPercent: s.disk.usage, diskTotal: b(s.disk.total), diskUsed: b(s.disk.used),
+    load1: null, netRx: s.network.rx, netTx: s.network.tx, netConnections: s.network.connections, uptime: s.uptime,
+  };
+}
+
+/** The host_status rule: offline after `offlineAfterS` without a sample, else the worst firing severity. */
+export function hostStatus(lastSeenAt: string | null, offlineAfterS: number, severities: Iterable<string>, now = Date.now()): HostStatus {
+  if (!lastSeenAt || Date.parse(lastSeenAt) < now - offlineAfterS * 1000) return 'offline';
+  let worst: HostStatus = 'healthy';
+  for (const s of severities) {
+    if (s === 'critical') return 'critical';
+    if (s === 'warning') worst = 'warning';
+  }
+  return worst;
+}

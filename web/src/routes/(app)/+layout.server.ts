@@ -1,0 +1,27 @@
+/** Signed-in area: the viewer's teams and the current one (cookie `vibe_team`, else the oldest). */
+import { redirect } from '@sveltejs/kit';
+import type { LayoutServerLoad } from './$types';
+
+/** A team the viewer belongs to, with their role in it. */
+export interface TeamChoice {
+  id: string;
+  name: string;
+  role: 'owner' | 'admin' | 'viewer';
+}
+
+export const load: LayoutServerLoad = async ({ locals, cookies, url }) => {
+  const viewer = await locals.viewer();
+  if (!viewer) redirect(303, `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
+  const { data, error } = await locals.supabase
+    .from('team_members')
+    .select('role, teams(id, name, created_at)')
+    .eq('user_id', viewer.id);
+  if (error) throw new Error(`Cannot load your teams: ${error.message}`);
+  const teams: TeamChoice[] = ((data ?? []) as unknown as { role: TeamChoice['role']; teams: { id: string; name: string; created_at: string } | null }[])
+    .filter((m) => m.teams)
+    .sort((a, b) => a.teams!.created_at.localeCompare(b.teams!.created_at))
+    .map((m) => ({ id: m.teams!.id, name: m.teams!.name, role: m.role }));
+  const wanted = cookies.get('vibe_team');
+  const team = teams.find((t) => t.id === wanted) ?? teams[0] ?? null;
+  return { viewer: { id: viewer.id, email: viewer.email }, teams, team };
+};

@@ -1,0 +1,89 @@
+/** Alert rules as the rules page edits them, and their conversion to and from alert_rules rows. */
+
+/** Metrics a rule can watch (the alert_rules.metric check), with labels. */
+export const METRICS: { key: string; label: string }[] = [
+  { key: 'cpu_total', label: 'CPU total %' }, { key: 'cpu_iowait', label: 'CPU iowait %' }, { key: 'cpu_steal', label: 'CPU steal %' },
+  { key: 'cpu_user', label: 'CPU user %' }, { key: 'cpu_system', label: 'CPU system %' },
+  { key: 'load_1', label: 'Load 1 min' }, { key: 'load_5', label: 'Load 5 min' }, { key: 'load_15', label: 'Load 15 min' },
+  { key: 'mem_percent', label: 'Memory %' }, { key: 'swap_percent', label: 'Swap %' }, { key: 'disk_percent', label: 'Disk %' },
+  { key: 'disk_read_bps', label: 'Disk read B/s' }, { key: 'disk_write_bps', label: 'Disk write B/s' },
+  { key: 'disk_read_iops', label: 'Disk read IOPS' }, { key: 'disk_write_iops', label: 'Disk write IOPS' },
+  { key: 'net_rx_bps', label: 'Network in B/s' }, { key: 'net_tx_bps', label: 'Network out B/s' },
+  { key: 'net_connections', label: 'Connections' }, { key: 'process_count', label: 'Processes' },
+  { key: 'temp_c', label: 'Temperature °C' }, { key: 'host_down', label: 'Host down (missed intervals)' },
+];
+
+/** An alert_rules row as read. */
+export interface RuleRow {
+  id: string;
+  team_id: string;
+  name: string;
+  description: string | null;
+  metric: string;
+  operator: '>' | '>=' | '<' | '<=';
+  threshold: number;
+  recovery_threshold: number | null;
+  for_duration: string;
+  severity: 'warning' | 'critical';
+  scope: 'all' | 'host' | 'label';
+  scope_host_id: string | null;
+  scope_label_key: string | null;
+  scope_label_value: string | null;
+  channel_ids: string[];
+  enabled: boolean;
+}
+
+/** The form's fields. */
+export interface RuleDraft {
+  name: string;
+  metric: string;
+  operator: RuleRow['operator'];
+  threshold: number;
+  recovery: string;
+  forSeconds: number;
+  severity: RuleRow['severity'];
+  scope: RuleRow['scope'];
+  hostId: string;
+  labelKey: string;
+  labelValue: string;
+  channelIds: string[];
+  enabled: boolean;
+}
+
+/** A fresh draft. */
+export function emptyDraft(): RuleDraft {
+  return {
+    name: '', metric: 'cpu_total', operator: '>', threshold: 90, recovery: '', forSeconds: 60, severity: 'warning',
+    scope: 'all', hostId: '', labelKey: '', labelValue: '', channelIds: [], enabled: true,
+  };
+}
+
+/** Seconds of a Postgres interval as PostgREST returns it ("00:01:30", "1 day 02:00:00"). */
+export function intervalSeconds(text: string): number {
+  const days = /(\d+) days?/.exec(text);
+  const hms = /(\d+):(\d+):(\d+(?:\.\d+)?)/.exec(text);
+  return (days ? +days[1]! * 86400 : 0) + (hms ? +hms[1]! * 3600 + +hms[2]! * 60 + Math.round(+hms[3]!) : 0);
+}
+
+/** A draft from a stored rule. */
+export function draftFromRow(r: RuleRow): RuleDraft {
+  return {
+    name: r.name, metric: r.metric, operator: r.operator, threshold: r.threshold,
+    recovery: r.recovery_threshold == null ? '' : String(r.recovery_threshold), forSeconds: intervalSeconds(r.for_duration),
+    severity: r.severity, scope: r.scope, hostId: r.scope_host_id ?? '', labelKey: r.scope_label_key ?? '',
+    labelValue: r.scope_label_value ?? '', channelIds: [...r.channel_ids], enabled: r.enabled,
+  };
+}
+
+/** The columns to write for a draft. */
+export function rowFromDraft(d: RuleDraft, teamId: string): Record<string, unknown> {
+  return {
+    team_id: teamId, name: d.name.trim(), metric: d.metric, operator: d.operator, threshold: d.threshold,
+    recovery_threshold: d.recovery.trim() === '' ? null : Number(d.recovery), for_duration: `${Math.max(0, Math.round(d.forSeconds))} seconds`,
+    severity: d.severity, scope: d.scope,
+    scope_host_id: d.scope === 'host' ? d.hostId || null : null,
+    scope_label_key: d.scope === 'label' ? d.labelKey.trim() || null : null,
+    scope_label_value: d.scope === 'label' ? d.labelValue.trim() || null : null,
+    channel_ids: d.channelIds, enabled: d.enabled,
+  };
+}

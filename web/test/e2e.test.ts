@@ -1,0 +1,218 @@
+/**
+ * The dashboard end to end in real Chromium against the test stack: sign up, add a host and enroll an
+ * agent with the command the page shows, see it live on the overview, its charts, a rule fires live,
+ * a channel test message reaches a local receiver, and another team's user sees none of it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { artifactsDir, buildWeb, launchChromium, serveWeb, waitFor, type WebServer } from './e2e-web.ts';
+
+const env = inject('stack');
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const hostName = `e2e-web-${run}`;
+const password = 'correct horse battery';
+
+let web: WebServer;
+let tmp: string;
+let owner: BrowserContext;
+let page: Page;
+const agents: ChildProcess[] = [];
+const received: { path: string; body: string }[] = [];
+const receiver = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c));
+  req.on('end', () => {
+    received.push({ path: req.url ?? '', body });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+  });
+});
+
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-web-e2e-'));
+  await fs.mkdir(artifactsDir, { recursive: true });
+  web = await serveWeb(await buildWeb(), env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  owner = await launchChromium(path.join(tmp, 'owner-profile'));
+  page = await owner.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  for (const a of agents) if (a.exitCode === null) a.kill('SIGKILL');
+  await owner?.close();
+  await web?.stop();
+  receiver.close();
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+/** Signs up through the form and lands on the overview. */
+async function signUp(p: Page, email: string, team: string): Promise<void> {
+  await p.goto(`${web.url}/signup`);
+  await p.getByLabel('Email').fill(email);
+  await p.getByLabel('Password').fill(password);
+  await p.getByLabel('Team name').fill(team);
+  await p.getByRole('button', { name: 'Create account' }).click();
+  await p.waitForURL(`${web.url}/`);
+  await p.getByRole('heading', { name: 'Overview' }).waitFor();
+}
+
+/** Runs the agent CLI as the page printed it (`node agent/src/cli.ts …`) from the repository root. */
+function runShown(command: string, extraEnv: Record<string, string>): ChildProcess {
+  const [exe, ...args] = command.trim().split(/\s+/);
+  expect(exe).toBe('node');
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  agents.push(child);
+  return child;
+}
+
+async function output(child: ChildProcess): Promise<{ code: number | null; text: string }> {
+  let text = '';
+  child.stdout!.on('data', (b: Buffer) => (text += b));
+  child.stderr!.on('data', (b: Buffer) => (text += b));
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  return { code, text };
+}
+
+async function screenshot(name: string, scheme: 'light' | 'dark'): Promise<void> {
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.waitForTimeout(100);
+  await page.screenshot({ path: path.join(artifactsDir, `${name}-${scheme}.png`), fullPage: true });
+}
+
+describe('dashboard end to end', () => {
+  it('signs up, adds a host, enrolls an agent with the shown command and shows it live with charts', async () => {
+    await signUp(page, `owner-${run}@example.com`, `E2E team ${run}`);
+    await expect(page.getByText('No hosts yet')).toBeTruthy();
+
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByLabel('Name').fill(hostName);
+    await page.getByLabel('Labels').fill('env=e2e, role=web');
+    await page.getByRole('button', { name: 'Add host' }).click();
+    const enrollCode = page.locator('[data-command="enroll"]');
+    await enrollCode.waitFor();
+    const enrollCommand = (await enrollCode.textContent())!;
+    const runCommand = (await page.locator('[data-command="run"]').textContent())!;
+    expect(enrollCommand).toContain(`--url ${env.SUPABASE_URL}`);
+    expect(enrollCommand).toMatch(/--token vibe_enroll_[0-9a-f]+/);
+
+    // The overview is open (and subscribed) before the agent exists: the host must arrive live.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const row = page.locator(`tr[data-host="${hostName}"]`);
+    await row.waitFor();
+    expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('offline');
+    await page.locator('[data-connection="live"]').waitFor({ timeout: 15_000 });
+
+    const agentEnv = {
+      VIBE_AGENT_CONFIG: path.join(tmp, 'agent', 'config.json'),
+      VIBE_AGENT_DATA_DIR: path.join(tmp, 'agent', 'data'),
+      VIBE_AGENT_SAMPLE_INTERVAL: '1',
+      VIBE_AGENT_SEND_INTERVAL: '1',
+    };
+    const enrolled = await output(runShown(enrollCommand, agentEnv));
+    expect(enrolled.code, enrolled.text).toBe(0);
+    runShown(runCommand, agentEnv);
+
+    await row.locator('[data-status="healthy"]').waitFor({ timeout: 30_000 });
+    await waitFor('live CPU numbers on the overview', async () => /\d%/.test((await row.locator('[data-metric="cpu"]').textContent()) ?? ''));
+    const firstCpu = await row.locator('[data-metric="cpu"]').textContent();
+    expect(firstCpu).toMatch(/\d+(\.\d)?%/);
+    expect(page.url()).toBe(`${web.url}/`); // no reload, no navigation
+    await waitFor('a sparkline with points', async () => (await row.locator('polyline').count()) > 0, 15_000);
+    await screenshot('overview', 'light');
+    await screenshot('overview', 'dark');
+
+    await row.getByRole('link', { name: hostName }).click();
+    await page.getByRole('heading', { name: hostName }).waitFor();
+    const cpuChart = page.locator('figure[aria-label="CPU"]');
+    await waitFor('the CPU chart to show points', async () => Number(await cpuChart.getAttribute('data-points')) >= 2, 20_000);
+    expect(await cpuChart.locator('svg path').count()).toBeGreaterThan(0);
+    expect(Number(await page.locator('figure[aria-label="Memory"]').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+    // Live: new samples are appended while the range ends now.
+    const before = Number(await cpuChart.getAttribute('data-points'));
+    await waitFor('a live point appended to the CPU chart', async () => Number(await cpuChart.getAttribute('data-points')) > before, 15_000);
+    await page.getByRole('button', { name: '6 h' }).click();
+    await page.waitForURL(/range=6h/);
+    await waitFor('the 6 h range to load', async () => Number(await cpuChart.getAttribute('data-points')) >= 2);
+    await screenshot('host', 'light');
+    await screenshot('host', 'dark');
+    // The toggle overrides the system preference.
+    await page.emulateMedia({ colorScheme: 'light' });
+    const toggle = page.getByRole('button', { name: /Change theme/ });
+    while ((await toggle.getAttribute('data-theme-choice')) !== 'dark') await toggle.click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(13, 17, 23)');
+    while ((await toggle.getAttribute('data-theme-choice')) !== 'system') await toggle.click();
+  }, 150_000);
+
+  it('fires a rule created in the UI and shows the alert live', async () => {
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await page.getByLabel('Name').fill(`cpu-any-${run}`);
+    await page.getByLabel('Metric').selectOption('cpu_total');
+    await page.getByLabel('Operator').selectOption('>=');
+    await page.getByLabel('Threshold', { exact: true }).fill('0');
+    await page.getByLabel('For (seconds)').fill('0');
+    await page.getByLabel('Severity').selectOption('critical');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('cell', { name: `cpu-any-${run}` }).waitFor();
+
+    // The overview turns the host critical from the broadcast alert event, without a reload.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.locator(`tr[data-host="${hostName}"] [data-status="critical"]`).waitFor({ timeout: 20_000 });
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    const active = page.locator('[data-testid="active-alerts"]');
+    await active.getByRole('cell', { name: new RegExp(`cpu-any-${run}`) }).waitFor();
+    expect(await active.locator('tr.firing').count()).toBe(1);
+    await page.locator('[data-testid="alert-history"] td.kind.firing').first().waitFor();
+
+    // Preview replays the rule over stored history.
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByRole('button', { name: `Preview cpu-any-${run}` }).click();
+    await page.getByText(/Would have fired \d+ time/).waitFor();
+  }, 60_000);
+
+  it('sends a channel test message to a local receiver', async () => {
+    const { port } = receiver.address() as { port: number };
+    await page.getByRole('link', { name: 'Channels' }).click();
+    await page.getByLabel('Name').fill(`hook-${run}`);
+    await page.getByLabel('Kind').selectOption('webhook');
+    await page.getByLabel('Webhook URL').fill(`http://127.0.0.1:${port}/hook-${run}`);
+    await page.getByRole('button', { name: 'Add channel' }).click();
+    await page.getByRole('button', { name: `Send a test message to hook-${run}` }).click();
+    await waitFor('the test message at the receiver', () => received.some((r) => r.path === `/hook-${run}`), 20_000);
+    await page.locator(`[data-test-result="hook-${run}"].ok`).waitFor();
+  }, 40_000);
+
+  it('shows a user of another team none of it', async () => {
+    const other = await launchChromium(path.join(tmp, 'other-profile'));
+    try {
+      const p = await other.newPage();
+      await signUp(p, `other-${run}@example.com`, `Other team ${run}`);
+      await p.getByText('No hosts yet').waitFor();
+      await p.goto(`${web.url}/hosts/${hostName}`);
+      await p.getByRole('heading', { name: 'Host not found' }).waitFor();
+      await p.getByRole('link', { name: 'Alerts' }).click();
+      await p.getByText('Nothing is firing.').waitFor();
+      expect(await p.getByText(`cpu-any-${run}`).count()).toBe(0);
+      await p.getByRole('link', { name: 'Rules' }).click();
+      await p.getByText('No rules yet.').waitFor();
+      await p.getByRole('link', { name: 'Channels' }).click();
+      await p.getByText('No channels yet.').waitFor();
+      const api = await p.evaluate(async () => (await fetch('/api/monitoring/servers')).json());
+      expect(api).toEqual({ servers: [] });
+      // And the owner's live broadcasts never reach this user's page.
+      await p.goto(`${web.url}/`);
+      await p.locator('[data-connection="live"]').waitFor({ timeout: 15_000 });
+      await p.waitForTimeout(2500);
+      expect(await p.locator('tbody tr').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
+});
