@@ -6,8 +6,6 @@
  */
 import path from 'node:path';
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { DbChecker } from './checks/db-check.ts';
-import { runHttpCheck } from './checks/http-check.ts';
 import { Sampler } from './collect/sampler.ts';
 import { osSource } from './collect/source.ts';
 import type { AgentSettings } from './config/settings.ts';
@@ -61,7 +59,10 @@ export async function startAgent(settings: AgentSettings, log: Logger, client: S
 
   const sampler = new Sampler(osSource({ procRoot: settings.procRoot, sysRoot: settings.sysRoot, rootfs: settings.rootfs }));
   await sampler.prime();
-  const dbCheckers = settings.databases.map((t) => new DbChecker(t));
+  // The Postgres driver and the HTTP(S) client load only when configured: each costs megabytes of resident memory.
+  const { DbChecker } = settings.databases.length ? await import('./checks/db-check.ts') : { DbChecker: null };
+  const dbCheckers = DbChecker ? settings.databases.map((t) => new DbChecker(t)) : [];
+  const { runHttpCheck } = settings.httpChecks.length ? await import('./checks/http-check.ts') : { runHttpCheck: null };
   await Promise.all(dbCheckers.map((c) => c.prime()));
 
   const enqueue = async (rows: QueuedRow[], what: string) => {
@@ -108,9 +109,9 @@ export async function startAgent(settings: AgentSettings, log: Logger, client: S
     }
   };
   every(settings.sampleIntervalS * 1000, takeSample);
-  for (const check of settings.httpChecks) {
+  for (const check of runHttpCheck ? settings.httpChecks : []) {
     every(check.intervalS * 1000, async () => {
-      const r = await runHttpCheck(check);
+      const r = await runHttpCheck!(check);
       if (!r.up) log.warn(`HTTP check ${check.name} is down: ${r.error}`);
       await enqueue([httpCheckRow(settings.hostId, r)], `HTTP check ${check.name}`);
     });

@@ -2,13 +2,10 @@
 /** The `vibe-agent` command: enroll, run, status, print, install-service. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { startAgent } from './agent.ts';
-import { enroll } from './commands/enroll.ts';
-import { installService } from './commands/install-service.ts';
-import { printSample } from './commands/print.ts';
-import { formatStatus, readStatusReport } from './commands/status.ts';
 import { configPath, defaultDataDir, loadLocalSettings, loadSettings } from './config/settings.ts';
 import { createLogger } from './log.ts';
+
+// Each command imports what it needs when it runs, so a long-running `run` never holds the others' modules.
 
 const USAGE = `Usage: vibe-agent <command> [options]
 
@@ -31,6 +28,14 @@ VIBE_AGENT_SEND_INTERVAL (s, 10), VIBE_AGENT_DB_INTERVAL (s, 30), VIBE_AGENT_RET
 VIBE_AGENT_QUEUE_MAX_BYTES, VIBE_AGENT_PROC_ROOT, VIBE_AGENT_SYS_ROOT, VIBE_AGENT_ROOTFS,
 VIBE_AGENT_DATABASES (URLs, comma-separated, or JSON), VIBE_AGENT_HTTP_CHECKS (URLs or JSON), VIBE_AGENT_LOG_LEVEL.
 `;
+
+/**
+ * V8 flags for the long-running agent, each trading a little CPU for resident memory (measured in
+ * bench/src/agent.bench.ts): a 1 MB young generation (the agent's garbage is small and short-lived);
+ * WebAssembly (fetch's HTTP parser) kept on the baseline compiler, whose optimizing tier-up alone
+ * costs ~14 MB; no background compiler/GC threads, whose malloc arenas keep memory after use.
+ */
+const RUN_FLAGS = ['--max-semi-space-size=1', '--liftoff-only', '--no-wasm-tier-up', '--single-threaded', '--disable-warning=ExperimentalWarning'];
 
 function fail(message: string): never {
   process.stderr.write(`vibe-agent: ${message}\n`);
@@ -64,6 +69,7 @@ async function main(argv: string[]): Promise<void> {
       if (!key) fail('Missing --key: the anon or publishable key');
       if (!token) fail('Missing --token: the one-time enrollment token from the dashboard');
       const configFile = configPath(env, values.config);
+      const { enroll } = await import('./commands/enroll.ts');
       const e = await enroll({ url, key, token, name: values.name, configFile });
       process.stdout.write(`Enrolled host ${e.hostName ?? e.hostId} (${e.hostId}). Wrote ${configFile} (mode 0600).\nStart the agent with: vibe-agent run\n`);
       return;
@@ -71,6 +77,14 @@ async function main(argv: string[]): Promise<void> {
     case 'run': {
       const settings = loadSettings(env, values.config);
       const log = createLogger(settings.logLevel);
+      if (import.meta.filename.endsWith('.ts') && env.VIBE_AGENT_NO_REEXEC !== '1') {
+        // Run from a stripped JavaScript copy so the type-stripping compiler never loads in the
+        // long-running process (same pid: systemd and signals see no difference).
+        const { buildJs } = await import('./runtime/js-build.ts');
+        const entry = buildJs(path.join(settings.dataDir, 'js'));
+        process.execve!(process.execPath, [process.execPath, ...RUN_FLAGS, entry, ...argv], { MALLOC_ARENA_MAX: '2', ...env });
+      }
+      const { startAgent } = await import('./agent.ts');
       const agent = await startAgent(settings, log);
       let signals = 0;
       const onSignal = (sig: string) => {
@@ -85,12 +99,14 @@ async function main(argv: string[]): Promise<void> {
     case 'status': {
       const { file } = loadLocalSettings(env, values.config);
       const dataDir = path.resolve(env.VIBE_AGENT_DATA_DIR || file.dataDir || defaultDataDir());
+      const { formatStatus, readStatusReport } = await import('./commands/status.ts');
       const report = await readStatusReport(dataDir);
       process.stdout.write(values.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report) + '\n');
       return;
     }
     case 'print': {
       const { file } = loadLocalSettings(env, values.config);
+      const { printSample } = await import('./commands/print.ts');
       const sample = await printSample({
         procRoot: env.VIBE_AGENT_PROC_ROOT || file.procRoot,
         sysRoot: env.VIBE_AGENT_SYS_ROOT || file.sysRoot,
@@ -103,6 +119,7 @@ async function main(argv: string[]): Promise<void> {
       const configFile = configPath(env, values.config);
       const { file } = loadLocalSettings(env, values.config);
       const unit = values.output ?? '/etc/systemd/system/vibe-agent.service';
+      const { installService } = await import('./commands/install-service.ts');
       const message = installService(unit, {
         nodePath: process.execPath,
         cliPath: path.resolve(import.meta.filename),

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import type { DbCheckResult, TopStatement } from '../sample.ts';
 import { counterDelta, round } from '../collect/counters.ts';
+import { redact } from './db-url.ts';
 
 /** One configured database. */
 export interface DbTarget {
@@ -39,25 +40,6 @@ select
 from pg_stat_database d where d.datname = current_database()`;
 
 const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
-
-/** The default name of a target: the database named in its URL. */
-export function databaseName(url: string): string {
-  try {
-    return decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
-  } catch {
-    return 'postgres';
-  }
-}
-
-/** Removes a password from any text that might quote the connection string. */
-export function redact(text: string, url: string): string {
-  try {
-    const pw = new URL(url).password;
-    return pw ? text.split(pw).join('***').split(decodeURIComponent(pw)).join('***') : text;
-  } catch {
-    return text;
-  }
-}
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { databaseName, type DbTarget } from '../checks/db-check.ts';
+import type { DbTarget } from '../checks/db-check.ts';
+import { databaseName } from '../checks/db-url.ts';
 import type { HttpCheck } from '../checks/http-check.ts';
 
 /** Everything `vibe-agent run` needs. */

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { databaseName, DbChecker, redact } from '../../src/checks/db-check.ts';
+import { DbChecker } from '../../src/checks/db-check.ts';
+import { databaseName, redact } from '../../src/checks/db-url.ts';
 
 const env = inject('stack');
 const checkers: DbChecker[] = [];

@@ -8,7 +8,7 @@ import { parseLoadavg } from '../../src/collect/load.ts';
 import { memoryStats, parseMeminfo } from '../../src/collect/memory.ts';
 import { networkStats, parseNetDev } from '../../src/collect/network.ts';
 import { processStats } from '../../src/collect/processes.ts';
-import { tcpStats } from '../../src/collect/tcp.ts';
+import { combineTcp, parseTcpCounters, tcpStats } from '../../src/collect/tcp.ts';
 import { parseUptime } from '../../src/collect/uptime.ts';
 import { fixture } from '../fixture-source.ts';
 
@@ -182,5 +182,22 @@ describe('tcp', () => {
     const t = tcpStats([read('server/t0/proc/net/tcp'), read('server/t0/proc/net/tcp6')]);
     expect(t.byState).toEqual({ listen: 3, established: 4, time_wait: 1, close_wait: 1 });
     expect(t.total).toBe(9);
+  });
+
+  it('reads current totals from the kernel counters', () => {
+    const c = parseTcpCounters(read('server/t0/proc/net/sockstat'), read('server/t0/proc/net/sockstat6'), read('server/t0/proc/net/snmp'));
+    expect(c).toEqual({ inuse: 8, timeWait: 1, established: 4 });
+    expect(parseTcpCounters('TCP: inuse 3 orphan 0 tw 2 alloc 3 mem 1', '', read('container/proc/net/snmp'))).toEqual({ inuse: 3, timeWait: 2, established: 0 });
+    expect(() => parseTcpCounters('nothing', '', '')).toThrow(/Cannot parse \/proc\/net\/sockstat/);
+  });
+
+  it('combines fresh totals with an older per-state table', () => {
+    const table = { listen: 3, established: 40, time_wait: 1, close_wait: 5 };
+    // Now: 12 sockets, 6 established, 2 in TIME_WAIT; the table's other states fill the remaining 4.
+    expect(combineTcp({ inuse: 10, timeWait: 2, established: 6 }, table)).toEqual({
+      total: 12,
+      byState: { established: 6, time_wait: 2, listen: 3, close_wait: 1 },
+    });
+    expect(combineTcp({ inuse: 10, timeWait: 0, established: 6 }, null)).toEqual({ total: 10, byState: { established: 6, time_wait: 0, other: 4 } });
   });
 });

@@ -78,7 +78,7 @@ describe('Sampler', () => {
     expect(s.memory?.swapUsedPct).toBeNull();
     expect(s.disk?.mounts.map((m) => m.mount)).toEqual(['/', '/etc/hosts']);
     expect(s.diskIo?.devices).toEqual([]);
-    expect(s.tcp).toEqual({ total: 1, byState: { listen: 1 } });
+    expect(s.tcp).toEqual({ total: 1, byState: { established: 0, time_wait: 0, listen: 1 } });
     expect(s.processes?.total).toBe(3);
   });
 

@@ -72,6 +72,10 @@ describe('agent resilience', () => {
     const first = spawnAgent(['run'], vars);
     children.push(first);
     await waitFor('seven samples fsynced', () => first.sampled.length >= 7, 30_000, 20);
+    // `run` replaced itself (same pid) with the stripped JavaScript copy in the data directory.
+    const cmdline = (await fs.readFile(`/proc/${first.child.pid}/cmdline`, 'utf8')).split('\0');
+    expect(cmdline).toContain(path.join(dataDir, 'js', 'cli.js'));
+    expect(cmdline).toContain('--single-threaded');
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     const flushed = [...first.sampled];
