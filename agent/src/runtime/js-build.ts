@@ -13,17 +13,26 @@ import { fileURLToPath } from 'node:url';
 /** The agent's source directory (agent/src). */
 export const SRC_DIR = path.resolve(import.meta.dirname, '..');
 
-function sourceFiles(dir: string, base = dir): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...sourceFiles(full, base));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.d.ts')) out.push(path.relative(base, full));
-  }
-  return out.sort();
-}
-
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"]+)\2/g;
+
+/** The files reachable from `entry` through relative imports (static or dynamic), relative to srcDir. */
+function reachableFiles(srcDir: string, entry: string): string[] {
+  const seen = new Set<string>();
+  const todo = [entry];
+  while (todo.length) {
+    const rel = todo.pop()!;
+    if (seen.has(rel)) continue;
+    seen.add(rel);
+    const text = fs.readFileSync(path.join(srcDir, rel), 'utf8');
+    for (const m of text.matchAll(SPECIFIER)) {
+      const spec = m[3]!;
+      if (!spec.startsWith('.') || !spec.endsWith('.ts')) continue;
+      const next = path.relative(srcDir, path.resolve(srcDir, path.dirname(rel), spec));
+      if (fs.existsSync(path.join(srcDir, next))) todo.push(next);
+    }
+  }
+  return [...seen].sort();
+}
 
 /**
  * Rewrites import specifiers for a copy living elsewhere: relative `.ts` imports become `.js`, and
@@ -49,9 +58,9 @@ function quietly<T>(fn: () => T): T {
   }
 }
 
-/** Builds (or reuses) the JavaScript copy of `srcDir` in `outDir`; returns the path of its cli.js. */
+/** Builds (or reuses) the JavaScript copy of what `srcDir/cli.ts` imports, in `outDir`; returns the path of its cli.js. */
 export function buildJs(outDir: string, srcDir: string = SRC_DIR): string {
-  const files = sourceFiles(srcDir);
+  const files = reachableFiles(srcDir, 'cli.ts');
   const hash = createHash('sha256').update(process.version);
   const texts = new Map<string, string>();
   for (const f of files) {

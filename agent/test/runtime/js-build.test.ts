@@ -25,10 +25,10 @@ describe('JavaScript copy for run', () => {
     fs.mkdirSync(path.join(src, 'lib'));
     fs.writeFileSync(path.join(src, 'cli.ts'), `#!/usr/bin/env node\nimport { twice } from './lib/twice.ts';\nimport pg from 'pg';\nconst n: number = twice(21);\nconsole.log(n, typeof pg.Client);\n`);
     fs.writeFileSync(path.join(src, 'lib', 'twice.ts'), `export function twice(x: number): number {\n  return x * 2;\n}\n`);
-    fs.writeFileSync(path.join(src, 'lib', 'twice.test.ts'), `not part of the copy`);
+    fs.writeFileSync(path.join(src, 'lib', 'unused.ts'), `enum NotStrippable { A }`); // not imported: not built
     const entry = buildJs(out, src);
     expect(entry).toBe(path.join(out, 'cli.js'));
-    expect(fs.existsSync(path.join(out, 'lib', 'twice.test.js'))).toBe(false);
+    expect(fs.existsSync(path.join(out, 'lib', 'unused.js'))).toBe(false);
     const run = spawnSync(process.execPath, [entry], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('42 function\n');
