@@ -1,0 +1,78 @@
+/**
+ * The built web app carries no server credential: it is built here with the service-role key, the secret key,
+ * the JWT secret, the database URL and the Upstash token all present in the build environment, and no output
+ * file may contain any of them.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const env = inject('stack');
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, '..', '..');
+const webDir = path.join(root, 'web');
+let outDir = '';
+afterAll(async () => {
+  if (outDir) await fs.rm(outDir, { recursive: true, force: true });
+});
+
+/** Every file under dir, recursively. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+describe('built web assets', () => {
+  it('contain no service-role key, secret key, JWT secret, database password or Upstash token', { timeout: 600_000 }, async () => {
+    const dbPassword = decodeURIComponent(new URL(env.SUPABASE_DB_URL).password);
+    const secrets: Record<string, string> = {
+      SUPABASE_SERVICE_ROLE_KEY: env.SUPABASE_SERVICE_ROLE_KEY,
+      SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY,
+      SUPABASE_JWT_SECRET: env.SUPABASE_JWT_SECRET,
+      'database password': dbPassword,
+      UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN,
+    };
+    outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-web-secrets-'));
+    const bin = [path.join(webDir, 'node_modules', '.bin'), path.join(root, 'node_modules', '.bin')].join(path.delimiter);
+    // Every name a careless build could inline from: the values are present, only a leak would copy them.
+    const buildEnv = {
+      ...process.env,
+      PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+      VIBE_WEB_BUILD_DIR: outDir,
+      PUBLIC_SUPABASE_URL: env.SUPABASE_URL,
+      PUBLIC_SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
+      SUPABASE_URL: env.SUPABASE_URL,
+      SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
+      SUPABASE_SERVICE_ROLE_KEY: env.SUPABASE_SERVICE_ROLE_KEY,
+      SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY,
+      SUPABASE_JWT_SECRET: env.SUPABASE_JWT_SECRET,
+      SUPABASE_DB_URL: env.SUPABASE_DB_URL,
+      DATABASE_URL: env.SUPABASE_DB_URL,
+      UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL,
+      UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN,
+    };
+    // The same lock web/test/web-server.ts builds under: one vite build at a time on a shared machine.
+    await run('flock', ['/tmp/vibe-web-build.lock', 'sh', '-c', 'svelte-kit sync && vite build'], {
+      cwd: webDir,
+      env: buildEnv,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const files = await listFiles(path.join(outDir, 'build'));
+    const clientFiles = files.filter((f) => f.includes(`${path.sep}client${path.sep}`) && /\.(js|css|html|json)$/.test(f));
+    expect(clientFiles.length, 'the build produced no client assets').toBeGreaterThan(0);
+    const leaks: string[] = [];
+    for (const file of files) {
+      const buf = await fs.readFile(file);
+      // Precompressed copies (.gz, .br) hold the same text as the file beside them.
+      if (/\.(gz|br)$/.test(file)) continue;
+      const text = buf.toString('latin1');
+      for (const [name, value] of Object.entries(secrets)) {
+        if (value && text.includes(value)) leaks.push(`${name} in ${path.relative(outDir, file)}`);
+      }
+    }
+    expect(leaks, 'read server credentials only from $app/env/private at run time, never in client code').toEqual([]);
+  });
+});
