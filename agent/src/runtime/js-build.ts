@@ -28,7 +28,8 @@ function reachableFiles(srcDir: string, entry: string): string[] {
       const spec = m[3]!;
       if (!spec.startsWith('.') || !spec.endsWith('.ts')) continue;
       const next = path.relative(srcDir, path.resolve(srcDir, path.dirname(rel), spec));
-      if (fs.existsSync(path.join(srcDir, next))) todo.push(next);
+      // Outside the package means types only (the generated database types): erased by stripping.
+      if (!next.startsWith('..') && fs.existsSync(path.join(srcDir, next))) todo.push(next);
     }
   }
   return [...seen].sort();

@@ -2,16 +2,14 @@
  * The one place that knows the table columns (supabase/migrations/*_create_host_samples.sql and
  * *_create_app_db_samples.sql): maps the agent's samples to rows and names each table's conflict key.
  */
+import type { Json, TablesInsert } from '../../../supabase/functions/_shared/database.types.ts';
 import type { DbCheckResult, HostSample, HttpCheckResult } from '../sample.ts';
 
 /** The tables the agent writes. */
 export type SampleTable = 'host_samples' | 'app_samples' | 'db_samples';
 
-/** A row on its way to a table, as stored in the queue. */
-export interface QueuedRow {
-  table: SampleTable;
-  row: Record<string, unknown>;
-}
+/** A row on its way to a table, as stored in the queue; the column types are the generated ones, so a schema change fails to compile here. */
+export type QueuedRow = { [T in SampleTable]: { table: T; row: TablesInsert<T> } }[SampleTable];
 
 /** Each table's primary key: inserts ignore rows already there, so a replay never duplicates. */
 export const CONFLICT_KEYS: Record<SampleTable, string> = {
@@ -24,7 +22,7 @@ const clampPct = (v: number | undefined | null) => (v === undefined || v === nul
 const nonNeg = (v: number | undefined | null) => (v === undefined || v === null ? null : Math.max(0, v));
 
 /** A host_samples row; parts whose collector failed stay null, and per-mount/interface/sensor detail goes to `detail`. */
-export function hostSampleRow(hostId: string, s: HostSample): QueuedRow {
+export function hostSampleRow(hostId: string, s: HostSample): QueuedRow & { table: 'host_samples' } {
   const detail: Record<string, unknown> = {};
   if (s.disk) detail.mounts = s.disk.mounts;
   if (s.diskIo) detail.disks = s.diskIo.devices;
@@ -45,7 +43,7 @@ export function hostSampleRow(hostId: string, s: HostSample): QueuedRow {
       cpu_system: clampPct(s.cpu?.systemPct),
       cpu_iowait: clampPct(s.cpu?.iowaitPct),
       cpu_steal: clampPct(s.cpu?.stealPct),
-      cpu_cores: s.cpu ? s.cpu.perCorePct.map(clampPct) : null,
+      cpu_cores: s.cpu ? s.cpu.perCorePct.map((v) => Math.min(100, Math.max(0, v))) : null,
       cpu_count: s.cpu ? s.cpu.perCorePct.length : null,
       load_1: nonNeg(s.load?.load1),
       load_5: nonNeg(s.load?.load5),
@@ -67,13 +65,13 @@ export function hostSampleRow(hostId: string, s: HostSample): QueuedRow {
       uptime_s: s.uptimeSeconds ?? null,
       process_count: s.processes?.total ?? null,
       temp_c: s.temperatures?.maxCelsius ?? null,
-      detail,
+      detail: detail as Json,
     },
   };
 }
 
 /** An app_samples row for one HTTP check. */
-export function httpCheckRow(hostId: string, r: HttpCheckResult): QueuedRow {
+export function httpCheckRow(hostId: string, r: HttpCheckResult): QueuedRow & { table: 'app_samples' } {
   return {
     table: 'app_samples',
     row: {
@@ -92,7 +90,7 @@ export function httpCheckRow(hostId: string, r: HttpCheckResult): QueuedRow {
 }
 
 /** A db_samples row for one database check. The table has no column for temp bytes or the longest query, so they are not sent. */
-export function dbCheckRow(hostId: string, r: DbCheckResult): QueuedRow {
+export function dbCheckRow(hostId: string, r: DbCheckResult): QueuedRow & { table: 'db_samples' } {
   const c = r.connectionsByState;
   const maxConnections = r.maxConnections;
   return {

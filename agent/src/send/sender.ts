@@ -46,7 +46,7 @@ export class Sender {
     this.#batchRows = options.batchRows ?? 500;
   }
 
-  async #insert(table: SampleTable, rows: Record<string, unknown>[]): Promise<InsertError | null> {
+  async #insert(table: SampleTable, rows: QueuedRow['row'][]): Promise<InsertError | null> {
     try {
       const { error, status } = await this.#client.from(table).upsert(rows, { onConflict: CONFLICT_KEYS[table], ignoreDuplicates: true });
       return error ? toInsertError(error, status) : null;
@@ -57,7 +57,7 @@ export class Sender {
 
   // One request per table present in the batch, in the order they first appear.
   async #sendRecords(records: QueuedRow[]): Promise<InsertError | null> {
-    const byTable = new Map<SampleTable, Record<string, unknown>[]>();
+    const byTable = new Map<SampleTable, QueuedRow['row'][]>();
     for (const r of records) {
       const list = byTable.get(r.table) ?? [];
       list.push(r.row);
