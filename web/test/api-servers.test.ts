@@ -3,6 +3,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../stack/test/global-setup.ts';
+import { teamServersKey } from '../../supabase/functions/_shared/cache-keys.ts';
+import { decodeEnvelope, encodeEnvelope } from '../../supabase/functions/_shared/hybrid-storage.ts';
 import { insertSamples, newHost, newTeam, newUser, sample, type TestUser } from './api-fixtures.ts';
 import { startWeb, type RunningWeb } from './web-server.ts';
 
@@ -29,6 +31,11 @@ beforeAll(async () => {
   hosts.stale = await newHost(alice, teamA, 'Stale box');
   hosts.hot = await newHost(alice, teamA, 'Hot box');
   hosts.secret = await newHost(bob, teamB, 'Secret DB', 'web-server-1');
+  // Hourly reporting, so hosts stay online however long the build and setup take; the stale box is 4 h behind.
+  for (const [owner, team] of [[alice, teamA], [bob, teamB]] as const) {
+    const { error: e } = await owner.client.from('hosts').update({ sample_interval_s: 3600 }).eq('team_id', team);
+    if (e) throw new Error(e.message);
+  }
   // A rule that fires on the hot box only (scope host), so its status becomes critical.
   const rule = await alice.client.from('alert_rules').insert({
     team_id: teamA, name: 'cpu hot', metric: 'cpu_total', operator: '>', threshold: 90, severity: 'critical', scope: 'host', scope_host_id: hosts.hot,
@@ -39,7 +46,7 @@ beforeAll(async () => {
       cpu_total: 35.24, cpu_count: 4, mem_total: 16384 * 1024 ** 2, mem_used: 8192 * 1024 ** 2, disk_total: 512000 * 1024 ** 2,
       disk_used: 256000 * 1024 ** 2, net_rx_bps: 1024.4, net_tx_bps: 511.6, net_connections: 245, uptime_s: 1209600,
     }),
-    sample(hosts.stale, new Date(Date.now() - 10 * 60_000)),
+    sample(hosts.stale, new Date(Date.now() - 4 * 3_600_000)),
     sample(hosts.hot, seenAt, { cpu_total: 97 }),
     sample(hosts.secret, seenAt),
   ]);
@@ -79,7 +86,7 @@ describe('server list', () => {
     expect(await res.json()).toEqual({
       servers: [
         {
-          id: hosts.web1, slug: 'web-server-1', name: 'Web Server 1', status: 'healthy',
+          id: hosts.web1, name: 'Web Server 1', status: 'healthy',
           cpu: { usage: 35.2, cores: 4 },
           memory: { total: 16384, used: 8192, usage: 50 },
           disk: { total: 512000, used: 256000, usage: 50 },
@@ -97,7 +104,8 @@ describe('server list', () => {
     expect(body.servers.map((s: { name: string }) => s.name)).toEqual(['Hot box', 'Idle box', 'Stale box', 'Web Server 1']);
     expect(byName).toEqual({ 'Hot box': 'critical', 'Idle box': 'offline', 'Stale box': 'offline', 'Web Server 1': 'healthy' });
     const idle = body.servers.find((s: { name: string }) => s.name === 'Idle box');
-    expect(idle).toMatchObject({ cpu: { usage: null, cores: null }, memory: { total: null, used: null, usage: null }, uptime: null, lastChecked: null });
+    // Never reported: zeros, as the cache-snapshots function writes them, and no lastChecked.
+    expect(idle).toMatchObject({ cpu: { usage: 0, cores: 0 }, memory: { total: 0, used: 0, usage: 0 }, uptime: 0, lastChecked: null });
   });
 
   it('finds a server by id as well as by slug, and answers 404 or 400 for unknown or empty ids', async () => {
@@ -124,15 +132,33 @@ describe('team isolation', () => {
 
   it('serves a team member from the team cache and keeps each team under its own key', async () => {
     const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false });
-    await redis.del(`vibe:web:v1:team:${teamA}:servers`);
+    const key = teamServersKey(teamA);
+    await redis.del(key);
     const first = await get('/api/monitoring/servers', alice.token);
     expect(first.headers.get('x-cache')).toBe('miss');
-    const cached = JSON.parse((await redis.get<string>(`vibe:web:v1:team:${teamA}:servers`))!);
-    expect(cached.map((s: { id: string }) => s.id).sort()).toEqual([hosts.hot, hosts.idle, hosts.stale, hosts.web1].sort());
+    const cached = decodeEnvelope<{ servers: { id: string }[] }>(await redis.get<string>(key))!;
+    expect(cached.data.servers.map((s) => s.id).sort()).toEqual([hosts.hot, hosts.idle, hosts.stale, hosts.web1].sort());
     const carols = await get('/api/monitoring/servers', carol.token);
     expect(carols.headers.get('x-cache')).toBe('hit');
     expect(await carols.json()).toEqual(await first.json());
-    expect(await redis.ttl(`vibe:web:v1:team:${teamA}:servers`)).toBeGreaterThan(0);
+    const ttl = await redis.ttl(key);
+    expect(ttl).toBeGreaterThanOrEqual(15);
+    expect(ttl).toBeLessThanOrEqual(60);
+    // Bob's team has its own entry; nothing of team A's is in it.
+    await get('/api/monitoring/servers', bob.token);
+    const bobs = decodeEnvelope<{ servers: { id: string }[] }>(await redis.get<string>(teamServersKey(teamB)))!;
+    expect(bobs.data.servers.map((s) => s.id)).toEqual([hosts.secret]);
+  });
+
+  it('answers from the list the cache-snapshots function wrote, in its envelope, before reading Postgres', async () => {
+    const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false });
+    const fromFunction = (await (await get('/api/monitoring/servers', bob.token)).json()).servers;
+    fromFunction[0].cpu.usage = 12.3; // a value Postgres does not hold: only the cache can answer it
+    await redis.set(teamServersKey(teamB), encodeEnvelope({ servers: fromFunction }, new Date()), { ex: 30 });
+    const res = await get('/api/monitoring/servers', bob.token);
+    expect(res.headers.get('x-cache')).toBe('hit');
+    expect((await res.json()).servers[0].cpu.usage).toBe(12.3);
+    await redis.del(teamServersKey(teamB));
   });
 
   it('stops serving a removed member at once when the team row is no longer visible to them', async () => {
@@ -144,7 +170,7 @@ describe('team isolation', () => {
     expect(removed.error).toBeNull();
     // Force a cache miss: the refetch runs under dave's RLS, sees the team gone, and must not cache [] for team A.
     const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
-    await redis.del(`vibe:web:v1:team:${teamA}:servers`);
+    await redis.del(teamServersKey(teamA));
     expect((await (await get('/api/monitoring/servers', dave.token)).json()).servers).toEqual([]);
     expect((await (await get('/api/monitoring/servers', alice.token)).json()).servers).toHaveLength(4);
   });

@@ -36,9 +36,10 @@ function isFresh(): boolean {
 export async function ensureWebBuild(): Promise<void> {
   if (isFresh()) return;
   const bin = [path.join(webDir, 'node_modules', '.bin'), path.join(rootDir, 'node_modules', '.bin')].join(path.delimiter);
-  // flock serialises builds; the second holder finds the build fresh and skips it.
+  // flock serialises builds; the second holder finds the build fresh and skips it. The closing sync points
+  // node_modules/$app/tsconfig.json back at .svelte-kit, which the private build had redirected.
   const marker = path.relative(webDir, builtMarker);
-  const script = `cd "${webDir}" && if [ ! -f ${marker} ] || [ -n "$(find src vite.config.ts package.json -newer ${marker} -print -quit)" ]; then svelte-kit sync && vite build; fi`;
+  const script = `cd "${webDir}" && if [ ! -f ${marker} ] || [ -n "$(find src vite.config.ts package.json -newer ${marker} -print -quit)" ]; then svelte-kit sync && vite build; rc=$?; VIBE_WEB_BUILD_DIR= svelte-kit sync; exit $rc; fi`;
   try {
     await run('flock', ['/tmp/vibe-web-build.lock', 'sh', '-c', script], {
       env: { ...process.env, VIBE_WEB_BUILD_DIR: buildDir, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` },

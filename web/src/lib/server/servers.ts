@@ -2,19 +2,24 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { queryError } from './api-error.ts';
 import type { Viewer } from './auth.ts';
-import { serversKey, ttl } from './cache-keys.ts';
-import type { GetData } from './hybrid-cache.ts';
-import { hostStatusColumns, toServer, type HostStatusRow, type Server } from './server-view.ts';
+import { teamServersKey } from './cache-keys.ts';
+import type { GetData } from './cache.ts';
+import { hostStatusColumns, toServer, type HostStatusRow, type ServerStats } from './server-view.ts';
 import { forgetTeams, teamIdsOf } from './teams.ts';
 
 /** Thrown when a remembered membership turned out stale (the team is no longer visible to the viewer). */
 class StaleMembership extends Error {}
 
+/** A team's cached list, in the shape cache-snapshots writes. */
+interface TeamServers {
+  servers: ServerStats[];
+}
+
 /**
  * One team's servers, read with the viewer's client. The team row is read alongside: if RLS hides
  * it, the viewer is no longer a member, and an empty host list must not be cached for the team.
  */
-export async function fetchTeamServers(supabase: SupabaseClient, teamId: string): Promise<Server[]> {
+export async function fetchTeamServers(supabase: SupabaseClient, teamId: string): Promise<TeamServers> {
   const [team, hosts] = await Promise.all([
     supabase.from('teams').select('id').eq('id', teamId),
     supabase.from('host_status').select(hostStatusColumns).eq('team_id', teamId).order('name').order('host_id'),
@@ -22,15 +27,18 @@ export async function fetchTeamServers(supabase: SupabaseClient, teamId: string)
   if (team.error) throw queryError('your team', team.error);
   if (hosts.error) throw queryError('host status', hosts.error);
   if (team.data.length === 0) throw new StaleMembership(teamId);
-  return (hosts.data as unknown as HostStatusRow[]).map(toServer);
+  return { servers: (hosts.data as unknown as HostStatusRow[]).map(toServer) };
 }
 
-/** The result of listing servers: which team each came from, and whether any team missed the cache. */
+/** The viewer's servers, the team each belongs to, and whether any team missed the cache. */
 export interface ServerList {
-  servers: Server[];
+  servers: ServerStats[];
+  teamIds: string[];
   teamOf: Map<string, string>;
   missed: boolean;
 }
+
+const byName = (a: ServerStats, b: ServerStats) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The viewer's servers across all their teams, sorted by name. */
 export async function serversFor(viewer: Viewer, supabase: SupabaseClient, getData: GetData): Promise<ServerList> {
@@ -38,11 +46,10 @@ export async function serversFor(viewer: Viewer, supabase: SupabaseClient, getDa
   let missed = false;
   const readAll = () =>
     Promise.all(
-      teamIds.map((teamId) =>
-        getData(serversKey(teamId), () => ((missed = true), fetchTeamServers(supabase, teamId)), { ttl: ttl.live }).then(
-          (servers) => ({ teamId, servers }),
-        ),
-      ),
+      teamIds.map(async (teamId) => {
+        const list = await getData(teamServersKey(teamId), () => ((missed = true), fetchTeamServers(supabase, teamId)), { tier: 'high' });
+        return { teamId, servers: list.servers };
+      }),
     );
   let perTeam;
   try {
@@ -54,13 +61,14 @@ export async function serversFor(viewer: Viewer, supabase: SupabaseClient, getDa
     perTeam = await readAll();
   }
   const teamOf = new Map<string, string>();
-  const servers: Server[] = [];
+  const servers: ServerStats[] = [];
   for (const { teamId, servers: list } of perTeam) {
     for (const s of list) {
       teamOf.set(s.id, teamId);
       servers.push(s);
     }
   }
-  if (perTeam.length > 1) servers.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
-  return { servers, teamOf, missed };
+  // Lists written by cache-snapshots follow its own order; answer in one stable order either way.
+  servers.sort(byName);
+  return { servers, teamIds, teamOf, missed };
 }

@@ -3,11 +3,11 @@ import type { RequestHandler } from './$types';
 import { ApiError, errorResponse } from '#lib/server/api-error.ts';
 import { requireViewer } from '#lib/server/auth.ts';
 import { getData } from '#lib/server/cache.ts';
-import { performanceKey, ttl } from '#lib/server/cache-keys.ts';
+import { performanceKey } from '#lib/server/cache-keys.ts';
 import { cachedJson } from '#lib/server/http-cache.ts';
 import { fetchRange, toSeries } from '#lib/server/performance.ts';
 import { parsePerformanceQuery } from '#lib/server/performance-query.ts';
-import { matchesServerId } from '#lib/server/server-view.ts';
+import { findServers } from '#lib/server/server-lookup.ts';
 import { serversFor } from '#lib/server/servers.ts';
 
 /** A range ending this long ago no longer changes (late samples and rollups have settled). */
@@ -18,8 +18,8 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
     const viewer = await requireViewer(locals);
     const query = parsePerformanceQuery(url.searchParams);
     // The host is looked up in the viewer's (cached) server list: that is where RLS and team scope are settled.
-    const { servers, teamOf } = await serversFor(viewer, locals.supabase, getData);
-    const matches = servers.filter((s) => matchesServerId(s, query.serverId));
+    const { servers, teamIds, teamOf } = await serversFor(viewer, locals.supabase, getData);
+    const matches = await findServers(servers, query.serverId, teamIds, locals.supabase);
     if (matches.length === 0) {
       throw new ApiError(404, 'server_not_found', `No server "${query.serverId}" among the hosts you can see: check the id or slug (GET /api/monitoring/servers lists them)`);
     }
@@ -37,7 +37,7 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
         missed = true;
         return toSeries(await fetchRange(locals.supabase, host.id, query.from, query.to), query.metric);
       },
-      { ttl: settled ? ttl.history : ttl.live },
+      { tier: settled ? 'low' : 'high' },
     );
     return cachedJson(request, { metrics: series.points }, settled ? 'private, max-age=300' : 'private, no-cache', {
       'x-cache': missed ? 'miss' : 'hit',

@@ -4,7 +4,7 @@ import { ApiError, errorResponse } from '#lib/server/api-error.ts';
 import { requireViewer } from '#lib/server/auth.ts';
 import { getData } from '#lib/server/cache.ts';
 import { cachedJson } from '#lib/server/http-cache.ts';
-import { matchesServerId } from '#lib/server/server-view.ts';
+import { findServers } from '#lib/server/server-lookup.ts';
 import { serversFor } from '#lib/server/servers.ts';
 
 export const GET: RequestHandler = async ({ locals, url, request }) => {
@@ -17,7 +17,7 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
     const list = await serversFor(viewer, locals.supabase, getData);
     let servers = list.servers;
     if (serverId !== null) {
-      servers = servers.filter((s) => matchesServerId(s, serverId.trim()));
+      servers = await findServers(servers, serverId, list.teamIds, locals.supabase);
       if (servers.length === 0) {
         throw new ApiError(404, 'server_not_found', `No server "${serverId}" among the hosts you can see: check the id or slug (GET /api/monitoring/servers lists them)`);
       }
