@@ -1,21 +1,12 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSettings, parseHttpChecks, writeConfigFile } from '../src/config/settings.ts';
 import { DiskQueue } from '../src/send/queue.ts';
 import { writeStatus } from '../src/status-file.ts';
-import { spawnAgent } from './agent-process.ts';
+import { scratch } from './scratch.ts';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-});
-async function tmp(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-agent-cli-'));
-  dirs.push(d);
-  return d;
-}
+const { tmp, spawn: spawnAgent } = scratch('vibe-agent-cli');
 // Keep the developer's own VIBE_AGENT_* variables out of these tests.
 const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('VIBE_AGENT_')).map((k) => [k, '']));
 

@@ -1,18 +1,12 @@
 import { createClient } from '@supabase/supabase-js';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { spawnAgent, type AgentProcess } from '../agent-process.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { scratch } from '../scratch.ts';
 import { sampleTimes, sql, waitFor } from '../provision.ts';
 
 const env = inject('stack');
-const dirs: string[] = [];
-const children: AgentProcess[] = [];
-afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-});
+const { tmp, spawn } = scratch('vibe-agent-enroll');
 
 /** A host and a one-time token, made the way the dashboard makes them (create_enrollment_token). */
 async function hostWithToken(): Promise<{ hostId: string; token: string }> {
@@ -27,12 +21,10 @@ async function hostWithToken(): Promise<{ hostId: string; token: string }> {
 describe('enrollment end to end', () => {
   it('enrolls with a one-time token, writes a 0600 config, runs with it, and refuses the token a second time', async () => {
     const { hostId, token } = await hostWithToken();
-    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-agent-enroll-'));
-    dirs.push(dir);
+    const dir = await tmp();
     const config = path.join(dir, 'etc', 'config.json');
     const vars = { VIBE_AGENT_CONFIG: config, VIBE_AGENT_DATA_DIR: path.join(dir, 'data'), VIBE_AGENT_SAMPLE_INTERVAL: '1', VIBE_AGENT_SEND_INTERVAL: '1' };
-    const enrolled = spawnAgent(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_PUBLISHABLE_KEY, '--token', token, '--name', 'web-01'], vars);
-    children.push(enrolled);
+    const enrolled = spawn(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_PUBLISHABLE_KEY, '--token', token, '--name', 'web-01'], vars);
     expect(await enrolled.exited).toBe(0);
     expect(enrolled.output()).toContain(`Enrolled host web-01 (${hostId})`);
     expect((await fs.stat(config)).mode & 0o777).toBe(0o600);
@@ -41,25 +33,23 @@ describe('enrollment end to end', () => {
     expect(written.email).toMatch(/@/);
     expect(written.password.length).toBeGreaterThan(20);
 
-    const agent = spawnAgent(['run'], vars);
-    children.push(agent);
+    const agent = spawn(['run'], vars);
     await waitFor('samples from the enrolled agent', async () => (await sampleTimes(env, hostId)).length >= 2, 30_000);
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     // The session is kept beside the queue, private to the agent.
     expect((await fs.stat(path.join(dir, 'data', 'session.json'))).mode & 0o777).toBe(0o600);
 
-    const again = spawnAgent(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_PUBLISHABLE_KEY, '--token', token], {
+    const again = spawn(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_PUBLISHABLE_KEY, '--token', token], {
       VIBE_AGENT_CONFIG: path.join(dir, 'other.json'),
     });
-    children.push(again);
     expect(await again.exited).toBe(1);
     expect(again.output()).toMatch(/^vibe-agent: Enrollment failed \(HTTP 401\): This enrollment token was already used/);
     await expect(fs.stat(path.join(dir, 'other.json'))).rejects.toThrow(/ENOENT/);
   }, 60_000);
 
   it('says which setting is missing', async () => {
-    const p = spawnAgent(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_ANON_KEY], { VIBE_AGENT_TOKEN: '' });
+    const p = spawn(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_ANON_KEY], { VIBE_AGENT_TOKEN: '' });
     expect(await p.exited).toBe(1);
     expect(p.output()).toBe('vibe-agent: Missing --token: the one-time enrollment token from the dashboard\n');
   });

@@ -1,7 +1,5 @@
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { startAgent } from '../../src/agent.ts';
 import type { AgentSettings } from '../../src/config/settings.ts';
 import { createLogger, silentLogger } from '../../src/log.ts';
@@ -11,17 +9,10 @@ import { hostSampleRow, type QueuedRow } from '../../src/send/rows.ts';
 import { Sender } from '../../src/send/sender.ts';
 import { fixture } from '../fixture-source.ts';
 import { provisionHost, sql, waitFor } from '../provision.ts';
+import { scratch } from '../scratch.ts';
 
 const env = inject('stack');
-const dirs: string[] = [];
-afterAll(async () => {
-  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-});
-async function tmp(): Promise<string> {
-  const d = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-agent-e2e-'));
-  dirs.push(d);
-  return d;
-}
+const { tmp } = scratch('vibe-agent-e2e');
 
 function settingsFor(host: { hostId: string; email: string; password: string }, dataDir: string, over: Partial<AgentSettings> = {}): AgentSettings {
   return {

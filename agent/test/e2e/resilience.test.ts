@@ -1,18 +1,12 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { spawnAgent, type AgentProcess } from '../agent-process.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { scratch } from '../scratch.ts';
 import { provisionHost, sampleTimes, sql, waitFor, type ProvisionedHost } from '../provision.ts';
 import { startTcpProxy } from '../tcp-proxy.ts';
 
 const env = inject('stack');
-const dirs: string[] = [];
-const children: AgentProcess[] = [];
-afterAll(async () => {
-  for (const c of children) if (c.child.exitCode === null) c.child.kill('SIGKILL');
-  for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
-});
+const { tmp, spawn } = scratch('vibe-agent-resilience');
 
 function agentEnv(host: ProvisionedHost, url: string, dataDir: string, sendIntervalS: number): Record<string, string> {
   return {
@@ -39,11 +33,9 @@ async function expectExactlyOnce(hostId: string, sampled: string[]): Promise<voi
 describe('agent resilience', () => {
   it('keeps every sample, exactly once, through a 30 s gateway outage', async () => {
     const host = await provisionHost(env, 'outage');
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-agent-outage-'));
-    dirs.push(dataDir);
+    const dataDir = await tmp();
     const proxy = await startTcpProxy(Number(new URL(env.SUPABASE_URL).port));
-    const agent = spawnAgent(['run'], agentEnv(host, `http://127.0.0.1:${proxy.port}`, dataDir, 2));
-    children.push(agent);
+    const agent = spawn(['run'], agentEnv(host, `http://127.0.0.1:${proxy.port}`, dataDir, 2));
     await waitFor('three samples stored before the outage', async () => (await sampleTimes(env, host.hostId)).length >= 3, 30_000);
 
     await proxy.stop();
@@ -66,11 +58,9 @@ describe('agent resilience', () => {
 
   it('loses no flushed sample when killed with SIGKILL and restarted', async () => {
     const host = await provisionHost(env, 'sigkill');
-    const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-agent-kill-'));
-    dirs.push(dataDir);
+    const dataDir = await tmp();
     const vars = agentEnv(host, env.SUPABASE_URL, dataDir, 3);
-    const first = spawnAgent(['run'], vars);
-    children.push(first);
+    const first = spawn(['run'], vars);
     await waitFor('seven samples fsynced', () => first.sampled.length >= 7, 30_000, 20);
     // `run` replaced itself (same pid) with the stripped JavaScript copy in the data directory.
     const cmdline = (await fs.readFile(`/proc/${first.child.pid}/cmdline`, 'utf8')).split('\0');
@@ -82,8 +72,7 @@ describe('agent resilience', () => {
     const storedAtKill = await sampleTimes(env, host.hostId);
     expect(storedAtKill.length).toBeLessThan(flushed.length); // some were only in the queue
 
-    const second = spawnAgent(['run'], vars);
-    children.push(second);
+    const second = spawn(['run'], vars);
     await waitFor('every sample flushed before the kill to be stored', async () => {
       const stored = new Set(await sampleTimes(env, host.hostId));
       return flushed.every((t) => stored.has(t));
@@ -92,7 +81,7 @@ describe('agent resilience', () => {
     expect(await second.exited).toBe(0);
     expect(second.output()).toMatch(/Replaying \d+ queued rows/);
     await expectExactlyOnce(host.hostId, [...flushed, ...second.sampled]);
-    const status = spawnAgent(['status', '--json'], vars);
+    const status = spawn(['status', '--json'], vars);
     expect(await status.exited).toBe(0);
     expect(JSON.parse(status.output())).toMatchObject({ running: false, queueDepth: 0, droppedRows: 0, lastError: null });
     const rows = await sql<{ n: number }>(env, 'select count(*)::int n from host_samples where host_id = $1', [host.hostId]);
