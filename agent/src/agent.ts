@@ -64,6 +64,8 @@ export async function startAgent(settings: AgentSettings, log: Logger, client: S
   const dbCheckers = DbChecker ? settings.databases.map((t) => new DbChecker(t)) : [];
   const { runHttpCheck } = settings.httpChecks.length ? await import('./checks/http-check.ts') : { runHttpCheck: null };
   await Promise.all(dbCheckers.map((c) => c.prime()));
+  // The OTLP receiver loads only when enabled (off by default); its rows join the queue every send interval.
+  const otlp = settings.otlp?.enabled ? await (await import('./otlp/receiver.ts')).startOtlpReceiver(settings.otlp, settings.hostId, log) : null;
 
   const enqueue = async (rows: QueuedRow[], what: string) => {
     try {
@@ -116,6 +118,7 @@ export async function startAgent(settings: AgentSettings, log: Logger, client: S
       await enqueue([httpCheckRow(settings.hostId, r)], `HTTP check ${check.name}`);
     });
   }
+  if (otlp) every(settings.sendIntervalS * 1000, async () => void (await enqueue(otlp.rows(), 'OTLP application samples')));
   for (const checker of dbCheckers) {
     every(settings.dbIntervalS * 1000, async () => {
       const r = await checker.check();
@@ -183,6 +186,7 @@ export async function startAgent(settings: AgentSettings, log: Logger, client: S
         (wake as (() => void) | null)?.();
         await sending;
         await Promise.allSettled([...inFlight]);
+        if (otlp) await enqueue(await otlp.close(), 'OTLP application samples');
         // Final flush, bounded: an unreachable server must not hold up a shutdown; what is left stays queued on disk.
         const deadline = new Promise<null>((r) => setTimeout(() => r(null), flushTimeoutMs).unref());
         const flushed = await Promise.race([flushOnce().catch(() => null), deadline]);

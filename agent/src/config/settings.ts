@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DbTarget } from '../checks/db-check.ts';
 import { databaseName } from '../checks/db-url.ts';
 import type { HttpCheck } from '../checks/http-check.ts';
+import { parseOtlpSettings, type OtlpConfig, type OtlpSettings } from '../otlp/settings.ts';
 
 /** Everything `vibe-agent run` needs. */
 export interface AgentSettings {
@@ -32,10 +33,13 @@ export interface AgentSettings {
   readonly databases: readonly DbTarget[];
   readonly httpChecks: readonly HttpCheck[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The OTLP/HTTP receiver (agent/src/otlp); absent or disabled means off. */
+  readonly otlp?: OtlpSettings;
 }
 
 /** What the config file holds (all optional; enrollment writes the credentials). */
-export type ConfigFile = Partial<Omit<AgentSettings, 'configFile' | 'databases' | 'httpChecks'>> & {
+export type ConfigFile = Partial<Omit<AgentSettings, 'configFile' | 'databases' | 'httpChecks' | 'otlp'>> & {
+  otlp?: OtlpConfig;
   databases?: (string | { name?: string; url: string })[];
   httpChecks?: (string | Partial<HttpCheck> & { url: string })[];
 };
@@ -190,5 +194,6 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, configFlag?: 
     databases: Object.freeze(parseDatabases(pick('databases', 'VIBE_AGENT_DATABASES'))),
     httpChecks: Object.freeze(parseHttpChecks(pick('httpChecks', 'VIBE_AGENT_HTTP_CHECKS'))),
     logLevel: level as AgentSettings['logLevel'],
+    otlp: parseOtlpSettings(env, file.otlp),
   });
 }

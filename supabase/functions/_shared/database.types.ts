@@ -339,6 +339,9 @@ export type Database = {
           latency_p50_ms: number | null
           latency_p95_ms: number | null
           latency_p99_ms: number | null
+          request_count: number | null
+          route: string | null
+          service: string | null
           status: string
           status_code: number | null
           target: string | null
@@ -356,6 +359,9 @@ export type Database = {
           latency_p50_ms?: number | null
           latency_p95_ms?: number | null
           latency_p99_ms?: number | null
+          request_count?: number | null
+          route?: string | null
+          service?: string | null
           status: string
           status_code?: number | null
           target?: string | null
@@ -373,6 +379,9 @@ export type Database = {
           latency_p50_ms?: number | null
           latency_p95_ms?: number | null
           latency_p99_ms?: number | null
+          request_count?: number | null
+          route?: string | null
+          service?: string | null
           status?: string
           status_code?: number | null
           target?: string | null
