@@ -27,7 +27,6 @@ Type=simple
 ExecStart=${o.nodePath} ${o.cliPath} run
 Environment=VIBE_AGENT_CONFIG=${o.configFile}
 Environment=VIBE_AGENT_DATA_DIR=${o.dataDir}
-Environment=NODE_OPTIONS=--max-old-space-size=48
 ${o.user ? `User=${o.user}\n` : ''}Restart=always
 RestartSec=5
 TimeoutStopSec=20

@@ -51,3 +51,17 @@ describe('row mapping', () => {
     });
   });
 });
+
+describe('parseEnrollment', () => {
+  it('reads the enroll-agent answer and names what is missing', async () => {
+    const { parseEnrollment } = await import('../../src/commands/enroll.ts');
+    expect(parseEnrollment({ host_id: 'h', team_id: 't', email: 'a@b', password: 'pw', supabase_url: 'http://x' })).toEqual({
+      hostId: 'h',
+      teamId: 't',
+      hostName: null,
+      email: 'a@b',
+      password: 'pw',
+    });
+    expect(() => parseEnrollment({ host_id: 'h' })).toThrow(/^Enrollment answer is missing email, password:/);
+  });
+});
