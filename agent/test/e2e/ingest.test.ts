@@ -1,3 +1,4 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { startAgent } from '../../src/agent.ts';
@@ -143,6 +144,31 @@ describe('agent against the stack', () => {
     expect(await sender.flush()).toEqual({ sent: 3, rejected: 0, error: null });
     const [c] = await sql<{ n: number }>(env, 'select count(*)::int n from host_samples where host_id = $1', [host.hostId]);
     expect(c!.n).toBe(3);
+    await queue.close();
+    await client.auth.stopAutoRefresh();
+  });
+
+  it('refreshes an expired session on its own and keeps the rotated refresh token on disk', async () => {
+    const host = await provisionHost(env, 'refresh');
+    const dir = await tmp();
+    const settings = settingsFor(host, dir);
+    const first = createAgentClient(settings);
+    await ensureSession(first, settings);
+    await first.auth.stopAutoRefresh();
+    const file = path.join(dir, 'session.json');
+    const stored = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, string>;
+    const session = JSON.parse(stored['vibe-agent-auth']!);
+    // As after a week switched off: the access token has expired.
+    session.expires_at = Math.floor(Date.now() / 1000) - 60;
+    await fs.writeFile(file, JSON.stringify({ 'vibe-agent-auth': JSON.stringify(session) }));
+
+    const client = createAgentClient(settings);
+    const queue = await DiskQueue.open<QueuedRow>(path.join(dir, 'queue'));
+    await queue.append([hostSampleRow(host.hostId, { ts: new Date().toISOString(), errors: {}, uptimeSeconds: 1 })]);
+    expect(await new Sender(queue, client, { log: silentLogger }).flush()).toEqual({ sent: 1, rejected: 0, error: null });
+    const after = JSON.parse(JSON.parse(await fs.readFile(file, 'utf8'))['vibe-agent-auth']);
+    expect(after.refresh_token).not.toBe(session.refresh_token);
+    expect(after.expires_at).toBeGreaterThan(Date.now() / 1000);
     await queue.close();
     await client.auth.stopAutoRefresh();
   });
