@@ -55,10 +55,23 @@ export class ProtoReader {
     throw new ProtobufError(`Varint longer than 10 bytes at byte ${this.pos}`);
   }
 
-  /** An int64 varint: negatives are sent as 10-byte two's complement. */
+  /** An int64 varint, exact for negatives (sent as 10-byte two's complement) and to 2^53 for positives. */
   int64(): number {
-    const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    // Read as two 32-bit halves: the lower 32 bits and the upper 32 bits, which carry the sign.
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new ProtobufError('Truncated varint');
+      const b = this.buf[this.pos++]!;
+      const bits = b & 0x7f;
+      if (i < 4) lo |= bits << (7 * i);
+      else if (i === 4) {
+        lo |= (bits & 0x0f) << 28;
+        hi |= bits >> 4;
+      } else hi |= bits << (7 * i - 32);
+      if (b < 0x80) return (hi | 0) * TWO_32 + (lo >>> 0);
+    }
+    throw new ProtobufError(`Varint longer than 10 bytes at byte ${this.pos}`);
   }
 
   /** A zigzag-encoded sint32. */

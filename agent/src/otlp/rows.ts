@@ -14,7 +14,7 @@ export function appCheckName(service: string, route: string): string {
   if (name.length <= MAX_CHECK_NAME) return name;
   // A hash of the full name keeps two long routes with the same prefix apart.
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  return `${name.slice(0, MAX_CHECK_NAME - 10)}~${hash}`;
+  return `${name.slice(0, MAX_CHECK_NAME - 9)}~${hash}`;
 }
 
 /** Health of a route in one interval: down when every request failed, degraded at 5 % errors or more. */
