@@ -5,6 +5,7 @@
 import { Redis } from '@upstash/redis';
 import { UPSTASH_REDIS_REST_TOKEN, UPSTASH_REDIS_REST_URL } from '$app/env/private';
 import { createHybridStorage, type HybridStorage } from '../../../../supabase/functions/_shared/hybrid-storage.ts';
+import { withLocalCopy, type VersionedStore } from './local-copy.ts';
 
 /** The seed's getData(key, fetchFn, { ttl | tier, skipCache, persistToDatabase, teamId }). */
 export type GetData = HybridStorage['getData'];
@@ -28,5 +29,5 @@ const storage: HybridStorage | null = redis
     })
   : null;
 
-/** Cache-aside read shared by every API route; without Upstash it always fetches. */
-export const getData: GetData = storage ? storage.getData : (_key, fetchFn) => fetchFn();
+/** Cache-aside read shared by every API route (see local-copy.ts); without Upstash it always fetches. */
+export const getData: GetData = redis && storage ? withLocalCopy(redis as unknown as VersionedStore, storage) : (_key, fetchFn) => fetchFn();

@@ -15,10 +15,30 @@ export function matchesIfNoneMatch(header: string | null, etag: string): boolean
   return header.split(',').some((tag) => opaque(tag) === wanted);
 }
 
-/** 200 with the JSON body, or 304 without it when the client already holds this version. */
-export function cachedJson(request: Request, value: unknown, cacheControl: string, extra: Record<string, string> = {}): Response {
+/** A serialised body and its ETag. */
+export interface JsonBody {
+  body: string;
+  etag: string;
+}
+
+const bodies = new WeakMap<object, JsonBody>();
+
+/**
+ * Serialises a value once per cached source object: an unchanged cache entry is the same object
+ * (local-copy.ts), so repeated polls skip JSON.stringify and hashing.
+ */
+export function jsonBody(value: unknown, source?: object): JsonBody {
+  const known = source && bodies.get(source);
+  if (known) return known;
   const body = JSON.stringify(value);
-  const etag = etagOf(body);
+  const made = { body, etag: etagOf(body) };
+  if (source) bodies.set(source, made);
+  return made;
+}
+
+/** 200 with the JSON body, or 304 without it when the client already holds this version. */
+export function cachedJson(request: Request, value: unknown | JsonBody, cacheControl: string, extra: Record<string, string> = {}): Response {
+  const { body, etag } = value instanceof Object && 'etag' in value && 'body' in value ? (value as JsonBody) : jsonBody(value);
   // Responses depend on who asks: shared caches must key on the credentials.
   const headers = { 'cache-control': cacheControl, etag, vary: 'Authorization, Cookie', ...extra };
   if (matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });

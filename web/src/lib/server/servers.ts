@@ -33,6 +33,8 @@ export async function fetchTeamServers(supabase: SupabaseClient, teamId: string)
 /** The viewer's servers, the team each belongs to, and whether any team missed the cache. */
 export interface ServerList {
   servers: ServerStats[];
+  /** The cached list objects the answer was built from (stable while their cache entries are unchanged). */
+  sources: object[];
   teamIds: string[];
   teamOf: Map<string, string>;
   missed: boolean;
@@ -48,7 +50,7 @@ export async function serversFor(viewer: Viewer, supabase: SupabaseClient, getDa
     Promise.all(
       teamIds.map(async (teamId) => {
         const list = await getData(teamServersKey(teamId), () => ((missed = true), fetchTeamServers(supabase, teamId)), { tier: 'high' });
-        return { teamId, servers: list.servers };
+        return { teamId, list };
       }),
     );
   let perTeam;
@@ -62,13 +64,13 @@ export async function serversFor(viewer: Viewer, supabase: SupabaseClient, getDa
   }
   const teamOf = new Map<string, string>();
   const servers: ServerStats[] = [];
-  for (const { teamId, servers: list } of perTeam) {
-    for (const s of list) {
+  for (const { teamId, list } of perTeam) {
+    for (const s of list.servers) {
       teamOf.set(s.id, teamId);
       servers.push(s);
     }
   }
   // Lists written by cache-snapshots follow its own order; answer in one stable order either way.
   servers.sort(byName);
-  return { servers, teamIds, teamOf, missed };
+  return { servers, sources: perTeam.map((t) => t.list), teamIds, teamOf, missed };
 }

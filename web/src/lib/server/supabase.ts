@@ -41,6 +41,8 @@ export function isHttps(url: URL, headers: Headers): boolean {
 }
 
 let verifier: SupabaseClient | undefined;
+const verified = new Map<string, AccessClaims>();
+const maxVerified = 5_000;
 
 /** Claims every request needs from a verified access token. */
 export interface AccessClaims {
@@ -57,12 +59,23 @@ export interface AccessClaims {
  * locally without a call to Auth; symmetric ones fall back to GET /auth/v1/user inside getClaims.
  */
 export async function verifyAccessToken(token: string): Promise<AccessClaims | null> {
+  const known = verified.get(token);
+  if (known) {
+    if ((known.exp ?? 0) * 1000 > Date.now()) return known;
+    verified.delete(token);
+  }
   verifier ??= createClient(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, { auth: statelessAuth });
   try {
     const { data, error } = await verifier.auth.getClaims(token);
     if (error || !data) return null;
     const claims = data.claims as unknown as AccessClaims;
-    return typeof claims.sub === 'string' && claims.sub ? claims : null;
+    if (typeof claims.sub !== 'string' || !claims.sub) return null;
+    // A checked signature stays valid until exp; polling clients send the same token for its whole life.
+    if (typeof claims.exp === 'number') {
+      if (verified.size >= maxVerified) verified.delete(verified.keys().next().value as string);
+      verified.set(token, claims);
+    }
+    return claims;
   } catch {
     return null;
   }

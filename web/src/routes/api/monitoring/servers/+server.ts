@@ -3,7 +3,7 @@ import type { RequestHandler } from './$types';
 import { ApiError, errorResponse } from '#lib/server/api-error.ts';
 import { requireViewer } from '#lib/server/auth.ts';
 import { getData } from '#lib/server/cache.ts';
-import { cachedJson } from '#lib/server/http-cache.ts';
+import { cachedJson, jsonBody } from '#lib/server/http-cache.ts';
 import { findServers } from '#lib/server/server-lookup.ts';
 import { serversFor } from '#lib/server/servers.ts';
 
@@ -22,7 +22,9 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
         throw new ApiError(404, 'server_not_found', `No server "${serverId}" among the hosts you can see: check the id or slug (GET /api/monitoring/servers lists them)`);
       }
     }
-    return cachedJson(request, { servers }, 'private, no-cache', { 'x-cache': list.missed ? 'miss' : 'hit' });
+    // The whole list of a one-team viewer is serialised once per cache version.
+    const source = serverId === null && list.sources.length === 1 ? list.sources[0] : undefined;
+    return cachedJson(request, jsonBody({ servers }, source), 'private, no-cache', { 'x-cache': list.missed ? 'miss' : 'hit' });
   } catch (err) {
     return errorResponse(err, err instanceof ApiError && err.status === 401 ? { 'www-authenticate': 'Bearer' } : {});
   }
