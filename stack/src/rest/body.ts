@@ -10,14 +10,34 @@ function invalid(message: string): RestError {
   return new RestError(400, 'PGRST102', message, null, 'Send a JSON object, or an array of objects with the same keys');
 }
 
+// A number past double range parses to Infinity, which JSON.stringify turns into null on its way to Postgres:
+// the row would be stored with a null instead of refused as PostgREST (which passes the literal to Postgres) does.
+// Only bodies with a long exponent or digit run are re-parsed to look for one, so ordinary bodies pay nothing.
+const MAYBE_HUGE_NUMBER = /\d[eE]\+?\d{3}|\d{309}/;
+
+function refuseNonFinite(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError('non-finite number');
+  return value;
+}
+
 /** Parses the body as JSON; an empty body becomes `empty`. */
 export function parseJsonBody(body: Buffer, empty: unknown): unknown {
   if (body.length === 0) return empty;
+  const text = body.toString('utf8');
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw invalid('Empty or invalid json');
   }
+  if (MAYBE_HUGE_NUMBER.test(text)) {
+    try {
+      JSON.parse(text, refuseNonFinite);
+    } catch {
+      throw new RestError(400, '22003', 'A number in the body is out of range: it is larger than a double precision value can hold', null, 'Send a smaller number, or a string for numeric columns');
+    }
+  }
+  return value;
 }
 
 function isObject(v: unknown): v is JsonObject {

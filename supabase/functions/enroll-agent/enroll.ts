@@ -39,6 +39,10 @@ export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: s
     return jsonError(400, 'missing_token', 'Send the enrollment token an admin created for this host as {"token": "..."}');
   }
 
+  // Issued tokens never hold control characters, and Postgres text cannot hold NUL: refuse before the lookup.
+  if (/[\u0000-\u001f\u007f]/.test(token)) {
+    return jsonError(400, 'invalid_token', 'The enrollment token contains control characters; copy it again without line breaks or other invisible characters');
+  }
   const claimed = await admin.rpc('claim_enrollment_token', { p_token: token });
   if (claimed.error) return jsonError(500, 'claim_failed', `Cannot check the enrollment token: ${claimed.error.message}`);
   const claim = claimed.data as Claim;

@@ -1,0 +1,23 @@
+/** Checksums of one team's rows in every public table, so a test can prove hostile requests changed nothing. */
+import type pg from 'pg';
+
+/** md5 of the team's rows per table (tables with team_id, or host_id of the team's hosts); other teams' writes don't count. */
+export async function teamChecksums(db: pg.Pool | pg.Client, teamId: string): Promise<Record<string, string>> {
+  const { rows: tables } = await db.query<{ name: string; scope: 'team_id' | 'host_id' }>(
+    `select c.relname as name, case when bool_or(a.attname = 'team_id') then 'team_id' else 'host_id' end as scope
+       from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped and a.attname in ('team_id', 'host_id')
+      where n.nspname = 'public' and c.relkind in ('r', 'p') and not c.relispartition
+      group by c.relname order by c.relname`,
+  );
+  const out: Record<string, string> = {};
+  for (const { name, scope } of tables) {
+    const where = scope === 'team_id' ? 't.team_id = $1' : 't.host_id in (select id from public.hosts where team_id = $1)';
+    const { rows } = await db.query<{ sum: string | null; n: number }>(
+      `select md5(string_agg(t::text, '|' order by t::text)) as sum, count(*)::int as n from public.${name} t where ${where}`,
+      [teamId],
+    );
+    out[name] = `${rows[0]!.n}:${rows[0]!.sum ?? '-'}`;
+  }
+  return out;
+}
