@@ -1675,22 +1675,7 @@ export type Database = {
       }
     }
     Functions: {
-      anomaly_inputs: {
-        Args: { p_at?: string }
-        Returns: {
-          baselines: Json
-          host_id: string
-          metric: string
-          points: Json
-          recovery_s: number
-          rule_id: string
-          sensitivity: string
-          status: string
-          team_id: string
-          threshold: number
-          window_s: number
-        }[]
-      }
+      anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
       apply_anomaly_results: {
         Args: { p_results: Json }
         Returns: {
@@ -1821,6 +1806,7 @@ export type Database = {
           status: string
         }[]
       }
+      snapshot_cache_inputs: { Args: { p_since: string }; Returns: Json }
     }
     Enums: {
       team_role: "owner" | "admin" | "viewer"
