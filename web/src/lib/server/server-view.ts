@@ -2,27 +2,17 @@
  * The seed's server object from a public.host_status row, through the same mapping the cache-snapshots
  * edge function uses (server-snapshot.ts), so an answer is identical whichever side filled the cache.
  */
-import { toServerStats, type ServerStats, type ServerStatus } from '../../../../supabase/functions/_shared/server-snapshot.ts';
+import { toServerStats, type LatestRow, type ServerStats, type ServerStatus } from '../../../../supabase/functions/_shared/server-snapshot.ts';
 
 export type { ServerStats };
 
-/** A row of public.host_status as the API reads it (sizes in bytes, rates in bytes/s). */
-export interface HostStatusRow {
+/** A row of public.host_status as the API reads it: the latest sample's columns (bytes, bytes/s) plus the host's. */
+export interface HostStatusRow extends Omit<LatestRow, 'ts'> {
   host_id: string;
   team_id: string;
   name: string;
   status: string;
   last_seen_at: string | null;
-  cpu_total: number | null;
-  cpu_count: number | null;
-  mem_total: number | null;
-  mem_used: number | null;
-  disk_total: number | null;
-  disk_used: number | null;
-  net_rx_bps: number | null;
-  net_tx_bps: number | null;
-  net_connections: number | null;
-  uptime_s: number | null;
 }
 
 /** Columns selected from host_status, matching HostStatusRow. */
@@ -35,13 +25,7 @@ const statuses = new Set<string>(['healthy', 'warning', 'critical', 'offline']);
 export function toServer(row: HostStatusRow): ServerStats {
   const status = (statuses.has(row.status) ? row.status : 'offline') as ServerStatus;
   // host_latest and last_seen_at are written by the same ingest trigger: no sample yet means no snapshot.
-  const latest = row.last_seen_at
-    ? {
-        ts: row.last_seen_at, cpu_total: row.cpu_total, cpu_count: row.cpu_count, mem_total: row.mem_total, mem_used: row.mem_used,
-        disk_total: row.disk_total, disk_used: row.disk_used, net_rx_bps: row.net_rx_bps, net_tx_bps: row.net_tx_bps,
-        net_connections: row.net_connections, uptime_s: row.uptime_s,
-      }
-    : null;
+  const latest: LatestRow | null = row.last_seen_at ? { ...row, ts: row.last_seen_at } : null;
   // sample_interval_s only feeds the status calculation, which the view has already done.
   return toServerStats({ id: row.host_id, name: row.name, sample_interval_s: 0, last_seen_at: row.last_seen_at }, latest, status);
 }
