@@ -5,7 +5,6 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -35,7 +34,8 @@ describe('built web assets', () => {
       'database password': dbPassword,
       UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN,
     };
-    outDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-web-secrets-'));
+    // Inside web/ so the generated files resolve @sveltejs/kit; `.vibe-*/` is git-ignored.
+    outDir = await fs.mkdtemp(path.join(webDir, '.vibe-secrets-'));
     const bin = [path.join(webDir, 'node_modules', '.bin'), path.join(root, 'node_modules', '.bin')].join(path.delimiter);
     // Every name a careless build could inline from: the values are present, only a leak would copy them.
     const buildEnv = {
