@@ -229,3 +229,23 @@ describe('HTTP caching and compression', () => {
     expect((await res.json()).error.code).toBe('not_found');
   });
 });
+
+describe('a member of two teams', () => {
+  it('sees both teams, gets both hosts for a shared slug, and must pass the id to /performance', async () => {
+    const frank = await newUser(env, 'frank');
+    for (const [owner, team] of [[alice, teamA], [bob, teamB]] as const) {
+      const { error } = await owner.client.from('team_members').insert({ team_id: team, user_id: frank.id, role: 'viewer' });
+      expect(error).toBeNull();
+    }
+    const all = (await (await get('/api/monitoring/servers', frank.token)).json()).servers;
+    expect(all.map((s: { id: string }) => s.id).sort()).toEqual([hosts.hot, hosts.idle, hosts.secret, hosts.stale, hosts.web1].sort());
+    const names = all.map((s: { name: string }) => s.name);
+    expect([...names].sort()).toEqual(names);
+    const both = (await (await get('/api/monitoring/servers?serverId=web-server-1', frank.token)).json()).servers;
+    expect(both.map((s: { id: string }) => s.id).sort()).toEqual([hosts.secret, hosts.web1].sort());
+    const ambiguous = await get('/api/monitoring/performance?serverId=web-server-1', frank.token);
+    expect(ambiguous.status).toBe(400);
+    expect((await ambiguous.json()).error).toMatchObject({ code: 'ambiguous_server', message: expect.stringContaining(hosts.web1) });
+    expect((await get(`/api/monitoring/performance?serverId=${hosts.secret}`, frank.token)).status).toBe(200);
+  });
+});
