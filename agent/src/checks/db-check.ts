@@ -33,8 +33,11 @@ select
   pg_database_size(current_database()) as size_bytes,
   (select extract(epoch from max(clock_timestamp() - query_start)) from pg_stat_activity
      where state = 'active' and backend_type = 'client backend' and pid <> pg_backend_pid()) as longest_s,
+  -- On a standby: how far replay is behind. On a primary: the slowest physical standby; logical
+  -- decoding consumers (Realtime, CDC tools) are walsenders too but not replicas, so they are left out.
   case when pg_is_in_recovery() then extract(epoch from now() - pg_last_xact_replay_timestamp())
-       else (select extract(epoch from max(replay_lag)) from pg_stat_replication) end as lag_s,
+       else (select extract(epoch from max(r.replay_lag)) from pg_stat_replication r
+             where not exists (select 1 from pg_replication_slots s where s.active_pid = r.pid and s.slot_type = 'logical')) end as lag_s,
   (select n.nspname from pg_extension e join pg_namespace n on n.oid = e.extnamespace
      where e.extname = 'pg_stat_statements') as pgss_schema
 from pg_stat_database d where d.datname = current_database()`;
