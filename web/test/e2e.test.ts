@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { artifactsDir, buildWeb, launchChromium, serveWeb, waitFor, type WebServer } from './e2e-web.ts';
+import { artifactsDir, launchChromium, waitFor } from './e2e-web.ts';
+import { startWeb, type RunningWeb } from './web-server.ts';
 
 const env = inject('stack');
 const repoRoot = path.resolve(import.meta.dirname, '..', '..');
@@ -18,7 +19,7 @@ const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}
 const hostName = `e2e-web-${run}`;
 const password = 'correct horse battery';
 
-let web: WebServer;
+let web: RunningWeb;
 let tmp: string;
 let owner: BrowserContext;
 let page: Page;
@@ -36,7 +37,7 @@ const receiver = http.createServer((req, res) => {
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-web-e2e-'));
   await fs.mkdir(artifactsDir, { recursive: true });
-  web = await serveWeb(await buildWeb(), env.SUPABASE_URL, env.SUPABASE_ANON_KEY);
+  web = await startWeb(env);
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   owner = await launchChromium(path.join(tmp, 'owner-profile'));
   page = await owner.newPage();
@@ -52,12 +53,15 @@ afterAll(async () => {
 
 /** Signs up through the form and lands on the overview. */
 async function signUp(p: Page, email: string, team: string): Promise<void> {
-  await p.goto(`${web.url}/signup`);
+  // After hydration only: hydrating resets the inputs' values, and an emptied required field blocks the submit.
+  await p.goto(`${web.url}/signup`, { waitUntil: 'networkidle' });
   await p.getByLabel('Email').fill(email);
   await p.getByLabel('Password').fill(password);
   await p.getByLabel('Team name').fill(team);
   await p.getByRole('button', { name: 'Create account' }).click();
-  await p.waitForURL(`${web.url}/`);
+  await p.waitForURL(`${web.url}/`, { timeout: 15_000 }).catch(async (err: Error) => {
+    throw new Error(`${err.message}\nStill on ${p.url()}: ${(await p.locator('body').innerText()).slice(0, 500)}`);
+  });
   await p.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
@@ -135,8 +139,10 @@ describe('dashboard end to end', () => {
     // Live: new samples are appended while the range ends now.
     const before = Number(await cpuChart.getAttribute('data-points'));
     await waitFor('a live point appended to the CPU chart', async () => Number(await cpuChart.getAttribute('data-points')) > before, 15_000);
+    // 6 h reads 1-minute rollups; the newest minutes come from raw samples until they are rolled up.
     await page.getByRole('button', { name: '6 h' }).click();
     await page.waitForURL(/range=6h/);
+    await page.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor();
     await waitFor('the 6 h range to load', async () => Number(await cpuChart.getAttribute('data-points')) >= 2);
     await screenshot('host', 'light');
     await screenshot('host', 'dark');
@@ -160,16 +166,21 @@ describe('dashboard end to end', () => {
     await page.getByLabel('For (seconds)').fill('0');
     await page.getByLabel('Severity').selectOption('critical');
     await page.getByRole('button', { name: 'Create rule' }).click();
-    await page.getByRole('cell', { name: `cpu-any-${run}` }).waitFor();
+    await page.getByRole('cell', { name: `cpu-any-${run}`, exact: true }).waitFor();
 
     // The overview turns the host critical from the broadcast alert event, without a reload.
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.locator(`tr[data-host="${hostName}"] [data-status="critical"]`).waitFor({ timeout: 20_000 });
     await page.getByRole('link', { name: 'Alerts' }).click();
     const active = page.locator('[data-testid="active-alerts"]');
-    await active.getByRole('cell', { name: new RegExp(`cpu-any-${run}`) }).waitFor();
+    await active.locator('tr.firing', { hasText: `cpu-any-${run}` }).waitFor();
     expect(await active.locator('tr.firing').count()).toBe(1);
     await page.locator('[data-testid="alert-history"] td.kind.firing').first().waitFor();
+    // Silence it from the alert: the silence is listed until it ends.
+    await page.getByRole('button', { name: `Silence cpu-any-${run} on ${hostName}` }).click();
+    await page.getByLabel('Comment').fill('e2e maintenance');
+    await page.getByRole('button', { name: 'Silence', exact: true }).click();
+    await page.getByText(/e2e maintenance — until/).waitFor();
 
     // Preview replays the rule over stored history.
     await page.getByRole('link', { name: 'Rules' }).click();

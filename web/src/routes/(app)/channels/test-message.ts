@@ -1,13 +1,14 @@
-/** Sends a channel's test message through the dispatch-notifications edge function. */
+/** Sends a channel's test message through the dispatch-notifications edge function (POST {channel_id}, owners and admins). */
 import type { SupabaseClient } from '@supabase/supabase-js';
 
 /** The outcome shown beside the channel. */
 export async function sendTestMessage(sb: SupabaseClient, channelId: string): Promise<{ ok: boolean; text: string }> {
-  const { data, error } = await sb.functions.invoke('dispatch-notifications', { body: { test: { channel_id: channelId } } });
+  const { data, error } = await sb.functions.invoke('dispatch-notifications', { body: { channel_id: channelId } });
   if (error) {
     // FunctionsHttpError carries the function's JSON body, which says what went wrong.
     const body = await (error as { context?: Response }).context?.json?.().catch(() => null);
     return { ok: false, text: `Test failed: ${body?.message ?? body?.error ?? error.message}` };
   }
-  return { ok: true, text: (data as { message?: string } | null)?.message ?? 'Test message sent' };
+  const status = (data as { status?: number } | null)?.status;
+  return { ok: true, text: `Test message delivered${status ? ` (HTTP ${status})` : ''}` };
 }

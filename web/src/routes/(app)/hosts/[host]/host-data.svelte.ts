@@ -51,7 +51,7 @@ export class HostData {
     const sb = this.supabase;
     const span = +to - +from;
     const [metrics, cores, events, baselines, apps, dbs, stmts] = await Promise.all([
-      sb.rpc('metrics_range', { p_host_id: this.hostId, p_from: from.toISOString(), p_to: to.toISOString() }),
+      this.loadMetrics(from, to),
       span <= 6 * 3_600_000
         ? sb.from('host_samples').select('ts, cpu_cores').eq('host_id', this.hostId).gte('ts', from.toISOString()).lt('ts', to.toISOString()).order('ts').limit(5000)
         : Promise.resolve({ data: [], error: null }),
@@ -91,6 +91,23 @@ export class HostData {
     if (last && ts <= last.ts) return;
     this.rows = [...this.rows.filter((r) => r.ts >= from), this.toRow(row as Record<string, unknown>)];
     if (row.cpu_cores) this.cores = [...this.cores.filter((r) => r.ts >= from), coreRow(ts, row.cpu_cores)];
+  }
+
+  /**
+   * metrics_range picks raw data up to 3 h and rollups beyond; rollups lag the newest samples by up to
+   * a bucket (and a new host has none yet), so raw samples fill the tail after the last bucket.
+   */
+  private async loadMetrics(from: Date, to: Date): Promise<{ data: Record<string, unknown>[] | null; error: { message: string } | null }> {
+    const sb = this.supabase;
+    const rolled = await sb.rpc('metrics_range', { p_host_id: this.hostId, p_from: from.toISOString(), p_to: to.toISOString() });
+    const rows = (rolled.data ?? []) as Record<string, unknown>[];
+    if (rolled.error || rows[0]?.resolution === 'raw' || +to - +from <= 3 * 3_600_000) return rolled;
+    const last = rows.length ? new Date(rows[rows.length - 1]!.ts as string) : null;
+    const bucket = rows[0]?.resolution === '1h' ? 3_600_000 : 60_000;
+    const tailFrom = new Date(Math.max(+from, last ? +last + bucket : +to - 3 * 3_600_000));
+    if (tailFrom >= to) return rolled;
+    const tail = await sb.rpc('metrics_range', { p_host_id: this.hostId, p_from: tailFrom.toISOString(), p_to: to.toISOString(), p_resolution: 'raw' });
+    return { data: [...rows, ...((tail.data ?? []) as Record<string, unknown>[])], error: tail.error };
   }
 
   private toRow(r: Record<string, unknown>): SeriesRow {
