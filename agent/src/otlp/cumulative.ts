@@ -15,6 +15,8 @@ export interface Delta<P> {
   sum: number | null;
 }
 
+const NO_ATTRS: Attrs = Object.freeze({}) as Attrs;
+
 interface Prev<P> {
   point: P;
   seenMs: number;
@@ -57,9 +59,26 @@ export class CumulativeState {
     return this.#series.size;
   }
 
+  /** Shared bounds arrays: every series of a metric has the same ones, so one copy serves thousands. */
+  readonly #bounds = new Map<string, number[]>();
+
+  /** What differencing needs and no more (10,000 series are kept for 50 services of 100 routes). */
+  #slim(p: HistogramPoint | ExpHistogramPoint): HistogramPoint | ExpHistogramPoint {
+    if ('bounds' in p) {
+      const key = p.bounds.join(',');
+      let bounds = this.#bounds.get(key);
+      if (!bounds) {
+        if (this.#bounds.size >= 1000) this.#bounds.clear();
+        this.#bounds.set(key, (bounds = p.bounds));
+      }
+      return { ...p, attrs: NO_ATTRS, bounds, counts: p.counts.slice(), min: null, max: null };
+    }
+    return { ...p, attrs: NO_ATTRS, min: null, max: null };
+  }
+
   #remember(key: string, point: HistogramPoint | ExpHistogramPoint, nowMs: number): void {
     this.#series.delete(key);
-    this.#series.set(key, { point, seenMs: nowMs });
+    this.#series.set(key, { point: this.#slim(point), seenMs: nowMs });
     // Oldest-updated first in a Map re-inserted on update: evict from the front.
     while (this.#series.size > this.#maxSeries) this.#series.delete(this.#series.keys().next().value!);
   }

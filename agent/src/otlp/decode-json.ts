@@ -4,7 +4,7 @@
  * Unknown keys are ignored, as the spec requires; a known key with the wrong type is an error that
  * names its path, so a sender can find the fault.
  */
-import type { Attrs, ExpHistogramPoint, HistogramPoint, Metric, NumberPoint, ResourceMetrics, ResourceSpans, Span, Temporality } from './model.ts';
+import { SPAN_KIND_SERVER, type Attrs, type ExpHistogramPoint, type HistogramPoint, type Metric, type NumberPoint, type ResourceMetrics, type ResourceSpans, type Span, type Temporality } from './model.ts';
 
 /** A JSON payload whose shape is not an OTLP request. */
 export class OtlpJsonError extends Error {
@@ -88,44 +88,42 @@ function temporality(v: unknown, path: string): Temporality {
   return t === 1 || t === 2 ? t : 0;
 }
 
-function numberPoint(o: Obj, path: string): NumberPoint {
+/** Fields every data point has: attributes and its time window. */
+function pointBase(o: Obj, path: string): { attrs: Attrs; startNs: number; timeNs: number } {
   return {
     attrs: attributes(o.attributes, `${path}.attributes`),
     startNs: toNs(nanos(o.startTimeUnixNano, `${path}.startTimeUnixNano`)),
     timeNs: toNs(nanos(o.timeUnixNano, `${path}.timeUnixNano`)),
-    value: o.asDouble !== undefined ? num(o.asDouble, `${path}.asDouble`, 0) : num(o.asInt, `${path}.asInt`, 0),
   };
 }
 
+/** Fields both histogram kinds add: count, sum, min and max. */
+function histogramBase(o: Obj, path: string) {
+  return { ...pointBase(o, path), count: num(o.count, `${path}.count`, 0), sum: optNum(o.sum, `${path}.sum`), min: optNum(o.min, `${path}.min`), max: optNum(o.max, `${path}.max`) };
+}
+
+function numberList(v: unknown, path: string): number[] {
+  return arr(v, path).map((c, i) => num(c, `${path}[${i}]`, 0));
+}
+
+function numberPoint(o: Obj, path: string): NumberPoint {
+  const value = o.asDouble !== undefined ? num(o.asDouble, `${path}.asDouble`, 0) : num(o.asInt, `${path}.asInt`, 0);
+  return { ...pointBase(o, path), value };
+}
+
 function histogramPoint(o: Obj, path: string): HistogramPoint {
-  return {
-    attrs: attributes(o.attributes, `${path}.attributes`),
-    startNs: toNs(nanos(o.startTimeUnixNano, `${path}.startTimeUnixNano`)),
-    timeNs: toNs(nanos(o.timeUnixNano, `${path}.timeUnixNano`)),
-    count: num(o.count, `${path}.count`, 0),
-    sum: optNum(o.sum, `${path}.sum`),
-    counts: arr(o.bucketCounts, `${path}.bucketCounts`).map((c, i) => num(c, `${path}.bucketCounts[${i}]`, 0)),
-    bounds: arr(o.explicitBounds, `${path}.explicitBounds`).map((b, i) => num(b, `${path}.explicitBounds[${i}]`, 0)),
-    min: optNum(o.min, `${path}.min`),
-    max: optNum(o.max, `${path}.max`),
-  };
+  return { ...histogramBase(o, path), counts: numberList(o.bucketCounts, `${path}.bucketCounts`), bounds: numberList(o.explicitBounds, `${path}.explicitBounds`) };
 }
 
 function expPoint(o: Obj, path: string): ExpHistogramPoint {
   const positive = optObj(o.positive, `${path}.positive`);
   return {
-    attrs: attributes(o.attributes, `${path}.attributes`),
-    startNs: toNs(nanos(o.startTimeUnixNano, `${path}.startTimeUnixNano`)),
-    timeNs: toNs(nanos(o.timeUnixNano, `${path}.timeUnixNano`)),
-    count: num(o.count, `${path}.count`, 0),
-    sum: optNum(o.sum, `${path}.sum`),
+    ...histogramBase(o, path),
     scale: num(o.scale, `${path}.scale`, 0),
     zeroCount: num(o.zeroCount, `${path}.zeroCount`, 0),
     zeroThreshold: num(o.zeroThreshold, `${path}.zeroThreshold`, 0),
     positiveOffset: positive ? num(positive.offset, `${path}.positive.offset`, 0) : 0,
-    positiveCounts: positive ? arr(positive.bucketCounts, `${path}.positive.bucketCounts`).map((c, i) => num(c, `${path}.positive.bucketCounts[${i}]`, 0)) : [],
-    min: optNum(o.min, `${path}.min`),
-    max: optNum(o.max, `${path}.max`),
+    positiveCounts: positive ? numberList(positive.bucketCounts, `${path}.positive.bucketCounts`) : [],
   };
 }
 
@@ -160,13 +158,15 @@ function span(o: Obj, path: string): Span {
   const start = nanos(o.startTimeUnixNano, `${path}.startTimeUnixNano`);
   const end = nanos(o.endTimeUnixNano, `${path}.endTimeUnixNano`);
   const status = optObj(o.status, `${path}.status`);
+  const kind = num(o.kind, `${path}.kind`, 0);
   return {
     name: str(o.name, `${path}.name`),
-    kind: num(o.kind, `${path}.kind`, 0),
+    kind,
     startNs: toNs(start),
     durationNs: (end[0] - start[0]) * 1e9 + (end[1] - start[1]),
     statusCode: status ? num(status.code, `${path}.status.code`, 0) : 0,
-    attrs: attributes(o.attributes, `${path}.attributes`),
+    // As in the protobuf decoder: only SERVER spans' attributes are read.
+    attrs: kind === SPAN_KIND_SERVER ? attributes(o.attributes, `${path}.attributes`) : (arr(o.attributes, `${path}.attributes`), {}),
   };
 }
 

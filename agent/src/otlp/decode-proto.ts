@@ -3,7 +3,7 @@
  * from opentelemetry-proto: common/v1, resource/v1, metrics/v1, trace/v1) into the agent's model.
  * Unknown fields are skipped, as proto3 requires; a field with the wrong wire type is an error.
  */
-import type { Attrs, ExpHistogramPoint, HistogramPoint, Metric, MetricData, NumberPoint, ResourceMetrics, ResourceSpans, Span, Temporality } from './model.ts';
+import { SPAN_KIND_SERVER, type Attrs, type ExpHistogramPoint, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type ResourceMetrics, type ResourceSpans, type Span, type Temporality } from './model.ts';
 import { expectWire, ProtobufError, ProtoReader, WIRE } from './protobuf.ts';
 
 const TWO_32 = 4294967296;
@@ -253,6 +253,8 @@ function readSpan(r: ProtoReader): Span {
   const s: Span = { name: '', kind: 0, startNs: 0, durationNs: 0, statusCode: 0, attrs: {} };
   let start: [number, number] = [0, 0];
   let end: [number, number] = [0, 0];
+  // Attributes are decoded only for SERVER spans (no figure reads the others); kind may come after them.
+  const attrRanges: number[] = [];
   while (!r.done()) {
     const t = r.tag();
     const f = t >>> 3;
@@ -261,9 +263,12 @@ function readSpan(r: ProtoReader): Span {
     else if (f === 6 && w === WIRE.varint) s.kind = r.varint();
     else if (f === 7 && w === WIRE.fixed64) start = r.fixed64Parts();
     else if (f === 8 && w === WIRE.fixed64) end = r.fixed64Parts();
-    else if (f === 9 && w === WIRE.bytes) readKeyValue(r.message(), s.attrs);
+    else if (f === 9 && w === WIRE.bytes) attrRanges.push(...r.span());
     else if (f === 15 && w === WIRE.bytes) s.statusCode = readStatusCode(r.message());
     else r.skip(w);
+  }
+  if (s.kind === SPAN_KIND_SERVER) {
+    for (let i = 0; i < attrRanges.length; i += 2) readKeyValue(new ProtoReader(r.buf, attrRanges[i], attrRanges[i + 1], r.view), s.attrs);
   }
   s.startNs = start[0] * TWO_32 + start[1];
   // Exact: both halves differenced before they are combined, so no precision is lost at 1.8e18 ns.

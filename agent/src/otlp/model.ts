@@ -85,6 +85,7 @@ export interface Span {
   /** End minus start, exact (computed from the full 64-bit values). */
   durationNs: number;
   statusCode: number;
+  /** Attributes of SERVER spans; empty for other kinds, which no figure reads. */
   attrs: Attrs;
 }
 

@@ -137,15 +137,35 @@ export class ProtoReader {
     return [start, this.pos];
   }
 
+  /** Skips over a length-delimited field and returns where it starts (it ends at `pos`); no array per field. */
+  #skipBytes(): number {
+    const len = this.varint();
+    this.#need(len);
+    const start = this.pos;
+    this.pos += len;
+    return start;
+  }
+
   /** A reader over a length-delimited field (an embedded message). */
   message(): ProtoReader {
-    const [s, e] = this.span();
-    return new ProtoReader(this.buf, s, e, this.view);
+    const s = this.#skipBytes();
+    return new ProtoReader(this.buf, s, this.pos, this.view);
   }
 
   /** A UTF-8 string (invalid sequences become U+FFFD rather than failing the whole payload). */
   string(): string {
-    const [s, e] = this.span();
+    const s = this.#skipBytes();
+    const e = this.pos;
+    // Attribute keys and values are short and mostly ASCII: building them here avoids a native call per string, the decoder's main cost.
+    if (e - s <= 64) {
+      let out = '';
+      for (let i = s; i < e; i++) {
+        const c = this.buf[i]!;
+        if (c >= 0x80) return utf8.decode(this.buf.subarray(s, e));
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
     return utf8.decode(this.buf.subarray(s, e));
   }
 
