@@ -42,12 +42,17 @@ export async function startAgent(settings: AgentSettings, log: Logger, client: S
     sentRows: 0,
     rejectedRows: 0,
     droppedRows: queue.dropped,
+    queueDiskFullAt: queue.diskFullAt,
     queueDepth: queue.depth,
     stoppedAt: null,
   };
   const saveStatus = () => {
     status.queueDepth = queue.depth;
-    if (queue.dropped > status.droppedRows) log.warn(`The queue reached its size cap: ${queue.dropped - status.droppedRows} oldest rows dropped (${queue.dropped} in all)`);
+    const diskFull = queue.diskFullAt !== null && queue.diskFullAt !== status.queueDiskFullAt;
+    if (diskFull) {
+      status.queueDiskFullAt = queue.diskFullAt;
+      log.warn(`The queue disk is full: ${queue.dropped - status.droppedRows} oldest rows dropped to keep the newest (${queue.dropped} in all); free space in ${path.join(settings.dataDir, 'queue')}`);
+    } else if (queue.dropped > status.droppedRows) log.warn(`The queue reached its size cap: ${queue.dropped - status.droppedRows} oldest rows dropped (${queue.dropped} in all)`);
     status.droppedRows = queue.dropped;
     try {
       writeStatus(settings.dataDir, status);

@@ -13,6 +13,8 @@ export interface AgentStatus {
   sentRows: number;
   rejectedRows: number;
   droppedRows: number;
+  /** When a full queue disk last forced dropping the oldest rows to keep the newest; null if never. */
+  queueDiskFullAt?: string | null;
   queueDepth: number;
   stoppedAt: string | null;
 }

@@ -86,6 +86,12 @@ function eachLine(buf: Buffer, start: number, fn: (line: Buffer, end: number) =>
   return pos;
 }
 
+/** Whether a write failed because the disk (or the user's quota) is full. */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** The queue. Open it with `DiskQueue.open`. */
 export class DiskQueue<T = unknown> {
   readonly dir: string;
@@ -97,6 +103,7 @@ export class DiskQueue<T = unknown> {
   #dropped = 0;
   #fh: fsp.FileHandle | null = null;
   #lock: Promise<unknown> = Promise.resolve();
+  #diskFullAt: string | null = null;
 
   private constructor(dir: string, options: QueueOptions) {
     this.dir = dir;
@@ -210,25 +217,70 @@ export class DiskQueue<T = unknown> {
     if (records.length === 0) return Promise.resolve();
     return this.#serial(async () => {
       const buf = Buffer.concat(records.map(encodeRecord));
-      const fh = await this.#active();
-      await fh.write(buf);
-      await fh.datasync();
-      const seg = this.#segments[this.#segments.length - 1]!;
-      seg.bytes += buf.length;
-      seg.records += records.length;
-      await this.#enforceCap();
+      for (;;) {
+        const fh = await this.#active();
+        const seg = this.#segments[this.#segments.length - 1]!;
+        let error: unknown = null;
+        try {
+          // A short write on a regular file means the disk is full, as ENOSPC does.
+          const { bytesWritten } = await fh.write(buf);
+          if (bytesWritten < buf.length) error = Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+          else await fh.datasync();
+        } catch (err) {
+          error = err;
+        }
+        if (error === null) {
+          seg.bytes += buf.length;
+          seg.records += records.length;
+          await this.#enforceCap();
+          return;
+        }
+        if (!isDiskFull(error)) throw error;
+        // Disk full: cut the part of the batch that got written, then give the oldest data's room to the newest.
+        await fh.truncate(seg.bytes).catch(() => {});
+        if (!(await this.#makeRoom())) {
+          throw new Error(`Queue disk is full and the queue holds nothing older to drop: free space in ${this.dir} (${(error as Error).message})`);
+        }
+        this.#diskFullAt = new Date().toISOString();
+      }
     });
+  }
+
+  /** When a full disk last made the queue drop its oldest records (null if never): the agent reports it. */
+  get diskFullAt(): string | null {
+    return this.#diskFullAt;
+  }
+
+  // Frees space for a new record on a full disk: drops the oldest segment, or, when only the one being
+  // written is left, closes it so that the next pass can drop it. False when there is nothing to free.
+  async #makeRoom(): Promise<boolean> {
+    if (this.#segments.length >= 2) {
+      await this.#dropOldest();
+      await this.#writeCursor().catch(() => {});
+      return true;
+    }
+    const only = this.#segments[0]!;
+    if (only.bytes === 0) return false;
+    await this.#fh?.close();
+    this.#fh = null;
+    this.#segments.push({ id: only.id + 1, bytes: 0, records: 0 });
+    return true;
+  }
+
+  // Deletes the oldest segment (never the one being written), counting its unread records as dropped.
+  async #dropOldest(): Promise<void> {
+    const oldest = this.#segments.shift()!;
+    const unread = oldest.id > this.#cursor.segment ? oldest.records : oldest.id === this.#cursor.segment ? oldest.records - this.#cursor.index : 0;
+    this.#dropped += unread;
+    if (this.#cursor.segment <= oldest.id) this.#cursor = { segment: this.#segments[0]!.id, offset: 0, index: 0 };
+    await fsp.rm(path.join(this.dir, segName(oldest.id)), { force: true });
   }
 
   // Drops whole oldest segments until the total fits; never the one being written.
   async #enforceCap(): Promise<void> {
     let changed = false;
     while (this.bytes > this.#maxBytes && this.#segments.length > 1) {
-      const oldest = this.#segments.shift()!;
-      const unread = oldest.id > this.#cursor.segment ? oldest.records : oldest.id === this.#cursor.segment ? oldest.records - this.#cursor.index : 0;
-      this.#dropped += unread;
-      if (this.#cursor.segment <= oldest.id) this.#cursor = { segment: this.#segments[0]!.id, offset: 0, index: 0 };
-      await fsp.rm(path.join(this.dir, segName(oldest.id)), { force: true });
+      await this.#dropOldest();
       changed = true;
     }
     if (changed) await this.#writeCursor();
