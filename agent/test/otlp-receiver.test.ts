@@ -152,6 +152,37 @@ describe('OTLP/HTTP receiver', () => {
     expect(r.stats.refused).toBeGreaterThanOrEqual(4);
   });
 
+  it('answers 503 with Retry-After past the requests it decodes at once, and serves the waiting ones after', async () => {
+    const small = await startOtlpReceiver({ enabled: true, host: '127.0.0.1', port: 0, maxBodyBytes: MAX, maxRoutesPerService: 10, maxServices: 10 }, 'h', silentLogger, 2);
+    try {
+      const body = JSON.stringify(tracesJson('slow'));
+      // Two uploads that stay open hold both slots.
+      const open = [0, 1].map(() => {
+        const req = http.request(`http://127.0.0.1:${small.port}/v1/traces`, { method: 'POST', headers: { ...json, 'content-length': String(body.length) } });
+        const done = new Promise<number>((resolve, reject) => {
+          req.on('response', (res) => {
+            res.resume();
+            resolve(res.statusCode!);
+          });
+          req.on('error', reject);
+        });
+        req.write(body.slice(0, 10));
+        return { req, done };
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      const busy = await fetch(`http://127.0.0.1:${small.port}/v1/traces`, { method: 'POST', headers: json, body });
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get('retry-after')).toBe('1');
+      for (const o of open) o.req.end(body.slice(10));
+      expect(await Promise.all(open.map((o) => o.done))).toEqual([200, 200]);
+      const after = await fetch(`http://127.0.0.1:${small.port}/v1/traces`, { method: 'POST', headers: json, body });
+      expect(after.status).toBe(200);
+      expect(small.aggregator.drain()[0]).toMatchObject({ service: 'slow', requests: 3 });
+    } finally {
+      await small.close();
+    }
+  });
+
   it('fails to start with a clear message when the address is taken', async () => {
     await expect(startOtlpReceiver({ enabled: true, host: '127.0.0.1', port: r.port, maxBodyBytes: MAX, maxRoutesPerService: 1, maxServices: 1 }, 'h', silentLogger)).rejects.toThrow(
       /Cannot listen for OTLP on 127\.0\.0\.1:\d+: EADDRINUSE; set VIBE_AGENT_OTLP_ADDRESS/,

@@ -115,13 +115,27 @@ function decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer) {
   }
 }
 
+/** Requests decoded at once; more wait for a 503 and retry (each may hold up to maxBodyBytes in memory). */
+export const DEFAULT_MAX_IN_FLIGHT = 8;
+
 /** Starts listening on the configured address; fails with a clear message when it cannot. */
-export async function startOtlpReceiver(settings: OtlpSettings, hostId: string, log: Logger): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(settings: OtlpSettings, hostId: string, log: Logger, maxInFlight = DEFAULT_MAX_IN_FLIGHT): Promise<OtlpReceiver> {
   const aggregator = new OtlpAggregator({ maxRoutesPerService: settings.maxRoutesPerService, maxServices: settings.maxServices });
   const stats: OtlpStats = { requests: 0, refused: 0, spans: 0, dataPoints: 0, rejected: 0 };
 
+  let inFlight = 0;
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     stats.requests++;
+    if (inFlight >= maxInFlight) {
+      // OTLP clients retry 503 after Retry-After: a burst waits instead of piling bodies up in memory.
+      stats.refused++;
+      const body = statusBody('json', 14, `The agent is already decoding ${maxInFlight} OTLP requests; retry shortly`);
+      res.writeHead(503, { 'content-type': CONTENT_TYPE.json, 'content-length': String(body.length), 'retry-after': '1' });
+      res.end(body);
+      return;
+    }
+    inFlight++;
+    res.on('close', () => inFlight--);
     const path = (req.url ?? '/').split('?')[0];
     const encoding = encodingOf(req.headers['content-type']);
     const reply = (status: number, enc: OtlpEncoding, body: Uint8Array, extra: Record<string, string> = {}) => {
