@@ -129,6 +129,14 @@ describe('dashboard end to end', () => {
     await waitFor('a sparkline with points', async () => (await row.locator('polyline').count()) > 0, 15_000);
     await screenshot('overview', 'light');
     await screenshot('overview', 'dark');
+    // Phone width: the table scrolls inside its card, the page itself does not scroll sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot('overview-phone', 'dark');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Keyboard: the first Tab lands on the skip link, which moves focus to the content.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
 
     await row.getByRole('link', { name: hostName }).click();
     await page.getByRole('heading', { name: hostName }).waitFor();
@@ -144,6 +152,9 @@ describe('dashboard end to end', () => {
     await page.waitForURL(/range=6h/);
     await page.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor();
     await waitFor('the 6 h range to load', async () => Number(await cpuChart.getAttribute('data-points')) >= 2);
+    await page.getByRole('button', { name: '15 m' }).click();
+    await page.waitForURL(/range=15m/);
+    await page.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor();
     await screenshot('host', 'light');
     await screenshot('host', 'dark');
     // The toggle overrides the system preference.
@@ -199,6 +210,24 @@ describe('dashboard end to end', () => {
     await waitFor('the test message at the receiver', () => received.some((r) => r.path === `/hook-${run}`), 20_000);
     await page.locator(`[data-test-result="hook-${run}"].ok`).waitFor();
   }, 40_000);
+
+  it('polls the API while Realtime is unreachable and keeps the numbers moving', async () => {
+    const p = await owner.newPage();
+    try {
+      // Every Realtime socket is closed as soon as it opens.
+      await p.routeWebSocket(/\/realtime\/v1\//, (ws) => ws.close());
+      const polls: string[] = [];
+      p.on('request', (r) => r.url().includes('/api/monitoring/servers') && polls.push(r.url()));
+      await p.goto(`${web.url}/`);
+      await p.locator('[data-connection="polling"]').waitFor({ timeout: 15_000 });
+      const cell = p.locator(`tr[data-host="${hostName}"] [data-metric="cpu"]`);
+      await waitFor('numbers from the API', async () => /\d%/.test((await cell.textContent()) ?? ''));
+      const first = await cell.textContent();
+      await waitFor('a second poll to change the numbers', async () => polls.length >= 2 && (await cell.textContent()) !== first, 20_000);
+    } finally {
+      await p.close();
+    }
+  }, 45_000);
 
   it('shows a user of another team none of it', async () => {
     const other = await launchChromium(path.join(tmp, 'other-profile'));

@@ -1,0 +1,113 @@
+/** Pure dashboard logic: formatting, labels, ranges, downsampling, host status, rule rows. */
+import { describe, expect, it } from 'vitest';
+import { downsample, hourOfWeek } from '../src/lib/downsample.ts';
+import { ago, bytes, dateTime, duration, metricValue, percent, rate } from '../src/lib/format.ts';
+import { hostStatus, metricsFromApi } from '../src/lib/host-model.ts';
+import { parseLabels } from '../src/lib/labels.ts';
+import { rangeFromUrl, rangeToQuery, resolveRange } from '../src/lib/time-range.ts';
+import { draftFromRow, emptyDraft, intervalSeconds, rowFromDraft, type RuleRow } from '../src/routes/(app)/rules/rule-model.ts';
+
+describe('format', () => {
+  it('formats percentages, sizes, rates and durations with unknowns as a dash', () => {
+    expect(percent(42.46)).toBe('42.5%');
+    expect(percent(null)).toBe('–');
+    expect(bytes(0)).toBe('0 B');
+    expect(bytes(1536)).toBe('1.5 KB');
+    expect(bytes(17179869184)).toBe('16 GB');
+    expect(rate(1048576)).toBe('1 MB/s');
+    expect(rate(undefined)).toBe('–');
+    expect(duration(93784)).toBe('1d 2h');
+    expect(duration(59)).toBe('59s');
+    expect(duration(0)).toBe('0s');
+    expect(ago('2025-06-01T12:00:00Z', Date.parse('2025-06-01T12:03:10Z'))).toBe('3m ago');
+    expect(ago(null)).toBe('never');
+    expect(dateTime('not a date')).toBe('–');
+  });
+
+  it('formats a rule value in its metric unit', () => {
+    expect(metricValue('mem_percent', 91)).toBe('91%');
+    expect(metricValue('cpu_iowait', 12.25)).toBe('12.3%');
+    expect(metricValue('net_rx_bps', 2048)).toBe('2 KB/s');
+    expect(metricValue('host_down', 3)).toBe('3 missed intervals');
+    expect(metricValue('load_1', 1.5)).toBe('1.5');
+  });
+});
+
+describe('labels', () => {
+  it('parses key=value lists and says what is wrong otherwise', () => {
+    expect(parseLabels('env=prod, role = web')).toEqual({ labels: { env: 'prod', role: 'web' } });
+    expect(parseLabels('')).toEqual({ labels: {} });
+    expect(parseLabels('env=a=b')).toEqual({ labels: { env: 'a=b' } });
+    expect(parseLabels('prod')).toEqual({ error: 'Cannot read the label "prod": write key=value, separated by commas' });
+    expect(parseLabels('=x')).toHaveProperty('error');
+  });
+});
+
+describe('time ranges', () => {
+  it('reads presets and custom spans from the URL, defaulting to the last hour', () => {
+    const url = (q: string) => new URL(`http://x/hosts/a?${q}`);
+    expect(rangeFromUrl(url(''))).toEqual({ preset: '1h' });
+    expect(rangeFromUrl(url('range=7d'))).toEqual({ preset: '7d' });
+    expect(rangeFromUrl(url('range=2y'))).toEqual({ preset: '1h' });
+    const custom = rangeFromUrl(url('from=2025-06-01T10:00:00.000Z&to=2025-06-01T12:00:00.000Z'));
+    expect(custom).toEqual({ preset: 'custom', from: new Date('2025-06-01T10:00:00Z'), to: new Date('2025-06-01T12:00:00Z') });
+    expect(rangeFromUrl(url('from=2025-06-01T12:00:00Z&to=2025-06-01T10:00:00Z'))).toEqual({ preset: '1h' });
+    expect(rangeToQuery(custom)).toBe('from=2025-06-01T10:00:00.000Z&to=2025-06-01T12:00:00.000Z');
+    const now = Date.parse('2025-06-01T12:00:00Z');
+    expect(resolveRange({ preset: '15m' }, now)).toEqual({ from: new Date(now - 900_000), to: new Date(now), live: true });
+    expect(resolveRange(custom).live).toBe(false);
+  });
+});
+
+describe('downsample', () => {
+  it('keeps each bucket\'s peak and returns short series unchanged', () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => ({ ts: new Date(i * 1000), cpu: i === 517 ? 99 : 10, mem: null }));
+    const out = downsample(rows, 100, ['cpu', 'mem']);
+    expect(out).toHaveLength(100);
+    expect(Math.max(...out.map((r) => r.cpu as number))).toBe(99);
+    expect(out[0]!.mem).toBeNull();
+    expect(out[1]!.ts).toEqual(new Date(10_000));
+    expect(downsample(rows.slice(0, 50), 100, ['cpu'])).toHaveLength(50);
+  });
+
+  it('numbers the hours of the week from Monday 00:00 UTC', () => {
+    expect(hourOfWeek(new Date('2025-06-02T00:30:00Z'))).toBe(0); // a Monday
+    expect(hourOfWeek(new Date('2025-06-08T23:59:00Z'))).toBe(167); // the Sunday after
+  });
+});
+
+describe('host status', () => {
+  const now = Date.parse('2025-06-01T12:00:00Z');
+  it('is offline without a recent sample, else the worst firing severity', () => {
+    expect(hostStatus(null, 30, [], now)).toBe('offline');
+    expect(hostStatus('2025-06-01T11:59:00Z', 30, ['critical'], now)).toBe('offline');
+    expect(hostStatus('2025-06-01T11:59:50Z', 30, [], now)).toBe('healthy');
+    expect(hostStatus('2025-06-01T11:59:50Z', 30, ['warning'], now)).toBe('warning');
+    expect(hostStatus('2025-06-01T11:59:50Z', 30, ['warning', 'critical'], now)).toBe('critical');
+  });
+
+  it('turns the API\'s megabytes back into bytes', () => {
+    const m = metricsFromApi({
+      id: 'web-1', name: 'Web 1', status: 'healthy', cpu: { usage: 35.2, cores: 4 }, memory: { total: 16384, used: 8192, usage: 50 },
+      disk: { total: null, used: null, usage: null }, network: { rx: 1024, tx: 512, connections: 245 }, uptime: 60, lastChecked: null,
+    });
+    expect(m).toMatchObject({ cpu: 35.2, cpuCount: 4, memTotal: 16384 * 1048576, memUsed: 8192 * 1048576, diskTotal: null, netRx: 1024, netConnections: 245 });
+  });
+});
+
+describe('rule rows', () => {
+  it('reads Postgres intervals as seconds', () => {
+    expect(intervalSeconds('00:00:00')).toBe(0);
+    expect(intervalSeconds('00:01:30')).toBe(90);
+    expect(intervalSeconds('1 day 02:00:00')).toBe(93600);
+  });
+
+  it('writes only the scope columns the scope uses, and round-trips a stored rule', () => {
+    const draft = { ...emptyDraft(), name: ' cpu ', scope: 'label' as const, labelKey: 'env', labelValue: '', hostId: 'h', recovery: '80', forSeconds: 90 };
+    const row = rowFromDraft(draft, 'team-1');
+    expect(row).toMatchObject({ team_id: 'team-1', name: 'cpu', scope_host_id: null, scope_label_key: 'env', scope_label_value: null, recovery_threshold: 80, for_duration: '90 seconds' });
+    expect(rowFromDraft({ ...draft, recovery: ' ' }, 't').recovery_threshold).toBeNull();
+    const stored = { ...row, id: 'r1', description: null, for_duration: '00:01:30', channel_ids: [] } as unknown as RuleRow;
+    expect(draftFromRow(stored)).toMatchObject({ name: 'cpu', scope: 'label', labelKey: 'env', recovery: '80', forSeconds: 90 });
+  });
+});
