@@ -164,6 +164,10 @@ describe('dashboard end to end', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(13, 17, 23)');
+    // The choice survives a reload and applies before the app starts (app.html reads it first).
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await toggle.waitFor();
     while ((await toggle.getAttribute('data-theme-choice')) !== 'system') await toggle.click();
   }, 150_000);
 
