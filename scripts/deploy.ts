@@ -65,6 +65,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  const help = process.argv.includes('--help') || process.argv.includes('-h');
+  if (help && err instanceof DeployConfigError) {
+    process.stdout.write(`${err.message}\n`);
+    process.exit(0);
+  }
   process.stderr.write(`${err instanceof DeployConfigError ? '' : 'Deploy failed: '}${maskUrl((err as Error).message)}\n`);
   process.exit(1);
 });
