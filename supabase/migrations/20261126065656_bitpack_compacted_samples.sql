@@ -1,7 +1,8 @@
 -- Compaction format 2: per host and hour, every numeric column bit-packed at a fixed width.
 --
--- Format 1 (…_create_compaction.sql) spent at least one byte per value (varint deltas), about 2 bytes
--- on a host whose gauges carry the agent's 0.01 precision. Format 2 spends a column's entropy instead:
+-- Format 1 (…_create_compaction.sql) spends at least one byte per value (varint deltas) and two once a
+-- delta exceeds ±31 steps, as noisy gauges at the agent's 0.01 precision do. Format 2 spends about a
+-- column's entropy instead (bench/src/schema-storage.bench.ts: 1.01 against 1.32 bytes per value):
 --
 --   blob   := version byte (2), varint sample count n, varint column count, then one series per
 --             column in format 1's order (ts, cpu_total, …, temp_c; see …_create_compaction.sql)
@@ -11,14 +12,19 @@
 --             d1, lo (kind 3); a width byte w; then the items, w bits each (most significant bit
 --             first), padded to a byte.
 --
--- Non-null values v_j (j = 0 … m-1, quantized exactly as in format 1) become u_j = (v_j - v0) / g, where
+-- Non-null values v_j (j = 0 … m-1, quantized to format 1's precision) become u_j = (v_j - v0) / g, where
 -- v0 = v_0 and g is the greatest common divisor of all v_j - v0, so a column that only moves in steps
 -- of 0.1 (or 4 KiB, or 10 s) costs no bits for the unused digits. The encoder keeps the kind with the
--- fewest bits: kind 1 stores u_j - lo for every j (noise around a level), kind 2 the deltas
+-- narrowest items (ties: fewer running sums to decode): kind 1 stores u_j - lo for every j (noise around a level), kind 2 the deltas
 -- u_j - u_{j-1} - lo for j ≥ 1 (trends, random walks), kind 3 the delta-of-deltas for j ≥ 2 after the
 -- first delta d1 (regular clocks such as ts and uptime_s: a steady interval costs 0 bits, scheduling
 -- jitter a few). Constant columns cost 0 bits. Decoding is set-based SQL (substring on a bit string,
 -- running sums as window functions), so it no longer runs a plpgsql statement per value.
+
+comment on table public.host_samples_compact is
+  'Raw host samples older than a day, one bit-packed blob (format 2) per host and hour; read with metrics_range or private.decode_host_hour.';
+-- Storage stays external: a blob is dense (compression would only cost CPU) and, at 9–19 kB an hour, is
+-- split into TOAST chunks that pack pages fully, where inline rows would leave most of each page empty.
 
 -- Greatest common divisor over a column (gcd(0, x) = |x|; nulls are skipped).
 create aggregate private.gcd_agg(bigint) (sfunc = pg_catalog.gcd, stype = bigint, initcond = '0');
@@ -42,13 +48,33 @@ as $$
   select private.varint((p_value << 1) # (p_value >> 63))
 $$;
 
--- A text of '0'/'1' as bytes, most significant bit first, zero-padded to a whole byte.
-create function private.pack_bits(p_bits text)
+-- A bit string as bytes, most significant bit first, zero-padded to a whole byte.
+create function private.pack_bits(p_bits varbit)
 returns bytea
 language sql immutable set search_path = ''
 as $$
   -- varbit_send is <int4 bit length><bytes>; skip the length.
-  select substring(pg_catalog.varbit_send((p_bits || repeat('0', (8 - length(p_bits) % 8) % 8))::varbit) from 5)
+  select substring(pg_catalog.varbit_send(p_bits || repeat('0', (8 - length(p_bits) % 8) % 8)::varbit) from 5)
+$$;
+
+-- Concatenates bit strings (the items of a column, in order).
+create aggregate private.bitcat_agg(varbit) (sfunc = pg_catalog.bitcat, stype = varbit, initcond = '');
+
+-- The varint (7 bits a byte, least significant first) at byte p_pos, and the position after it.
+create function private.read_varint(p_buf bytea, p_pos integer, out value bigint, out next_pos integer)
+language plpgsql immutable set search_path = ''
+as $$
+declare
+  byte integer;
+  shift integer := 0;
+begin
+  value := 0; next_pos := p_pos;
+  loop
+    byte := get_byte(p_buf, next_pos); next_pos := next_pos + 1;
+    value := value | ((byte & 127)::bigint << shift); shift := shift + 7;
+    exit when byte < 128;
+  end loop;
+end
 $$;
 
 -- Format 1 stays readable: blobs written before this migration are re-encoded below, and a blob
@@ -105,8 +131,6 @@ declare
   bm integer;
   off integer;
   u bigint;
-  shift integer;
-  byte integer;
   f integer;
   field bigint[];
   col bigint[];
@@ -145,17 +169,12 @@ begin
     raise exception 'Cannot decode compacted samples: unknown format version %', get_byte(buf, 0);
   end if;
   bits := ('x' || encode(buf, 'hex'))::varbit;
-  field := '{}';
-  for f in 1 .. 2 loop
-    u := 0; shift := 0;
-    loop
-      byte := get_byte(buf, pos); pos := pos + 1;
-      u := u | ((byte & 127)::bigint << shift); shift := shift + 7;
-      exit when byte < 128;
-    end loop;
-    field[f] := u;
-  end loop;
-  n := field[1]; ncols := least(field[2], 27);
+  select r.value, r.next_pos into n, pos from private.read_varint(buf, pos) r;
+  select least(r.value, 27), r.next_pos into ncols, pos from private.read_varint(buf, pos) r;
+  -- The function is callable by signed-in users on any bytea: refuse sizes no compaction writes.
+  if n > 1000000 then
+    raise exception 'Cannot decode compacted samples: % samples in one blob is more than the 1000000 a block can hold', n;
+  end if;
   for c in 1 .. ncols loop
     mode := get_byte(buf, pos); pos := pos + 1;
     kind := mode & 3;
@@ -168,16 +187,14 @@ begin
     end if;
     field := '{}';
     for f in 1 .. case when kind = 3 then 4 else 3 end loop
-      u := 0; shift := 0;
-      loop
-        byte := get_byte(buf, pos); pos := pos + 1;
-        u := u | ((byte & 127)::bigint << shift); shift := shift + 7;
-        exit when byte < 128;
-      end loop;
+      select r.value, r.next_pos into u, pos from private.read_varint(buf, pos) r;
       -- g is unsigned; v0, d1 and lo are zigzag-coded
       field[f] := case when f = 1 then u else (u >> 1) # (-(u & 1)) end;
     end loop;
     w := get_byte(buf, pos); pos := pos + 1;
+    if w > 63 then
+      raise exception 'Cannot decode compacted samples: column % is packed % bits wide (at most 63)', c, w;
+    end if;
     off := pos * 8;
     pos := pos + (greatest(nn - kind + 1, 0) * w + 7) / 8;
     continue when p_columns is not null and not (c = any (p_columns));
@@ -357,15 +374,19 @@ as $$
   ),
   packed as (
     select pick.c,
-      coalesce(string_agg(right(((case pick.kind when 1 then present.v when 2 then present.d else present.dd end - pick.lo)
-        / pick.g)::bit(64)::text, pick.w), '' order by present.j) filter (where present.j >= pick.kind - 1), '') as items
+      coalesce(private.bitcat_agg(substring(((case pick.kind when 1 then present.v when 2 then present.d else present.dd end - pick.lo)
+        / pick.g)::bit(64) from 65 - pick.w) order by present.j) filter (where present.j >= pick.kind - 1), ''::varbit) as items
     from pick join present on present.c = pick.c
     group by pick.c
   ),
+  total as (select count(*)::integer as n from r),
+  -- Per column the null count, and the bitmap (1 = null) only where some but not all are null.
   nulls as (
-    select cells.c, count(*) filter (where cells.v is null) as nulls, count(*) as n,
-      string_agg(case when cells.v is null then '1' else '0' end, '' order by cells.i) as bitmap
-    from cells group by cells.c
+    select k.c, total.n - coalesce(stats.nn, 0) as nulls, total.n,
+      case when coalesce(stats.nn, 0) between 1 and total.n - 1 then
+        (select string_agg(case when x.v is null then '1' else '0' end, '' order by x.i) from cells x where x.c = k.c)::varbit
+      end as bitmap
+    from generate_series(1, 27) k(c) cross join total left join stats on stats.c = k.c
   ),
   series as (
     select nulls.c, nulls.n, case when nulls.nulls = nulls.n then '\x00'::bytea else
@@ -383,7 +404,7 @@ as $$
   select min(series.n)::integer, '\x02'::bytea || private.varint(min(series.n)) || private.varint(count(*))
     || string_agg(series.bytes, ''::bytea order by series.c)
   from series
-  having count(*) > 0
+  having min(series.n) > 0
 $$;
 
 -- Compaction runs hourly from pg_cron and by hand: one run at a time, hours in a fixed order, so two
@@ -468,8 +489,11 @@ begin
   end if;
 end
 $$;
-revoke all on function private.bit_width(bigint), private.zigzag_varint(bigint), private.pack_bits(text) from public;
-revoke all on function private.gcd_agg(bigint), private.isum(bigint) from public;
+revoke all on function private.bit_width(bigint), private.zigzag_varint(bigint), private.pack_bits(varbit) from public;
+-- decode_host_hour runs as the caller and reads varints with this
+revoke all on function private.read_varint(bytea, integer) from public;
+grant execute on function private.read_varint(bytea, integer) to authenticated, service_role;
+revoke all on function private.gcd_agg(bigint), private.isum(bigint), private.bitcat_agg(varbit) from public;
 -- metrics_range and backtest_rule run as the caller and decode blobs the caller may read.
 revoke all on function private.decode_host_hour(bytea, integer[]) from public;
 grant execute on function private.decode_host_hour(bytea, integer[]) to authenticated, service_role;

@@ -207,5 +207,7 @@ describe('compaction format 2', () => {
       [hostId, oldHour],
     );
     expect(again.rows[0]).toEqual({ version: 2, cpu: [12.34, 12.5, 11.99] });
+    const empty = await db.query(`select * from private.encode_host_hour($1, $2)`, [hostId, hour(8)]);
+    expect(empty.rows).toEqual([]);
   });
 });
