@@ -175,7 +175,7 @@ describe('dispatch-notifications', () => {
           event_id: ev.rows[0].id, status: 'firing', severity: 'critical', rule: 'CPU high', metric: 'cpu_total', value: 93, threshold: 90,
           expected: null, band_low: null, band_high: null, score: null, reason: null,
           host: { id: h.id, name: h.name, url: `${DASHBOARD}/hosts/${h.id}` },
-          occurred_at: new Date(ev.rows[0].occurred_at).toISOString().replace('Z', '+00:00'),
+          occurred_at: new Date(ev.rows[0].occurred_at).toISOString(),
         },
       ],
     });

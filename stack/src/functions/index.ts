@@ -1,5 +1,5 @@
 /** Edge Functions: Deno workers serving `<functionsDir>/<name>/index.ts` at /functions/v1/<name>, as `supabase functions serve` does. */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import os from 'node:os';
 import type { StackContext } from '../context.ts';
@@ -59,7 +59,8 @@ export async function startFunctions(ctx: StackContext, env: Record<string, stri
   const print = options.print === undefined ? defaultPrint(ctx.config.verbose) : options.print;
   const pool = new WorkerPool({ idleMs: options.idleMs ?? 5 * 60_000, graceMs: 30_000, print });
   const deno = options.deno ?? path.join(ROOT, 'node_modules', '.bin', 'deno');
-  const tmp = os.tmpdir();
+  // A private temp folder per stack: workers may write only here (not all of /tmp, which may hold the project).
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'vibe-functions-'));
   const readable = [dir, ...nodeModulesDirs(dir), denoDir(), tmp];
   const unwatch = (options.watch ?? ctx.config.functionsWatch) ? watchFunctions(dir, (c) => pool.reload(c.all ? 'all' : c.names)) : () => {};
 
@@ -87,7 +88,7 @@ export async function startFunctions(ctx: StackContext, env: Record<string, stri
         cwd: path.dirname(entrypoint),
         entrypoint,
         ...(settings.importMap ? { importMap: settings.importMap } : {}),
-        env: workerEnv({ stackEnv: env, keys: ctx.keys, dotenvFile: path.join(dir, '.env'), warn: (l) => pool.log(name).line(l) }),
+        env: { ...workerEnv({ stackEnv: env, keys: ctx.keys, dotenvFile: path.join(dir, '.env'), warn: (l) => pool.log(name).line(l) }), TMPDIR: tmp },
         allowRead: settings.importMap ? [...readable, settings.importMap, path.dirname(entrypoint)] : [...readable, path.dirname(entrypoint)],
         allowWrite: [tmp],
         bootTimeoutMs: 60_000,
@@ -106,6 +107,7 @@ export async function startFunctions(ctx: StackContext, env: Record<string, stri
     async stop() {
       unwatch();
       await pool.stop();
+      rmSync(tmp, { recursive: true, force: true });
     },
   };
 }

@@ -70,7 +70,8 @@ export function toAlertItem(event: ClaimedEvent, host: { name?: string | null } 
     threshold: event.threshold,
     hostId: event.host_id,
     hostName: host?.name ?? 'unknown host',
-    occurredAt: event.occurred_at,
+    // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
+    occurredAt: new Date(event.occurred_at).toISOString(),
     reason: event.reason,
     expected: event.expected ?? null,
     bandLow: event.band_low ?? null,
