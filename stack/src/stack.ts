@@ -69,6 +69,9 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
   }
   const pool = new pg.Pool({ connectionString: dbUrl, max: 20, idleTimeoutMillis: 30000 });
   pool.on('error', () => {}); // a dropped idle client (e.g. Postgres restart) is replaced on next use
+  // A backend terminated while its client is checked out (Postgres restart) emits 'error' on that client, which would
+  // crash the stack without a listener; the pending query fails with the same error and the pool drops the client.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const stopAll: (() => Promise<void>)[] = [];
   try {
     if (postgres) {
