@@ -25,8 +25,11 @@ export function webBuildIsStale(webDir: string): boolean {
 export async function buildWeb(projectDir: string): Promise<void> {
   const webDir = path.join(projectDir, 'web');
   const env = { ...process.env, PATH: `${path.join(webDir, 'node_modules', '.bin')}:${path.join(projectDir, 'node_modules', '.bin')}:${process.env.PATH ?? ''}` };
-  await runToEnd('svelte-kit', ['sync'], { cwd: webDir, env });
-  await runToEnd('vite', ['build'], { cwd: webDir, env });
+  // Under the same lock as the test suite's private build (web/test/web-server.ts): two `svelte-kit sync`
+  // runs at once rewrite .svelte-kit under each other.
+  const script = 'svelte-kit sync && vite build';
+  if (existsSync('/usr/bin/flock')) await runToEnd('flock', ['/tmp/vibe-web-build.lock', 'sh', '-c', script], { cwd: webDir, env });
+  else await runToEnd('sh', ['-c', script], { cwd: webDir, env });
   writeFileSync(path.join(webDir, 'build', '.built'), new Date().toISOString() + '\n');
 }
 

@@ -1,0 +1,86 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '@supabase/supabase-js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './free-port.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+let dataDir = '';
+const running: ChildProcess[] = [];
+
+afterAll(async () => {
+  for (const c of running) if (c.exitCode === null) c.kill('SIGKILL');
+  if (dataDir) await fs.rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+});
+
+function npmStart(env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(root, 'stack/src/cli.ts'), 'start'], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.push(child);
+  let out = '';
+  const ready = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (/^ready$/m.test(out)) resolve(out);
+    });
+    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+    child.once('exit', (code) => reject(new Error(`npm start exited early (${code}):\n${out}`)));
+  });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, ready, exited };
+}
+
+describe('npm start', () => {
+  it('runs the stack, the dashboard and an enrolled agent for this machine, and reuses its data on a second start', async () => {
+    dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-start-'));
+    await fs.chmod(dataDir, 0o755);
+    const env = {
+      VIBE_DATA_DIR: dataDir,
+      VIBE_GATEWAY_PORT: String(await freePort()),
+      VIBE_DB_PORT: String(await freePort()),
+      VIBE_WEB_PORT: String(await freePort()),
+      VIBE_AGENT_SAMPLE_INTERVAL: '1',
+      VIBE_AGENT_SEND_INTERVAL: '1',
+    };
+    const first = npmStart(env);
+    const out = await first.ready;
+    const dashboard = /^Dashboard: (http:\/\/\S+)$/m.exec(out)?.[1];
+    expect(dashboard).toBe(`http://127.0.0.1:${env.VIBE_WEB_PORT}`);
+    const demoFile = path.join(dataDir, 'demo.json');
+    expect(statSync(demoFile).mode & 0o777).toBe(0o600);
+    const demo = JSON.parse(readFileSync(demoFile, 'utf8')) as { email: string; password: string };
+    expect(out).toContain(`Demo login: ${demo.email} / ${demo.password}`);
+
+    // The sign-in page is served, and the demo user sees this machine's samples arrive.
+    expect((await fetch(`${dashboard}/login`)).status).toBe(200);
+    const stackEnv = Object.fromEntries(readFileSync(path.join(dataDir, 'stack.env'), 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    const supabase = createClient(stackEnv.SUPABASE_URL!, stackEnv.SUPABASE_ANON_KEY!, { auth: { persistSession: false } });
+    expect((await supabase.auth.signInWithPassword(demo)).error).toBeNull();
+    const host = os.hostname();
+    let count = 0;
+    for (let i = 0; i < 60 && count < 2; i++) {
+      const { data } = await supabase.from('hosts').select('id').eq('name', host);
+      if (data?.[0]) count = (await supabase.from('host_samples').select('ts', { count: 'exact', head: true }).eq('host_id', data[0].id)).count ?? 0;
+      if (count < 2) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(count).toBeGreaterThanOrEqual(2);
+
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+
+    // Second start: same demo login, same host (no second enrollment).
+    const second = npmStart(env);
+    await second.ready;
+    expect(JSON.parse(readFileSync(demoFile, 'utf8'))).toEqual(demo);
+    const { data: hosts } = await supabase.from('hosts').select('id').eq('name', host);
+    expect(hosts).toHaveLength(1);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 240_000);
+});
