@@ -3,43 +3,35 @@
  * Supabase project provides (fixtures/hosted-bootstrap.sql), not the local stack's extra bootstrap. Then the
  * deploy script's schedule step runs there, and one ingest fires the triggers end to end.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cliDbUrl, runSupabaseCli } from '../../stack/src/db/migrate.ts';
 import { declaredCronJobs } from '../../scripts/deploy/plan.ts';
 import { configureSchedules } from '../../scripts/deploy/schedules.ts';
+import { hostedDatabase, pushMigrations, type FreshDatabase } from './fresh-database.ts';
 
 const env = inject('stack');
 const root = path.resolve(import.meta.dirname, '..', '..');
 const versions = readdirSync(path.join(root, 'supabase', 'migrations')).filter((f) => f.endsWith('.sql')).sort().map((f) => f.split('_')[0]);
-const name = `hosted_${Date.now().toString(36)}`;
-const url = (() => {
-  const u = new URL(env.SUPABASE_DB_URL);
-  u.pathname = `/${name}`;
-  return u.toString();
-})();
-const admin = new pg.Pool({ connectionString: env.SUPABASE_DB_URL, max: 1 });
+let fresh: FreshDatabase;
 let db: pg.Client;
+let url = '';
 
 beforeAll(async () => {
-  await admin.query(`create database ${name}`);
-  db = new pg.Client({ connectionString: url });
-  await db.connect();
-  await db.query(readFileSync(path.join(import.meta.dirname, 'fixtures', 'hosted-bootstrap.sql'), 'utf8'));
-});
+  fresh = await hostedDatabase(env.SUPABASE_DB_URL, 'hosted');
+  db = fresh.client;
+  url = fresh.url;
+}, 60_000);
 afterAll(async () => {
-  await db?.end();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await fresh?.drop();
 });
 
 describe('migrations on a hosted-like database', () => {
   it('all apply with supabase db push and schedule every declared cron job', { timeout: 240_000 }, async () => {
     const before = await db.query(`select count(*)::int as n from pg_namespace where nspname in ('net', 'cron', 'supabase_functions', 'private')`);
     expect(before.rows[0].n, 'the bootstrap must not contain the local-only schemas').toBe(0);
-    await runSupabaseCli(root, ['db', 'push', '--db-url', cliDbUrl(url), '--include-all', '--yes']);
+    await pushMigrations(url);
     const applied = await db.query<{ version: string }>('select version from supabase_migrations.schema_migrations order by version');
     expect(applied.rows.map((r) => r.version)).toEqual(versions);
     const jobs = await db.query<{ jobname: string }>('select jobname from cron.job order by jobname');
