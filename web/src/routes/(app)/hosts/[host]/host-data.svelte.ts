@@ -129,6 +129,7 @@ export class HostData {
     this.cores = downsample(rows, MAX_POINTS, Array.from({ length: this.coreCount }, (_, i) => `core${i}`));
   }
 
+  /** HTTP/TCP checks only: OTLP application rows (kind 'app') belong to the services panel. */
   private async loadChecks(from: Date, to: Date): Promise<{ series: SeriesRow[]; names: string[]; latest: CheckRow[] }> {
     const span = +to - +from;
     const sb = this.supabase;
@@ -136,9 +137,9 @@ export class HostData {
     const table = raw ? 'app_samples' : span <= 3 * 86_400_000 ? 'app_samples_1m' : 'app_samples_1h';
     const [hist, latest] = await Promise.all([
       raw
-        ? sb.from(table).select('check_name, ts, latency_ms').eq('host_id', this.hostId).gte('ts', from.toISOString()).lt('ts', to.toISOString()).order('ts').limit(5000)
+        ? sb.from(table).select('check_name, ts, latency_ms').eq('host_id', this.hostId).neq('kind', 'app').gte('ts', from.toISOString()).lt('ts', to.toISOString()).order('ts').limit(5000)
         : sb.from(table).select('check_name, ts:bucket, latency_ms:latency_avg').eq('host_id', this.hostId).gte('bucket', from.toISOString()).lt('bucket', to.toISOString()).order('bucket').limit(5000),
-      sb.from('app_samples').select('check_name, kind, target, status, status_code, latency_ms, error_rate, ts').eq('host_id', this.hostId)
+      sb.from('app_samples').select('check_name, kind, target, status, status_code, latency_ms, error_rate, ts').eq('host_id', this.hostId).neq('kind', 'app')
         .gte('ts', new Date(Date.now() - 3_600_000).toISOString()).order('ts', { ascending: false }).limit(200),
     ]);
     const names: string[] = [];
