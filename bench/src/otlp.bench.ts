@@ -10,7 +10,7 @@
  *    duration histograms (two status codes per route: 10,000 series remembered) and spans, next to
  *    the same agent idle with the receiver on.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,23 +25,13 @@ import { decodeTracesProto } from '../../agent/src/otlp/decode-proto.ts';
 import { provisionHost, sql } from '../../agent/test/provision.ts';
 import { freePort } from '../../stack/test/free-port.ts';
 import { benchStack, report } from './harness.ts';
+import { cpuSeconds, rssMb } from './proc.ts';
 
 const SERVICES = 50;
 const ROUTES = 100;
 const BATCH = 512;
 const ROUNDS = Number(process.env.BENCH_OTLP_ROUNDS ?? 10); // × 10,000 spans per encoding
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function cpuSeconds(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
-}
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 /** 10,000 SERVER spans over SERVICES × ROUTES, as batches of BATCH spans (one service per batch, as one process sends). */
 function spanBatches(): ReadableSpan[][] {
