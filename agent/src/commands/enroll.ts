@@ -1,5 +1,6 @@
 /** `vibe-agent enroll`: exchanges a one-time token for the agent's credentials and writes the config file (0600). */
 import { createClient } from '@supabase/supabase-js';
+import type { Database } from '../../../supabase/functions/_shared/database.types.ts';
 import { readConfigFile, writeConfigFile, type ConfigFile } from '../config/settings.ts';
 
 /** What enrollment needs. */
@@ -50,7 +51,7 @@ export function parseEnrollment(raw: unknown): Enrollment {
 
 /** Calls the enroll-agent function; its error message (token used, expired, unknown) is passed on as is. */
 export async function enroll(options: EnrollOptions): Promise<Enrollment> {
-  const client = createClient(options.url, options.key, { auth: { persistSession: false, autoRefreshToken: false } });
+  const client = createClient<Database>(options.url, options.key, { auth: { persistSession: false, autoRefreshToken: false } });
   const { data, error, response } = await client.functions.invoke('enroll-agent', { body: { token: options.token, ...(options.name ? { name: options.name } : {}) } });
   if (error) {
     let detail = error.message;

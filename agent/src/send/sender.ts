@@ -3,6 +3,7 @@
  * `on conflict do nothing` on each table's primary key so a replay never duplicates.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '../../../supabase/functions/_shared/database.types.ts';
 import type { Logger } from '../log.ts';
 import { classifyError, describeError, type InsertError } from './classify.ts';
 import type { DiskQueue, QueueBatch } from './queue.ts';
@@ -35,11 +36,11 @@ function toInsertError(err: { message?: string; code?: string; details?: string 
 /** Moves rows from the queue to the tables. */
 export class Sender {
   readonly #queue: DiskQueue<QueuedRow>;
-  readonly #client: SupabaseClient;
+  readonly #client: SupabaseClient<Database>;
   readonly #options: SenderOptions;
   readonly #batchRows: number;
 
-  constructor(queue: DiskQueue<QueuedRow>, client: SupabaseClient, options: SenderOptions) {
+  constructor(queue: DiskQueue<QueuedRow>, client: SupabaseClient<Database>, options: SenderOptions) {
     this.#queue = queue;
     this.#client = client;
     this.#options = options;
