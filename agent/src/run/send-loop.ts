@@ -1,0 +1,87 @@
+/** The send loop: signs in, then flushes the queue every send interval, or after a backoff while sending fails. */
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '../../../supabase/functions/_shared/database.types.ts';
+import type { AgentSettings } from '../config/settings.ts';
+import type { Logger } from '../log.ts';
+import { ensureSession } from '../send/client.ts';
+import type { DiskQueue } from '../send/queue.ts';
+import type { QueuedRow } from '../send/rows.ts';
+import { Sender, type FlushResult } from '../send/sender.ts';
+import type { AgentStatus } from '../status-file.ts';
+import { recordFlush, sendDelay } from './send-policy.ts';
+
+/** What the send loop works with. */
+export interface SendLoopOptions {
+  queue: DiskQueue<QueuedRow>;
+  client: SupabaseClient<Database>;
+  settings: Pick<AgentSettings, 'email' | 'password' | 'sendIntervalS' | 'retryMaxS'>;
+  status: AgentStatus;
+  /** Saves the status after each flush. */
+  saveStatus: () => void;
+  log: Logger;
+}
+
+/** Sends the queue until stopped. */
+export class SendLoop {
+  readonly #o: SendLoopOptions;
+  readonly #sender: Sender;
+  #failures = 0;
+  #stopping = false;
+  #wake: (() => void) | null = null;
+  #running: Promise<void> = Promise.resolve();
+
+  constructor(options: SendLoopOptions) {
+    this.#o = options;
+    const { client, settings } = options;
+    this.#sender = new Sender(options.queue, client, { log: options.log, reauth: () => ensureSession(client, settings) });
+  }
+
+  /** Flushes once, counts the result into the status, logs failures and recovery, and saves the status. */
+  async flushOnce(): Promise<FlushResult> {
+    const r = await this.#sender.flush();
+    const { failures, line } = recordFlush(this.#o.status, this.#failures, r, this.#o.queue.depth, new Date().toISOString());
+    this.#failures = failures;
+    if (line) this.#o.log[line.level](line.message);
+    this.#o.saveStatus();
+    return r;
+  }
+
+  /** Starts the loop in the background. */
+  start(): void {
+    this.#running = this.#loop();
+  }
+
+  async #loop(): Promise<void> {
+    const { client, settings, status, log } = this.#o;
+    try {
+      await ensureSession(client, settings);
+    } catch (err) {
+      status.lastError = { at: new Date().toISOString(), message: (err as Error).message };
+      log.warn((err as Error).message);
+    }
+    while (!this.#stopping) {
+      await this.#sleep(sendDelay(this.#failures, settings));
+      if (this.#stopping) break;
+      await this.flushOnce().catch((err: Error) => log.error(`Send loop error: ${err.message}`));
+    }
+  }
+
+  // Waits `ms`, or less when `stop` wakes it.
+  async #sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.#wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    this.#wake = null;
+  }
+
+  /** Ends the loop: wakes it from its wait and resolves once a flush under way has finished. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    await this.#running;
+  }
+}
