@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { enrollArgs, isHelp, parseCommandLine } from '../src/cli/args.ts';
+import { localDataDir } from '../src/cli/commands.ts';
+import { shouldReexec } from '../src/cli/run.ts';
+
+describe('vibe-agent command line', () => {
+  it('splits the command from its options', () => {
+    expect(parseCommandLine(['status', '--json', '--config', '/etc/x.json'])).toEqual({ command: 'status', options: { json: true, config: '/etc/x.json' } });
+    expect(parseCommandLine([])).toEqual({ command: undefined, options: {} });
+  });
+
+  it('refuses an unknown option with node:util\'s message', () => {
+    expect(() => parseCommandLine(['run', '--fast'])).toThrow(/Unknown option '--fast'/);
+  });
+
+  it('shows the usage for no command, help, --help and -h only', () => {
+    for (const c of [undefined, 'help', '--help', '-h']) expect(isHelp(c)).toBe(true);
+    for (const c of ['run', 'HELP', 'status']) expect(isHelp(c)).toBe(false);
+  });
+
+  it('takes enroll arguments from flags first, then variables, and names the first one missing', () => {
+    const env = { VIBE_AGENT_URL: 'http://env', VIBE_AGENT_KEY: 'env-key', VIBE_AGENT_TOKEN: 'env-token' };
+    expect(enrollArgs({ url: 'http://flag', name: 'web-01' }, env)).toEqual({ url: 'http://flag', key: 'env-key', token: 'env-token', name: 'web-01' });
+    expect(() => enrollArgs({}, {})).toThrow('Missing --url: the project URL (SUPABASE_URL)');
+    expect(() => enrollArgs({ url: 'u' }, {})).toThrow('Missing --key: the anon or publishable key');
+    expect(() => enrollArgs({ url: 'u', key: 'k' }, {})).toThrow('Missing --token: the one-time enrollment token from the dashboard');
+  });
+
+  it('finds the data directory from the variable, then the config file', () => {
+    expect(localDataDir({ VIBE_AGENT_DATA_DIR: '/var/lib/a' }, { dataDir: '/b' })).toBe('/var/lib/a');
+    expect(localDataDir({}, { dataDir: '/b' })).toBe('/b');
+  });
+
+  it('re-executes run only from the TypeScript sources, unless VIBE_AGENT_NO_REEXEC=1', () => {
+    expect(shouldReexec('/opt/agent/src/cli.ts', {})).toBe(true);
+    expect(shouldReexec('/opt/agent/src/cli.ts', { VIBE_AGENT_NO_REEXEC: '1' })).toBe(false);
+    expect(shouldReexec('/var/lib/vibe-agent/js/cli.js', {})).toBe(false);
+  });
+});
