@@ -1,4 +1,4 @@
-/** Plain log lines on stderr ("2025-01-01T00:00:00.000Z INFO message"), filtered by level; journald adds its own time, tests parse these. */
+/** Plain log lines on stderr ("2025-01-01T00:00:00.000Z INFO message"), filtered by level; journald adds its own time, and the format is stable for tools that parse it. */
 
 /** Log levels, least to most severe. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

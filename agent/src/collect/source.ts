@@ -1,4 +1,4 @@
-/** Where collectors read the OS from: the real /proc, /sys and mounts, or a fixture tree in tests. */
+/** Where collectors read the OS from: the real /proc, /sys and mounts, or another tree laid out like them (a container's view of its host). */
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -29,7 +29,7 @@ export interface AggregatorOptions {
   metricsPrecedenceMs?: number;
   /** Unix ns the receiver started at (cumulative series that started earlier only set a baseline). */
   startNs?: number;
-  /** Clock in ms (tests). */
+  /** Clock in ms; Date.now unless the caller drives time itself. */
   now?: () => number;
 }
 
@@ -253,7 +253,7 @@ export class OtlpAggregator {
     return out;
   }
 
-  /** Sizes, for tests and the benchmark. */
+  /** How much state is kept: services, routes, and cumulative series (each bounded by the options). */
   get stats(): { services: number; routes: number; series: number } {
     let routes = 0;
     for (const s of this.#services.values()) routes += s.routes.size;
