@@ -4,7 +4,6 @@
  * clients that connect from any loopback address (127.0.0.0/8), each its own "client address".
  */
 import fs from 'node:fs/promises';
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,33 +16,7 @@ import { loadConfig } from '../src/config.ts';
 import type { StackContext } from '../src/context.ts';
 import { createGateway, type Route } from '../src/gateway/server.ts';
 import { buildKeys, loadSecrets } from '../src/keys.ts';
-
-/** A `fetch` whose connections leave from `localAddress`, so the server sees that client address. */
-export function fetchFrom(localAddress: string): typeof fetch {
-  return async (input, init) => {
-    const request = new Request(input, init);
-    const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-    const url = new URL(request.url);
-    return new Promise<Response>((resolve, reject) => {
-      const req = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname + url.search, method: request.method, headers: Object.fromEntries(request.headers), localAddress, agent: false },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => {
-            const headers = new Headers();
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-            const status = res.statusCode ?? 500;
-            resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers }));
-          });
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
-  };
-}
+import { fetchFrom } from './fetch-from.ts';
 
 /** A raw answer: status, headers and the parsed JSON body. */
 export interface RawReply {
