@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient, confirmedUser as makeUser, uniqueEmail } from './auth-helpers.ts';
+import { adminClient, confirmedUser as makeUser, env, uniqueEmail } from './auth-helpers.ts';
 import { startAuthHarness, type AuthHarness } from './auth-harness.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -43,13 +43,28 @@ describe('low limits: token_refresh = 4, sign_in_sign_ups = 3, token_verificatio
     expect(owner.data.session?.access_token).toBeTruthy();
   });
 
-  it('ignores X-Forwarded-For and Sb-Forwarded-For: a client cannot pick a fresh bucket', async () => {
+  it('ignores X-Forwarded-For, and Sb-Forwarded-For from a publishable-key client: no fresh bucket per request', async () => {
     for (let i = 0; i < 4; i++) await h.call('127.0.10.3', '/token?grant_type=refresh_token', { body: { refresh_token: 'nope' } });
     const spoofed = await h.call('127.0.10.3', '/token?grant_type=refresh_token', {
       body: { refresh_token: 'nope' },
       headers: { 'x-forwarded-for': '10.9.8.7', 'sb-forwarded-for': '10.9.8.6', 'x-real-ip': '10.9.8.5' },
     });
     expect(spoofed).toMatchObject({ status: 429, body: { code: 'over_request_rate_limit', message: 'Request rate limit reached' } });
+  });
+
+  it('trusts Sb-Forwarded-For only from a secret-key caller (a server signing visitors in)', async () => {
+    const server = '127.0.10.8';
+    const asServer = (visitor?: string, apikey = env.SUPABASE_SECRET_KEY) =>
+      h.call(server, '/token?grant_type=refresh_token', { body: { refresh_token: 'nope' }, headers: { apikey, ...(visitor ? { 'sb-forwarded-for': visitor } : {}) } });
+    for (let i = 0; i < 4; i++) expect((await asServer('203.0.113.1')).status).toBe(400);
+    expect((await asServer('203.0.113.1')).status).toBe(429);
+    expect((await asServer('203.0.113.2, 10.0.0.1')).status).toBe(400); // another visitor, its own bucket
+    expect((await asServer()).status).toBe(400); // the server's own address was not spent
+    // With the publishable key the header is ignored: the socket address pays.
+    for (let i = 0; i < 3; i++) expect((await asServer('203.0.113.9', env.SUPABASE_PUBLISHABLE_KEY)).status).toBe(400);
+    expect((await asServer('203.0.113.9', env.SUPABASE_PUBLISHABLE_KEY)).status).toBe(429);
+    // A value that is not an IP address falls back to the socket address.
+    expect((await asServer('not-an-ip')).status).toBe(429);
   });
 
   it('refresh grant draws on the same token_refresh bucket as the password grant (as GoTrue)', async () => {

@@ -89,7 +89,7 @@ export function createAuthService(ctx: StackContext, options: AuthServiceOptions
       const hit = matches.find((x) => x.r.method === method);
       if (!hit) throw new AuthError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${matches.map((x) => x.r.method).join(' or ')}`);
       const params = Object.fromEntries(Object.entries(hit.m!.groups ?? {}).map(([k, v]) => [k, safeDecode(v)]));
-      const address = clientAddress(req);
+      const address = clientAddress(req, ctx.keys);
       const reply = await hit.r.endpoint({ req, pool: ctx.pool, keys: ctx.keys, settings, params, address, limits, throttle, outbox });
       if (reply.status === 204) {
         res.writeHead(204, reply.headers ?? {});
