@@ -25,6 +25,7 @@ export interface RawReply {
   body: Record<string, unknown> | null;
 }
 
+/** A running Auth server of the test's own, its outbox, and clients bound to chosen addresses. */
 export interface AuthHarness {
   /** Gateway base URL (`${url}/auth/v1/...`). */
   url: string;

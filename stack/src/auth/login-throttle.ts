@@ -22,8 +22,9 @@ export const FAILURES_PER_ADDRESS = 5;
 export const FAILURE_WINDOW_SECONDS = 300;
 /** Account-wide failures (decaying) before attempts are slowed down. */
 export const SLOWDOWN_AFTER = 10;
-/** Delay per account-wide failure above SLOWDOWN_AFTER, and the most an attempt waits. */
+/** Delay per account-wide failure above SLOWDOWN_AFTER. */
 export const SLOWDOWN_STEP_MS = 250;
+/** The most one attempt waits. */
 export const SLOWDOWN_MAX_MS = 2000;
 /** How fast account-wide failures are forgotten: one per 30 seconds (10 per 5 minutes). */
 const DECAY_PER_SECOND = 1 / 30;
