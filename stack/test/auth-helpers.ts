@@ -62,3 +62,12 @@ export async function signedUpUser(tag: string, data: Record<string, unknown> = 
   if (error || !out.session || !out.user) throw new Error(`sign-up failed: ${error?.message}`);
   return { client: c, email, password, session: out.session, user: out.user };
 }
+
+/** A confirmed user made through the admin API (spends no per-address limit), with its password. */
+export async function confirmedUser(tag: string): Promise<{ email: string; password: string; id: string }> {
+  const email = uniqueEmail(tag);
+  const password = `pw-${randomUUID()}`;
+  const { data, error } = await adminClient().auth.admin.createUser({ email, password, email_confirm: true });
+  if (error || !data.user) throw new Error(`createUser failed: ${error?.message}`);
+  return { email, password, id: data.user.id };
+}

@@ -94,18 +94,48 @@ describe('PUT /user', () => {
     expect((await client().auth.refreshSession({ refresh_token: otherRefresh })).error?.code).toBe('refresh_token_not_found');
   });
 
-  it('changes the email at once (no mailer locally) and refuses a taken one', async () => {
-    const { client: c, password, user } = await signedUpUser('email-old');
+  it('keeps the email until both addresses confirm (double_confirm_changes), and refuses a taken one', async () => {
+    const { client: c, email: oldEmail, password, user } = await signedUpUser('email-old');
     const taken = await signedUpUser('email-taken');
     expect((await c.auth.updateUser({ email: taken.email })).error).toMatchObject({ status: 422, code: 'email_exists' });
 
     const next = uniqueEmail('email-new');
     const { data, error } = await c.auth.updateUser({ email: next });
     expect(error).toBeNull();
-    expect(data.user!.email).toBe(next);
-    expect(data.user!.identities![0]!.identity_data!.email).toBe(next);
+    expect(data.user!.email).toBe(oldEmail);
+    expect(data.user!.new_email).toBe(next);
+    expect(data.user!.email_change_sent_at).toBeTruthy();
+    expect((await client().auth.signInWithPassword({ email: next, password })).error?.code).toBe('invalid_credentials');
+
+    // No mailbox locally: the links' token_hash values are read where GoTrue keeps them.
+    const [row] = await sql<{ email_change: string; cur: string; new: string }>(
+      `select email_change, email_change_token_current as cur, email_change_token_new as new from auth.users where id = $1`,
+      [user.id],
+    );
+    expect(row).toMatchObject({ email_change: next, cur: expect.stringMatching(/^[0-9a-f]{56}$/), new: expect.stringMatching(/^[0-9a-f]{56}$/) });
+
+    const first = await client().auth.verifyOtp({ type: 'email_change', token_hash: row!.new });
+    expect(first.error).toBeNull();
+    expect(first.data.session).toBeNull();
+    expect((await c.auth.getUser()).data.user!.email).toBe(oldEmail);
+    // A spent link does not count twice.
+    expect((await client().auth.verifyOtp({ type: 'email_change', token_hash: row!.new })).error).toMatchObject({ status: 403, code: 'otp_expired' });
+
+    const confirmer = client();
+    const second = await confirmer.auth.verifyOtp({ type: 'email_change', token_hash: row!.cur });
+    expect(second.error).toBeNull();
+    expect(second.data.session?.user.email).toBe(next);
+    expect(second.data.user).toMatchObject({ id: user.id, email: next });
+    expect(second.data.user!.new_email).toBeUndefined();
+    expect(second.data.user!.identities![0]!.identity_data!.email).toBe(next);
     const signIn = await client().auth.signInWithPassword({ email: next, password });
     expect(signIn.data.user?.id).toBe(user.id);
+    expect((await client().auth.signInWithPassword({ email: oldEmail, password })).error?.code).toBe('invalid_credentials');
+    const [after] = await sql<{ cur: string; new: string; status: number }>(
+      `select email_change_token_current as cur, email_change_token_new as new, email_change_confirm_status as status from auth.users where id = $1`,
+      [user.id],
+    );
+    expect(after).toEqual({ cur: '', new: '', status: 0 });
   });
 
   it('refuses app_metadata from a user (403 not_admin) and a malformed email (400 validation_failed)', async () => {

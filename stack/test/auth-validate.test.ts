@@ -1,5 +1,8 @@
 /** The Auth server's pure checks, without a server: ban durations, emails, password strength, API versions. */
 import { describe, expect, it } from 'vitest';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { AuthError, wantsApiVersion2024 } from '../src/auth/errors.ts';
 import type { ServiceRequest } from '../src/gateway/http.ts';
 import { loadAuthSettings } from '../src/auth/settings.ts';
@@ -61,5 +64,26 @@ describe('auth validation', () => {
     expect(loadAuthSettings('http://h:1', { VIBE_JWT_EXPIRY: '600', VIBE_REFRESH_TOKEN_REUSE_INTERVAL: '0' })).toMatchObject({ jwtExpiry: 600, refreshTokenReuseInterval: 0 });
     expect(() => loadAuthSettings('http://h:1', { VIBE_JWT_EXPIRY: '1h' })).toThrow(/VIBE_JWT_EXPIRY/);
     expect(() => loadAuthSettings('http://h:1', { VIBE_JWT_EXPIRY: '5' })).toThrow(/VIBE_JWT_EXPIRY/);
+  });
+
+  it('reads [auth.rate_limit] and [auth.email] from config.toml, GoTrue defaults for missing keys, naming a bad key', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-auth-toml-'));
+    const file = path.join(dir, 'config.toml');
+    try {
+      await fs.writeFile(file, '[auth.rate_limit]\ntoken_refresh = 20 # comment\n\n[auth.email]\ndouble_confirm_changes = false\nmax_frequency = "1m30s"\n[auth.sms]\ntoken_refresh = 1\n');
+      expect(loadAuthSettings('http://h:1', {}, file)).toMatchObject({
+        rateLimits: { tokenRefresh: 20, signInSignUps: 30, tokenVerifications: 30 },
+        emailChange: { secure: false, otpLength: 6, otpExpirySeconds: 3600, maxFrequencyMs: 90_000 },
+      });
+      expect(loadAuthSettings('http://h:1', { VIBE_AUTH_RATE_LIMITS: 'off' }, file).rateLimits).toBeNull();
+      expect(() => loadAuthSettings('http://h:1', { VIBE_AUTH_RATE_LIMITS: 'no' }, file)).toThrow(/VIBE_AUTH_RATE_LIMITS/);
+      expect(loadAuthSettings('http://h:1', {}, path.join(dir, 'missing.toml')).rateLimits).toEqual({ tokenRefresh: 150, signInSignUps: 30, tokenVerifications: 30 });
+      await fs.writeFile(file, '[auth.rate_limit]\nsign_in_sign_ups = 0\n');
+      expect(() => loadAuthSettings('http://h:1', {}, file)).toThrow(/\[auth.rate_limit\] sign_in_sign_ups/);
+      await fs.writeFile(file, '[auth.email]\nmax_frequency = "soon"\n');
+      expect(() => loadAuthSettings('http://h:1', {}, file)).toThrow(/\[auth.email\] max_frequency/);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -19,6 +19,9 @@ let dir: string | undefined;
 export async function setup(project: TestProject): Promise<void> {
   // Notification tests deliver to local receivers on 127.0.0.1 over http (supabase/functions/_shared/destination-url.ts).
   process.env.VIBE_ALLOWED_DEV_HOSTS ??= '127.0.0.1';
+  // Every test file signs users up and in from 127.0.0.1: one shared per-address bucket would refuse them.
+  // The limits themselves are tested on their own Auth servers (auth-harness.ts), read from a config.toml.
+  process.env.VIBE_AUTH_RATE_LIMITS ??= 'off';
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-test-'));
   await fs.chmod(dir, 0o755);
   const config = loadConfig(process.env, { dataDir: dir, gatewayPort: 0, dbPort: await freePort(), externalDatabaseUrl: null });

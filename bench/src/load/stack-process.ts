@@ -18,7 +18,7 @@ const root = path.resolve(import.meta.dirname, '..', '..', '..');
 export async function startStackProcess(extraEnv: Record<string, string> = {}): Promise<StackProcess> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-load-'));
   await fs.chmod(dataDir, 0o755);
-  const env = { ...process.env, VIBE_DATA_DIR: dataDir, VIBE_GATEWAY_PORT: '0', VIBE_DB_PORT: String(await freePort()), VIBE_FUNCTIONS_WATCH: '0', DATABASE_URL: '', ...extraEnv };
+  const env = { ...process.env, VIBE_DATA_DIR: dataDir, VIBE_GATEWAY_PORT: '0', VIBE_DB_PORT: String(await freePort()), VIBE_FUNCTIONS_WATCH: '0', DATABASE_URL: '', VIBE_AUTH_RATE_LIMITS: 'off', ...extraEnv };
   const child: ChildProcess = spawn(process.execPath, [path.join(root, 'stack', 'src', 'cli.ts'), 'stack'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {

@@ -11,6 +11,8 @@ export class AuthError extends Error {
   readonly code: string;
   /** `weak_password.reasons` for 422 weak_password. */
   readonly reasons: string[] | undefined;
+  /** Extra response headers, e.g. `Retry-After` on a 429. */
+  readonly headers: Record<string, string> = {};
   constructor(status: number, code: string, message: string, reasons?: string[]) {
     super(message);
     this.name = 'AuthError';
@@ -49,7 +51,7 @@ export function sendAuthError(req: ServiceRequest, res: ServerResponse, err: unk
       ? err
       : new AuthError(500, 'unexpected_failure', 'Unexpected failure, please check server logs for more information');
   const v2024 = wantsApiVersion2024(req);
-  const headers: Record<string, string> = { 'x-sb-error-code': e.code };
+  const headers: Record<string, string> = { ...e.headers, 'x-sb-error-code': e.code };
   let body: Record<string, unknown>;
   if (v2024) {
     headers[API_VERSION_HEADER] = '2024-01-01';
@@ -64,4 +66,15 @@ export function sendAuthError(req: ServiceRequest, res: ServerResponse, err: unk
 /** 400 validation_failed, GoTrue's answer to a malformed field. */
 export function validationFailed(message: string): AuthError {
   return new AuthError(400, 'validation_failed', message);
+}
+
+/**
+ * 429 over_request_rate_limit, GoTrue's answer when a per-address limit is reached. GoTrue sends no
+ * Retry-After; the local server adds one (whole seconds until the bucket has a token again) so clients
+ * know when to come back.
+ */
+export function overRequestRateLimit(retryAfterSeconds: number): AuthError {
+  const err = new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached');
+  err.headers['retry-after'] = String(retryAfterSeconds);
+  return err;
 }

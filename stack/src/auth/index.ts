@@ -2,12 +2,16 @@
 import type { StackContext } from '../context.ts';
 import { sendJson, type Service } from '../gateway/http.ts';
 import { createUser, deleteUser, getUserById, listAllUsers, updateUserById } from './admin.ts';
-import type { Endpoint } from './call.ts';
+import { dirname, join } from 'node:path';
+import type { Endpoint, Outbox } from './call.ts';
 import { AuthError, sendAuthError } from './errors.ts';
 import { token } from './grant.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { AddressLimits, clientAddress } from './rate-limit.ts';
 import { loadAuthSettings } from './settings.ts';
 import { signup } from './signup.ts';
 import { getUser, logout, updateUser } from './user.ts';
+import { verify } from './verify.ts';
 
 const health: Endpoint = async () => ({
   status: 200,
@@ -44,6 +48,7 @@ const ROUTES: Route[] = [
   { method: 'GET', pattern: /^\/settings$/, endpoint: settingsEndpoint },
   { method: 'POST', pattern: /^\/signup$/, endpoint: signup },
   { method: 'POST', pattern: /^\/token$/, endpoint: token },
+  { method: 'POST', pattern: /^\/verify$/, endpoint: verify },
   { method: 'GET', pattern: /^\/user$/, endpoint: getUser },
   { method: 'PUT', pattern: /^\/user$/, endpoint: updateUser },
   { method: 'POST', pattern: /^\/logout$/, endpoint: logout },
@@ -54,20 +59,38 @@ const ROUTES: Route[] = [
   { method: 'DELETE', pattern: /^\/admin\/users\/(?<id>[^/]+)$/, endpoint: deleteUser },
 ];
 
-/** Builds the service; the JWKS is public, everything else is routed to its endpoint. */
-export function createAuthService(ctx: StackContext): Service {
-  const settings = loadAuthSettings(ctx.publicUrl);
+/** What a caller may set instead of the defaults (tests: their own config.toml limits and a captured outbox). */
+export interface AuthServiceOptions {
+  /** Environment the settings are read from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Where email-change codes go (default: one line on the stack's stdout, the local stand-in for a mailbox). */
+  outbox?: Outbox;
+}
+
+// No mailer locally: the codes are printed where `npm run stack` shows its log, as the CLI's Mailpit would hold them.
+const printOutbox: Outbox = (mail) => {
+  process.stdout.write(`[auth] ${mail.kind} for ${mail.to}: code ${mail.otp} (or token_hash ${mail.tokenHash})\n`);
+};
+
+/** Builds the service; the JWKS is public, everything else is routed to its endpoint. Settings come from the environment and `<supabase>/config.toml`. */
+export function createAuthService(ctx: StackContext, options: AuthServiceOptions = {}): Service {
+  const configToml = join(dirname(ctx.config.functionsDir), 'config.toml');
+  const settings = loadAuthSettings(ctx.publicUrl, options.env ?? process.env, configToml);
+  const limits = new AddressLimits(settings.rateLimits);
+  const throttle = new LoginThrottle();
+  const outbox = options.outbox ?? printOutbox;
   return async (req, res) => {
     if (req.path === '/.well-known/jwks.json') return sendJson(res, 200, ctx.keys.jwks);
     const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     try {
       const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
-      if (matches.length === 0) throw new AuthError(404, 'not_found', `No Auth endpoint at ${path}: see the GoTrue API auth-js calls (/signup, /token, /user, /logout, /admin/users)`);
+      if (matches.length === 0) throw new AuthError(404, 'not_found', `No Auth endpoint at ${path}: see the GoTrue API auth-js calls (/signup, /token, /verify, /user, /logout, /admin/users)`);
       const hit = matches.find((x) => x.r.method === method);
       if (!hit) throw new AuthError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${matches.map((x) => x.r.method).join(' or ')}`);
       const params = Object.fromEntries(Object.entries(hit.m!.groups ?? {}).map(([k, v]) => [k, safeDecode(v)]));
-      const reply = await hit.r.endpoint({ req, pool: ctx.pool, keys: ctx.keys, settings, params });
+      const address = clientAddress(req, ctx.keys);
+      const reply = await hit.r.endpoint({ req, pool: ctx.pool, keys: ctx.keys, settings, params, address, limits, throttle, outbox });
       if (reply.status === 204) {
         res.writeHead(204, reply.headers ?? {});
         res.end();

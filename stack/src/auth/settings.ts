@@ -1,4 +1,31 @@
-/** Auth server settings, read once from the environment when the service is created. */
+/** Auth server settings, read once from the environment and `supabase/config.toml` when the service is created. */
+import { readAuthToml, type AuthToml, type TomlValue } from './config-toml.ts';
+import { parseBanDuration } from './validate.ts';
+
+/**
+ * Per-address request limits (`[auth.rate_limit]`), each "requests per 5 minutes per address": the refill
+ * rate of a token bucket that holds at most 30 requests (GoTrue's burst), or the limit itself when lower.
+ */
+export interface RateLimits {
+  /** `token_refresh` (GoTrue's RATE_LIMIT_TOKEN_REFRESH): every POST /token grant, password and refresh alike, shares one bucket. */
+  readonly tokenRefresh: number;
+  /** `sign_in_sign_ups` (the CLI passes it as GoTrue's RATE_LIMIT_OTP): POST /signup, and PUT /user in a bucket of its own. */
+  readonly signInSignUps: number;
+  /** `token_verifications` (GoTrue's RATE_LIMIT_VERIFY): POST /verify. */
+  readonly tokenVerifications: number;
+}
+
+/** How an email change is confirmed (`[auth.email]`). */
+export interface EmailChangeSettings {
+  /** `double_confirm_changes` (GoTrue's MAILER_SECURE_EMAIL_CHANGE_ENABLED): the current address must confirm too. */
+  readonly secure: boolean;
+  /** `otp_length`: digits of the emailed code. */
+  readonly otpLength: number;
+  /** `otp_expiry`: seconds a code stays valid. */
+  readonly otpExpirySeconds: number;
+  /** `max_frequency`: shortest time between two change requests of one user, in milliseconds. */
+  readonly maxFrequencyMs: number;
+}
 
 export interface AuthSettings {
   /** `iss` of user access tokens: `<publicUrl>/auth/v1`, as GoTrue's API_EXTERNAL_URL gives it. */
@@ -17,6 +44,9 @@ export interface AuthSettings {
   readonly adminRoles: readonly string[];
   /** The audience of user tokens and of every request (GoTrue's JWT_AUD default). */
   readonly audience: string;
+  /** Per-address limits from `[auth.rate_limit]`; null when `VIBE_AUTH_RATE_LIMITS=off` (the shared test stack). */
+  readonly rateLimits: RateLimits | null;
+  readonly emailChange: EmailChangeSettings;
 }
 
 function wholeSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -29,8 +59,53 @@ function wholeSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number, mi
   return n;
 }
 
-/** Builds the frozen Auth settings; throws naming the variable when one is malformed. */
-export function loadAuthSettings(publicUrl: string, env: NodeJS.ProcessEnv = process.env): AuthSettings {
+function tomlInt(toml: AuthToml, table: string, key: string, fallback: number, min: number, max: number): number {
+  const v: TomlValue | undefined = toml.get(table)?.[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected a whole number between ${min} and ${max}, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+function tomlBool(toml: AuthToml, table: string, key: string, fallback: boolean): boolean {
+  const v = toml.get(table)?.[key];
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected true or false, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function tomlDurationMs(toml: AuthToml, table: string, key: string, fallback: string): number {
+  const v = toml.get(table)?.[key] ?? fallback;
+  let ms = NaN;
+  try {
+    ms = typeof v === 'string' ? parseBanDuration(v) : NaN;
+  } catch {
+    // reported below with the key's name
+  }
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected a duration such as "1s" or "1m30s", got ${JSON.stringify(v)}`);
+  return ms;
+}
+
+function rateLimits(toml: AuthToml, env: NodeJS.ProcessEnv): RateLimits | null {
+  const mode = env.VIBE_AUTH_RATE_LIMITS ?? '';
+  if (mode === 'off') return null;
+  if (mode !== '' && mode !== 'on') throw new Error(`Invalid VIBE_AUTH_RATE_LIMITS: expected "on" or "off", got "${mode}"`);
+  const max = 1_000_000_000;
+  // Defaults are GoTrue's when config.toml leaves a key out.
+  return Object.freeze({
+    tokenRefresh: tomlInt(toml, 'rate_limit', 'token_refresh', 150, 1, max),
+    signInSignUps: tomlInt(toml, 'rate_limit', 'sign_in_sign_ups', 30, 1, max),
+    tokenVerifications: tomlInt(toml, 'rate_limit', 'token_verifications', 30, 1, max),
+  });
+}
+
+/**
+ * Builds the frozen Auth settings from the environment and `configToml` (the project's supabase/config.toml;
+ * null or a missing file means the CLI's defaults); throws naming the variable or key when one is malformed.
+ */
+export function loadAuthSettings(publicUrl: string, env: NodeJS.ProcessEnv = process.env, configToml: string | null = null): AuthSettings {
+  const toml = configToml ? readAuthToml(configToml) : new Map();
   return Object.freeze({
     issuer: `${publicUrl}/auth/v1`,
     jwtExpiry: wholeSeconds(env, 'VIBE_JWT_EXPIRY', 3600, 30),
@@ -38,5 +113,12 @@ export function loadAuthSettings(publicUrl: string, env: NodeJS.ProcessEnv = pro
     minPasswordLength: 6,
     adminRoles: Object.freeze(['service_role', 'supabase_admin']),
     audience: 'authenticated',
+    rateLimits: rateLimits(toml, env),
+    emailChange: Object.freeze({
+      secure: tomlBool(toml, 'email', 'double_confirm_changes', true),
+      otpLength: tomlInt(toml, 'email', 'otp_length', 6, 6, 10),
+      otpExpirySeconds: tomlInt(toml, 'email', 'otp_expiry', 3600, 1, 86400),
+      maxFrequencyMs: tomlDurationMs(toml, 'email', 'max_frequency', '1s'),
+    }),
   });
 }

@@ -8,8 +8,8 @@ import { checkPasswordStrength, objectField, parseBody, stringField, validateEma
 
 const userExists = () => new AuthError(422, 'user_already_exists', 'User already registered');
 
-/** Creates the user and its email identity, confirms it and starts a session. */
-export const signup: Endpoint = async ({ req, pool, keys, settings }) => {
+/** Creates the user and its email identity, confirms it and starts a session; limited per address by `sign_in_sign_ups`. */
+export const signup: Endpoint = async ({ req, pool, keys, settings, limits, address }) => {
   const body = parseBody(req.body);
   const email = stringField(body, 'email');
   const phone = stringField(body, 'phone');
@@ -17,6 +17,8 @@ export const signup: Endpoint = async ({ req, pool, keys, settings }) => {
   const data = objectField(body, 'data') ?? {};
   // signInAnonymously() posts neither; anonymous sign-ins are off, as in the CLI's default config.
   if (!email && !phone) throw new AuthError(422, 'anonymous_provider_disabled', 'Anonymous sign-ins are disabled');
+  // GoTrue limits sign-ups per address once it knows they are not anonymous (`sign_in_sign_ups`).
+  limits.check('signups', address);
   if (!password) throw validationFailed('Signup requires a valid password');
   checkPasswordStrength(password, settings.minPasswordLength);
   if (email && phone) throw validationFailed('Only an email address or phone number should be provided on signup.');

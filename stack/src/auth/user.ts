@@ -1,10 +1,11 @@
 /** The signed-in user's own endpoints: GET /user, PUT /user, POST /logout. */
-import type { Endpoint } from './call.ts';
+import type { Endpoint, OutgoingMail } from './call.ts';
 import { mapDbError, withTx } from './db.ts';
+import { requestEmailChange } from './email-change.ts';
 import { AuthError, validationFailed } from './errors.ts';
 import { requireUser } from './guard.ts';
 import { logout as endSessions, type LogoutScope } from './sessions.ts';
-import { findUserByEmail, findUserById, mergeMetadata, passwordMatches, setEmail, setPassword } from './users.ts';
+import { findUserByEmail, findUserById, mergeMetadata, passwordMatches, setPassword } from './users.ts';
 import { checkPasswordStrength, objectField, parseBody, stringField, validateEmail } from './validate.ts';
 
 const emailExists = () => new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
@@ -18,12 +19,13 @@ export const getUser: Endpoint = async ({ req, pool, keys, settings }) => {
 };
 
 /**
- * PUT /user: email, password and `data` (user_metadata) changes. An email change is applied at once
- * (the local stack has no mailer to confirm it with); a password change ends the user's other
- * sessions, as GoTrue does.
+ * PUT /user: email, password and `data` (user_metadata) changes. A new email is only recorded as
+ * `new_email` until /verify confirms it (email-change.ts); a password change ends the user's other
+ * sessions, as GoTrue does. Limited per address like GoTrue's User limiter (`sign_in_sign_ups`).
  */
-export const updateUser: Endpoint = async ({ req, pool, keys, settings }) => {
+export const updateUser: Endpoint = async ({ req, pool, keys, settings, limits, address, outbox }) => {
   const caller = await requireUser(keys, pool, req);
+  limits.check('user', address);
   const body = parseBody(req.body);
   const rawEmail = stringField(body, 'email');
   const password = stringField(body, 'password');
@@ -42,6 +44,7 @@ export const updateUser: Endpoint = async ({ req, pool, keys, settings }) => {
     throw new AuthError(422, 'same_password', 'New password should be different from the old password.');
   }
 
+  let mails: OutgoingMail[] = [];
   const user = await withTx(pool, async (tx) => {
     try {
       if (password !== undefined) {
@@ -50,12 +53,16 @@ export const updateUser: Endpoint = async ({ req, pool, keys, settings }) => {
       }
       if (data) await mergeMetadata(tx, userId, 'raw_user_meta_data', data);
       if (appData) await mergeMetadata(tx, userId, 'raw_app_meta_data', appData);
-      if (changingEmail) await setEmail(tx, userId, email, true);
+      if (changingEmail) {
+        const { secure, otpLength, maxFrequencyMs } = settings.emailChange;
+        mails = await requestEmailChange(tx, { userId, currentEmail: caller.user.email, newEmail: email, secure, otpLength, maxFrequencyMs });
+      }
     } catch (err) {
       throw mapDbError(err, emailExists());
     }
     return (await findUserById(tx, userId))!;
   });
+  for (const mail of mails) outbox(mail);
   return { status: 200, body: user.json };
 };
 

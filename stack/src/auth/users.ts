@@ -37,6 +37,7 @@ const USER_SELECT = `
       'phone', coalesce(u.phone, ''), 'phone_confirmed_at', ${iso('u.phone_confirmed_at')},
       'confirmation_sent_at', ${iso('u.confirmation_sent_at')}, 'confirmed_at', ${iso('u.confirmed_at')},
       'recovery_sent_at', ${iso('u.recovery_sent_at')}, 'new_email', nullif(u.email_change, ''),
+      'email_change_sent_at', ${iso('u.email_change_sent_at')},
       'last_sign_in_at', ${iso('u.last_sign_in_at')},
       'app_metadata', u.raw_app_meta_data, 'user_metadata', u.raw_user_meta_data,
       'identities', coalesce((
@@ -56,7 +57,7 @@ const USER_SELECT = `
 // GoTrue's `omitempty` fields: absent from the JSON when unset.
 const OMIT_WHEN_EMPTY = new Set([
   'email_confirmed_at', 'invited_at', 'phone_confirmed_at', 'confirmation_sent_at', 'confirmed_at',
-  'recovery_sent_at', 'new_email', 'last_sign_in_at', 'banned_until', 'deleted_at',
+  'recovery_sent_at', 'new_email', 'email_change_sent_at', 'last_sign_in_at', 'banned_until', 'deleted_at',
 ]);
 const OMIT_IDENTITY_WHEN_EMPTY = new Set(['last_sign_in_at', 'email']);
 

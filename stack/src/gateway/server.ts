@@ -9,7 +9,7 @@ export const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
   'access-control-allow-headers':
     'authorization, x-client-info, apikey, content-type, content-profile, accept-profile, prefer, range, x-supabase-api-version, x-retry-count, x-region, upstash-encoding, upstash-sync-token',
-  'access-control-expose-headers': 'content-range, content-location, x-total-count, link, preference-applied, x-supabase-api-version, x-sb-error-code, location',
+  'access-control-expose-headers': 'content-range, content-location, x-total-count, link, preference-applied, x-supabase-api-version, x-sb-error-code, location, retry-after',
   'access-control-max-age': '3600',
 };
 

@@ -17,3 +17,11 @@ create index if not exists sessions_user_id_idx on auth.sessions (user_id);
 create index if not exists identities_user_id_idx on auth.identities (user_id);
 create index if not exists refresh_tokens_parent_idx on auth.refresh_tokens (parent);
 create index if not exists users_instance_id_email_idx on auth.users (instance_id, lower(email));
+
+-- A pending email change (PUT /user) waits here until /verify confirms it; GoTrue's columns and types.
+alter table auth.users
+  add column if not exists email_change_token_new varchar(255),
+  add column if not exists email_change_token_current varchar(255) default '',
+  add column if not exists email_change_confirm_status smallint default 0
+    check (email_change_confirm_status >= 0 and email_change_confirm_status <= 2),
+  add column if not exists email_change_sent_at timestamptz;
