@@ -1,0 +1,210 @@
+-- Hosts, one-time enrollment tokens, and the agent identity the ingest policies rely on.
+--
+-- Agent identity: an agent is an Auth user created by the enroll-agent function whose
+-- app_metadata is {"vibe_role": "agent", "host_id": "<uuid>", "team_id": "<uuid>"}.
+-- app_metadata is not user-editable, and a host names its current agent in hosts.agent_user_id,
+-- so re-enrolling a host revokes the previous agent's write access at once.
+
+create table public.hosts (
+  id uuid primary key default gen_random_uuid(),
+  team_id uuid not null references public.teams (id) on delete cascade,
+  name text not null constraint hosts_name_length check (char_length(name) between 1 and 100),
+  slug text not null constraint hosts_slug_format check (slug ~ '^[a-z0-9][a-z0-9-]{0,62}$'),
+  labels jsonb not null default '{}'
+    constraint hosts_labels_object check (jsonb_typeof(labels) = 'object' and pg_column_size(labels) <= 4096),
+  agent_user_id uuid references auth.users (id) on delete set null,
+  -- How often the agent reports; host-down and status count missed intervals of this length.
+  sample_interval_s integer not null default 10
+    constraint hosts_sample_interval_range check (sample_interval_s between 1 and 3600),
+  last_seen_at timestamptz,
+  created_at timestamptz not null default now(),
+  constraint hosts_slug_unique_per_team unique (team_id, slug)
+);
+comment on table public.hosts is 'Monitored machines. labels: flat {"key":"value"} object used by alert rule scopes.';
+create index hosts_team_id_idx on public.hosts (team_id);
+create index hosts_agent_user_id_idx on public.hosts (agent_user_id);
+
+-- Slug from the name when none is given: lower-case, runs of other characters become "-".
+create function private.default_host_slug() returns trigger
+language plpgsql set search_path = ''
+as $$
+begin
+  if new.slug is null or new.slug = '' then
+    new.slug := left(trim(both '-' from regexp_replace(lower(new.name), '[^a-z0-9]+', '-', 'g')), 63);
+    if new.slug = '' then new.slug := 'host'; end if;
+  end if;
+  return new;
+end
+$$;
+create trigger hosts_default_slug before insert or update of name, slug on public.hosts
+  for each row execute function private.default_host_slug();
+
+create table public.enrollment_tokens (
+  id uuid primary key default gen_random_uuid(),
+  team_id uuid not null references public.teams (id) on delete cascade,
+  host_id uuid not null references public.hosts (id) on delete cascade,
+  -- sha256 of the token, hex; the token itself is shown once and never stored.
+  token_hash text not null unique constraint enrollment_tokens_hash_format check (token_hash ~ '^[0-9a-f]{64}$'),
+  created_by uuid references auth.users (id) on delete set null,
+  created_at timestamptz not null default now(),
+  expires_at timestamptz not null default now() + interval '24 hours',
+  used_at timestamptz,
+  used_by uuid references auth.users (id) on delete set null
+);
+comment on table public.enrollment_tokens is 'One-time agent enrollment tokens, stored as sha256 hashes; default lifetime 24 h.';
+create index enrollment_tokens_host_id_idx on public.enrollment_tokens (host_id);
+create index enrollment_tokens_team_id_idx on public.enrollment_tokens (team_id);
+
+-- Policy helpers ------------------------------------------------------------------------------
+
+create function private.agent_host_id() returns uuid
+language sql stable security definer set search_path = ''
+as $$
+  select h.id from public.hosts h
+  where (select private.is_agent())
+    and h.id = nullif((select auth.jwt()) -> 'app_metadata' ->> 'host_id', '')::uuid
+    and h.agent_user_id = (select auth.uid())
+$$;
+comment on function private.agent_host_id() is 'The host an agent JWT may write for, or null (also null once the host is re-enrolled).';
+
+create function private.member_host_ids() returns uuid[]
+language sql stable security definer set search_path = ''
+as $$
+  select coalesce(array_agg(h.id), '{}')
+  from public.hosts h
+  where h.team_id = any ((select private.member_team_ids())::uuid[])
+$$;
+comment on function private.member_host_ids() is 'Hosts of every team the requesting user belongs to.';
+
+grant execute on function private.agent_host_id(), private.member_host_ids() to anon, authenticated, service_role;
+
+-- Enrollment ----------------------------------------------------------------------------------
+
+create function private.new_enrollment_token(p_host_id uuid, p_valid_for interval)
+returns table (token text, expires_at timestamptz)
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_team uuid;
+  v_token text := 'vibe_enroll_' || replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+begin
+  select h.team_id into v_team from public.hosts h where h.id = p_host_id;
+  if v_team is null then
+    raise exception 'Cannot create an enrollment token: host % does not exist', p_host_id using errcode = 'P0002';
+  end if;
+  if not (v_team = any ((select private.admin_team_ids())::uuid[])) and (select auth.role()) is distinct from 'service_role' then
+    raise exception 'Cannot create an enrollment token: only owners and admins of the host''s team may enroll agents'
+      using errcode = '42501';
+  end if;
+  if p_valid_for is null or p_valid_for <= interval '0' or p_valid_for > interval '30 days' then
+    raise exception 'Cannot create an enrollment token: validity must be between 0 and 30 days, got %', p_valid_for
+      using errcode = '22023';
+  end if;
+  insert into public.enrollment_tokens (team_id, host_id, token_hash, created_by, expires_at)
+  values (v_team, p_host_id, encode(sha256(convert_to(v_token, 'UTF8')), 'hex'), (select auth.uid()), now() + p_valid_for)
+  returning enrollment_tokens.expires_at into expires_at;
+  token := v_token;
+  return next;
+end
+$$;
+
+create function public.create_enrollment_token(p_host_id uuid, p_valid_for interval default interval '24 hours')
+returns table (token text, expires_at timestamptz)
+language sql security invoker set search_path = ''
+as $$ select * from private.new_enrollment_token(p_host_id, p_valid_for) $$;
+comment on function public.create_enrollment_token(uuid, interval) is
+  'Admins: a new one-time enrollment token for an existing host (shown once; only its hash is stored).';
+
+create function public.create_host(p_team_id uuid, p_name text, p_labels jsonb default '{}', p_slug text default null)
+returns table (host_id uuid, token text, expires_at timestamptz)
+language plpgsql security invoker set search_path = ''
+as $$
+begin
+  -- The insert runs under the caller's RLS: only admins of p_team_id get past it.
+  insert into public.hosts (team_id, name, labels, slug) values (p_team_id, p_name, coalesce(p_labels, '{}'), p_slug)
+  returning id into host_id;
+  select t.token, t.expires_at into token, expires_at from private.new_enrollment_token(host_id, interval '24 hours') t;
+  return next;
+end
+$$;
+comment on function public.create_host(uuid, text, jsonb, text) is
+  'Admins: add a host and get its one-time enrollment token (valid 24 h, shown once).';
+
+-- Used by the enroll-agent edge function (service role only): atomically marks a token used.
+create function public.claim_enrollment_token(p_token text)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_hash text := encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex');
+  v_row public.enrollment_tokens;
+begin
+  update public.enrollment_tokens t set used_at = now()
+  where t.token_hash = v_hash and t.used_at is null and t.expires_at > now()
+  returning * into v_row;
+  if found then
+    return jsonb_build_object('status', 'ok', 'token_id', v_row.id, 'host_id', v_row.host_id, 'team_id', v_row.team_id);
+  end if;
+  select * into v_row from public.enrollment_tokens t where t.token_hash = v_hash;
+  if not found then
+    return jsonb_build_object('status', 'invalid');
+  elsif v_row.used_at is not null then
+    return jsonb_build_object('status', 'used', 'used_at', v_row.used_at);
+  else
+    return jsonb_build_object('status', 'expired', 'expires_at', v_row.expires_at);
+  end if;
+end
+$$;
+comment on function public.claim_enrollment_token(text) is
+  'Service role: marks a one-time token used; status ok | invalid | used | expired.';
+
+-- Undo a claim when the agent user could not be created, so the token is not burnt for nothing.
+create function public.release_enrollment_token(p_token_id uuid)
+returns void
+language sql security definer set search_path = ''
+as $$ update public.enrollment_tokens set used_at = null, used_by = null where id = p_token_id and used_by is null $$;
+
+-- Bind the new agent user to its host and token (service role only).
+create function public.attach_agent_user(p_token_id uuid, p_user_id uuid)
+returns void
+language sql security definer set search_path = ''
+as $$
+  update public.enrollment_tokens set used_by = p_user_id where id = p_token_id;
+  update public.hosts h set agent_user_id = p_user_id
+  from public.enrollment_tokens t where t.id = p_token_id and h.id = t.host_id;
+$$;
+
+revoke all on function private.new_enrollment_token(uuid, interval) from public;
+grant execute on function private.new_enrollment_token(uuid, interval) to authenticated, service_role;
+grant execute on function public.create_enrollment_token(uuid, interval), public.create_host(uuid, text, jsonb, text)
+  to authenticated, service_role;
+revoke all on function public.claim_enrollment_token(text), public.release_enrollment_token(uuid),
+  public.attach_agent_user(uuid, uuid) from public, anon, authenticated;
+grant execute on function public.claim_enrollment_token(text), public.release_enrollment_token(uuid),
+  public.attach_agent_user(uuid, uuid) to service_role;
+
+-- RLS -----------------------------------------------------------------------------------------
+alter table public.hosts enable row level security;
+alter table public.enrollment_tokens enable row level security;
+
+create policy "Members can read their team's hosts" on public.hosts
+  for select to authenticated using (team_id = any ((select private.member_team_ids())::uuid[]));
+create policy "Agents can read their own host" on public.hosts
+  for select to authenticated using (id = (select private.agent_host_id()));
+create policy "Admins can add hosts" on public.hosts
+  for insert to authenticated with check (team_id = any ((select private.admin_team_ids())::uuid[]));
+create policy "Admins can change hosts" on public.hosts
+  for update to authenticated using (team_id = any ((select private.admin_team_ids())::uuid[]))
+  with check (team_id = any ((select private.admin_team_ids())::uuid[]));
+create policy "Admins can remove hosts" on public.hosts
+  for delete to authenticated using (team_id = any ((select private.admin_team_ids())::uuid[]));
+
+-- Tokens are created through create_host/create_enrollment_token only; admins may list and revoke them.
+create policy "Admins can read their team's enrollment tokens" on public.enrollment_tokens
+  for select to authenticated using (team_id = any ((select private.admin_team_ids())::uuid[]));
+create policy "Admins can revoke enrollment tokens" on public.enrollment_tokens
+  for delete to authenticated using (team_id = any ((select private.admin_team_ids())::uuid[]));
+
+grant select, insert, update, delete on public.hosts to authenticated;
+grant select, delete on public.enrollment_tokens to authenticated;
+grant all on public.hosts, public.enrollment_tokens to service_role;
