@@ -163,7 +163,6 @@ end
 $$;
 create trigger teams_add_settings after insert on public.teams
   for each row execute function private.add_team_settings();
-insert into public.team_settings (team_id) select id from public.teams on conflict do nothing;
 
 create trigger team_settings_touch before update on public.team_settings
   for each row execute function private.touch_updated_at();

@@ -8,6 +8,8 @@
 
 -- The metrics anomaly rules may watch are the rolled-up ones of the host metric catalogue.
 
+-- Seasonal baselines: expected value and band per host, metric and hour of the week (0 = Monday
+-- 00:00 UTC … 167), written by detect-anomalies (service role).
 create table public.anomaly_baselines (
   host_id uuid not null references public.hosts (id) on delete cascade,
   team_id uuid not null references public.teams (id) on delete cascade,
@@ -138,7 +140,6 @@ revoke all on procedure private.generate_anomaly_helpers() from public;
 call private.generate_anomaly_helpers();
 comment on function public.anomaly_inputs(timestamptz) is
   'detect-anomalies only: [{rule_id, host_id, team_id, metric, sensitivity, threshold, window_s, recovery_s, status, baselines: {"<hour of week>": [expected, band, samples]}, points: [[epoch s, value]]}].';
-
 
 -- Recomputes the baseline of the current hour of week for every host × metric an enabled anomaly
 -- rule covers whose row is missing or older than p_max_age: median and MAD (scaled by 1.4826) of the
