@@ -1,4 +1,4 @@
-/** Compaction format 2: decoded samples equal the raw ones within the documented quantization, nulls, gaps, merges, format 1 blobs. */
+/** Compaction format 2: decoded samples equal the raw ones within the documented quantization, nulls, gaps, merges, unknown formats. */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeam, superuser, uniq, type TeamFixture } from './helpers.ts';
@@ -176,7 +176,7 @@ describe('compaction format 2', () => {
     expect((await rawRows(hostId)).length).toBe(0);
   });
 
-  it('decodes only the asked columns, and still reads (and re-encodes) format 1 blobs', async () => {
+  it('decodes only the asked columns, and refuses blobs in any format but 2', async () => {
     const hostId = await newHost();
     await fill(db, hostId, hour(6), 50);
     await compactHost(hostId);
@@ -188,25 +188,10 @@ describe('compaction format 2', () => {
     expect(some.rows).toHaveLength(50);
     expect(some.rows.every((r) => r.ts instanceof Date && typeof r.cpu_total === 'number' && r.cpu_user === null && r.mem_percent > 0)).toBe(true);
 
-    // A format 1 blob (…_create_compaction.sql): ts as delta-of-deltas, cpu_total as deltas, 25 all-null columns.
-    const v1 = `'\\x01'::bytea || private.varint(3)
-      || private.encode_series('{1700000000000,1700000010000,1700000020001}', true)
-      || private.encode_series('{1234,1250,1199}', false)
-      || (select string_agg(private.encode_series('{null,null,null}'::bigint[], false), ''::bytea) from generate_series(3, 27))`;
-    const old = await db.query(`select ts, cpu_total, mem_used from private.decode_host_hour(${v1})`);
-    expect(old.rows).toEqual([
-      { ts: new Date(1700000000000), cpu_total: 12.34, mem_used: null },
-      { ts: new Date(1700000010000), cpu_total: 12.5, mem_used: null },
-      { ts: new Date(1700000020001), cpu_total: 11.99, mem_used: null },
-    ]);
-    const oldHour = new Date(Math.floor(1700000000000 / 3_600_000) * 3_600_000);
-    await db.query(`insert into host_samples_compact (host_id, hour, samples, data) values ($1, $2, 3, ${v1})`, [hostId, oldHour]);
-    const again = await db.query(
-      `select get_byte(e.data, 0) as version, (select array_agg(d.cpu_total order by d.ts) from private.decode_host_hour(e.data) d) as cpu
-       from private.encode_host_hour($1, $2) e`,
-      [hostId, oldHour],
+    // Only format 2 was ever written: any other version byte is refused with a clear error.
+    await expect(db.query(`select * from private.decode_host_hour('\\x0103'::bytea)`)).rejects.toThrow(
+      'Cannot decode compacted samples: unknown format version 1',
     );
-    expect(again.rows[0]).toEqual({ version: 2, cpu: [12.34, 12.5, 11.99] });
     const empty = await db.query(`select * from private.encode_host_hour($1, $2)`, [hostId, hour(8)]);
     expect(empty.rows).toEqual([]);
   });

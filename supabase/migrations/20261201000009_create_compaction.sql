@@ -1,30 +1,55 @@
--- Compaction format 2: per host and hour, every numeric column bit-packed at a fixed width.
---
--- Format 1 (…_create_compaction.sql) spends at least one byte per value (varint deltas) and two once a
--- delta exceeds ±31 steps, as noisy gauges at the agent's 0.01 precision do. Format 2 spends about a
--- column's entropy instead (bench/src/schema-storage.bench.ts: 1.01 against 1.32 bytes per value):
+-- Compaction of raw host samples older than a day: per host and hour, one bytea holding every
+-- numeric column of the host metric catalogue (private.host_metrics, compact_column 1 = ts … n),
+-- each bit-packed at a fixed width:
 --
 --   blob   := version byte (2), varint sample count n, varint column count, then one series per
---             column in format 1's order (ts, cpu_total, …, temp_c; see …_create_compaction.sql)
+--             column in compact_column order (ts, cpu_total, …, temp_c)
 --   series := mode byte: 0 all null, else kind (1 frame of reference | 2 delta | 3 delta-of-delta)
 --             | 4 when a null bitmap follows (n bits, 1 = null, padded to a byte);
 --             varint g, zigzag varint v0, then zigzag varint lo (kind 1 and 2) or zigzag varints
 --             d1, lo (kind 3); a width byte w; then the items, w bits each (most significant bit
 --             first), padded to a byte.
 --
--- Non-null values v_j (j = 0 … m-1, quantized to format 1's precision) become u_j = (v_j - v0) / g, where
--- v0 = v_0 and g is the greatest common divisor of all v_j - v0, so a column that only moves in steps
--- of 0.1 (or 4 KiB, or 10 s) costs no bits for the unused digits. The encoder keeps the kind with the
--- narrowest items (ties: fewer running sums to decode): kind 1 stores u_j - lo for every j (noise around a level), kind 2 the deltas
+-- Values are quantised first to the catalogue's step (percentages and load 0.01, iops and °C 0.1,
+-- sizes 1 KiB, rates 1 B/s, ts 1 ms; cpu_cores and detail are not kept). Non-null values v_j
+-- (j = 0 … m-1) become u_j = (v_j - v0) / g, where v0 = v_0 and g is the greatest common divisor of all
+-- v_j - v0, so a column that only moves in steps of 0.1 (or 4 KiB, or 10 s) costs no bits for the
+-- unused digits. The encoder keeps the kind with the narrowest items (ties: fewer running sums to
+-- decode): kind 1 stores u_j - lo for every j (noise around a level), kind 2 the deltas
 -- u_j - u_{j-1} - lo for j ≥ 1 (trends, random walks), kind 3 the delta-of-deltas for j ≥ 2 after the
 -- first delta d1 (regular clocks such as ts and uptime_s: a steady interval costs 0 bits, scheduling
 -- jitter a few). Constant columns cost 0 bits. Decoding is set-based SQL (substring on a bit string,
--- running sums as window functions), so it no longer runs a plpgsql statement per value.
+-- running sums as window functions). Measured in bench/src/schema-storage.bench.ts.
 
+create table public.host_samples_compact (
+  host_id uuid not null references public.hosts (id) on delete cascade,
+  hour timestamptz not null,
+  samples integer not null,
+  data bytea not null,
+  primary key (host_id, hour)
+);
 comment on table public.host_samples_compact is
   'Raw host samples older than a day, one bit-packed blob (format 2) per host and hour; read with metrics_range or private.decode_host_hour.';
--- Storage stays external: a blob is dense (compression would only cost CPU) and, at 9–19 kB an hour, is
+-- Storage external: a blob is dense (compression would only cost CPU) and, at 9–19 kB an hour, is
 -- split into TOAST chunks that pack pages fully, where inline rows would leave most of each page empty.
+alter table public.host_samples_compact alter column data set storage external;
+
+-- An unsigned varint: 7 bits a byte, least significant first.
+create function private.varint(p_value bigint)
+returns bytea
+language plpgsql immutable set search_path = ''
+as $$
+declare
+  u bigint := p_value;
+  r bytea := '';
+begin
+  while u >= 128 loop
+    r := r || set_byte('\x00'::bytea, 0, ((u & 127) | 128)::integer);
+    u := u >> 7;
+  end loop;
+  return r || set_byte('\x00'::bytea, 0, u::integer);
+end
+$$;
 
 -- Greatest common divisor over a column (gcd(0, x) = |x|; nulls are skipped).
 create aggregate private.gcd_agg(bigint) (sfunc = pg_catalog.gcd, stype = bigint, initcond = '0');
@@ -77,46 +102,65 @@ begin
 end
 $$;
 
--- Format 1 stays readable: blobs written before this migration are re-encoded below, and a blob
--- restored from an old backup still decodes.
-alter function private.decode_host_hour(bytea) rename to decode_host_hour_v1;
+-- How a catalogue column is quantised into a blob (SQL over the row r) and read back (SQL over the
+-- decoded series r.c0 … r.c<n-1>). Sizes are non-negative (checked on insert): they round half up in
+-- integer arithmetic. Steps above 1 are for integer columns only.
+create function private.host_metric_encode_sql(m private.host_metrics)
+returns text
+language sql stable set search_path = ''
+as $$
+  select case
+    when m.value_type = 'timestamptz' then format('round(date_part(''epoch'', r.%I) * %s)::bigint', m.name, round(1 / m.step))
+    when m.value_type in ('real', 'double precision') and m.step < 1 then format('round(r.%I::float8 * %s)::bigint', m.name, round(1 / m.step))
+    when m.value_type in ('real', 'double precision') then format('round(r.%I)::bigint', m.name)
+    when m.step > 1 then format('(r.%I + %s) / %s', m.name, floor(m.step / 2), m.step)
+    when m.value_type = 'bigint' then format('r.%I', m.name)
+    else format('r.%I::bigint', m.name) end
+$$;
+create function private.host_metric_decode_sql(m private.host_metrics)
+returns text
+language sql stable set search_path = ''
+as $$
+  select case
+    when m.percent_of is not null then format('case when r.c%1$s > 0 then (r.c%2$s::float8 * 100 / r.c%1$s)::real end',
+      (select t.compact_column - 1 from private.host_metrics t where t.name = m.percent_of[2]),
+      (select u.compact_column - 1 from private.host_metrics u where u.name = m.percent_of[1]))
+    when m.value_type = 'timestamptz' then format('to_timestamp(r.c%s / %s.0)', m.compact_column - 1, round(1 / m.step))
+    when m.step < 1 then format('(r.c%s::numeric / %s)::%s', m.compact_column - 1, round(1 / m.step), m.value_type)
+    when m.step > 1 then format('r.c%s * %s', m.compact_column - 1, m.step)
+    when m.value_type = 'bigint' then format('r.c%s', m.compact_column - 1)
+    else format('r.c%s::%s', m.compact_column - 1, m.value_type) end
+$$;
+revoke all on function private.host_metric_encode_sql(private.host_metrics), private.host_metric_decode_sql(private.host_metrics)
+  from public;
 
--- Decodes one blob (format 1 or 2) back into samples (the compacted tier's columns, percentages
--- recomputed). p_columns (1 = ts … 27 = temp_c, format 1's order) limits the work to the columns a
--- caller reads; the others come back null.
-create function private.decode_host_hour(p_data bytea, p_columns integer[] default null)
+-- (Re)creates private.decode_host_hour and private.encode_host_hour from the catalogue.
+--   decode_host_hour(data, columns): one blob back into samples (every kept column, then the
+--     percentages recomputed); p_columns (compact_column numbers) limits the work to the columns a
+--     caller reads, the others come back null.
+--   encode_host_hour(host, hour): the raw samples of one host and hour, merged with an existing blob
+--     of that hour, as one blob.
+-- New columns go at the end of the blob (compact_column n + 1): older blobs say how many they hold
+-- and decode with the new columns null.
+create procedure private.generate_compaction()
+language plpgsql set search_path = ''
+as $gen$
+declare
+  v_n integer := (select max(m.compact_column) from private.host_metrics m);
+  v_kept text := 'm.compact_column is not null';
+  v_derived text := 'm.percent_of is not null';
+begin
+  if v_n <> (select count(*) from private.host_metrics m where m.compact_column is not null) then
+    raise exception 'Cannot generate compaction: compact_column must run 1 … n without gaps';
+  end if;
+  -- The result columns may change, which create or replace cannot do; nothing else stores a reference.
+  drop function if exists private.decode_host_hour(bytea, integer[]);
+  execute format($ddl$create or replace function private.decode_host_hour(p_data bytea, p_columns integer[] default null)
 returns table (
-  ts timestamptz,
-  cpu_total real,
-  cpu_user real,
-  cpu_system real,
-  cpu_iowait real,
-  cpu_steal real,
-  cpu_count smallint,
-  load_1 real,
-  load_5 real,
-  load_15 real,
-  mem_total bigint,
-  mem_used bigint,
-  mem_available bigint,
-  swap_total bigint,
-  swap_used bigint,
-  disk_total bigint,
-  disk_used bigint,
-  disk_read_bps double precision,
-  disk_write_bps double precision,
-  disk_read_iops real,
-  disk_write_iops real,
-  net_rx_bps double precision,
-  net_tx_bps double precision,
-  net_connections integer,
-  uptime_s bigint,
-  process_count integer,
-  temp_c real,
-  mem_percent real, swap_percent real, disk_percent real
+%1$s
 )
 language plpgsql immutable set search_path = ''
-as $$
+as $fn$
 declare
   buf bytea := p_data || ''::bytea;  -- one detoasted copy; get_byte on it is O(1)
   bits varbit;
@@ -134,46 +178,17 @@ declare
   f integer;
   field bigint[];
   col bigint[];
-  a1 bigint[];
-  a2 bigint[];
-  a3 bigint[];
-  a4 bigint[];
-  a5 bigint[];
-  a6 bigint[];
-  a7 bigint[];
-  a8 bigint[];
-  a9 bigint[];
-  a10 bigint[];
-  a11 bigint[];
-  a12 bigint[];
-  a13 bigint[];
-  a14 bigint[];
-  a15 bigint[];
-  a16 bigint[];
-  a17 bigint[];
-  a18 bigint[];
-  a19 bigint[];
-  a20 bigint[];
-  a21 bigint[];
-  a22 bigint[];
-  a23 bigint[];
-  a24 bigint[];
-  a25 bigint[];
-  a26 bigint[];
-  a27 bigint[];
+%2$s
 begin
-  if get_byte(buf, 0) = 1 then
-    return query select * from private.decode_host_hour_v1(buf);
-    return;
-  elsif get_byte(buf, 0) <> 2 then
-    raise exception 'Cannot decode compacted samples: unknown format version %', get_byte(buf, 0);
+  if get_byte(buf, 0) <> 2 then
+    raise exception 'Cannot decode compacted samples: unknown format version %%', get_byte(buf, 0);
   end if;
   bits := ('x' || encode(buf, 'hex'))::varbit;
   select r.value, r.next_pos into n, pos from private.read_varint(buf, pos) r;
-  select least(r.value, 27), r.next_pos into ncols, pos from private.read_varint(buf, pos) r;
+  select least(r.value, %3$s), r.next_pos into ncols, pos from private.read_varint(buf, pos) r;
   -- The function is callable by signed-in users on any bytea: refuse sizes no compaction writes.
   if n > 1000000 then
-    raise exception 'Cannot decode compacted samples: % samples in one blob is more than the 1000000 a block can hold', n;
+    raise exception 'Cannot decode compacted samples: %% samples in one blob is more than the 1000000 a block can hold', n;
   end if;
   for c in 1 .. ncols loop
     mode := get_byte(buf, pos); pos := pos + 1;
@@ -193,7 +208,7 @@ begin
     end loop;
     w := get_byte(buf, pos); pos := pos + 1;
     if w > 63 then
-      raise exception 'Cannot decode compacted samples: column % is packed % bits wide (at most 63)', c, w;
+      raise exception 'Cannot decode compacted samples: column %% is packed %% bits wide (at most 63)', c, w;
     end if;
     off := pos * 8;
     pos := pos + (greatest(nn - kind + 1, 0) * w + 7) / 8;
@@ -230,116 +245,55 @@ begin
       ) x;
     end if;
     case c
-      when 1 then a1 := col;
-      when 2 then a2 := col;
-      when 3 then a3 := col;
-      when 4 then a4 := col;
-      when 5 then a5 := col;
-      when 6 then a6 := col;
-      when 7 then a7 := col;
-      when 8 then a8 := col;
-      when 9 then a9 := col;
-      when 10 then a10 := col;
-      when 11 then a11 := col;
-      when 12 then a12 := col;
-      when 13 then a13 := col;
-      when 14 then a14 := col;
-      when 15 then a15 := col;
-      when 16 then a16 := col;
-      when 17 then a17 := col;
-      when 18 then a18 := col;
-      when 19 then a19 := col;
-      when 20 then a20 := col;
-      when 21 then a21 := col;
-      when 22 then a22 := col;
-      when 23 then a23 := col;
-      when 24 then a24 := col;
-      when 25 then a25 := col;
-      when 26 then a26 := col;
-      when 27 then a27 := col;
+%4$s
     end case;
   end loop;
   return query
-    select to_timestamp(r.c0 / 1000.0),
-      (r.c1::numeric / 100)::real, (r.c2::numeric / 100)::real, (r.c3::numeric / 100)::real,
-      (r.c4::numeric / 100)::real, (r.c5::numeric / 100)::real, r.c6::smallint,
-      (r.c7::numeric / 100)::real, (r.c8::numeric / 100)::real, (r.c9::numeric / 100)::real,
-      r.c10 * 1024, r.c11 * 1024, r.c12 * 1024, r.c13 * 1024, r.c14 * 1024, r.c15 * 1024, r.c16 * 1024,
-      r.c17::double precision, r.c18::double precision,
-      (r.c19::numeric / 10)::real, (r.c20::numeric / 10)::real,
-      r.c21::double precision, r.c22::double precision, r.c23::integer, r.c24, r.c25::integer,
-      (r.c26::numeric / 10)::real,
-      case when r.c10 > 0 then (r.c11::float8 * 100 / r.c10)::real end,
-      case when r.c13 > 0 then (r.c14::float8 * 100 / r.c13)::real end,
-      case when r.c15 > 0 then (r.c16::float8 * 100 / r.c15)::real end
-    from unnest(array_fill(null::bigint, array[n]), a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24, a25, a26, a27)
-      as r(pad, c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15, c16, c17, c18, c19, c20, c21, c22, c23, c24, c25, c26);
+    select %5$s
+    from unnest(array_fill(null::bigint, array[n]), %6$s)
+      as r(pad, %7$s);
 end
-$$;
+$fn$$ddl$,
+    private.host_metric_list($$format('  %I %s', m.name, m.value_type)$$, e',\n', v_kept, 'm.compact_column') || e',\n'
+      || private.host_metric_list($$format('  %I %s', m.name, m.value_type)$$, e',\n', v_derived),
+    (select string_agg(format('  a%s bigint[];', i), e'\n' order by i) from generate_series(1, v_n) i),
+    v_n,
+    (select string_agg(format('      when %1$s then a%1$s := col;', i), e'\n' order by i) from generate_series(1, v_n) i),
+    private.host_metric_list('private.host_metric_decode_sql(m)', e',\n      ', v_kept, 'm.compact_column') || e',\n      '
+      || private.host_metric_list('private.host_metric_decode_sql(m)', e',\n      ', v_derived),
+    (select string_agg(format('a%s', i), ', ' order by i) from generate_series(1, v_n) i),
+    (select string_agg(format('c%s', i - 1), ', ' order by i) from generate_series(1, v_n) i));
+  -- metrics_range and backtest_rule run as the caller and decode blobs the caller may read.
+  revoke all on function private.decode_host_hour(bytea, integer[]) from public;
+  grant execute on function private.decode_host_hour(bytea, integer[]) to authenticated, service_role;
 
--- Encodes the raw samples of one host and hour (merged with an existing blob of that hour) in format 2.
-create or replace function private.encode_host_hour(p_host_id uuid, p_hour timestamptz)
+  execute format($ddl$create or replace function private.encode_host_hour(p_host_id uuid, p_hour timestamptz)
 returns table (samples integer, data bytea)
 language sql stable set search_path = ''
-as $$
+as $fn$
   with r as (
     -- Raw rows win over an existing blob of the same hour, so late samples merge in.
     select (row_number() over (order by m.ts) - 1)::integer as i, m.*
     from (
       select distinct on (u.ts) u.* from (
         select 0 as prio,
-          s.ts, s.cpu_total, s.cpu_user, s.cpu_system, s.cpu_iowait, s.cpu_steal, s.cpu_count, s.load_1,
-          s.load_5, s.load_15, s.mem_total, s.mem_used, s.mem_available, s.swap_total, s.swap_used,
-          s.disk_total, s.disk_used, s.disk_read_bps, s.disk_write_bps, s.disk_read_iops,
-          s.disk_write_iops, s.net_rx_bps, s.net_tx_bps, s.net_connections, s.uptime_s, s.process_count,
-          s.temp_c
+          %1$s
         from public.host_samples s
         where s.host_id = p_host_id and s.ts >= p_hour and s.ts < p_hour + interval '1 hour'
         union all
         select 1,
-          d.ts, d.cpu_total, d.cpu_user, d.cpu_system, d.cpu_iowait, d.cpu_steal, d.cpu_count, d.load_1,
-          d.load_5, d.load_15, d.mem_total, d.mem_used, d.mem_available, d.swap_total, d.swap_used,
-          d.disk_total, d.disk_used, d.disk_read_bps, d.disk_write_bps, d.disk_read_iops,
-          d.disk_write_iops, d.net_rx_bps, d.net_tx_bps, d.net_connections, d.uptime_s, d.process_count,
-          d.temp_c
+          %2$s
         from public.host_samples_compact c cross join lateral private.decode_host_hour(c.data) d
         where c.host_id = p_host_id and c.hour = p_hour
       ) u
       order by u.ts, u.prio
     ) m
   ),
-  -- Quantized to format 1's precision, column numbers 1 … 27. Reals go through float8, not numeric:
-  -- real → numeric keeps only 6 significant digits (12345.67 iops became 12345.7 in format 1).
+  -- Quantised to each column's catalogue step, series numbers 1 … n. Reals go through float8, not
+  -- numeric: real → numeric keeps only 6 significant digits (12345.67 iops would become 12345.7).
   cells as (
     select x.c, r.i, x.v from r cross join lateral (values
-      (1, round(date_part('epoch', r.ts) * 1000)::bigint),
-      (2, round(r.cpu_total::float8 * 100)::bigint),
-      (3, round(r.cpu_user::float8 * 100)::bigint),
-      (4, round(r.cpu_system::float8 * 100)::bigint),
-      (5, round(r.cpu_iowait::float8 * 100)::bigint),
-      (6, round(r.cpu_steal::float8 * 100)::bigint),
-      (7, r.cpu_count::bigint),
-      (8, round(r.load_1::float8 * 100)::bigint),
-      (9, round(r.load_5::float8 * 100)::bigint),
-      (10, round(r.load_15::float8 * 100)::bigint),
-      -- sizes are non-negative (checked on insert): round half up to KiB in integer arithmetic
-      (11, (r.mem_total + 512) / 1024),
-      (12, (r.mem_used + 512) / 1024),
-      (13, (r.mem_available + 512) / 1024),
-      (14, (r.swap_total + 512) / 1024),
-      (15, (r.swap_used + 512) / 1024),
-      (16, (r.disk_total + 512) / 1024),
-      (17, (r.disk_used + 512) / 1024),
-      (18, round(r.disk_read_bps)::bigint),
-      (19, round(r.disk_write_bps)::bigint),
-      (20, round(r.disk_read_iops::float8 * 10)::bigint),
-      (21, round(r.disk_write_iops::float8 * 10)::bigint),
-      (22, round(r.net_rx_bps)::bigint),
-      (23, round(r.net_tx_bps)::bigint),
-      (24, r.net_connections::bigint),
-      (25, r.uptime_s),
-      (26, r.process_count::bigint),
-      (27, round(r.temp_c::float8 * 10)::bigint)
+%3$s
     ) as x(c, v)
   ),
   -- Non-null values in order (j), with the first value and the first and second differences.
@@ -386,7 +340,7 @@ as $$
       case when coalesce(stats.nn, 0) between 1 and total.n - 1 then
         (select string_agg(case when x.v is null then '1' else '0' end, '' order by x.i) from cells x where x.c = k.c)::varbit
       end as bitmap
-    from generate_series(1, 27) k(c) cross join total left join stats on stats.c = k.c
+    from generate_series(1, %4$s) k(c) cross join total left join stats on stats.c = k.c
   ),
   series as (
     select nulls.c, nulls.n, case when nulls.nulls = nulls.n then '\x00'::bytea else
@@ -405,11 +359,21 @@ as $$
     || string_agg(series.bytes, ''::bytea order by series.c)
   from series
   having min(series.n) > 0
-$$;
+$fn$$ddl$,
+    private.host_metric_list($$format('s.%I', m.name)$$, ', ', v_kept, 'm.compact_column'),
+    private.host_metric_list($$format('d.%I', m.name)$$, ', ', v_kept, 'm.compact_column'),
+    private.host_metric_list($$format('      (%s, %s)', m.compact_column, private.host_metric_encode_sql(m))$$, e',\n',
+      v_kept, 'm.compact_column'),
+    v_n);
+  revoke all on function private.encode_host_hour(uuid, timestamptz) from public;
+end
+$gen$;
+revoke all on procedure private.generate_compaction() from public;
+call private.generate_compaction();
 
 -- Compaction runs hourly from pg_cron and by hand: one run at a time, hours in a fixed order, so two
 -- runs never interleave on the same blobs.
-create or replace function private.compact_host_samples(p_before timestamptz default now() - interval '1 day')
+create function private.compact_host_samples(p_before timestamptz default now() - interval '1 day')
 returns integer
 language plpgsql security definer set search_path = ''
 as $$
@@ -432,75 +396,20 @@ begin
   return v_hours;
 end
 $$;
+comment on function private.compact_host_samples(timestamptz) is
+  'Encodes raw host samples older than p_before (default one day) per host and hour, then deletes the raw rows.';
 
--- metrics_range decodes only the columns it returns (ts, cpu_total, cpu_iowait, load_1, the sizes behind
--- the percentages, rates, connections, temperature): 16 of 27. Otherwise unchanged.
-create or replace function public.metrics_range(
-  p_host_id uuid, p_from timestamptz, p_to timestamptz default now(), p_resolution text default null
-)
-returns table (
-  ts timestamptz, resolution text, samples integer,
-  cpu_total real, cpu_total_max real, cpu_iowait real, load_1 real,
-  mem_percent real, swap_percent real, disk_percent real,
-  disk_read_bps double precision, disk_write_bps double precision,
-  net_rx_bps double precision, net_tx_bps double precision,
-  net_connections real, temp_c real
-)
-language plpgsql stable security invoker set search_path = ''
-as $$
-declare
-  v_res text := coalesce(p_resolution, case
-    when p_to - p_from <= interval '3 hours' then 'raw'
-    when p_to - p_from <= interval '3 days' then '1m'
-    else '1h' end);
-begin
-  if p_from is null or p_to is null or p_to < p_from then
-    raise exception 'metrics_range: need p_from <= p_to, got % and %', p_from, p_to using errcode = '22023';
-  end if;
-  if v_res = 'raw' then
-    return query
-      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.load_1, s.mem_percent, s.swap_percent,
-        s.disk_percent, s.disk_read_bps, s.disk_write_bps, s.net_rx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c
-      from (
-        select r.ts, r.cpu_total, r.cpu_iowait, r.load_1, r.mem_percent, r.swap_percent, r.disk_percent,
-          r.disk_read_bps, r.disk_write_bps, r.net_rx_bps, r.net_tx_bps, r.net_connections, r.temp_c
-        from public.host_samples r
-        where r.host_id = p_host_id and r.ts >= p_from and r.ts < p_to
-        union all
-        select d.ts, d.cpu_total, d.cpu_iowait, d.load_1, d.mem_percent, d.swap_percent, d.disk_percent,
-          d.disk_read_bps, d.disk_write_bps, d.net_rx_bps, d.net_tx_bps, d.net_connections, d.temp_c
-        from public.host_samples_compact c
-          cross join lateral private.decode_host_hour(c.data, '{1,2,5,8,11,12,14,15,16,17,18,19,22,23,24,27}') d
-        where c.host_id = p_host_id and c.hour >= date_trunc('hour', p_from) and c.hour < p_to
-          and d.ts >= p_from and d.ts < p_to
-      ) s
-      order by s.ts;
-  elsif v_res in ('1m', '1h') then
-    return query execute format($q$
-      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.load_1_avg,
-        r.mem_percent_avg, r.swap_percent_avg, r.disk_percent_avg, r.disk_read_bps_avg, r.disk_write_bps_avg,
-        r.net_rx_bps_avg, r.net_tx_bps_avg, r.net_connections_avg, r.temp_c_avg
-      from public.host_samples_%s r
-      where r.host_id = $1 and r.bucket >= $2 and r.bucket < $3
-      order by r.bucket
-    $q$, v_res, v_res) using p_host_id, p_from, p_to;
-  else
-    raise exception 'metrics_range: resolution must be raw, 1m or 1h, got %', v_res using errcode = '22023';
-  end if;
-end
-$$;
+revoke all on function private.varint(bigint), private.compact_host_samples(timestamptz) from public;
 revoke all on function private.bit_width(bigint), private.zigzag_varint(bigint), private.pack_bits(varbit) from public;
 -- decode_host_hour runs as the caller and reads varints with this
 revoke all on function private.read_varint(bytea, integer) from public;
 grant execute on function private.read_varint(bytea, integer) to authenticated, service_role;
 revoke all on function private.gcd_agg(bigint), private.isum(bigint), private.bitcat_agg(varbit) from public;
--- metrics_range and backtest_rule run as the caller and decode blobs the caller may read.
-revoke all on function private.decode_host_hour(bytea, integer[]) from public;
-grant execute on function private.decode_host_hour(bytea, integer[]) to authenticated, service_role;
 
--- Blobs written in format 1 before this migration: re-encode them in place (raw rows of the same hour,
--- if any, are merged in and stay until the next compaction run deletes them).
-update public.host_samples_compact c
-set samples = e.samples, data = e.data
-from public.host_samples_compact o cross join lateral private.encode_host_hour(o.host_id, o.hour) e
-where o.host_id = c.host_id and o.hour = c.hour and get_byte(c.data, 0) = 1;
+alter table public.host_samples_compact enable row level security;
+create policy "Members can read their team's compacted host samples" on public.host_samples_compact
+  for select to authenticated using (host_id = any ((select private.member_host_ids())::uuid[]));
+create policy "Agents can read their own host's compacted samples" on public.host_samples_compact
+  for select to authenticated using (host_id = (select private.agent_host_id()));
+grant select on public.host_samples_compact to authenticated;
+grant all on public.host_samples_compact to service_role;

@@ -22,6 +22,11 @@ create table public.app_samples (
   error_rate real,
   error text constraint app_samples_error_length check (char_length(error) <= 1000),
   detail jsonb constraint app_samples_detail_at_most_16kb check (jsonb_typeof(detail) = 'object' and pg_column_size(detail) <= 16384),
+  -- OpenTelemetry (OTLP) rows, kind 'app': check_name stays the key ("<service> <route>", cut to 100
+  -- characters with a hash); these keep the parts whole and the request count the rates came from.
+  service text constraint app_samples_service_length check (char_length(service) between 1 and 100),
+  route text constraint app_samples_route_length check (char_length(route) between 1 and 300),
+  request_count bigint constraint app_samples_request_count_non_negative check (request_count >= 0),
   primary key (host_id, check_name, ts),
   constraint app_samples_ts_at_most_5_minutes_ahead check (ts <= now() + interval '5 minutes'),
   constraint app_samples_counters_non_negative check (
@@ -32,6 +37,11 @@ create table public.app_samples (
 ) partition by range (ts);
 comment on table public.app_samples is 'HTTP/TCP checks and application RED metrics (latency ms, throughput req/s, error rate %).';
 create index app_samples_ts_brin on public.app_samples using brin (ts);
+comment on column public.app_samples.service is 'OpenTelemetry service.name of an application (kind app).';
+comment on column public.app_samples.route is 'Route within the service: method and http.route or a normalised path ("GET /users/{id}"), or "other" past the route cap.';
+comment on column public.app_samples.request_count is 'Requests in the interval the row covers (throughput_rps = request_count / interval).';
+-- The host page lists a host's services and charts one over time.
+create index app_samples_host_service_ts on public.app_samples (host_id, service, ts) where service is not null;
 select private.ensure_daily_partitions('public.app_samples', current_date - 7, current_date + 3);
 
 create table public.db_samples (

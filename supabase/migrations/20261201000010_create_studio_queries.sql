@@ -1,22 +1,29 @@
 -- SQL for Studio/psql users (documented in supabase/README.md). All run with the caller's rights,
 -- so row-level security decides what they see.
 
--- Host metrics over a range at a resolution fit for the span: raw (and compacted raw) up to
--- 3 hours, 1-minute rollups up to 3 days, 1-hour rollups beyond; or the one asked for.
--- Rolled-up rows carry averages, plus cpu_total_max; raw rows have samples = 1.
+-- (Re)creates metrics_range from the host metric catalogue: host metrics over a range at a resolution
+-- fit for the span: raw (and compacted raw) up to 3 hours, 1-minute rollups up to 3 days, 1-hour
+-- rollups beyond; or the one asked for. It returns every rolled-up metric (rollups carry averages,
+-- plus <metric>_max where range_max; raw rows have samples = 1) and decodes from compacted blobs only
+-- the columns behind them.
+create procedure private.generate_metrics_range()
+language plpgsql set search_path = ''
+as $gen$
+declare
+  v_rolled text := 'm.rollup_type is not null';
+begin
+  -- The result columns may change, which create or replace cannot do.
+  drop function if exists public.metrics_range(uuid, timestamptz, timestamptz, text);
+  execute format($ddl$
 create function public.metrics_range(
   p_host_id uuid, p_from timestamptz, p_to timestamptz default now(), p_resolution text default null
 )
 returns table (
   ts timestamptz, resolution text, samples integer,
-  cpu_total real, cpu_total_max real, cpu_iowait real, load_1 real,
-  mem_percent real, swap_percent real, disk_percent real,
-  disk_read_bps double precision, disk_write_bps double precision,
-  net_rx_bps double precision, net_tx_bps double precision,
-  net_connections real, temp_c real
+  %1$s
 )
 language plpgsql stable security invoker set search_path = ''
-as $$
+as $fn$
 declare
   v_res text := coalesce(p_resolution, case
     when p_to - p_from <= interval '3 hours' then 'raw'
@@ -24,41 +31,56 @@ declare
     else '1h' end);
 begin
   if p_from is null or p_to is null or p_to < p_from then
-    raise exception 'metrics_range: need p_from <= p_to, got % and %', p_from, p_to using errcode = '22023';
+    raise exception 'metrics_range: need p_from <= p_to, got %% and %%', p_from, p_to using errcode = '22023';
   end if;
   if v_res = 'raw' then
     return query
-      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.load_1, s.mem_percent, s.swap_percent,
-        s.disk_percent, s.disk_read_bps, s.disk_write_bps, s.net_rx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c
+      select s.ts, 'raw'::text, 1, %2$s
       from (
-        select r.ts, r.cpu_total, r.cpu_iowait, r.load_1, r.mem_percent, r.swap_percent, r.disk_percent,
-          r.disk_read_bps, r.disk_write_bps, r.net_rx_bps, r.net_tx_bps, r.net_connections, r.temp_c
+        select r.ts, %3$s
         from public.host_samples r
         where r.host_id = p_host_id and r.ts >= p_from and r.ts < p_to
         union all
-        select d.ts, d.cpu_total, d.cpu_iowait, d.load_1, d.mem_percent, d.swap_percent, d.disk_percent,
-          d.disk_read_bps, d.disk_write_bps, d.net_rx_bps, d.net_tx_bps, d.net_connections, d.temp_c
-        from public.host_samples_compact c cross join lateral private.decode_host_hour(c.data) d
+        select d.ts, %4$s
+        from public.host_samples_compact c
+          cross join lateral private.decode_host_hour(c.data, %5$L) d
         where c.host_id = p_host_id and c.hour >= date_trunc('hour', p_from) and c.hour < p_to
           and d.ts >= p_from and d.ts < p_to
       ) s
       order by s.ts;
   elsif v_res in ('1m', '1h') then
     return query execute format($q$
-      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.load_1_avg,
-        r.mem_percent_avg, r.swap_percent_avg, r.disk_percent_avg, r.disk_read_bps_avg, r.disk_write_bps_avg,
-        r.net_rx_bps_avg, r.net_tx_bps_avg, r.net_connections_avg, r.temp_c_avg
-      from public.host_samples_%s r
+      select r.bucket, %%L::text, r.samples, %6$s
+      from public.host_samples_%%s r
       where r.host_id = $1 and r.bucket >= $2 and r.bucket < $3
       order by r.bucket
     $q$, v_res, v_res) using p_host_id, p_from, p_to;
   else
-    raise exception 'metrics_range: resolution must be raw, 1m or 1h, got %', v_res using errcode = '22023';
+    raise exception 'metrics_range: resolution must be raw, 1m or 1h, got %%', v_res using errcode = '22023';
   end if;
 end
-$$;
-comment on function public.metrics_range(uuid, timestamptz, timestamptz, text) is
-  'Host metrics between two times; picks raw (≤ 3 h), 1m (≤ 3 d) or 1h data unless p_resolution says otherwise.';
+$fn$$ddl$,
+    private.host_metric_list($$format('%1$I %2$s', m.name, m.rollup_type)
+      || case when m.range_max then format(', %1$I %2$s', m.name || '_max', m.rollup_type) else '' end$$, e',\n  ', v_rolled),
+    private.host_metric_list($$format('s.%I%s', m.name, case when m.value_type <> m.rollup_type then '::' || m.rollup_type else '' end)
+      || case when m.range_max then format(', s.%I', m.name) else '' end$$, ', ', v_rolled),
+    private.host_metric_list($$format('r.%I', m.name)$$, ', ', v_rolled),
+    private.host_metric_list($$format('d.%I', m.name)$$, ', ', v_rolled),
+    (select '{' || string_agg(x.c::text, ',' order by x.c) || '}' from (
+      select m.compact_column as c from private.host_metrics m
+      where m.compact_column is not null and (m.value_type = 'timestamptz' or m.rollup_type is not null)
+      union
+      select t.compact_column from private.host_metrics m join private.host_metrics t on t.name = any (m.percent_of)
+      where m.rollup_type is not null) x),
+    private.host_metric_list($$format('r.%I', m.name || '_avg')
+      || case when m.range_max then format(', r.%I', m.name || '_max') else '' end$$, ', ', v_rolled));
+  comment on function public.metrics_range(uuid, timestamptz, timestamptz, text) is
+    'Host metrics between two times; picks raw (≤ 3 h), 1m (≤ 3 d) or 1h data unless p_resolution says otherwise.';
+  grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text) to authenticated, service_role;
+end
+$gen$;
+revoke all on procedure private.generate_metrics_range() from public;
+call private.generate_metrics_range();
 
 -- Health at a glance: offline when no sample for offline_after_intervals × the host's interval,
 -- else the worst severity among firing alerts.
@@ -174,6 +196,5 @@ $$;
 comment on function public.backtest_rule(uuid, timestamptz, timestamptz) is
   'Lists the transitions (pending, firing, resolved, cancelled) a rule would have made over stored history.';
 
-grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text), public.backtest_rule(uuid, timestamptz, timestamptz)
-  to authenticated, service_role;
+grant execute on function public.backtest_rule(uuid, timestamptz, timestamptz) to authenticated, service_role;
 grant select on public.host_status, public.top_statements to authenticated, service_role;

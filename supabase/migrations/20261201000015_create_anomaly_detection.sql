@@ -1,4 +1,4 @@
--- Anomaly rules: an alert_rules row with kind = 'anomaly' watches one rolled-up host metric against
+-- Anomaly detection: an alert_rules row with kind = 'anomaly' watches one rolled-up host metric against
 -- its robust baseline (median ± k·MAD per hour of week, or a rolling 24 h when less than three
 -- weeks of history exist). The detect-anomalies edge function runs every minute: it refreshes
 -- stale baselines (hourly) with refresh_anomaly_baselines, reads each rule × host window with
@@ -6,79 +6,30 @@
 -- changes with apply_anomaly_results through the same alert_states, alert_events and outbox.
 -- For an anomaly rule, threshold is the anomalous share of the trigger window that fires it (0–1].
 
-alter table public.alert_rules
-  add column kind text not null default 'threshold' constraint alert_rules_kind_known check (kind in ('threshold', 'anomaly')),
-  add column sensitivity text not null default 'medium'
-    constraint alert_rules_sensitivity_known check (sensitivity in ('low', 'medium', 'high')),
-  add column anomaly_window interval not null default interval '5 minutes'
-    constraint alert_rules_anomaly_window_range check (anomaly_window between interval '1 minute' and interval '1 hour'),
-  add column recovery_window interval not null default interval '5 minutes'
-    constraint alert_rules_recovery_window_range check (recovery_window between interval '1 minute' and interval '1 hour'),
-  add constraint alert_rules_anomaly_shape check (
-    kind <> 'anomaly' or (
-      threshold > 0 and threshold <= 1
-      and metric in ('cpu_total', 'cpu_iowait', 'load_1', 'mem_percent', 'swap_percent', 'disk_percent',
-        'disk_read_bps', 'disk_write_bps', 'net_rx_bps', 'net_tx_bps', 'net_connections', 'temp_c')
-    )
-  );
-comment on column public.alert_rules.kind is
-  'threshold: metric compared with threshold in SQL at ingest; anomaly: metric outside its baseline band for threshold (share 0–1) of anomaly_window.';
-comment on column public.alert_rules.sensitivity is 'Anomaly rules: band half-width k·MAD with k = 5 (low), 3.5 (medium), 2.5 (high).';
+-- The metrics anomaly rules may watch are the rolled-up ones of the host metric catalogue.
 
-alter table public.alert_events
-  add column expected double precision,
-  add column band_low double precision,
-  add column band_high double precision,
-  add column score double precision;
-comment on column public.alert_events.score is 'Anomaly events: robust z-score |value − expected| / (1.4826·MAD) of the most anomalous point.';
+-- Seasonal baselines: expected value and band per host, metric and hour of the week (0 = Monday
+-- 00:00 UTC … 167), written by detect-anomalies (service role).
+create table public.anomaly_baselines (
+  host_id uuid not null references public.hosts (id) on delete cascade,
+  team_id uuid not null references public.teams (id) on delete cascade,
+  metric text not null constraint anomaly_baselines_metric_length check (char_length(metric) between 1 and 100),
+  hour_of_week smallint not null constraint anomaly_baselines_hour_of_week_range check (hour_of_week between 0 and 167),
+  expected double precision not null,
+  band double precision not null constraint anomaly_baselines_band_non_negative check (band >= 0),
+  samples integer not null default 0 constraint anomaly_baselines_samples_non_negative check (samples >= 0),
+  updated_at timestamptz not null default now(),
+  primary key (host_id, metric, hour_of_week)
+);
+comment on table public.anomaly_baselines is 'Expected value ± band per host, metric and hour of week (UTC), for anomaly detection.';
+create index anomaly_baselines_team_id_idx on public.anomaly_baselines (team_id);
 
--- Threshold evaluation at ingest must skip anomaly rules: same function as before plus r.kind = 'threshold'.
-create or replace function private.evaluate_rules(p_snapshots jsonb)
-returns setof public.alert_events
-language plpgsql security definer set search_path = ''
-as $$
-declare
-  c record;
-  v_step record;
-  v_event public.alert_events;
-begin
-  for c in
-    select r as rule, s.host_id, s.ts, s.value, st.status, st.pending_since, st.recovering_since, st.evaluated_at
-    from (
-      select (e ->> 'host_id')::uuid as host_id, (e ->> 'ts')::timestamptz as ts, e as snap
-      from jsonb_array_elements(p_snapshots) e
-    ) snap
-    join public.hosts h on h.id = snap.host_id
-    join public.alert_rules r on r.team_id = h.team_id and r.enabled and r.kind = 'threshold'
-      and (r.scope = 'all'
-        or (r.scope = 'host' and r.scope_host_id = h.id)
-        or (r.scope = 'label' and h.labels ? r.scope_label_key
-            and (r.scope_label_value is null or h.labels ->> r.scope_label_key = r.scope_label_value)))
-    cross join lateral (select snap.host_id, snap.ts, (snap.snap ->> r.metric)::double precision as value) s
-    left join public.alert_states st on st.rule_id = r.id and st.host_id = snap.host_id
-    where s.value is not null and (st.evaluated_at is null or st.evaluated_at <= snap.ts)
-    order by r.id, snap.host_id
-  loop
-    v_step := private.alert_step(c.status, c.pending_since, c.recovering_since, (c.rule).operator, (c.rule).threshold,
-      (c.rule).recovery_threshold, (c.rule).for_duration, (c.rule).keep_firing_for, c.value, c.ts);
-    insert into public.alert_states as a (rule_id, host_id, team_id, status, value, since, pending_since, recovering_since, evaluated_at)
-    values ((c.rule).id, c.host_id, (c.rule).team_id, v_step.status, c.value, c.ts, v_step.pending_since,
-      v_step.recovering_since, c.ts)
-    on conflict (rule_id, host_id) do update set
-      status = excluded.status,
-      value = excluded.value,
-      since = case when a.status = excluded.status then a.since else excluded.since end,
-      pending_since = excluded.pending_since,
-      recovering_since = excluded.recovering_since,
-      evaluated_at = excluded.evaluated_at;
-    if v_step.event is not null then
-      v_event := private.record_alert_event(c.rule, c.host_id, v_step.event, coalesce(c.status, 'ok'), v_step.status,
-        c.value, c.ts);
-      return next v_event;
-    end if;
-  end loop;
-end
-$$;
+alter table public.anomaly_baselines enable row level security;
+create policy "Members can read their team's anomaly baselines" on public.anomaly_baselines
+  for select to authenticated using (team_id = any ((select private.member_team_ids())::uuid[]));
+
+grant select on public.anomaly_baselines to authenticated;
+grant all on public.anomaly_baselines to service_role;
 
 -- Hour of the week in UTC: 0 = Monday 00:00 … 167 = Sunday 23:00.
 create function private.hour_of_week(p_ts timestamptz) returns smallint
@@ -98,28 +49,97 @@ as $$
         and (p_rule.scope_label_value is null or p_host.labels ->> p_rule.scope_label_key = p_rule.scope_label_value)))
 $$;
 
--- One metric of a raw sample or of a 1-minute rollup (its average), by name.
-create function private.sample_metric(s public.host_samples, p_metric text) returns double precision
+-- (Re)creates what reads host metrics by name: private.sample_metric (one metric of a raw sample),
+-- private.rollup_metric (of a 1-minute rollup: its average) and anomaly_inputs, for every rolled-up
+-- catalogue metric.
+create procedure private.generate_anomaly_helpers()
+language plpgsql set search_path = ''
+as $gen$
+declare
+  v_rolled text := 'm.rollup_type is not null';
+begin
+  execute format($ddl$
+create or replace function private.sample_metric(s public.host_samples, p_metric text) returns double precision
 language sql immutable set search_path = ''
-as $$
+as $fn$
   select case p_metric
-    when 'cpu_total' then s.cpu_total when 'cpu_iowait' then s.cpu_iowait when 'load_1' then s.load_1
-    when 'mem_percent' then s.mem_percent when 'swap_percent' then s.swap_percent when 'disk_percent' then s.disk_percent
-    when 'disk_read_bps' then s.disk_read_bps when 'disk_write_bps' then s.disk_write_bps
-    when 'net_rx_bps' then s.net_rx_bps when 'net_tx_bps' then s.net_tx_bps
-    when 'net_connections' then s.net_connections when 'temp_c' then s.temp_c end
-$$;
-create function private.rollup_metric(m public.host_samples_1m, p_metric text) returns double precision
+    %s end
+$fn$$ddl$, private.host_metric_list($$format('when %L then s.%I', m.name, m.name)$$, e'\n    ', v_rolled));
+  execute format($ddl$
+create or replace function private.rollup_metric(m public.host_samples_1m, p_metric text) returns double precision
 language sql immutable set search_path = ''
-as $$
+as $fn$
   select case p_metric
-    when 'cpu_total' then m.cpu_total_avg when 'cpu_iowait' then m.cpu_iowait_avg when 'load_1' then m.load_1_avg
-    when 'mem_percent' then m.mem_percent_avg when 'swap_percent' then m.swap_percent_avg
-    when 'disk_percent' then m.disk_percent_avg when 'disk_read_bps' then m.disk_read_bps_avg
-    when 'disk_write_bps' then m.disk_write_bps_avg when 'net_rx_bps' then m.net_rx_bps_avg
-    when 'net_tx_bps' then m.net_tx_bps_avg when 'net_connections' then m.net_connections_avg
-    when 'temp_c' then m.temp_c_avg end
-$$;
+    %s end
+$fn$$ddl$, private.host_metric_list($$format('when %L then m.%I', m.name, m.name || '_avg')$$, e'\n    ', v_rolled));
+
+  -- Every enabled anomaly rule × covered host as one JSON array (thousands of pairs pass through the
+  -- Data API whole; a row set would be cut at max_rows): settings, state, the baselines of this and the
+  -- previous hour of week and the raw points of the last max(anomaly_window, recovery_window). Reads
+  -- each host's recent samples once (not once per rule), unpivots the metrics rules ask for and joins
+  -- baselines set-wise, so its cost grows linearly with hosts × rules.
+  execute format($ddl$
+create or replace function public.anomaly_inputs(p_at timestamptz default now())
+returns jsonb
+language sql stable security definer set search_path = ''
+as $fn$
+  with pairs as (
+    select r.id as rule_id, h.id as host_id, h.team_id, r.metric, r.sensitivity, r.threshold,
+      extract(epoch from r.anomaly_window)::integer as window_s, extract(epoch from r.recovery_window)::integer as recovery_s,
+      p_at - greatest(r.anomaly_window, r.recovery_window) as since, coalesce(st.status, 'ok') as status
+    from public.alert_rules r
+    join public.hosts h on private.rule_covers_host(r, h)
+    left join public.alert_states st on st.rule_id = r.id and st.host_id = h.id
+    where r.enabled and r.kind = 'anomaly'
+  ),
+  wanted as (
+    select p.host_id, min(p.since) as since from pairs p group by p.host_id
+  ),
+  -- Windows are at most one hour (alert_rules_anomaly_window_range), which bounds the partitions read.
+  samples as materialized (
+    select s.host_id, extract(epoch from s.ts)::float8 as t, s.ts,
+      %1$s
+    from wanted w
+    join public.host_samples s on s.host_id = w.host_id and s.ts > w.since and s.ts <= p_at
+    where s.ts > p_at - interval '1 hour'
+  ),
+  points as (
+    select p.rule_id, p.host_id,
+      jsonb_agg(jsonb_build_array(x.t, x.value) order by x.t) filter (where x.value is not null) as points
+    from pairs p
+    join lateral (
+      select s.t, case p.metric
+        %2$s end as value
+      from samples s where s.host_id = p.host_id and s.ts > p.since
+    ) x on true
+    group by p.rule_id, p.host_id
+  ),
+  baselines as (
+    select b.host_id, b.metric,
+      jsonb_object_agg(b.hour_of_week::text, jsonb_build_array(b.expected, b.band, b.samples)) as baselines
+    from public.anomaly_baselines b
+    join (select distinct host_id, metric from pairs) pm on pm.host_id = b.host_id and pm.metric = b.metric
+    where b.hour_of_week in (private.hour_of_week(p_at), private.hour_of_week(p_at - interval '1 hour'))
+    group by b.host_id, b.metric
+  )
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'rule_id', p.rule_id, 'host_id', p.host_id, 'team_id', p.team_id, 'metric', p.metric, 'sensitivity', p.sensitivity,
+    'threshold', p.threshold, 'window_s', p.window_s, 'recovery_s', p.recovery_s, 'status', p.status,
+    'baselines', coalesce(b.baselines, '{}'), 'points', coalesce(pt.points, '[]')
+  )), '[]')
+  from pairs p
+  left join points pt on pt.rule_id = p.rule_id and pt.host_id = p.host_id
+  left join baselines b on b.host_id = p.host_id and b.metric = p.metric
+$fn$$ddl$,
+    private.host_metric_list($$format('s.%I', m.name)
+      || case when m.value_type <> 'double precision' then format('::float8 as %I', m.name) else '' end$$, e',\n      ', v_rolled),
+    private.host_metric_list($$format('when %L then s.%I', m.name, m.name)$$, e'\n        ', v_rolled));
+end
+$gen$;
+revoke all on procedure private.generate_anomaly_helpers() from public;
+call private.generate_anomaly_helpers();
+comment on function public.anomaly_inputs(timestamptz) is
+  'detect-anomalies only: [{rule_id, host_id, team_id, metric, sensitivity, threshold, window_s, recovery_s, status, baselines: {"<hour of week>": [expected, band, samples]}, points: [[epoch s, value]]}].';
 
 -- Recomputes the baseline of the current hour of week for every host × metric an enabled anomaly
 -- rule covers whose row is missing or older than p_max_age: median and MAD (scaled by 1.4826) of the
@@ -177,39 +197,6 @@ end
 $$;
 comment on function public.refresh_anomaly_baselines(interval, timestamptz) is
   'detect-anomalies only: recomputes stale baselines (median, 1.4826·MAD) of the current hour of week.';
-
--- Every enabled anomaly rule × covered host: its settings, current state, the baselines of this and
--- the previous hour of week ({"<how>": [expected, band, samples]}) and the raw points of the last
--- max(anomaly_window, recovery_window) as [[epoch seconds, value], …].
-create function public.anomaly_inputs(p_at timestamptz default now())
-returns table (
-  rule_id uuid, host_id uuid, team_id uuid, metric text, sensitivity text, threshold double precision,
-  window_s integer, recovery_s integer, status text, baselines jsonb, points jsonb
-)
-language sql stable security definer set search_path = ''
-as $$
-  select r.id, h.id, h.team_id, r.metric, r.sensitivity, r.threshold,
-    extract(epoch from r.anomaly_window)::integer, extract(epoch from r.recovery_window)::integer,
-    coalesce(st.status, 'ok'),
-    coalesce((
-      select jsonb_object_agg(b.hour_of_week::text, jsonb_build_array(b.expected, b.band, b.samples))
-      from public.anomaly_baselines b
-      where b.host_id = h.id and b.metric = r.metric
-        and b.hour_of_week in (private.hour_of_week(p_at), private.hour_of_week(p_at - interval '1 hour'))
-    ), '{}'),
-    coalesce((
-      select jsonb_agg(jsonb_build_array(extract(epoch from s.ts)::float8, v.value) order by s.ts)
-      from public.host_samples s
-      cross join lateral (select private.sample_metric(s, r.metric) as value) v
-      where s.host_id = h.id and s.ts <= p_at and s.ts > p_at - greatest(r.anomaly_window, r.recovery_window)
-        and v.value is not null
-    ), '[]')
-  from public.alert_rules r
-  join public.hosts h on private.rule_covers_host(r, h)
-  left join public.alert_states st on st.rule_id = r.id and st.host_id = h.id
-  where r.enabled and r.kind = 'anomaly'
-$$;
-comment on function public.anomaly_inputs(timestamptz) is 'detect-anomalies only: what each anomaly rule × host needs to be evaluated.';
 
 -- Writes the decisions of one detect-anomalies run: [{rule_id, host_id, status, value, ts, event?,
 -- expected?, band_low?, band_high?, score?, reason?}]. Events go through private.record_alert_event

@@ -81,15 +81,20 @@ grant execute on function public.claim_notifications(integer, integer), public.s
 
 -- New outbox rows wake the dispatcher once per statement; pg_net sends the request after commit,
 -- so the dispatcher always sees the rows.
+-- Only when the statement really inserted rows: an alert event for a rule without channels inserts
+-- none, yet statement triggers still fire.
 create function private.on_notifications_inserted() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
 begin
-  perform private.invoke_edge_function('dispatch-notifications', '{"reason": "new"}');
+  if exists (select 1 from new_rows) then
+    perform private.invoke_edge_function('dispatch-notifications', '{"reason": "new"}');
+  end if;
   return null;
 end
 $$;
 create trigger notifications_dispatch_after_insert after insert on public.notifications
+  referencing new table as new_rows
   for each statement execute function private.on_notifications_inserted();
 revoke all on function private.on_notifications_inserted() from public;
 

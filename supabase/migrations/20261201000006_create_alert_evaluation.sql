@@ -110,7 +110,8 @@ $$;
 -- Evaluates every enabled rule covering the given snapshots. p_snapshots is a jsonb array of
 -- objects {host_id, ts, <metric>: value, …} (a host_latest row as jsonb, or {host_id, ts, host_down}).
 -- A rule is stepped only when its metric is present, and never with a snapshot older than the
--- one it last saw (replays of old data do not rewind alerts). Returns the events written.
+-- one it last saw (replays of old data do not rewind alerts). Anomaly rules are left to
+-- detect-anomalies. Returns the events written.
 create function private.evaluate_rules(p_snapshots jsonb)
 returns setof public.alert_events
 language plpgsql security definer set search_path = ''
@@ -127,7 +128,7 @@ begin
       from jsonb_array_elements(p_snapshots) e
     ) snap
     join public.hosts h on h.id = snap.host_id
-    join public.alert_rules r on r.team_id = h.team_id and r.enabled
+    join public.alert_rules r on r.team_id = h.team_id and r.enabled and r.kind = 'threshold'
       and (r.scope = 'all'
         or (r.scope = 'host' and r.scope_host_id = h.id)
         or (r.scope = 'label' and h.labels ? r.scope_label_key
@@ -192,9 +193,6 @@ create trigger alert_rules_close_when_deleted before delete on public.alert_rule
   for each row execute function private.close_rule_alerts();
 
 -- Keep updated_at honest for the dashboard.
-create function private.touch_updated_at() returns trigger
-language plpgsql set search_path = ''
-as $$ begin new.updated_at := now(); return new; end $$;
 create trigger alert_rules_touch before update on public.alert_rules
   for each row execute function private.touch_updated_at();
 

@@ -134,6 +134,107 @@ create index host_samples_ts_brin on public.host_samples using brin (ts);
 
 select private.ensure_daily_partitions('public.host_samples', current_date - 7, current_date + 3);
 
+-- The host metric catalogue -------------------------------------------------------------------
+-- Every numeric host_samples column, once, with what the later tiers need to know about it. The code
+-- that lists metrics is generated from these rows when its migration runs (plain SQL afterwards, so no
+-- lookup per call): the rollup columns and private.rollup_samples, the compacted blob format
+-- (private.encode_host_hour, private.decode_host_hour), metrics_range, the anomaly helpers and the
+-- metric checks on alert_rules. Adding a metric is one row here plus its host_samples column, then
+-- `call private.generate_host_metric_code()` in the same migration.
+
+create table private.host_metrics (
+  name text primary key,
+  -- Listing order: rollup columns, metrics_range columns, rule checks.
+  ord smallint not null unique,
+  value_type text not null constraint host_metrics_value_type_known
+    check (value_type in ('timestamptz', 'real', 'double precision', 'smallint', 'integer', 'bigint')),
+  -- Series number in a compacted blob (1 = ts, in this order forever: blobs do not name their columns);
+  -- null for columns not kept there (recomputed percentages).
+  compact_column smallint unique,
+  -- Quantisation step in blobs, in the column's unit (0.001 for ts = 1 ms); decoded values are within half a step.
+  step numeric constraint host_metrics_step_positive check (step > 0),
+  -- A generated percentage: {used, total} columns it is computed from (used * 100 / total).
+  percent_of text[] constraint host_metrics_percent_of_pair check (cardinality(percent_of) = 2),
+  -- Type of the <name>_min/_avg/_max rollup columns; null when not rolled up (nor in metrics_range
+  -- or anomaly rules).
+  rollup_type text constraint host_metrics_rollup_type_known check (rollup_type in ('real', 'double precision')),
+  -- metrics_range also returns <name>_max next to the average.
+  range_max boolean not null default false,
+  -- Threshold rules may watch it (alert_rules.metric).
+  alertable boolean not null default false,
+  constraint host_metrics_stored_or_derived check ((compact_column is null) = (percent_of is not null)),
+  constraint host_metrics_compacted_have_step check ((compact_column is null) = (step is null))
+);
+comment on table private.host_metrics is
+  'The host metric catalogue: one row per numeric host_samples column; metric lists in SQL are generated from it.';
+revoke all on private.host_metrics from public, anon, authenticated, service_role;
+
+insert into private.host_metrics (name, ord, value_type, compact_column, step, percent_of, rollup_type, range_max, alertable) values
+  ('ts',               0, 'timestamptz',       1, 0.001, null, null, false, false),
+  ('cpu_total',        1, 'real',              2, 0.01,  null, 'real', true, true),
+  ('cpu_user',         2, 'real',              3, 0.01,  null, null, false, true),
+  ('cpu_system',       3, 'real',              4, 0.01,  null, null, false, true),
+  ('cpu_iowait',       4, 'real',              5, 0.01,  null, 'real', false, true),
+  ('cpu_steal',        5, 'real',              6, 0.01,  null, null, false, true),
+  ('cpu_count',        6, 'smallint',          7, 1,     null, null, false, false),
+  ('load_1',           7, 'real',              8, 0.01,  null, 'real', false, true),
+  ('load_5',           8, 'real',              9, 0.01,  null, null, false, true),
+  ('load_15',          9, 'real',             10, 0.01,  null, null, false, true),
+  ('mem_total',       10, 'bigint',           11, 1024,  null, null, false, false),
+  ('mem_used',        11, 'bigint',           12, 1024,  null, null, false, false),
+  ('mem_available',   12, 'bigint',           13, 1024,  null, null, false, false),
+  ('swap_total',      13, 'bigint',           14, 1024,  null, null, false, false),
+  ('swap_used',       14, 'bigint',           15, 1024,  null, null, false, false),
+  ('disk_total',      15, 'bigint',           16, 1024,  null, null, false, false),
+  ('disk_used',       16, 'bigint',           17, 1024,  null, null, false, false),
+  ('mem_percent',     17, 'real',           null, null,  '{mem_used,mem_total}', 'real', false, true),
+  ('swap_percent',    18, 'real',           null, null,  '{swap_used,swap_total}', 'real', false, true),
+  ('disk_percent',    19, 'real',           null, null,  '{disk_used,disk_total}', 'real', false, true),
+  ('disk_read_bps',   20, 'double precision', 18, 1,     null, 'double precision', false, true),
+  ('disk_write_bps',  21, 'double precision', 19, 1,     null, 'double precision', false, true),
+  ('disk_read_iops',  22, 'real',             20, 0.1,   null, null, false, true),
+  ('disk_write_iops', 23, 'real',             21, 0.1,   null, null, false, true),
+  ('net_rx_bps',      24, 'double precision', 22, 1,     null, 'double precision', false, true),
+  ('net_tx_bps',      25, 'double precision', 23, 1,     null, 'double precision', false, true),
+  ('net_connections', 26, 'integer',          24, 1,     null, 'real', false, true),
+  ('uptime_s',        27, 'bigint',           25, 1,     null, null, false, false),
+  ('process_count',   28, 'integer',          26, 1,     null, null, false, true),
+  ('temp_c',          29, 'real',             27, 0.1,   null, 'real', false, true);
+
+-- Joins one text per catalogue row matching p_where (SQL over the row m), in listing order: p_expr is
+-- SQL over m too, e.g. format('%I_avg', m.name). Used by the generators, at migration time only.
+create function private.host_metric_list(p_expr text, p_sep text, p_where text default 'true', p_order text default 'm.ord')
+returns text
+language plpgsql stable set search_path = ''
+as $$
+declare
+  v text;
+begin
+  execute format('select string_agg(%s, %L order by %s) from private.host_metrics m where %s', p_expr, p_sep, p_order, p_where)
+    into v;
+  return coalesce(v, '');
+end
+$$;
+comment on function private.host_metric_list(text, text, text, text) is
+  'Code generation from the host metric catalogue: one text per matching row, joined in listing order.';
+revoke all on function private.host_metric_list(text, text, text, text) from public;
+
+-- Regenerates everything that lists host metrics, after a migration changed the catalogue:
+-- the alert_rules metric checks, rollup columns and upserts, the compacted blob codec, metrics_range
+-- and the anomaly helpers (each generator lives with its feature's migration).
+create procedure private.generate_host_metric_code()
+language plpgsql set search_path = ''
+as $$
+begin
+  call private.generate_alert_rule_checks();
+  call private.generate_rollups();
+  call private.generate_compaction();
+  call private.generate_metrics_range();
+  call private.generate_anomaly_helpers();
+end
+$$;
+revoke all on procedure private.generate_host_metric_code() from public;
+
 -- Latest snapshot -----------------------------------------------------------------------------
 
 create table public.host_latest (

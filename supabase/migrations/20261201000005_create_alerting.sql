@@ -33,11 +33,8 @@ create table public.alert_rules (
   name text not null constraint alert_rules_name_length check (char_length(name) between 1 and 100),
   description text constraint alert_rules_description_length check (char_length(description) <= 1000),
   -- A host_samples column, or host_down (missed sample intervals, evaluated on a schedule).
-  metric text not null constraint alert_rules_metric_known check (metric in (
-    'cpu_total', 'cpu_user', 'cpu_system', 'cpu_iowait', 'cpu_steal', 'load_1', 'load_5', 'load_15',
-    'mem_percent', 'swap_percent', 'disk_percent', 'disk_read_bps', 'disk_write_bps', 'disk_read_iops',
-    'disk_write_iops', 'net_rx_bps', 'net_tx_bps', 'net_connections', 'process_count', 'temp_c', 'host_down'
-  )),
+  -- Checked by alert_rules_metric_known, generated from the host metric catalogue below.
+  metric text not null,
   operator text not null default '>' constraint alert_rules_operator_known check (operator in ('>', '>=', '<', '<=')),
   threshold double precision not null,
   -- Hysteresis: once firing, resolve only beyond this value (below it for > and >=). Null = the threshold.
@@ -55,6 +52,16 @@ create table public.alert_rules (
   enabled boolean not null default true,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
+  -- Anomaly rules watch one rolled-up metric against its robust baseline (median ± k·MAD per hour of
+  -- week, or a rolling 24 h when less than three weeks of history exist); for them threshold is the
+  -- anomalous share of the trigger window that fires (0–1], checked by alert_rules_anomaly_shape.
+  kind text not null default 'threshold' constraint alert_rules_kind_known check (kind in ('threshold', 'anomaly')),
+  sensitivity text not null default 'medium'
+    constraint alert_rules_sensitivity_known check (sensitivity in ('low', 'medium', 'high')),
+  anomaly_window interval not null default interval '5 minutes'
+    constraint alert_rules_anomaly_window_range check (anomaly_window between interval '1 minute' and interval '1 hour'),
+  recovery_window interval not null default interval '5 minutes'
+    constraint alert_rules_recovery_window_range check (recovery_window between interval '1 minute' and interval '1 hour'),
   constraint alert_rules_scope_complete check (
     (scope = 'host' and scope_host_id is not null)
     or (scope = 'label' and scope_label_key is not null)
@@ -68,7 +75,28 @@ create table public.alert_rules (
 );
 comment on table public.alert_rules is
   'Threshold rules over host metrics: pending for for_duration, firing, resolved past recovery_threshold after keep_firing_for.';
+comment on column public.alert_rules.kind is
+  'threshold: metric compared with threshold in SQL at ingest; anomaly: metric outside its baseline band for threshold (share 0–1) of anomaly_window.';
+comment on column public.alert_rules.sensitivity is 'Anomaly rules: band half-width k·MAD with k = 5 (low), 3.5 (medium), 2.5 (high).';
 create index alert_rules_team_id_idx on public.alert_rules (team_id) where enabled;
+
+-- Which metrics rules may name: threshold rules any alertable catalogue metric (or host_down), anomaly
+-- rules a rolled-up one. Rerun by private.generate_host_metric_code() when the catalogue grows.
+create procedure private.generate_alert_rule_checks()
+language plpgsql set search_path = ''
+as $$
+begin
+  alter table public.alert_rules drop constraint if exists alert_rules_metric_known,
+    drop constraint if exists alert_rules_anomaly_shape;
+  execute format('alter table public.alert_rules add constraint alert_rules_metric_known check (metric in (%s, %L))',
+    private.host_metric_list('quote_literal(m.name)', ', ', 'm.alertable'), 'host_down');
+  execute format($f$alter table public.alert_rules add constraint alert_rules_anomaly_shape check (
+    kind <> 'anomaly' or (threshold > 0 and threshold <= 1 and metric in (%s)))$f$,
+    private.host_metric_list('quote_literal(m.name)', ', ', 'm.rollup_type is not null'));
+end
+$$;
+revoke all on procedure private.generate_alert_rule_checks() from public;
+call private.generate_alert_rule_checks();
 
 create table public.alert_states (
   rule_id uuid not null references public.alert_rules (id) on delete cascade,
@@ -104,9 +132,15 @@ create table public.alert_events (
   reason text,
   silenced boolean not null default false,
   occurred_at timestamptz not null,
-  created_at timestamptz not null default now()
+  created_at timestamptz not null default now(),
+  -- Anomaly events: the baseline and band of the most anomalous point.
+  expected double precision,
+  band_low double precision,
+  band_high double precision,
+  score double precision
 );
 comment on table public.alert_events is 'Every alert state transition: the audit trail. Append-only.';
+comment on column public.alert_events.score is 'Anomaly events: robust z-score |value − expected| / (1.4826·MAD) of the most anomalous point.';
 create index alert_events_team_id_created_at_idx on public.alert_events (team_id, created_at desc);
 create index alert_events_host_id_idx on public.alert_events (host_id);
 create index alert_events_rule_id_idx on public.alert_events (rule_id);
