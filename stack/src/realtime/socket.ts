@@ -2,9 +2,11 @@
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import type { Keys } from '../keys.ts';
+import type { AuthorizationPool } from './authorization-pool.ts';
 import type { PostgresChanges } from './cdc/changes.ts';
 import { Channel } from './channel.ts';
 import type { Hub } from './hub.ts';
+import { PerSecond, type RealtimeLimits } from './limits.ts';
 import { decodeBinary, decodeText, encodeText, type PhxMessage, type Vsn } from './serializer.ts';
 
 /** What every socket shares. */
@@ -13,7 +15,14 @@ export interface SocketDeps {
   keys: Keys;
   hub: Hub;
   changes: PostgresChanges;
+  /** Private-channel authorization runs here, never on `pool`. */
+  authz: AuthorizationPool;
+  limits: RealtimeLimits;
 }
+
+/** Hosted's join replies when a limit is reached (realtime_channel.ex). */
+export const TOO_MANY_JOINS = 'ClientJoinRateLimitReached: Too many joins per second';
+export const TOO_MANY_CHANNELS = 'ChannelRateLimitReached: Too many channels';
 
 export class RealtimeSocket {
   readonly vsn: Vsn;
@@ -25,6 +34,9 @@ export class RealtimeSocket {
   readonly keys: Keys;
   readonly hub: Hub;
   readonly changes: PostgresChanges;
+  readonly authz: AuthorizationPool;
+  private readonly limits: RealtimeLimits;
+  private readonly joins = new PerSecond();
   private readonly ws: WebSocket;
   private readonly channels = new Map<string, Channel>();
   private closed = false;
@@ -40,6 +52,8 @@ export class RealtimeSocket {
     this.keys = deps.keys;
     this.hub = deps.hub;
     this.changes = deps.changes;
+    this.authz = deps.authz;
+    this.limits = deps.limits;
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onFrame(toBuffer(data), isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
@@ -61,6 +75,7 @@ export class RealtimeSocket {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return; // frames still in flight after a server-side close
     this.lastSeen = Date.now();
     if (isBinary) {
       let push;
@@ -94,6 +109,14 @@ export class RealtimeSocket {
 
   private join(msg: PhxMessage): void {
     if (!msg.topic.startsWith('realtime:')) return this.unmatched(msg.joinRef, msg.ref, msg.topic);
+    // hosted checks joins per second before channels per client; both answer at once, without touching the database
+    if (!this.joins.take(this.limits.maxJoinsPerSecond)) {
+      this.refuseJoin(msg, TOO_MANY_JOINS);
+      // hosted also disconnects the socket, so a flooding client has to reconnect (and pass the socket limits again)
+      this.close(1008, 'Too many joins per second');
+      return;
+    }
+    if (!this.channels.has(msg.topic) && this.channels.size >= this.limits.maxChannelsPerClient) return this.refuseJoin(msg, TOO_MANY_CHANNELS);
     // a second join of the same topic replaces the first, as Phoenix does
     const existing = this.channels.get(msg.topic);
     if (existing) {
@@ -103,6 +126,10 @@ export class RealtimeSocket {
     const ch = new Channel(this, msg.topic, msg.joinRef ?? msg.ref);
     this.channels.set(msg.topic, ch);
     ch.enqueue(() => ch.join(msg.ref, msg.payload));
+  }
+
+  private refuseJoin(msg: PhxMessage, reason: string): void {
+    this.push({ joinRef: msg.joinRef ?? msg.ref, ref: msg.ref, topic: msg.topic, event: 'phx_reply', payload: { status: 'error', response: { reason } } });
   }
 
   private unmatched(joinRef: string | null, ref: string | null, topic: string): void {
