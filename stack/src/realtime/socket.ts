@@ -111,9 +111,11 @@ export class RealtimeSocket {
     if (!msg.topic.startsWith('realtime:')) return this.unmatched(msg.joinRef, msg.ref, msg.topic);
     // hosted checks joins per second before channels per client; both answer at once, without touching the database
     if (!this.joins.take(this.limits.maxJoinsPerSecond)) {
-      this.refuseJoin(msg, TOO_MANY_JOINS);
-      // hosted also disconnects the socket, so a flooding client has to reconnect (and pass the socket limits again)
-      this.close(1008, 'Too many joins per second');
+      // hosted also disconnects the socket, so a flooding client has to reconnect (and pass the socket limits again);
+      // the connection is dropped once the reply is out, so frames the client already sent are never parsed
+      this.onClose();
+      const reply = encodeText(this.vsn, { joinRef: msg.joinRef ?? msg.ref, ref: msg.ref, topic: msg.topic, event: 'phx_reply', payload: { status: 'error', response: { reason: TOO_MANY_JOINS } } });
+      this.ws.send(reply, () => this.ws.terminate());
       return;
     }
     if (!this.channels.has(msg.topic) && this.channels.size >= this.limits.maxChannelsPerClient) return this.refuseJoin(msg, TOO_MANY_CHANNELS);
