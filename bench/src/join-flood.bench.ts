@@ -4,7 +4,8 @@
  * Reports REST read latency (worst, p95) before (the baseline, same run), during and after the flood, failed
  * reads, how the joins were answered, and the memory of the stack process (a child: RSS and private pages).
  * Three rounds on one stack, so memory that is kept shows up as growth from round to round.
- * BENCH_FLOOD_JOINS, BENCH_FLOOD_SOCKETS and BENCH_FLOOD_ROUNDS change the run.
+ * BENCH_FLOOD_JOINS, BENCH_FLOOD_SOCKETS and BENCH_FLOOD_ROUNDS change the run; BENCH_FLOOD_STACK_CLI runs another
+ * checkout's stack/src/cli.ts (e.g. the code before the limits, for a before/after in the same conditions).
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -27,7 +28,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 // The stack runs in its own process, so its memory is the gateway's alone, not the flooding client's.
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-bench-flood-'));
 await fs.chmod(dir, 0o755);
-const child = spawn(process.execPath, [path.join(import.meta.dirname, '..', '..', 'stack', 'src', 'cli.ts'), 'stack'], {
+const cli = process.env.BENCH_FLOOD_STACK_CLI ?? path.join(import.meta.dirname, '..', '..', 'stack', 'src', 'cli.ts');
+const child = spawn(process.execPath, [cli, 'stack'], {
   env: { ...process.env, VIBE_DATA_DIR: dir, VIBE_GATEWAY_PORT: String(await freePort()), VIBE_DB_PORT: String(await freePort()) },
   stdio: ['ignore', 'pipe', 'inherit'],
 });

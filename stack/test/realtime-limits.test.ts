@@ -49,6 +49,32 @@ describe('per-socket limits', () => {
   });
 });
 
+describe('joins per second overall', () => {
+  let front: Front;
+  beforeAll(async () => {
+    front = await startFront({ realtime: { maxJoinsPerSecondOverall: 4 } });
+  });
+  afterAll(() => front.stop());
+
+  it('counts the joins of all sockets together, as hosted counts a tenant\'s, and refuses new sockets with 429 while over', async () => {
+    const a = open(front);
+    const b = open(front);
+    expect(await a.opened).toEqual({ ok: true });
+    expect(await b.opened).toEqual({ ok: true });
+    const topic = randomUUID();
+    const c = open(front);
+    expect(await c.opened).toEqual({ ok: true });
+    const sent = [a, a, b, b].map((s, i) => ({ s, ref: s.join(`${topic}-${i}`) }));
+    await new Promise((r) => setTimeout(r, 50)); // the fifth join arrives last
+    const fifth = await c.reply(c.join(`${topic}-5`));
+    expect(fifth.payload).toEqual({ status: 'error', response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' } });
+    const late = await open(front).opened;
+    for (const { s, ref } of sent) expect((await s.reply(ref)).payload.status).toBe('ok');
+    await c.closed;
+    expect(late).toEqual({ ok: false, status: 429, body: JSON.stringify({ error: 'Too many joins per second' }) });
+  });
+});
+
 describe('socket limits at connect', () => {
   let front: Front;
   beforeAll(async () => {

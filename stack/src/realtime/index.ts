@@ -10,7 +10,7 @@ import { AuthorizationPool } from './authorization-pool.ts';
 import { DatabaseBroadcasts } from './db-broadcast.ts';
 import { handleBroadcastRequest } from './http-broadcast.ts';
 import { Hub, topicKey } from './hub.ts';
-import { realtimeLimits, REALTIME_LIMIT_ENV, type RealtimeLimits } from './limits.ts';
+import { PerSecond, realtimeLimits, REALTIME_LIMIT_ENV, type RealtimeLimits } from './limits.ts';
 import { RealtimeSocket, type SocketDeps } from './socket.ts';
 import { TokenError, verifyRealtimeToken } from './token.ts';
 
@@ -39,7 +39,8 @@ export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = 
   const hub = new Hub();
   const changes = new PostgresChanges(ctx.pool, ctx.dbUrl);
   const authz = new AuthorizationPool(ctx.dbUrl, limits.authPoolSize, limits.authQueueLength);
-  const deps: SocketDeps = { pool: ctx.pool, keys: ctx.keys, hub, changes, authz, limits };
+  const overallJoins = new PerSecond();
+  const deps: SocketDeps = { pool: ctx.pool, keys: ctx.keys, hub, changes, authz, limits, overallJoins };
   /** Sockets per client address, counted from the upgrade request on (a pending token check holds a place too). */
   const perAddress = new Map<string, number>();
   let open = 0;
@@ -65,6 +66,7 @@ export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = 
     const address = req.socket.remoteAddress ?? 'unknown';
     const fromAddress = perAddress.get(address) ?? 0;
     if (open >= limits.maxConcurrentUsers) return rejectUpgrade(socket, 429, { error: 'Too many connected users' });
+    if (overallJoins.over(limits.maxJoinsPerSecondOverall)) return rejectUpgrade(socket, 429, { error: 'Too many joins per second' });
     if (fromAddress >= limits.maxSocketsPerAddress) {
       return rejectUpgrade(socket, 429, {
         error: `Too many connections from this address: the limit is ${limits.maxSocketsPerAddress} open sockets (${REALTIME_LIMIT_ENV.maxSocketsPerAddress})`,

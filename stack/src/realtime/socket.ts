@@ -18,6 +18,8 @@ export interface SocketDeps {
   /** Private-channel authorization runs here, never on `pool`. */
   authz: AuthorizationPool;
   limits: RealtimeLimits;
+  /** Joins of all sockets in the current second. */
+  overallJoins: PerSecond;
 }
 
 /** Hosted's join replies when a limit is reached (realtime_channel.ex). */
@@ -37,6 +39,7 @@ export class RealtimeSocket {
   readonly authz: AuthorizationPool;
   private readonly limits: RealtimeLimits;
   private readonly joins = new PerSecond();
+  private readonly overallJoins: PerSecond;
   private readonly ws: WebSocket;
   private readonly channels = new Map<string, Channel>();
   private closed = false;
@@ -54,6 +57,7 @@ export class RealtimeSocket {
     this.changes = deps.changes;
     this.authz = deps.authz;
     this.limits = deps.limits;
+    this.overallJoins = deps.overallJoins;
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onFrame(toBuffer(data), isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
@@ -110,7 +114,7 @@ export class RealtimeSocket {
   private join(msg: PhxMessage): void {
     if (!msg.topic.startsWith('realtime:')) return this.unmatched(msg.joinRef, msg.ref, msg.topic);
     // hosted checks joins per second before channels per client; both answer at once, without touching the database
-    if (!this.joins.take(this.limits.maxJoinsPerSecond)) {
+    if (!this.joins.take(this.limits.maxJoinsPerSecond) || !this.overallJoins.take(this.limits.maxJoinsPerSecondOverall)) {
       // hosted also disconnects the socket, so a flooding client has to reconnect (and pass the socket limits again);
       // the connection is dropped once the reply is out, so frames the client already sent are never parsed
       this.onClose();
