@@ -17,6 +17,7 @@ import WebSocket from 'ws';
 import { freePort } from '../../stack/test/free-port.ts';
 import { percentile, report } from './harness.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { cpuSeconds, privateMb, rssMb } from './proc.ts';
 
 const JOINS = Number(process.env.BENCH_FLOOD_JOINS ?? 20_000);
@@ -46,25 +47,47 @@ const stackPid = child.pid!;
 const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
 await db.connect();
 
-/** REST reads in a loop, each with its latency and when it started; stop() ends the loop. */
+/**
+ * REST reads in a loop on a worker thread, each with its latency and when it started: the flooding client
+ * keeps this process's main event loop busy, and that delay must not be counted against the server.
+ */
 function readLoop(url: string, token: string): { samples: { at: number; ms: number; ok: boolean }[]; stop: () => Promise<void> } {
   const samples: { at: number; ms: number; ok: boolean }[] = [];
-  let running = true;
-  const done = (async () => {
-    while (running) {
-      const t0 = performance.now();
-      let ok = false;
-      try {
-        const res = await fetch(url, { headers: { apikey: env.SUPABASE_ANON_KEY!, authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(30_000) });
-        ok = res.status === 200 && Array.isArray(await res.json());
-      } catch {
-        ok = false;
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+    let running = true;
+    parentPort.on('message', () => (running = false));
+    (async () => {
+      // performance.timeOrigin differs per thread; report wall-clock-based times the main thread can compare
+      const now = () => performance.timeOrigin + performance.now();
+      while (running) {
+        const t0 = now();
+        let ok = false;
+        try {
+          const res = await fetch(workerData.url, { headers: workerData.headers, signal: AbortSignal.timeout(30000) });
+          ok = res.status === 200 && Array.isArray(await res.json());
+        } catch {}
+        parentPort.postMessage({ at: t0, ms: now() - t0, ok });
+        await new Promise((r) => setTimeout(r, 20));
       }
-      samples.push({ at: t0, ms: performance.now() - t0, ok });
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return { samples, stop: async () => ((running = false), await done) };
+      parentPort.postMessage('done');
+    })();`,
+    { eval: true, workerData: { url, headers: { apikey: env.SUPABASE_ANON_KEY!, authorization: `Bearer ${token}` } } },
+  );
+  let finished: () => void = () => {};
+  const done = new Promise<void>((r) => (finished = r));
+  worker.on('message', (m: { at: number; ms: number; ok: boolean } | 'done') => {
+    if (m === 'done') finished();
+    else samples.push({ ...m, at: m.at - performance.timeOrigin });
+  });
+  return {
+    samples,
+    stop: async () => {
+      worker.postMessage('stop');
+      await done;
+      await worker.terminate();
+    },
+  };
 }
 
 /** The flood: SOCKETS sockets share JOINS private joins; a socket the server closes reconnects and goes on. */
