@@ -80,12 +80,11 @@ export class PostgresServer {
     if (!existsSync(path.join(dir, 'PG_VERSION'))) {
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       if (ids.uid !== undefined) await fs.chown(dir, ids.uid, ids.gid!);
-      const pwfile = path.join(os.tmpdir(), `vibe-pw-${process.pid}-${Date.now()}`);
-      await fs.writeFile(pwfile, this.options.password + '\n', { mode: 0o644 });
+      const { pwfile, remove } = await writePasswordFile(this.options.password, ids);
       try {
         await run(bins.initdb, [`--pgdata=${dir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], ids);
       } finally {
-        await fs.rm(pwfile, { force: true });
+        await remove();
       }
     }
     await this.spawnServer(bins.postgres, ids);
@@ -173,6 +172,30 @@ export class PostgresServer {
     const timer = setTimeout(() => child.kill('SIGQUIT'), 20000);
     await gone;
     clearTimeout(timer);
+  }
+}
+
+/**
+ * The superuser password for initdb's --pwfile: mode 0600 inside a fresh 0700 directory, both owned by the
+ * account initdb runs as, so no other local user can read it even for the second initdb needs it; `remove`
+ * deletes both right after initdb.
+ */
+async function writePasswordFile(password: string, ids: { uid?: number; gid?: number }): Promise<{ pwfile: string; remove: () => Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-initdb-'));
+  const remove = () => fs.rm(dir, { recursive: true, force: true });
+  try {
+    await fs.chmod(dir, 0o700); // mkdtemp already uses 0700; umask cannot widen it, this states it
+    const pwfile = path.join(dir, 'pwfile');
+    // 'wx': never follow or reuse something already there
+    await fs.writeFile(pwfile, password + '\n', { mode: 0o600, flag: 'wx' });
+    if (ids.uid !== undefined) {
+      await fs.chown(pwfile, ids.uid, ids.gid!);
+      await fs.chown(dir, ids.uid, ids.gid!);
+    }
+    return { pwfile, remove };
+  } catch (err) {
+    await remove();
+    throw err;
   }
 }
 

@@ -37,28 +37,62 @@ export function bearer(headers: IncomingHttpHeaders): string | null {
 
 export class BodyTooLargeError extends Error {}
 
-/** Reads a request body, refusing more than `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** A body that stalled (no bytes for `idleMs`) or took longer than `totalMs` in all. */
+export class BodyTimeoutError extends Error {
+  readonly stalled: boolean;
+  constructor(stalled: boolean) {
+    super(stalled ? 'request body stalled' : 'request body too slow');
+    this.stalled = stalled;
+  }
+}
+
+/** Time limits for reading one body. */
+export interface BodyTimeouts {
+  idleMs: number;
+  totalMs: number;
+}
+
+/**
+ * Reads a request body, refusing more than `limit` bytes or a body slower than `timeouts`. On refusal the
+ * rest of the body is left unread: the caller answers with `connection: close`, so it is never drained.
+ */
+export function readBody(req: IncomingMessage, limit: number, timeouts: BodyTimeouts = { idleMs: 10_000, totalMs: 60_000 }): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
-      req.resume();
       reject(new BodyTooLargeError());
       return;
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let idle: NodeJS.Timeout;
+    const total = setTimeout(() => stop(new BodyTimeoutError(false)), timeouts.totalMs);
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => stop(new BodyTimeoutError(true)), timeouts.idleMs);
+    };
+    const stop = (err: Error | null) => {
+      clearTimeout(idle);
+      clearTimeout(total);
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      if (err) {
+        req.pause();
+        reject(err);
+      } else resolve(Buffer.concat(chunks));
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
+      if (size > limit) return stop(new BodyTooLargeError());
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+      arm();
+    };
+    const onEnd = () => stop(null);
+    const onError = (err: Error) => stop(err);
+    arm();
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
   });
 }

@@ -1,6 +1,7 @@
 /** Private channel authorization by RLS on realtime.messages, checked the way hosted Realtime checks it. */
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import type { AuthorizationPool } from './authorization-pool.ts';
 import type { RealtimeClaims } from './token.ts';
 
 export type Extension = 'broadcast' | 'presence';
@@ -35,9 +36,10 @@ async function setConfig(client: pg.PoolClient, ctx: AuthContext): Promise<void>
 
 /**
  * Read check: inserts one probe row per extension as superuser, then selects them back under the
- * subscriber's role; a visible row means read is allowed. Everything is rolled back.
+ * subscriber's role; a visible row means read is allowed. Everything is rolled back. Throws
+ * AuthorizationBusyError (before touching the database) when the authorization queue is full.
  */
-export async function authorizeRead(pool: pg.Pool, ctx: AuthContext, policies: Policies, extensions: Extension[]): Promise<Policies> {
+export async function authorizeRead(pool: AuthorizationPool | pg.Pool, ctx: AuthContext, policies: Policies, extensions: Extension[]): Promise<Policies> {
   const client = await pool.connect();
   try {
     await client.query('begin');
@@ -65,7 +67,7 @@ export async function authorizeRead(pool: pg.Pool, ctx: AuthContext, policies: P
 }
 
 /** Write check: inserts a probe row per extension under the subscriber's role; a 42501 means no write. Rolled back. */
-export async function authorizeWrite(pool: pg.Pool, ctx: AuthContext, policies: Policies): Promise<Policies> {
+export async function authorizeWrite(pool: AuthorizationPool | pg.Pool, ctx: AuthContext, policies: Policies): Promise<Policies> {
   const client = await pool.connect();
   const next = clonePolicies(policies);
   try {

@@ -1,5 +1,6 @@
 /** One joined topic on one socket: join, broadcast, presence, access_token and leave, as RealtimeChannel does hosted. */
 import { randomUUID } from 'node:crypto';
+import { AUTHORIZATION_BUSY_REASON, AuthorizationBusyError } from './authorization-pool.ts';
 import { authorizeRead, authorizeWrite, emptyPolicies, type AuthContext, type Extension, type Policies } from './authorization.ts';
 import type { ChangesChannel } from './cdc/changes.ts';
 import { bindingId } from './cdc/changes.ts';
@@ -122,7 +123,12 @@ export class Channel implements Subscriber, ChangesChannel {
     }
     if (this.isPrivate) {
       const exts: Extension[] = this.presenceEnabled ? ['broadcast', 'presence'] : ['broadcast'];
-      this.policies = await authorizeRead(this.socket.pool, this.authContext(), emptyPolicies(), exts);
+      try {
+        this.policies = await authorizeRead(this.socket.authz, this.authContext(), emptyPolicies(), exts);
+      } catch (err) {
+        if (err instanceof AuthorizationBusyError) return fail(AUTHORIZATION_BUSY_REASON);
+        throw err;
+      }
       if (!this.policies.broadcast.read && !this.policies.presence.read) {
         return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`);
       }
@@ -220,7 +226,15 @@ export class Channel implements Subscriber, ChangesChannel {
   /** Public channels may always send; private ones check write once, at the first send, and keep the answer. */
   private async mayWriteBroadcast(): Promise<boolean> {
     if (!this.isPrivate) return true;
-    if (this.policies!.broadcast.write === null) this.policies = await authorizeWrite(this.socket.pool, this.authContext(), this.policies!);
+    if (this.policies!.broadcast.write === null) {
+      try {
+        this.policies = await authorizeWrite(this.socket.authz, this.authContext(), this.policies!);
+      } catch (err) {
+        // no connection for the check now: this message is dropped, the next send checks again
+        if (err instanceof AuthorizationBusyError) return false;
+        throw err;
+      }
+    }
     return this.policies!.broadcast.write === true;
   }
 
@@ -231,10 +245,15 @@ export class Channel implements Subscriber, ChangesChannel {
       const meta = p.payload === undefined ? {} : p.payload;
       if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
       if (this.isPrivate) {
-        if (this.policies!.presence.read === null) {
-          this.policies = await authorizeRead(this.socket.pool, this.authContext(), this.policies!, ['presence']);
+        try {
+          if (this.policies!.presence.read === null) {
+            this.policies = await authorizeRead(this.socket.authz, this.authContext(), this.policies!, ['presence']);
+          }
+          if (this.policies!.presence.write === null) this.policies = await authorizeWrite(this.socket.authz, this.authContext(), this.policies!);
+        } catch (err) {
+          if (err instanceof AuthorizationBusyError) return this.reply(ref, 'error', { reason: AUTHORIZATION_BUSY_REASON });
+          throw err;
         }
-        if (this.policies!.presence.write === null) this.policies = await authorizeWrite(this.socket.pool, this.authContext(), this.policies!);
         if (!this.policies!.presence.write) return this.reply(ref, 'error', {});
       }
       this.presenceEnabled = true;
@@ -270,7 +289,13 @@ export class Channel implements Subscriber, ChangesChannel {
     }
     if (this.isPrivate) {
       const exts: Extension[] = this.presenceEnabled ? ['broadcast', 'presence'] : ['broadcast'];
-      this.policies = await authorizeRead(this.socket.pool, this.authContext(), emptyPolicies(), exts);
+      try {
+        this.policies = await authorizeRead(this.socket.authz, this.authContext(), emptyPolicies(), exts);
+      } catch (err) {
+        // the new token cannot be checked now; keeping the old answer could miss a revocation, so the channel ends
+        if (err instanceof AuthorizationBusyError) return this.shutdown(AUTHORIZATION_BUSY_REASON);
+        throw err;
+      }
       const revoked = (a: boolean | null | undefined, b: boolean | null) => a === true && b === false;
       if (revoked(previous?.broadcast.read, this.policies.broadcast.read) || revoked(previous?.presence.read, this.policies.presence.read)) {
         return this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);

@@ -6,9 +6,11 @@ import type { StackContext } from '../context.ts';
 import { sendJson, type Service } from '../gateway/http.ts';
 import type { UpgradeHandler } from '../gateway/server.ts';
 import { PostgresChanges } from './cdc/changes.ts';
+import { AuthorizationPool } from './authorization-pool.ts';
 import { DatabaseBroadcasts } from './db-broadcast.ts';
 import { handleBroadcastRequest } from './http-broadcast.ts';
 import { Hub, topicKey } from './hub.ts';
+import { PerSecond, realtimeLimits, REALTIME_LIMIT_ENV, type RealtimeLimits } from './limits.ts';
 import { RealtimeSocket, type SocketDeps } from './socket.ts';
 import { TokenError, verifyRealtimeToken } from './token.ts';
 
@@ -26,17 +28,22 @@ const IDLE_TIMEOUT_MS = 60_000;
 
 function rejectUpgrade(socket: Duplex, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Error';
+  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
   );
 }
 
 /** Starts the broadcast pickup and returns the HTTP service and upgrade handler the gateway mounts. */
-export async function startRealtime(ctx: StackContext): Promise<RealtimeServer> {
+export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = realtimeLimits()): Promise<RealtimeServer> {
   const hub = new Hub();
   const changes = new PostgresChanges(ctx.pool, ctx.dbUrl);
-  const deps: SocketDeps = { pool: ctx.pool, keys: ctx.keys, hub, changes };
+  const authz = new AuthorizationPool(ctx.dbUrl, limits.authPoolSize, limits.authQueueLength);
+  const overallJoins = new PerSecond();
+  const deps: SocketDeps = { pool: ctx.pool, keys: ctx.keys, hub, changes, authz, limits, overallJoins };
+  /** Sockets per client address, counted from the upgrade request on (a pending token check holds a place too). */
+  const perAddress = new Map<string, number>();
+  let open = 0;
   const fromDatabase = new DatabaseBroadcasts(ctx.pool, ctx.dbUrl, (isPrivate, topic, msg) => hub.broadcastUser(topicKey(isPrivate, topic), topic, msg, null));
   await fromDatabase.start();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
@@ -55,6 +62,28 @@ export async function startRealtime(ctx: StackContext): Promise<RealtimeServer> 
       return;
     }
     socket.on('error', () => {});
+    // hosted answers too many users with 429 at connect (user_socket.ex); the per-address cap has no hosted twin
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (open >= limits.maxConcurrentUsers) return rejectUpgrade(socket, 429, { error: 'Too many connected users' });
+    if (overallJoins.over(limits.maxJoinsPerSecondOverall)) return rejectUpgrade(socket, 429, { error: 'Too many joins per second' });
+    if (fromAddress >= limits.maxSocketsPerAddress) {
+      return rejectUpgrade(socket, 429, {
+        error: `Too many connections from this address: the limit is ${limits.maxSocketsPerAddress} open sockets (${REALTIME_LIMIT_ENV.maxSocketsPerAddress})`,
+      });
+    }
+    open++;
+    perAddress.set(address, fromAddress + 1);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      open--;
+      const n = (perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(address);
+      else perAddress.set(address, n);
+    };
+    socket.once('close', release);
     // hosted order: the x-api-key header wins over the apikey query parameter
     const headerKey = req.headers['x-api-key'];
     const raw = (typeof headerKey === 'string' ? headerKey : null) ?? url.searchParams.get('apikey');
@@ -93,6 +122,7 @@ export async function startRealtime(ctx: StackContext): Promise<RealtimeServer> 
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await changes.stop();
       await fromDatabase.stop();
+      await authz.end().catch(() => {});
     },
   };
 }

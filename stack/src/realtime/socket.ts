@@ -2,9 +2,11 @@
 import type pg from 'pg';
 import type { WebSocket } from 'ws';
 import type { Keys } from '../keys.ts';
+import type { AuthorizationPool } from './authorization-pool.ts';
 import type { PostgresChanges } from './cdc/changes.ts';
 import { Channel } from './channel.ts';
 import type { Hub } from './hub.ts';
+import { PerSecond, type RealtimeLimits } from './limits.ts';
 import { decodeBinary, decodeText, encodeText, type PhxMessage, type Vsn } from './serializer.ts';
 
 /** What every socket shares. */
@@ -13,7 +15,16 @@ export interface SocketDeps {
   keys: Keys;
   hub: Hub;
   changes: PostgresChanges;
+  /** Private-channel authorization runs here, never on `pool`. */
+  authz: AuthorizationPool;
+  limits: RealtimeLimits;
+  /** Joins of all sockets in the current second. */
+  overallJoins: PerSecond;
 }
+
+/** Hosted's join replies when a limit is reached (realtime_channel.ex). */
+export const TOO_MANY_JOINS = 'ClientJoinRateLimitReached: Too many joins per second';
+export const TOO_MANY_CHANNELS = 'ChannelRateLimitReached: Too many channels';
 
 export class RealtimeSocket {
   readonly vsn: Vsn;
@@ -25,6 +36,10 @@ export class RealtimeSocket {
   readonly keys: Keys;
   readonly hub: Hub;
   readonly changes: PostgresChanges;
+  readonly authz: AuthorizationPool;
+  private readonly limits: RealtimeLimits;
+  private readonly joins = new PerSecond();
+  private readonly overallJoins: PerSecond;
   private readonly ws: WebSocket;
   private readonly channels = new Map<string, Channel>();
   private closed = false;
@@ -40,6 +55,9 @@ export class RealtimeSocket {
     this.keys = deps.keys;
     this.hub = deps.hub;
     this.changes = deps.changes;
+    this.authz = deps.authz;
+    this.limits = deps.limits;
+    this.overallJoins = deps.overallJoins;
     ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onFrame(toBuffer(data), isBinary));
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
@@ -61,6 +79,7 @@ export class RealtimeSocket {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    if (this.closed) return; // frames still in flight after a server-side close
     this.lastSeen = Date.now();
     if (isBinary) {
       let push;
@@ -94,6 +113,16 @@ export class RealtimeSocket {
 
   private join(msg: PhxMessage): void {
     if (!msg.topic.startsWith('realtime:')) return this.unmatched(msg.joinRef, msg.ref, msg.topic);
+    // hosted checks joins per second before channels per client; both answer at once, without touching the database
+    if (!this.joins.take(this.limits.maxJoinsPerSecond) || !this.overallJoins.take(this.limits.maxJoinsPerSecondOverall)) {
+      // hosted also disconnects the socket, so a flooding client has to reconnect (and pass the socket limits again);
+      // the connection is dropped once the reply is out, so frames the client already sent are never parsed
+      this.onClose();
+      const reply = encodeText(this.vsn, { joinRef: msg.joinRef ?? msg.ref, ref: msg.ref, topic: msg.topic, event: 'phx_reply', payload: { status: 'error', response: { reason: TOO_MANY_JOINS } } });
+      this.ws.send(reply, () => this.ws.terminate());
+      return;
+    }
+    if (!this.channels.has(msg.topic) && this.channels.size >= this.limits.maxChannelsPerClient) return this.refuseJoin(msg, TOO_MANY_CHANNELS);
     // a second join of the same topic replaces the first, as Phoenix does
     const existing = this.channels.get(msg.topic);
     if (existing) {
@@ -103,6 +132,10 @@ export class RealtimeSocket {
     const ch = new Channel(this, msg.topic, msg.joinRef ?? msg.ref);
     this.channels.set(msg.topic, ch);
     ch.enqueue(() => ch.join(msg.ref, msg.payload));
+  }
+
+  private refuseJoin(msg: PhxMessage, reason: string): void {
+    this.push({ joinRef: msg.joinRef ?? msg.ref, ref: msg.ref, topic: msg.topic, event: 'phx_reply', payload: { status: 'error', response: { reason } } });
   }
 
   private unmatched(joinRef: string | null, ref: string | null, topic: string): void {

@@ -29,12 +29,28 @@ export class TokenError extends Error {
   }
 }
 
+/**
+ * Signatures already verified, per key set: a join flood repeats one token thousands of times, and each
+ * signature check costs far more than the join refusal it precedes. Only valid tokens are kept (bounded,
+ * oldest out first); `exp` is still checked on every use.
+ */
+const verified = new WeakMap<Keys, Map<string, JwtClaims>>();
+const VERIFIED_MAX = 1024;
+
 /** Verifies a token for Realtime; throws TokenError with the hosted messages. */
 export async function verifyRealtimeToken(keys: Keys, token: string | null | undefined): Promise<RealtimeClaims> {
   if (typeof token !== 'string' || token === '') throw new TokenError(401, 'API key is missing', 'MissingAPIKey: API key is missing');
+  let cache = verified.get(keys);
+  if (!cache) verified.set(keys, (cache = new Map()));
   let claims: JwtClaims;
   try {
-    claims = await keys.verify(token.replace(/\s/g, ''));
+    const known = cache.get(token);
+    if (known) claims = known;
+    else {
+      claims = await keys.verify(token.replace(/\s/g, ''));
+      if (cache.size >= VERIFIED_MAX) cache.delete(cache.keys().next().value!);
+      cache.set(token, claims);
+    }
   } catch (err) {
     if (err instanceof JwtError && err.reason === 'expired') {
       const ago = expiredSecondsAgo(token);
