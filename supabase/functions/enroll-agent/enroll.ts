@@ -26,6 +26,19 @@ function randomSecret(bytes = 32): string {
   return btoa(String.fromCharCode(...buf)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * Removes the host's previous agent user, and only that: an Auth user whose app_metadata names it the
+ * agent of this host. hosts.agent_user_id alone is not proof (a row edited outside the enrollment RPCs
+ * could name anyone, and deleting with the service key would remove that person's account).
+ */
+async function removePreviousAgent(admin: SupabaseClient, userId: string, hostId: string): Promise<void> {
+  const { data, error } = await admin.auth.admin.getUserById(userId);
+  if (error || !data.user) return;
+  const meta = (data.user.app_metadata ?? {}) as Record<string, unknown>;
+  if (meta.vibe_role !== 'agent' || meta.host_id !== hostId) return;
+  await admin.auth.admin.deleteUser(userId);
+}
+
 /** Handles POST { token }; `admin` is a service-role client. */
 export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: string): Promise<Response> {
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST with {"token": "..."}, not ${req.method}`);
@@ -78,7 +91,7 @@ export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: s
   }
   // Re-enrolling replaces the host's agent: the old agent user can no longer write, so remove it.
   const oldUser = previous.data?.agent_user_id as string | null | undefined;
-  if (oldUser && oldUser !== created.data.user.id) await admin.auth.admin.deleteUser(oldUser);
+  if (oldUser && oldUser !== created.data.user.id) await removePreviousAgent(admin, oldUser, claim.host_id);
 
   const result: EnrollmentResult = { host_id: claim.host_id, team_id: claim.team_id, email, password, supabase_url: supabaseUrl };
   return json(result);
