@@ -1,6 +1,6 @@
 /** The enrollment exchange: a one-time token in, agent credentials out (an Auth user bound to one host). */
 import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
-import { jsonError, json } from '../_shared/http.ts';
+import { jsonError, json, readJsonObject } from '../_shared/http.ts';
 
 /** What a successful enrollment returns; the agent signs in with email/password and refreshes on its own. */
 export interface EnrollmentResult {
@@ -42,12 +42,9 @@ async function removePreviousAgent(admin: SupabaseClient, userId: string, hostId
 /** Handles POST { token }; `admin` is a service-role client. */
 export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: string): Promise<Response> {
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST with {"token": "..."}, not ${req.method}`);
-  let token: unknown;
-  try {
-    token = ((await req.json()) as { token?: unknown }).token;
-  } catch {
-    return jsonError(400, 'invalid_body', 'The body must be JSON like {"token": "vibe_enroll_..."}');
-  }
+  const body = await readJsonObject(req, '{"token": "vibe_enroll_..."}', false);
+  if (body instanceof Response) return body;
+  const token = body.token;
   if (typeof token !== 'string' || token.length < 16 || token.length > 200) {
     return jsonError(400, 'missing_token', 'Send the enrollment token an admin created for this host as {"token": "..."}');
   }
