@@ -39,8 +39,10 @@ const outbox: Outbox = {
     if (error) throw new Error(`Cannot claim notifications: ${error.message}`);
     return (data ?? []) as ClaimedRow[];
   },
-  async settle(ids, error, maxAttempts, permanent) {
-    const res = await admin.rpc('settle_notifications', { p_ids: ids, p_error: error, p_max_attempts: maxAttempts, p_permanent: permanent });
+  async settle(ids, failure, maxAttempts, permanent) {
+    const res = await admin.rpc('settle_notifications', {
+      p_ids: ids, p_error: failure?.reason ?? null, p_error_detail: failure?.detail ?? null, p_max_attempts: maxAttempts, p_permanent: permanent,
+    });
     if (res.error) throw new Error(`Cannot settle notifications ${ids.join(',')}: ${res.error.message}`);
   },
 };
