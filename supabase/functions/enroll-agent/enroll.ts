@@ -1,6 +1,8 @@
 /** The enrollment exchange: a one-time token in, agent credentials out (an Auth user bound to one host). */
 import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
 import { jsonError, json, readJsonObject } from '../_shared/http.ts';
+import { clientAddress } from './client-address.ts';
+import { takeAttempt, tooManyAttempts, type Attempt, type RateLimitSettings } from './rate-limit.ts';
 
 /** What a successful enrollment returns; the agent signs in with email/password and refreshes on its own. */
 export interface EnrollmentResult {
@@ -39,8 +41,8 @@ async function removePreviousAgent(admin: SupabaseClient, userId: string, hostId
   await admin.auth.admin.deleteUser(userId);
 }
 
-/** Handles POST { token }; `admin` is a service-role client. */
-export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: string): Promise<Response> {
+/** Handles POST { token }; `admin` is a service-role client; `limits` rate-limits failed attempts per client address. */
+export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: string, limits: RateLimitSettings): Promise<Response> {
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST with {"token": "..."}, not ${req.method}`);
   const body = await readJsonObject(req, '{"token": "vibe_enroll_..."}', false);
   if (body instanceof Response) return body;
@@ -53,6 +55,14 @@ export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: s
   if (/[\u0000-\u001f\u007f]/.test(token)) {
     return jsonError(400, 'invalid_token', 'The enrollment token contains control characters; copy it again without line breaks or other invisible characters');
   }
+  // Only requests that look a token up count: malformed ones above cannot guess anything.
+  let attempt: Attempt;
+  try {
+    attempt = await takeAttempt(admin, clientAddress(req.headers, limits.proxyHops), limits);
+  } catch (err) {
+    return jsonError(503, 'rate_limit_unavailable', `${err instanceof Error ? err.message : String(err)}; retry in a minute`);
+  }
+  if (!attempt.allowed) return tooManyAttempts(attempt.retryAfter);
   const claimed = await admin.rpc('claim_enrollment_token', { p_token: token });
   if (claimed.error) return jsonError(500, 'claim_failed', `Cannot check the enrollment token: ${claimed.error.message}`);
   const claim = claimed.data as Claim;
@@ -65,6 +75,8 @@ export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: s
   if (claim.status !== 'ok' || !claim.host_id || !claim.team_id || !claim.token_id) {
     return jsonError(401, 'token_invalid', 'This enrollment token is not known; check that it was copied completely');
   }
+  // The token was right: this attempt guessed nothing, so it does not use up the address's limit.
+  await attempt.refund();
 
   const previous = await admin.from('hosts').select('agent_user_id').eq('id', claim.host_id).single();
   const email = `agent-${claim.host_id}-${randomSecret(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}@agents.openmanager.local`;
