@@ -47,6 +47,8 @@ describe('re-enrollment cannot delete users', () => {
     const admin = clientWith(team.adminToken);
 
     const patched = await admin.from('hosts').update({ agent_user_id: v.id }).eq('id', team.hostId).select('id');
+    // PostgREST answers 42501 for a signed-in role with 403.
+    expect(patched.status).toBe(403);
     expect(patched.error?.code).toBe('42501');
     expect(patched.error?.message).toMatch(/permission denied/);
     const inserted = await admin.from('hosts').insert({ team_id: team.teamId, name: `planted-${uniq()}`, agent_user_id: v.id });

@@ -79,8 +79,8 @@ describe('notification failures', () => {
     expect(detail.error).toBeNull();
     expect(detail.data).toHaveLength(1);
     expect(detail.data![0]).toMatchObject({ notification_id: notificationId, team_id: team.teamId });
-    expect(detail.data![0].detail).toMatch(/HTTP 500/);
-    expect(detail.data![0].detail).toContain(marker);
+    expect(detail.data![0]!.detail).toMatch(/HTTP 500/);
+    expect(detail.data![0]!.detail).toContain(marker);
   });
 
   it('do not show members the destination host of an unreachable receiver', { timeout: 120_000 }, async () => {
