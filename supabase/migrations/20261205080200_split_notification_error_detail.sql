@@ -47,35 +47,40 @@ returns table (id bigint, status text, attempts integer, next_attempt_at timesta
 language plpgsql security definer set search_path = ''
 as $$
 #variable_conflict use_column
+declare
+  v_reason text := p_error;
+  v_detail text := p_error_detail;
 begin
-  if p_error is not null and p_error !~ '^(unreachable|timeout|blocked|channel_config|channel_disabled|failed|http_error [1-5][0-9]{2})$' then
-    raise exception 'Cannot settle notifications: p_error must be a reason class (unreachable, timeout, http_error <status>, blocked, channel_config, channel_disabled, failed), got %', left(p_error, 80)
-      using errcode = '22023', hint = 'Put the full text in p_error_detail: only admins read it.';
+  -- Free text in p_error (a dispatcher deployed before this migration, between db push and functions
+  -- deploy) goes to the admins' detail; members see "failed".
+  if v_reason is not null and v_reason !~ '^(unreachable|timeout|blocked|channel_config|channel_disabled|failed|http_error [1-5][0-9]{2})$' then
+    v_detail := coalesce(nullif(v_detail, ''), v_reason);
+    v_reason := 'failed';
   end if;
   return query
   with settled as (
     update public.notifications n set
       attempts = n.attempts + 1,
       status = case
-        when p_error is null then 'sent'
+        when v_reason is null then 'sent'
         when p_permanent or n.attempts + 1 >= greatest(p_max_attempts, 1) then 'failed'
         else 'pending' end,
-      sent_at = case when p_error is null then now() else n.sent_at end,
-      last_error = p_error,
+      sent_at = case when v_reason is null then now() else n.sent_at end,
+      last_error = v_reason,
       next_attempt_at = case
-        when p_error is null or p_permanent or n.attempts + 1 >= greatest(p_max_attempts, 1) then n.next_attempt_at
+        when v_reason is null or p_permanent or n.attempts + 1 >= greatest(p_max_attempts, 1) then n.next_attempt_at
         else now() + least(interval '30 seconds' * power(2, n.attempts), interval '1 hour') end
     where n.id = any (p_ids) and n.status = 'sending'
     returning n.id, n.team_id, n.status, n.attempts, n.next_attempt_at
   ),
   detailed as (
     insert into public.notification_error_details as d (notification_id, team_id, detail, recorded_at)
-    select s.id, s.team_id, left(coalesce(nullif(p_error_detail, ''), p_error), 2000), now()
-    from settled s where p_error is not null
+    select s.id, s.team_id, left(coalesce(nullif(v_detail, ''), v_reason), 2000), now()
+    from settled s where v_reason is not null
     on conflict (notification_id) do update set detail = excluded.detail, recorded_at = excluded.recorded_at
   ),
   cleared as (
-    delete from public.notification_error_details d using settled s where p_error is null and d.notification_id = s.id
+    delete from public.notification_error_details d using settled s where v_reason is null and d.notification_id = s.id
   )
   select s.id, s.status, s.attempts, s.next_attempt_at from settled s;
 end

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../stack/test/free-port.ts';
-import { clientWith, createTeam, superuser, type TeamFixture } from '../../supabase/tests/helpers.ts';
+import { clientWith, createTeam, serviceClient, superuser, type TeamFixture } from '../../supabase/tests/helpers.ts';
 
 const db = superuser();
 const marker = `reply${randomUUID().replace(/-/g, '')}`;
@@ -91,6 +91,24 @@ describe('notification failures', () => {
     const detail = await admin.from('notification_error_details').select('detail').eq('notification_id', notificationId).single();
     expect(detail.error).toBeNull();
     expect(detail.data!.detail).toContain(`127.0.0.1:${closed}`);
+  });
+
+  it('reach members as "failed" when a dispatcher still sends free text (deployed before the migration)', async () => {
+    const { channelId } = await failingDelivery(`http://127.0.0.1:${await freePort()}/old`);
+    // A row the dispatcher holds (leased for an hour, so no other run claims it meanwhile).
+    const ev = await db.query<{ event_id: number }>('select event_id::int from notifications where channel_id = $1', [channelId]);
+    const row = await db.query<{ id: number }>(
+      `insert into notifications (team_id, event_id, channel_id, status, next_attempt_at)
+       select $1, e.id, $2, 'sending', now() + interval '1 hour' from alert_events e where e.id <> $3 and e.team_id = $1 limit 1 returning id::int`,
+      [team.teamId, channelId, ev.rows[0]!.event_id],
+    );
+    const id = row.rows[0]!.id;
+    const settled = await serviceClient().rpc('settle_notifications', { p_ids: [id], p_error: `Webhook answered HTTP 500: ${marker}` });
+    expect(settled.error).toBeNull();
+    const seen = await viewer.from('notifications').select('last_error').eq('id', id);
+    expect(seen.data).toEqual([{ last_error: 'failed' }]);
+    const detail = await admin.from('notification_error_details').select('detail').eq('notification_id', id).single();
+    expect(detail.data?.detail).toBe(`Webhook answered HTTP 500: ${marker}`);
   });
 
   it('cannot be written or cleared by members, admins included', async () => {
