@@ -1,4 +1,5 @@
 /** Edge Functions through the gateway: supabase-js `functions.invoke` and raw fetch against fixture functions run by real Deno. */
+import http from 'node:http';
 import { createClient, FunctionsHttpError } from '@supabase/supabase-js';
 import * as jose from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -131,6 +132,27 @@ describe('verify_jwt', () => {
     expect(data).toEqual({ open: true, authorization: null });
     const withJunk = await fetch(fn('open'), { headers: { authorization: 'Bearer junk' } });
     expect(await withJunk.json()).toEqual({ open: true, authorization: 'Bearer junk' });
+  });
+});
+
+describe('client address', () => {
+  it('sets X-Forwarded-For to the connection\'s address, replacing whatever the client sent', async () => {
+    // Functions rate-limit per client address (enroll-agent): a client must not pick its own.
+    const url = new URL(fn('echo'));
+    const seen = await new Promise<{ forwardedFor: string | null }>((resolve, reject) => {
+      const req = http.request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'GET', localAddress: '127.0.0.9', agent: false,
+          headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.1', authorization: `Bearer ${h.keys.anonKey}` } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { forwardedFor: string | null }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(seen.forwardedFor).toBe('127.0.0.9');
   });
 });
 

@@ -1,7 +1,7 @@
 /** Compaction format 2: decoded samples equal the raw ones within the documented quantization, nulls, gaps, merges, unknown formats. */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTeam, superuser, uniq, type TeamFixture } from './helpers.ts';
+import { clientWith, createTeam, superuser, uniq, type TeamFixture } from './helpers.ts';
 
 const db = superuser();
 afterAll(() => db.end());
@@ -194,5 +194,16 @@ describe('compaction format 2', () => {
     );
     const empty = await db.query(`select * from private.encode_host_hour($1, $2)`, [hostId, hour(8)]);
     expect(empty.rows).toEqual([]);
+  });
+
+  it('serves compacted hours to a team member through metrics_range (the decoder runs with the caller\'s rights)', { timeout: 60_000 }, async () => {
+    const hostId = await newHost();
+    await fill(db, hostId, hour(4), 120);
+    await compactHost(hostId);
+    const { data, error } = await clientWith(team.viewerToken).rpc('metrics_range', {
+      p_host_id: hostId, p_from: hour(4).toISOString(), p_to: hour(5).toISOString(), p_resolution: 'raw',
+    });
+    expect(error).toBeNull();
+    expect(data).toHaveLength(120);
   });
 });

@@ -58,9 +58,11 @@ async function rule(hostId: string, channelIds: string[], fields: Record<string,
   return r.rows[0]!.id;
 }
 
-async function outbox(channelId: string): Promise<{ id: number; status: string; attempts: number; last_error: string | null; due_in: number }[]> {
+/** Outbox rows with last_error (the reason class members see) and detail (what admins see, notification_error_details). */
+async function outbox(channelId: string): Promise<{ id: number; status: string; attempts: number; last_error: string | null; detail: string | null; due_in: number }[]> {
   const r = await db.query(
-    `select id::int, status, attempts, last_error, extract(epoch from next_attempt_at - now())::float8 as due_in from notifications where channel_id = $1 order by id`,
+    `select n.id::int, n.status, n.attempts, n.last_error, d.detail, extract(epoch from n.next_attempt_at - now())::float8 as due_in
+       from notifications n left join notification_error_details d on d.notification_id = n.id where n.channel_id = $1 order by n.id`,
     [channelId],
   );
   return r.rows;
@@ -190,7 +192,8 @@ describe('dispatch-notifications', () => {
       await h.send(96);
       const first = await waitOutbox(ch, (r) => r[0]?.attempts === 1);
       expect(first[0]).toMatchObject({ status: 'pending', attempts: 1 });
-      expect(first[0]!.last_error).toMatch(/^Cannot reach Webhook: /);
+      expect(first[0]!.last_error).toBe('unreachable');
+      expect(first[0]!.detail).toMatch(/^Cannot reach Webhook at http:\/\/127\.0\.0\.1:\d+: /);
       expect(first[0]!.due_in).toBeGreaterThan(25);
       expect(first[0]!.due_in).toBeLessThanOrEqual(30);
       // The next retry is due: what pg_cron's minute tick would find.
@@ -208,7 +211,7 @@ describe('dispatch-notifications', () => {
     await dispatchNow();
     await new Promise((r) => setTimeout(r, 300));
     expect(rx.to('/flaky/1')).toHaveLength(1);
-    expect(await outbox(ch)).toMatchObject([{ status: 'sent', attempts: 3, last_error: null }]);
+    expect(await outbox(ch)).toMatchObject([{ status: 'sent', attempts: 3, last_error: null, detail: null }]);
   });
 
   it('marks a row failed with the last error after the last attempt', { timeout: 60_000 }, async () => {
@@ -222,7 +225,8 @@ describe('dispatch-notifications', () => {
     await dispatchNow();
     const rows = await outbox(ch);
     expect(rows).toMatchObject([{ status: 'failed', attempts: 8 }]);
-    expect(rows[0]!.last_error).toMatch(/^Slack webhook answered HTTP 503: /);
+    expect(rows[0]!.last_error).toBe('http_error 503');
+    expect(rows[0]!.detail).toMatch(/^Slack webhook answered HTTP 503: /);
   });
 
   it('never sends one row twice when dispatchers run at once', { timeout: 90_000 }, async () => {
@@ -266,7 +270,8 @@ describe('dispatch-notifications', () => {
     await h.send(99);
     const rows = await waitOutbox(ch, (r) => r[0]?.status === 'failed');
     expect(rows[0]!.attempts).toBe(1);
-    expect(rows[0]!.last_error).toBe(
+    expect(rows[0]!.last_error).toBe('blocked');
+    expect(rows[0]!.detail).toBe(
       'Webhook URL https://169.254.169.254 is blocked: 169.254.169.254, a link-local address (cloud metadata lives here); notifications only go to public addresses (list development hosts in VIBE_ALLOWED_DEV_HOSTS)',
     );
   });

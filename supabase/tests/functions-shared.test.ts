@@ -111,6 +111,55 @@ describe('destination URL guard', () => {
     expect(await check('')).toMatchObject({ ok: false, reason: expect.stringMatching(/is missing/) });
   });
 
+  it('refuses IPv6 forms that translate to loopback or private IPv4, and non-global IPv6 ranges', async () => {
+    // As written in a URL (the parser normalises some: [0:0:0:0:0:ffff:127.0.0.1] becomes [::ffff:7f00:1]) and as DNS answers.
+    const literals = [
+      '::ffff:7f00:1', // IPv4-mapped, hex form of 127.0.0.1
+      '0:0:0:0:0:ffff:127.0.0.1',
+      '::ffff:0:7f00:1', // SIIT IPv4-translated ::ffff:0:0:0/96
+      '::ffff:0:a9fe:a9fe',
+      '::ffff:0:8.8.8.8', // translated form: never a real destination
+      '::7f00:1', // IPv4-compatible (deprecated)
+      '::a00:1',
+      '::808:808',
+      '64:ff9b::7f00:1', // NAT64 well-known prefix
+      '64:ff9b::a9fe:a9fe',
+      '64:ff9b:1::7f00:1', // local-use NAT64 (RFC 8215): whatever the local translator reaches
+      '64:ff9b:1:ffff::a00:1',
+      '2002:7f00:1::', // 6to4 wrapping 127.0.0.1
+      '2002:a00:1::1', // 6to4 wrapping 10.0.0.1
+      '2002:a9fe:a9fe::1',
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2', // Teredo
+      '2001::1',
+      'fc00::1',
+      'fd12:3456::1',
+      'fe80::1',
+      'febf::1',
+      'ff02::1',
+      'ff0e::1',
+      '100::1', // discard-only
+      '2001:2::1', // benchmarking
+      '2001:10::1', // ORCHID
+      '2001:20::1', // ORCHIDv2
+      '2001:db8::1', // documentation
+      '3fff::1', // documentation (RFC 9637)
+      '5f00::1', // SRv6 SIDs, outside global unicast 2000::/3
+      '4000::1', // unassigned, outside 2000::/3
+    ];
+    for (const a of literals) expect(blockedAddressReason(a), a).not.toBeNull();
+    for (const a of ['2606:4700::1111', '2a00:1450:4001:81c::200e', '2002:808:808::1', '64:ff9b::808:808', '::ffff:8.8.8.8']) {
+      expect(blockedAddressReason(a), a).toBeNull();
+    }
+    for (const a of literals) {
+      const url = `https://[${a}]/hook`;
+      expect((await check(url)).ok, url).toBe(false);
+      const resolved = await checkDestination('https://tricky.example/hook', { resolve: async () => ['52.1.2.3', a], allowedDevHosts: [], what: 'Webhook URL' });
+      expect(resolved, `tricky.example resolving to ${a}`).toMatchObject({ ok: false, reason: expect.stringContaining(`tricky.example resolves to ${a}`) });
+    }
+    expect(await check('https://[::ffff:0:7f00:1]/')).toMatchObject({ ok: false, reason: expect.stringMatching(/::ffff:0:7f00:1, .*127\.0\.0\.1/) });
+    expect(await check('https://[2002:a00:1::1]/')).toMatchObject({ ok: false, reason: expect.stringMatching(/6to4.*10\.0\.0\.1/) });
+  });
+
   it('lets listed development hosts through, over http too, and only those', async () => {
     expect((await check('http://127.0.0.1:9999/hook', '127.0.0.1')).ok).toBe(true);
     expect((await check('http://localhost:8025/x', 'localhost:8025')).ok).toBe(true);

@@ -165,6 +165,17 @@ function specs(): Record<string, Spec> {
       patch: () => ({ status: 'sent' }),
       allow: memberOnly(),
     },
+    notification_error_details: {
+      row: async () => {
+        const c = await service.from('channels').insert({ team_id, name: `c-${uniq()}`, kind: 'webhook' }).select('id').single();
+        // Already settled, so the dispatcher (woken by the insert) leaves it and its detail alone.
+        const n = await service.from('notifications').insert({ team_id, event_id: eventId, channel_id: c.data!.id, status: 'failed' }).select('id').single();
+        return { notification_id: n.data!.id, team_id, detail: 'Cannot reach Webhook at https://internal.example' };
+      },
+      key: ['notification_id'],
+      patch: () => ({ detail: 'changed' }),
+      allow: { select: admins, insert: none, update: none, delete: none },
+    },
     team_settings: {
       row: () => ({ team_id }),
       key: ['team_id'],
@@ -285,7 +296,7 @@ describe('access matrix', () => {
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(specs()).sort());
   });
 
-  for (const table of Object.keys({ ...{ teams: 0, team_members: 0, hosts: 0, enrollment_tokens: 0, host_samples: 0, app_samples: 0, db_samples: 0, host_latest: 0, host_samples_1m: 0, host_samples_1h: 0, app_samples_1m: 0, app_samples_1h: 0, host_samples_compact: 0, channels: 0, channel_secrets: 0, alert_rules: 0, alert_states: 0, alert_events: 0, silences: 0, notifications: 0, team_settings: 0, metrics: 0, anomaly_baselines: 0 } })) {
+  for (const table of Object.keys({ ...{ teams: 0, team_members: 0, hosts: 0, enrollment_tokens: 0, host_samples: 0, app_samples: 0, db_samples: 0, host_latest: 0, host_samples_1m: 0, host_samples_1h: 0, app_samples_1m: 0, app_samples_1h: 0, host_samples_compact: 0, channels: 0, channel_secrets: 0, alert_rules: 0, alert_states: 0, alert_events: 0, silences: 0, notifications: 0, notification_error_details: 0, team_settings: 0, metrics: 0, anomaly_baselines: 0 } })) {
     it(`grants exactly the intended cells on ${table}`, async () => {
       const spec = specs()[table]!;
       const got: string[] = [];

@@ -8,10 +8,16 @@ import { hostedDatabase, pushMigrations, type FreshDatabase } from './fresh-data
 
 const env = inject('stack');
 let fresh: FreshDatabase;
+/** Schemas the migrations create (private, …) plus public: where the product's own functions live. */
+let appSchemas: string[] = [];
 
 beforeAll(async () => {
   fresh = await hostedDatabase(env.SUPABASE_DB_URL, 'catalog');
+  const before = await fresh.client.query<{ nspname: string }>('select nspname from pg_namespace');
   await pushMigrations(fresh.url);
+  const after = await fresh.client.query<{ nspname: string }>('select nspname from pg_namespace');
+  const bootstrap = new Set(before.rows.map((r) => r.nspname));
+  appSchemas = ['public', ...after.rows.map((r) => r.nspname).filter((n) => !bootstrap.has(n) && !n.startsWith('pg_'))];
 }, 240_000);
 afterAll(async () => {
   await fresh?.drop();
@@ -85,5 +91,76 @@ describe('exposed schemas', () => {
         order by 1`,
     );
     expect(names, 'revoke execute on function … from anon (and public)').toEqual([]);
+  });
+});
+
+/**
+ * The only private or security definer functions the API roles may execute, and why. Anything else is
+ * server-only: triggers, pg_cron jobs, the Edge Functions' service-role RPCs. `public` is never listed:
+ * a grant to PUBLIC reaches anon too.
+ */
+const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
+  'private.member_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller belongs to' },
+  'private.admin_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller administers' },
+  'private.owner_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller owns' },
+  'private.is_agent()': { roles: ['authenticated'], why: 'RLS policy on teams (agents cannot create teams)' },
+  'private.agent_host_id()': { roles: ['authenticated'], why: 'RLS policies: the host an agent JWT writes for' },
+  'private.member_host_ids()': { roles: ['authenticated'], why: 'RLS policies: hosts of the caller\'s teams' },
+  'private.new_enrollment_token(uuid,interval)': {
+    roles: ['authenticated'],
+    why: 'called by create_host/create_enrollment_token (security invoker); checks the caller is an admin itself',
+  },
+  'private.alert_step(text,timestamp with time zone,timestamp with time zone,text,double precision,double precision,interval,interval,double precision,timestamp with time zone)':
+    { roles: ['authenticated'], why: 'pure state machine step called by backtest_rule (security invoker)' },
+  'private.decode_host_hour(bytea,integer[])': { roles: ['authenticated'], why: 'pure decoder called by metrics_range (security invoker)' },
+  'private.decode_host_hour_v1(bytea)': { roles: ['authenticated'], why: 'pure decoder of format 1 blobs, called by decode_host_hour' },
+  'private.read_varint(bytea,integer)': { roles: ['authenticated'], why: 'pure varint reader called by the decoders' },
+  'private.isum(bigint)': { roles: ['authenticated'], why: 'int8 sum aggregate the decoder runs as the caller' },
+};
+
+describe('app schemas', () => {
+  it('let anon, authenticated and PUBLIC execute no private or security definer function unless it is allowed above with a reason', async () => {
+    // has_function_privilege counts grants to PUBLIC too; the PUBLIC row is reported on its own so the fix is clear.
+    const { rows } = await fresh.client.query<{ name: string; grantee: string }>(
+      `with fns as (
+         select p.oid, p.oid::regprocedure::text as name, p.proacl, p.proowner
+           from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+          where n.nspname = any($1) and (n.nspname <> 'public' or p.prosecdef) and p.prokind in ('f', 'p', 'a')
+            -- Extensions the migrations create (pg_cron's schema) manage their own grants.
+            and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+       )
+       select name, r.role as grantee from fns cross join unnest(array['anon', 'authenticated']) r(role)
+        where has_function_privilege(r.role, fns.oid, 'execute')
+       union all
+       select name, 'PUBLIC' from fns
+        where exists (select 1 from aclexplode(coalesce(fns.proacl, acldefault('f', fns.proowner))) a where a.grantee = 0 and a.privilege_type = 'EXECUTE')
+       order by 1, 2`,
+      [appSchemas],
+    );
+    const offenders = rows
+      .filter((r) => !EXECUTE_ALLOWED[r.name]?.roles.includes(r.grantee))
+      .map((r) => `${r.name} to ${r.grantee}`);
+    expect(offenders, 'revoke execute on function <name> from public, anon, authenticated (or list it above with the reason)').toEqual([]);
+  });
+
+  it('list only functions that exist', async () => {
+    const { rows } = await fresh.client.query<{ name: string }>(
+      `select p.oid::regprocedure::text as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1)`,
+      [appSchemas],
+    );
+    const names = new Set(rows.map((r) => r.name));
+    expect(Object.keys(EXECUTE_ALLOWED).filter((n) => !names.has(n)), 'remove stale entries from EXECUTE_ALLOWED').toEqual([]);
+  });
+
+  it('revoke EXECUTE from PUBLIC by default for functions the migrations create later', async () => {
+    // Per-schema default privileges cannot revoke the built-in EXECUTE to PUBLIC; only a global entry does.
+    const { rows } = await fresh.client.query<{ ok: boolean }>(
+      `select exists (
+         select 1 from pg_default_acl d
+          where d.defaclobjtype = 'f' and d.defaclnamespace = 0 and d.defaclrole = 'postgres'::regrole
+            and not exists (select 1 from aclexplode(d.defaclacl) a where a.grantee = 0)
+       ) as ok`,
+    );
+    expect(rows[0]!.ok, 'alter default privileges revoke execute on functions from public').toBe(true);
   });
 });

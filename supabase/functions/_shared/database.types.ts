@@ -1393,6 +1393,42 @@ export type Database = {
           },
         ]
       }
+      notification_error_details: {
+        Row: {
+          detail: string
+          notification_id: number
+          recorded_at: string
+          team_id: string
+        }
+        Insert: {
+          detail: string
+          notification_id: number
+          recorded_at?: string
+          team_id: string
+        }
+        Update: {
+          detail?: string
+          notification_id?: number
+          recorded_at?: string
+          team_id?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "notification_error_details_notification_id_fkey"
+            columns: ["notification_id"]
+            isOneToOne: true
+            referencedRelation: "notifications"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "notification_error_details_team_id_fkey"
+            columns: ["team_id"]
+            isOneToOne: false
+            referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       notifications: {
         Row: {
           attempts: number
@@ -1788,6 +1824,10 @@ export type Database = {
         Args: { p_at?: string; p_max_age?: string }
         Returns: number
       }
+      refund_enrollment_attempt: {
+        Args: { p_address: string; p_window_start: string }
+        Returns: undefined
+      }
       release_enrollment_token: {
         Args: { p_token_id: string }
         Returns: undefined
@@ -1795,6 +1835,7 @@ export type Database = {
       settle_notifications: {
         Args: {
           p_error?: string
+          p_error_detail?: string
           p_ids: number[]
           p_max_attempts?: number
           p_permanent?: boolean
@@ -1807,6 +1848,10 @@ export type Database = {
         }[]
       }
       snapshot_cache_inputs: { Args: { p_since: string }; Returns: Json }
+      take_enrollment_attempt: {
+        Args: { p_address: string; p_limit: number; p_window_seconds: number }
+        Returns: Json
+      }
     }
     Enums: {
       team_role: "owner" | "admin" | "viewer"

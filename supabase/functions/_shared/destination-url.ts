@@ -1,7 +1,8 @@
 /**
  * Destination URL checks for outgoing notifications (SSRF guard). Pure: DNS resolution is passed in.
  * A destination must be https and every address its host resolves to must be public: no private,
- * loopback, link-local (cloud metadata), unique-local, CGNAT, multicast or reserved ranges.
+ * loopback, link-local (cloud metadata), unique-local, CGNAT, multicast or reserved ranges, also not
+ * through IPv6 forms that translate to them (IPv4-mapped/-translated/-compatible, NAT64, 6to4, Teredo).
  * Hosts listed for local development (VIBE_ALLOWED_DEV_HOSTS="127.0.0.1,localhost:8025") skip
  * both rules. Redirects must not be followed by the caller (the target could be anything).
  */
@@ -74,20 +75,47 @@ function parseIpv6(input: string): number[] | null {
   return [...head, ...new Array<number>(8 - known).fill(0), ...rest];
 }
 
-/** Why an IPv6 address is not public, or null when it is. */
+const dotted = (hi: number, lo: number): number[] => [hi >> 8, hi & 255, lo >> 8, lo & 255];
+
+/** Why an IPv4 address carried inside an IPv6 one is not public, naming it so the reason reads well. */
+function embeddedBlock(form: string, v4: number[]): string | null {
+  const why = ipv4Block(v4);
+  return why ? `${form} for ${v4.join('.')}, ${why}` : null;
+}
+
+/**
+ * Why an IPv6 address is not public, or null when it is. Only global unicast (2000::/3) is public, minus
+ * its special-purpose blocks; outside it only IPv4-mapped and NAT64 addresses of public IPv4 pass. Every
+ * form that a host, a translator or a tunnel turns into an IPv4 address is judged by that address, so
+ * loopback and private space cannot be reached through translation.
+ */
 function ipv6Block(g: number[]): string | null {
   const first = g[0]!;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
   if (g.every((x) => x === 0)) return 'an unspecified (::) address';
-  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return 'a loopback address';
-  const embedded = (hi: number, lo: number) => [hi >> 8, hi & 255, lo >> 8, lo & 255];
-  // IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible and NAT64 (64:ff9b::/96) carry an IPv4 address.
-  if (g.slice(0, 5).every((x) => x === 0) && (g[5] === 0xffff || g[5] === 0)) return ipv4Block(embedded(g[6]!, g[7]!));
-  if (first === 0x64 && g[1] === 0xff9b && g.slice(2, 6).every((x) => x === 0)) return ipv4Block(embedded(g[6]!, g[7]!));
+  if (zeros(0, 7) && g[7] === 1) return 'a loopback address';
+  // ::ffff:a.b.c.d (IPv4-mapped: the socket connects over IPv4, so public IPv4 is fine).
+  if (zeros(0, 5) && g[5] === 0xffff) return embeddedBlock('an IPv4-mapped address', dotted(g[6]!, g[7]!));
+  // ::ffff:0:a.b.c.d (SIIT IPv4-translated) and ::a.b.c.d (deprecated IPv4-compatible): never real destinations.
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return `an IPv4-translated address (for ${dotted(g[6]!, g[7]!).join('.')})`;
+  if (zeros(0, 6)) return `an IPv4-compatible address (for ${dotted(g[6]!, g[7]!).join('.')}), deprecated`;
+  // 64:ff9b::/96: the well-known NAT64 prefix reaches the embedded IPv4 address.
+  if (first === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embeddedBlock('a NAT64 address', dotted(g[6]!, g[7]!));
+  // 64:ff9b:1::/48: local-use NAT64 (RFC 8215), translated by whatever the local network runs.
+  if (first === 0x64 && g[1] === 0xff9b && g[2] === 1) return 'a local-use NAT64 address (64:ff9b:1::/48)';
   if ((first & 0xffc0) === 0xfe80) return 'a link-local address';
   if ((first & 0xfe00) === 0xfc00) return 'a unique-local (private) address';
   if ((first & 0xffc0) === 0xfec0) return 'a site-local address';
   if ((first & 0xff00) === 0xff00) return 'a multicast address';
+  if ((first & 0xe000) !== 0x2000) return 'an address outside global unicast (2000::/3)';
+  // 2002::/16 (6to4) wraps an IPv4 address in the next 32 bits.
+  if (first === 0x2002) return embeddedBlock('a 6to4 address', dotted(g[1]!, g[2]!));
+  // 2001::/32 (Teredo) tunnels to an IPv4 client through a relay: not a notification destination.
+  if (first === 0x2001 && g[1] === 0) return 'a Teredo tunnel address (2001::/32)';
+  if (first === 0x2001 && g[1] === 2 && g[2] === 0) return 'a benchmarking address';
+  if (first === 0x2001 && ((g[1]! & 0xfff0) === 0x10 || (g[1]! & 0xfff0) === 0x20)) return 'an ORCHID (non-routable identifier) address';
   if (first === 0x2001 && g[1] === 0x0db8) return 'a documentation address';
+  if (first === 0x3fff && (g[1]! & 0xf000) === 0) return 'a documentation address';
   return null;
 }
 

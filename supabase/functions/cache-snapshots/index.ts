@@ -7,7 +7,7 @@
  * verify_jwt = false (config.toml): the function checks the service key itself.
  */
 import { Redis } from 'npm:@upstash/redis@1.39.0';
-import { corsHeaders, json, jsonError } from '../_shared/http.ts';
+import { corsHeaders, json, jsonError, readJsonObject } from '../_shared/http.ts';
 import { isServiceRequest } from '../_shared/service-auth.ts';
 import { requireEnv, serviceClient } from '../_shared/supabase-admin.ts';
 import { cacheSnapshots } from './run.ts';
@@ -21,7 +21,9 @@ Deno.serve(async (req) => {
   if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST, not ${req.method}`);
   if (!isServiceRequest(req)) return jsonError(401, 'unauthorized', 'cache-snapshots needs the service key (pg_net and pg_cron send it)');
-  await req.body?.cancel();
+  // The reason ("ingest", "schedule") is only for the logs; a body that is not an object is a caller's mistake.
+  const body = await readJsonObject(req, '{"reason": "schedule"}');
+  if (body instanceof Response) return body;
   try {
     const now = new Date();
     return json(await cacheSnapshots(admin, redis, new Date(now.getTime() - FRESH_MS), now));

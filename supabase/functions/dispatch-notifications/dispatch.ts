@@ -3,7 +3,7 @@
  * settle every row. Runtime-neutral: the outbox RPCs and the transport are passed in.
  */
 import { CHANNELS } from './channels/index.ts';
-import type { Transport } from './channels/types.ts';
+import type { FailureCode, Transport } from './channels/types.ts';
 import { idempotencyKey, toAlertItem, type ClaimedEvent, type NotificationMessage } from './message.ts';
 
 /** One row of claim_notifications. */
@@ -20,10 +20,27 @@ export interface ClaimedRow {
   host: { id: string; name: string } | null;
 }
 
-/** The outbox RPCs (claim_notifications, settle_notifications). */
+/**
+ * Why a send failed, twice: `reason` is the class every team member reads in notifications.last_error
+ * (unreachable, timeout, http_error <status>, blocked, channel_config, channel_disabled, failed);
+ * `detail` is the full text (destination, receiver reply), kept for the team's admins only.
+ */
+export interface Failure {
+  reason: string;
+  detail: string;
+}
+
+/** The outbox RPCs (claim_notifications, settle_notifications); `failure` null means sent. */
 export interface Outbox {
   claim(limit: number): Promise<ClaimedRow[]>;
-  settle(ids: number[], error: string | null, maxAttempts: number, permanent: boolean): Promise<void>;
+  settle(ids: number[], failure: Failure | null, maxAttempts: number, permanent: boolean): Promise<void>;
+}
+
+/** The reason class of a channel's failure code (and HTTP status). */
+export function failureReason(code: FailureCode, status?: number): string {
+  if (code === 'http_error') return status !== undefined && status >= 100 && status <= 599 ? `http_error ${status}` : 'failed';
+  if (code === 'destination_blocked') return 'blocked';
+  return code;
 }
 
 /** Settings read once at start-up. */
@@ -82,30 +99,30 @@ async function sendGroup(group: ClaimedRow[], outbox: Outbox, transport: Transpo
   const first = group[0]!;
   const ids = group.map((r) => Number(r.notification_id));
   report.messages++;
-  let error: string | null = null;
+  let failure: Failure | null = null;
   let permanent = false;
   const send = CHANNELS[first.channel_kind];
   if (!first.channel_enabled) {
-    error = `Channel "${first.channel_name}" is disabled; enable it to send`;
+    failure = { reason: 'channel_disabled', detail: `Channel "${first.channel_name}" is disabled; enable it to send` };
     permanent = true;
   } else if (!send) {
-    error = `Channel kind ${first.channel_kind} has no sender (known: ${Object.keys(CHANNELS).join(', ')})`;
+    failure = { reason: 'channel_config', detail: `Channel kind ${first.channel_kind} has no sender (known: ${Object.keys(CHANNELS).join(', ')})` };
     permanent = true;
   } else {
     try {
       const result = await send(await messageFor(group, s.dashboardUrl), first.config, transport);
       if (!result.ok) {
-        error = result.error;
+        failure = { reason: failureReason(result.code, result.status), detail: result.error };
         permanent = result.permanent;
       }
     } catch (err) {
-      error = `Cannot send to channel "${first.channel_name}": ${err instanceof Error ? err.message : String(err)}`;
+      failure = { reason: 'failed', detail: `Cannot send to channel "${first.channel_name}": ${err instanceof Error ? err.message : String(err)}` };
     }
   }
-  await outbox.settle(ids, error, s.maxAttempts, permanent);
-  if (error === null) report.sent += ids.length;
+  await outbox.settle(ids, failure, s.maxAttempts, permanent);
+  if (failure === null) report.sent += ids.length;
   else {
-    report.errors.push(error);
+    report.errors.push(failure.detail);
     const lastTry = permanent || group.every((r) => r.attempts + 1 >= s.maxAttempts);
     if (lastTry) report.failed += ids.length;
     else report.retried += ids.length;

@@ -7,7 +7,7 @@
  * Env: VIBE_DASHBOARD_URL (links), VIBE_NOTIFY_MAX_ATTEMPTS (8), VIBE_NOTIFY_GROUP_WAIT_MS (250),
  * VIBE_ALLOWED_DEV_HOSTS (destinations exempt from the https/public-address rule, for local receivers).
  */
-import { corsHeaders, json, jsonError } from '../_shared/http.ts';
+import { corsHeaders, json, jsonError, readJsonObject } from '../_shared/http.ts';
 import { bearerToken, isServiceRequest } from '../_shared/service-auth.ts';
 import { callerClient, serviceClient } from '../_shared/supabase-admin.ts';
 import { dispatch, type ClaimedRow, type DispatchSettings, type Outbox } from './dispatch.ts';
@@ -39,8 +39,10 @@ const outbox: Outbox = {
     if (error) throw new Error(`Cannot claim notifications: ${error.message}`);
     return (data ?? []) as ClaimedRow[];
   },
-  async settle(ids, error, maxAttempts, permanent) {
-    const res = await admin.rpc('settle_notifications', { p_ids: ids, p_error: error, p_max_attempts: maxAttempts, p_permanent: permanent });
+  async settle(ids, failure, maxAttempts, permanent) {
+    const res = await admin.rpc('settle_notifications', {
+      p_ids: ids, p_error: failure?.reason ?? null, p_error_detail: failure?.detail ?? null, p_max_attempts: maxAttempts, p_permanent: permanent,
+    });
     if (res.error) throw new Error(`Cannot settle notifications ${ids.join(',')}: ${res.error.message}`);
   },
 };
@@ -48,13 +50,8 @@ const outbox: Outbox = {
 Deno.serve(async (req) => {
   if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST, not ${req.method}`);
-  let body: Record<string, unknown> = {};
-  try {
-    const text = await req.text();
-    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    return jsonError(400, 'invalid_body', 'The body must be JSON: {"reason": "schedule"} or {"channel_id": "<uuid>"}');
-  }
+  const body = await readJsonObject(req, '{"reason": "schedule"} or {"channel_id": "<uuid>"}');
+  if (body instanceof Response) return body;
   const service = isServiceRequest(req);
   if (body.channel_id !== undefined) {
     const token = service ? null : bearerToken(req);

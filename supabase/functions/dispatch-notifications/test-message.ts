@@ -1,7 +1,7 @@
 /**
  * "Send test message" for the dashboard: POST {"channel_id"} as an owner or admin of the channel's
  * team (or with the service key). Sends a test message straight away (no outbox) and answers with
- * the outcome: 200 {ok, status}; 400 destination_blocked | channel_config; 502 http_error | unreachable.
+ * the outcome: 200 {ok, status}; 400 destination_blocked | channel_config; 502 http_error | unreachable; 504 timeout.
  */
 import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
 import { json, jsonError } from '../_shared/http.ts';
@@ -57,6 +57,6 @@ export async function sendTestMessage(
   };
   const result = await send(message, config, transport);
   if (result.ok) return json({ ok: true, channel_id: channel.id, status: result.status });
-  const status = result.code === 'destination_blocked' || result.code === 'channel_config' ? 400 : 502;
+  const status = result.code === 'destination_blocked' || result.code === 'channel_config' ? 400 : result.code === 'timeout' ? 504 : 502;
   return jsonError(status, result.code, result.error);
 }

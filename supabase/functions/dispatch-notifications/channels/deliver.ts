@@ -15,6 +15,15 @@ export function classifyStatus(status: number, body: string, what: string): Send
   return { ok: false, status, permanent: !retry, code: 'http_error', error: `${what} answered HTTP ${status}${hint}: ${body.slice(0, 300)}` };
 }
 
+/** The scheme, host and port of a URL (no path: webhook paths often hold tokens). */
+function destinationOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'an invalid URL';
+  }
+}
+
 /** Builds the request (config errors become permanent failures) and sends it. */
 export async function deliver(build: () => OutgoingRequest | Promise<OutgoingRequest>, transport: Transport): Promise<SendResult> {
   let request: OutgoingRequest;
@@ -30,7 +39,12 @@ export async function deliver(build: () => OutgoingRequest | Promise<OutgoingReq
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     if (err instanceof DestinationRefused) return { ok: false, permanent: true, code: 'destination_blocked', error: msg };
-    return { ok: false, permanent: false, code: 'unreachable', error: `Cannot reach ${request.what}: ${msg}` };
+    // The destination is named for admins (notification_error_details); members see only the code.
+    const where = destinationOf(request.url);
+    if ((err as { name?: unknown } | null)?.name === 'TimeoutError') {
+      return { ok: false, permanent: false, code: 'timeout', error: `${request.what} at ${where} did not answer in time: ${msg}` };
+    }
+    return { ok: false, permanent: false, code: 'unreachable', error: `Cannot reach ${request.what} at ${where}: ${msg}` };
   }
 }
 

@@ -23,8 +23,8 @@ export type SendResult =
   | { ok: true; status: number }
   | { ok: false; error: string; permanent: boolean; code: FailureCode; status?: number };
 
-/** Why a send failed: a refused destination, a bad channel config, an HTTP error answer, or no answer. */
-export type FailureCode = 'destination_blocked' | 'channel_config' | 'http_error' | 'unreachable';
+/** Why a send failed: a refused destination, a bad channel config, an HTTP error answer, no answer, or no answer in time. */
+export type FailureCode = 'destination_blocked' | 'channel_config' | 'http_error' | 'unreachable' | 'timeout';
 
 /** A channel's config from channel_secrets (url, to, api_key, from, secret, headers …). */
 export type ChannelConfig = Record<string, unknown>;
