@@ -17,7 +17,7 @@ revoke execute on function
   private.agent_host_id(), private.member_host_ids(),
   private.new_enrollment_token(uuid, interval),
   private.alert_step(text, timestamptz, timestamptz, text, double precision, double precision, interval, interval, double precision, timestamptz),
-  private.decode_host_hour(bytea, integer[]), private.decode_host_hour_v1(bytea), private.read_varint(bytea, integer),
+  private.decode_host_hour(bytea, integer[]), private.read_varint(bytea, integer),
   private.isum(bigint)
   from public, anon;
 grant execute on function
@@ -25,7 +25,7 @@ grant execute on function
   private.agent_host_id(), private.member_host_ids(),
   private.new_enrollment_token(uuid, interval),
   private.alert_step(text, timestamptz, timestamptz, text, double precision, double precision, interval, interval, double precision, timestamptz),
-  private.decode_host_hour(bytea, integer[]), private.decode_host_hour_v1(bytea), private.read_varint(bytea, integer),
+  private.decode_host_hour(bytea, integer[]), private.read_varint(bytea, integer),
   private.isum(bigint)
   to authenticated;
 -- decode_host_hour sums deltas with private.isum, which was granted to no one: members' metrics_range
@@ -48,7 +48,6 @@ revoke execute on function
   private.evaluate_rules(jsonb),
   private.check_hosts_down(),
   private.rollup_samples(text, timestamptz, timestamptz),
-  private.encode_series(bigint[], boolean),
   private.varint(bigint),
   private.encode_host_hour(uuid, timestamptz),
   private.compact_host_samples(timestamptz),

@@ -113,7 +113,6 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   'private.alert_step(text,timestamp with time zone,timestamp with time zone,text,double precision,double precision,interval,interval,double precision,timestamp with time zone)':
     { roles: ['authenticated'], why: 'pure state machine step called by backtest_rule (security invoker)' },
   'private.decode_host_hour(bytea,integer[])': { roles: ['authenticated'], why: 'pure decoder called by metrics_range (security invoker)' },
-  'private.decode_host_hour_v1(bytea)': { roles: ['authenticated'], why: 'pure decoder of format 1 blobs, called by decode_host_hour' },
   'private.read_varint(bytea,integer)': { roles: ['authenticated'], why: 'pure varint reader called by the decoders' },
   'private.isum(bigint)': { roles: ['authenticated'], why: 'int8 sum aggregate the decoder runs as the caller' },
 };
