@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { runSupabaseCli } from '../stack/src/db/migrate.ts';
+import { runSupabaseCli } from '../stack/src/supabase-cli.ts';
 import { DeployConfigError, loadDeployConfig, type DeployConfig } from './deploy/config.ts';
 import { declaredCronJobs, deployPlan, describeStep, functionNames, maskUrl, type DeployStep } from './deploy/plan.ts';
 import { configureSchedules, cronJobs, missingJobs } from './deploy/schedules.ts';

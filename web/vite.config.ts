@@ -2,8 +2,8 @@ import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vite';
 
-// Tests build into their own directory (web/test/web-server.ts), so a build someone runs by hand in
-// web/build cannot pull files from under a test server.
+// VIBE_WEB_BUILD_DIR builds somewhere other than web/build (scripts/build.ts), so two builds of different
+// purposes never pull files from under each other's running server.
 const privateDir = process.env.VIBE_WEB_BUILD_DIR;
 
 export default defineConfig({

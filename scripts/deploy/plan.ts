@@ -1,7 +1,7 @@
 /** The deployment as a list of steps, built from the config alone (pure) so a dry run can print it exactly. */
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { cliDbUrl } from '../../stack/src/db/migrate.ts';
+import { cliDbUrl } from '../../stack/src/supabase-cli.ts';
 import type { DeployConfig } from './config.ts';
 
 /** One Supabase CLI invocation. */

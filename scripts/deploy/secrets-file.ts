@@ -1,6 +1,6 @@
 /** Checks the function secrets file before `supabase secrets set --env-file` uploads it. */
 import { readFileSync } from 'node:fs';
-import { parseDotenv } from '../../stack/src/functions/dotenv.ts';
+import { parseDotenv } from '../../stack/src/supabase-cli.ts';
 
 /** Secrets the project's functions read (supabase/functions/**): cache-snapshots needs Upstash, notifications link to the dashboard. */
 export const REQUIRED_SECRETS = ['UPSTASH_REDIS_REST_URL', 'UPSTASH_REDIS_REST_TOKEN', 'VIBE_DASHBOARD_URL'] as const;

@@ -1,8 +1,6 @@
-/** `npm run stack` (the stack alone, foreground) and `npm start` (stack, web app and a local agent). */
+/** `npm run stack`: the local Supabase-compatible stack alone, in the foreground, until a signal stops it. */
 import { loadConfig } from './config.ts';
 import { startStack, type RunningStack } from './stack.ts';
-
-const command = process.argv[2] ?? 'stack';
 
 function onSignals(stop: () => Promise<void>): void {
   let stopping = false;
@@ -23,51 +21,26 @@ function onSignals(stop: () => Promise<void>): void {
   process.on('SIGHUP', handler);
 }
 
-async function runStack(): Promise<void> {
-  const config = loadConfig();
-  const t0 = performance.now();
-  let stack: RunningStack;
-  try {
-    stack = await startStack(config, { log: (line) => process.stdout.write(`${line}\n`) });
-  } catch (err) {
-    process.stderr.write(`Stack failed to start: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
-  onSignals(() => stack.stop());
-  process.stdout.write(`API gateway: ${stack.env.SUPABASE_URL}\n`);
-  process.stdout.write(`Env file:    ${config.dataDir}/stack.env\n`);
-  process.stdout.write(`Started in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
-  process.stdout.write('ready\n');
+const args = process.argv.slice(2);
+// `stack` is what `npm run stack` once passed; `start` was the product start-up, which lives in start/ now.
+if (args.length > 1 || (args[0] !== undefined && args[0] !== 'stack')) {
+  process.stderr.write(`stack/src/cli.ts runs the stack alone and takes no arguments (got: ${args.join(' ')}); npm start runs the whole product (start/src/cli.ts)\n`);
+  process.exit(2);
 }
-
-async function runProduct(): Promise<void> {
-  const config = loadConfig();
-  const { startProduct } = await import('./product/start.ts');
-  let stopping = false;
-  let product: Awaited<ReturnType<typeof startProduct>>;
-  try {
-    product = await startProduct(
-      config,
-      (line) => process.stdout.write(`${line}\n`),
-      (child, code) => {
-        if (stopping) return;
-        process.stderr.write(`The ${child.name} process exited (code ${code}); stopping everything\n`);
-        stopping = true;
-        void product.stop().then(() => process.exit(1));
-      },
-    );
-  } catch (err) {
-    process.stderr.write(`Start failed: ${(err as Error).message}\n`);
-    process.exit(1);
-  }
-  onSignals(async () => {
-    stopping = true;
-    await product.stop();
+const config = loadConfig();
+const t0 = performance.now();
+let stack: RunningStack;
+try {
+  stack = await startStack(config, {
+    log: (line) => process.stdout.write(`${line}\n`),
+    functionLogs: (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(`API gateway: ${product.stack.env.SUPABASE_URL}\n`);
-  process.stdout.write(`Dashboard: ${product.dashboardUrl}\n`);
-  process.stdout.write(`Demo login: ${product.login.email} / ${product.login.password} (kept in ${config.dataDir}/demo.json)\n`);
-  process.stdout.write('ready\n');
+} catch (err) {
+  process.stderr.write(`Stack failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
 }
-
-await (command === 'start' ? runProduct() : runStack());
+onSignals(() => stack.stop());
+process.stdout.write(`API gateway: ${stack.env.SUPABASE_URL}\n`);
+process.stdout.write(`Env file:    ${config.dataDir}/stack.env\n`);
+process.stdout.write(`Started in ${((performance.now() - t0) / 1000).toFixed(2)} s\n`);
+process.stdout.write('ready\n');

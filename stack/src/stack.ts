@@ -6,7 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, type StackConfig } from './config.ts';
 import type { StackContext } from './context.ts';
-import { bootstrap, migrate } from './db/migrate.ts';
+import { bootstrap, migrate, pendingMigrations } from './db/migrate.ts';
 import { PostgresServer } from './db/postgres.ts';
 import { createGateway, type GatewayOptions, type Route } from './gateway/server.ts';
 import { buildKeys, loadSecrets } from './keys.ts';
@@ -39,8 +39,10 @@ export interface RunningStack {
 }
 
 export interface StartOptions {
-  /** Log progress lines (`npm run stack`); tests keep quiet. */
+  /** Where progress lines go (`npm run stack` prints them); default: nowhere. */
   log?: (line: string) => void;
+  /** Where Edge Function log lines go (`npm run stack` prints them); default: stderr with VIBE_VERBOSE=1, else nowhere. */
+  functionLogs?: (line: string) => void;
   /** Extra schemas to expose through /rest/v1 after the defaults. */
   extraSchemas?: string[];
 }
@@ -80,8 +82,15 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
       if (warning) log(warning);
     }
     await bootstrap(dbUrl);
-    const out = await migrate(config.projectDir, dbUrl);
-    if (/Applying migration/.test(out)) log(out.trim());
+    const pending = await pendingMigrations(config.projectDir, dbUrl);
+    if (pending.length > 0) {
+      const t0 = performance.now();
+      log(`Applying ${pending.length} migration${pending.length === 1 ? '' : 's'}…`);
+      await migrate(config.projectDir, dbUrl);
+      log(`Migrations applied in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    } else {
+      await migrate(config.projectDir, dbUrl);
+    }
     const schemas = ['public', 'graphql_public', ...(options.extraSchemas ?? [])];
     const routes: Route[] = [];
     const upgrades: GatewayOptions['upgrades'] = [];
@@ -124,7 +133,7 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
       UPSTASH_REDIS_REST_URL: `${publicUrl}/upstash`,
       UPSTASH_REDIS_REST_TOKEN: redis.token,
     };
-    const functions = await startFunctions(context, { ...env });
+    const functions = await startFunctions(context, { ...env }, options.functionLogs ? { print: options.functionLogs } : {});
     stopAll.push(() => functions.stop());
     routes.push({ prefix: '/functions/v1', service: functions.service, requiresApiKey: false });
     await configureFunctionEndpoint(pool, `${publicUrl}/functions/v1`, keys.serviceRoleKey);

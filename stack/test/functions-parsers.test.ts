@@ -1,6 +1,6 @@
 /** The pure parts of the functions service: `.env` and `config.toml` reading, function names. */
 import { describe, expect, it } from 'vitest';
-import { parseDotenv } from '../src/functions/dotenv.ts';
+import { parseDotenv } from '../src/supabase-cli.ts';
 import { parseFunctionsToml } from '../src/functions/function-config.ts';
 import { FunctionLog, lineSplitter } from '../src/functions/logs.ts';
 import { isFunctionName } from '../src/functions/names.ts';

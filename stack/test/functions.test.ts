@@ -218,12 +218,6 @@ describe('worker environment', () => {
     expect(rest.data).toEqual({ read: [{ name: team }], errors: [] });
   });
 
-  it('falls back to the npm registry for an npm: package the project has not installed', { timeout: 60_000 }, async () => {
-    const res = await fetch(fn('npm-registry'));
-    expect(await res.text()).toBe('007');
-    expect(h.functions.logs('npm-registry').join('\n')).toMatch(/resolving npm: imports from the registry/);
-  });
-
   it('lets the worker read its folder and write only temp files; no other reads, no programs', async () => {
     const res = await fetch(fn('sandbox'), { headers: { authorization: `Bearer ${h.keys.anonKey}` } });
     expect(await res.json()).toEqual({ writeOwnFolder: 'denied', writeTemp: 'allowed', readOwnFolder: 'allowed', readEtc: 'denied', run: 'denied' });

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { cliDbUrl, runSupabaseCli } from '../../stack/src/db/migrate.ts';
+import { cliDbUrl, runSupabaseCli } from '../../stack/src/supabase-cli.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 

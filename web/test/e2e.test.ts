@@ -91,7 +91,8 @@ async function screenshot(name: string, scheme: 'light' | 'dark'): Promise<void>
 describe('dashboard end to end', () => {
   it('signs up, adds a host, enrolls an agent with the shown command and shows it live with charts', async () => {
     await signUp(page, `owner-${run}@example.com`, `E2E team ${run}`);
-    await expect(page.getByText('No hosts yet')).toBeTruthy();
+    // A new team's overview shows its empty state (waitFor fails unless the text becomes visible).
+    await page.getByText('No hosts yet').waitFor({ state: 'visible', timeout: 15_000 });
 
     await page.getByRole('link', { name: 'Hosts' }).click();
     await page.getByLabel('Name').fill(hostName);

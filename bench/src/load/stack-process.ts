@@ -1,4 +1,4 @@
-/** The stack in a child process (`node stack/src/cli.ts stack`), so its memory can be measured apart from the load generator. */
+/** The stack in a child process (`node stack/src/cli.ts`, i.e. `npm run stack`), so its memory can be measured apart from the load generator. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -19,7 +19,7 @@ export async function startStackProcess(extraEnv: Record<string, string> = {}): 
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-load-'));
   await fs.chmod(dataDir, 0o755);
   const env = { ...process.env, VIBE_DATA_DIR: dataDir, VIBE_GATEWAY_PORT: '0', VIBE_DB_PORT: String(await freePort()), VIBE_FUNCTIONS_WATCH: '0', DATABASE_URL: '', VIBE_AUTH_RATE_LIMITS: 'off', ...extraEnv };
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'stack', 'src', 'cli.ts'), 'stack'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'stack', 'src', 'cli.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`The stack did not print ready within 180 s:\n${output.slice(-3000)}`)), 180_000);

@@ -1,8 +1,8 @@
 /** Bootstrap SQL, then the project's migrations and seed through the real Supabase CLI. */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { cliDbUrl, runSupabaseCli } from '../supabase-cli.ts';
 
 const BOOTSTRAP_DIR = path.join(import.meta.dirname, 'bootstrap');
 
@@ -23,40 +23,31 @@ export async function bootstrap(dbUrl: string, extraSqlFiles: string[] = []): Pr
   }
 }
 
-function cliPath(projectDir: string): string {
-  const local = path.join(projectDir, 'node_modules', '.bin', 'supabase');
-  if (existsSync(local)) return local;
-  return 'supabase';
-}
-
-/** The CLI wants TLS off explicitly against a local server. */
-export function cliDbUrl(dbUrl: string): string {
-  const u = new URL(dbUrl);
-  if (!u.searchParams.has('sslmode')) u.searchParams.set('sslmode', 'disable');
-  return u.toString();
-}
-
-/** Runs one Supabase CLI command in the project directory; rejects with the CLI's own output. */
-export function runSupabaseCli(projectDir: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cliPath(projectDir), args, {
-      cwd: projectDir,
-      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', SUPABASE_INTERNAL_NO_UPDATE_CHECK: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+/** Migration files (`<version>_<name>.sql`) the database has not recorded yet, as the CLI's history table tracks them. */
+export async function pendingMigrations(projectDir: string, dbUrl: string): Promise<string[]> {
+  const dir = path.join(projectDir, 'supabase', 'migrations');
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)).sort() : [];
+  if (files.length === 0) return [];
+  const client = new pg.Client({ connectionString: dbUrl });
+  await client.connect();
+  try {
+    // A new database has no history table yet (the CLI creates it on its first push): everything is pending.
+    const { rows } = await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations').catch((err: { code?: string }) => {
+      if (err.code === '42P01' || err.code === '3F000') return { rows: [] as { version: string }[] };
+      throw err;
     });
-    let out = '';
-    child.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code === 0) resolve(out);
-      else reject(new Error(`supabase ${args[0]} ${args[1] ?? ''} failed (exit ${code}):\n${out.trim()}`));
-    });
-  });
+    const applied = new Set(rows.map((r) => r.version));
+    return files.filter((f) => !applied.has(f.split('_')[0]!));
+  } finally {
+    await client.end();
+  }
 }
 
-/** Applies pending migrations and the seed file (once, hash-tracked by the CLI). */
-export async function migrate(projectDir: string, dbUrl: string): Promise<string> {
-  const url = cliDbUrl(dbUrl);
-  return runSupabaseCli(projectDir, ['db', 'push', '--db-url', url, '--include-all', '--include-seed', '--yes']);
+/**
+ * Applies pending migrations and the seed file (once, hash-tracked by the CLI) with `supabase db push`.
+ * The CLI's own chatter (prompts, "Connecting to remote database…") stays out of the stack's log; a failure
+ * rejects with all of it.
+ */
+export async function migrate(projectDir: string, dbUrl: string): Promise<void> {
+  await runSupabaseCli(projectDir, ['db', 'push', '--db-url', cliDbUrl(dbUrl), '--include-all', '--include-seed', '--yes']);
 }

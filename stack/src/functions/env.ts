@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Keys } from '../keys.ts';
-import { parseDotenv } from './dotenv.ts';
+import { parseDotenv } from '../supabase-cli.ts';
 
 /** Stack variables the CLI replaces or never passes (the JWT secret stays with the gateway). */
 const NOT_PASSED = new Set(['SUPABASE_JWT_SECRET', 'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_SECRET_KEY']);

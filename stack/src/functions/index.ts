@@ -28,7 +28,7 @@ export interface FunctionsOptions {
   idleMs?: number;
   /** Restart workers when their files change (default: `config.functionsWatch`). */
   watch?: boolean;
-  /** Where function log lines go; null keeps them only in memory. Default: stderr, except under tests unless VIBE_VERBOSE=1. */
+  /** Where function log lines go; null keeps them only in memory. Default: stderr with VIBE_VERBOSE=1, else memory only. */
   print?: ((line: string) => void) | null;
   /** The deno binary (default: the root devDependency). */
   deno?: string;
@@ -37,9 +37,8 @@ export interface FunctionsOptions {
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 function defaultPrint(verbose: boolean): ((line: string) => void) | null {
-  // `npm run stack` shows every function's output; test runs stay quiet unless asked.
-  if (!verbose && process.env.VITEST) return null;
-  return (line) => process.stderr.write(`${line}\n`);
+  // A caller that shows function output (`npm run stack`) passes `print`; otherwise only VIBE_VERBOSE=1 prints.
+  return verbose ? (line) => process.stderr.write(`${line}\n`) : null;
 }
 
 /** Every `node_modules` from the folder up to the root: where `npm:` imports resolve and npm packages read files. */

@@ -11,8 +11,9 @@ import type { RealtimeSocket } from './socket.ts';
 import { TokenError, verifyRealtimeToken, type RealtimeClaims } from './token.ts';
 
 /**
- * Hosted Realtime sleeps CHANNEL_ERROR_BACKOFF_MS (5 s) before a join error to slow down retry storms.
- * Locally a short pause keeps that shape without slowing tests; realtime-js waits 10 s for a join reply.
+ * Hosted Realtime sleeps CHANNEL_ERROR_BACKOFF_MS (5 s) before a join error to slow down retry storms of many
+ * clients. One local developer has no storm to damp, so a short pause keeps the shape (the error never arrives
+ * instantly) without a 5 s wait on every refused join; realtime-js waits 10 s for a join reply.
  */
 export const JOIN_ERROR_BACKOFF_MS = 200;
 

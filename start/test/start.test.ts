@@ -1,3 +1,4 @@
+/** `npm start` end to end: the stack, the dashboard and an enrolled agent for this machine, quiet about the CLI, and a second start reusing the data. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -5,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../stack/test/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 let dataDir = '';
@@ -17,7 +18,7 @@ afterAll(async () => {
 });
 
 function npmStart(env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(root, 'stack/src/cli.ts'), 'start'], {
+  const child = spawn(process.execPath, [path.join(root, 'start/src/cli.ts')], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,6 +51,11 @@ describe('npm start', () => {
     };
     const first = npmStart(env);
     const out = await first.ready;
+    // It speaks in its own words: the Supabase CLI's prompts and connection chatter show only when the CLI fails.
+    const migrations = (await fs.readdir(path.join(root, 'supabase', 'migrations'))).filter((f) => f.endsWith('.sql')).length;
+    expect(out).toContain(`Applying ${migrations} migrations…`);
+    expect(out).toMatch(/^Migrations applied in \d+\.\d s$/m);
+    for (const chatter of ['Connecting to', 'Do you want to push', 'no files matched pattern', 'Applying migration ', 'Finished supabase']) expect(out).not.toContain(chatter);
     const dashboard = /^Dashboard: (http:\/\/\S+)$/m.exec(out)?.[1];
     expect(dashboard).toBe(`http://127.0.0.1:${env.VIBE_WEB_PORT}`);
     const demoFile = path.join(dataDir, 'demo.json');
@@ -76,7 +82,8 @@ describe('npm start', () => {
 
     // Second start: same demo login, same host (no second enrollment).
     const second = npmStart(env);
-    await second.ready;
+    const secondOut = await second.ready;
+    expect(secondOut).not.toContain('Applying');
     expect(JSON.parse(readFileSync(demoFile, 'utf8'))).toEqual(demo);
     const { data: hosts } = await supabase.from('hosts').select('id').eq('name', host);
     expect(hosts).toHaveLength(1);

@@ -1,10 +1,10 @@
 /** `npm start`: the stack, the built web app and an agent for this machine, started and stopped together. */
 import path from 'node:path';
-import type { StackConfig } from '../config.ts';
-import { startStack, type RunningStack } from '../stack.ts';
+import { startStack, type RunningStack, type StackConfig } from '../../stack/src/index.ts';
+import { ensureWebBuild } from '../../web/scripts/build.ts';
 import { startChild, type Child } from './children.ts';
 import { ensureDemoLogin, ensureLocalAgent, type DemoLogin } from './demo.ts';
-import { buildWeb, serveWeb, webBuildIsStale } from './web.ts';
+import { serveWeb } from './web.ts';
 
 export interface RunningProduct {
   readonly stack: RunningStack;
@@ -20,7 +20,7 @@ export async function startProduct(
   log: (line: string) => void,
   onChildExit: (child: Child, code: number | null) => void,
 ): Promise<RunningProduct> {
-  const stack = await startStack(config, { log });
+  const stack = await startStack(config, { log, functionLogs: (line) => process.stderr.write(`${line}\n`) });
   const children: Child[] = [];
   const stop = async () => {
     // The agent first, so its final flush still reaches the stack; then the web app; then the stack.
@@ -29,14 +29,10 @@ export async function startProduct(
   };
   try {
     const env = stack.env;
-    const webDir = path.join(config.projectDir, 'web');
-    if (webBuildIsStale(webDir)) {
-      log('Building the dashboard (web/build)…');
-      await buildWeb(config.projectDir);
-    }
+    await ensureWebBuild({ log });
     const login = await ensureDemoLogin(config.dataDir, env);
     const webPort = Number(process.env.VIBE_WEB_PORT ?? 3000);
-    const web = serveWeb(config.projectDir, config.host, webPort, {
+    const web = serveWeb(config.host, webPort, {
       PUBLIC_SUPABASE_URL: env.SUPABASE_URL,
       PUBLIC_SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
       UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL,

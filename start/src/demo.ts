@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync, chmodSync, mkdirSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import type { StackEnv } from '../stack.ts';
+import type { StackEnv } from '../../stack/src/index.ts';
 import { runToEnd } from './children.ts';
 
 export interface DemoLogin {
