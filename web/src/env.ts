@@ -18,4 +18,8 @@ export const variables = defineEnvVars({
     description: 'Upstash Redis REST URL for the API cache; without it the API reads Postgres on every request',
   },
   UPSTASH_REDIS_REST_TOKEN: { schema: optional, description: 'Upstash Redis REST token (with UPSTASH_REDIS_REST_URL)' },
+  CSP_CONNECT_SRC: {
+    schema: optional,
+    description: "extra connect-src sources for the pages' Content Security Policy, space-separated (the Supabase URL is always allowed)",
+  },
 });

@@ -1,17 +1,28 @@
 /**
- * Request pipeline: the cross-site form check, compression (so it sees final responses), the per-request Supabase
- * client and authentication in locals, then the page guard that sends signed-out visitors to /login.
+ * Request pipeline: security headers on every answer, the cross-site form check, compression (so it sees final
+ * responses), the per-request Supabase client and authentication in locals, then the page guard that sends
+ * signed-out visitors to /login.
  */
+import { building } from '$app/env';
+import { PUBLIC_SUPABASE_URL } from '$app/env/public';
+import { CSP_CONNECT_SRC } from '$app/env/private';
 import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { authenticate, bearerToken, type AuthResult } from '#lib/server/auth.ts';
 import { compressResponse } from '#lib/server/compress.ts';
 import { isCrossSiteForm } from '#lib/server/csrf.ts';
+import { connectSources, withSecurityHeaders } from '#lib/server/security-headers.ts';
 import { createCookieClient, createTokenClient, isHttps } from '#lib/server/supabase.ts';
 
 // HOST_HEADER is adapter-node's setting for proxies that pass the public host in another header.
 const hostHeader = process.env.HOST_HEADER?.toLowerCase() || undefined;
+
+// Worked out once at start-up, so a bad CSP_CONNECT_SRC stops the server with a message, not every page.
+const connect = building ? [] : connectSources(PUBLIC_SUPABASE_URL, CSP_CONNECT_SRC);
+
+/** Outermost, so it sees every final response: pages, API answers and the hooks' own refusals. */
+const securityHeaders: Handle = async ({ event, resolve }) => withSecurityHeaders(await resolve(event), connect);
 
 const sameSiteForms: Handle = async ({ event, resolve }) => {
   if (isCrossSiteForm(event.request, hostHeader)) {
@@ -54,4 +65,4 @@ const guard: Handle = async ({ event, resolve }) => {
   return resolve(event);
 };
 
-export const handle = sequence(sameSiteForms, compression, supabase, guard);
+export const handle = sequence(securityHeaders, sameSiteForms, compression, supabase, guard);
