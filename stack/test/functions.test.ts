@@ -52,6 +52,16 @@ describe('invoke', () => {
     expect(get.data).toMatchObject({ method: 'GET', length: 0 });
   });
 
+  it('hands null, scalar, invalid and empty JSON bodies to the function untouched: the proxy parses no body', async () => {
+    for (const body of ['null', '42', '"text"', 'true', '[]', '{', '{"a":', '', '\u0000', '{"deep":' + '['.repeat(10_000)]) {
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        const res = await fetch(fn('echo'), { method, body, headers: { authorization: `Bearer ${h.keys.anonKey}`, 'content-type': 'application/json' } });
+        expect(res.status, `${method} ${body.slice(0, 20)}`).toBe(200);
+        expect(await res.json()).toMatchObject({ method, contentType: 'application/json', text: body, length: Buffer.byteLength(body) });
+      }
+    }
+  });
+
   it('returns the function response as is: status, headers (plus CORS), and the export-default form', async () => {
     const res = await fetch(fn('echo'), { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${h.keys.serviceRoleKey}` } });
     expect(res.status).toBe(200);

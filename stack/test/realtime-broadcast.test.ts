@@ -88,6 +88,45 @@ describe('realtime HTTP broadcast API', () => {
     expect(malformed.status).toBe(422);
     expect(await malformed.json()).toEqual({ errors: { messages: [{ event: ["can't be blank"], payload: ["can't be blank"] }] } });
   });
+
+  it('answers bodies that are not a batch with the hosted 4xx, and delivers nothing', async () => {
+    const topic = `bad-body-${uid()}`;
+    const inbox = new Inbox<Msg>();
+    await subscribe(client().channel(topic).on('broadcast', { event: '*' }, inbox.push));
+    const post = (path: string, body: string) => fetch(`${env.SUPABASE_URL}/realtime/v1/api/broadcast${path}`, {
+      method: 'POST',
+      headers: { apikey: env.SUPABASE_SERVICE_ROLE_KEY, 'content-type': 'application/json' },
+      body,
+    });
+    // As Phoenix parses them: a JSON value that is not an object carries no `messages` (can't be blank);
+    // `messages` of the wrong shape, or holding a non-object, is invalid.
+    const blank = ['null', '1', '"text"', 'true', '[]', '', '{}', '{"messages":null}', '{"messages":[]}'];
+    const invalid = ['{"messages":5}', '{"messages":"x"}', '{"messages":{"topic":"t"}}', '{"messages":[null]}', '{"messages":[1]}', '{"messages":[[]]}', `{"messages":[{"topic":"${topic}","event":"e","payload":{}},null]}`];
+    for (const body of blank) {
+      const res = await post('', body);
+      expect(res.status, body).toBe(422);
+      expect(await res.json(), body).toEqual({ errors: { messages: ["can't be blank"] } });
+    }
+    for (const body of invalid) {
+      const res = await post('', body);
+      expect(res.status, body).toBe(422);
+      expect(await res.json(), body).toEqual({ errors: { messages: ['is invalid'] } });
+    }
+    for (const path of ['', `/${topic}/events/e`]) {
+      const res = await post(path, '{"messages":');
+      expect(res.status, path).toBe(400);
+      expect((await res.json()).message, path).toMatch(/not valid JSON/);
+    }
+    for (const body of ['null', '']) {
+      const res = await post(`/${topic}/events/e`, body);
+      expect(res.status, body).toBe(422);
+      expect(await res.json()).toEqual({ errors: { payload: ["can't be blank"] } });
+    }
+    const badTopic = await post('/%E0%A4%A/events/e', '{}');
+    expect(badTopic.status).toBe(400);
+    expect((await badTopic.json()).message).toMatch(/topic/);
+    expect(await inbox.quiet()).toBe(true);
+  });
 });
 
 describe('realtime presence', () => {

@@ -21,68 +21,119 @@ interface BatchMessage {
   id?: unknown;
 }
 
-/** Handles the broadcast routes; returns false when the path is not one of them. */
+/** One authenticated broadcast request. */
+interface Caller {
+  claims: RealtimeClaims;
+  /** May these claims write to this private topic (the realtime.messages insert policies)? */
+  mayWrite(topic: string): Promise<boolean>;
+}
+
+const SINGLE = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/;
+
+// Hosted, Phoenix's body parser refuses JSON that does not parse with 400 before any route runs.
+function sendInvalidJson(res: ServerResponse): void {
+  sendJson(res, 400, { message: 'Bad Request: the body is not valid JSON' });
+}
+
+function parseJson(body: Buffer, empty: unknown): { ok: true; value: unknown } | { ok: false } {
+  const text = body.toString('utf8');
+  if (!text) return { ok: true, value: empty };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function accepted(res: ServerResponse): void {
+  res.writeHead(202, { 'content-length': '0' });
+  res.end();
+}
+
+/** Routes a request to one of the broadcast handlers; returns false when the path is neither of them. */
 export async function handleBroadcastRequest(deps: Deps, req: ServiceRequest, res: ServerResponse): Promise<boolean> {
-  const single = /^\/api\/broadcast\/([^/]+)\/events\/([^/]+)$/.exec(req.path);
+  const single = SINGLE.exec(req.path);
   if (req.path !== '/api/broadcast' && !single) return false;
   if (req.method !== 'POST') {
     sendJson(res, 405, { message: `Method ${req.method} is not allowed here: use POST` });
     return true;
   }
-  // as hosted: the bearer token if any, else the apikey, must be a valid JWT
+  const caller = await authenticate(deps, req);
+  if (!caller) {
+    sendJson(res, 401, { message: 'Unauthorized' });
+    return true;
+  }
+  if (single) await handleSingle(deps, caller, req, res, single[1]!, single[2]!);
+  else await handleBatch(deps, caller, req, res);
+  return true;
+}
+
+/** As hosted: the bearer token if any, else the apikey, must be a valid JWT. Null when it is not. */
+async function authenticate(deps: Deps, req: ServiceRequest): Promise<Caller | null> {
   let claims: RealtimeClaims;
   try {
     claims = await verifyRealtimeToken(deps.keys, bearer(req.headers) ?? header(req.headers, 'apikey'));
   } catch {
-    sendJson(res, 401, { message: 'Unauthorized' });
-    return true;
+    return null;
   }
   const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-  const mayWrite = async (topic: string) => (await authorizeWrite(deps.pool, { topic, claims, headers }, emptyPolicies())).broadcast.write === true;
+  return {
+    claims,
+    mayWrite: async (topic) => (await authorizeWrite(deps.pool, { topic, claims, headers }, emptyPolicies())).broadcast.write === true,
+  };
+}
 
-  if (single) {
-    const topic = decodeURIComponent(single[1]!);
-    const event = decodeURIComponent(single[2]!);
-    const isPrivate = req.url.searchParams.get('private') === 'true';
-    const binary = /octet-stream/i.test(header(req.headers, 'content-type') ?? '');
-    let payload: unknown = null;
-    if (!binary) {
-      try {
-        payload = JSON.parse(req.body.toString('utf8') || 'null');
-      } catch {
-        sendJson(res, 422, { errors: { payload: ['is invalid JSON'] } });
-        return true;
-      }
-    }
-    if (binary ? req.body.length === 0 : payload === null || typeof payload !== 'object') {
-      sendJson(res, 422, { errors: { payload: ["can't be blank"] } });
-      return true;
-    }
-    if (isPrivate && !(await mayWrite(topic))) {
-      sendJson(res, 403, { message: 'Unauthorized' });
-      return true;
-    }
-    const msg = binary
-      ? { event, encoding: 'binary' as const, payload: Buffer.from(req.body) }
-      : { event, encoding: 'json' as const, payload: Buffer.from(JSON.stringify(payload)) };
-    deps.hub.broadcastUser(topicKey(isPrivate, topic), topic, msg, null);
-    res.writeHead(202, { 'content-length': '0' });
-    res.end();
-    return true;
-  }
-
-  let body: { messages?: unknown };
+/** `POST /api/broadcast/:topic/events/:event[?private=true]`: one message, JSON or binary (`application/octet-stream`). */
+async function handleSingle(deps: Deps, caller: Caller, req: ServiceRequest, res: ServerResponse, rawTopic: string, rawEvent: string): Promise<void> {
+  let topic: string;
+  let event: string;
   try {
-    body = JSON.parse(req.body.toString('utf8') || '{}') as { messages?: unknown };
+    topic = decodeURIComponent(rawTopic);
+    event = decodeURIComponent(rawEvent);
   } catch {
-    sendJson(res, 422, { errors: { messages: ['the body must be JSON: {"messages":[{"topic","event","payload","private"}]}'] } });
-    return true;
+    sendJson(res, 400, { message: 'Bad Request: the topic or event in the path is not valid percent-encoding' });
+    return;
   }
-  const messages = Array.isArray(body.messages) ? (body.messages as BatchMessage[]) : null;
-  if (!messages || messages.length === 0) {
+  const isPrivate = req.url.searchParams.get('private') === 'true';
+  const binary = /octet-stream/i.test(header(req.headers, 'content-type') ?? '');
+  let payload: unknown = null;
+  if (!binary) {
+    const parsed = parseJson(req.body, null);
+    if (!parsed.ok) return sendInvalidJson(res);
+    payload = parsed.value;
+  }
+  if (binary ? req.body.length === 0 : payload === null || typeof payload !== 'object') {
+    sendJson(res, 422, { errors: { payload: ["can't be blank"] } });
+    return;
+  }
+  if (isPrivate && !(await caller.mayWrite(topic))) {
+    sendJson(res, 403, { message: 'Unauthorized' });
+    return;
+  }
+  const msg = binary
+    ? { event, encoding: 'binary' as const, payload: Buffer.from(req.body) }
+    : { event, encoding: 'json' as const, payload: Buffer.from(JSON.stringify(payload)) };
+  deps.hub.broadcastUser(topicKey(isPrivate, topic), topic, msg, null);
+  accepted(res);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `POST /api/broadcast` with `{"messages":[{topic, event, payload, private?, id?}]}`, validated as Realtime's Ecto changeset does. */
+async function handleBatch(deps: Deps, caller: Caller, req: ServiceRequest, res: ServerResponse): Promise<void> {
+  const parsed = parseJson(req.body, {});
+  if (!parsed.ok) return sendInvalidJson(res);
+  // Phoenix wraps a JSON value that is not an object as `_json`, so such a body has no `messages` at all.
+  const raw = isObject(parsed.value) ? parsed.value.messages : undefined;
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) {
     sendJson(res, 422, { errors: { messages: ["can't be blank"] } });
-    return true;
+    return;
   }
+  if (!Array.isArray(raw) || !raw.every(isObject)) {
+    sendJson(res, 422, { errors: { messages: ['is invalid'] } });
+    return;
+  }
+  const messages = raw as BatchMessage[];
   const problems = messages.map((m) => {
     const e: Record<string, string[]> = {};
     for (const k of ['topic', 'event'] as const) if (typeof m[k] !== 'string' || m[k] === '') e[k] = ["can't be blank"];
@@ -91,7 +142,7 @@ export async function handleBroadcastRequest(deps: Deps, req: ServiceRequest, re
   });
   if (problems.some((p) => Object.keys(p).length > 0)) {
     sendJson(res, 422, { errors: { messages: problems } });
-    return true;
+    return;
   }
   const allowed = new Map<string, boolean>();
   for (const m of messages) {
@@ -99,14 +150,12 @@ export async function handleBroadcastRequest(deps: Deps, req: ServiceRequest, re
     const isPrivate = m.private === true || m.private === 'true';
     if (isPrivate) {
       // private messages need write permission on their topic; refused ones are dropped silently, as hosted does
-      if (!allowed.has(topic)) allowed.set(topic, await mayWrite(topic));
+      if (!allowed.has(topic)) allowed.set(topic, await caller.mayWrite(topic));
       if (!allowed.get(topic)) continue;
     }
     const payload: Record<string, unknown> = { payload: m.payload, event: m.event, type: 'broadcast' };
     if (typeof m.id === 'string') payload.meta = { id: m.id };
     deps.hub.broadcastJson(topicKey(isPrivate, topic), topic, payload, null);
   }
-  res.writeHead(202, { 'content-length': '0' });
-  res.end();
-  return true;
+  accepted(res);
 }

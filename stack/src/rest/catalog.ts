@@ -77,10 +77,11 @@ select n.nspname as schema, c.relname as name, c.relkind as kind,
       select att.attname from unnest(i.indkey) with ordinality k(attnum, ord)
       join pg_attribute att on att.attrelid = i.indrelid and att.attnum = k.attnum order by k.ord)) order by not i.indisprimary), '[]')
     from pg_index i where i.indrelid = c.oid and i.indisunique and i.indpred is null and i.indexprs is null) as uniques,
-  (select coalesce(array_to_json(array(
+  -- coalesce outside the subquery: a relation without a primary key (views, keyless tables) has no pg_index row at all.
+  coalesce((select array_to_json(array(
       select att.attname from unnest(i.indkey) with ordinality k(attnum, ord)
-      join pg_attribute att on att.attrelid = i.indrelid and att.attnum = k.attnum order by k.ord)), '[]')
-    from pg_index i where i.indrelid = c.oid and i.indisprimary) as pk
+      join pg_attribute att on att.attrelid = i.indrelid and att.attnum = k.attnum order by k.ord))
+    from pg_index i where i.indrelid = c.oid and i.indisprimary), '[]') as pk
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped

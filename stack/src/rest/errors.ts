@@ -52,11 +52,16 @@ export function bodyColumnNotFound(table: string, column: string): RestError {
   return new CacheMissError(400, 'PGRST204', `Could not find the '${column}' column of '${table}' in the schema cache`, null, null);
 }
 
-/** Maps a SQLSTATE to PostgREST's HTTP status (`mapSQLtoHTTP`). */
+const NOT_UPDATABLE_VIEW = /^cannot (insert into|update|delete from|merge into) view "/;
+
+/** Maps a SQLSTATE to PostgREST's HTTP status (`mapSQLtoHTTP`), except that writes to non-updatable views are 405. */
 export function statusForSqlState(code: string, message: string, anonymous: boolean): number {
   if (code === '42501') return anonymous ? 401 : 403;
   if (code === '23503' || code === '23505') return 409;
   if (code === '25006') return 405;
+  // A write to a view Postgres cannot update (aggregates, joins, no INSTEAD OF trigger): PostgREST answers 500 (class 55),
+  // but the request, not the server, is at fault and the relation does not allow the method: 405, as OPTIONS would say.
+  if (code === '55000' && NOT_UPDATABLE_VIEW.test(message)) return 405;
   if (code === '21000') return /requires a WHERE clause/.test(message) ? 400 : 500;
   if (code === '22023') return /role .* does not exist/.test(message) ? 401 : 400;
   if (code === 'P0001') return 400;

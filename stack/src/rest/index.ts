@@ -12,7 +12,7 @@ import { planRead } from './read.ts';
 import type { Reply } from './response.ts';
 import { planRpc } from './rpc.ts';
 import { checkRole, identify, inTransaction, settingsStatement, type Identity } from './session.ts';
-import { openApi } from './openapi.ts';
+import { openApi, schemaAccessDenied } from './openapi.ts';
 import { SchemaListener } from './schema-listener.ts';
 
 const STALE_CODES = new Set(['42P01', '42703', '42883', '42704']);
@@ -64,6 +64,10 @@ async function handle(ctx: StackContext, catalog: Catalog, req: ServiceRequest, 
       throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
     }
   });
+  if (segments.length === 0 && (req.method === 'GET' || req.method === 'HEAD')) {
+    const denied = schemaAccessDenied(header(req.headers, 'apikey'), ctx.keys);
+    if (denied) return denied;
+  }
   const prefs = parsePrefer(req.headers.prefer);
   const media = negotiate(header(req.headers, 'accept'));
   const base = { method: req.method, schema, path: req.path, query: req.url.searchParams, body: req.body, prefs, media };

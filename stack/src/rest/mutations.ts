@@ -25,6 +25,14 @@ function representationNode(node: ReadNode): ReadNode {
   return { ...node, where: [], limit: undefined, offset: undefined };
 }
 
+/**
+ * The rows `return=headers-only` reads: only the primary key, for the Location header. The body is never sent, so
+ * neither `select` nor the Accept format applies (PostgREST builds Location from the key even when select omits it).
+ */
+function locationNode(node: ReadNode, table: Table): ReadNode {
+  return { ...representationNode(node), items: table.pk.map((name) => ({ kind: 'field', field: { name, jsonPath: [] } })), order: [] };
+}
+
 /** Plans `POST /table`: insert, or upsert with `Prefer: resolution=…`. */
 export function planInsert(req: RestRequest, table: Table): Prepared {
   const node = rootNode(req, table);
@@ -131,7 +139,8 @@ export function planDelete(r: RestRequest, table: Table): Prepared {
 
 function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Statement[], kind: 'insert' | 'update' | 'delete'): Prepared {
   // Build the SQL now so that every unknown name fails during planning (and can trigger a cache reload).
-  const wantsRows = r.prefs.return === 'representation' || r.prefs.return === 'headers-only';
+  const headersOnly = r.prefs.return === 'headers-only';
+  const wantsRows = r.prefs.return === 'representation' || headersOnly;
   let combined: { sql: string; values: unknown[] } | null = null;
   let separate: { sql: string; values: unknown[] }[] = [];
   // An upsert that merges reports 201 when it inserted a row and 200 when it only updated, as PostgREST does;
@@ -145,8 +154,8 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
     const cols = trackInserts ? table.columnList.map((c) => ident(c.name)).join(', ') : '*';
     ctes.push(`pgrst_source as (${statements.map((_, i) => `select ${cols} from pgrst_m${i}`).join(' union all ')})`);
     const inserted = trackInserts ? `(select count(*) from (${statements.map((_, i) => `select 1 from pgrst_m${i} where pgrst_inserted`).join(' union all ')}) as pgrst_i)` : null;
-    const rows = nodeSql(representationNode(node), 'pgrst_source', params, [], 'rows');
-    combined = { sql: wrapBody(ctes, rows, inserted, r.media.format === 'csv' ? 'csv' : r.media.format), values: params.values };
+    const rows = nodeSql(headersOnly ? locationNode(node, table) : representationNode(node), 'pgrst_source', params, [], 'rows');
+    combined = { sql: wrapBody(ctes, rows, inserted, headersOnly ? 'json' : r.media.format), values: params.values };
   } else {
     separate = statements.map((s) => {
       const params = new Params();
@@ -166,7 +175,7 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
         if (trackInserts) inserted = res.total ?? 0;
       } else {
         for (const s of separate) affected += (await client.query(s.sql, s.values)).rowCount ?? 0;
-        if (wantsRows) body = r.media.format === 'object' ? 'null' : '[]';
+        if (wantsRows) body = r.media.format === 'object' && !headersOnly ? 'null' : '[]';
       }
       if (r.prefs.handling === 'strict' && r.prefs.maxAffected !== undefined && affected > r.prefs.maxAffected) {
         throw new RestError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${affected} rows`, null);

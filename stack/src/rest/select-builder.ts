@@ -61,6 +61,9 @@ export function nodeSql(node: ReadNode, fromSql: string, params: Params, extraWh
   for (const item of node.items) {
     if (item.kind === 'star') cols.push(`${a}.*`);
     else if (item.kind === 'field') {
+      // A count selects no fields; resolving one would add its JSON-path values to params that the SQL never uses,
+      // and Postgres refuses a bind with more values than the statement names (08P01).
+      if (mode === 'count') continue;
       const { sql } = resolve(item.field);
       cols.push(`${sql}${item.cast ? `::${castType(item.cast)}` : ''} as ${ident(outputName(item.field, item.alias))}`);
     } else {

@@ -61,6 +61,8 @@ function writeCases(hostId: string, otherHostId: string): HostileRequest[] {
     ['bare word', 'nul'],
     ['JSON string', '"hello"'],
     ['JSON number', '42'],
+    ['JSON null', 'null'],
+    ['array of nulls', '[null,null]'],
     ['trailing comma', `{"host_id":"${hostId}",}`],
     ['NaN literal', `{"host_id":"${hostId}","cpu_total":NaN}`],
     ['deep nesting', `${'['.repeat(5000)}${']'.repeat(5000)}`],
@@ -108,6 +110,8 @@ function writeCases(hostId: string, otherHostId: string): HostileRequest[] {
     { name: 'PUT without a full key filter', method: 'PUT', path: '/rest/v1/host_samples', headers: { 'content-type': 'application/json' }, body: row({ cpu_total: 1 }), token: 'agent' },
     { name: 'unknown method', method: 'PROPFIND', path: '/rest/v1/host_samples', token: 'agent' },
     { name: 'Prefer: tx=rollback plus bad body', method: 'POST', path: '/rest/v1/host_samples', headers: { 'content-type': 'application/json', prefer: 'tx=rollback' }, body: '{', token: 'agent' },
+    { name: 'update with a null body', method: 'PATCH', path: `/rest/v1/hosts?id=eq.${hostId}`, headers: { 'content-type': 'application/json' }, body: 'null', token: 'agent' },
+    { name: 'CSV headers-only insert of a bad row', method: 'POST', path: '/rest/v1/host_samples', headers: { 'content-type': 'application/json', accept: 'text/csv', prefer: 'return=headers-only' }, body: row({ cpu_total: 500 }), token: 'agent' },
     { name: 'Content-Profile private', method: 'POST', path: '/rest/v1/edge_function_settings', headers: { 'content-type': 'application/json', 'content-profile': 'private' }, body: '{"functions_url":"https://evil.example","service_key":"x"}', token: 'viewer' },
   );
   return out;
@@ -128,6 +132,8 @@ function rpcCases(hostId: string): HostileRequest[] {
     post('create_enrollment_token bad interval', 'create_enrollment_token', `{"p_host_id":"${hostId}","p_valid_for":"forever"}`),
     post('metrics_range unknown argument', 'metrics_range', '{"p_nope":1}'),
     post('metrics_range bad JSON', 'metrics_range', '{"p_host_id":'),
+    post('metrics_range null body', 'metrics_range', 'null'),
+    post('metrics_range array body', 'metrics_range', '[{"p_host_id":"x"}]'),
     post('backtest_rule not a uuid', 'backtest_rule', '{"p_rule_id":"x","p_from":"2025-01-01T00:00:00Z"}'),
     post('anon create_host', 'create_host', '{"p_team_id":"00000000-0000-4000-8000-000000000000","p_name":"x"}', 'anon'),
   ];
