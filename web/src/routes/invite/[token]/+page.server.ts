@@ -21,8 +21,9 @@ export interface InvitationView {
 const statusOf = (code: string | undefined) => (code && /^PT4\d\d$/.test(code) ? Number(code.slice(2)) : 400);
 
 export const load: PageServerLoad = async ({ locals, params, setHeaders, url }) => {
-  // The token is in the URL: never send it on as a Referer, never cache the page.
-  setHeaders({ 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' });
+  // The token is in the URL: never send it to another site as a Referer, never cache the page. (Not
+  // no-referrer: Chromium then sends `Origin: null` with the Accept form, which the same-site check refuses.)
+  setHeaders({ 'referrer-policy': 'same-origin', 'cache-control': 'no-store' });
   const viewer = await locals.viewer();
   if (!viewer) redirect(303, `/login?next=${encodeURIComponent(url.pathname)}`);
   const { data, error } = await locals.supabase.rpc('invitation_by_token', { p_token: params.token });
