@@ -34,6 +34,17 @@ alter table private.edge_function_settings add constraint edge_function_settings
 CREATE UNIQUE INDEX edge_function_settings_pkey ON private.edge_function_settings USING btree (id)
 comment on table private.edge_function_settings is 'Where pg_net reaches the edge functions: base URL (…/functions/v1) and the service key to send. One row.';
 
+create table private.enrollment_attempts (
+  address text not null,
+  window_start timestamp with time zone not null,
+  attempts integer default 0 not null
+)
+alter table private.enrollment_attempts add constraint enrollment_attempts_address_length CHECK (char_length(address) >= 1 AND char_length(address) <= 100)
+alter table private.enrollment_attempts add constraint enrollment_attempts_pkey PRIMARY KEY (address, window_start)
+CREATE UNIQUE INDEX enrollment_attempts_pkey ON private.enrollment_attempts USING btree (address, window_start)
+CREATE INDEX enrollment_attempts_window_start_idx ON private.enrollment_attempts USING btree (window_start)
+comment on table private.enrollment_attempts is 'Enrollment attempts per client address and window (service role only, through take_enrollment_attempt).';
+
 create table private.host_metrics (
   name text not null,
   ord smallint not null,
@@ -58,6 +69,32 @@ CREATE UNIQUE INDEX host_metrics_compact_column_key ON private.host_metrics USIN
 CREATE UNIQUE INDEX host_metrics_ord_key ON private.host_metrics USING btree (ord)
 CREATE UNIQUE INDEX host_metrics_pkey ON private.host_metrics USING btree (name)
 comment on table private.host_metrics is 'The host metric catalogue: one row per numeric host_samples column; metric lists in SQL are generated from it.';
+
+create table private.invitation_mails (
+  id bigint generated always as identity not null,
+  invitation_id uuid not null,
+  channel_id uuid not null,
+  link_token text,
+  status text default 'pending'::text not null,
+  attempts integer default 0 not null,
+  next_attempt_at timestamp with time zone default now() not null,
+  last_error text,
+  sent_at timestamp with time zone,
+  created_at timestamp with time zone default now() not null
+)
+alter table private.invitation_mails enable row level security
+alter table private.invitation_mails add constraint invitation_mails_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES channels(id) ON DELETE CASCADE
+alter table private.invitation_mails add constraint invitation_mails_invitation_id_fkey FOREIGN KEY (invitation_id) REFERENCES team_invitations(id) ON DELETE CASCADE
+alter table private.invitation_mails add constraint invitation_mails_invitation_id_key UNIQUE (invitation_id)
+alter table private.invitation_mails add constraint invitation_mails_last_error_length CHECK (char_length(last_error) <= 2000)
+alter table private.invitation_mails add constraint invitation_mails_pkey PRIMARY KEY (id)
+alter table private.invitation_mails add constraint invitation_mails_status_known CHECK (status = ANY (ARRAY['pending'::text, 'sending'::text, 'sent'::text, 'failed'::text, 'cancelled'::text]))
+CREATE INDEX invitation_mails_channel_id_idx ON private.invitation_mails USING btree (channel_id)
+CREATE INDEX invitation_mails_due_idx ON private.invitation_mails USING btree (next_attempt_at) WHERE (status = ANY (ARRAY['pending'::text, 'sending'::text]))
+CREATE UNIQUE INDEX invitation_mails_invitation_id_key ON private.invitation_mails USING btree (invitation_id)
+CREATE UNIQUE INDEX invitation_mails_pkey ON private.invitation_mails USING btree (id)
+CREATE TRIGGER invitation_mails_dispatch_after_insert AFTER INSERT ON private.invitation_mails FOR EACH STATEMENT EXECUTE FUNCTION private.on_invitation_mails_inserted()
+comment on table private.invitation_mails is 'Outbox of invitation emails; holds the raw link token only until the mail is sent, failed or cancelled.';
 
 create table private.snapshot_cache_clock (
   id boolean default true not null,
@@ -809,9 +846,7 @@ CREATE UNIQUE INDEX hosts_slug_unique_per_team ON public.hosts USING btree (team
 CREATE INDEX hosts_team_id_idx ON public.hosts USING btree (team_id)
 CREATE TRIGGER hosts_default_slug BEFORE INSERT OR UPDATE OF name, slug ON hosts FOR EACH ROW EXECUTE FUNCTION private.default_host_slug()
 comment on table public.hosts is 'Monitored machines. labels: flat {"key":"value"} object used by alert rule scopes.'
-grant INSERT on public.hosts to authenticated
 grant SELECT on public.hosts to authenticated
-grant UPDATE on public.hosts to authenticated
 grant DELETE on public.hosts to authenticated
 grant INSERT on public.hosts to service_role
 grant SELECT on public.hosts to service_role
@@ -820,7 +855,16 @@ grant DELETE on public.hosts to service_role
 grant TRUNCATE on public.hosts to service_role
 grant REFERENCES on public.hosts to service_role
 grant TRIGGER on public.hosts to service_role
-grant MAINTAIN on public.hosts to service_role;
+grant MAINTAIN on public.hosts to service_role
+grant INSERT (team_id) on public.hosts to authenticated
+grant INSERT (name) on public.hosts to authenticated
+grant UPDATE (name) on public.hosts to authenticated
+grant INSERT (slug) on public.hosts to authenticated
+grant UPDATE (slug) on public.hosts to authenticated
+grant INSERT (labels) on public.hosts to authenticated
+grant UPDATE (labels) on public.hosts to authenticated
+grant INSERT (sample_interval_s) on public.hosts to authenticated
+grant UPDATE (sample_interval_s) on public.hosts to authenticated;
 
 create table public.metrics (
   id bigint generated always as identity not null,
@@ -850,6 +894,30 @@ grant REFERENCES on public.metrics to service_role
 grant TRIGGER on public.metrics to service_role
 grant MAINTAIN on public.metrics to service_role;
 
+create table public.notification_error_details (
+  notification_id bigint not null,
+  team_id uuid not null,
+  detail text not null,
+  recorded_at timestamp with time zone default now() not null
+)
+alter table public.notification_error_details enable row level security
+alter table public.notification_error_details add constraint notification_error_details_detail_length CHECK (char_length(detail) <= 2000)
+alter table public.notification_error_details add constraint notification_error_details_notification_id_fkey FOREIGN KEY (notification_id) REFERENCES notifications(id) ON DELETE CASCADE
+alter table public.notification_error_details add constraint notification_error_details_pkey PRIMARY KEY (notification_id)
+alter table public.notification_error_details add constraint notification_error_details_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
+CREATE UNIQUE INDEX notification_error_details_pkey ON public.notification_error_details USING btree (notification_id)
+CREATE INDEX notification_error_details_team_id_idx ON public.notification_error_details USING btree (team_id)
+comment on table public.notification_error_details is 'Admins only: the last delivery error of a notification as the dispatcher saw it (destination, receiver reply).'
+grant SELECT on public.notification_error_details to authenticated
+grant INSERT on public.notification_error_details to service_role
+grant SELECT on public.notification_error_details to service_role
+grant UPDATE on public.notification_error_details to service_role
+grant DELETE on public.notification_error_details to service_role
+grant TRUNCATE on public.notification_error_details to service_role
+grant REFERENCES on public.notification_error_details to service_role
+grant TRIGGER on public.notification_error_details to service_role
+grant MAINTAIN on public.notification_error_details to service_role;
+
 create table public.notifications (
   id bigint generated always as identity not null,
   team_id uuid not null,
@@ -866,6 +934,7 @@ alter table public.notifications enable row level security
 alter table public.notifications add constraint notifications_attempts_non_negative CHECK (attempts >= 0)
 alter table public.notifications add constraint notifications_channel_id_fkey FOREIGN KEY (channel_id) REFERENCES channels(id) ON DELETE CASCADE
 alter table public.notifications add constraint notifications_event_id_fkey FOREIGN KEY (event_id) REFERENCES alert_events(id) ON DELETE CASCADE
+alter table public.notifications add constraint notifications_last_error_is_a_class CHECK (last_error ~ '^(unreachable|timeout|blocked|channel_config|channel_disabled|failed|http_error [1-5][0-9]{2})$'::text)
 alter table public.notifications add constraint notifications_last_error_length CHECK (char_length(last_error) <= 2000)
 alter table public.notifications add constraint notifications_one_per_event_and_channel UNIQUE (event_id, channel_id)
 alter table public.notifications add constraint notifications_pkey PRIMARY KEY (id)
@@ -878,6 +947,7 @@ CREATE UNIQUE INDEX notifications_pkey ON public.notifications USING btree (id)
 CREATE INDEX notifications_team_id_idx ON public.notifications USING btree (team_id)
 CREATE TRIGGER notifications_dispatch_after_insert AFTER INSERT ON notifications REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.on_notifications_inserted()
 comment on table public.notifications is 'Outbox: one row per alert event and channel; the dispatcher sends pending rows due at next_attempt_at.'
+comment on column public.notifications.last_error is 'Why the last attempt failed, as a class (unreachable, timeout, http_error <status>, blocked, channel_config, channel_disabled, failed); the detail is in notification_error_details (admins).'
 grant SELECT on public.notifications to authenticated
 grant INSERT on public.notifications to service_role
 grant SELECT on public.notifications to service_role
@@ -927,6 +997,51 @@ grant REFERENCES on public.silences to service_role
 grant TRIGGER on public.silences to service_role
 grant MAINTAIN on public.silences to service_role;
 
+create table public.team_invitations (
+  id uuid default gen_random_uuid() not null,
+  team_id uuid not null,
+  email text not null,
+  role team_role default 'viewer'::team_role not null,
+  invited_by uuid,
+  token_hash text not null,
+  created_at timestamp with time zone default now() not null,
+  expires_at timestamp with time zone default (now() + '7 days'::interval) not null,
+  accepted_at timestamp with time zone,
+  accepted_by uuid,
+  declined_at timestamp with time zone,
+  revoked_at timestamp with time zone,
+  revoked_by uuid,
+  mail_status text,
+  mail_error text
+)
+alter table public.team_invitations enable row level security
+alter table public.team_invitations add constraint team_invitations_accepted_by_fkey FOREIGN KEY (accepted_by) REFERENCES auth.users(id) ON DELETE SET NULL
+alter table public.team_invitations add constraint team_invitations_email_format CHECK (char_length(email) <= 320 AND email = lower(email) AND email ~ '^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$'::text)
+alter table public.team_invitations add constraint team_invitations_hash_format CHECK (token_hash ~ '^[0-9a-f]{64}$'::text)
+alter table public.team_invitations add constraint team_invitations_invited_by_fkey FOREIGN KEY (invited_by) REFERENCES auth.users(id) ON DELETE SET NULL
+alter table public.team_invitations add constraint team_invitations_mail_error_length CHECK (char_length(mail_error) <= 2000)
+alter table public.team_invitations add constraint team_invitations_mail_status_known CHECK (mail_status = ANY (ARRAY['queued'::text, 'sent'::text, 'failed'::text]))
+alter table public.team_invitations add constraint team_invitations_one_outcome CHECK (num_nonnulls(accepted_at, declined_at, revoked_at) <= 1)
+alter table public.team_invitations add constraint team_invitations_pkey PRIMARY KEY (id)
+alter table public.team_invitations add constraint team_invitations_revoked_by_fkey FOREIGN KEY (revoked_by) REFERENCES auth.users(id) ON DELETE SET NULL
+alter table public.team_invitations add constraint team_invitations_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
+alter table public.team_invitations add constraint team_invitations_token_hash_key UNIQUE (token_hash)
+CREATE INDEX team_invitations_email_idx ON public.team_invitations USING btree (email)
+CREATE UNIQUE INDEX team_invitations_pkey ON public.team_invitations USING btree (id)
+CREATE INDEX team_invitations_team_id_idx ON public.team_invitations USING btree (team_id)
+CREATE UNIQUE INDEX team_invitations_token_hash_key ON public.team_invitations USING btree (token_hash)
+comment on table public.team_invitations is 'Invitations to join a team by email address with a role; pending until accepted, declined, revoked or expired.'
+grant SELECT on public.team_invitations to authenticated
+grant DELETE on public.team_invitations to authenticated
+grant INSERT on public.team_invitations to service_role
+grant SELECT on public.team_invitations to service_role
+grant UPDATE on public.team_invitations to service_role
+grant DELETE on public.team_invitations to service_role
+grant TRUNCATE on public.team_invitations to service_role
+grant REFERENCES on public.team_invitations to service_role
+grant TRIGGER on public.team_invitations to service_role
+grant MAINTAIN on public.team_invitations to service_role;
+
 create table public.team_members (
   team_id uuid not null,
   user_id uuid not null,
@@ -940,9 +1055,7 @@ alter table public.team_members add constraint team_members_user_id_fkey FOREIGN
 CREATE UNIQUE INDEX team_members_pkey ON public.team_members USING btree (team_id, user_id)
 CREATE INDEX team_members_user_id_idx ON public.team_members USING btree (user_id)
 comment on table public.team_members is 'Who belongs to a team and with which role (owner, admin, viewer).'
-grant INSERT on public.team_members to authenticated
 grant SELECT on public.team_members to authenticated
-grant UPDATE on public.team_members to authenticated
 grant DELETE on public.team_members to authenticated
 grant INSERT on public.team_members to service_role
 grant SELECT on public.team_members to service_role
@@ -951,7 +1064,8 @@ grant DELETE on public.team_members to service_role
 grant TRUNCATE on public.team_members to service_role
 grant REFERENCES on public.team_members to service_role
 grant TRIGGER on public.team_members to service_role
-grant MAINTAIN on public.team_members to service_role;
+grant MAINTAIN on public.team_members to service_role
+grant UPDATE (role) on public.team_members to authenticated;
 
 create table public.team_settings (
   team_id uuid not null,
@@ -1082,8 +1196,7 @@ begin
   end if;
   return null;
 end
-$function$
-grant execute on function private.add_team_creator() to public;
+$function$;
 
 CREATE OR REPLACE FUNCTION private.add_team_settings()
  RETURNS trigger
@@ -1095,8 +1208,7 @@ begin
   insert into public.team_settings (team_id) values (new.id) on conflict do nothing;
   return null;
 end
-$function$
-grant execute on function private.add_team_settings() to public;
+$function$;
 
 CREATE OR REPLACE FUNCTION private.admin_team_ids()
  RETURNS uuid[]
@@ -1109,8 +1221,6 @@ AS $function$
   where m.user_id = (select auth.uid()) and m.role in ('owner', 'admin')
 $function$
 comment on function private.admin_team_ids() is 'Teams where the requesting user is owner or admin.'
-grant execute on function private.admin_team_ids() to public
-grant execute on function private.admin_team_ids() to anon
 grant execute on function private.admin_team_ids() to authenticated
 grant execute on function private.admin_team_ids() to service_role;
 
@@ -1126,8 +1236,6 @@ AS $function$
     and h.agent_user_id = (select auth.uid())
 $function$
 comment on function private.agent_host_id() is 'The host an agent JWT may write for, or null (also null once the host is re-enrolled).'
-grant execute on function private.agent_host_id() to public
-grant execute on function private.agent_host_id() to anon
 grant execute on function private.agent_host_id() to authenticated
 grant execute on function private.agent_host_id() to service_role;
 
@@ -1494,8 +1602,7 @@ begin
   end if;
   return new;
 end
-$function$
-grant execute on function private.default_host_slug() to public;
+$function$;
 
 CREATE OR REPLACE FUNCTION private.drop_daily_partitions_before(p_parent regclass, p_before date, p_only_empty boolean DEFAULT false)
  RETURNS integer
@@ -1526,8 +1633,7 @@ begin
   return v_dropped;
 end
 $function$
-comment on function private.drop_daily_partitions_before(p_parent regclass, p_before date, p_only_empty boolean) is 'Drops daily partitions whose whole day lies before p_before (only empty ones when p_only_empty).'
-grant execute on function private.drop_daily_partitions_before(p_parent regclass, p_before date, p_only_empty boolean) to public;
+comment on function private.drop_daily_partitions_before(p_parent regclass, p_before date, p_only_empty boolean) is 'Drops daily partitions whose whole day lies before p_before (only empty ones when p_only_empty).';
 
 CREATE OR REPLACE FUNCTION private.edge_function_endpoint(OUT functions_url text, OUT service_key text)
  RETURNS record
@@ -1702,8 +1808,7 @@ begin
   return v_created;
 end
 $function$
-comment on function private.ensure_daily_partitions(p_parent regclass, p_from date, p_to date) is 'Creates the missing daily partitions <table>_pYYYYMMDD (UTC days) of a range-partitioned table.'
-grant execute on function private.ensure_daily_partitions(p_parent regclass, p_from date, p_to date) to public;
+comment on function private.ensure_daily_partitions(p_parent regclass, p_from date, p_to date) is 'Creates the missing daily partitions <table>_pYYYYMMDD (UTC days) of a range-partitioned table.';
 
 CREATE OR REPLACE FUNCTION private.evaluate_rules(p_snapshots jsonb)
  RETURNS SETOF alert_events
@@ -2314,6 +2419,63 @@ AS $function$
     + extract(hour from p_ts at time zone 'UTC')::integer)::smallint
 $function$;
 
+CREATE OR REPLACE FUNCTION private.invitation_for_caller(p_invitation_id uuid, p_token text, p_action text)
+ RETURNS team_invitations
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_email text := (select private.verified_email());
+  v_inv public.team_invitations;
+begin
+  if v_email is null then
+    raise exception 'Cannot % the invitation: sign in with a confirmed email address first', p_action using errcode = '42501';
+  end if;
+  if (p_invitation_id is null) = (p_token is null) then
+    raise exception 'Cannot % the invitation: pass either p_invitation_id or p_token (the link''s token), not both', p_action
+      using errcode = '22023';
+  end if;
+  if p_token is not null then
+    select * into v_inv from public.team_invitations i where i.token_hash = private.secret_token_hash(p_token);
+  else
+    select * into v_inv from public.team_invitations i where i.id = p_invitation_id and i.email = v_email;
+  end if;
+  if v_inv.id is null then
+    raise exception 'Cannot % the invitation: no invitation to you matches this %', p_action,
+      case when p_token is null then 'id' else 'link' end
+      using errcode = 'PT404', detail = 'invitation_not_found', hint = 'Ask a team admin to invite your address again';
+  end if;
+  if v_inv.email <> v_email then
+    raise exception 'Cannot % the invitation: it was sent to another email address; sign in with the address it was sent to', p_action
+      using errcode = 'PT403', detail = 'invitation_wrong_account';
+  end if;
+  if v_inv.accepted_at is not null then
+    raise exception 'Cannot % the invitation: it was already accepted on % (each invitation works once)', p_action, v_inv.accepted_at
+      using errcode = 'PT410', detail = 'invitation_used';
+  elsif v_inv.declined_at is not null then
+    raise exception 'Cannot % the invitation: it was declined on %; ask a team admin for a new one', p_action, v_inv.declined_at
+      using errcode = 'PT410', detail = 'invitation_declined';
+  elsif v_inv.revoked_at is not null then
+    raise exception 'Cannot % the invitation: a team admin revoked it on %', p_action, v_inv.revoked_at
+      using errcode = 'PT410', detail = 'invitation_revoked';
+  elsif v_inv.expires_at <= now() then
+    raise exception 'Cannot % the invitation: it expired on %; ask a team admin for a new one', p_action, v_inv.expires_at
+      using errcode = 'PT410', detail = 'invitation_expired';
+  end if;
+  -- An invitation carries its inviter's authority: it dies with that authority.
+  if v_inv.invited_by is not null and not exists (
+    select 1 from public.team_members m
+    where m.team_id = v_inv.team_id and m.user_id = v_inv.invited_by
+      and (m.role = 'owner' or (m.role = 'admin' and v_inv.role <> 'owner'))
+  ) then
+    raise exception 'Cannot % the invitation: the person who sent it no longer manages this team; ask a team admin for a new one', p_action
+      using errcode = 'PT410', detail = 'invitation_revoked';
+  end if;
+  return v_inv;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.invoke_edge_function(p_name text, p_body jsonb DEFAULT '{}'::jsonb, p_timeout_ms integer DEFAULT 10000)
  RETURNS bigint
  LANGUAGE plpgsql
@@ -2353,8 +2515,6 @@ AS $function$
   select coalesce((select auth.jwt()) -> 'app_metadata' ->> 'vibe_role' = 'agent', false)
 $function$
 comment on function private.is_agent() is 'Whether the request carries an agent JWT (app_metadata.vibe_role = agent).'
-grant execute on function private.is_agent() to public
-grant execute on function private.is_agent() to anon
 grant execute on function private.is_agent() to authenticated
 grant execute on function private.is_agent() to service_role;
 
@@ -2374,7 +2534,9 @@ AS $function$
   )
 $function$;
 
-create aggregate private.isum(bigint) (sfunc = int8pl, stype = bigint, initcond = '0');
+create aggregate private.isum(bigint) (sfunc = int8pl, stype = bigint, initcond = '0')
+grant execute on function private.isum(bigint) to authenticated
+grant execute on function private.isum(bigint) to service_role;
 
 CREATE OR REPLACE FUNCTION private.member_host_ids()
  RETURNS uuid[]
@@ -2387,8 +2549,6 @@ AS $function$
   where h.team_id = any ((select private.member_team_ids())::uuid[])
 $function$
 comment on function private.member_host_ids() is 'Hosts of every team the requesting user belongs to.'
-grant execute on function private.member_host_ids() to public
-grant execute on function private.member_host_ids() to anon
 grant execute on function private.member_host_ids() to authenticated
 grant execute on function private.member_host_ids() to service_role;
 
@@ -2403,8 +2563,6 @@ AS $function$
   where m.user_id = (select auth.uid())
 $function$
 comment on function private.member_team_ids() is 'Teams the requesting user belongs to, any role.'
-grant execute on function private.member_team_ids() to public
-grant execute on function private.member_team_ids() to anon
 grant execute on function private.member_team_ids() to authenticated
 grant execute on function private.member_team_ids() to service_role;
 
@@ -2439,6 +2597,13 @@ end
 $function$
 grant execute on function private.new_enrollment_token(p_host_id uuid, p_valid_for interval) to authenticated
 grant execute on function private.new_enrollment_token(p_host_id uuid, p_valid_for interval) to service_role;
+
+CREATE OR REPLACE FUNCTION private.new_secret_token(p_prefix text)
+ RETURNS text
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$ select p_prefix || replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') $function$
+comment on function private.new_secret_token(p_prefix text) is 'A one-time secret as enrollment tokens are made: prefix plus 64 hex digits from two random UUIDs.';
 
 CREATE OR REPLACE FUNCTION private.on_app_samples_inserted()
  RETURNS trigger
@@ -2585,6 +2750,18 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.on_invitation_mails_inserted()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  perform private.invoke_edge_function('dispatch-notifications', '{"reason": "invitation"}');
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.on_notifications_inserted()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -2610,8 +2787,6 @@ AS $function$
   where m.user_id = (select auth.uid()) and m.role = 'owner'
 $function$
 comment on function private.owner_team_ids() is 'Teams the requesting user owns.'
-grant execute on function private.owner_team_ids() to public
-grant execute on function private.owner_team_ids() to anon
 grant execute on function private.owner_team_ids() to authenticated
 grant execute on function private.owner_team_ids() to service_role;
 
@@ -2918,12 +3093,19 @@ AS $function$
     when 'temp_c' then s.temp_c end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.secret_token_hash(p_token text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$ select encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex') $function$
+comment on function private.secret_token_hash(p_token text) is 'sha256 of a token, hex: the only form a token is kept in.';
+
 CREATE OR REPLACE FUNCTION private.touch_updated_at()
  RETURNS trigger
  LANGUAGE plpgsql
  SET search_path TO ''
-AS $function$ begin new.updated_at := now(); return new; end $function$
-grant execute on function private.touch_updated_at() to public;
+AS $function$ begin new.updated_at := now(); return new; end $function$;
 
 CREATE OR REPLACE FUNCTION private.varint(p_value bigint)
  RETURNS bytea
@@ -2943,6 +3125,19 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.verified_email()
+ RETURNS text
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select lower(u.email) from auth.users u
+  where u.id = (select auth.uid()) and u.email_confirmed_at is not null and not (select private.is_agent())
+$function$
+comment on function private.verified_email() is 'The requesting user''s confirmed email address, lower-case; null for agents, anon and unconfirmed addresses.'
+grant execute on function private.verified_email() to authenticated
+grant execute on function private.verified_email() to service_role;
+
 CREATE OR REPLACE FUNCTION private.zigzag_varint(p_value bigint)
  RETURNS bytea
  LANGUAGE sql
@@ -2951,6 +3146,35 @@ CREATE OR REPLACE FUNCTION private.zigzag_varint(p_value bigint)
 AS $function$
   select private.varint((p_value << 1) # (p_value >> 63))
 $function$;
+
+CREATE OR REPLACE FUNCTION public.accept_invitation(p_invitation_id uuid DEFAULT NULL::uuid, p_token text DEFAULT NULL::text)
+ RETURNS TABLE(team_id uuid, team_name text, role team_role)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_inv public.team_invitations := private.invitation_for_caller(p_invitation_id, p_token, 'accept');
+  v_user uuid := (select auth.uid());
+begin
+  if exists (select 1 from public.team_members m where m.team_id = v_inv.team_id and m.user_id = v_user) then
+    raise exception 'Cannot accept the invitation: you are already a member of this team; decline it instead'
+      using errcode = 'PT409', detail = 'already_member';
+  end if;
+  -- Conditional update: of two concurrent accepts of one invitation, exactly one gets the row.
+  update public.team_invitations i set accepted_at = now(), accepted_by = v_user
+  where i.id = v_inv.id and i.accepted_at is null and i.declined_at is null and i.revoked_at is null;
+  if not found then
+    raise exception 'Cannot accept the invitation: it was used a moment ago' using errcode = 'PT410', detail = 'invitation_used';
+  end if;
+  insert into public.team_members (team_id, user_id, role) values (v_inv.team_id, v_user, v_inv.role);
+  update private.invitation_mails set status = 'cancelled', link_token = null where invitation_id = v_inv.id and status = 'pending';
+  return query select t.id, t.name, v_inv.role from public.teams t where t.id = v_inv.team_id;
+end
+$function$
+comment on function public.accept_invitation(p_invitation_id uuid, p_token text) is 'The invitee joins the team with the invited role: by invitation id (from my_invitations) or by the link token.'
+grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to authenticated
+grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to service_role;
 
 CREATE OR REPLACE FUNCTION public.anomaly_inputs(p_at timestamp with time zone DEFAULT now())
  RETURNS jsonb
@@ -3196,6 +3420,49 @@ $function$
 comment on function public.claim_enrollment_token(p_token text) is 'Service role: marks a one-time token used; status ok | invalid | used | expired.'
 grant execute on function public.claim_enrollment_token(p_token text) to service_role;
 
+CREATE OR REPLACE FUNCTION public.claim_invitation_mails(p_limit integer DEFAULT 50, p_lease_seconds integer DEFAULT 120)
+ RETURNS TABLE(mail_id bigint, invitation_id uuid, team_id uuid, team_name text, email text, role text, invited_by_email text, expires_at timestamp with time zone, token text, attempts integer, channel_id uuid, channel_name text, channel_enabled boolean, config jsonb)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+#variable_conflict use_column
+begin
+  if p_limit not between 1 and 1000 or p_lease_seconds not between 10 and 3600 then
+    raise exception 'Cannot claim invitation mails: p_limit must be 1..1000 and p_lease_seconds 10..3600' using errcode = '22023';
+  end if;
+  update private.invitation_mails m set status = 'cancelled', link_token = null
+  from public.team_invitations i
+  where i.id = m.invitation_id and m.status in ('pending', 'sending')
+    and (i.accepted_at is not null or i.declined_at is not null or i.revoked_at is not null or i.expires_at <= now());
+  return query
+  with due as (
+    select m.id from private.invitation_mails m
+    where m.status in ('pending', 'sending') and m.next_attempt_at <= now()
+    order by m.next_attempt_at, m.id
+    limit p_limit
+    for update skip locked
+  ),
+  claimed as (
+    update private.invitation_mails m
+    set status = 'sending', next_attempt_at = now() + make_interval(secs => p_lease_seconds)
+    from due where m.id = due.id
+    returning m.*
+  )
+  select c.id, i.id, i.team_id, t.name, i.email, i.role::text, u.email::text, i.expires_at, c.link_token, c.attempts,
+    ch.id, ch.name, ch.enabled, coalesce(cs.config, '{}'::jsonb)
+  from claimed c
+  join public.team_invitations i on i.id = c.invitation_id
+  join public.teams t on t.id = i.team_id
+  join public.channels ch on ch.id = c.channel_id
+  left join public.channel_secrets cs on cs.channel_id = c.channel_id
+  left join auth.users u on u.id = i.invited_by
+  order by c.id;
+end
+$function$
+comment on function public.claim_invitation_mails(p_limit integer, p_lease_seconds integer) is 'Dispatcher only: leases due invitation mails (skip locked) with the link token, invitation and channel config.'
+grant execute on function public.claim_invitation_mails(p_limit integer, p_lease_seconds integer) to service_role;
+
 CREATE OR REPLACE FUNCTION public.claim_notifications(p_limit integer DEFAULT 200, p_lease_seconds integer DEFAULT 120)
  RETURNS TABLE(notification_id bigint, team_id uuid, channel_id uuid, channel_kind text, channel_name text, channel_enabled boolean, config jsonb, attempts integer, event jsonb, host jsonb)
  LANGUAGE plpgsql
@@ -3263,6 +3530,108 @@ grant execute on function public.create_host(p_team_id uuid, p_name text, p_labe
 grant execute on function public.create_host(p_team_id uuid, p_name text, p_labels jsonb, p_slug text) to authenticated
 grant execute on function public.create_host(p_team_id uuid, p_name text, p_labels jsonb, p_slug text) to service_role;
 
+CREATE OR REPLACE FUNCTION public.create_invitation(p_team_id uuid, p_email text, p_role team_role DEFAULT 'viewer'::team_role, p_valid_for interval DEFAULT '7 days'::interval)
+ RETURNS TABLE(invitation_id uuid, token text, expires_at timestamp with time zone, mailed boolean)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_email text := lower(trim(coalesce(p_email, '')));
+  v_service boolean := (select auth.role()) is not distinct from 'service_role';
+  v_token text := private.new_secret_token('vibe_invite_');
+  v_channel uuid;
+begin
+  if not v_service and not (p_team_id = any ((select private.admin_team_ids())::uuid[])) then
+    raise exception 'Cannot invite: only owners and admins of team % can invite members', p_team_id using errcode = '42501';
+  end if;
+  if p_role is null then
+    raise exception 'Cannot invite: choose a role (admin or viewer; owners may also invite owners)' using errcode = '22023';
+  end if;
+  if p_role = 'owner' and not v_service and not (p_team_id = any ((select private.owner_team_ids())::uuid[])) then
+    raise exception 'Cannot invite an owner: only owners can make owners; invite as admin or viewer' using errcode = '42501';
+  end if;
+  if char_length(v_email) > 320 or v_email !~ '^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$' then
+    raise exception 'Cannot invite: "%" is not an email address (expected name@example.com)', left(p_email, 100)
+      using errcode = '22023';
+  end if;
+  if p_valid_for is null or p_valid_for < interval '1 hour' or p_valid_for > interval '30 days' then
+    raise exception 'Cannot invite: validity must be between 1 hour and 30 days, got %', p_valid_for using errcode = '22023';
+  end if;
+  if exists (
+    select 1 from public.team_members m join auth.users u on u.id = m.user_id
+    where m.team_id = p_team_id and lower(u.email) = v_email
+  ) then
+    raise exception 'Cannot invite: % is already a member of this team', v_email
+      using errcode = 'PT409', detail = 'already_member';
+  end if;
+  if (select count(*) from public.team_invitations i
+      where i.team_id = p_team_id and i.accepted_at is null and i.declined_at is null and i.revoked_at is null
+        and i.expires_at > now()) >= 200 then
+    raise exception 'Cannot invite: the team already has 200 pending invitations; revoke some first'
+      using errcode = 'PT429', detail = 'too_many_invitations';
+  end if;
+  -- Inviting an address again replaces its open invitation: the old link stops working.
+  update public.team_invitations i set revoked_at = now(), revoked_by = (select auth.uid())
+  where i.team_id = p_team_id and i.email = v_email and i.accepted_at is null and i.declined_at is null and i.revoked_at is null;
+
+  insert into public.team_invitations (team_id, email, role, invited_by, token_hash, expires_at)
+  values (p_team_id, v_email, p_role, (select auth.uid()), private.secret_token_hash(v_token), now() + p_valid_for)
+  returning id, team_invitations.expires_at into invitation_id, expires_at;
+
+  -- Mailed through the team's first enabled email channel, when there is one.
+  select c.id into v_channel from public.channels c join public.channel_secrets s on s.channel_id = c.id
+  where c.team_id = p_team_id and c.kind = 'email' and c.enabled order by c.created_at, c.id limit 1;
+  mailed := v_channel is not null;
+  if mailed then
+    insert into private.invitation_mails (invitation_id, channel_id, link_token) values (invitation_id, v_channel, v_token);
+    update public.team_invitations i set mail_status = 'queued' where i.id = invitation_id;
+  end if;
+  token := v_token;
+  return next;
+end
+$function$
+comment on function public.create_invitation(p_team_id uuid, p_email text, p_role team_role, p_valid_for interval) is 'Admins: invite an email address with a role (owners only for owner); returns the one-time link token, shown once.'
+grant execute on function public.create_invitation(p_team_id uuid, p_email text, p_role team_role, p_valid_for interval) to authenticated
+grant execute on function public.create_invitation(p_team_id uuid, p_email text, p_role team_role, p_valid_for interval) to service_role;
+
+CREATE OR REPLACE FUNCTION public.decline_invitation(p_invitation_id uuid DEFAULT NULL::uuid, p_token text DEFAULT NULL::text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_inv public.team_invitations := private.invitation_for_caller(p_invitation_id, p_token, 'decline');
+begin
+  update public.team_invitations i set declined_at = now()
+  where i.id = v_inv.id and i.accepted_at is null and i.declined_at is null and i.revoked_at is null;
+  update private.invitation_mails set status = 'cancelled', link_token = null where invitation_id = v_inv.id and status = 'pending';
+end
+$function$
+comment on function public.decline_invitation(p_invitation_id uuid, p_token text) is 'The invitee turns an invitation down (by id or link token).'
+grant execute on function public.decline_invitation(p_invitation_id uuid, p_token text) to authenticated
+grant execute on function public.decline_invitation(p_invitation_id uuid, p_token text) to service_role;
+
+CREATE OR REPLACE FUNCTION public.invitation_by_token(p_token text)
+ RETURNS TABLE(id uuid, team_id uuid, team_name text, role team_role, invited_by_email text, email text, expires_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_inv public.team_invitations := private.invitation_for_caller(null, coalesce(p_token, ''), 'open');
+begin
+  return query
+  select v_inv.id, v_inv.team_id, t.name, v_inv.role, u.email::text, v_inv.email, v_inv.expires_at
+  from public.teams t left join auth.users u on u.id = v_inv.invited_by
+  where t.id = v_inv.team_id;
+end
+$function$
+comment on function public.invitation_by_token(p_token text) is 'What an invitation link invites to, for the invitee only; refuses used, expired, revoked and declined links.'
+grant execute on function public.invitation_by_token(p_token text) to authenticated
+grant execute on function public.invitation_by_token(p_token text) to service_role;
+
 CREATE OR REPLACE FUNCTION public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now(), p_resolution text DEFAULT NULL::text)
  RETURNS TABLE(ts timestamp with time zone, resolution text, samples integer, cpu_total real, cpu_total_max real, cpu_iowait real, load_1 real, mem_percent real, swap_percent real, disk_percent real, disk_read_bps double precision, disk_write_bps double precision, net_rx_bps double precision, net_tx_bps double precision, net_connections real, temp_c real)
  LANGUAGE plpgsql
@@ -3309,6 +3678,24 @@ comment on function public.metrics_range(p_host_id uuid, p_from timestamp with t
 grant execute on function public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_resolution text) to public
 grant execute on function public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_resolution text) to authenticated
 grant execute on function public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_resolution text) to service_role;
+
+CREATE OR REPLACE FUNCTION public.my_invitations()
+ RETURNS TABLE(id uuid, team_id uuid, team_name text, role team_role, invited_by_email text, created_at timestamp with time zone, expires_at timestamp with time zone)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select i.id, i.team_id, t.name, i.role, u.email::text, i.created_at, i.expires_at
+  from public.team_invitations i
+  join public.teams t on t.id = i.team_id
+  left join auth.users u on u.id = i.invited_by
+  where i.email = (select private.verified_email())
+    and i.accepted_at is null and i.declined_at is null and i.revoked_at is null and i.expires_at > now()
+  order by i.created_at
+$function$
+comment on function public.my_invitations() is 'The signed-in user''s pending invitations (to their confirmed address), with team names.'
+grant execute on function public.my_invitations() to authenticated
+grant execute on function public.my_invitations() to service_role;
 
 CREATE OR REPLACE FUNCTION public.refresh_anomaly_baselines(p_max_age interval DEFAULT '01:00:00'::interval, p_at timestamp with time zone DEFAULT now())
  RETURNS integer
@@ -3365,6 +3752,18 @@ $function$
 comment on function public.refresh_anomaly_baselines(p_max_age interval, p_at timestamp with time zone) is 'detect-anomalies only: recomputes stale baselines (median, 1.4826·MAD) of the current hour of week.'
 grant execute on function public.refresh_anomaly_baselines(p_max_age interval, p_at timestamp with time zone) to service_role;
 
+CREATE OR REPLACE FUNCTION public.refund_enrollment_attempt(p_address text, p_window_start timestamp with time zone)
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  update private.enrollment_attempts a set attempts = greatest(a.attempts - 1, 0)
+  where a.address = p_address and a.window_start = p_window_start
+$function$
+comment on function public.refund_enrollment_attempt(p_address text, p_window_start timestamp with time zone) is 'enroll-agent only (service role): returns the attempt of a successful enrollment.'
+grant execute on function public.refund_enrollment_attempt(p_address text, p_window_start timestamp with time zone) to service_role;
+
 CREATE OR REPLACE FUNCTION public.release_enrollment_token(p_token_id uuid)
  RETURNS void
  LANGUAGE sql
@@ -3373,8 +3772,40 @@ CREATE OR REPLACE FUNCTION public.release_enrollment_token(p_token_id uuid)
 AS $function$ update public.enrollment_tokens set used_at = null, used_by = null where id = p_token_id and used_by is null $function$
 grant execute on function public.release_enrollment_token(p_token_id uuid) to service_role;
 
-CREATE OR REPLACE FUNCTION public.settle_notifications(p_ids bigint[], p_error text DEFAULT NULL::text, p_max_attempts integer DEFAULT 8, p_permanent boolean DEFAULT false)
- RETURNS TABLE(id bigint, status text, attempts integer, next_attempt_at timestamp with time zone)
+CREATE OR REPLACE FUNCTION public.revoke_invitation(p_invitation_id uuid)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_inv public.team_invitations;
+begin
+  select * into v_inv from public.team_invitations i
+  where i.id = p_invitation_id and i.team_id = any ((select private.admin_team_ids())::uuid[]);
+  if v_inv.id is null then
+    raise exception 'Cannot revoke: no invitation % of a team you manage', p_invitation_id
+      using errcode = 'PT404', detail = 'invitation_not_found';
+  end if;
+  if v_inv.role = 'owner' and not (v_inv.team_id = any ((select private.owner_team_ids())::uuid[])) then
+    raise exception 'Cannot revoke an invitation to become owner: only owners can' using errcode = '42501';
+  end if;
+  update public.team_invitations i set revoked_at = now(), revoked_by = (select auth.uid())
+  where i.id = v_inv.id and i.accepted_at is null and i.declined_at is null and i.revoked_at is null;
+  if not found then
+    raise exception 'Cannot revoke: the invitation was already %',
+      case when v_inv.accepted_at is not null then 'accepted' when v_inv.declined_at is not null then 'declined' else 'revoked' end
+      using errcode = 'PT409', detail = 'invitation_closed';
+  end if;
+  update private.invitation_mails set status = 'cancelled', link_token = null where invitation_id = v_inv.id and status = 'pending';
+end
+$function$
+comment on function public.revoke_invitation(p_invitation_id uuid) is 'Admins: withdraw a pending invitation (owners only for owner invitations); its link stops working.'
+grant execute on function public.revoke_invitation(p_invitation_id uuid) to authenticated
+grant execute on function public.revoke_invitation(p_invitation_id uuid) to service_role;
+
+CREATE OR REPLACE FUNCTION public.settle_invitation_mails(p_ids bigint[], p_error text DEFAULT NULL::text, p_max_attempts integer DEFAULT 8, p_permanent boolean DEFAULT false)
+ RETURNS TABLE(id bigint, status text, attempts integer)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO ''
@@ -3382,23 +3813,82 @@ AS $function$
 #variable_conflict use_column
 begin
   return query
-  update public.notifications n set
-    attempts = n.attempts + 1,
-    status = case
-      when p_error is null then 'sent'
-      when p_permanent or n.attempts + 1 >= greatest(p_max_attempts, 1) then 'failed'
-      else 'pending' end,
-    sent_at = case when p_error is null then now() else n.sent_at end,
-    last_error = case when p_error is null then null else left(p_error, 2000) end,
-    next_attempt_at = case
-      when p_error is null or p_permanent or n.attempts + 1 >= greatest(p_max_attempts, 1) then n.next_attempt_at
-      else now() + least(interval '30 seconds' * power(2, n.attempts), interval '1 hour') end
-  where n.id = any (p_ids) and n.status = 'sending'
-  returning n.id, n.status, n.attempts, n.next_attempt_at;
+  with settled as (
+    update private.invitation_mails m set
+      attempts = m.attempts + 1,
+      status = case
+        when p_error is null then 'sent'
+        when p_permanent or m.attempts + 1 >= greatest(p_max_attempts, 1) then 'failed'
+        else 'pending' end,
+      sent_at = case when p_error is null then now() else m.sent_at end,
+      last_error = case when p_error is null then null else left(p_error, 2000) end,
+      link_token = case
+        when p_error is null or p_permanent or m.attempts + 1 >= greatest(p_max_attempts, 1) then null
+        else m.link_token end,
+      next_attempt_at = case
+        when p_error is null or p_permanent or m.attempts + 1 >= greatest(p_max_attempts, 1) then m.next_attempt_at
+        else now() + least(interval '30 seconds' * power(2, m.attempts), interval '1 hour') end
+    where m.id = any (p_ids) and m.status = 'sending'
+    returning m.id, m.invitation_id, m.status, m.attempts, m.last_error
+  ),
+  shown as (
+    update public.team_invitations i
+    set mail_status = case s.status when 'pending' then 'queued' else s.status end, mail_error = s.last_error
+    from settled s where i.id = s.invitation_id
+  )
+  select s.id, s.status, s.attempts from settled s;
 end
 $function$
-comment on function public.settle_notifications(p_ids bigint[], p_error text, p_max_attempts integer, p_permanent boolean) is 'Dispatcher only: marks claimed rows sent, or schedules a retry with backoff, or failed with the last error.'
-grant execute on function public.settle_notifications(p_ids bigint[], p_error text, p_max_attempts integer, p_permanent boolean) to service_role;
+comment on function public.settle_invitation_mails(p_ids bigint[], p_error text, p_max_attempts integer, p_permanent boolean) is 'Dispatcher only: marks claimed invitation mails sent, retried with backoff, or failed; wipes the token when done.'
+grant execute on function public.settle_invitation_mails(p_ids bigint[], p_error text, p_max_attempts integer, p_permanent boolean) to service_role;
+
+CREATE OR REPLACE FUNCTION public.settle_notifications(p_ids bigint[], p_error text DEFAULT NULL::text, p_max_attempts integer DEFAULT 8, p_permanent boolean DEFAULT false, p_error_detail text DEFAULT NULL::text)
+ RETURNS TABLE(id bigint, status text, attempts integer, next_attempt_at timestamp with time zone)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+#variable_conflict use_column
+declare
+  v_reason text := p_error;
+  v_detail text := p_error_detail;
+begin
+  -- Free text in p_error (a dispatcher deployed before this migration, between db push and functions
+  -- deploy) goes to the admins' detail; members see "failed".
+  if v_reason is not null and v_reason !~ '^(unreachable|timeout|blocked|channel_config|channel_disabled|failed|http_error [1-5][0-9]{2})$' then
+    v_detail := coalesce(nullif(v_detail, ''), v_reason);
+    v_reason := 'failed';
+  end if;
+  return query
+  with settled as (
+    update public.notifications n set
+      attempts = n.attempts + 1,
+      status = case
+        when v_reason is null then 'sent'
+        when p_permanent or n.attempts + 1 >= greatest(p_max_attempts, 1) then 'failed'
+        else 'pending' end,
+      sent_at = case when v_reason is null then now() else n.sent_at end,
+      last_error = v_reason,
+      next_attempt_at = case
+        when v_reason is null or p_permanent or n.attempts + 1 >= greatest(p_max_attempts, 1) then n.next_attempt_at
+        else now() + least(interval '30 seconds' * power(2, n.attempts), interval '1 hour') end
+    where n.id = any (p_ids) and n.status = 'sending'
+    returning n.id, n.team_id, n.status, n.attempts, n.next_attempt_at
+  ),
+  detailed as (
+    insert into public.notification_error_details as d (notification_id, team_id, detail, recorded_at)
+    select s.id, s.team_id, left(coalesce(nullif(v_detail, ''), v_reason), 2000), now()
+    from settled s where v_reason is not null
+    on conflict (notification_id) do update set detail = excluded.detail, recorded_at = excluded.recorded_at
+  ),
+  cleared as (
+    delete from public.notification_error_details d using settled s where v_reason is null and d.notification_id = s.id
+  )
+  select s.id, s.status, s.attempts, s.next_attempt_at from settled s;
+end
+$function$
+comment on function public.settle_notifications(p_ids bigint[], p_error text, p_max_attempts integer, p_permanent boolean, p_error_detail text) is 'Dispatcher only: marks claimed rows sent, or schedules a retry with backoff, or failed; p_error is the reason class members see, p_error_detail the text admins see.'
+grant execute on function public.settle_notifications(p_ids bigint[], p_error text, p_max_attempts integer, p_permanent boolean, p_error_detail text) to service_role;
 
 CREATE OR REPLACE FUNCTION public.snapshot_cache_inputs(p_since timestamp with time zone)
  RETURNS jsonb
@@ -3434,6 +3924,60 @@ AS $function$
 $function$
 comment on function public.snapshot_cache_inputs(p_since timestamp with time zone) is 'cache-snapshots only: teams with fresh samples, their hosts, latest snapshots and firing severity.'
 grant execute on function public.snapshot_cache_inputs(p_since timestamp with time zone) to service_role;
+
+CREATE OR REPLACE FUNCTION public.take_enrollment_attempt(p_address text, p_limit integer, p_window_seconds integer)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_window timestamptz;
+  v_attempts integer;
+begin
+  if p_address is null or char_length(p_address) not between 1 and 100 then
+    raise exception 'Cannot count the enrollment attempt: p_address must be 1..100 characters' using errcode = '22023';
+  end if;
+  if p_limit is null or p_limit not between 1 and 100000 or p_window_seconds is null or p_window_seconds not between 1 and 86400 then
+    raise exception 'Cannot count the enrollment attempt: p_limit must be 1..100000 and p_window_seconds 1..86400' using errcode = '22023';
+  end if;
+  v_window := to_timestamp(floor(extract(epoch from now()) / p_window_seconds) * p_window_seconds);
+  delete from private.enrollment_attempts a where a.window_start < v_window;
+  insert into private.enrollment_attempts as a (address, window_start, attempts) values (p_address, v_window, 1)
+  on conflict (address, window_start) do update set attempts = a.attempts + 1
+  returning a.attempts into v_attempts;
+  return jsonb_build_object(
+    'allowed', v_attempts <= p_limit,
+    'attempts', v_attempts,
+    'window_start', v_window,
+    'retry_after', greatest(1, ceil(extract(epoch from v_window + make_interval(secs => p_window_seconds) - now())))::integer
+  );
+end
+$function$
+comment on function public.take_enrollment_attempt(p_address text, p_limit integer, p_window_seconds integer) is 'enroll-agent only (service role): counts one enrollment attempt of a client address; {allowed, attempts, window_start, retry_after}.'
+grant execute on function public.take_enrollment_attempt(p_address text, p_limit integer, p_window_seconds integer) to service_role;
+
+CREATE OR REPLACE FUNCTION public.team_member_emails(p_team_id uuid)
+ RETURNS TABLE(user_id uuid, email text, role team_role, created_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if not (p_team_id = any ((select private.member_team_ids())::uuid[]))
+     and (select auth.role()) is distinct from 'service_role' then
+    raise exception 'Cannot list members: you are not a member of team %', p_team_id using errcode = '42501';
+  end if;
+  return query
+  select m.user_id, u.email::text, m.role, m.created_at
+  from public.team_members m left join auth.users u on u.id = m.user_id
+  where m.team_id = p_team_id
+  order by m.created_at, u.email;
+end
+$function$
+comment on function public.team_member_emails(p_team_id uuid) is 'Members of a team with their email addresses (auth.users is not exposed); members of that team only.'
+grant execute on function public.team_member_emails(p_team_id uuid) to authenticated
+grant execute on function public.team_member_emails(p_team_id uuid) to service_role;
 
 create policy "Members can read their team's alert events" on public.alert_events as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
@@ -3565,6 +4109,9 @@ create policy "Members can read their team's metric snapshots" on public.metrics
 create policy "Members can save metric snapshots for their team" on public.metrics as permissive for insert to authenticated
   with check ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
 
+create policy "Admins can read their team's notification error details" on public.notification_error_details as permissive for select to authenticated
+  using ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
+
 create policy "Members can read their team's notifications" on public.notifications as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
 
@@ -3581,8 +4128,14 @@ create policy "Admins can remove silences" on public.silences as permissive for 
 create policy "Members can read their team's silences" on public.silences as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
 
-create policy "Admins can add members" on public.team_members as permissive for insert to authenticated
-  with check (((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])) AND ((role <> 'owner'::team_role) OR (team_id = ANY (( SELECT private.owner_team_ids() AS owner_team_ids)::uuid[])))));
+create policy "Admins can read their team's invitations" on public.team_invitations as permissive for select to authenticated
+  using ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
+
+create policy "Admins can remove their team's invitations" on public.team_invitations as permissive for delete to authenticated
+  using (((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])) AND ((role <> 'owner'::team_role) OR (team_id = ANY (( SELECT private.owner_team_ids() AS owner_team_ids)::uuid[])))));
+
+create policy "Invitees can read invitations sent to their address" on public.team_invitations as permissive for select to authenticated
+  using ((email = ( SELECT private.verified_email() AS verified_email)));
 
 create policy "Admins can change members' roles" on public.team_members as permissive for update to authenticated
   using (((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])) AND ((role <> 'owner'::team_role) OR (team_id = ANY (( SELECT private.owner_team_ids() AS owner_team_ids)::uuid[])))))
@@ -3622,6 +4175,10 @@ cron job vibe-cache-snapshots at '* * * * *': select private.invoke_edge_functio
 
 cron job vibe-detect-anomalies at '* * * * *': select private.invoke_edge_function('detect-anomalies', '{"reason": "schedule"}')
            where exists (select 1 from public.alert_rules where enabled and kind = 'anomaly');
+
+cron job vibe-dispatch-invitations at '* * * * *': select private.invoke_edge_function('dispatch-notifications', '{"reason": "invitation"}')
+           where exists (select 1 from private.invitation_mails
+                         where status in ('pending', 'sending') and next_attempt_at <= now());
 
 cron job vibe-dispatch-notifications at '* * * * *': select private.invoke_edge_function('dispatch-notifications', '{"reason": "schedule"}')
            where exists (select 1 from public.notifications

@@ -34,8 +34,20 @@ describe('row-level security catalog', () => {
   it('keeps server-only functions out of reach of the API roles', async () => {
     const { rows } = await db.query<{ name: string }>(`
       select p.proname as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace
-      where n.nspname = 'public' and p.proname in ('claim_enrollment_token', 'release_enrollment_token', 'attach_agent_user')
+      where n.nspname = 'public' and p.proname in ('claim_enrollment_token', 'release_enrollment_token', 'attach_agent_user',
+          'claim_notifications', 'settle_notifications', 'claim_invitation_mails', 'settle_invitation_mails')
         and (has_function_privilege('anon', p.oid, 'execute') or has_function_privilege('authenticated', p.oid, 'execute'))`);
     expect(rows).toEqual([]);
+  });
+
+  it('keeps the invitation mail outbox (raw link tokens until sent) away from every API role', async () => {
+    const { rows } = await db.query<{ role: string }>(`
+      select r.role from unnest(array['anon', 'authenticated', 'service_role']) r(role)
+      where has_table_privilege(r.role, 'private.invitation_mails', 'select, insert, update, delete')`);
+    expect(rows).toEqual([]);
+    const exposed = await db.query<{ name: string }>(`
+      select column_name as name from information_schema.columns
+      where table_schema = 'public' and table_name = 'team_invitations' and column_name like '%token%'`);
+    expect(exposed.rows.map((r) => r.name)).toEqual(['token_hash']);
   });
 });

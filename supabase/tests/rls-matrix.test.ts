@@ -4,6 +4,7 @@
  * Each cell seeds a team-1 row with the service role, tries the operation as the role, and checks
  * the outcome with the service role, so "allowed" means the row really was read or changed.
  */
+import { createHash } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWith, createTeam, createUser, serviceClient, superuser, uniq, type TeamFixture } from './helpers.ts';
@@ -65,11 +66,19 @@ function specs(): Record<string, Spec> {
         ]);
       },
     },
+    // Members join only by accepting an invitation (accept_invitation): no API role inserts directly.
     team_members: {
       row: () => ({ team_id, user_id: extraUsers[0], role: 'viewer' }),
       key: ['team_id', 'user_id'],
       patch: () => ({ role: 'admin' }),
-      allow: managed,
+      allow: { ...managed, insert: none },
+    },
+    // Created, accepted and revoked through the invitation functions; the invitee's own read is in team-invitations.test.ts.
+    team_invitations: {
+      row: () => ({ team_id, email: `invitee-${uniq()}@example.test`, token_hash: createHash('sha256').update(uniq()).digest('hex') }),
+      key: ['id'],
+      patch: () => ({ role: 'admin' }),
+      allow: { select: admins, insert: none, update: none, delete: admins },
     },
     hosts: { row: () => ({ team_id, name: `h-${uniq()}` }), key: ['id'], patch: () => ({ name: `h2-${uniq()}` }), allow: managed },
     enrollment_tokens: {
@@ -296,7 +305,7 @@ describe('access matrix', () => {
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(specs()).sort());
   });
 
-  for (const table of Object.keys({ ...{ teams: 0, team_members: 0, hosts: 0, enrollment_tokens: 0, host_samples: 0, app_samples: 0, db_samples: 0, host_latest: 0, host_samples_1m: 0, host_samples_1h: 0, app_samples_1m: 0, app_samples_1h: 0, host_samples_compact: 0, channels: 0, channel_secrets: 0, alert_rules: 0, alert_states: 0, alert_events: 0, silences: 0, notifications: 0, notification_error_details: 0, team_settings: 0, metrics: 0, anomaly_baselines: 0 } })) {
+  for (const table of Object.keys({ ...{ teams: 0, team_members: 0, team_invitations: 0, hosts: 0, enrollment_tokens: 0, host_samples: 0, app_samples: 0, db_samples: 0, host_latest: 0, host_samples_1m: 0, host_samples_1h: 0, app_samples_1m: 0, app_samples_1h: 0, host_samples_compact: 0, channels: 0, channel_secrets: 0, alert_rules: 0, alert_states: 0, alert_events: 0, silences: 0, notifications: 0, notification_error_details: 0, team_settings: 0, metrics: 0, anomaly_baselines: 0 } })) {
     it(`grants exactly the intended cells on ${table}`, async () => {
       const spec = specs()[table]!;
       const got: string[] = [];

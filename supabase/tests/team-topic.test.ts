@@ -24,11 +24,12 @@ const newClient = (): SupabaseClient => {
 };
 
 /** A user signed up through /auth/v1; its client carries the session to REST and Realtime. */
-async function signUp(label: string): Promise<{ client: SupabaseClient; id: string }> {
+async function signUp(label: string): Promise<{ client: SupabaseClient; id: string; email: string }> {
   const client = newClient();
-  const { data, error } = await client.auth.signUp({ email: `${label}-${uniq()}@test.local`, password: `pw-${uniq()}-${uniq()}` });
+  const email = `${label}-${uniq()}@test.local`;
+  const { data, error } = await client.auth.signUp({ email, password: `pw-${uniq()}-${uniq()}` });
   if (error || !data.session || !data.user) throw new Error(`sign-up of ${label} failed: ${error?.message}`);
-  return { client, id: data.user.id };
+  return { client, id: data.user.id, email };
 }
 
 /** A team created by `owner` (the insert trigger makes the creator its owner). */
@@ -52,7 +53,10 @@ describe('private team topic', () => {
     const [owner1, viewer1, owner2] = await Promise.all([signUp('owner1'), signUp('viewer1'), signUp('owner2')]);
     const team1 = await createTeam(owner1.client);
     const team2 = await createTeam(owner2.client);
-    const added = await owner1.client.from('team_members').insert({ team_id: team1, user_id: viewer1.id, role: 'viewer' });
+    // The viewer joins the only way there is: invited by the owner, accepting with the link token.
+    const invited = await owner1.client.rpc('create_invitation', { p_team_id: team1, p_email: viewer1.email, p_role: 'viewer' });
+    expect(invited.error).toBeNull();
+    const added = await viewer1.client.rpc('accept_invitation', { p_token: (invited.data as { token: string }[])[0]!.token });
     expect(added.error).toBeNull();
 
     // The agent: a host made by the owner, its one-time token exchanged through the edge function.

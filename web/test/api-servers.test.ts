@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../stack/test/global-setup.ts';
 import { teamServersKey } from '../../supabase/functions/_shared/cache-keys.ts';
 import { decodeEnvelope, encodeEnvelope } from '../../supabase/functions/_shared/hybrid-storage.ts';
-import { insertSamples, newHost, newTeam, newUser, sample, type TestUser } from './api-fixtures.ts';
+import { addMember, insertSamples, newHost, newTeam, newUser, sample, type TestUser } from './api-fixtures.ts';
 import { startWeb, type RunningWeb } from './web-server.ts';
 
 const env = inject('stack');
@@ -24,8 +24,7 @@ const get = (path: string, token?: string, headers: Record<string, string> = {})
 beforeAll(async () => {
   [web, alice, bob, carol] = await Promise.all([startWeb(env), newUser(env, 'alice'), newUser(env, 'bob'), newUser(env, 'carol')]);
   [teamA, teamB] = await Promise.all([newTeam(alice, 'Team A'), newTeam(bob, 'Team B')]);
-  const { error } = await alice.client.from('team_members').insert({ team_id: teamA, user_id: carol.id, role: 'viewer' });
-  if (error) throw new Error(error.message);
+  await addMember(alice, teamA, carol);
   hosts.web1 = await newHost(alice, teamA, 'Web Server 1', 'web-server-1');
   hosts.idle = await newHost(alice, teamA, 'Idle box');
   hosts.stale = await newHost(alice, teamA, 'Stale box');
@@ -163,8 +162,7 @@ describe('team isolation', () => {
 
   it('stops serving a removed member at once when the team row is no longer visible to them', async () => {
     const dave = await newUser(env, 'dave');
-    const add = await alice.client.from('team_members').insert({ team_id: teamA, user_id: dave.id, role: 'viewer' });
-    expect(add.error).toBeNull();
+    await addMember(alice, teamA, dave);
     expect((await (await get('/api/monitoring/servers', dave.token)).json()).servers).toHaveLength(4);
     const removed = await alice.client.from('team_members').delete().eq('team_id', teamA).eq('user_id', dave.id);
     expect(removed.error).toBeNull();
@@ -233,10 +231,7 @@ describe('HTTP caching and compression', () => {
 describe('a member of two teams', () => {
   it('sees both teams, gets both hosts for a shared slug, and must pass the id to /performance', async () => {
     const frank = await newUser(env, 'frank');
-    for (const [owner, team] of [[alice, teamA], [bob, teamB]] as const) {
-      const { error } = await owner.client.from('team_members').insert({ team_id: team, user_id: frank.id, role: 'viewer' });
-      expect(error).toBeNull();
-    }
+    for (const [owner, team] of [[alice, teamA], [bob, teamB]] as const) await addMember(owner, team, frank);
     const all = (await (await get('/api/monitoring/servers', frank.token)).json()).servers;
     expect(all.map((s: { id: string }) => s.id).sort()).toEqual([hosts.hot, hosts.idle, hosts.secret, hosts.stale, hosts.web1].sort());
     const names = all.map((s: { name: string }) => s.name);

@@ -1561,6 +1561,68 @@ export type Database = {
           },
         ]
       }
+      team_invitations: {
+        Row: {
+          accepted_at: string | null
+          accepted_by: string | null
+          created_at: string
+          declined_at: string | null
+          email: string
+          expires_at: string
+          id: string
+          invited_by: string | null
+          mail_error: string | null
+          mail_status: string | null
+          revoked_at: string | null
+          revoked_by: string | null
+          role: Database["public"]["Enums"]["team_role"]
+          team_id: string
+          token_hash: string
+        }
+        Insert: {
+          accepted_at?: string | null
+          accepted_by?: string | null
+          created_at?: string
+          declined_at?: string | null
+          email: string
+          expires_at?: string
+          id?: string
+          invited_by?: string | null
+          mail_error?: string | null
+          mail_status?: string | null
+          revoked_at?: string | null
+          revoked_by?: string | null
+          role?: Database["public"]["Enums"]["team_role"]
+          team_id: string
+          token_hash: string
+        }
+        Update: {
+          accepted_at?: string | null
+          accepted_by?: string | null
+          created_at?: string
+          declined_at?: string | null
+          email?: string
+          expires_at?: string
+          id?: string
+          invited_by?: string | null
+          mail_error?: string | null
+          mail_status?: string | null
+          revoked_at?: string | null
+          revoked_by?: string | null
+          role?: Database["public"]["Enums"]["team_role"]
+          team_id?: string
+          token_hash?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "team_invitations_team_id_fkey"
+            columns: ["team_id"]
+            isOneToOne: false
+            referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       team_members: {
         Row: {
           created_at: string
@@ -1711,6 +1773,14 @@ export type Database = {
       }
     }
     Functions: {
+      accept_invitation: {
+        Args: { p_invitation_id?: string; p_token?: string }
+        Returns: {
+          role: Database["public"]["Enums"]["team_role"]
+          team_id: string
+          team_name: string
+        }[]
+      }
       anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
       apply_anomaly_results: {
         Args: { p_results: Json }
@@ -1759,6 +1829,25 @@ export type Database = {
         }[]
       }
       claim_enrollment_token: { Args: { p_token: string }; Returns: Json }
+      claim_invitation_mails: {
+        Args: { p_lease_seconds?: number; p_limit?: number }
+        Returns: {
+          attempts: number
+          channel_enabled: boolean
+          channel_id: string
+          channel_name: string
+          config: Json
+          email: string
+          expires_at: string
+          invitation_id: string
+          invited_by_email: string
+          mail_id: number
+          role: string
+          team_id: string
+          team_name: string
+          token: string
+        }[]
+      }
       claim_notifications: {
         Args: { p_lease_seconds?: number; p_limit?: number }
         Returns: {
@@ -1794,6 +1883,36 @@ export type Database = {
           token: string
         }[]
       }
+      create_invitation: {
+        Args: {
+          p_email: string
+          p_role?: Database["public"]["Enums"]["team_role"]
+          p_team_id: string
+          p_valid_for?: string
+        }
+        Returns: {
+          expires_at: string
+          invitation_id: string
+          mailed: boolean
+          token: string
+        }[]
+      }
+      decline_invitation: {
+        Args: { p_invitation_id?: string; p_token?: string }
+        Returns: undefined
+      }
+      invitation_by_token: {
+        Args: { p_token: string }
+        Returns: {
+          email: string
+          expires_at: string
+          id: string
+          invited_by_email: string
+          role: Database["public"]["Enums"]["team_role"]
+          team_id: string
+          team_name: string
+        }[]
+      }
       metrics_range: {
         Args: {
           p_from: string
@@ -1820,6 +1939,18 @@ export type Database = {
           ts: string
         }[]
       }
+      my_invitations: {
+        Args: Record<PropertyKey, never>
+        Returns: {
+          created_at: string
+          expires_at: string
+          id: string
+          invited_by_email: string
+          role: Database["public"]["Enums"]["team_role"]
+          team_id: string
+          team_name: string
+        }[]
+      }
       refresh_anomaly_baselines: {
         Args: { p_at?: string; p_max_age?: string }
         Returns: number
@@ -1831,6 +1962,23 @@ export type Database = {
       release_enrollment_token: {
         Args: { p_token_id: string }
         Returns: undefined
+      }
+      revoke_invitation: {
+        Args: { p_invitation_id: string }
+        Returns: undefined
+      }
+      settle_invitation_mails: {
+        Args: {
+          p_error?: string
+          p_ids: number[]
+          p_max_attempts?: number
+          p_permanent?: boolean
+        }
+        Returns: {
+          attempts: number
+          id: number
+          status: string
+        }[]
       }
       settle_notifications: {
         Args: {
@@ -1851,6 +1999,15 @@ export type Database = {
       take_enrollment_attempt: {
         Args: { p_address: string; p_limit: number; p_window_seconds: number }
         Returns: Json
+      }
+      team_member_emails: {
+        Args: { p_team_id: string }
+        Returns: {
+          created_at: string
+          email: string
+          role: Database["public"]["Enums"]["team_role"]
+          user_id: string
+        }[]
       }
     }
     Enums: {

@@ -1,7 +1,9 @@
 /**
  * dispatch-notifications: sends due outbox rows (Slack, Discord, email API, webhook).
  *   POST {"reason": "new" | "schedule"} with the service key (pg_net after new events; pg_cron every minute)
- *     → 200 {claimed, messages, sent, retried, failed, errors}
+ *     → 200 {claimed, messages, sent, retried, failed, errors, invitations: {…the same for invitation mails}}
+ *   POST {"reason": "invitation"} with the service key (pg_net after create_invitation queued a mail; pg_cron)
+ *     → 200 {invitations: {claimed, messages, sent, retried, failed, errors}}
  *   POST {"channel_id"} as a team owner/admin (or service key) → sends a test message (test-message.ts)
  * verify_jwt = false (config.toml): the function checks the service key or the user itself.
  * Env: VIBE_DASHBOARD_URL (links), VIBE_NOTIFY_MAX_ATTEMPTS (8), VIBE_NOTIFY_GROUP_WAIT_MS (250),
@@ -11,6 +13,8 @@ import { corsHeaders, json, jsonError, readJsonObject } from '../_shared/http.ts
 import { bearerToken, isServiceRequest } from '../_shared/service-auth.ts';
 import { callerClient, serviceClient } from '../_shared/supabase-admin.ts';
 import { dispatch, type ClaimedRow, type DispatchSettings, type Outbox } from './dispatch.ts';
+import type { ClaimedInvitationMail } from './invitation-mail.ts';
+import { dispatchInvitations, type InvitationOutbox } from './invitations.ts';
 import { sendTestMessage } from './test-message.ts';
 import { httpTransport } from './transport.ts';
 
@@ -47,6 +51,18 @@ const outbox: Outbox = {
   },
 };
 
+const invitationOutbox: InvitationOutbox = {
+  async claim(limit) {
+    const { data, error } = await admin.rpc('claim_invitation_mails', { p_limit: limit, p_lease_seconds: 120 });
+    if (error) throw new Error(`Cannot claim invitation mails: ${error.message}`);
+    return (data ?? []) as ClaimedInvitationMail[];
+  },
+  async settle(ids, error, maxAttempts, permanent) {
+    const res = await admin.rpc('settle_invitation_mails', { p_ids: ids, p_error: error, p_max_attempts: maxAttempts, p_permanent: permanent });
+    if (res.error) throw new Error(`Cannot settle invitation mails ${ids.join(',')}: ${res.error.message}`);
+  },
+};
+
 Deno.serve(async (req) => {
   if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST, not ${req.method}`);
@@ -59,10 +75,13 @@ Deno.serve(async (req) => {
     return await sendTestMessage(body.channel_id, admin, token ? callerClient(`Bearer ${token}`) : null, token, transport, settings.dashboardUrl);
   }
   if (!service) return jsonError(401, 'unauthorized', 'Dispatching needs the service key (pg_net and pg_cron send it); dashboards use {"channel_id"} for a test message');
-  // Events of one burst (one ingest batch after another) land in one message per channel.
-  if (body.reason === 'new' && groupWaitMs > 0) await new Promise((r) => setTimeout(r, groupWaitMs));
   try {
-    return json(await dispatch(outbox, transport, settings));
+    // Invitation mails first: they wait for no burst, and a run for alerts also sends any that are due.
+    const invitations = await dispatchInvitations(invitationOutbox, transport, settings);
+    if (body.reason === 'invitation') return json({ invitations });
+    // Events of one burst (one ingest batch after another) land in one message per channel.
+    if (body.reason === 'new' && groupWaitMs > 0) await new Promise((r) => setTimeout(r, groupWaitMs));
+    return json({ ...(await dispatch(outbox, transport, settings)), invitations });
   } catch (err) {
     return jsonError(500, 'dispatch_failed', err instanceof Error ? err.message : String(err));
   }

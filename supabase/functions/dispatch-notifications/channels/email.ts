@@ -9,7 +9,8 @@ import { ChannelConfigError, type ChannelConfig, type OutgoingRequest, type Send
 /** Resend's endpoint; any compatible API can be set as "api_url". */
 export const DEFAULT_EMAIL_API_URL = 'https://api.resend.com/emails';
 
-const escapeHtml = (s: string): string =>
+/** Escapes text for HTML bodies. */
+export const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 /** Plain-text body. */
@@ -47,18 +48,23 @@ function recipients(config: ChannelConfig): string[] {
   return list;
 }
 
-/** The HTTP request for an email channel. */
-export function emailRequest(m: NotificationMessage, config: ChannelConfig): OutgoingRequest {
-  const to = recipients(config);
+/** A request to the channel's email API (sender, key and URL from its config) for a body built from the sender. */
+export function emailApiRequest(config: ChannelConfig, idempotencyKey: string, body: (from: string) => Record<string, unknown>): OutgoingRequest {
   const from = requireString(config, 'from', 'set "from" to a sender your email API accepts, e.g. "Vibe <alerts@example.com>"');
   const apiKey = requireString(config, 'api_key', 'set "api_key" to the email API key (Resend: re_…)');
   const url = typeof config.api_url === 'string' && config.api_url.trim() ? config.api_url.trim() : DEFAULT_EMAIL_API_URL;
   return {
     url,
     what: 'Email API',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}`, 'Idempotency-Key': m.idempotencyKey },
-    body: JSON.stringify(emailPayload(m, to, from)),
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}`, 'Idempotency-Key': idempotencyKey },
+    body: JSON.stringify(body(from)),
   };
+}
+
+/** The HTTP request for an email channel. */
+export function emailRequest(m: NotificationMessage, config: ChannelConfig): OutgoingRequest {
+  const to = recipients(config);
+  return emailApiRequest(config, m.idempotencyKey, (from) => emailPayload(m, to, from));
 }
 
 /** Sends through the email API. */

@@ -9,19 +9,30 @@ export interface TeamChoice {
   role: 'owner' | 'admin' | 'viewer';
 }
 
+/** An invitation to the viewer's address that they have not answered yet (my_invitations). */
+export interface PendingInvitation {
+  id: string;
+  team_id: string;
+  team_name: string;
+  role: 'owner' | 'admin' | 'viewer';
+  invited_by_email: string | null;
+  expires_at: string;
+}
+
 export const load: LayoutServerLoad = async ({ locals, cookies, url }) => {
   const viewer = await locals.viewer();
   if (!viewer) redirect(303, `/login?redirectTo=${encodeURIComponent(url.pathname + url.search)}`);
-  const { data, error } = await locals.supabase
-    .from('team_members')
-    .select('role, teams(id, name, created_at)')
-    .eq('user_id', viewer.id);
+  const [{ data, error }, invited] = await Promise.all([
+    locals.supabase.from('team_members').select('role, teams(id, name, created_at)').eq('user_id', viewer.id),
+    locals.supabase.rpc('my_invitations'),
+  ]);
   if (error) throw new Error(`Cannot load your teams: ${error.message}`);
+  if (invited.error) throw new Error(`Cannot load your invitations: ${invited.error.message}`);
   const teams: TeamChoice[] = ((data ?? []) as unknown as { role: TeamChoice['role']; teams: { id: string; name: string; created_at: string } | null }[])
     .filter((m) => m.teams)
     .sort((a, b) => a.teams!.created_at.localeCompare(b.teams!.created_at))
     .map((m) => ({ id: m.teams!.id, name: m.teams!.name, role: m.role }));
   const wanted = cookies.get('vibe_team');
   const team = teams.find((t) => t.id === wanted) ?? teams[0] ?? null;
-  return { viewer: { id: viewer.id, email: viewer.email }, teams, team };
+  return { viewer: { id: viewer.id, email: viewer.email }, teams, team, invitations: (invited.data ?? []) as PendingInvitation[] };
 };

@@ -1,15 +1,23 @@
-/** Sign up with email, password and a first team (the creator becomes its owner), then land signed in. */
+/**
+ * Sign up with email, password and a first team (the creator becomes its owner), then land signed in on
+ * ?next= (same-site paths only). Coming from an invitation link (next = /invite/…), no team is made unless
+ * a name is given: the invitation is the team.
+ */
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
+import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
 import { createTokenClient } from '#lib/server/supabase.ts';
 import { forgetTeams } from '#lib/server/teams.ts';
 
-export const load: PageServerLoad = async ({ locals }) => {
-  if (await locals.viewer()) redirect(303, '/');
+const nextOf = (url: URL) => safeRedirectTarget(url.searchParams.get('next'));
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  if (await locals.viewer()) redirect(303, nextOf(url));
+  return { next: nextOf(url) };
 };
 
 export const actions: Actions = {
-  default: async ({ request, locals }) => {
+  default: async ({ request, locals, url }) => {
     const form = await request.formData();
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
@@ -26,12 +34,15 @@ export const actions: Actions = {
     if (!data.session) {
       return { ...values, message: 'Check your inbox and confirm your email, then sign in' };
     }
-    const name = team || `${email.split('@')[0]}'s team`;
-    const created = await createTokenClient(data.session.access_token).from('teams').insert({ name });
-    if (created.error) {
-      return fail(502, { ...values, message: `Signed up, but the team could not be created: ${created.error.message}` });
+    const next = nextOf(url);
+    if (team || !next.startsWith('/invite/')) {
+      const name = team || `${email.split('@')[0]}'s team`;
+      const created = await createTokenClient(data.session.access_token).from('teams').insert({ name });
+      if (created.error) {
+        return fail(502, { ...values, message: `Signed up, but the team could not be created: ${created.error.message}` });
+      }
     }
     forgetTeams(data.session.user.id);
-    redirect(303, '/');
+    redirect(303, next);
   },
 };
