@@ -1959,6 +1959,10 @@ $fn$$ddl$,
     private.host_metric_list($$format('s.%I', m.name)
       || case when m.value_type <> 'double precision' then format('::float8 as %I', m.name) else '' end$$, e',\n      ', v_rolled),
     private.host_metric_list($$format('when %L then s.%I', m.name, m.name)$$, e'\n        ', v_rolled));
+  -- Server-only: the metric readers run inside the definer functions, anomaly_inputs for detect-anomalies.
+  revoke all on function private.sample_metric(public.host_samples, text), private.rollup_metric(public.host_samples_1m, text),
+    public.anomaly_inputs(timestamptz) from public, anon, authenticated;
+  grant execute on function public.anomaly_inputs(timestamptz) to service_role;
 end
 $procedure$;
 
@@ -2085,7 +2089,7 @@ $fn$$ddl$,
     (select string_agg(format('a%s', i), ', ' order by i) from generate_series(1, v_n) i),
     (select string_agg(format('c%s', i - 1), ', ' order by i) from generate_series(1, v_n) i));
   -- metrics_range and backtest_rule run as the caller and decode blobs the caller may read.
-  revoke all on function private.decode_host_hour(bytea, integer[]) from public;
+  revoke all on function private.decode_host_hour(bytea, integer[]) from public, anon;
   grant execute on function private.decode_host_hour(bytea, integer[]) to authenticated, service_role;
 
   execute format($ddl$create or replace function private.encode_host_hour(p_host_id uuid, p_hour timestamptz)
@@ -2186,7 +2190,8 @@ $fn$$ddl$,
     private.host_metric_list($$format('      (%s, %s)', m.compact_column, private.host_metric_encode_sql(m))$$, e',\n',
       v_kept, 'm.compact_column'),
     v_n);
-  revoke all on function private.encode_host_hour(uuid, timestamptz) from public;
+  -- Server-only (compaction), run as the owner.
+  revoke all on function private.encode_host_hour(uuid, timestamptz) from public, anon, authenticated;
 end
 $procedure$;
 
@@ -2274,7 +2279,7 @@ $fn$$ddl$,
       || case when m.range_max then format(', r.%I', m.name || '_max') else '' end$$, ', ', v_rolled));
   comment on function public.metrics_range(uuid, timestamptz, timestamptz, text) is
     'Host metrics between two times; picks raw (≤ 3 h), 1m (≤ 3 d) or 1h data unless p_resolution says otherwise.';
-  grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text) to authenticated, service_role;
+  grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text) to public, authenticated, service_role;
 end
 $procedure$;
 
@@ -2358,6 +2363,8 @@ end
 $fn$$ddl$,
     format(v_upsert, '1m', 'minute', v_cols, v_aggs, v_sets),
     format(v_upsert, '1h', 'hour', v_cols, v_aggs, v_sets));
+  -- Server-only (pg_cron), run as the owner.
+  revoke all on function private.rollup_samples(text, timestamptz, timestamptz) from public, anon, authenticated;
 end
 $procedure$;
 
@@ -2574,7 +2581,7 @@ CREATE OR REPLACE FUNCTION private.new_enrollment_token(p_host_id uuid, p_valid_
 AS $function$
 declare
   v_team uuid;
-  v_token text := 'vibe_enroll_' || replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+  v_token text := private.new_secret_token('vibe_enroll_');
 begin
   select h.team_id into v_team from public.hosts h where h.id = p_host_id;
   if v_team is null then
@@ -2589,7 +2596,7 @@ begin
       using errcode = '22023';
   end if;
   insert into public.enrollment_tokens (team_id, host_id, token_hash, created_by, expires_at)
-  values (v_team, p_host_id, encode(sha256(convert_to(v_token, 'UTF8')), 'hex'), (select auth.uid()), now() + p_valid_for)
+  values (v_team, p_host_id, private.secret_token_hash(v_token), (select auth.uid()), now() + p_valid_for)
   returning enrollment_tokens.expires_at into expires_at;
   token := v_token;
   return next;
@@ -3398,7 +3405,7 @@ CREATE OR REPLACE FUNCTION public.claim_enrollment_token(p_token text)
  SET search_path TO ''
 AS $function$
 declare
-  v_hash text := encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex');
+  v_hash text := private.secret_token_hash(p_token);
   v_row public.enrollment_tokens;
 begin
   update public.enrollment_tokens t set used_at = now()

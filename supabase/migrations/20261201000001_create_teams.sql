@@ -1,19 +1,24 @@
 -- Teams and their members: every other row of the product belongs to a team.
--- Also sets the ground rules for the whole schema: nothing new in public is reachable by the API roles
--- unless a later migration grants it, and server-only helpers live in the unexposed `private` schema.
+-- Also sets the ground rules for the whole schema: nothing new is reachable by the API roles unless a
+-- migration grants it, and server-only helpers live in the unexposed `private` schema.
+
+-- No function is executable by PUBLIC (so by anon) unless a migration grants it: every function below
+-- and in the later files states who may execute it (tests/system/security-catalog.test.ts lists the
+-- private and security definer ones the API roles may run, with the reason). This has to be the global
+-- default: EXECUTE to PUBLIC is a built-in global default, and per-schema default privileges can only
+-- add to the global ones, never take away from them.
+alter default privileges revoke execute on functions from public;
 
 -- Grants are explicit from here on: new public tables/functions are not auto-exposed.
 alter default privileges in schema public revoke all on tables from anon, authenticated, service_role;
 alter default privileges in schema public revoke all on sequences from anon, authenticated, service_role;
 alter default privileges in schema public revoke all on functions from anon, authenticated, service_role;
-alter default privileges in schema public revoke execute on functions from public;
 
 create schema if not exists private;
 revoke all on schema private from public;
 -- Policies call the helpers below as the requesting role, which needs usage on the schema;
 -- the schema is not exposed through the Data API, so nothing here is callable over HTTP.
 grant usage on schema private to anon, authenticated, service_role;
-alter default privileges in schema private revoke execute on functions from public;
 
 create type public.team_role as enum ('owner', 'admin', 'viewer');
 
@@ -73,8 +78,11 @@ as $$
 $$;
 comment on function private.is_agent() is 'Whether the request carries an agent JWT (app_metadata.vibe_role = agent).';
 
+-- Policies run them as the caller; anon has no policy that needs them.
+revoke all on function private.member_team_ids(), private.admin_team_ids(), private.owner_team_ids(), private.is_agent()
+  from public, anon;
 grant execute on function private.member_team_ids(), private.admin_team_ids(), private.owner_team_ids(), private.is_agent()
-  to anon, authenticated, service_role;
+  to authenticated, service_role;
 
 -- Keep updated_at honest for the dashboard.
 create function private.touch_updated_at() returns trigger
@@ -95,6 +103,8 @@ end
 $$;
 create trigger teams_add_creator after insert on public.teams
   for each row execute function private.add_team_creator();
+-- Trigger functions: a trigger fires without an EXECUTE check, so nobody needs the privilege.
+revoke all on function private.touch_updated_at(), private.add_team_creator() from public, anon, authenticated;
 
 -- RLS -----------------------------------------------------------------------------------------
 alter table public.teams enable row level security;
@@ -112,12 +122,12 @@ create policy "Owners can delete their teams" on public.teams
 
 create policy "Members can read their team's members" on public.team_members
   for select to authenticated using (team_id = any ((select private.member_team_ids())::uuid[]));
--- Admins manage members, but only owners may create, change or remove an owner.
-create policy "Admins can add members" on public.team_members
-  for insert to authenticated with check (
-    team_id = any ((select private.admin_team_ids())::uuid[])
-    and (role <> 'owner' or team_id = any ((select private.owner_team_ids())::uuid[]))
-  );
+-- Membership only by consent: nobody can put another user into a team. Rows are added only by
+-- accept_invitation (…_create_invitation_functions.sql) and by the team-creation trigger above (the creator
+-- becomes owner), both running as the table owner; so no insert policy or grant, and update is narrowed to
+-- the role column (rewriting a row's user_id would be an insert in disguise). The service role (test
+-- fixtures, operators) keeps direct writes: it bypasses RLS and can do anything anyway.
+-- Admins manage members, but only owners may change or remove an owner.
 create policy "Admins can change members' roles" on public.team_members
   for update to authenticated using (
     team_id = any ((select private.admin_team_ids())::uuid[])
@@ -132,7 +142,9 @@ create policy "Admins can remove members" on public.team_members
     and (role <> 'owner' or team_id = any ((select private.owner_team_ids())::uuid[]))
   );
 
-grant select, insert, update, delete on public.teams, public.team_members to authenticated;
+grant select, insert, update, delete on public.teams to authenticated;
+grant select, delete on public.team_members to authenticated;
+grant update (role) on public.team_members to authenticated;
 grant all on public.teams, public.team_members to service_role;
 
 -- Team settings: retention per tier and the host-offline threshold, with the issue's defaults --------
@@ -163,6 +175,7 @@ end
 $$;
 create trigger teams_add_settings after insert on public.teams
   for each row execute function private.add_team_settings();
+revoke all on function private.add_team_settings() from public, anon, authenticated;
 
 create trigger team_settings_touch before update on public.team_settings
   for each row execute function private.touch_updated_at();

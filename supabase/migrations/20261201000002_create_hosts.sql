@@ -1,4 +1,5 @@
--- Hosts, one-time enrollment tokens, and the agent identity the ingest policies rely on.
+-- Hosts, one-time enrollment tokens, the enrollment rate limit, and the agent identity the ingest
+-- policies rely on.
 --
 -- Agent identity: an agent is an Auth user created by the enroll-agent function whose
 -- app_metadata is {"vibe_role": "agent", "host_id": "<uuid>", "team_id": "<uuid>"}.
@@ -38,6 +39,8 @@ end
 $$;
 create trigger hosts_default_slug before insert or update of name, slug on public.hosts
   for each row execute function private.default_host_slug();
+-- A trigger fires without an EXECUTE check, so nobody needs the privilege.
+revoke all on function private.default_host_slug() from public, anon, authenticated;
 
 create table public.enrollment_tokens (
   id uuid primary key default gen_random_uuid(),
@@ -76,7 +79,26 @@ as $$
 $$;
 comment on function private.member_host_ids() is 'Hosts of every team the requesting user belongs to.';
 
-grant execute on function private.agent_host_id(), private.member_host_ids() to anon, authenticated, service_role;
+-- Policies run them as the caller; anon has no policy that needs them.
+revoke all on function private.agent_host_id(), private.member_host_ids() from public, anon;
+grant execute on function private.agent_host_id(), private.member_host_ids() to authenticated, service_role;
+
+-- One-time secret tokens (enrollment tokens here, invitation links later) ------------------------
+-- Shown once, kept only as a sha256 hash: a leaked table gives away no token.
+
+create function private.new_secret_token(p_prefix text) returns text
+language sql volatile set search_path = ''
+as $$ select p_prefix || replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') $$;
+comment on function private.new_secret_token(text) is
+  'A one-time secret as enrollment tokens are made: prefix plus 64 hex digits from two random UUIDs.';
+
+create function private.secret_token_hash(p_token text) returns text
+language sql immutable set search_path = ''
+as $$ select encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex') $$;
+comment on function private.secret_token_hash(text) is 'sha256 of a token, hex: the only form a token is kept in.';
+
+-- Only the security definer functions that make and check tokens call them, as their owner.
+revoke all on function private.new_secret_token(text), private.secret_token_hash(text) from public, anon, authenticated;
 
 -- Enrollment ----------------------------------------------------------------------------------
 
@@ -86,7 +108,7 @@ language plpgsql security definer set search_path = ''
 as $$
 declare
   v_team uuid;
-  v_token text := 'vibe_enroll_' || replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '');
+  v_token text := private.new_secret_token('vibe_enroll_');
 begin
   select h.team_id into v_team from public.hosts h where h.id = p_host_id;
   if v_team is null then
@@ -101,7 +123,7 @@ begin
       using errcode = '22023';
   end if;
   insert into public.enrollment_tokens (team_id, host_id, token_hash, created_by, expires_at)
-  values (v_team, p_host_id, encode(sha256(convert_to(v_token, 'UTF8')), 'hex'), (select auth.uid()), now() + p_valid_for)
+  values (v_team, p_host_id, private.secret_token_hash(v_token), (select auth.uid()), now() + p_valid_for)
   returning enrollment_tokens.expires_at into expires_at;
   token := v_token;
   return next;
@@ -136,7 +158,7 @@ returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
 declare
-  v_hash text := encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex');
+  v_hash text := private.secret_token_hash(p_token);
   v_row public.enrollment_tokens;
 begin
   update public.enrollment_tokens t set used_at = now()
@@ -174,10 +196,14 @@ as $$
   from public.enrollment_tokens t where t.id = p_token_id and h.id = t.host_id;
 $$;
 
-revoke all on function private.new_enrollment_token(uuid, interval) from public;
+-- create_host and create_enrollment_token run as the caller (security invoker) and call it; it checks
+-- that the caller is an admin itself. Anon has no use for it.
+revoke all on function private.new_enrollment_token(uuid, interval) from public, anon;
 grant execute on function private.new_enrollment_token(uuid, interval) to authenticated, service_role;
+-- Security invoker: RLS and new_enrollment_token's check decide. Executable by PUBLIC, as before the
+-- no-EXECUTE-for-PUBLIC default of …_create_teams.sql (anon gets no further than the permission checks).
 grant execute on function public.create_enrollment_token(uuid, interval), public.create_host(uuid, text, jsonb, text)
-  to authenticated, service_role;
+  to public, authenticated, service_role;
 revoke all on function public.claim_enrollment_token(text), public.release_enrollment_token(uuid),
   public.attach_agent_user(uuid, uuid) from public, anon, authenticated;
 grant execute on function public.claim_enrollment_token(text), public.release_enrollment_token(uuid),
@@ -205,6 +231,79 @@ create policy "Admins can read their team's enrollment tokens" on public.enrollm
 create policy "Admins can revoke enrollment tokens" on public.enrollment_tokens
   for delete to authenticated using (team_id = any ((select private.admin_team_ids())::uuid[]));
 
-grant select, insert, update, delete on public.hosts to authenticated;
+-- Admins change what a person edits about a host: its name, slug, labels and sample interval.
+-- agent_user_id (written by attach_agent_user at enrollment), last_seen_at (the ingest triggers),
+-- id and created_at are not theirs to set, nor team_id once the host exists: an admin able to point
+-- agent_user_id at any user's id and re-enroll the host would have enroll-agent delete that user
+-- with the service key. Column privileges are checked before RLS, so a PATCH or POST naming another
+-- column fails with 42501 (PostgREST: 403 "permission denied for table hosts").
+grant select, delete on public.hosts to authenticated;
+grant insert (team_id, name, slug, labels, sample_interval_s) on public.hosts to authenticated;
+grant update (name, slug, labels, sample_interval_s) on public.hosts to authenticated;
 grant select, delete on public.enrollment_tokens to authenticated;
 grant all on public.hosts, public.enrollment_tokens to service_role;
+
+-- Enrollment rate limit --------------------------------------------------------------------------
+-- Enrollment attempts per client address in fixed windows, so enrollment tokens cannot be guessed
+-- at speed. enroll-agent takes one attempt before every token lookup and gives it back when the
+-- enrollment succeeds (supabase/functions/enroll-agent/rate-limit.ts says why and which limits).
+-- Kept in Postgres so the limit holds hosted, across function instances, without another service.
+
+create table private.enrollment_attempts (
+  -- An IPv4 address, an IPv6 /64, or 'unknown' (see enroll-agent/client-address.ts).
+  address text not null constraint enrollment_attempts_address_length check (char_length(address) between 1 and 100),
+  window_start timestamptz not null,
+  attempts integer not null default 0,
+  primary key (address, window_start)
+);
+comment on table private.enrollment_attempts is 'Enrollment attempts per client address and window (service role only, through take_enrollment_attempt).';
+create index enrollment_attempts_window_start_idx on private.enrollment_attempts (window_start);
+revoke all on private.enrollment_attempts from public, anon, authenticated;
+
+-- Counts one attempt (atomically: parallel guesses each get their own number) and says whether it is
+-- within p_limit. Windows that have ended are removed on the way: nothing reads them again.
+create function public.take_enrollment_attempt(p_address text, p_limit integer, p_window_seconds integer)
+returns jsonb
+language plpgsql security definer set search_path = ''
+as $$
+declare
+  v_window timestamptz;
+  v_attempts integer;
+begin
+  if p_address is null or char_length(p_address) not between 1 and 100 then
+    raise exception 'Cannot count the enrollment attempt: p_address must be 1..100 characters' using errcode = '22023';
+  end if;
+  if p_limit is null or p_limit not between 1 and 100000 or p_window_seconds is null or p_window_seconds not between 1 and 86400 then
+    raise exception 'Cannot count the enrollment attempt: p_limit must be 1..100000 and p_window_seconds 1..86400' using errcode = '22023';
+  end if;
+  v_window := to_timestamp(floor(extract(epoch from now()) / p_window_seconds) * p_window_seconds);
+  delete from private.enrollment_attempts a where a.window_start < v_window;
+  insert into private.enrollment_attempts as a (address, window_start, attempts) values (p_address, v_window, 1)
+  on conflict (address, window_start) do update set attempts = a.attempts + 1
+  returning a.attempts into v_attempts;
+  return jsonb_build_object(
+    'allowed', v_attempts <= p_limit,
+    'attempts', v_attempts,
+    'window_start', v_window,
+    'retry_after', greatest(1, ceil(extract(epoch from v_window + make_interval(secs => p_window_seconds) - now())))::integer
+  );
+end
+$$;
+comment on function public.take_enrollment_attempt(text, integer, integer) is
+  'enroll-agent only (service role): counts one enrollment attempt of a client address; {allowed, attempts, window_start, retry_after}.';
+
+-- Gives back the attempt of an enrollment that succeeded: only failures use up the limit.
+create function public.refund_enrollment_attempt(p_address text, p_window_start timestamptz)
+returns void
+language sql security definer set search_path = ''
+as $$
+  update private.enrollment_attempts a set attempts = greatest(a.attempts - 1, 0)
+  where a.address = p_address and a.window_start = p_window_start
+$$;
+comment on function public.refund_enrollment_attempt(text, timestamptz) is
+  'enroll-agent only (service role): returns the attempt of a successful enrollment.';
+
+revoke all on function public.take_enrollment_attempt(text, integer, integer), public.refund_enrollment_attempt(text, timestamptz)
+  from public, anon, authenticated;
+grant execute on function public.take_enrollment_attempt(text, integer, integer), public.refund_enrollment_attempt(text, timestamptz)
+  to service_role;

@@ -68,6 +68,9 @@ end
 $$;
 comment on function private.drop_daily_partitions_before(regclass, date, boolean) is
   'Drops daily partitions whose whole day lies before p_before (only empty ones when p_only_empty).';
+-- Server-only (migrations, pg_cron maintenance), run as the owner.
+revoke all on function private.ensure_daily_partitions(regclass, date, date),
+  private.drop_daily_partitions_before(regclass, date, boolean) from public, anon, authenticated;
 
 -- Raw samples ---------------------------------------------------------------------------------
 

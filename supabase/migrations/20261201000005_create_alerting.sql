@@ -171,12 +171,20 @@ create table public.notifications (
   status text not null default 'pending' constraint notifications_status_known check (status in ('pending', 'sending', 'sent', 'failed')),
   attempts integer not null default 0 constraint notifications_attempts_non_negative check (attempts >= 0),
   next_attempt_at timestamptz not null default now(),
-  last_error text constraint notifications_last_error_length check (char_length(last_error) <= 2000),
+  -- Every member reads this, so it says why in one word: the receiver's reply and, for unreachable
+  -- destinations, the destination itself (internal host names, tokens in error pages) go to
+  -- notification_error_details, readable by the team's owners and admins only
+  -- (…_create_notification_dispatch.sql).
+  last_error text constraint notifications_last_error_length check (char_length(last_error) <= 2000)
+    constraint notifications_last_error_is_a_class
+    check (last_error ~ '^(unreachable|timeout|blocked|channel_config|channel_disabled|failed|http_error [1-5][0-9]{2})$'),
   sent_at timestamptz,
   created_at timestamptz not null default now(),
   constraint notifications_one_per_event_and_channel unique (event_id, channel_id)
 );
 comment on table public.notifications is 'Outbox: one row per alert event and channel; the dispatcher sends pending rows due at next_attempt_at.';
+comment on column public.notifications.last_error is
+  'Why the last attempt failed, as a class (unreachable, timeout, http_error <status>, blocked, channel_config, channel_disabled, failed); the detail is in notification_error_details (admins).';
 create index notifications_due_idx on public.notifications (next_attempt_at) where status in ('pending', 'sending');
 create index notifications_team_id_idx on public.notifications (team_id);
 create index notifications_channel_id_idx on public.notifications (channel_id);

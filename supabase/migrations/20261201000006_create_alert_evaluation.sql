@@ -226,6 +226,10 @@ end
 $$;
 comment on function private.check_hosts_down() is 'Steps host_down rules with missed intervals; run every minute by pg_cron.';
 
-revoke all on function private.alert_step, private.is_silenced, private.record_alert_event, private.evaluate_rules,
-  private.close_rule_alerts, private.check_hosts_down from public;
+-- Server-only (the ingest triggers, pg_cron, the service-role RPCs), run as the owner; close_rule_alerts
+-- is a trigger function, which fires without an EXECUTE check.
+revoke all on function private.is_silenced, private.record_alert_event, private.evaluate_rules,
+  private.close_rule_alerts, private.check_hosts_down from public, anon, authenticated;
+-- backtest_rule runs as the caller (security invoker) and steps this pure function.
+revoke all on function private.alert_step from public, anon;
 grant execute on function private.alert_step to authenticated, service_role;

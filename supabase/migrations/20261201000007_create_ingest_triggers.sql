@@ -132,8 +132,9 @@ create trigger db_samples_after_insert after insert on public.db_samples
   referencing new table as new_rows
   for each statement execute function private.on_db_samples_inserted();
 
+-- A trigger fires without an EXECUTE check, so nobody needs the privilege.
 revoke all on function private.on_host_samples_inserted, private.on_app_samples_inserted, private.on_db_samples_inserted
-  from public;
+  from public, anon, authenticated;
 
 -- Private Realtime topics: the ingest triggers broadcast to `team:<team_id>`; only members of that
 -- team may join it (supabase.channel('team:<id>', { config: { private: true } })).

@@ -135,13 +135,14 @@ end
 $fn$$ddl$,
     format(v_upsert, '1m', 'minute', v_cols, v_aggs, v_sets),
     format(v_upsert, '1h', 'hour', v_cols, v_aggs, v_sets));
+  -- Server-only (pg_cron), run as the owner.
+  revoke all on function private.rollup_samples(text, timestamptz, timestamptz) from public, anon, authenticated;
 end
 $gen$;
 revoke all on procedure private.generate_rollups() from public;
 call private.generate_rollups();
 comment on function private.rollup_samples(text, timestamptz, timestamptz) is
   'Recomputes 1-minute or 1-hour rollups of host and app samples for buckets starting in [p_from, p_to).';
-revoke all on function private.rollup_samples(text, timestamptz, timestamptz) from public;
 
 alter table public.host_samples_1m enable row level security;
 alter table public.host_samples_1h enable row level security;

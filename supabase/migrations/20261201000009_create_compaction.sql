@@ -264,7 +264,7 @@ $fn$$ddl$,
     (select string_agg(format('a%s', i), ', ' order by i) from generate_series(1, v_n) i),
     (select string_agg(format('c%s', i - 1), ', ' order by i) from generate_series(1, v_n) i));
   -- metrics_range and backtest_rule run as the caller and decode blobs the caller may read.
-  revoke all on function private.decode_host_hour(bytea, integer[]) from public;
+  revoke all on function private.decode_host_hour(bytea, integer[]) from public, anon;
   grant execute on function private.decode_host_hour(bytea, integer[]) to authenticated, service_role;
 
   execute format($ddl$create or replace function private.encode_host_hour(p_host_id uuid, p_hour timestamptz)
@@ -365,7 +365,8 @@ $fn$$ddl$,
     private.host_metric_list($$format('      (%s, %s)', m.compact_column, private.host_metric_encode_sql(m))$$, e',\n',
       v_kept, 'm.compact_column'),
     v_n);
-  revoke all on function private.encode_host_hour(uuid, timestamptz) from public;
+  -- Server-only (compaction), run as the owner.
+  revoke all on function private.encode_host_hour(uuid, timestamptz) from public, anon, authenticated;
 end
 $gen$;
 revoke all on procedure private.generate_compaction() from public;
@@ -399,12 +400,16 @@ $$;
 comment on function private.compact_host_samples(timestamptz) is
   'Encodes raw host samples older than p_before (default one day) per host and hour, then deletes the raw rows.';
 
-revoke all on function private.varint(bigint), private.compact_host_samples(timestamptz) from public;
-revoke all on function private.bit_width(bigint), private.zigzag_varint(bigint), private.pack_bits(varbit) from public;
--- decode_host_hour runs as the caller and reads varints with this
-revoke all on function private.read_varint(bytea, integer) from public;
-grant execute on function private.read_varint(bytea, integer) to authenticated, service_role;
-revoke all on function private.gcd_agg(bigint), private.isum(bigint), private.bitcat_agg(varbit) from public;
+-- The encoder's parts and compaction (pg_cron maintenance) are server-only, run as the owner.
+revoke all on function private.varint(bigint), private.compact_host_samples(timestamptz) from public, anon, authenticated;
+revoke all on function private.bit_width(bigint), private.zigzag_varint(bigint), private.pack_bits(varbit)
+  from public, anon, authenticated;
+revoke all on function private.gcd_agg(bigint), private.bitcat_agg(varbit) from public, anon, authenticated;
+-- decode_host_hour runs as the caller: it reads varints with read_varint and sums deltas with isum
+-- (without the grant, members' metrics_range over compacted hours fails with "permission denied for
+-- function isum").
+revoke all on function private.read_varint(bytea, integer), private.isum(bigint) from public, anon;
+grant execute on function private.read_varint(bytea, integer), private.isum(bigint) to authenticated, service_role;
 
 alter table public.host_samples_compact enable row level security;
 create policy "Members can read their team's compacted host samples" on public.host_samples_compact

@@ -60,7 +60,7 @@ end
 $$;
 comment on function private.run_maintenance() is
   'Creates partitions ahead, compacts raw samples older than a day, applies retention, drops partitions behind.';
-revoke all on function private.run_maintenance() from public;
+revoke all on function private.run_maintenance() from public, anon, authenticated;
 
 -- pg_cron on hosted (enable the extension) and the local stack's emulation share this interface.
 do $$

@@ -134,6 +134,10 @@ $fn$$ddl$,
     private.host_metric_list($$format('s.%I', m.name)
       || case when m.value_type <> 'double precision' then format('::float8 as %I', m.name) else '' end$$, e',\n      ', v_rolled),
     private.host_metric_list($$format('when %L then s.%I', m.name, m.name)$$, e'\n        ', v_rolled));
+  -- Server-only: the metric readers run inside the definer functions, anomaly_inputs for detect-anomalies.
+  revoke all on function private.sample_metric(public.host_samples, text), private.rollup_metric(public.host_samples_1m, text),
+    public.anomaly_inputs(timestamptz) from public, anon, authenticated;
+  grant execute on function public.anomaly_inputs(timestamptz) to service_role;
 end
 $gen$;
 revoke all on procedure private.generate_anomaly_helpers() from public;
@@ -251,12 +255,12 @@ end
 $$;
 comment on function public.apply_anomaly_results(jsonb) is 'detect-anomalies only: writes anomaly alert states and events.';
 
-revoke all on function private.hour_of_week(timestamptz), private.rule_covers_host(public.alert_rules, public.hosts),
-  private.sample_metric(public.host_samples, text), private.rollup_metric(public.host_samples_1m, text) from public;
-revoke all on function public.refresh_anomaly_baselines(interval, timestamptz), public.anomaly_inputs(timestamptz),
-  public.apply_anomaly_results(jsonb) from public, anon, authenticated;
-grant execute on function public.refresh_anomaly_baselines(interval, timestamptz), public.anomaly_inputs(timestamptz),
-  public.apply_anomaly_results(jsonb) to service_role;
+revoke all on function private.hour_of_week(timestamptz), private.rule_covers_host(public.alert_rules, public.hosts)
+  from public, anon, authenticated;
+revoke all on function public.refresh_anomaly_baselines(interval, timestamptz), public.apply_anomaly_results(jsonb)
+  from public, anon, authenticated;
+grant execute on function public.refresh_anomaly_baselines(interval, timestamptz), public.apply_anomaly_results(jsonb)
+  to service_role;
 
 do $$
 begin

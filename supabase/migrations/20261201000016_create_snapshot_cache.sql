@@ -30,7 +30,7 @@ create trigger host_latest_cache_after_insert after insert on public.host_latest
   for each statement execute function private.on_host_latest_changed();
 create trigger host_latest_cache_after_update after update on public.host_latest
   for each statement execute function private.on_host_latest_changed();
-revoke all on function private.on_host_latest_changed() from public;
+revoke all on function private.on_host_latest_changed() from public, anon, authenticated;
 
 do $$
 begin

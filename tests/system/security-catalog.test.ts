@@ -115,6 +115,14 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   'private.decode_host_hour(bytea,integer[])': { roles: ['authenticated'], why: 'pure decoder called by metrics_range (security invoker)' },
   'private.read_varint(bytea,integer)': { roles: ['authenticated'], why: 'pure varint reader called by the decoders' },
   'private.isum(bigint)': { roles: ['authenticated'], why: 'int8 sum aggregate the decoder runs as the caller' },
+  'private.verified_email()': { roles: ['authenticated'], why: 'RLS policy: invitees read the invitations to their confirmed address' },
+  'create_invitation(uuid,text,team_role,interval)': { roles: ['authenticated'], why: 'RPC: admins invite (checks the caller is admin, owner for owners)' },
+  'my_invitations()': { roles: ['authenticated'], why: 'RPC: the caller\'s pending invitations (to their confirmed address only)' },
+  'invitation_by_token(text)': { roles: ['authenticated'], why: 'RPC: what a link invites to (the invitee only)' },
+  'accept_invitation(uuid,text)': { roles: ['authenticated'], why: 'RPC: the invitee joins (checks the caller holds the invited address)' },
+  'decline_invitation(uuid,text)': { roles: ['authenticated'], why: 'RPC: the invitee declines (checks the caller holds the invited address)' },
+  'revoke_invitation(uuid)': { roles: ['authenticated'], why: 'RPC: admins withdraw an invitation (checks the caller is admin, owner for owners)' },
+  'team_member_emails(uuid)': { roles: ['authenticated'], why: 'RPC: members\' addresses (auth.users is not exposed), for members of that team only' },
 };
 
 describe('app schemas', () => {

@@ -104,7 +104,7 @@ end
 $$;
 create trigger invitation_mails_dispatch_after_insert after insert on private.invitation_mails
   for each statement execute function private.on_invitation_mails_inserted();
-revoke all on function private.on_invitation_mails_inserted() from public;
+revoke all on function private.on_invitation_mails_inserted() from public, anon, authenticated;
 
 do $$
 begin

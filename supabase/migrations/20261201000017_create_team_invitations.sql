@@ -1,11 +1,11 @@
 -- Membership only by consent: a team admin invites an email address with a role; the person signed in
--- with that (confirmed) address accepts or declines. Nobody can put another user into a team any more:
--- the API roles lose insert on team_members, and update is narrowed to the role column (rewriting a
--- row's user_id was an insert in disguise). Rows are added only by accept_invitation and by the
--- team-creation trigger (the creator becomes owner); both run as the table owner. The service role
--- (test fixtures, operators) keeps direct writes: it bypasses RLS and can do anything anyway.
+-- with that (confirmed) address accepts or declines. Nobody can put another user into a team: the API
+-- roles cannot insert into team_members and may update only its role column (…_create_teams.sql).
+-- Rows are added only by accept_invitation (next file) and by the team-creation trigger (the creator
+-- becomes owner); both run as the table owner.
 --
--- Link tokens: one-time, 7 days by default, stored as sha256 like enrollment tokens. A token alone does
+-- Link tokens: one-time, 7 days by default, made and hashed (sha256) by the helpers enrollment tokens
+-- use (private.new_secret_token, private.secret_token_hash in …_create_hosts.sql). A token alone does
 -- NOT grant membership: the signed-in user must also hold the invited address. A bearer link (Slack
 -- style) turns any leak of the link (forwarded mail, chat, proxy logs, browser history) into team access
 -- for whoever opens it; with the address check a leaked link is worth nothing to another account, and the
@@ -13,18 +13,7 @@
 -- auth.uid() (not from the JWT's email claim, which stays stale for up to an hour after an email change)
 -- and must be confirmed; agents never match.
 
--- Token helpers, shared by every one-time token from here on -----------------------------------
-
-create function private.new_secret_token(p_prefix text) returns text
-language sql volatile set search_path = ''
-as $$ select p_prefix || replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') $$;
-comment on function private.new_secret_token(text) is
-  'A one-time secret as enrollment tokens are made: prefix plus 64 hex digits from two random UUIDs.';
-
-create function private.secret_token_hash(p_token text) returns text
-language sql immutable set search_path = ''
-as $$ select encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex') $$;
-comment on function private.secret_token_hash(text) is 'sha256 of a token, hex: the only form a token is kept in.';
+-- The invitee ------------------------------------------------------------------------------------
 
 create function private.verified_email() returns text
 language sql stable security definer set search_path = ''
@@ -35,7 +24,8 @@ $$;
 comment on function private.verified_email() is
   'The requesting user''s confirmed email address, lower-case; null for agents, anon and unconfirmed addresses.';
 
-revoke all on function private.new_secret_token(text), private.secret_token_hash(text), private.verified_email() from public;
+-- The invitee policy below runs it as the caller; anon has no policy that needs it.
+revoke all on function private.verified_email() from public, anon;
 grant execute on function private.verified_email() to authenticated, service_role;
 
 -- Invitations ---------------------------------------------------------------------------------
@@ -87,11 +77,6 @@ create index invitation_mails_due_idx on private.invitation_mails (next_attempt_
 create index invitation_mails_channel_id_idx on private.invitation_mails (channel_id);
 alter table private.invitation_mails enable row level security;
 revoke all on private.invitation_mails from public, anon, authenticated, service_role;
-
--- team_members: no direct inserts, role-only updates ----------------------------------------------
-drop policy "Admins can add members" on public.team_members;
-revoke insert, update on public.team_members from anon, authenticated;
-grant update (role) on public.team_members to authenticated;
 
 -- RLS -----------------------------------------------------------------------------------------
 alter table public.team_invitations enable row level security;

@@ -247,7 +247,7 @@ comment on function public.team_member_emails(uuid) is
   'Members of a team with their email addresses (auth.users is not exposed); members of that team only.';
 
 -- The private helper runs only inside the definer functions above, as their owner.
-revoke all on function private.invitation_for_caller(uuid, text, text) from public;
+revoke all on function private.invitation_for_caller(uuid, text, text) from public, anon, authenticated;
 revoke all on function public.create_invitation(uuid, text, public.team_role, interval), public.my_invitations(),
   public.invitation_by_token(text), public.accept_invitation(uuid, text), public.decline_invitation(uuid, text),
   public.revoke_invitation(uuid), public.team_member_emails(uuid) from public, anon;
