@@ -2279,7 +2279,7 @@ $fn$$ddl$,
       || case when m.range_max then format(', r.%I', m.name || '_max') else '' end$$, ', ', v_rolled));
   comment on function public.metrics_range(uuid, timestamptz, timestamptz, text) is
     'Host metrics between two times; picks raw (≤ 3 h), 1m (≤ 3 d) or 1h data unless p_resolution says otherwise.';
-  grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text) to public, authenticated, service_role;
+  grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text) to authenticated, service_role;
 end
 $procedure$;
 
@@ -3394,7 +3394,6 @@ begin
 end
 $function$
 comment on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) is 'Lists the transitions (pending, firing, resolved, cancelled) a rule would have made over stored history.'
-grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to public
 grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
 grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
 
@@ -3515,7 +3514,6 @@ CREATE OR REPLACE FUNCTION public.create_enrollment_token(p_host_id uuid, p_vali
  SET search_path TO ''
 AS $function$ select * from private.new_enrollment_token(p_host_id, p_valid_for) $function$
 comment on function public.create_enrollment_token(p_host_id uuid, p_valid_for interval) is 'Admins: a new one-time enrollment token for an existing host (shown once; only its hash is stored).'
-grant execute on function public.create_enrollment_token(p_host_id uuid, p_valid_for interval) to public
 grant execute on function public.create_enrollment_token(p_host_id uuid, p_valid_for interval) to authenticated
 grant execute on function public.create_enrollment_token(p_host_id uuid, p_valid_for interval) to service_role;
 
@@ -3533,7 +3531,6 @@ begin
 end
 $function$
 comment on function public.create_host(p_team_id uuid, p_name text, p_labels jsonb, p_slug text) is 'Admins: add a host and get its one-time enrollment token (valid 24 h, shown once).'
-grant execute on function public.create_host(p_team_id uuid, p_name text, p_labels jsonb, p_slug text) to public
 grant execute on function public.create_host(p_team_id uuid, p_name text, p_labels jsonb, p_slug text) to authenticated
 grant execute on function public.create_host(p_team_id uuid, p_name text, p_labels jsonb, p_slug text) to service_role;
 
@@ -3682,7 +3679,6 @@ begin
 end
 $function$
 comment on function public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_resolution text) is 'Host metrics between two times; picks raw (≤ 3 h), 1m (≤ 3 d) or 1h data unless p_resolution says otherwise.'
-grant execute on function public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_resolution text) to public
 grant execute on function public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_resolution text) to authenticated
 grant execute on function public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone, p_resolution text) to service_role;
 

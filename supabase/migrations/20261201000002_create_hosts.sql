@@ -200,10 +200,9 @@ $$;
 -- that the caller is an admin itself. Anon has no use for it.
 revoke all on function private.new_enrollment_token(uuid, interval) from public, anon;
 grant execute on function private.new_enrollment_token(uuid, interval) to authenticated, service_role;
--- Security invoker: RLS and new_enrollment_token's check decide. Executable by PUBLIC, as before the
--- no-EXECUTE-for-PUBLIC default of …_create_teams.sql (anon gets no further than the permission checks).
+-- Security invoker: RLS and new_enrollment_token's check decide; signed-in callers only (anon has no team).
 grant execute on function public.create_enrollment_token(uuid, interval), public.create_host(uuid, text, jsonb, text)
-  to public, authenticated, service_role;
+  to authenticated, service_role;
 revoke all on function public.claim_enrollment_token(text), public.release_enrollment_token(uuid),
   public.attach_agent_user(uuid, uuid) from public, anon, authenticated;
 grant execute on function public.claim_enrollment_token(text), public.release_enrollment_token(uuid),

@@ -77,7 +77,7 @@ $fn$$ddl$,
       || case when m.range_max then format(', r.%I', m.name || '_max') else '' end$$, ', ', v_rolled));
   comment on function public.metrics_range(uuid, timestamptz, timestamptz, text) is
     'Host metrics between two times; picks raw (≤ 3 h), 1m (≤ 3 d) or 1h data unless p_resolution says otherwise.';
-  grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text) to public, authenticated, service_role;
+  grant execute on function public.metrics_range(uuid, timestamptz, timestamptz, text) to authenticated, service_role;
 end
 $gen$;
 revoke all on procedure private.generate_metrics_range() from public;
@@ -197,5 +197,5 @@ $$;
 comment on function public.backtest_rule(uuid, timestamptz, timestamptz) is
   'Lists the transitions (pending, firing, resolved, cancelled) a rule would have made over stored history.';
 
-grant execute on function public.backtest_rule(uuid, timestamptz, timestamptz) to public, authenticated, service_role;
+grant execute on function public.backtest_rule(uuid, timestamptz, timestamptz) to authenticated, service_role;
 grant select on public.host_status, public.top_statements to authenticated, service_role;

@@ -150,6 +150,20 @@ describe('app schemas', () => {
     expect(offenders, 'revoke execute on function <name> from public, anon, authenticated (or list it above with the reason)').toEqual([]);
   });
 
+  it('let anon and PUBLIC execute no function of the app schemas at all (anon has no team to act for)', async () => {
+    // Security invoker RPCs in public (create_host, metrics_range, backtest_rule, …) are for signed-in members only.
+    const { rows } = await fresh.client.query<{ name: string }>(
+      `select p.oid::regprocedure::text as name
+         from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+        where n.nspname = any($1) and p.prokind in ('f', 'p', 'a') and p.prorettype <> 'trigger'::regtype
+          and not exists (select 1 from pg_depend d where d.classid = 'pg_proc'::regclass and d.objid = p.oid and d.deptype = 'e')
+          and has_function_privilege('anon', p.oid, 'execute')
+        order by 1`,
+      [appSchemas],
+    );
+    expect(rows.map((r) => r.name), 'grant execute on function … to authenticated, service_role (not public or anon)').toEqual([]);
+  });
+
   it('list only functions that exist', async () => {
     const { rows } = await fresh.client.query<{ name: string }>(
       `select p.oid::regprocedure::text as name from pg_proc p join pg_namespace n on n.oid = p.pronamespace where n.nspname = any($1)`,
