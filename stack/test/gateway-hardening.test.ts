@@ -76,8 +76,8 @@ describe('connection caps', () => {
       code: 'too_many_connections',
       message: 'Too many open connections from your address: the limit is 3 (VIBE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS); reuse connections or retry later',
     });
-    // the held connections still work
-    held[0]!.socket.write(`GET /rest/v1/ HTTP/1.1\r\nhost: x\r\napikey: ${env.SUPABASE_ANON_KEY}\r\n\r\n`);
+    // the held connections still work (the REST root answers the secret key only, as hosted)
+    held[0]!.socket.write(`GET /rest/v1/ HTTP/1.1\r\nhost: x\r\napikey: ${env.SUPABASE_SERVICE_ROLE_KEY}\r\n\r\n`);
     for (let i = 0; i < 200 && !held[0]!.data().includes('\r\n\r\n'); i++) await new Promise((r) => setTimeout(r, 50));
     expect(held[0]!.data()).toMatch(/^HTTP\/1.1 200 /);
     // another address: one more fits under the overall cap of 4, the next does not
