@@ -4,6 +4,7 @@
  * briefly, because clients poll `?serverId=<slug>` every few seconds.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { queryError } from './api-error.ts';
 import type { ServerStats } from './server-view.ts';
 
@@ -14,7 +15,7 @@ const slugTtlMs = 60_000;
 const maxEntries = 10_000;
 const memo = new Map<string, { ids: string[]; until: number }>();
 
-async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseClient): Promise<string[]> {
+async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseClient<Database>): Promise<string[]> {
   // The key holds the team set, so a cached answer only serves viewers of exactly those teams.
   const key = `${teamIds.join(',')}|${slug}`;
   const now = Date.now();
@@ -29,7 +30,7 @@ async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseCli
 }
 
 /** The servers a serverId names among `servers` (the viewer's list across `teamIds`). */
-export async function findServers(servers: ServerStats[], serverId: string, teamIds: string[], supabase: SupabaseClient): Promise<ServerStats[]> {
+export async function findServers(servers: ServerStats[], serverId: string, teamIds: string[], supabase: SupabaseClient<Database>): Promise<ServerStats[]> {
   const wanted = serverId.trim().toLowerCase();
   if (uuidPattern.test(wanted)) {
     const byId = servers.filter((s) => s.id === wanted);

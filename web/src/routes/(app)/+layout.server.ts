@@ -1,13 +1,10 @@
 /** Signed-in area: the viewer's teams and the current one (cookie `vibe_team`, else the oldest). */
 import { redirect } from '@sveltejs/kit';
+import type { Enums, Tables } from '$shared/database.types.ts';
 import type { LayoutServerLoad } from './$types';
 
 /** A team the viewer belongs to, with their role in it. */
-export interface TeamChoice {
-  id: string;
-  name: string;
-  role: 'owner' | 'admin' | 'viewer';
-}
+export type TeamChoice = Pick<Tables<'teams'>, 'id' | 'name'> & { role: Enums<'team_role'> };
 
 export const load: LayoutServerLoad = async ({ locals, cookies, url }) => {
   const viewer = await locals.viewer();
@@ -17,7 +14,7 @@ export const load: LayoutServerLoad = async ({ locals, cookies, url }) => {
     .select('role, teams(id, name, created_at)')
     .eq('user_id', viewer.id);
   if (error) throw new Error(`Cannot load your teams: ${error.message}`);
-  const teams: TeamChoice[] = ((data ?? []) as unknown as { role: TeamChoice['role']; teams: { id: string; name: string; created_at: string } | null }[])
+  const teams: TeamChoice[] = (data ?? [])
     .filter((m) => m.teams)
     .sort((a, b) => a.teams!.created_at.localeCompare(b.teams!.created_at))
     .map((m) => ({ id: m.teams!.id, name: m.teams!.name, role: m.role }));

@@ -1,5 +1,6 @@
 /** Application services on a host (OTLP rows of app_samples, kind 'app'): latest figures per service and route, and history. */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { downsample, type SeriesRow } from '#lib/downsample.ts';
 
 /** Figures of one interval, for a route or summed over a service's routes. */
@@ -26,7 +27,7 @@ const MAX_POINTS = 400;
 type Row = AppFigures & { service: string; route: string | null };
 
 /** Loads the host's services for [from, to); an error is returned as a message that says what failed. */
-export async function loadServices(sb: SupabaseClient, hostId: string, from: Date, to: Date): Promise<{ services: ServiceFigures[]; error: string | null }> {
+export async function loadServices(sb: SupabaseClient<Database>, hostId: string, from: Date, to: Date): Promise<{ services: ServiceFigures[]; error: string | null }> {
   const { data, error } = await sb.from('app_samples')
     .select('service, route, ts, request_count, throughput_rps, error_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms')
     .eq('host_id', hostId).eq('kind', 'app').not('service', 'is', null)
