@@ -23,7 +23,7 @@ async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseCli
   if (known && known.until > now) return known.ids;
   const { data, error } = await supabase.from('hosts').select('id').eq('slug', slug).in('team_id', teamIds);
   if (error) throw queryError('hosts', error);
-  const ids = (data as { id: string }[]).map((r) => r.id);
+  const ids = data.map((r) => r.id);
   if (memo.size >= maxEntries) memo.clear();
   memo.set(key, { ids, until: now + slugTtlMs });
   return ids;
