@@ -1,5 +1,6 @@
 import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 // VIBE_WEB_BUILD_DIR builds somewhere other than web/build (scripts/build.ts), so two builds of different
@@ -7,6 +8,10 @@ import { defineConfig } from 'vite';
 const privateDir = process.env.VIBE_WEB_BUILD_DIR;
 
 export default defineConfig({
+  // $shared: the Edge Functions' runtime-neutral code (cache keys, hybrid storage, generated Database types).
+  // A Vite alias because Kit's own `alias` option is deprecated and subpath imports (#lib) cannot point
+  // outside the package; web/tsconfig.json and the root vitest.config.ts mirror it.
+  resolve: { alias: { $shared: fileURLToPath(new URL('../supabase/functions/_shared', import.meta.url)) } },
   plugins: [
     sveltekit({
       adapter: adapter({ out: privateDir ? `${privateDir}/build` : 'build', precompress: true }),

@@ -1,11 +1,12 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import type { AuthResult, Viewer } from '#lib/server/auth.ts';
 
 declare global {
   namespace App {
     interface Locals {
       /** Supabase client acting as the requesting user (cookie session or bearer token), so RLS applies. */
-      supabase: SupabaseClient;
+      supabase: SupabaseClient<Database>;
       /** Authenticates the request once (bearer header, else cookie session); says why when there is no user. */
       auth: () => Promise<AuthResult>;
       /** The verified user of this request, or null; memoised per request. */

@@ -9,6 +9,7 @@ import { CSP_CONNECT_SRC } from '$app/env/private';
 import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { authenticate, bearerToken, type AuthResult } from '#lib/server/auth.ts';
 import { compressResponse } from '#lib/server/compress.ts';
 import { isCrossSiteForm } from '#lib/server/csrf.ts';
@@ -34,8 +35,8 @@ const sameSiteForms: Handle = async ({ event, resolve }) => {
 const compression: Handle = async ({ event, resolve }) => compressResponse(event.request, await resolve(event));
 
 const supabase: Handle = async ({ event, resolve }) => {
-  let cookieClient: SupabaseClient | undefined;
-  let tokenClient: SupabaseClient | undefined;
+  let cookieClient: SupabaseClient<Database> | undefined;
+  let tokenClient: SupabaseClient<Database> | undefined;
   let auth: Promise<AuthResult> | undefined;
   const authorization = event.request.headers.get('authorization');
   const token = bearerToken(authorization);

@@ -3,8 +3,8 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../stack/test/global-setup.ts';
-import { teamServersKey } from '../../supabase/functions/_shared/cache-keys.ts';
-import { decodeEnvelope, encodeEnvelope } from '../../supabase/functions/_shared/hybrid-storage.ts';
+import { teamServersKey } from '$shared/cache-keys.ts';
+import { decodeEnvelope, encodeEnvelope } from '$shared/hybrid-storage.ts';
 import { addMember, insertSamples, newHost, newTeam, newUser, sample, type TestUser } from './api-fixtures.ts';
 import { startWeb, type RunningWeb } from './web-server.ts';
 

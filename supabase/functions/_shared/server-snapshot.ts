@@ -1,7 +1,8 @@
 /**
  * Maps a host and its latest sample to the seed's ServerStats (GET /api/monitoring/servers):
- * memory and disk in MB, usage in percent, uptime in seconds. Pure; no imports.
+ * memory and disk in MB, usage in percent, uptime in seconds. Pure: its only import is types.
  */
+import type { Tables } from './database.types.ts';
 
 /** The seed's server status values. */
 export type ServerStatus = 'healthy' | 'warning' | 'critical' | 'offline';
@@ -20,27 +21,13 @@ export interface ServerStats {
 }
 
 /** The host columns the mapping reads. */
-export interface HostRow {
-  id: string;
-  name: string;
-  sample_interval_s: number;
-  last_seen_at: string | null;
-}
+export type HostRow = Pick<Tables<'hosts'>, 'id' | 'name' | 'sample_interval_s' | 'last_seen_at'>;
 
 /** The host_latest columns the mapping reads (bytes, bytes per second, percent). */
-export interface LatestRow {
-  ts: string;
-  cpu_total: number | null;
-  cpu_count: number | null;
-  mem_total: number | null;
-  mem_used: number | null;
-  disk_total: number | null;
-  disk_used: number | null;
-  net_rx_bps: number | null;
-  net_tx_bps: number | null;
-  net_connections: number | null;
-  uptime_s: number | null;
-}
+export type LatestRow = Pick<
+  Tables<'host_latest'>,
+  'ts' | 'cpu_total' | 'cpu_count' | 'mem_total' | 'mem_used' | 'disk_total' | 'disk_used' | 'net_rx_bps' | 'net_tx_bps' | 'net_connections' | 'uptime_s'
+>;
 
 const MB = 1024 * 1024;
 const round1 = (n: number): number => Math.round(n * 10) / 10;

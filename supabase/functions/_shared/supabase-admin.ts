@@ -1,5 +1,6 @@
 /** The service-role supabase-js client and the env every function needs (Deno only). */
-import { createClient, type SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from './database.types.ts';
 
 /** A required environment variable, or an error naming it. */
 export function requireEnv(name: string): string {
@@ -9,15 +10,15 @@ export function requireEnv(name: string): string {
 }
 
 /** A service-role client (bypasses RLS): only for work the function has authorised itself. */
-export function serviceClient(): SupabaseClient {
-  return createClient(requireEnv('SUPABASE_URL'), requireEnv('SUPABASE_SERVICE_ROLE_KEY'), {
+export function serviceClient(): SupabaseClient<Database> {
+  return createClient<Database>(requireEnv('SUPABASE_URL'), requireEnv('SUPABASE_SERVICE_ROLE_KEY'), {
     auth: { persistSession: false, autoRefreshToken: false },
   });
 }
 
 /** A client acting as the caller (their JWT), so RLS decides what they may read. */
-export function callerClient(authorization: string): SupabaseClient {
-  return createClient(requireEnv('SUPABASE_URL'), Deno.env.get('SUPABASE_ANON_KEY') ?? requireEnv('SUPABASE_SERVICE_ROLE_KEY'), {
+export function callerClient(authorization: string): SupabaseClient<Database> {
+  return createClient<Database>(requireEnv('SUPABASE_URL'), Deno.env.get('SUPABASE_ANON_KEY') ?? requireEnv('SUPABASE_SERVICE_ROLE_KEY'), {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { headers: { Authorization: authorization } },
   });

@@ -6,7 +6,7 @@
  *     → 200 {teams, hostsWritten, hostsSkipped, listsWritten}
  * verify_jwt = false (config.toml): the function checks the service key itself.
  */
-import { Redis } from 'npm:@upstash/redis@1.39.0';
+import { Redis } from '@upstash/redis';
 import { corsHeaders, json, jsonError, readJsonObject } from '../_shared/http.ts';
 import { isServiceRequest } from '../_shared/service-auth.ts';
 import { requireEnv, serviceClient } from '../_shared/supabase-admin.ts';

@@ -3,8 +3,9 @@
  * Upstash with high-tier TTLs (three sample intervals, 15–60 s). A write gate (SET NX EX interval)
  * keeps it to one write per host per sample interval however often ingest wakes the function.
  */
-import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
-import type { Redis } from 'npm:@upstash/redis@1.39.0';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '../_shared/database.types.ts';
+import type { Redis } from '@upstash/redis';
 import { hostSnapshotKey, hostWriteGateKey, teamServersKey } from '../_shared/cache-keys.ts';
 import { encodeEnvelope } from '../_shared/hybrid-storage.ts';
 import { serverStatus, toServerStats, type HostRow, type LatestRow, type ServerStats } from '../_shared/server-snapshot.ts';
@@ -31,10 +32,10 @@ export interface CacheReport {
 }
 
 /** Writes snapshots for hosts with samples since `since`. */
-export async function cacheSnapshots(admin: SupabaseClient, redis: Redis, since: Date, now = new Date()): Promise<CacheReport> {
+export async function cacheSnapshots(admin: SupabaseClient<Database>, redis: Redis, since: Date, now = new Date()): Promise<CacheReport> {
   const { data, error } = await admin.rpc('snapshot_cache_inputs', { p_since: since.toISOString() });
   if (error) throw new Error(`Cannot read snapshot inputs: ${error.message}`);
-  const teams = (data ?? []) as InputTeam[];
+  const teams = (data ?? []) as unknown as InputTeam[]; // jsonb: Json in the generated types
   const report: CacheReport = { teams: teams.length, hostsWritten: 0, hostsSkipped: 0, listsWritten: 0 };
   if (teams.length === 0) return report;
 

@@ -1,5 +1,6 @@
 /** One detect-anomalies run: refresh stale baselines, evaluate every anomaly rule × host, record changes. */
-import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database, Json } from '../_shared/database.types.ts';
 import { evaluateWindow, type Sensitivity } from './evaluate.ts';
 import { hourOfWeek, type Baseline } from './robust-stats.ts';
 
@@ -35,7 +36,7 @@ function baselineLookup(raw: Record<string, [number, number, number]>): (t: numb
 }
 
 /** Runs detection as of `at` (default now); `admin` is a service-role client. */
-export async function detectAnomalies(admin: SupabaseClient, at = new Date()): Promise<DetectReport> {
+export async function detectAnomalies(admin: SupabaseClient<Database>, at = new Date()): Promise<DetectReport> {
   const t0 = performance.now();
   const refreshed = await admin.rpc('refresh_anomaly_baselines', { p_max_age: '1 hour', p_at: at.toISOString() });
   if (refreshed.error) throw new Error(`Cannot refresh anomaly baselines: ${refreshed.error.message}`);
@@ -44,8 +45,8 @@ export async function detectAnomalies(admin: SupabaseClient, at = new Date()): P
   if (inputs.error) throw new Error(`Cannot read anomaly inputs: ${inputs.error.message}`);
   const t2 = performance.now();
   const now = at.getTime() / 1000;
-  const results: Record<string, unknown>[] = [];
-  const rows = (inputs.data ?? []) as InputRow[];
+  const results: Json[] = [];
+  const rows = (inputs.data ?? []) as unknown as InputRow[]; // jsonb: Json in the generated types
   for (const row of rows) {
     const d = evaluateWindow(
       { points: row.points, baselineAt: baselineLookup(row.baselines), sensitivity: row.sensitivity, threshold: row.threshold, windowS: row.window_s, recoveryS: row.recovery_s, status: row.status, now },

@@ -2,23 +2,17 @@
  * One dispatcher run: claim due outbox rows, group them per channel, send one message per group,
  * settle every row. Runtime-neutral: the outbox RPCs and the transport are passed in.
  */
+import type { Database } from '../_shared/database.types.ts';
 import { CHANNELS } from './channels/index.ts';
 import type { FailureCode, Transport } from './channels/types.ts';
 import { idempotencyKey, toAlertItem, type ClaimedEvent, type NotificationMessage } from './message.ts';
 
-/** One row of claim_notifications. */
-export interface ClaimedRow {
-  notification_id: number;
-  team_id: string;
-  channel_id: string;
-  channel_kind: string;
-  channel_name: string;
-  channel_enabled: boolean;
+/** One row of claim_notifications, its jsonb columns (config, event, host) given their shapes. */
+export type ClaimedRow = Omit<Database['public']['Functions']['claim_notifications']['Returns'][number], 'config' | 'event' | 'host'> & {
   config: Record<string, unknown>;
-  attempts: number;
   event: ClaimedEvent;
   host: { id: string; name: string } | null;
-}
+};
 
 /**
  * Why a send failed, twice: `reason` is the class every team member reads in notifications.last_error

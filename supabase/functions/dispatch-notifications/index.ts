@@ -41,11 +41,12 @@ const outbox: Outbox = {
   async claim(limit) {
     const { data, error } = await admin.rpc('claim_notifications', { p_limit: limit, p_lease_seconds: 120 });
     if (error) throw new Error(`Cannot claim notifications: ${error.message}`);
-    return (data ?? []) as ClaimedRow[];
+    // config, event and host are jsonb (Json in the generated types); claim_notifications builds them.
+    return (data ?? []) as unknown as ClaimedRow[];
   },
   async settle(ids, failure, maxAttempts, permanent) {
     const res = await admin.rpc('settle_notifications', {
-      p_ids: ids, p_error: failure?.reason ?? null, p_error_detail: failure?.detail ?? null, p_max_attempts: maxAttempts, p_permanent: permanent,
+      p_ids: ids, p_error: failure?.reason, p_error_detail: failure?.detail, p_max_attempts: maxAttempts, p_permanent: permanent,
     });
     if (res.error) throw new Error(`Cannot settle notifications ${ids.join(',')}: ${res.error.message}`);
   },

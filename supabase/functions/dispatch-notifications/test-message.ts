@@ -3,14 +3,15 @@
  * team (or with the service key). Sends a test message straight away (no outbox) and answers with
  * the outcome: 200 {ok, status}; 400 destination_blocked | channel_config; 502 http_error | unreachable; 504 timeout.
  */
-import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '../_shared/database.types.ts';
 import { json, jsonError } from '../_shared/http.ts';
 import { CHANNELS } from './channels/index.ts';
 import type { Transport } from './channels/types.ts';
 import type { NotificationMessage } from './message.ts';
 
 /** Who may test a channel: the service key, or a signed-in owner/admin of its team. */
-async function authorise(admin: SupabaseClient, caller: SupabaseClient | null, token: string | null, teamId: string): Promise<Response | null> {
+async function authorise(admin: SupabaseClient<Database>, caller: SupabaseClient<Database> | null, token: string | null, teamId: string): Promise<Response | null> {
   if (!caller || !token) return null;
   const { data: user, error } = await caller.auth.getUser(token);
   if (error || !user.user) return jsonError(401, 'invalid_token', 'Sign in again: the session token was not accepted');
@@ -26,8 +27,8 @@ async function authorise(admin: SupabaseClient, caller: SupabaseClient | null, t
 /** Handles a test request; `caller`/`token` are null for service-key requests. */
 export async function sendTestMessage(
   channelId: unknown,
-  admin: SupabaseClient,
-  caller: SupabaseClient | null,
+  admin: SupabaseClient<Database>,
+  caller: SupabaseClient<Database> | null,
   token: string | null,
   transport: Transport,
   dashboardUrl: string,

@@ -1,5 +1,6 @@
 /** The enrollment exchange: a one-time token in, agent credentials out (an Auth user bound to one host). */
-import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '../_shared/database.types.ts';
 import { jsonError, json, readJsonObject } from '../_shared/http.ts';
 import { clientAddress } from './client-address.ts';
 import { takeAttempt, tooManyAttempts, type Attempt, type RateLimitSettings } from './rate-limit.ts';
@@ -33,7 +34,7 @@ function randomSecret(bytes = 32): string {
  * agent of this host. hosts.agent_user_id alone is not proof (a row edited outside the enrollment RPCs
  * could name anyone, and deleting with the service key would remove that person's account).
  */
-async function removePreviousAgent(admin: SupabaseClient, userId: string, hostId: string): Promise<void> {
+async function removePreviousAgent(admin: SupabaseClient<Database>, userId: string, hostId: string): Promise<void> {
   const { data, error } = await admin.auth.admin.getUserById(userId);
   if (error || !data.user) return;
   const meta = (data.user.app_metadata ?? {}) as Record<string, unknown>;
@@ -42,7 +43,7 @@ async function removePreviousAgent(admin: SupabaseClient, userId: string, hostId
 }
 
 /** Handles POST { token }; `admin` is a service-role client; `limits` rate-limits failed attempts per client address. */
-export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: string, limits: RateLimitSettings): Promise<Response> {
+export async function enroll(req: Request, admin: SupabaseClient<Database>, supabaseUrl: string, limits: RateLimitSettings): Promise<Response> {
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST with {"token": "..."}, not ${req.method}`);
   const body = await readJsonObject(req, '{"token": "vibe_enroll_..."}', false);
   if (body instanceof Response) return body;
@@ -65,7 +66,7 @@ export async function enroll(req: Request, admin: SupabaseClient, supabaseUrl: s
   if (!attempt.allowed) return tooManyAttempts(attempt.retryAfter);
   const claimed = await admin.rpc('claim_enrollment_token', { p_token: token });
   if (claimed.error) return jsonError(500, 'claim_failed', `Cannot check the enrollment token: ${claimed.error.message}`);
-  const claim = claimed.data as Claim;
+  const claim = claimed.data as unknown as Claim; // jsonb: Json in the generated types
   if (claim.status === 'used') {
     return jsonError(401, 'token_used', `This enrollment token was already used (at ${claim.used_at}); ask an admin for a new token for this host`);
   }

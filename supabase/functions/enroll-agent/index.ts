@@ -7,7 +7,8 @@
  * Env: VIBE_ENROLL_RATE_LIMIT (30 failed attempts per address and window), VIBE_ENROLL_RATE_WINDOW_S (300),
  * VIBE_ENROLL_PROXY_HOPS (0: the client is the rightmost X-Forwarded-For entry; see client-address.ts).
  */
-import { createClient } from 'npm:@supabase/supabase-js@2.119.1';
+import { createClient } from '@supabase/supabase-js';
+import type { Database } from '../_shared/database.types.ts';
 import { corsHeaders } from '../_shared/http.ts';
 import { enroll } from './enroll.ts';
 import { rateLimitSettings } from './rate-limit.ts';
@@ -15,7 +16,7 @@ import { rateLimitSettings } from './rate-limit.ts';
 const supabaseUrl = Deno.env.get('SUPABASE_URL');
 const serviceKey = Deno.env.get('SUPABASE_SERVICE_ROLE_KEY');
 if (!supabaseUrl || !serviceKey) throw new Error('enroll-agent needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY in its environment');
-const admin = createClient(supabaseUrl, serviceKey, { auth: { persistSession: false, autoRefreshToken: false } });
+const admin = createClient<Database>(supabaseUrl, serviceKey, { auth: { persistSession: false, autoRefreshToken: false } });
 const limits = rateLimitSettings((name) => Deno.env.get(name));
 
 Deno.serve(async (req) => {

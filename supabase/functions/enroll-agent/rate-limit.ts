@@ -9,7 +9,8 @@
  * leaves room for typos and scripts that retry, even with many hosts enrolling at once behind one NAT
  * address, while a guesser gets 8,640 tries a day against 244-bit tokens.
  */
-import type { SupabaseClient } from 'npm:@supabase/supabase-js@2.119.1';
+import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '../_shared/database.types.ts';
 import { json } from '../_shared/http.ts';
 
 /** Limit settings; from VIBE_ENROLL_RATE_LIMIT, VIBE_ENROLL_RATE_WINDOW_S and VIBE_ENROLL_PROXY_HOPS. */
@@ -42,7 +43,7 @@ export function rateLimitSettings(env: (name: string) => string | undefined): Ra
 }
 
 /** Takes one attempt for `address`; throws when the counter cannot be reached (the caller answers 503). */
-export async function takeAttempt(admin: SupabaseClient, address: string, s: RateLimitSettings): Promise<Attempt> {
+export async function takeAttempt(admin: SupabaseClient<Database>, address: string, s: RateLimitSettings): Promise<Attempt> {
   const { data, error } = await admin.rpc('take_enrollment_attempt', { p_address: address, p_limit: s.limit, p_window_seconds: s.windowSeconds });
   if (error) throw new Error(`Cannot count the enrollment attempt: ${error.message}`);
   const r = data as { allowed: boolean; retry_after: number; window_start: string };

@@ -1,4 +1,5 @@
 /** Row shapes the dashboard reads (host_status, host_latest broadcasts, the servers API) and the status rule. */
+import type { Tables } from '$shared/database.types.ts';
 
 /** Host health as the host_status view and the servers API name it. */
 export type HostStatus = 'healthy' | 'warning' | 'critical' | 'offline';
@@ -21,73 +22,13 @@ export interface HostMetrics {
 }
 
 /** A host_status view row (also the first load of the overview). */
-export interface HostStatusRow {
-  host_id: string;
-  team_id: string;
-  name: string;
-  slug: string;
-  labels: Record<string, string> | null;
-  last_seen_at: string | null;
-  status: HostStatus;
-  firing_alerts: number;
-  cpu_total: number | null;
-  cpu_count: number | null;
-  mem_percent: number | null;
-  mem_total: number | null;
-  mem_used: number | null;
-  disk_percent: number | null;
-  disk_total: number | null;
-  disk_used: number | null;
-  load_1: number | null;
-  net_rx_bps: number | null;
-  net_tx_bps: number | null;
-  net_connections: number | null;
-  uptime_s: number | null;
-}
+export type HostStatusRow = Tables<'host_status'>;
 
 /** A host_latest row as the ingest trigger broadcasts it (without detail). */
-export interface LatestRow {
-  host_id: string;
-  team_id: string;
-  ts: string;
-  cpu_total: number | null;
-  cpu_count: number | null;
-  cpu_cores?: number[] | null;
-  load_1: number | null;
-  mem_total: number | null;
-  mem_used: number | null;
-  mem_percent: number | null;
-  disk_total: number | null;
-  disk_used: number | null;
-  disk_percent: number | null;
-  disk_read_bps?: number | null;
-  disk_write_bps?: number | null;
-  net_rx_bps: number | null;
-  net_tx_bps: number | null;
-  net_connections: number | null;
-  uptime_s: number | null;
-  [column: string]: unknown;
-}
+export type LatestRow = Omit<Tables<'host_latest'>, 'detail'>;
 
 /** An alert_events row (also inside ingest broadcasts). */
-export interface AlertEventRow {
-  id: number;
-  team_id: string;
-  rule_id: string | null;
-  host_id: string | null;
-  kind: 'pending' | 'firing' | 'resolved' | 'cancelled';
-  from_status: string;
-  to_status: string;
-  rule_name: string;
-  metric: string;
-  severity: 'warning' | 'critical';
-  value: number | null;
-  threshold: number | null;
-  reason: string | null;
-  silenced: boolean;
-  occurred_at: string;
-  created_at: string;
-}
+export type AlertEventRow = Tables<'alert_events'>;
 
 /** The payload of the `ingest` broadcast on `team:<id>`. */
 export interface IngestPayload {

@@ -1,5 +1,6 @@
 /** The team's private Realtime channel: `team:<id>`, event `ingest`, authorised by RLS on realtime.messages. */
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import type { IngestPayload } from './host-model.ts';
 
 /** Channel health as the dashboard shows it. */
@@ -15,7 +16,7 @@ export interface TeamChannelHandlers {
  * Joins `team:<teamId>` as a private channel with the signed-in user's token. realtime-js rejoins by
  * itself after a drop; every SUBSCRIBED after the first is reported as `live` again so callers can catch up.
  */
-export async function subscribeTeam(supabase: SupabaseClient, teamId: string, handlers: TeamChannelHandlers): Promise<() => void> {
+export async function subscribeTeam(supabase: SupabaseClient<Database>, teamId: string, handlers: TeamChannelHandlers): Promise<() => void> {
   // Private channels are authorised with the user's JWT, which must be set before the join.
   await supabase.realtime.setAuth();
   handlers.onState('connecting');

@@ -1,9 +1,10 @@
 /** Everything live about one team: hosts, firing alerts, recent alert events and the connection state. */
 import { getContext, setContext } from 'svelte';
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import {
   metricsFromApi, metricsFromLatest, metricsFromStatus,
-  type AlertEventRow, type ApiServer, type HostStatusRow, type IngestPayload,
+  type AlertEventRow, type ApiServer, type IngestPayload,
 } from './host-model.ts';
 import { Clock, LiveHost } from './live-host.svelte.ts';
 import { subscribeTeam, type ChannelState } from './realtime.ts';
@@ -19,7 +20,7 @@ const MAX_EVENTS = 200;
 export class TeamLive {
   readonly teamId: string;
   readonly clock = new Clock();
-  private readonly supabase: SupabaseClient;
+  private readonly supabase: SupabaseClient<Database>;
   private readonly byId = new Map<string, LiveHost>();
   private readonly listeners = new Set<(p: IngestPayload) => void>();
   private readonly poller = new Poller(() => this.poll());
@@ -35,7 +36,7 @@ export class TeamLive {
   loaded = $state(false);
   error = $state<string | null>(null);
 
-  constructor(supabase: SupabaseClient, teamId: string) {
+  constructor(supabase: SupabaseClient<Database>, teamId: string) {
     this.supabase = supabase;
     this.teamId = teamId;
   }
@@ -60,21 +61,23 @@ export class TeamLive {
       return;
     }
     this.error = null;
-    this.offlineAfterIntervals = (settings.data as { offline_after_intervals: number } | null)?.offline_after_intervals ?? 3;
-    const intervals = new Map((hosts.data ?? []).map((h) => [h.id as string, h.sample_interval_s as number]));
+    this.offlineAfterIntervals = settings.data?.offline_after_intervals ?? 3;
+    const intervals = new Map((hosts.data ?? []).map((h) => [h.id, h.sample_interval_s]));
     const firingByHost = new Map<string, Map<string, string>>();
-    for (const f of (firing.data ?? []) as unknown as { rule_id: string; host_id: string; alert_rules: { severity: string } | null }[]) {
+    for (const f of firing.data ?? []) {
       const m = firingByHost.get(f.host_id) ?? new Map<string, string>();
       m.set(f.rule_id, f.alert_rules?.severity ?? 'warning');
       firingByHost.set(f.host_id, m);
     }
     const seen = new Set<string>();
-    for (const row of (status.data ?? []) as HostStatusRow[]) {
+    for (const row of status.data ?? []) {
+      // Views' columns are all nullable in the generated types; host_id, name and slug come from hosts' not-null ones.
+      if (!row.host_id || !row.name || !row.slug) continue;
       seen.add(row.host_id);
       const h = this.ensure(row.host_id);
       h.name = row.name;
       h.slug = row.slug;
-      h.labels = row.labels ?? {};
+      h.labels = (row.labels ?? {}) as Record<string, string>;
       h.offlineAfterS = (intervals.get(row.host_id) ?? 10) * this.offlineAfterIntervals;
       h.firing = firingByHost.get(row.host_id) ?? new Map();
       if (row.last_seen_at) h.applySnapshot(row.last_seen_at, metricsFromStatus(row));
@@ -93,7 +96,7 @@ export class TeamLive {
       .in('host_id', this.hosts.slice(0, 200).map((h) => h.id))
       .gte('ts', since).order('ts').limit(20_000);
     const series = new Map<string, number[]>();
-    for (const r of (data ?? []) as { host_id: string; cpu_total: number | null }[]) {
+    for (const r of data ?? []) {
       if (r.cpu_total == null) continue;
       const s = series.get(r.host_id) ?? [];
       s.push(r.cpu_total);

@@ -1,5 +1,6 @@
 /** Who is asking: a verified user from `Authorization: Bearer <jwt>` or from the cookie session. */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { ApiError } from './api-error.ts';
 import { verifyAccessToken } from './supabase.ts';
 
@@ -25,7 +26,7 @@ export function bearerToken(header: string | null): string | null | undefined {
 }
 
 /** Verifies the request's credentials; a bearer header wins over cookies, as in PostgREST. */
-export async function authenticate(authorization: string | null, cookieClient: () => SupabaseClient): Promise<AuthResult> {
+export async function authenticate(authorization: string | null, cookieClient: () => SupabaseClient<Database>): Promise<AuthResult> {
   const token = bearerToken(authorization);
   if (token === null) return { viewer: null, problem: 'malformed' };
   if (token !== undefined) return fromToken(token, 'bearer');

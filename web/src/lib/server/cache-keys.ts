@@ -3,7 +3,7 @@
  * member's RLS and may only be served to members of the same team (teams.ts says who those are). The
  * team server list shares its key and shape with the cache-snapshots edge function, which keeps it warm.
  */
-import { CACHE_VERSION, teamServersKey } from '../../../../supabase/functions/_shared/cache-keys.ts';
+import { CACHE_VERSION, teamServersKey } from '$shared/cache-keys.ts';
 
 export { teamServersKey };
 

@@ -4,7 +4,7 @@
  */
 import { Redis } from '@upstash/redis';
 import { UPSTASH_REDIS_REST_TOKEN, UPSTASH_REDIS_REST_URL } from '$app/env/private';
-import { createHybridStorage, type HybridStorage } from '../../../../supabase/functions/_shared/hybrid-storage.ts';
+import { createHybridStorage, type HybridStorage } from '$shared/hybrid-storage.ts';
 import { withLocalCopy, type VersionedStore } from './local-copy.ts';
 
 /** The seed's getData(key, fetchFn, { ttl | tier, skipCache, persistToDatabase, teamId }). */

@@ -5,7 +5,7 @@
  * time); when that matches the local copy, the copy is served. Every write, by this app or by the
  * cache-snapshots function, changes the version, so nothing older than Upstash's entry is ever served.
  */
-import { decodeEnvelope, type HybridStorage, type StorageOptions } from '../../../../supabase/functions/_shared/hybrid-storage.ts';
+import { decodeEnvelope, type HybridStorage, type StorageOptions } from '$shared/hybrid-storage.ts';
 
 /** The Redis calls the version check needs (an @upstash/redis client with automaticDeserialization off fits). */
 export interface VersionedStore {

@@ -1,5 +1,6 @@
 /** A host's metrics over a range, shaped as the seed's performance points and reduced to at most ~1,000. */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { queryError } from './api-error.ts';
 import { downsampleExtremes, type Field } from './downsample.ts';
 import type { MetricName } from './performance-query.ts';
@@ -11,16 +12,11 @@ export const maxPoints = 1000;
 const pageSize = 1000;
 const maxPages = 50;
 
-/** A row of public.metrics_range (percent 0–100, rates in bytes/s). */
-export interface RangeRow {
-  ts: string;
-  resolution: string;
-  cpu_total: number | null;
-  mem_percent: number | null;
-  disk_percent: number | null;
-  net_rx_bps: number | null;
-  net_tx_bps: number | null;
-}
+/** A row of public.metrics_range (percent 0–100, rates in bytes/s), the columns fetchRange selects. */
+export type RangeRow = Pick<
+  Database['public']['Functions']['metrics_range']['Returns'][number],
+  'ts' | 'resolution' | 'cpu_total' | 'mem_percent' | 'disk_percent' | 'net_rx_bps' | 'net_tx_bps'
+>;
 
 /** One point of GET /api/monitoring/performance; with ?metric= only that field is present. */
 export interface PerformancePoint {
@@ -65,7 +61,7 @@ export function toSeries(rows: readonly RangeRow[], metric: MetricName | null): 
  * Reads public.metrics_range for one host under the viewer's RLS. The function picks raw samples up to
  * 3 hours, 1-minute rollups up to 3 days and hourly ones beyond, so a page count stays small.
  */
-export async function fetchRange(supabase: SupabaseClient, hostId: string, from: Date, to: Date): Promise<RangeRow[]> {
+export async function fetchRange(supabase: SupabaseClient<Database>, hostId: string, from: Date, to: Date): Promise<RangeRow[]> {
   const rows: RangeRow[] = [];
   for (let page = 0; page < maxPages; page++) {
     const { data, error } = await supabase
@@ -73,9 +69,8 @@ export async function fetchRange(supabase: SupabaseClient, hostId: string, from:
       .select('ts,resolution,cpu_total,mem_percent,disk_percent,net_rx_bps,net_tx_bps')
       .range(page * pageSize, page * pageSize + pageSize - 1);
     if (error) throw queryError('metrics', error);
-    const list = data as unknown as RangeRow[];
-    rows.push(...list);
-    if (list.length < pageSize) break;
+    rows.push(...data);
+    if (data.length < pageSize) break;
   }
   return rows;
 }

@@ -4,6 +4,7 @@
  * briefly, because clients poll `?serverId=<slug>` every few seconds.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { queryError } from './api-error.ts';
 import type { ServerStats } from './server-view.ts';
 
@@ -14,7 +15,7 @@ const slugTtlMs = 60_000;
 const maxEntries = 10_000;
 const memo = new Map<string, { ids: string[]; until: number }>();
 
-async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseClient): Promise<string[]> {
+async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseClient<Database>): Promise<string[]> {
   // The key holds the team set, so a cached answer only serves viewers of exactly those teams.
   const key = `${teamIds.join(',')}|${slug}`;
   const now = Date.now();
@@ -22,14 +23,14 @@ async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseCli
   if (known && known.until > now) return known.ids;
   const { data, error } = await supabase.from('hosts').select('id').eq('slug', slug).in('team_id', teamIds);
   if (error) throw queryError('hosts', error);
-  const ids = (data as { id: string }[]).map((r) => r.id);
+  const ids = data.map((r) => r.id);
   if (memo.size >= maxEntries) memo.clear();
   memo.set(key, { ids, until: now + slugTtlMs });
   return ids;
 }
 
 /** The servers a serverId names among `servers` (the viewer's list across `teamIds`). */
-export async function findServers(servers: ServerStats[], serverId: string, teamIds: string[], supabase: SupabaseClient): Promise<ServerStats[]> {
+export async function findServers(servers: ServerStats[], serverId: string, teamIds: string[], supabase: SupabaseClient<Database>): Promise<ServerStats[]> {
   const wanted = serverId.trim().toLowerCase();
   if (uuidPattern.test(wanted)) {
     const byId = servers.filter((s) => s.id === wanted);

@@ -1,10 +1,11 @@
 /** Every server the viewer may see, read per team through getData (Upstash, then Postgres under RLS). */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { queryError } from './api-error.ts';
 import type { Viewer } from './auth.ts';
 import { teamServersKey } from './cache-keys.ts';
 import type { GetData } from './cache.ts';
-import { hostStatusColumns, toServer, type HostStatusRow, type ServerStats } from './server-view.ts';
+import { hostStatusColumns, toServer, type ServerStats } from './server-view.ts';
 import { forgetTeams, teamIdsOf } from './teams.ts';
 
 /** Thrown when a remembered membership turned out stale (the team is no longer visible to the viewer). */
@@ -19,7 +20,7 @@ interface TeamServers {
  * One team's servers, read with the viewer's client. The team row is read alongside: if RLS hides
  * it, the viewer is no longer a member, and an empty host list must not be cached for the team.
  */
-export async function fetchTeamServers(supabase: SupabaseClient, teamId: string): Promise<TeamServers> {
+export async function fetchTeamServers(supabase: SupabaseClient<Database>, teamId: string): Promise<TeamServers> {
   const [team, hosts] = await Promise.all([
     supabase.from('teams').select('id').eq('id', teamId),
     supabase.from('host_status').select(hostStatusColumns).eq('team_id', teamId).order('name').order('host_id'),
@@ -27,7 +28,7 @@ export async function fetchTeamServers(supabase: SupabaseClient, teamId: string)
   if (team.error) throw queryError('your team', team.error);
   if (hosts.error) throw queryError('host status', hosts.error);
   if (team.data.length === 0) throw new StaleMembership(teamId);
-  return { servers: (hosts.data as unknown as HostStatusRow[]).map(toServer) };
+  return { servers: hosts.data.map(toServer) };
 }
 
 /** The viewer's servers, the team each belongs to, and whether any team missed the cache. */
@@ -43,7 +44,7 @@ export interface ServerList {
 const byName = (a: ServerStats, b: ServerStats) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** The viewer's servers across all their teams, sorted by name. */
-export async function serversFor(viewer: Viewer, supabase: SupabaseClient, getData: GetData): Promise<ServerList> {
+export async function serversFor(viewer: Viewer, supabase: SupabaseClient<Database>, getData: GetData): Promise<ServerList> {
   let teamIds = await teamIdsOf(viewer, supabase);
   let missed = false;
   const readAll = () =>

@@ -1,6 +1,7 @@
 /** Server-side Supabase clients: the cookie-session client, a bearer-token client and a shared JWT verifier. */
 import { createServerClient } from '@supabase/ssr';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import type { Cookies } from '@sveltejs/kit';
 import { PUBLIC_SUPABASE_ANON_KEY, PUBLIC_SUPABASE_URL } from '$app/env/public';
 
@@ -12,8 +13,8 @@ const statelessAuth = { persistSession: false, autoRefreshToken: false, detectSe
  * `secure` says whether the browser reached us over https: Secure cookies sent over plain http (a LAN
  * address) would be dropped and sign-in would silently fail.
  */
-export function createCookieClient(cookies: Cookies, secure: boolean): SupabaseClient {
-  return createServerClient(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
+export function createCookieClient(cookies: Cookies, secure: boolean): SupabaseClient<Database> {
+  return createServerClient<Database>(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
     cookies: {
       getAll: () => cookies.getAll(),
       setAll: (list) => {
@@ -24,8 +25,8 @@ export function createCookieClient(cookies: Cookies, secure: boolean): SupabaseC
 }
 
 /** A client that sends the given user access token, so every query runs under that user's RLS. */
-export function createTokenClient(accessToken: string): SupabaseClient {
-  return createClient(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
+export function createTokenClient(accessToken: string): SupabaseClient<Database> {
+  return createClient<Database>(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
     auth: statelessAuth,
     global: { headers: { Authorization: `Bearer ${accessToken}` } },
   });
@@ -40,7 +41,7 @@ export function isHttps(url: URL, headers: Headers): boolean {
   return headers.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }
 
-let verifier: SupabaseClient | undefined;
+let verifier: SupabaseClient<Database> | undefined;
 const verified = new Map<string, AccessClaims>();
 const maxVerified = 5_000;
 
@@ -64,7 +65,7 @@ export async function verifyAccessToken(token: string): Promise<AccessClaims | n
     if ((known.exp ?? 0) * 1000 > Date.now()) return known;
     verified.delete(token);
   }
-  verifier ??= createClient(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, { auth: statelessAuth });
+  verifier ??= createClient<Database>(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, { auth: statelessAuth });
   try {
     const { data, error } = await verifier.auth.getClaims(token);
     if (error || !data) return null;

@@ -3,6 +3,7 @@
  * process, because every API request needs them to pick its team-scoped cache keys.
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database } from '$shared/database.types.ts';
 import { queryError } from './api-error.ts';
 import type { Viewer } from './auth.ts';
 
@@ -12,7 +13,7 @@ const maxEntries = 10_000;
 const memo = new Map<string, { teamIds: string[]; until: number }>();
 
 /** Ids of the viewer's teams, sorted; an empty list is never remembered, so a first team shows at once. */
-export async function teamIdsOf(viewer: Viewer, supabase: SupabaseClient): Promise<string[]> {
+export async function teamIdsOf(viewer: Viewer, supabase: SupabaseClient<Database>): Promise<string[]> {
   const now = Date.now();
   const known = memo.get(viewer.id);
   if (known && known.until > now) return known.teamIds;

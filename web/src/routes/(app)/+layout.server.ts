@@ -1,23 +1,13 @@
 /** Signed-in area: the viewer's teams and the current one (cookie `vibe_team`, else the oldest). */
 import { redirect } from '@sveltejs/kit';
+import type { Database, Enums, Tables } from '$shared/database.types.ts';
 import type { LayoutServerLoad } from './$types';
 
 /** A team the viewer belongs to, with their role in it. */
-export interface TeamChoice {
-  id: string;
-  name: string;
-  role: 'owner' | 'admin' | 'viewer';
-}
+export type TeamChoice = Pick<Tables<'teams'>, 'id' | 'name'> & { role: Enums<'team_role'> };
 
 /** An invitation to the viewer's address that they have not answered yet (my_invitations). */
-export interface PendingInvitation {
-  id: string;
-  team_id: string;
-  team_name: string;
-  role: 'owner' | 'admin' | 'viewer';
-  invited_by_email: string | null;
-  expires_at: string;
-}
+export type PendingInvitation = Database['public']['Functions']['my_invitations']['Returns'][number];
 
 export const load: LayoutServerLoad = async ({ locals, cookies, url }) => {
   const viewer = await locals.viewer();
@@ -28,11 +18,11 @@ export const load: LayoutServerLoad = async ({ locals, cookies, url }) => {
   ]);
   if (error) throw new Error(`Cannot load your teams: ${error.message}`);
   if (invited.error) throw new Error(`Cannot load your invitations: ${invited.error.message}`);
-  const teams: TeamChoice[] = ((data ?? []) as unknown as { role: TeamChoice['role']; teams: { id: string; name: string; created_at: string } | null }[])
+  const teams: TeamChoice[] = (data ?? [])
     .filter((m) => m.teams)
     .sort((a, b) => a.teams!.created_at.localeCompare(b.teams!.created_at))
     .map((m) => ({ id: m.teams!.id, name: m.teams!.name, role: m.role }));
   const wanted = cookies.get('vibe_team');
   const team = teams.find((t) => t.id === wanted) ?? teams[0] ?? null;
-  return { viewer: { id: viewer.id, email: viewer.email }, teams, team, invitations: (invited.data ?? []) as PendingInvitation[] };
+  return { viewer: { id: viewer.id, email: viewer.email }, teams, team, invitations: invited.data ?? [] };
 };

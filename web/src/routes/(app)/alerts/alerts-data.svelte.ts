@@ -1,29 +1,16 @@
 /** The alerts page's data: active alert states, event history and silences, refreshed by live events. */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database, Tables } from '$shared/database.types.ts';
 import type { AlertEventRow } from '#lib/host-model.ts';
 
-/** A pending or firing rule on a host. */
-export interface ActiveAlert {
-  rule_id: string;
-  host_id: string;
-  status: 'pending' | 'firing';
-  value: number | null;
-  since: string;
-  alert_rules: { name: string; metric: string; severity: string; threshold: number; operator: string } | null;
-  hosts: { name: string; slug: string } | null;
-}
+/** A pending or firing rule on a host: the columns and embeds load() selects. */
+export type ActiveAlert = Pick<Tables<'alert_states'>, 'rule_id' | 'host_id' | 'status' | 'value' | 'since'> & {
+  alert_rules: Pick<Tables<'alert_rules'>, 'name' | 'metric' | 'severity' | 'threshold' | 'operator'> | null;
+  hosts: Pick<Tables<'hosts'>, 'name' | 'slug'> | null;
+};
 
 /** A silence row. */
-export interface Silence {
-  id: string;
-  host_id: string | null;
-  rule_id: string | null;
-  label_key: string | null;
-  label_value: string | null;
-  starts_at: string;
-  ends_at: string;
-  comment: string | null;
-}
+export type Silence = Tables<'silences'>;
 
 /** Loads and holds the alerts of one team. */
 export class AlertsData {
@@ -32,10 +19,10 @@ export class AlertsData {
   silences = $state.raw<Silence[]>([]);
   error = $state<string | null>(null);
   loaded = $state(false);
-  private readonly supabase: SupabaseClient;
+  private readonly supabase: SupabaseClient<Database>;
   private readonly teamId: string;
 
-  constructor(supabase: SupabaseClient, teamId: string) {
+  constructor(supabase: SupabaseClient<Database>, teamId: string) {
     this.supabase = supabase;
     this.teamId = teamId;
   }
@@ -51,9 +38,9 @@ export class AlertsData {
     ]);
     const err = active.error ?? history.error ?? silences.error;
     this.error = err ? `Cannot load alerts: ${err.message}` : null;
-    this.active = (active.data ?? []) as unknown as ActiveAlert[];
-    this.history = (history.data ?? []) as AlertEventRow[];
-    this.silences = (silences.data ?? []) as Silence[];
+    this.active = active.data ?? [];
+    this.history = history.data ?? [];
+    this.silences = silences.data ?? [];
     this.loaded = true;
   }
 

@@ -1,4 +1,5 @@
 /** Alert rules as the rules page edits them, and their conversion to and from alert_rules rows. */
+import type { Tables, TablesInsert } from '$shared/database.types.ts';
 
 /** Metrics a rule can watch (the alert_rules.metric check), with labels. */
 export const METRICS: { key: string; label: string }[] = [
@@ -14,35 +15,23 @@ export const METRICS: { key: string; label: string }[] = [
 ];
 
 /** An alert_rules row as read. */
-export interface RuleRow {
-  id: string;
-  team_id: string;
-  name: string;
-  description: string | null;
-  metric: string;
-  operator: '>' | '>=' | '<' | '<=';
-  threshold: number;
-  recovery_threshold: number | null;
-  for_duration: string;
-  severity: 'warning' | 'critical';
-  scope: 'all' | 'host' | 'label';
-  scope_host_id: string | null;
-  scope_label_key: string | null;
-  scope_label_value: string | null;
-  channel_ids: string[];
-  enabled: boolean;
-}
+export type RuleRow = Tables<'alert_rules'>;
+
+/** The comparison operators, severities and scopes the alert_rules checks allow (text columns in the types). */
+export type RuleOperator = '>' | '>=' | '<' | '<=';
+export type RuleSeverity = 'warning' | 'critical';
+export type RuleScope = 'all' | 'host' | 'label';
 
 /** The form's fields. */
 export interface RuleDraft {
   name: string;
   metric: string;
-  operator: RuleRow['operator'];
+  operator: RuleOperator;
   threshold: number;
   recovery: string;
   forSeconds: number;
-  severity: RuleRow['severity'];
-  scope: RuleRow['scope'];
+  severity: RuleSeverity;
+  scope: RuleScope;
   hostId: string;
   labelKey: string;
   labelValue: string;
@@ -68,15 +57,15 @@ export function intervalSeconds(text: string): number {
 /** A draft from a stored rule. */
 export function draftFromRow(r: RuleRow): RuleDraft {
   return {
-    name: r.name, metric: r.metric, operator: r.operator, threshold: r.threshold,
+    name: r.name, metric: r.metric, operator: r.operator as RuleOperator, threshold: r.threshold,
     recovery: r.recovery_threshold == null ? '' : String(r.recovery_threshold), forSeconds: intervalSeconds(r.for_duration),
-    severity: r.severity, scope: r.scope, hostId: r.scope_host_id ?? '', labelKey: r.scope_label_key ?? '',
+    severity: r.severity as RuleSeverity, scope: r.scope as RuleScope, hostId: r.scope_host_id ?? '', labelKey: r.scope_label_key ?? '',
     labelValue: r.scope_label_value ?? '', channelIds: [...r.channel_ids], enabled: r.enabled,
   };
 }
 
 /** The columns to write for a draft. */
-export function rowFromDraft(d: RuleDraft, teamId: string): Record<string, unknown> {
+export function rowFromDraft(d: RuleDraft, teamId: string): TablesInsert<'alert_rules'> {
   return {
     team_id: teamId, name: d.name.trim(), metric: d.metric, operator: d.operator, threshold: d.threshold,
     recovery_threshold: d.recovery.trim() === '' ? null : Number(d.recovery), for_duration: `${Math.max(0, Math.round(d.forSeconds))} seconds`,

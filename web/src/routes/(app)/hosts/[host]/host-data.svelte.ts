@@ -1,5 +1,6 @@
 /** A host page's history for one range: metrics, anomaly bands, alert markers, checks and database panel. */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database, Tables } from '$shared/database.types.ts';
 import { downsample, hourOfWeek, type SeriesRow } from '#lib/downsample.ts';
 import type { LatestRow } from '#lib/host-model.ts';
 import type { ChartMarker } from '#lib/components/time-chart.svelte';
@@ -15,11 +16,15 @@ export const BANDED = ['cpu_total', 'mem_percent', 'load_1', 'net_rx_bps'] as co
 const MAX_POINTS = 600;
 
 /** Latest sample of one HTTP check or application. */
-export interface CheckRow { check_name: string; kind: string; target: string | null; status: string; status_code: number | null; latency_ms: number | null; error_rate: number | null; ts: string }
+export type CheckRow = Pick<Tables<'app_samples'>, 'check_name' | 'kind' | 'target' | 'status' | 'status_code' | 'latency_ms' | 'error_rate' | 'ts'>;
 /** Latest sample of one monitored database. */
-export interface DbRow { db_name: string; engine: string; ts: string; connections_active: number | null; connections_idle: number | null; connections_total: number | null; max_connections: number | null; cache_hit_ratio: number | null; xact_commit_rate: number | null; deadlocks: number | null; size_bytes: number | null; replication_lag_s: number | null }
+export type DbRow = Pick<
+  Tables<'db_samples'>,
+  | 'db_name' | 'engine' | 'ts' | 'connections_active' | 'connections_idle' | 'connections_total' | 'max_connections'
+  | 'cache_hit_ratio' | 'xact_commit_rate' | 'deadlocks' | 'size_bytes' | 'replication_lag_s'
+>;
 /** One row of the top_statements view. */
-export interface StatementRow { db_name: string; rank: number; query: string; calls: number; total_ms: number; mean_ms: number; rows: number }
+export type StatementRow = Pick<Tables<'top_statements'>, 'db_name' | 'rank' | 'query' | 'calls' | 'total_ms' | 'mean_ms' | 'rows'>;
 
 /** Loads and holds one host's history; appends live samples while the range ends now. */
 export class HostData {
@@ -36,10 +41,10 @@ export class HostData {
   error = $state<string | null>(null);
   private baselines = new Map<string, { expected: number; band: number }>();
   private loadId = 0;
-  private readonly supabase: SupabaseClient;
+  private readonly supabase: SupabaseClient<Database>;
   readonly hostId: string;
 
-  constructor(supabase: SupabaseClient, hostId: string) {
+  constructor(supabase: SupabaseClient<Database>, hostId: string) {
     this.supabase = supabase;
     this.hostId = hostId;
   }
@@ -67,17 +72,17 @@ export class HostData {
     if (id !== this.loadId) return;
     const err = metrics.error ?? events.error;
     this.error = err ? `Cannot load this host's history: ${err.message}` : null;
-    this.baselines = new Map(((baselines.data ?? []) as { metric: string; hour_of_week: number; expected: number; band: number }[])
+    this.baselines = new Map((baselines.data ?? [])
       .map((b) => [`${b.metric}:${b.hour_of_week}`, { expected: b.expected, band: b.band }]));
     const raw = ((metrics.data ?? []) as Record<string, unknown>[]).map((r) => this.toRow(r));
     this.rows = downsample(raw, MAX_POINTS, [...FIELDS, ...BANDED.flatMap((m) => [`${m}_lo`, `${m}_hi`])]);
-    this.setCores((cores.data ?? []) as { ts: string; cpu_cores: number[] | null }[]);
-    this.markers = ((events.data ?? []) as { occurred_at: string; kind: string; rule_name: string; severity: string }[])
+    this.setCores(cores.data ?? []);
+    this.markers = (events.data ?? [])
       .map((e) => ({ ts: new Date(e.occurred_at), label: `${e.rule_name} ${e.kind}`, severity: e.kind === 'firing' ? e.severity : 'resolved' }));
     const latestDb = new Map<string, DbRow>();
-    for (const d of (dbs.data ?? []) as DbRow[]) if (!latestDb.has(d.db_name)) latestDb.set(d.db_name, d);
+    for (const d of dbs.data ?? []) if (!latestDb.has(d.db_name)) latestDb.set(d.db_name, d);
     this.dbs = [...latestDb.values()];
-    this.statements = (stmts.data ?? []) as StatementRow[];
+    this.statements = stmts.data ?? [];
     this.checkSeries = apps.series;
     this.checkNames = apps.names;
     this.checks = apps.latest;
@@ -134,24 +139,26 @@ export class HostData {
     const span = +to - +from;
     const sb = this.supabase;
     const raw = span <= 6 * 3_600_000;
-    const table = raw ? 'app_samples' : span <= 3 * 86_400_000 ? 'app_samples_1m' : 'app_samples_1h';
+    // One literal table name per query, so supabase-js types each select from the generated row.
+    const rollup = (t: 'app_samples_1m' | 'app_samples_1h') =>
+      sb.from(t).select('check_name, ts:bucket, latency_ms:latency_avg').eq('host_id', this.hostId).gte('bucket', from.toISOString()).lt('bucket', to.toISOString()).order('bucket').limit(5000);
     const [hist, latest] = await Promise.all([
       raw
-        ? sb.from(table).select('check_name, ts, latency_ms').eq('host_id', this.hostId).neq('kind', 'app').gte('ts', from.toISOString()).lt('ts', to.toISOString()).order('ts').limit(5000)
-        : sb.from(table).select('check_name, ts:bucket, latency_ms:latency_avg').eq('host_id', this.hostId).gte('bucket', from.toISOString()).lt('bucket', to.toISOString()).order('bucket').limit(5000),
+        ? sb.from('app_samples').select('check_name, ts, latency_ms').eq('host_id', this.hostId).neq('kind', 'app').gte('ts', from.toISOString()).lt('ts', to.toISOString()).order('ts').limit(5000)
+        : rollup(span <= 3 * 86_400_000 ? 'app_samples_1m' : 'app_samples_1h'),
       sb.from('app_samples').select('check_name, kind, target, status, status_code, latency_ms, error_rate, ts').eq('host_id', this.hostId).neq('kind', 'app')
         .gte('ts', new Date(Date.now() - 3_600_000).toISOString()).order('ts', { ascending: false }).limit(200),
     ]);
     const names: string[] = [];
     const byTs = new Map<string, SeriesRow>();
-    for (const r of (hist.data ?? []) as { check_name: string; ts: string; latency_ms: number | null }[]) {
+    for (const r of hist.data ?? []) {
       if (!names.includes(r.check_name)) names.push(r.check_name);
       const row = byTs.get(r.ts) ?? { ts: new Date(r.ts) };
       row[r.check_name] = r.latency_ms;
       byTs.set(r.ts, row);
     }
     const seen = new Map<string, CheckRow>();
-    for (const c of (latest.data ?? []) as CheckRow[]) if (!seen.has(c.check_name)) seen.set(c.check_name, c);
+    for (const c of latest.data ?? []) if (!seen.has(c.check_name)) seen.set(c.check_name, c);
     return { series: downsample([...byTs.values()], MAX_POINTS, names), names: names.slice(0, 8), latest: [...seen.values()] };
   }
 }

@@ -1,17 +1,13 @@
 /** Application services on a host (OTLP rows of app_samples, kind 'app'): latest figures per service and route, and history. */
 import type { SupabaseClient } from '@supabase/supabase-js';
+import type { Database, Tables } from '$shared/database.types.ts';
 import { downsample, type SeriesRow } from '#lib/downsample.ts';
 
 /** Figures of one interval, for a route or summed over a service's routes. */
-export interface AppFigures {
-  ts: string;
-  request_count: number | null;
-  throughput_rps: number | null;
-  error_rate: number | null;
-  latency_p50_ms: number | null;
-  latency_p95_ms: number | null;
-  latency_p99_ms: number | null;
-}
+export type AppFigures = Pick<
+  Tables<'app_samples'>,
+  'ts' | 'request_count' | 'throughput_rps' | 'error_rate' | 'latency_p50_ms' | 'latency_p95_ms' | 'latency_p99_ms'
+>;
 /** One route's latest figures and its requests over the range. */
 export interface RouteFigures extends AppFigures { route: string; total: number }
 /** One service: its latest interval over all routes, its top routes, and its history for charts. */
@@ -23,10 +19,11 @@ export const TOP_ROUTES = 10;
 const MAX_ROWS = 5000;
 const MAX_POINTS = 400;
 
-type Row = AppFigures & { service: string; route: string | null };
+/** A selected app_samples row; the query's not('service', 'is', null) makes service a string. */
+type Row = AppFigures & Pick<Tables<'app_samples'>, 'route'> & { service: string };
 
 /** Loads the host's services for [from, to); an error is returned as a message that says what failed. */
-export async function loadServices(sb: SupabaseClient, hostId: string, from: Date, to: Date): Promise<{ services: ServiceFigures[]; error: string | null }> {
+export async function loadServices(sb: SupabaseClient<Database>, hostId: string, from: Date, to: Date): Promise<{ services: ServiceFigures[]; error: string | null }> {
   const { data, error } = await sb.from('app_samples')
     .select('service, route, ts, request_count, throughput_rps, error_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms')
     .eq('host_id', hostId).eq('kind', 'app').not('service', 'is', null)
