@@ -18,6 +18,11 @@ export const variables = defineEnvVars({
     description: 'Upstash Redis REST URL for the API cache; without it the API reads Postgres on every request',
   },
   UPSTASH_REDIS_REST_TOKEN: { schema: optional, description: 'Upstash Redis REST token (with UPSTASH_REDIS_REST_URL)' },
+  SUPABASE_SECRET_KEY: {
+    schema: optional,
+    description:
+      "server-only secret (or service_role) key: when set, sign-in, sign-up and refresh calls name the visitor's address to Auth (Sb-Forwarded-For), so Auth's limits apply per visitor; never public",
+  },
   CSP_CONNECT_SRC: {
     schema: optional,
     description: "extra connect-src sources for the pages' Content Security Policy, space-separated (the Supabase URL is always allowed)",
