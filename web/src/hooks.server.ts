@@ -5,7 +5,7 @@
  */
 import { building } from '$app/env';
 import { PUBLIC_SUPABASE_URL } from '$app/env/public';
-import { CSP_CONNECT_SRC, SUPABASE_SECRET_KEY } from '$app/env/private';
+import { CSP_CONNECT_SRC, SIGN_IN_LIMITS, SUPABASE_SECRET_KEY } from '$app/env/private';
 import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -40,7 +40,7 @@ const supabase: Handle = async ({ event, resolve }) => {
   let auth: Promise<AuthResult> | undefined;
   const authorization = event.request.headers.get('authorization');
   const token = bearerToken(authorization);
-  const authCalls = new AuthCalls(PUBLIC_SUPABASE_URL, () => event.getClientAddress(), SUPABASE_SECRET_KEY);
+  const authCalls = new AuthCalls(PUBLIC_SUPABASE_URL, () => event.getClientAddress(), SUPABASE_SECRET_KEY, SIGN_IN_LIMITS !== 'off');
   event.locals.authCalls = authCalls;
   const fromCookies = () => (cookieClient ??= createCookieClient(event.cookies, isHttps(event.url, event.request.headers), authCalls.fetch));
   // Built on first use: a cached API answer needs no client at all.

@@ -41,8 +41,8 @@ beforeAll(async () => {
     newUser(env, 'carol'),
   ]);
   [plainWeb, forwardingWeb] = await Promise.all([
-    startWeb({ SUPABASE_URL: plainAuth.url, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY }),
-    startWeb({ SUPABASE_URL: tightAuth.url, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY }, { SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY }),
+    startWeb({ SUPABASE_URL: plainAuth.url, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY }, { SIGN_IN_LIMITS: 'on' }),
+    startWeb({ SUPABASE_URL: tightAuth.url, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY }, { SIGN_IN_LIMITS: 'on', SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY }),
   ]);
 }, 180_000);
 

@@ -24,16 +24,19 @@ export class AuthCalls {
   retryAfterSeconds: number | null = null;
   readonly #address: () => string;
   readonly #secretKey: string | undefined;
+  /** Whether the per-visitor limits (sign-in-limits.ts) apply: SIGN_IN_LIMITS, on unless a test turns it off. */
+  readonly limited: boolean;
   readonly #token: URL;
   readonly #signup: URL;
 
   /** `address` is read lazily: adapter-node throws when a configured ADDRESS_HEADER is missing. */
-  constructor(projectUrl: string, address: () => string, secretKey: string | undefined) {
+  constructor(projectUrl: string, address: () => string, secretKey: string | undefined, limited = true) {
     const base = projectUrl.endsWith('/') ? projectUrl : `${projectUrl}/`;
     this.#token = new URL('auth/v1/token', base);
     this.#signup = new URL('auth/v1/signup', base);
     this.#address = address;
     this.#secretKey = secretKey;
+    this.limited = limited;
   }
 
   /** The visitor's address (socket, or adapter-node's ADDRESS_HEADER/XFF_DEPTH behind a proxy). */
@@ -47,7 +50,7 @@ export class AuthCalls {
     const url = new URL(request.url);
     const onBehalf = request.method === 'POST' && url.origin === this.#token.origin && (url.pathname === this.#token.pathname || url.pathname === this.#signup.pathname);
     if (!onBehalf) return fetch(request);
-    if (url.pathname === this.#token.pathname && url.searchParams.get('grant_type') === 'refresh_token') {
+    if (this.limited && url.pathname === this.#token.pathname && url.searchParams.get('grant_type') === 'refresh_token') {
       const taken = refreshes.take(this.address());
       if (!taken.ok) {
         this.retryAfterSeconds = taken.retryAfterSeconds;

@@ -63,12 +63,15 @@ export interface PasswordAttempt {
   release(): void;
 }
 
+const uncounted: PasswordAttempt = { failed() {}, succeeded() {}, release() {} };
+
 /**
  * Starts a password sign-in: counts the post against the visitor's address, then reserves one of the
  * account's wrong-password tokens for that address (taken before Auth answers, so parallel guesses cannot
- * slip past). Throws TooManyAttempts when either is used up.
+ * slip past). Throws TooManyAttempts when either is used up. `limited` false (SIGN_IN_LIMITS=off) counts nothing.
  */
-export function beginPasswordAttempt(email: string, address: string): PasswordAttempt {
+export function beginPasswordAttempt(email: string, address: string, limited = true): PasswordAttempt {
+  if (!limited) return uncounted;
   const post = signIns.take(address);
   if (!post.ok) throw refusedHere(post, 'sign-in');
   const key = `${address}\u0000${email.toLowerCase()}`;
@@ -88,7 +91,8 @@ export function beginPasswordAttempt(email: string, address: string): PasswordAt
 }
 
 /** Counts a sign-up post against the visitor's address; throws TooManyAttempts when used up. */
-export function countSignUp(address: string): void {
+export function countSignUp(address: string, limited = true): void {
+  if (!limited) return;
   const taken = signUps.take(address);
   if (!taken.ok) throw refusedHere(taken, 'sign-up');
 }

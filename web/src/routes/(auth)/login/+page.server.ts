@@ -21,7 +21,7 @@ export const actions: Actions = {
     let attempt: PasswordAttempt | undefined;
     try {
       // Counted per visitor before Auth is called: Auth may see only this server's address.
-      attempt = beginPasswordAttempt(email, locals.authCalls.address());
+      attempt = beginPasswordAttempt(email, locals.authCalls.address(), locals.authCalls.limited);
       const { error } = await locals.supabase.auth.signInWithPassword({ email, password });
       if (error?.code === 'invalid_credentials') {
         attempt.failed();

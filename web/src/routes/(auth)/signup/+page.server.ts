@@ -22,7 +22,7 @@ export const actions: Actions = {
     let signedUp;
     try {
       // Counted per visitor before Auth is called: Auth may see only this server's address.
-      countSignUp(locals.authCalls.address());
+      countSignUp(locals.authCalls.address(), locals.authCalls.limited);
       signedUp = await locals.supabase.auth.signUp({ email, password });
       if (signedUp.error?.status === 429) throw refusedByAuth(locals.authCalls.retryAfterSeconds, 'sign-up');
     } catch (err) {
