@@ -80,6 +80,21 @@ describe('dashboard sign-in limits', () => {
     expect((await signIn(plainWeb, '127.0.0.24', bob.email, bob.password)).status).toBe(303);
   });
 
+  it('limits sign-up posts per client address before Auth', async () => {
+    const post = () =>
+      fetchFrom('127.0.0.25')(`${plainWeb.url}/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: plainWeb.url },
+        body: new URLSearchParams({ email: bob.email, password: 'another-password' }).toString(),
+      });
+    // An existing address: Auth answers each (400 user_already_exists) and nothing is created.
+    for (let i = 0; i < 5; i++) expect((await post()).status).toBe(400);
+    const refused = await post();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await refused.text()).toMatch(/Too many sign-up attempts from your address; try again in \d+ seconds?/);
+  });
+
   it('with SUPABASE_SECRET_KEY, Auth limits each visitor’s address, and its 429 shows as 429 with the wait', async () => {
     const busy = '127.0.0.31';
     for (let i = 0; i < 3; i++) expect((await signIn(forwardingWeb, busy, carol.email, carol.password)).status).toBe(303);
