@@ -37,6 +37,8 @@ export async function startProduct(
       PUBLIC_SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
       UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL,
       UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN,
+      // Server-only: Auth then limits sign-ins per visitor address, not per dashboard (web/README.md).
+      SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY,
     });
     children.push(web);
     const agentConfig = await ensureLocalAgent(config.projectDir, config.dataDir, env, login);

@@ -1,6 +1,7 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
 import type { AuthResult, Viewer } from '#lib/server/auth.ts';
+import type { AuthCalls } from '#lib/server/auth-calls.ts';
 
 declare global {
   namespace App {
@@ -11,6 +12,8 @@ declare global {
       auth: () => Promise<AuthResult>;
       /** The verified user of this request, or null; memoised per request. */
       viewer: () => Promise<Viewer | null>;
+      /** The Auth calls this request makes on the visitor's behalf: their address, and the wait of a 429. */
+      authCalls: AuthCalls;
     }
     interface Error {
       status: number;

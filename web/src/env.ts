@@ -18,6 +18,19 @@ export const variables = defineEnvVars({
     description: 'Upstash Redis REST URL for the API cache; without it the API reads Postgres on every request',
   },
   UPSTASH_REDIS_REST_TOKEN: { schema: optional, description: 'Upstash Redis REST token (with UPSTASH_REDIS_REST_URL)' },
+  SUPABASE_SECRET_KEY: {
+    schema: optional,
+    description:
+      "server-only secret (or service_role) key: when set, sign-in, sign-up and refresh calls name the visitor's address to Auth (Sb-Forwarded-For), so Auth's limits apply per visitor; never public",
+  },
+  SIGN_IN_LIMITS: {
+    schema: (value: string | undefined) => {
+      if (value === undefined || value === '' || value === 'on') return 'on';
+      if (value === 'off') return 'off';
+      throw new Error(`SIGN_IN_LIMITS must be on or off, not ${JSON.stringify(value)}`);
+    },
+    description: "the per-visitor sign-in, sign-up and refresh limits: on (default), or off for test runs that sign in many times from one address",
+  },
   CSP_CONNECT_SRC: {
     schema: optional,
     description: "extra connect-src sources for the pages' Content Security Policy, space-separated (the Supabase URL is always allowed)",

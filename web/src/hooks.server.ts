@@ -5,11 +5,12 @@
  */
 import { building } from '$app/env';
 import { PUBLIC_SUPABASE_URL } from '$app/env/public';
-import { CSP_CONNECT_SRC } from '$app/env/private';
+import { CSP_CONNECT_SRC, SIGN_IN_LIMITS, SUPABASE_SECRET_KEY } from '$app/env/private';
 import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
+import { AuthCalls } from '#lib/server/auth-calls.ts';
 import { authenticate, bearerToken, type AuthResult } from '#lib/server/auth.ts';
 import { compressResponse } from '#lib/server/compress.ts';
 import { isCrossSiteForm } from '#lib/server/csrf.ts';
@@ -40,7 +41,9 @@ const supabase: Handle = async ({ event, resolve }) => {
   let auth: Promise<AuthResult> | undefined;
   const authorization = event.request.headers.get('authorization');
   const token = bearerToken(authorization);
-  const fromCookies = () => (cookieClient ??= createCookieClient(event.cookies, isHttps(event.url, event.request.headers)));
+  const authCalls = new AuthCalls(PUBLIC_SUPABASE_URL, () => event.getClientAddress(), SUPABASE_SECRET_KEY, SIGN_IN_LIMITS !== 'off');
+  event.locals.authCalls = authCalls;
+  const fromCookies = () => (cookieClient ??= createCookieClient(event.cookies, isHttps(event.url, event.request.headers), authCalls.fetch));
   // Built on first use: a cached API answer needs no client at all.
   Object.defineProperty(event.locals, 'supabase', {
     get: () => (token ? (tokenClient ??= createTokenClient(token)) : fromCookies()),
@@ -48,10 +51,15 @@ const supabase: Handle = async ({ event, resolve }) => {
   });
   event.locals.auth = () => (auth ??= authenticate(authorization, fromCookies));
   event.locals.viewer = async () => (await event.locals.auth()).viewer;
-  return resolve(event, {
+  const response = await resolve(event, {
     // supabase-js reads these from responses fetched during SSR.
     filterSerializedResponseHeaders: (name) => name === 'content-range' || name === 'x-supabase-api-version',
   });
+  // A sign-in or sign-up refused for its rate (here or by Auth) tells the client when to come back.
+  if (response.status === 429 && authCalls.retryAfterSeconds !== null && !response.headers.has('retry-after')) {
+    response.headers.set('retry-after', String(authCalls.retryAfterSeconds));
+  }
+  return response;
 };
 
 /** Routes anyone may open; everything else needs a session. The API answers 401 itself. */

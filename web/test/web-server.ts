@@ -23,7 +23,11 @@ export interface RunningWeb {
   stop: () => Promise<void>;
 }
 
-/** Starts the built app on a free port and resolves once it listens. */
+/**
+ * Starts the built app on a free port and resolves once it listens. The per-visitor sign-in limits are off
+ * (SIGN_IN_LIMITS=off), as Auth's are on the shared test stack: test files sign in many times from 127.0.0.1.
+ * Pass `{ SIGN_IN_LIMITS: 'on' }` in `extra` to test them.
+ */
 export async function startWeb(env: WebEnv, extra: Record<string, string> = {}): Promise<RunningWeb> {
   await ensureWebBuild({ outDir: buildDir });
   const port = await freePort();
@@ -36,6 +40,7 @@ export async function startWeb(env: WebEnv, extra: Record<string, string> = {}):
       PUBLIC_SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY,
       UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL ?? '',
       UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN ?? '',
+      SIGN_IN_LIMITS: 'off',
       ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

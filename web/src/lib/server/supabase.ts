@@ -11,10 +11,12 @@ const statelessAuth = { persistSession: false, autoRefreshToken: false, detectSe
 /**
  * A client whose session lives in the request's cookies (read, refreshed and written back by @supabase/ssr).
  * `secure` says whether the browser reached us over https: Secure cookies sent over plain http (a LAN
- * address) would be dropped and sign-in would silently fail.
+ * address) would be dropped and sign-in would silently fail. `fetch` carries the Auth calls made on the
+ * visitor's behalf (auth-calls.ts).
  */
-export function createCookieClient(cookies: Cookies, secure: boolean): SupabaseClient<Database> {
+export function createCookieClient(cookies: Cookies, secure: boolean, fetch?: typeof globalThis.fetch): SupabaseClient<Database> {
   return createServerClient<Database>(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
+    ...(fetch ? { global: { fetch } } : {}),
     cookies: {
       getAll: () => cookies.getAll(),
       setAll: (list) => {

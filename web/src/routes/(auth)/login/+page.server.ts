@@ -2,6 +2,7 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
+import { beginPasswordAttempt, refusedByAuth, TooManyAttempts, type PasswordAttempt } from '#lib/server/sign-in-limits.ts';
 
 /** Where to land after signing in: ?next= (as the guards set it) or ?redirectTo=. */
 const nextOf = (url: URL) => safeRedirectTarget(url.searchParams.get('next') ?? url.searchParams.get('redirectTo'));
@@ -17,10 +18,24 @@ export const actions: Actions = {
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
     if (!email || !password) return fail(400, { email, message: 'Enter your email and password' });
-    const { error } = await locals.supabase.auth.signInWithPassword({ email, password });
-    if (error) {
-      const message = error.code === 'invalid_credentials' ? 'Wrong email or password: check both and try again' : `Cannot sign in: ${error.message}`;
-      return fail(error.status === 400 ? 400 : 502, { email, message });
+    let attempt: PasswordAttempt | undefined;
+    try {
+      // Counted per visitor before Auth is called: Auth may see only this server's address.
+      attempt = beginPasswordAttempt(email, locals.authCalls.address(), locals.authCalls.limited);
+      const { error } = await locals.supabase.auth.signInWithPassword({ email, password });
+      if (error?.code === 'invalid_credentials') {
+        attempt.failed();
+        return fail(400, { email, message: 'Wrong email or password: check both and try again' });
+      }
+      if (error?.status === 429) throw refusedByAuth(locals.authCalls.retryAfterSeconds, 'sign-in');
+      if (error) return fail(error.status === 400 ? 400 : 502, { email, message: `Cannot sign in: ${error.message}` });
+      attempt.succeeded();
+    } catch (err) {
+      if (!(err instanceof TooManyAttempts)) throw err;
+      locals.authCalls.retryAfterSeconds = err.retryAfterSeconds;
+      return fail(429, { email, message: err.message });
+    } finally {
+      attempt?.release(); // no-op once failed() or succeeded() was called
     }
     const target = form.get('next');
     redirect(303, typeof target === 'string' ? safeRedirectTarget(target) : nextOf(url));

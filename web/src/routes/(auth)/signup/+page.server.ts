@@ -7,6 +7,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
 import { createTokenClient } from '#lib/server/supabase.ts';
+import { countSignUp, refusedByAuth, TooManyAttempts } from '#lib/server/sign-in-limits.ts';
 import { forgetTeams } from '#lib/server/teams.ts';
 
 const nextOf = (url: URL) => safeRedirectTarget(url.searchParams.get('next'));
@@ -26,7 +27,18 @@ export const actions: Actions = {
     if (!email || !password) return fail(400, { ...values, message: 'Enter an email and a password' });
     if (password.length < 6) return fail(400, { ...values, message: 'The password is too short: use at least 6 characters' });
     if (team.length > 100) return fail(400, { ...values, message: 'The team name is too long: use at most 100 characters' });
-    const { data, error } = await locals.supabase.auth.signUp({ email, password });
+    let signedUp;
+    try {
+      // Counted per visitor before Auth is called: Auth may see only this server's address.
+      countSignUp(locals.authCalls.address(), locals.authCalls.limited);
+      signedUp = await locals.supabase.auth.signUp({ email, password });
+      if (signedUp.error?.status === 429) throw refusedByAuth(locals.authCalls.retryAfterSeconds, 'sign-up');
+    } catch (err) {
+      if (!(err instanceof TooManyAttempts)) throw err;
+      locals.authCalls.retryAfterSeconds = err.retryAfterSeconds;
+      return fail(429, { ...values, message: err.message });
+    }
+    const { data, error } = signedUp;
     if (error) {
       const message = error.code === 'user_already_exists' ? 'This email already has an account: sign in instead' : `Cannot sign up: ${error.message}`;
       return fail(error.status && error.status < 500 ? 400 : 502, { ...values, message });
