@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import type { Keys } from '../keys.ts';
 import type { PostgresChanges } from './cdc/changes.ts';
 import { Channel } from './channel.ts';
+import type { ChannelSocket } from './channel-socket.ts';
 import type { Hub } from './hub.ts';
 import { decodeBinary, decodeText, encodeText, type PhxMessage, type Vsn } from './serializer.ts';
 
@@ -15,7 +16,7 @@ export interface SocketDeps {
   changes: PostgresChanges;
 }
 
-export class RealtimeSocket {
+export class RealtimeSocket implements ChannelSocket {
   readonly vsn: Vsn;
   /** The socket's apikey (a verified JWT); channels without their own access_token use it. */
   readonly token: string;
