@@ -50,7 +50,9 @@ export async function authorizeRead(pool: pg.Pool, ctx: AuthContext, policies: P
     const res = await client.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [ids]);
     const visible = new Set(res.rows.map((r) => r.id));
     const next = clonePolicies(policies);
-    extensions.forEach((ext, i) => (next[ext].read = visible.has(ids[i]!)));
+    extensions.forEach((ext, i) => {
+      next[ext].read = visible.has(ids[i]!);
+    });
     return next;
   } catch (err) {
     // a policy that errors (bad role, failing function) denies, as hosted's RlsPolicyError does
