@@ -41,7 +41,8 @@ function tracesProto(service: string, ms: number): Uint8Array {
   const scope = new ProtoWriter().bytes(2, span).finish();
   return new ProtoWriter().bytes(1, new ProtoWriter().bytes(1, resource).bytes(2, scope).finish()).finish();
 }
-const post = (path: string, body: BodyInit, headers: Record<string, string>) => fetch(`${base}${path}`, { method: 'POST', body, headers });
+// A Uint8Array over ArrayBufferLike is not a BodyInit in the DOM typings, though fetch sends it as bytes.
+const post = (path: string, body: BodyInit | Uint8Array, headers: Record<string, string>) => fetch(`${base}${path}`, { method: 'POST', body: body as BodyInit, headers });
 const json = { 'content-type': 'application/json' };
 const proto = { 'content-type': 'application/x-protobuf' };
 

@@ -52,7 +52,9 @@ try {
     await page.waitForFunction(
       (n) => {
         let counts = 0;
-        document.querySelectorAll('[data-count] .n').forEach((e) => (counts += Number(e.textContent)));
+        document.querySelectorAll('[data-count] .n').forEach((e) => {
+          counts += Number(e.textContent);
+        });
         const cells = document.querySelectorAll('td[data-metric="cpu"] .value');
         const ready = counts === n && cells.length > 0 && Array.prototype.every.call(cells, (e: Element) => e.textContent !== '–');
         return ready && performance.now();

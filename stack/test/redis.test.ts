@@ -179,7 +179,8 @@ describe('Upstash endpoint with @upstash/redis', () => {
   });
 
   it('auto-pipelining on (default) batches concurrent commands; off sends them one by one', async () => {
-    const auto = new Redis({ url, token, enableTelemetry: false, enableAutoPipelining: true });
+    // pipelineCounter is served by the client's auto-pipelining proxy; its typings do not declare it.
+    const auto = new Redis({ url, token, enableTelemetry: false, enableAutoPipelining: true }) as Redis & { pipelineCounter: number };
     const before = auto.pipelineCounter;
     const values = await Promise.all(Array.from({ length: 10 }, (_, i) => auto.set(`${P}ap${i}`, i).then(() => auto.get(`${P}ap${i}`))));
     expect(values).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);

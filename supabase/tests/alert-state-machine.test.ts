@@ -116,7 +116,7 @@ describe('alert state machine', () => {
   });
 
   it('records silenced events but sends no notification for them', async () => {
-    const { hostId, send } = await newHost({ env: 'silenced' });
+    const { send } = await newHost({ env: 'silenced' });
     await db.query(`insert into silences (team_id, label_key, label_value, ends_at) values ($1, 'env', 'silenced', now() + interval '1 hour')`, [team.teamId]);
     const r = await rule({ scope: 'label', scope_label_key: 'env', scope_label_value: 'silenced' });
     await send(95);

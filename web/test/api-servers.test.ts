@@ -240,7 +240,7 @@ describe('a member of two teams', () => {
     expect(both.map((s: { id: string }) => s.id).sort()).toEqual([hosts.secret, hosts.web1].sort());
     const ambiguous = await get('/api/monitoring/performance?serverId=web-server-1', frank.token);
     expect(ambiguous.status).toBe(400);
-    expect((await ambiguous.json()).error).toMatchObject({ code: 'ambiguous_server', message: expect.stringContaining(hosts.web1) });
+    expect((await ambiguous.json()).error).toMatchObject({ code: 'ambiguous_server', message: expect.stringContaining(hosts.web1!) });
     expect((await get(`/api/monitoring/performance?serverId=${hosts.secret}`, frank.token)).status).toBe(200);
   });
 });

@@ -60,6 +60,7 @@ async function signUp(p: Page, email: string, team: string): Promise<void> {
   await p.getByLabel('Team name').fill(team);
   await p.getByRole('button', { name: 'Create account' }).click();
   await p.waitForURL(`${web.url}/`, { timeout: 15_000 }).catch(async (err: Error) => {
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's locator.innerText(), not the DOM property.
     throw new Error(`${err.message}\nStill on ${p.url()}: ${(await p.locator('body').innerText()).slice(0, 500)}`);
   });
   await p.getByRole('heading', { name: 'Overview' }).waitFor();

@@ -74,6 +74,7 @@ export function decodeRecord(line: Buffer): unknown {
 }
 
 /** Calls `fn` for each complete line of `buf` from `start`; returns the offset after the last complete line. */
+// biome-ignore lint/suspicious/noConfusingVoidType: callbacks may return nothing; only an explicit false stops the walk.
 function eachLine(buf: Buffer, start: number, fn: (line: Buffer, end: number) => boolean | void): number {
   let pos = start;
   while (pos < buf.length) {

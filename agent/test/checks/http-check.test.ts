@@ -37,7 +37,7 @@ describe('HTTP check', () => {
   it('measures a slow answer, then reports failures: a 500, a timeout, a refused connection', async () => {
     let mode: 'slow' | 'fail' | 'hang' = 'slow';
     const port = await listen(
-      http.createServer((req, res) => {
+      http.createServer((_req, res) => {
         if (mode === 'slow') setTimeout(() => res.end('ok'), 300);
         else if (mode === 'fail') {
           res.statusCode = 500;
@@ -91,7 +91,7 @@ describe('HTTP check', () => {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=localhost',
       '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
     const port = await listen(
-      https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (req, res) => res.end('ok')),
+      https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => res.end('ok')),
     );
     fs.rmSync(dir, { recursive: true, force: true });
     const url = `https://127.0.0.1:${port}/`;

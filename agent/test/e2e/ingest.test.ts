@@ -45,7 +45,7 @@ describe('agent against the stack', () => {
   it('lands host samples with the values read from /proc, plus database and HTTP check rows', async () => {
     const host = await provisionHost(env, 'ingest');
     const dir = await tmp();
-    const server = (await import('node:http')).createServer((req, res) => res.end('ok'));
+    const server = (await import('node:http')).createServer((_req, res) => res.end('ok'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as import('node:net').AddressInfo).port;
     const settings = settingsFor(host, dir, {

@@ -36,7 +36,7 @@ export const token: Endpoint = async (call) => {
   const attempt = await call.throttle.begin(email, call.address);
   try {
     const user = await findUserByEmail(call.pool, email, call.settings.audience);
-    if (!user || !user.hasPassword) {
+    if (!user?.hasPassword) {
       attempt.failed();
       throw invalidLogin();
     }

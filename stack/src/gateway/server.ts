@@ -169,7 +169,7 @@ export function createGateway(opts: GatewayOptions): http.Server {
       return;
     }
     const apikey = url.searchParams.get('apikey') ?? (req.headers['x-api-key'] as string | undefined);
-    if (apikey && apikey.startsWith('sb_')) {
+    if (apikey?.startsWith('sb_')) {
       url.searchParams.set('apikey', opts.keys.translateApiKey(apikey));
       req.url = url.pathname + url.search;
     }

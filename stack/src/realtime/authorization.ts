@@ -52,7 +52,9 @@ export async function authorizeRead(pool: AuthorizationPool | pg.Pool, ctx: Auth
     const res = await client.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [ids]);
     const visible = new Set(res.rows.map((r) => r.id));
     const next = clonePolicies(policies);
-    extensions.forEach((ext, i) => (next[ext].read = visible.has(ids[i]!)));
+    extensions.forEach((ext, i) => {
+      next[ext].read = visible.has(ids[i]!);
+    });
     return next;
   } catch (err) {
     // a policy that errors (bad role, failing function) denies, as hosted's RlsPolicyError does

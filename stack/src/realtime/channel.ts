@@ -4,10 +4,10 @@ import { AUTHORIZATION_BUSY_REASON, AuthorizationBusyError } from './authorizati
 import { authorizeRead, authorizeWrite, emptyPolicies, type AuthContext, type Extension, type Policies } from './authorization.ts';
 import type { ChangesChannel } from './cdc/changes.ts';
 import { bindingId } from './cdc/changes.ts';
+import type { ChannelSocket } from './channel-socket.ts';
 import { topicKey, type Subscriber } from './hub.ts';
 import { loadReplay, replayOption } from './replay.ts';
 import { encodeUserBroadcast, type PhxMessage, type UserBroadcastPush, type Vsn } from './serializer.ts';
-import type { RealtimeSocket } from './socket.ts';
 import { TokenError, verifyRealtimeToken, type RealtimeClaims } from './token.ts';
 
 /**
@@ -34,7 +34,7 @@ export class Channel implements Subscriber, ChangesChannel {
   readonly joinTopic: string;
   readonly subTopic: string;
   readonly joinRef: string | null;
-  private readonly socket: RealtimeSocket;
+  private readonly socket: ChannelSocket;
   private state: 'joining' | 'joined' | 'closed' = 'joining';
   private isPrivate = false;
   private selfBroadcast = false;
@@ -51,7 +51,7 @@ export class Channel implements Subscriber, ChangesChannel {
   /** Messages of one channel are handled in order, even when a step waits for the database. */
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(socket: RealtimeSocket, joinTopic: string, joinRef: string | null) {
+  constructor(socket: ChannelSocket, joinTopic: string, joinRef: string | null) {
     this.socket = socket;
     this.vsn = socket.vsn;
     this.joinTopic = joinTopic;

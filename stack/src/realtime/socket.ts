@@ -5,6 +5,7 @@ import type { Keys } from '../keys.ts';
 import type { AuthorizationPool } from './authorization-pool.ts';
 import type { PostgresChanges } from './cdc/changes.ts';
 import { Channel } from './channel.ts';
+import type { ChannelSocket } from './channel-socket.ts';
 import type { Hub } from './hub.ts';
 import { PerSecond, type RealtimeLimits } from './limits.ts';
 import { decodeBinary, decodeText, encodeText, type PhxMessage, type Vsn } from './serializer.ts';
@@ -26,7 +27,7 @@ export interface SocketDeps {
 export const TOO_MANY_JOINS = 'ClientJoinRateLimitReached: Too many joins per second';
 export const TOO_MANY_CHANNELS = 'ChannelRateLimitReached: Too many channels';
 
-export class RealtimeSocket {
+export class RealtimeSocket implements ChannelSocket {
   readonly vsn: Vsn;
   /** The socket's apikey (a verified JWT); channels without their own access_token use it. */
   readonly token: string;

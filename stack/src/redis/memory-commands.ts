@@ -1,5 +1,5 @@
 /** The minimal command set of the in-process fallback store: strings, expiry, hashes, lists, sets, sorted sets. */
-import type { Entry, Keyspace } from './memory-store.ts';
+import type { Entry, Keyspace } from './memory-keyspace.ts';
 import { ReplyError, type Reply } from './resp.ts';
 
 interface Spec {

@@ -1,6 +1,6 @@
 /** A cursor over query-string text and the name/JSON-path tokens every PostgREST grammar shares. */
 import { parseError } from './errors.ts';
-import type { FieldRef, JsonStep } from './query-parser.ts';
+import type { FieldRef, JsonStep } from './field-ref.ts';
 
 /** A cursor over a string with the small helpers every grammar here needs. */
 export class Cursor {

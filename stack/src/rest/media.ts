@@ -12,7 +12,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** Chooses the first acceptable media type; throws 406 PGRST107 when none is. */
 export function negotiate(accept: string | undefined): Media {
-  if (!accept || !accept.trim()) return { format: 'json', contentType: JSON_TYPE };
+  if (!accept?.trim()) return { format: 'json', contentType: JSON_TYPE };
   for (const part of accept.split(',')) {
     const [type = '', ...paramList] = part.split(';').map((s) => s.trim().toLowerCase());
     const stripped = paramList.includes('nulls=stripped');

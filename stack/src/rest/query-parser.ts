@@ -1,18 +1,10 @@
 /** Parses PostgREST's query grammar (select, filters, logic trees, order) into plain data; no SQL here. */
 import { parseError } from './errors.ts';
 import { Cursor, fieldRef, jsonPath, name } from './cursor.ts';
+import type { FieldRef } from './field-ref.ts';
 
-/** One `->`/`->>` step of a JSON path. */
-export interface JsonStep {
-  arrow: '->' | '->>';
-  key: string;
-}
-
-/** A column reference, optionally followed by a JSON path. */
-export interface FieldRef {
-  name: string;
-  jsonPath: JsonStep[];
-}
+// Re-exported so the grammar's data types stay importable from one place; they live apart to keep cursor.ts out of a cycle.
+export type { FieldRef, JsonStep } from './field-ref.ts';
 
 /** One item of `select=`. */
 export type SelectItem =

@@ -107,7 +107,7 @@ export async function sendNetRequest(req: NetRequest, agents: NetAgents, signal?
   const headers: Record<string, string> = { ...(req.headers ?? {}) };
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
   if (!has('user-agent')) headers['User-Agent'] = `pg_net/${PG_NET_VERSION}`;
-  if (!has('accept')) headers['Accept'] = '*/*';
+  if (!has('accept')) headers.Accept = '*/*';
   for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return failure('Unsupported protocol');
     const result = await exchange(url, method, headers, body, deadline, t, agents, signal);

@@ -53,6 +53,7 @@ export async function enroll(req: Request, admin: SupabaseClient<Database>, supa
   }
 
   // Issued tokens never hold control characters, and Postgres text cannot hold NUL: refuse before the lookup.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point of this check.
   if (/[\u0000-\u001f\u007f]/.test(token)) {
     return jsonError(400, 'invalid_token', 'The enrollment token contains control characters; copy it again without line breaks or other invisible characters');
   }

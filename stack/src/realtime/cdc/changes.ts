@@ -210,7 +210,9 @@ export class PostgresChanges {
     if (viaSql.length) {
       const sql = `select ${viaSql.map((v, i) => `to_jsonb($${i + 1}::text::${v.sqlType}) as c${i}`).join(', ')}`;
       const res = await this.pool.query<Record<string, unknown>>(sql, viaSql.map((v) => v.text));
-      viaSql.forEach((v, i) => row.set(v.name, res.rows[0]![`c${i}`]));
+      viaSql.forEach((v, i) => {
+        row.set(v.name, res.rows[0]![`c${i}`]);
+      });
     }
     return row;
   }

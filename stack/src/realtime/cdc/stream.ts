@@ -196,6 +196,7 @@ export class ReplicationStream {
     if (!client) return;
     const buf = Buffer.alloc(34);
     buf.write('r', 0);
+    // biome-ignore lint/complexity/useMathMinMax: these are bigints, which Math.max rejects.
     const written = this.received > this.flushed ? this.received : this.flushed;
     buf.writeBigUInt64BE(written, 1);
     buf.writeBigUInt64BE(this.flushed, 9);

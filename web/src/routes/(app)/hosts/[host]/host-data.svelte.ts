@@ -165,6 +165,8 @@ export class HostData {
 
 function coreRow(ts: Date, cores: number[]): SeriesRow {
   const row: SeriesRow = { ts };
-  cores.slice(0, 16).forEach((v, i) => (row[`core${i}`] = v));
+  cores.slice(0, 16).forEach((v, i) => {
+    row[`core${i}`] = v;
+  });
   return row;
 }
