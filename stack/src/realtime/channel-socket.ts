@@ -1,6 +1,7 @@
 /** What a channel uses of the socket it lives on; apart from socket.ts so channel.ts and socket.ts need not import each other. */
 import type pg from 'pg';
 import type { Keys } from '../keys.ts';
+import type { AuthorizationPool } from './authorization-pool.ts';
 import type { PostgresChanges } from './cdc/changes.ts';
 import type { Hub } from './hub.ts';
 import type { PhxMessage, Vsn } from './serializer.ts';
@@ -16,6 +17,8 @@ export interface ChannelSocket {
   readonly keys: Keys;
   readonly hub: Hub;
   readonly changes: PostgresChanges;
+  /** Private-channel authorization runs here, never on `pool`. */
+  readonly authz: AuthorizationPool;
   /** Sends an already encoded frame. */
   sendFrame(frame: string | Buffer): void;
   push(m: PhxMessage): void;
