@@ -59,7 +59,7 @@ const invitationOutbox: InvitationOutbox = {
     return (data ?? []) as ClaimedInvitationMail[];
   },
   async settle(ids, error, maxAttempts, permanent) {
-    const res = await admin.rpc('settle_invitation_mails', { p_ids: ids, p_error: error, p_max_attempts: maxAttempts, p_permanent: permanent });
+    const res = await admin.rpc('settle_invitation_mails', { p_ids: ids, ...(error === null ? {} : { p_error: error }), p_max_attempts: maxAttempts, p_permanent: permanent });
     if (res.error) throw new Error(`Cannot settle invitation mails ${ids.join(',')}: ${res.error.message}`);
   },
 };
