@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../stack/test/free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
 import { clientWith, createTeam, env, superuser, type TeamFixture } from '../../supabase/tests/helpers.ts';
 
 const db = superuser();

@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../../stack/test/free-port.ts';
-import { ensureWebBuild, WEB_DIR, webServerEntry } from '../scripts/build.ts';
+import { freePort } from './free-port.ts';
+import { ensureWebBuild, WEB_DIR, webServerEntry } from '../../web/scripts/build.ts';
 
 const buildDir = path.join(WEB_DIR, '.vibe-test');
 
