@@ -1,4 +1,8 @@
-/** Starts one stack on free ports in a temporary data directory for the whole test run. */
+/**
+ * Starts one stack on free ports in a temporary data directory for the whole test run. The integration and
+ * slow lanes (vitest projects) both list this file: the first setup starts the stack, the second reuses it,
+ * and the last teardown stops it, so `npm test` runs one shared stack, not one per lane.
+ */
 import type { TestProject } from 'vitest/node';
 import type { StackEnv } from '../src/stack.ts';
 import { freshStack, type FreshStack } from '../../testkit/src/fresh-stack.ts';
@@ -9,7 +13,8 @@ declare module 'vitest' {
   }
 }
 
-let stack: FreshStack | undefined;
+// On globalThis: each project may load this file through its own module runner, in the same process.
+const shared = globalThis as { vibeTestStack?: { stack: Promise<FreshStack>; users: number } };
 
 export async function setup(project: TestProject): Promise<void> {
   // Notification tests deliver to local receivers on 127.0.0.1 over http (supabase/functions/_shared/destination-url.ts).
@@ -17,10 +22,15 @@ export async function setup(project: TestProject): Promise<void> {
   // Every test file signs users up and in from 127.0.0.1: one shared per-address bucket would refuse them.
   // The limits themselves are tested on their own Auth servers (auth-harness.ts), read from a config.toml.
   process.env.VIBE_AUTH_RATE_LIMITS ??= 'off';
-  stack = await freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' });
+  shared.vibeTestStack ??= { stack: freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' }), users: 0 };
+  shared.vibeTestStack.users++;
+  const stack = await shared.vibeTestStack.stack;
   project.provide('stack', { ...stack.env, DATA_DIR: stack.dataDir });
 }
 
 export async function teardown(): Promise<void> {
-  await stack?.stop();
+  const entry = shared.vibeTestStack;
+  if (!entry || --entry.users > 0) return;
+  shared.vibeTestStack = undefined;
+  await (await entry.stack).stop();
 }
