@@ -6,6 +6,7 @@
 import type { TestProject } from 'vitest/node';
 import type { StackEnv } from '../src/stack.ts';
 import { freshStack, type FreshStack } from '../../testkit/src/fresh-stack.ts';
+import { prepareWebBuild } from '../../testkit/src/web-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,7 +23,9 @@ export async function setup(project: TestProject): Promise<void> {
   // Every test file signs users up and in from 127.0.0.1: one shared per-address bucket would refuse them.
   // The limits themselves are tested on their own Auth servers (auth-harness.ts), read from a config.toml.
   process.env.VIBE_AUTH_RATE_LIMITS ??= 'off';
-  shared.vibeTestStack ??= { stack: freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' }), users: 0 };
+  // The web app's build (when its sources changed) runs beside the stack's start-up, once, instead of inside
+  // the first beforeAll of each file that serves the app, where several files would wait on it at once.
+  shared.vibeTestStack ??= { stack: Promise.all([freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' }), prepareWebBuild()]).then(([s]) => s), users: 0 };
   shared.vibeTestStack.users++;
   const stack = await shared.vibeTestStack.stack;
   project.provide('stack', { ...stack.env, DATA_DIR: stack.dataDir });

@@ -23,9 +23,14 @@ export interface RunningWeb {
   stop: () => Promise<void>;
 }
 
+/** Builds the app for tests if its sources changed (the global setup runs this next to the stack's start-up). */
+export async function prepareWebBuild(): Promise<void> {
+  await ensureWebBuild({ outDir: buildDir });
+}
+
 /** Starts the built app on a free port and resolves once it listens. */
 export async function startWeb(env: WebEnv, extra: Record<string, string> = {}): Promise<RunningWeb> {
-  await ensureWebBuild({ outDir: buildDir });
+  await prepareWebBuild();
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [webServerEntry(buildDir)], {
     env: {
