@@ -8,17 +8,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnAgent, type AgentProcess } from '../../../testkit/src/agent-process.ts';
 import { startTcpProxy, type TcpProxy } from '../../../agent/test/tcp-proxy.ts';
 import { readStatus } from '../../../agent/src/status-file.ts';
-import { freshStack } from '../../../testkit/src/fresh-stack.ts';
 import { createTeamRow, provisionAgents } from '../../../testkit/src/provision.ts';
-import type { RunningStack } from '../../../stack/src/stack.ts';
 import { agentEnv } from '../../../testkit/src/agent-env.ts';
 import { waitFor } from '../../../testkit/src/wait-for.ts';
 
-let stack: RunningStack;
+// The shared stack is enough: only the agent's own link (a TCP proxy) and its queue disk are broken here.
+const stack = { env: inject('stack') };
 let db: pg.Pool;
 let dataDir = '';
 let queueDir = '';
@@ -26,7 +25,6 @@ let proxy: TcpProxy;
 let agent: AgentProcess | null = null;
 
 beforeAll(async () => {
-  stack = await freshStack();
   db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 2 });
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-disk-full-'));
   queueDir = path.join(dataDir, 'queue');
@@ -47,7 +45,6 @@ afterAll(async () => {
   try { execFileSync('umount', [queueDir]); } catch { /* not mounted */ }
   await fs.rm(dataDir, { recursive: true, force: true });
   await db?.end();
-  await stack?.stop();
 });
 
 describe('agent queue disk full', () => {
