@@ -14,9 +14,10 @@ import type { AgentSettings } from '../src/config/settings.ts';
 import { silentLogger } from '../src/log.ts';
 import type { RouteFigures } from '../src/otlp/aggregator.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '../src/otlp/receiver.ts';
-import { freePort } from '../../stack/test/free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
 import { drive, nearestRank, startOtelApp, type OtelAppOptions } from './otlp-app.ts';
-import { provisionHost, sql, waitFor } from './provision.ts';
+import { provisionHost, sql } from '../../testkit/src/provision.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const env = inject('stack');
 const HOST = '00000000-0000-4000-8000-000000000000';
@@ -185,10 +186,10 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
       const { recorded } = await run({ port } as OtlpReceiver, { protocol: 'protobuf', service: 'e2e-shop', signals: ['metrics'], gzip: true }, traffic(120));
       const { all, errors } = allDurations(recorded);
       let rows: Record<string, any>[] = [];
-      await waitFor('the app_samples row of e2e-shop', async () => {
+      await waitFor(async () => {
         rows = await sql(env, "select * from app_samples where host_id = $1 and kind = 'app' order by ts", [host.hostId]);
         return rows.length > 0;
-      });
+      }, { message: 'the app_samples row of e2e-shop' });
       expect(rows).toHaveLength(1);
       const row = rows[0]!;
       expect(row).toMatchObject({

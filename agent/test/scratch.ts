@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { spawnAgent, type AgentProcess } from './agent-process.ts';
+import { spawnAgent, type AgentProcess } from '../../testkit/src/agent-process.ts';
 
 /** Registers the cleanup and returns helpers that make directories and spawn agents under it. */
 export function scratch(prefix: string): { tmp(): Promise<string>; spawn(args: string[], env: Record<string, string>): AgentProcess } {

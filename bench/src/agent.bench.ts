@@ -13,9 +13,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Sampler } from '../../agent/src/collect/sampler.ts';
 import { osSource } from '../../agent/src/collect/source.ts';
-import { provisionHost } from '../../agent/test/provision.ts';
-import { freePort } from '../../stack/test/free-port.ts';
-import { benchStack, report } from './harness.ts';
+import { provisionHost } from '../../testkit/src/provision.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
+import { report } from './harness.ts';
+import { agentEnv } from '../../testkit/src/agent-env.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 import { cpuSeconds, privateMb, rssMb } from './proc.ts';
 
 const WINDOW_S = Number(process.env.BENCH_AGENT_SECONDS ?? 60);
@@ -56,7 +58,7 @@ const usage = process.cpuUsage(usage0);
 const inProcessMs = (usage.user + usage.system) / 1000 / IN_PROCESS_SAMPLES;
 
 // 2. Both running side by side.
-const stack = await benchStack();
+const stack = await freshStack();
 const children: ChildProcess[] = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vibe-bench-agent-'));
 try {
@@ -68,15 +70,10 @@ try {
   const agent = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../agent/src/cli.ts'), 'run'], {
     env: {
       ...process.env,
-      VIBE_AGENT_CONFIG: path.join(dataDir, 'none.json'),
-      VIBE_AGENT_URL: stack.env.SUPABASE_URL,
-      VIBE_AGENT_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY,
-      VIBE_AGENT_HOST_ID: host.hostId,
-      VIBE_AGENT_EMAIL: host.email,
-      VIBE_AGENT_PASSWORD: host.password,
-      VIBE_AGENT_DATA_DIR: dataDir,
-      VIBE_AGENT_SAMPLE_INTERVAL: '1',
-      VIBE_AGENT_LOG_LEVEL: 'debug',
+      ...agentEnv({ ...stack.env, SUPABASE_ANON_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY }, host, { dataDir, extra: {
+        VIBE_AGENT_SAMPLE_INTERVAL: '1',
+        VIBE_AGENT_LOG_LEVEL: 'debug',
+      } }),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

@@ -7,7 +7,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { benchStack, percentile, report } from './harness.ts';
+import { percentile, report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const ALERTS = Number(process.env.BENCH_ALERTS ?? 100);
 // The local receiver stands in for the outside webhook (http on 127.0.0.1, allowed for this run only).
@@ -39,7 +40,7 @@ async function arrival(key: string, timeoutMs = 15_000): Promise<number> {
   return arrivals.get(key)!;
 }
 
-const stack = await benchStack();
+const stack = await freshStack();
 const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 4 });
 try {
   const team = (await db.query<{ id: string }>(`insert into teams (name) values ('bench-alerts') returning id`)).rows[0]!.id;

@@ -6,14 +6,15 @@
  * each run at its own past `at` 40 minutes after the previous one.
  */
 import pg from 'pg';
-import { benchStack, percentile, report } from './harness.ts';
+import { percentile, report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const METRICS = ['cpu_total', 'cpu_iowait', 'load_1', 'mem_percent', 'swap_percent', 'disk_percent', 'disk_read_bps', 'disk_write_bps', 'net_rx_bps', 'net_tx_bps'];
 const SMALL = 100;
 const LARGE = Number(process.env.BENCH_ANOMALY_HOSTS ?? 1000);
 const RUNS = 3;
 
-const stack = await benchStack();
+const stack = await freshStack();
 const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 4 });
 
 async function detect(at: Date): Promise<{ ms: number; evaluated: number; events: number; inner: number }> {

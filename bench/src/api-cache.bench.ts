@@ -7,14 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from '@upstash/redis';
 import { teamServersKey } from '../../supabase/functions/_shared/cache-keys.ts';
 import { insertSamples, newTeam, newUser, sample, serviceClient } from '../../web/test/api-fixtures.ts';
-import { startWeb } from '../../web/test/web-server.ts';
-import { benchStack, percentile, report } from './harness.ts';
+import { startWeb } from '../../testkit/src/web-server.ts';
+import { percentile, report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 500);
 const REPS = Number(process.env.BENCH_REPS ?? 150);
 const WARMUP = 20;
 
-const stack = await benchStack();
+const stack = await freshStack();
 const web = await startWeb(stack.env);
 try {
   const user = await newUser(stack.env, 'bench');

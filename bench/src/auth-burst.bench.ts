@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import { fetchFrom } from '../../stack/test/fetch-from.ts';
-import { benchStack, percentile, report } from './harness.ts';
+import { percentile, report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const BURST = 100;
 const REPS = Number(process.env.BENCH_REPS ?? 5);
@@ -16,7 +17,7 @@ const ISSUE = 0;
 
 // The limits under test are the project's config.toml, whatever the caller's environment says.
 delete process.env.VIBE_AUTH_RATE_LIMITS;
-const stack = await benchStack();
+const stack = await freshStack();
 try {
   const { SUPABASE_URL: url, SUPABASE_PUBLISHABLE_KEY: anon, SUPABASE_SERVICE_ROLE_KEY: service } = stack.env;
   const admin = createClient(url, service, { auth: { persistSession: false, autoRefreshToken: false } });

@@ -1,10 +1,4 @@
-/** Shared pieces for benchmarks: a throw-away stack, timing helpers, and the result rows `npm run bench` collects. */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { loadConfig } from '../../stack/src/config.ts';
-import { startStack, type RunningStack } from '../../stack/src/stack.ts';
-import { freePort } from '../../stack/test/free-port.ts';
+/** Shared pieces for benchmarks (the throw-away stack is testkit's freshStack): timing helpers, and the result rows `npm run bench` collects. */
 
 /** One line of the benchmark table. */
 export interface BenchResult {
@@ -18,21 +12,6 @@ export interface BenchResult {
   met: boolean | null;
   /** Issue number the figure belongs to. */
   issue: number;
-}
-
-/** Starts a stack in a temporary directory on free ports; `stop()` also removes the directory. */
-export async function benchStack(extraSchemas: string[] = []): Promise<RunningStack> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-bench-'));
-  await fs.chmod(dir, 0o755);
-  const config = loadConfig(process.env, { dataDir: dir, gatewayPort: 0, dbPort: await freePort(), externalDatabaseUrl: null });
-  const stack = await startStack(config, { extraSchemas });
-  return {
-    ...stack,
-    async stop() {
-      await stack.stop();
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Percentile (0–100) of a list of numbers, by nearest rank. */

@@ -10,9 +10,9 @@ import pg from 'pg';
 import { percentile, report } from './harness.ts';
 import { subscribeDashboard } from './load/dashboard.ts';
 import { treePssByName, treePssMiB } from './load/memory.ts';
-import { createTeamRow, mapLimit, provisionAgents } from './load/provision.ts';
+import { createTeamRow, mapLimit, provisionAgents } from '../../testkit/src/provision.ts';
 import { sampleRow, sendRows, signIn, type AgentStats } from './load/simulated-agent.ts';
-import { startStackProcess } from './load/stack-process.ts';
+import { startStackProcess } from '../../testkit/src/stack-process.ts';
 
 function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -22,9 +22,11 @@ import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type Readabl
 import { OtlpAggregator } from '../../agent/src/otlp/aggregator.ts';
 import { decodeTracesJson } from '../../agent/src/otlp/decode-json.ts';
 import { decodeTracesProto } from '../../agent/src/otlp/decode-proto.ts';
-import { provisionHost, sql } from '../../agent/test/provision.ts';
-import { freePort } from '../../stack/test/free-port.ts';
-import { benchStack, report } from './harness.ts';
+import { provisionHost, sql } from '../../testkit/src/provision.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
+import { report } from './harness.ts';
+import { agentEnv } from '../../testkit/src/agent-env.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 import { cpuSeconds, rssMb } from './proc.ts';
 
 const SERVICES = 50;
@@ -106,7 +108,7 @@ const jsonMs = inProcess(jsonBodies, (b) => agg.addSpans(decodeTracesJson(JSON.p
 agg.drain();
 
 // 2 and 3. The running agent and a bare receiver.
-const stack = await benchStack();
+const stack = await freshStack();
 const children: ChildProcess[] = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vibe-bench-otlp-'));
 try {
@@ -115,16 +117,11 @@ try {
   const agent = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../agent/src/cli.ts'), 'run'], {
     env: {
       ...process.env,
-      VIBE_AGENT_CONFIG: path.join(dataDir, 'none.json'),
-      VIBE_AGENT_URL: stack.env.SUPABASE_URL,
-      VIBE_AGENT_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY,
-      VIBE_AGENT_HOST_ID: host.hostId,
-      VIBE_AGENT_EMAIL: host.email,
-      VIBE_AGENT_PASSWORD: host.password,
-      VIBE_AGENT_DATA_DIR: dataDir,
-      VIBE_AGENT_OTLP: '1',
-      VIBE_AGENT_OTLP_ADDRESS: `127.0.0.1:${agentPort}`,
-      VIBE_AGENT_SEND_INTERVAL: '2',
+      ...agentEnv({ ...stack.env, SUPABASE_ANON_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY }, host, { dataDir, extra: {
+        VIBE_AGENT_OTLP: '1',
+        VIBE_AGENT_OTLP_ADDRESS: `127.0.0.1:${agentPort}`,
+        VIBE_AGENT_SEND_INTERVAL: '2',
+      } }),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });

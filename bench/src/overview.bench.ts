@@ -11,13 +11,14 @@ import path from 'node:path';
 import pg from 'pg';
 import { launchChromium } from '../../web/test/e2e-web.ts';
 import { newTeam, newUser, serviceClient } from '../../web/test/api-fixtures.ts';
-import { startWeb } from '../../web/test/web-server.ts';
-import { benchStack, report } from './harness.ts';
+import { startWeb } from '../../testkit/src/web-server.ts';
+import { report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 
-const stack = await benchStack();
+const stack = await freshStack();
 const web = await startWeb(stack.env);
 const db = new pg.Client({ connectionString: stack.env.SUPABASE_DB_URL });
 await db.connect();

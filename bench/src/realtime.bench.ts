@@ -8,14 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import * as jose from 'jose';
 import pg from 'pg';
-import { benchStack, percentile, report } from './harness.ts';
+import { percentile, report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1000);
 const SUBSCRIBERS = 100;
 const FANOUT_MESSAGES = Number(process.env.BENCH_FANOUT ?? 2000);
 const WARMUP = 10;
 
-const stack = await benchStack();
+const stack = await freshStack();
 const env = stack.env;
 const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
 await db.connect();

@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { createClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import { copyFrom } from './copy-in.ts';
-import { benchStack, report } from './harness.ts';
+import { report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const BATCH = 1000;
 const BATCHES = Number(process.env.BENCH_BATCHES ?? 20);
 const ROUNDS = 3;
 
-const stack = await benchStack();
+const stack = await freshStack();
 const db = new pg.Client({ connectionString: stack.env.SUPABASE_DB_URL });
 await db.connect();
 try {

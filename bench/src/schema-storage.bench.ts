@@ -4,7 +4,8 @@
  * hours vs raw rows, and metrics_range over 30 days vs 1 hour for one host.
  */
 import pg from 'pg';
-import { benchStack, percentile, report } from './harness.ts';
+import { percentile, report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 /**
  * A realistic host, as the agent reports it ($1 host, $2 start, $3 samples, $4 interval in s), for the storage figure:
@@ -60,7 +61,7 @@ const REALISTIC_SQL = `
   ) w`;
 
 const log = (m: string) => process.stderr.write(`[schema bench] ${m}\n`);
-const stack = await benchStack();
+const stack = await freshStack();
 log('stack up');
 const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 2 });
 try {

@@ -6,7 +6,7 @@ import { loadConfig } from '../../stack/src/config.ts';
 import { PostgresServer } from '../../stack/src/db/postgres.ts';
 import { loadSecrets } from '../../stack/src/keys.ts';
 import { startStack } from '../../stack/src/stack.ts';
-import { freePort } from '../../stack/test/free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
 import { report } from './harness.ts';
 import { treePssMiB } from './load/memory.ts';
 

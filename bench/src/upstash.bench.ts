@@ -5,7 +5,8 @@ import path from 'node:path';
 import { Redis } from '@upstash/redis';
 import { RedisClient } from '../../stack/src/redis/client.ts';
 import { findRedisServer, RedisProcess } from '../../stack/src/redis/server-process.ts';
-import { benchStack, percentile, report } from './harness.ts';
+import { percentile, report } from './harness.ts';
+import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const SETS = 100;
 const WARMUP = 30;
@@ -14,7 +15,7 @@ const REPS = Number(process.env.BENCH_REPS ?? 400);
 const value = { host: 'web-1', ts: '2026-01-01T00:00:00Z', cpu: 0.42, load: [0.5, 0.4, 0.3], mem: { used: 123456789, total: 987654321 }, disks: [{ mount: '/', used: 0.61 }] };
 const text = JSON.stringify(value);
 
-const stack = await benchStack();
+const stack = await freshStack();
 const bin = findRedisServer();
 if (!bin) throw new Error('redis-server is not installed: the baseline needs one (apt-get install redis-server)');
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-bench-redis-'));

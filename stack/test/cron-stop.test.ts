@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import type { StackContext } from '../src/context.ts';
 import { startScheduler } from '../src/scheduler/index.ts';
 import { startReceiver, type Receiver } from './net-receiver.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 // A second scheduler must not touch the shared stack's jobs, so this one gets a database of its own.
 const env = inject('stack');
@@ -53,11 +54,7 @@ describe('scheduler stop()', () => {
     await db.query(`select cron.schedule('sleeper', '1 seconds', 'select pg_sleep(30)')`);
     const { rows } = await db.query<{ id: string }>('select net.http_get($1, timeout_milliseconds := 30000)::text as id', [receiver.url('/slow/30000/stop')]);
     await receiver.waitFor((r) => r.path === '/slow/30000/stop');
-    const end = Date.now() + 5000;
-    while ((await db.query(`select 1 from cron.job_run_details where status = 'running'`)).rowCount === 0) {
-      if (Date.now() > end) throw new Error('The sleeper job never started');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await waitFor(async () => (await db.query(`select 1 from cron.job_run_details where status = 'running'`)).rowCount !== 0, { message: 'the sleeper job to start', timeoutMs: 5000, intervalMs: 50 });
     expect(await connectionsTo()).toBe(2); // the LISTEN connection and the running job
 
     const t0 = Date.now();

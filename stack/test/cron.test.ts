@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { parseSchedule } from '../src/scheduler/cron-schedule.ts';
 import { startReceiver, type Receiver } from './net-receiver.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const env = inject('stack');
 const tag = randomBytes(4).toString('hex');
@@ -30,16 +31,6 @@ async function runsOf(jobid: string): Promise<Run[]> {
   return rows;
 }
 
-async function waitUntil<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await get();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function schedule(name: string, when: string, command: string): Promise<string> {
   const { rows } = await db.query<{ id: string }>('select cron.schedule($1, $2, $3)::text as id', [`${name}-${tag}`, when, command]);
   return rows[0]!.id;
@@ -61,7 +52,7 @@ describe('pg_cron emulation', () => {
   it('runs a job every second and records each run', async () => {
     const id = await schedule('every-second', '1 seconds', 'select 1');
     const t0 = Date.now();
-    const runs = await waitUntil('two finished runs', () => runsOf(id), (r) => r.filter((x) => x.status === 'succeeded').length >= 2, 3500);
+    const runs = await waitFor(async () => { const r = await runsOf(id); return r.filter((x) => x.status === 'succeeded').length >= 2 ? r : undefined; }, { message: 'two finished runs', timeoutMs: 3500 });
     expect(Date.now() - t0).toBeLessThan(3500);
     const done = runs.filter((r) => r.status === 'succeeded');
     expect(done[0]!.return_message).toBe('1 row');
@@ -76,7 +67,7 @@ describe('pg_cron emulation', () => {
 
   it('records a failing command as failed with its error message', async () => {
     const id = await schedule('failing', '1 seconds', 'select 1/0');
-    const [run] = await waitUntil('a failed run', () => runsOf(id), (r) => r.some((x) => x.status === 'failed'));
+    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'failed') ? r : undefined; }, { message: 'a failed run', timeoutMs: 5000 });
     expect(run!.status).toBe('failed');
     expect(run!.return_message).toContain('division by zero');
     expect(run!.end_time).not.toBeNull();
@@ -87,11 +78,11 @@ describe('pg_cron emulation', () => {
     const table = `cron_tag_${tag}`;
     await db.query(`create table ${table} (n int)`);
     const id = await schedule('tag', '1 seconds', `insert into ${table} values (1); insert into ${table} values (2), (3)`);
-    const [run] = await waitUntil('a finished run', () => runsOf(id), (r) => r.some((x) => x.status === 'succeeded'));
+    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'succeeded') ? r : undefined; }, { message: 'a finished run', timeoutMs: 5000 });
     expect(run!.return_message).toBe('INSERT 0 2');
     // A failing statement rolls back the whole command, as with pg_cron's libpq call.
     await db.query(`select cron.alter_job($1, command := $2)`, [id, `insert into ${table} values (99); select 1/0`]);
-    await waitUntil('a failed run', () => runsOf(id), (r) => r.some((x) => x.status === 'failed'));
+    await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'failed') ? r : undefined; }, { message: 'a failed run', timeoutMs: 5000 });
     await db.query('select cron.unschedule($1::bigint)', [id]);
     const { rows } = await db.query(`select count(*)::int as n from ${table} where n = 99`);
     expect(rows[0].n).toBe(0);
@@ -100,7 +91,7 @@ describe('pg_cron emulation', () => {
 
   it('stops running a job once it is unscheduled', async () => {
     const id = await schedule('unscheduled', '1 seconds', 'select 1');
-    await waitUntil('a first run', () => runsOf(id), (r) => r.some((x) => x.status === 'succeeded'));
+    await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'succeeded') ? r : undefined; }, { message: 'a first run', timeoutMs: 5000 });
     await db.query('select cron.unschedule($1)', [`unscheduled-${tag}`]);
     await new Promise((r) => setTimeout(r, 300)); // a run that had already started may still finish
     const before = (await runsOf(id)).length;
@@ -117,7 +108,7 @@ describe('pg_cron emulation', () => {
     expect(await runsOf(id)).toHaveLength(0);
     // Scheduling the same name again replaces the job (same id), as pg_cron's upsert does.
     expect(await schedule('changed', '1 seconds', 'select 2')).toBe(id);
-    const [run] = await waitUntil('a run after the change', () => runsOf(id), (r) => r.some((x) => x.status === 'succeeded'), 3000);
+    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'succeeded') ? r : undefined; }, { message: 'a run after the change', timeoutMs: 3000 });
     expect(run!.command).toBe('select 2');
     await db.query('select cron.alter_job($1, active := false)', [id]);
     await new Promise((r) => setTimeout(r, 300));
@@ -129,7 +120,7 @@ describe('pg_cron emulation', () => {
 
   it('never runs the same job twice at once', async () => {
     const id = await schedule('slow', '1 seconds', 'select pg_sleep(1.5)');
-    const runs = await waitUntil('two finished slow runs', () => runsOf(id), (r) => r.filter((x) => x.status === 'succeeded').length >= 2, 6000);
+    const runs = await waitFor(async () => { const r = await runsOf(id); return r.filter((x) => x.status === 'succeeded').length >= 2 ? r : undefined; }, { message: 'two finished slow runs', timeoutMs: 6000 });
     await db.query('select cron.unschedule($1::bigint)', [id]);
     const done = runs.filter((r) => r.status === 'succeeded');
     // The queued run starts right after the previous one ends, never during it.
@@ -154,7 +145,7 @@ describe('pg_cron emulation', () => {
     await db.query('commit');
     expect(visible.rows[0].n).toBe(0);
     const id = rows[0].id as string;
-    const [run] = await waitUntil('a run as the role', () => runsOf(id), (r) => r.some((x) => x.status !== 'running'));
+    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status !== 'running') ? r : undefined; }, { message: 'a run as the role', timeoutMs: 5000 });
     expect(run!.username).toBe(role);
     expect(run!.status).toBe('succeeded');
     const who = await db.query(`select distinct who from ${table}`);

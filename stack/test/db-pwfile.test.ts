@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { PostgresServer } from '../src/db/postgres.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
 
 const password = `pw-${randomBytes(12).toString('hex')}`;
 let dataDir = '';

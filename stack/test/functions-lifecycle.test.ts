@@ -5,25 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFunctionsHarness, type FunctionsHarness } from './functions-harness.ts';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 8000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { isAlive } from '../../testkit/src/process.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 describe('with the fixture functions', () => {
   let h: FunctionsHarness;
@@ -41,7 +24,7 @@ describe('with the fixture functions', () => {
     const crashed = await fetch(`${h.url}/functions/v1/crash?mode=exit`);
     expect(crashed.status).toBe(500);
     expect(await crashed.json()).toEqual({ code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' });
-    await until('the crashed worker to exit', () => !alive(before));
+    await waitFor(() => !isAlive(before), { message: 'the crashed worker to exit', timeoutMs: 8000 });
     const after = await pidOf();
     expect(after).not.toBe(before);
     expect(h.functions.logs('crash').join('\n')).toMatch(/uncaught error outside the handler/);
@@ -63,7 +46,7 @@ describe('with the fixture functions', () => {
 
   it('stops an idle worker, and boots exactly one for a burst of concurrent first calls', async () => {
     const idle = await pidOf();
-    await until('the idle worker to stop', () => !alive(idle));
+    await waitFor(() => !isAlive(idle), { message: 'the idle worker to stop', timeoutMs: 8000 });
     expect(h.functions.pids()).not.toContain(idle);
     const burst = await Promise.all(Array.from({ length: 12 }, () => pidOf()));
     expect(new Set(burst).size).toBe(1);
@@ -76,7 +59,7 @@ describe('with the fixture functions', () => {
     const reader = res.body!.getReader();
     await reader.read();
     ctl.abort();
-    await until('the function to see the cancel', () => h.functions.logs('stream').includes('stream cancelled by the client'));
+    await waitFor(() => h.functions.logs('stream').includes('stream cancelled by the client'), { message: 'the function to see the cancel', timeoutMs: 8000 });
   });
 });
 
@@ -102,9 +85,9 @@ describe('reload on change', () => {
   it('restarts a function when its files change, and every function when _shared changes', async () => {
     expect(await call()).toBe('v1!');
     await fs.writeFile(path.join(dir, 'functions', 'hot', 'index.ts'), "import { suffix } from '../_shared/suffix.ts';\nDeno.serve(() => new Response('v2' + suffix));\n");
-    await until('the new version', async () => (await call()) === 'v2!');
+    await waitFor(async () => (await call()) === 'v2!', { message: 'the new version', timeoutMs: 8000 });
     await fs.writeFile(path.join(dir, 'functions', '_shared', 'suffix.ts'), "export const suffix = '?';\n");
-    await until('the shared change', async () => (await call()) === 'v2?');
+    await waitFor(async () => (await call()) === 'v2?', { message: 'the shared change', timeoutMs: 8000 });
   });
 
   it('picks up verify_jwt from config.toml when it changes', async () => {
@@ -125,7 +108,7 @@ describe('stopping', () => {
     const pids = h.functions.pids();
     expect(pids.length).toBe(4);
     await h.stop();
-    for (const pid of pids) expect(alive(pid), `worker ${pid}`).toBe(false);
+    for (const pid of pids) expect(isAlive(pid), `worker ${pid}`).toBe(false);
   });
 
   it('leaves no worker behind when the stack process is killed outright', async () => {
@@ -135,11 +118,11 @@ describe('stopping', () => {
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (out += b.toString()));
-    const url = await until('the fixture server', () => /^(http:\S+)$/m.exec(out)?.[1]);
+    const url = await waitFor(() => /^(http:\S+)$/m.exec(out)?.[1], { message: 'the fixture server', timeoutMs: 8000 });
     const { pid } = (await (await fetch(`${url}/functions/v1/crash`)).json()) as { pid: number };
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     child.kill('SIGKILL');
-    await until('the orphaned worker to exit', () => !alive(pid), 5000);
+    await waitFor(() => !isAlive(pid), { message: 'the orphaned worker to exit', timeoutMs: 5000 });
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 });

@@ -1,11 +1,12 @@
-/** Starts one stack on free ports in a temporary data directory for the whole test run. */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+/**
+ * Starts one stack on free ports in a temporary data directory for the whole test run. The integration and
+ * slow lanes (vitest projects) both list this file: the first setup starts the stack, the second reuses it,
+ * and the last teardown stops it, so `npm test` runs one shared stack, not one per lane.
+ */
 import type { TestProject } from 'vitest/node';
-import { loadConfig } from '../src/config.ts';
-import { startStack, type RunningStack, type StackEnv } from '../src/stack.ts';
-import { freePort } from './free-port.ts';
+import type { StackEnv } from '../src/stack.ts';
+import { freshStack, type FreshStack } from '../../testkit/src/fresh-stack.ts';
+import { prepareWebBuild } from '../../testkit/src/web-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,8 +14,8 @@ declare module 'vitest' {
   }
 }
 
-let stack: RunningStack | undefined;
-let dir: string | undefined;
+// On globalThis: each project may load this file through its own module runner, in the same process.
+const shared = globalThis as { vibeTestStack?: { stack: Promise<FreshStack>; users: number } };
 
 export async function setup(project: TestProject): Promise<void> {
   // Notification tests deliver to local receivers on 127.0.0.1 over http (supabase/functions/_shared/destination-url.ts).
@@ -22,14 +23,17 @@ export async function setup(project: TestProject): Promise<void> {
   // Every test file signs users up and in from 127.0.0.1: one shared per-address bucket would refuse them.
   // The limits themselves are tested on their own Auth servers (auth-harness.ts), read from a config.toml.
   process.env.VIBE_AUTH_RATE_LIMITS ??= 'off';
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-test-'));
-  await fs.chmod(dir, 0o755);
-  const config = loadConfig(process.env, { dataDir: dir, gatewayPort: 0, dbPort: await freePort(), externalDatabaseUrl: null });
-  stack = await startStack(config, { extraSchemas: ['rest_fixture'] });
-  project.provide('stack', { ...stack.env, DATA_DIR: dir });
+  // The web app's build (when its sources changed) runs beside the stack's start-up, once, instead of inside
+  // the first beforeAll of each file that serves the app, where several files would wait on it at once.
+  shared.vibeTestStack ??= { stack: Promise.all([freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' }), prepareWebBuild()]).then(([s]) => s), users: 0 };
+  shared.vibeTestStack.users++;
+  const stack = await shared.vibeTestStack.stack;
+  project.provide('stack', { ...stack.env, DATA_DIR: stack.dataDir });
 }
 
 export async function teardown(): Promise<void> {
-  await stack?.stop();
-  if (dir) await fs.rm(dir, { recursive: true, force: true });
+  const entry = shared.vibeTestStack;
+  if (!entry || --entry.users > 0) return;
+  shared.vibeTestStack = undefined;
+  await (await entry.stack).stop();
 }

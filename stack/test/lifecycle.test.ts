@@ -4,19 +4,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
+import { isAlive } from '../../testkit/src/process.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const dirs: string[] = [];
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function runStack(dataDir: string, dbPort: number, gatewayPort: number) {
   const child = spawn(process.execPath, [path.join(root, 'stack/src/cli.ts'), 'stack'], {
@@ -56,11 +48,11 @@ describe('stack lifecycle', () => {
       expect((await fs.stat(path.join(dataDir, 'stack.env'))).mode & 0o777).toBe(0o600);
       expect((await fs.stat(path.join(dataDir, 'secrets.json'))).mode & 0o777).toBe(0o600);
       const pid = Number(readFileSync(path.join(dataDir, 'db', 'postmaster.pid'), 'utf8').split('\n')[0]);
-      expect(alive(pid)).toBe(true);
+      expect(isAlive(pid)).toBe(true);
       const exited = new Promise<number | null>((r) => first.child.once('exit', (code) => r(code)));
       first.child.kill(signal);
       expect(await exited).toBe(0);
-      expect(alive(pid)).toBe(false);
+      expect(isAlive(pid)).toBe(false);
       expect(existsSync(path.join(dataDir, 'db', 'postmaster.pid'))).toBe(false);
 
       // Second start reuses the data directory and the same keys.

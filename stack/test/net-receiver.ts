@@ -1,6 +1,7 @@
 /** A local HTTP server standing in for the outside service pg_net calls; records every request. */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 /** One request as the receiver saw it. */
 export interface Received {
@@ -58,13 +59,7 @@ export async function startReceiver(): Promise<Receiver> {
     requests,
     url: (path) => `http://127.0.0.1:${port}${path}`,
     async waitFor(match, timeoutMs = 5000) {
-      const end = Date.now() + timeoutMs;
-      for (;;) {
-        const found = requests.find(match);
-        if (found) return found;
-        if (Date.now() > end) throw new Error(`No matching request within ${timeoutMs} ms; got: ${requests.map((r) => r.path).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      return waitFor(() => requests.find(match), { message: () => `a matching request; got: ${requests.map((r) => r.path).join(', ')}`, timeoutMs, intervalMs: 20 });
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startReceiver, type Receiver } from './net-receiver.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const env = inject('stack');
 const tag = randomBytes(4).toString('hex');
@@ -61,13 +62,7 @@ describe('Database Webhooks (supabase_functions.http_request)', () => {
     );
     expect(rows[0]!.table_ok).toBe(true);
     await receiver.waitFor((r) => r.path === `/hook-${tag}` && JSON.parse(r.body).record?.id === 2);
-    const end = Date.now() + 5000;
-    let status: number | null = null;
-    while (status === null && Date.now() < end) {
-      const res = await db.query<{ status_code: number }>('select status_code from net._http_response where id = $1', [rows[0]!.request_id]);
-      status = res.rows[0]?.status_code ?? null;
-      if (status === null) await new Promise((r) => setTimeout(r, 20));
-    }
+    const status = await waitFor(async () => (await db.query<{ status_code: number }>('select status_code from net._http_response where id = $1', [rows[0]!.request_id])).rows[0]?.status_code, { message: 'the hook response', timeoutMs: 5000, intervalMs: 20 });
     expect(status).toBe(200);
   });
 

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { startReceiver, type Receiver } from './net-receiver.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const env = inject('stack');
 const tag = randomBytes(4).toString('hex');
@@ -20,13 +21,7 @@ interface Response {
 }
 
 async function responseOf(id: string, timeoutMs = 5000): Promise<Response> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await db.query<Response>('select id::text, status_code, content_type, headers, content, timed_out, error_msg from net._http_response where id = $1', [id]);
-    if (rows[0]) return rows[0];
-    if (Date.now() > end) throw new Error(`No response recorded for request ${id} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return waitFor(async () => (await db.query<Response>('select id::text, status_code, content_type, headers, content, timed_out, error_msg from net._http_response where id = $1', [id])).rows[0], { message: `a response recorded for request ${id}`, timeoutMs, intervalMs: 20 });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationStream, type Transaction } from '../src/realtime/cdc/stream.ts';
 import { DatabaseBroadcasts } from '../src/realtime/db-broadcast.ts';
 import { closeSql, env, Inbox, sql, uid } from './realtime-helpers.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 // Separate instances of the pickup and the stream, so cutting their connections leaves the shared stack alone.
 const table = `rt_resilience_${uid()}`;
@@ -21,11 +22,6 @@ afterAll(async () => {
   await closeSql();
 });
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 10000): Promise<void> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (await cond()) return;
-  throw new Error(`condition not met within ${ms} ms`);
-}
-
 describe('realtime database connections recover', () => {
   it('broadcast from the database resumes after the LISTEN connection is cut', async () => {
     const topic = `resilience-${uid()}`;
@@ -39,7 +35,7 @@ describe('realtime database connections recover', () => {
       expect(await got.next()).toBe(1);
       const pid = pickup.backendPid;
       await sql('select pg_terminate_backend($1)', [pid]);
-      await until(() => pickup.backendPid !== null && pickup.backendPid !== pid);
+      await waitFor(() => pickup.backendPid !== null && pickup.backendPid !== pid);
       await sql(`select realtime.send('{"n":2}'::jsonb, 'e', $1, false)`, [topic]);
       expect(await got.next()).toBe(2);
     } finally {
@@ -66,14 +62,14 @@ describe('realtime database connections recover', () => {
       const firstSlot = await slotOf(pid);
       expect(firstSlot).toMatch(/^supabase_realtime_replication_slot_/);
       await sql('select pg_terminate_backend($1)', [pid]);
-      await until(async () => stream.backendPid !== null && stream.backendPid !== pid && (await slotOf(stream.backendPid)) !== undefined);
-      await until(async () => (await sql('select 1 from pg_replication_slots where slot_name = $1', [firstSlot])).length === 0);
+      await waitFor(async () => stream.backendPid !== null && stream.backendPid !== pid && (await slotOf(stream.backendPid)) !== undefined);
+      await waitFor(async () => (await sql('select 1 from pg_replication_slots where slot_name = $1', [firstSlot])).length === 0);
       await sql(`insert into public.${table} (n) values (2)`);
       expect(await rows.next()).toBe('2');
     } finally {
       const pid = stream.backendPid;
       await stream.stop();
-      await until(async () => (await slotOf(pid)) === undefined);
+      await waitFor(async () => (await slotOf(pid)) === undefined);
     }
   });
 });

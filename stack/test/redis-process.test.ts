@@ -12,7 +12,9 @@ import type { StackContext } from '../src/context.ts';
 import { parseRedisUrl, RedisClient } from '../src/redis/client.ts';
 import { startRedis, type RedisServer } from '../src/redis/index.ts';
 import { findRedisServer, RedisProcess } from '../src/redis/server-process.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
+import { isAlive } from '../../testkit/src/process.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const cleanup: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
@@ -43,23 +45,6 @@ async function mount(server: RedisServer): Promise<{ url: string; redis: Redis }
   return { url, redis: new Redis({ url, token: server.token, enableTelemetry: false, retry: false }) };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('redis-server child', () => {
   it('is found on this machine', () => {
     expect(findRedisServer()).toMatch(/redis-server$/);
@@ -70,11 +55,11 @@ describe('redis-server child', () => {
     const server = await startRedis(ctx);
     expect(server.backend).toBe('redis-server');
     const pid = server.pid()!;
-    expect(alive(pid)).toBe(true);
+    expect(isAlive(pid)).toBe(true);
     const { redis } = await mount(server);
     expect(await redis.set('k', 'v')).toBe('OK');
     await server.stop();
-    expect(alive(pid)).toBe(false);
+    expect(isAlive(pid)).toBe(false);
     const again = await startRedis(ctx);
     cleanup.push(() => again.stop());
     expect(again.token).toBe(server.token);
@@ -94,13 +79,13 @@ describe('redis-server child', () => {
     const during = await fetch(`${url}/get/before`, { headers: { authorization: `Bearer ${server.token}` } });
     expect(during.status).toBe(503);
     expect(((await during.json()) as { error: string }).error).toMatch(/^ERR Redis is unavailable.*retry/);
-    await waitFor(async () => (await fetch(`${url}/ping`, { headers: { authorization: `Bearer ${server.token}` } })).status === 200, 5000);
+    await waitFor(async () => (await fetch(`${url}/ping`, { headers: { authorization: `Bearer ${server.token}` } })).status === 200, { timeoutMs: 5000 });
     expect(server.pid()).not.toBe(pid);
     expect(await redis.incr('after')).toBe(1);
-    await waitFor(async () => /exited unexpectedly[\s\S]*restarted on port \d+/.test(lines.join('\n')), 2000);
+    await waitFor(async () => /exited unexpectedly[\s\S]*restarted on port \d+/.test(lines.join('\n')), { timeoutMs: 2000 });
     const newPid = server.pid()!;
     await server.stop();
-    expect(alive(newPid)).toBe(false);
+    expect(isAlive(newPid)).toBe(false);
   });
 
   it('takes redis-server down with it when the process exits without stop()', async () => {
@@ -117,7 +102,7 @@ describe('redis-server child', () => {
     expect(code).toBe(3);
     const pid = Number(out.trim());
     expect(pid).toBeGreaterThan(0);
-    await waitFor(async () => !alive(pid), 2000);
+    await waitFor(async () => !isAlive(pid), { timeoutMs: 2000 });
   });
 
   it('ends a redis-server left behind by a stack that was killed', async () => {
@@ -128,14 +113,14 @@ describe('redis-server child', () => {
     const stale = spawn(findRedisServer()!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--pidfile', path.join(dir, 'redis-server.pid'), '--loglevel', 'warning'], { stdio: 'ignore' });
     cleanup.push(async () => stale.kill('SIGKILL'));
     const probe = new RedisClient({ host: '127.0.0.1', port });
-    await waitFor(async () => (await probe.command(['PING']).catch(() => null)) === 'PONG', 5000);
+    await waitFor(async () => (await probe.command(['PING']).catch(() => null)) === 'PONG', { timeoutMs: 5000 });
     await probe.close();
-    await waitFor(async () => (await fs.stat(path.join(dir, 'redis-server.pid')).catch(() => null)) !== null, 2000);
+    await waitFor(async () => (await fs.stat(path.join(dir, 'redis-server.pid')).catch(() => null)) !== null, { timeoutMs: 2000 });
     const exited = new Promise((resolve) => stale.once('exit', resolve));
     const server = await startRedis(fakeContext(dataDir));
     cleanup.push(() => server.stop());
     await exited;
-    expect(alive(stale.pid!)).toBe(false);
+    expect(isAlive(stale.pid!)).toBe(false);
     expect(server.pid()).not.toBe(stale.pid);
     await server.stop();
   });
@@ -158,7 +143,7 @@ describe('REDIS_URL', () => {
     await direct.close();
     await server.stop();
     // Stopping the endpoint leaves someone else's Redis running.
-    expect(alive(existing.pid!)).toBe(true);
+    expect(isAlive(existing.pid!)).toBe(true);
   });
 
   it('explains a malformed REDIS_URL', () => {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createClient } from '@supabase/supabase-js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../stack/test/free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 let dataDir = '';

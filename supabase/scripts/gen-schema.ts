@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { hostedDatabase, pushMigrations } from '../../tests/system/fresh-database.ts';
+import { hostedDatabase, pushMigrations } from '../../testkit/src/fresh-database.ts';
 import { dumpSchema } from './schema-dump.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

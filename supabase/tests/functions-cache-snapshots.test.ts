@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostSnapshotKey, hostWriteGateKey, teamServersKey } from '../functions/_shared/cache-keys.ts';
 import type { ServerStats } from '../functions/_shared/server-snapshot.ts';
 import { createTeam, env, superuser, uniq, type TeamFixture } from './helpers.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const db = superuser();
 const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false });
@@ -21,13 +22,7 @@ beforeAll(async () => {
 type Envelope<T> = { v: T; at: string };
 
 async function waitForKey<T>(key: string, timeoutMs = 70_000): Promise<Envelope<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await redis.get<Envelope<T>>(key);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`${key} never appeared in Upstash`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return waitFor(() => redis.get<Envelope<T>>(key), { message: `${key} in Upstash`, timeoutMs });
 }
 
 async function invoke(): Promise<Record<string, number>> {

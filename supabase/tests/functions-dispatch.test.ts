@@ -9,6 +9,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNotifyReceiver, type NotifyReceiver } from './functions-receiver.ts';
 import { createTeam, env, superuser, uniq, type TeamFixture } from './helpers.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const db = superuser();
 let rx: NotifyReceiver;
@@ -69,13 +70,8 @@ async function outbox(channelId: string): Promise<{ id: number; status: string; 
 }
 
 async function waitOutbox(channelId: string, pred: (rows: Awaited<ReturnType<typeof outbox>>) => boolean, timeoutMs = 15_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const rows = await outbox(channelId);
-    if (pred(rows)) return rows;
-    if (Date.now() > end) throw new Error(`Outbox of ${channelId} never reached the expected state: ${JSON.stringify(rows)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  let rows: Awaited<ReturnType<typeof outbox>> = [];
+  return waitFor(async () => (pred((rows = await outbox(channelId))) ? rows : undefined), { message: () => `the outbox of ${channelId} to reach the expected state: ${JSON.stringify(rows)}`, timeoutMs, intervalMs: 50 });
 }
 
 async function dispatchNow(body: Record<string, unknown> = { reason: 'schedule' }, auth = env.SUPABASE_SERVICE_ROLE_KEY): Promise<{ status: number; body: Record<string, unknown> }> {

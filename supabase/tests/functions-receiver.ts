@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 /** One request as the receiver saw it. */
 export interface Delivery {
@@ -65,11 +66,7 @@ export async function startNotifyReceiver(): Promise<NotifyReceiver> {
     url: (path) => `http://127.0.0.1:${port}${path}`,
     to,
     async waitFor(prefix, count = 1, timeoutMs = 15_000) {
-      const end = Date.now() + timeoutMs;
-      while (to(prefix).length < count) {
-        if (Date.now() > end) throw new Error(`Expected ${count} deliveries to ${prefix} within ${timeoutMs} ms, got ${to(prefix).length}: ${deliveries.map((d) => d.path).join(', ')}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitFor(() => to(prefix).length >= count, { message: () => `${count} deliveries to ${prefix}, got ${to(prefix).length}: ${deliveries.map((d) => d.path).join(', ')}`, timeoutMs, intervalMs: 20 });
       return to(prefix);
     },
     answer: (prefix, status) => void statuses.set(prefix, status),

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostedDatabase, pushMigrations, type FreshDatabase } from '../../tests/system/fresh-database.ts';
+import { hostedDatabase, pushMigrations, type FreshDatabase } from '../../testkit/src/fresh-database.ts';
 import { env } from './helpers.ts';
 
 let fresh: FreshDatabase;

@@ -7,7 +7,7 @@ import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { newHost, newTeam, newUser, type TestUser } from '../../web/test/api-fixtures.ts';
-import { startWeb, type RunningWeb } from '../../web/test/web-server.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 import { teamChecksums } from './hostile/checksum.ts';
 import { expectRefused } from './hostile/refused.ts';
 

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { declaredCronJobs } from '../../scripts/deploy/plan.ts';
 import { configureSchedules } from '../../scripts/deploy/schedules.ts';
-import { hostedDatabase, pushMigrations, type FreshDatabase } from './fresh-database.ts';
+import { hostedDatabase, pushMigrations, type FreshDatabase } from '../../testkit/src/fresh-database.ts';
 
 const env = inject('stack');
 const root = path.resolve(import.meta.dirname, '..', '..');

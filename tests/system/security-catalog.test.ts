@@ -4,7 +4,7 @@
  * without the objects other test files create in the shared test database meanwhile.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { hostedDatabase, pushMigrations, type FreshDatabase } from './fresh-database.ts';
+import { hostedDatabase, pushMigrations, type FreshDatabase } from '../../testkit/src/fresh-database.ts';
 
 const env = inject('stack');
 let fresh: FreshDatabase;

@@ -6,8 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../stack/test/free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
 import { clientWith, createTeam, env, superuser, type TeamFixture } from '../../supabase/tests/helpers.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const db = superuser();
 const marker = `sekret${randomUUID().replace(/-/g, '')}`;
@@ -81,13 +82,10 @@ describe('channel secrets', () => {
     );
     await db.query('insert into host_samples (host_id, ts, cpu_total) values ($1, now(), 99)', [team.hostId]);
     // Wait for the dispatcher to try and fail (connection refused), so last_error holds its message.
-    const end = Date.now() + 60_000;
-    let rows: { attempts: number; last_error: string | null }[] = [];
-    while (Date.now() < end) {
-      rows = (await db.query('select attempts, last_error from notifications where channel_id = $1', [channelId])).rows;
-      if (rows[0]?.last_error) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const rows = await waitFor(async () => {
+      const r: { attempts: number; last_error: string | null }[] = (await db.query('select attempts, last_error from notifications where channel_id = $1', [channelId])).rows;
+      return r[0]?.last_error ? r : undefined;
+    }, { message: 'the delivery to fail (else the outbox was not exercised)', timeoutMs: 60_000 });
     expect(rows[0]?.last_error, 'the delivery never failed, so the outbox was not exercised').toBeTruthy();
 
     const { rows: relations } = await db.query<{ name: string }>(

@@ -8,8 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../stack/test/free-port.ts';
+import { freePort } from '../../testkit/src/free-port.ts';
 import { clientWith, createTeam, serviceClient, superuser, type TeamFixture } from '../../supabase/tests/helpers.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const db = superuser();
 const marker = `reply${randomUUID().replace(/-/g, '')}`;
@@ -52,13 +53,10 @@ async function failingDelivery(url: string): Promise<{ channelId: string; notifi
     [team.teamId, `CPU ${channelId.slice(0, 6)}`, team.hostId, [channelId]],
   );
   await db.query('insert into host_samples (host_id, ts, cpu_total) values ($1, clock_timestamp(), 99)', [team.hostId]);
-  const end = Date.now() + 60_000;
-  while (Date.now() < end) {
+  return waitFor(async () => {
     const { rows } = await db.query<{ id: number; last_error: string | null }>('select id::int, last_error from notifications where channel_id = $1', [channelId]);
-    if (rows[0]?.last_error) return { channelId, notificationId: rows[0].id, lastError: rows[0].last_error };
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('The delivery never failed, so the outbox was not exercised');
+    return rows[0]?.last_error ? { channelId, notificationId: rows[0].id, lastError: rows[0].last_error } : undefined;
+  }, { message: 'the delivery to fail (else the outbox was not exercised)', timeoutMs: 60_000 });
 }
 
 describe('notification failures', () => {

@@ -6,7 +6,7 @@ import type {} from '../../stack/test/global-setup.ts';
 import { teamServersKey } from '$shared/cache-keys.ts';
 import { decodeEnvelope, encodeEnvelope } from '$shared/hybrid-storage.ts';
 import { addMember, insertSamples, newHost, newTeam, newUser, sample, type TestUser } from './api-fixtures.ts';
-import { startWeb, type RunningWeb } from './web-server.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
 const env = inject('stack');
 let web: RunningWeb;

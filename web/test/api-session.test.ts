@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../stack/test/global-setup.ts';
 import { insertSamples, newHost, newTeam, newUser, sample, type TestUser } from './api-fixtures.ts';
-import { startWeb, type RunningWeb } from './web-server.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
 const env = inject('stack');
 let web: RunningWeb;

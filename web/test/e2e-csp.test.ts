@@ -10,8 +10,9 @@ import type { BrowserContext, Page, Response as PwResponse } from 'playwright-co
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../stack/test/global-setup.ts';
 import { insertSamples, newHost, newTeam, newUser, sample, type TestUser } from './api-fixtures.ts';
-import { launchChromium, waitFor } from './e2e-web.ts';
-import { startWeb, type RunningWeb } from './web-server.ts';
+import { launchChromium } from './e2e-web.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
 const env = inject('stack');
 const slug = `csp-${Date.now().toString(36)}`;
@@ -151,7 +152,7 @@ describe('pages under the Content Security Policy', () => {
 
     await visit(page, `/hosts/${slug}`, async (p) => {
       const cpu = p.locator('figure[aria-label="CPU"]');
-      await waitFor('the CPU chart to show points', async () => Number(await cpu.getAttribute('data-points')) >= 2);
+      await waitFor(async () => Number(await cpu.getAttribute('data-points')) >= 2, { message: 'the CPU chart to show points' });
       await p.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor();
       expect(await cpu.locator('svg path').count()).toBeGreaterThan(0);
     });

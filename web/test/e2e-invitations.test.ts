@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from './e2e-web.ts';
-import { startWeb, type RunningWeb } from './web-server.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
 const env = inject('stack');
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;

@@ -13,8 +13,9 @@ import { chromium, type BrowserContext, type Cookie } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../stack/test/global-setup.ts';
 import { newTeam, newUser, type TestUser } from './api-fixtures.ts';
-import { CHROMIUM_ARGS, waitFor } from './e2e-web.ts';
-import { startWeb, type RunningWeb } from './web-server.ts';
+import { CHROMIUM_ARGS } from './e2e-web.ts';
+import { waitFor } from '../../testkit/src/wait-for.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
 const env = inject('stack');
 let web: RunningWeb;
@@ -102,14 +103,10 @@ describe('session cookies over https', () => {
     await browser.addCookies([
       { name: before.name, value: `base64-${Buffer.from(JSON.stringify(aged)).toString('base64url')}`, url: origin, secure: false, sameSite: 'Lax' },
     ]);
-    await waitFor(
-      'the browser client to write a refreshed session',
-      async () => {
+    await waitFor(async () => {
         const now = (await browser.cookies(origin)).filter(isSession);
         return now.length > 0 && sessionOf(now).body.refresh_token !== before.body.refresh_token;
-      },
-      45_000,
-    );
+      }, { message: 'the browser client to write a refreshed session', timeoutMs: 45_000 });
     const refreshed = (await browser.cookies(origin)).filter(isSession);
     expect(refreshed.map((c) => [c.name, c.secure])).toEqual(refreshed.map((c) => [c.name, true]));
     await page.close();

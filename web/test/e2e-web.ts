@@ -1,4 +1,4 @@
-/** Browser-test helpers: Debian's Chromium on a fresh profile, polling, where screenshots go. (The app is served by web-server.ts.) */
+/** Browser-test helpers: Debian's Chromium on a fresh profile, where screenshots go. (The app is served by web-server.ts.) */
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
@@ -20,11 +20,3 @@ export async function launchChromium(profileDir: string, viewport = { width: 128
   return chromium.launchPersistentContext(profileDir, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true, viewport });
 }
 
-/** Polls `check` until it returns true, or fails naming `what`. */
-export async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

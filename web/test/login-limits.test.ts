@@ -9,7 +9,7 @@ import type {} from '../../stack/test/global-setup.ts';
 import { startAuthHarness, type AuthHarness } from '../../stack/test/auth-harness.ts';
 import { fetchFrom } from '../../stack/test/fetch-from.ts';
 import { newUser, type TestUser } from './api-fixtures.ts';
-import { startWeb, type RunningWeb } from './web-server.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
 const env = inject('stack');
 let plainAuth: AuthHarness;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from './e2e-web.ts';
-import { startWeb, type RunningWeb } from './web-server.ts';
+import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 import { newHost, newTeam, newUser, serviceClient, type TestUser } from './api-fixtures.ts';
 
 const env = inject('stack');

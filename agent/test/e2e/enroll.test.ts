@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { scratch } from '../scratch.ts';
-import { sampleTimes, sql, waitFor } from '../provision.ts';
+import { sampleTimes, sql } from '../../../testkit/src/provision.ts';
+import { waitFor } from '../../../testkit/src/wait-for.ts';
 
 const env = inject('stack');
 const { tmp, spawn } = scratch('vibe-agent-enroll');
@@ -34,7 +35,7 @@ describe('enrollment end to end', () => {
     expect(written.password.length).toBeGreaterThan(20);
 
     const agent = spawn(['run'], vars);
-    await waitFor('samples from the enrolled agent', async () => (await sampleTimes(env, hostId)).length >= 2, 30_000);
+    await waitFor(async () => (await sampleTimes(env, hostId)).length >= 2, { message: 'samples from the enrolled agent', timeoutMs: 30_000 });
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     // The session is kept beside the queue, private to the agent.

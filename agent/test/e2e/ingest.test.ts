@@ -9,7 +9,8 @@ import { DiskQueue } from '../../src/send/queue.ts';
 import { hostSampleRow, type QueuedRow } from '../../src/send/rows.ts';
 import { Sender } from '../../src/send/sender.ts';
 import { fixture } from '../fixture-source.ts';
-import { provisionHost, sql, waitFor } from '../provision.ts';
+import { provisionHost, sql } from '../../../testkit/src/provision.ts';
+import { waitFor } from '../../../testkit/src/wait-for.ts';
 import { scratch } from '../scratch.ts';
 
 const env = inject('stack');
@@ -56,7 +57,7 @@ describe('agent against the stack', () => {
     });
     const agent = await startAgent(settings, silentLogger);
     try {
-      await waitFor('two host samples, an app sample and a db sample', async () => {
+      await waitFor(async () => {
         const [r] = await sql<{ h: number; a: number; d: number }>(
           env,
           `select (select count(*)::int from host_samples where host_id = $1) h, (select count(*)::int from app_samples where host_id = $1) a,
@@ -64,7 +65,7 @@ describe('agent against the stack', () => {
           [host.hostId],
         );
         return r!.h >= 2 && r!.a >= 1 && r!.d >= 1;
-      });
+      }, { message: 'two host samples, an app sample and a db sample' });
     } finally {
       await agent.stop();
       server.close();

@@ -1,6 +1,6 @@
 /** A dashboard client: a team member's supabase-js subscribed to the team's private Realtime topic, counting what arrives. */
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import type { StackUrls } from './provision.ts';
+import type { StackUrls } from '../../../testkit/src/provision.ts';
 
 /** What the dashboard received. */
 export interface DashboardTally {

@@ -1,5 +1,5 @@
 /** One simulated agent: its own Auth session, and host samples sent over real HTTP as the agent's sender sends them. */
-import type { AgentCredential, StackUrls } from './provision.ts';
+import type { AgentCredential, StackUrls } from '../../../testkit/src/provision.ts';
 
 /** Counters of one agent. */
 export interface AgentStats {

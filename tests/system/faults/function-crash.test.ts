@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchStack } from '../../../bench/src/harness.ts';
+import { freshStack } from '../../../testkit/src/fresh-stack.ts';
 import type { RunningStack } from '../../../stack/src/stack.ts';
 
 let stack: RunningStack;
@@ -13,7 +13,7 @@ beforeAll(async () => {
   // This file runs in its own process: the variable only points this stack at the fixture functions.
   process.env.VIBE_FUNCTIONS_DIR = path.join(import.meta.dirname, '..', 'fixtures', 'crash-project', 'functions');
   process.env.VIBE_FUNCTIONS_WATCH = '0';
-  stack = await benchStack();
+  stack = await freshStack();
 }, 180_000);
 afterAll(async () => {
   await stack?.stop();

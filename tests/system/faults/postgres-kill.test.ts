@@ -4,16 +4,17 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentClient, createTeamRow, provisionAgents } from '../../../bench/src/load/provision.ts';
-import { benchStack } from '../../../bench/src/harness.ts';
+import { agentClient, createTeamRow, provisionAgents } from '../../../testkit/src/provision.ts';
+import { freshStack } from '../../../testkit/src/fresh-stack.ts';
 import type { RunningStack } from '../../../stack/src/stack.ts';
 import { ingestLoop } from './ingest-loop.ts';
+import { waitFor } from '../../../testkit/src/wait-for.ts';
 
 let stack: RunningStack;
 let db: pg.Pool;
 
 beforeAll(async () => {
-  stack = await benchStack();
+  stack = await freshStack();
   db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 4 });
   db.on('error', () => {});
 }, 180_000);
@@ -29,14 +30,12 @@ describe('Postgres kill -9 mid-ingest', () => {
     const clients = await Promise.all(creds.map((c) => agentClient(stack.env, c)));
     const start = Date.now() - 10 * 60_000;
     const loops = clients.map((c, i) => ingestLoop(c, creds[i]!.hostId, 20, start));
-    await new Promise((r) => setTimeout(r, 3000));
+    await waitFor(() => loops.every((l) => l.record.acked.length >= 10), { message: 'ten acknowledged samples per agent before the kill', timeoutMs: 30_000 });
     const pid = stack.postgres!.pid!;
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
-    // Wait until every loop has been acknowledged again after the kill, then a little more.
-    const deadline = Date.now() + 120_000;
-    while (!loops.every((l) => l.record.successAt.some((t) => t > killedAt + 500)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    await new Promise((r) => setTimeout(r, 2000));
+    // Wait until every loop has been acknowledged again several times after the kill.
+    await waitFor(() => loops.every((l) => l.record.successAt.filter((t) => t > killedAt + 500).length >= 10), { message: 'every agent acknowledged again after the kill', timeoutMs: 120_000 });
     for (const l of loops) await l.stop();
 
     expect(stack.postgres!.restarts).toBeGreaterThanOrEqual(1);

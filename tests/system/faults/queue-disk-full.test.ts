@@ -8,15 +8,16 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnAgent, type AgentProcess } from '../../../agent/test/agent-process.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawnAgent, type AgentProcess } from '../../../testkit/src/agent-process.ts';
 import { startTcpProxy, type TcpProxy } from '../../../agent/test/tcp-proxy.ts';
 import { readStatus } from '../../../agent/src/status-file.ts';
-import { benchStack } from '../../../bench/src/harness.ts';
-import { createTeamRow, provisionAgents } from '../../../bench/src/load/provision.ts';
-import type { RunningStack } from '../../../stack/src/stack.ts';
+import { createTeamRow, provisionAgents } from '../../../testkit/src/provision.ts';
+import { agentEnv } from '../../../testkit/src/agent-env.ts';
+import { waitFor } from '../../../testkit/src/wait-for.ts';
 
-let stack: RunningStack;
+// The shared stack is enough: only the agent's own link (a TCP proxy) and its queue disk are broken here.
+const stack = { env: inject('stack') };
 let db: pg.Pool;
 let dataDir = '';
 let queueDir = '';
@@ -24,7 +25,6 @@ let proxy: TcpProxy;
 let agent: AgentProcess | null = null;
 
 beforeAll(async () => {
-  stack = await benchStack();
   db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 2 });
   dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-disk-full-'));
   queueDir = path.join(dataDir, 'queue');
@@ -45,38 +45,22 @@ afterAll(async () => {
   try { execFileSync('umount', [queueDir]); } catch { /* not mounted */ }
   await fs.rm(dataDir, { recursive: true, force: true });
   await db?.end();
-  await stack?.stop();
 });
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`Timed out after ${ms} ms waiting for ${what}:\n${agent?.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('agent queue disk full', () => {
   it('reports it, keeps the newest samples, and delivers them when the gateway returns', { timeout: 240_000 }, async () => {
     const teamId = await createTeamRow(db, 'fault-disk');
     const [cred] = await provisionAgents(stack.env, db, teamId, 1, 'diskfull');
     await proxy.stop(); // offline from the start: everything waits in the queue
-    agent = spawnAgent(['run'], {
-      VIBE_AGENT_CONFIG: path.join(dataDir, 'config.json'),
-      VIBE_AGENT_URL: `http://127.0.0.1:${proxy.port}`,
-      VIBE_AGENT_KEY: stack.env.SUPABASE_ANON_KEY,
-      VIBE_AGENT_HOST_ID: cred!.hostId,
-      VIBE_AGENT_EMAIL: cred!.email,
-      VIBE_AGENT_PASSWORD: cred!.password,
-      VIBE_AGENT_DATA_DIR: dataDir,
+    agent = spawnAgent(['run'], agentEnv(stack.env, cred!, { url: `http://127.0.0.1:${proxy.port}`, dataDir, extra: {
       VIBE_AGENT_SAMPLE_INTERVAL: '0.1',
       VIBE_AGENT_SEND_INTERVAL: '1',
       VIBE_AGENT_RETRY_MAX: '1',
       // 64 KiB segments: several fit on the 192 KiB disk, so the oldest can make room for the newest.
       VIBE_AGENT_QUEUE_MAX_BYTES: String(1024 * 1024),
       VIBE_AGENT_LOG_LEVEL: 'debug',
-    });
-    await waitFor('the queue disk to fill', () => /disk is full|ENOSPC|no space/i.test(agent!.output()), 120_000);
+    } }));
+    await waitFor(() => /disk is full|ENOSPC|no space/i.test(agent!.output()), { message: () => `the queue disk to fill:\n${agent?.output().slice(-2000)}`, timeoutMs: 120_000 });
     const atFull = agent.sampled.length;
     await new Promise((r) => setTimeout(r, 4000));
     const afterFull = agent.sampled.slice(atFull);
@@ -88,10 +72,10 @@ describe('agent queue disk full', () => {
 
     await proxy.start();
     const newest = agent.sampled.slice(-10);
-    await waitFor('the newest samples to arrive', async () => {
+    await waitFor(async () => {
       const { rows } = await db.query<{ ts: Date }>('select ts from public.host_samples where host_id = $1 and ts = any($2::timestamptz[])', [cred!.hostId, newest]);
       return rows.length === newest.length;
-    }, 60_000);
+    }, { message: () => `the newest samples to arrive:\n${agent?.output().slice(-2000)}`, timeoutMs: 60_000 });
     const { rows } = await db.query<{ n: number }>('select count(*)::int as n from public.host_samples where host_id = $1', [cred!.hostId]);
     expect(rows[0]!.n).toBeLessThan(agent.sampled.length); // the oldest were dropped, not the newest
     agent.child.kill('SIGTERM');

@@ -1,6 +1,7 @@
 /** A throw-away redis-server the fault tests can stop and start again on the same port. */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { waitFor } from '../../../testkit/src/wait-for.ts';
 
 const run = promisify(execFile);
 
@@ -20,12 +21,7 @@ export class ThrowawayRedis {
   /** Starts it and waits until PING answers. */
   async start(): Promise<void> {
     this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const end = Date.now() + 10_000;
-    while (Date.now() < end) {
-      if ((await this.cli('ping').catch(() => '')) === 'PONG') return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`redis-server on port ${this.port} did not answer PING within 10 s`);
+    await waitFor(async () => (await this.cli('ping').catch(() => '')) === 'PONG', { message: `redis-server on port ${this.port} to answer PING`, timeoutMs: 10_000, intervalMs: 50 });
   }
 
   /** Stops it (SIGTERM) and waits for the process to exit. */

@@ -4,11 +4,11 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { benchStack } from '../../../bench/src/harness.ts';
+import { freshStack } from '../../../testkit/src/fresh-stack.ts';
 import type { RunningStack } from '../../../stack/src/stack.ts';
-import { freePort } from '../../../stack/test/free-port.ts';
+import { freePort } from '../../../testkit/src/free-port.ts';
 import { newHost, newTeam, newUser, type TestUser } from '../../../web/test/api-fixtures.ts';
-import { startWeb, type RunningWeb } from '../../../web/test/web-server.ts';
+import { startWeb, type RunningWeb } from '../../../testkit/src/web-server.ts';
 import { ThrowawayRedis } from './redis-server.ts';
 
 let redis: ThrowawayRedis;
@@ -22,7 +22,7 @@ beforeAll(async () => {
   await redis.start();
   // This file runs in its own process: the stack's Upstash endpoint fronts the redis-server above.
   process.env.REDIS_URL = redis.url;
-  stack = await benchStack();
+  stack = await freshStack();
   user = await newUser(stack.env, 'redis-fault');
   teamId = await newTeam(user, `redis-fault-${Date.now()}`);
   await newHost(user, teamId, 'before-outage', 'before-outage');

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
-const cli = path.resolve(import.meta.dirname, '..', 'src', 'cli.ts');
+const cli = path.resolve(import.meta.dirname, '..', '..', 'agent', 'src', 'cli.ts');
 
 /** A running agent process. */
 export interface AgentProcess {

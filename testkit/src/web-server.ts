@@ -4,8 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../../stack/test/free-port.ts';
-import { ensureWebBuild, WEB_DIR, webServerEntry } from '../scripts/build.ts';
+import { freePort } from './free-port.ts';
+import { ensureWebBuild, WEB_DIR, webServerEntry } from '../../web/scripts/build.ts';
 
 const buildDir = path.join(WEB_DIR, '.vibe-test');
 
@@ -23,13 +23,18 @@ export interface RunningWeb {
   stop: () => Promise<void>;
 }
 
+/** Builds the app for tests if its sources changed (the global setup runs this next to the stack's start-up). */
+export async function prepareWebBuild(): Promise<void> {
+  await ensureWebBuild({ outDir: buildDir });
+}
+
 /**
  * Starts the built app on a free port and resolves once it listens. The per-visitor sign-in limits are off
  * (SIGN_IN_LIMITS=off), as Auth's are on the shared test stack: test files sign in many times from 127.0.0.1.
  * Pass `{ SIGN_IN_LIMITS: 'on' }` in `extra` to test them.
  */
 export async function startWeb(env: WebEnv, extra: Record<string, string> = {}): Promise<RunningWeb> {
-  await ensureWebBuild({ outDir: buildDir });
+  await prepareWebBuild();
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [webServerEntry(buildDir)], {
     env: {

@@ -25,7 +25,7 @@ export async function hostedDatabase(stackDbUrl: string, prefix: string): Promis
   const url = u.toString();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  await client.query(readFileSync(path.join(import.meta.dirname, 'fixtures', 'hosted-bootstrap.sql'), 'utf8'));
+  await client.query(readFileSync(path.join(root, 'tests', 'system', 'fixtures', 'hosted-bootstrap.sql'), 'utf8'));
   return {
     url,
     client,

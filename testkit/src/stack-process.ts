@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../../stack/test/free-port.ts';
+import { freePort } from './free-port.ts';
 
 /** A running stack child: its env (as written to stack.env) and how to stop it. */
 export interface StackProcess {
@@ -12,7 +12,7 @@ export interface StackProcess {
   stop(): Promise<void>;
 }
 
-const root = path.resolve(import.meta.dirname, '..', '..', '..');
+const root = path.resolve(import.meta.dirname, '..', '..');
 
 /** Starts the stack on free ports in a temporary data directory; resolves when it prints `ready`. */
 export async function startStackProcess(extraEnv: Record<string, string> = {}): Promise<StackProcess> {
