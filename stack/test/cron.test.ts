@@ -60,7 +60,9 @@ describe('pg_cron emulation', () => {
     expect(done[0]!.command).toBe('select 1');
     expect(done[0]!.job_pid).toBeGreaterThan(0);
     expect(done[1]!.start_time.getTime()).toBeGreaterThan(done[0]!.start_time.getTime());
-    expect(done[1]!.start_time.getTime() - done[0]!.start_time.getTime()).toBeGreaterThanOrEqual(900);
+    // Ticks are 1 s apart; each start_time also carries that run's own start-up delay, which reaches a few
+    // hundred ms when other test files share the 2 cores (875 ms was seen), so allow 200 ms of jitter.
+    expect(done[1]!.start_time.getTime() - done[0]!.start_time.getTime()).toBeGreaterThanOrEqual(800);
     for (const r of done) expect(r.end_time!.getTime()).toBeGreaterThanOrEqual(r.start_time.getTime());
     await db.query('select cron.unschedule($1)', [`every-second-${tag}`]);
   });
@@ -125,7 +127,8 @@ describe('pg_cron emulation', () => {
     const done = runs.filter((r) => r.status === 'succeeded');
     // The queued run starts right after the previous one ends, never during it.
     expect(done[1]!.start_time.getTime()).toBeGreaterThanOrEqual(done[0]!.end_time!.getTime());
-    expect(done[1]!.start_time.getTime() - done[0]!.end_time!.getTime()).toBeLessThan(500);
+    // Well inside the next 1 s tick even when other test files share the CPU (564 ms was seen under load).
+    expect(done[1]!.start_time.getTime() - done[0]!.end_time!.getTime()).toBeLessThan(900);
   });
 
   it("runs the command as the job's role", async () => {
