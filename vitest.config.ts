@@ -37,7 +37,16 @@ const unit = [
   'web/test/security-headers.test.ts',
 ];
 const slow = ['tests/system/faults/**/*.test.ts', 'web/test/e2e*.test.ts', 'web/test/services-panel.test.ts'];
-const all = ['stack/**/*.test.ts', 'agent/**/*.test.ts', 'bench/**/*.test.ts', 'supabase/**/*.test.ts', 'web/**/*.test.ts', 'tests/**/*.test.ts', 'start/**/*.test.ts', 'testkit/**/*.test.ts'];
+const all = [
+  'stack/**/*.test.ts',
+  'agent/**/*.test.ts',
+  'bench/**/*.test.ts',
+  'supabase/**/*.test.ts',
+  'web/**/*.test.ts',
+  'tests/**/*.test.ts',
+  'start/**/*.test.ts',
+  'testkit/**/*.test.ts',
+];
 const globalSetup = ['stack/test/global-setup.ts'];
 
 export default defineConfig({
@@ -53,7 +62,10 @@ export default defineConfig({
     maxWorkers: 3,
     projects: [
       { extends: true, test: { name: 'unit', include: unit } },
-      { extends: true, test: { name: 'integration', include: all, exclude: ['**/node_modules/**', ...unit, ...slow], globalSetup } },
+      {
+        extends: true,
+        test: { name: 'integration', include: all, exclude: ['**/node_modules/**', ...unit, ...slow], globalSetup },
+      },
       { extends: true, test: { name: 'slow', include: slow, globalSetup } },
     ],
   },

@@ -26,7 +26,12 @@ async function runStep(config: DeployConfig, step: DeployStep, index: number, to
     const text = await runSupabaseCli(config.projectDir, step.args);
     for (const line of maskUrl(text).trim().split('\n')) if (line) out(`  | ${line}`);
   } else {
-    const present = await configureSchedules(config.dbUrl ?? hostedDbUrl(config), step.functionsUrl, config.serviceKey!, step.jobs);
+    const present = await configureSchedules(
+      config.dbUrl ?? hostedDbUrl(config),
+      step.functionsUrl,
+      config.serviceKey!,
+      step.jobs,
+    );
     out(`  cron jobs: ${present.join(', ')}`);
   }
 }
@@ -42,7 +47,8 @@ async function previewSchedules(config: DeployConfig, jobs: string[]): Promise<v
   await client.connect();
   try {
     const present = await cronJobs(client);
-    if (present === null) out('  pg_cron is not enabled in the target database: the migrations would skip their schedules');
+    if (present === null)
+      out('  pg_cron is not enabled in the target database: the migrations would skip their schedules');
     else {
       const missing = missingJobs(jobs, present);
       out(`  cron jobs present: ${jobs.filter((j) => present.includes(j)).join(', ') || 'none'}`);
@@ -56,10 +62,20 @@ async function previewSchedules(config: DeployConfig, jobs: string[]): Promise<v
 async function main(): Promise<void> {
   const projectDir = path.resolve(import.meta.dirname, '..');
   const config = loadDeployConfig(process.argv.slice(2), process.env, projectDir);
-  if (existsSync(config.envFile)) out(`Function secrets from ${path.relative(projectDir, config.envFile)}: ${readSecretsFile(config.envFile).join(', ')}`);
-  else out(`Function secrets file ${path.relative(projectDir, config.envFile)} does not exist yet (copy scripts/deploy.env.example)`);
+  if (existsSync(config.envFile))
+    out(
+      `Function secrets from ${path.relative(projectDir, config.envFile)}: ${readSecretsFile(config.envFile).join(', ')}`,
+    );
+  else
+    out(
+      `Function secrets file ${path.relative(projectDir, config.envFile)} does not exist yet (copy scripts/deploy.env.example)`,
+    );
   const steps = deployPlan(config, functionNames(projectDir), declaredCronJobs(projectDir));
-  out(config.dryRun ? `Dry run: ${steps.length} steps, only db push --dry-run touches the database` : `Deploying to ${config.projectRef}: ${steps.length} steps`);
+  out(
+    config.dryRun
+      ? `Dry run: ${steps.length} steps, only db push --dry-run touches the database`
+      : `Deploying to ${config.projectRef}: ${steps.length} steps`,
+  );
   for (const [i, step] of steps.entries()) await runStep(config, step, i, steps.length);
   out(config.dryRun ? 'Dry run complete: nothing was changed' : 'Deployed');
 }
@@ -70,6 +86,8 @@ main().catch((err: unknown) => {
     process.stdout.write(`${err.message}\n`);
     process.exit(0);
   }
-  process.stderr.write(`${err instanceof DeployConfigError ? '' : 'Deploy failed: '}${maskUrl((err as Error).message)}\n`);
+  process.stderr.write(
+    `${err instanceof DeployConfigError ? '' : 'Deploy failed: '}${maskUrl((err as Error).message)}\n`,
+  );
   process.exit(1);
 });

@@ -28,7 +28,11 @@ export interface RunningAgent {
 }
 
 /** Starts the agent with frozen settings. */
-export async function startAgent(settings: AgentSettings, log: Logger, client: SupabaseClient<Database> = createAgentClient(settings)): Promise<RunningAgent> {
+export async function startAgent(
+  settings: AgentSettings,
+  log: Logger,
+  client: SupabaseClient<Database> = createAgentClient(settings),
+): Promise<RunningAgent> {
   const queueDir = path.join(settings.dataDir, 'queue');
   const queue = await DiskQueue.open<QueuedRow>(queueDir, { maxBytes: settings.queueMaxBytes });
   const status = initialStatus(queue, process.pid, new Date().toISOString());
@@ -51,7 +55,10 @@ export async function startAgent(settings: AgentSettings, log: Logger, client: S
   return {
     status,
     stop(flushTimeoutMs = 10_000) {
-      stopped ??= shutdown({ scheduler, sendLoop, checks, queue, client, status, enqueue, saveStatus, log }, flushTimeoutMs);
+      stopped ??= shutdown(
+        { scheduler, sendLoop, checks, queue, client, status, enqueue, saveStatus, log },
+        flushTimeoutMs,
+      );
       return stopped;
     },
   };

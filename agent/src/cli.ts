@@ -27,7 +27,13 @@ async function main(argv: string[]): Promise<void> {
   }
   const run = COMMANDS.get(command!);
   if (!run) fail(`Unknown command "${command}". Run "vibe-agent help" for the list.`);
-  await run({ options, env: process.env, argv, cliPath: import.meta.filename, write: (text) => void process.stdout.write(text) });
+  await run({
+    options,
+    env: process.env,
+    argv,
+    cliPath: import.meta.filename,
+    write: (text) => void process.stdout.write(text),
+  });
 }
 
 main(process.argv.slice(2)).catch((err: Error) => fail(err.message));

@@ -5,11 +5,14 @@ import { shouldReexec } from '../src/cli/run.ts';
 
 describe('vibe-agent command line', () => {
   it('splits the command from its options', () => {
-    expect(parseCommandLine(['status', '--json', '--config', '/etc/x.json'])).toEqual({ command: 'status', options: { json: true, config: '/etc/x.json' } });
+    expect(parseCommandLine(['status', '--json', '--config', '/etc/x.json'])).toEqual({
+      command: 'status',
+      options: { json: true, config: '/etc/x.json' },
+    });
     expect(parseCommandLine([])).toEqual({ command: undefined, options: {} });
   });
 
-  it('refuses an unknown option with node:util\'s message', () => {
+  it("refuses an unknown option with node:util's message", () => {
     expect(() => parseCommandLine(['run', '--fast'])).toThrow(/Unknown option '--fast'/);
   });
 
@@ -20,10 +23,17 @@ describe('vibe-agent command line', () => {
 
   it('takes enroll arguments from flags first, then variables, and names the first one missing', () => {
     const env = { VIBE_AGENT_URL: 'http://env', VIBE_AGENT_KEY: 'env-key', VIBE_AGENT_TOKEN: 'env-token' };
-    expect(enrollArgs({ url: 'http://flag', name: 'web-01' }, env)).toEqual({ url: 'http://flag', key: 'env-key', token: 'env-token', name: 'web-01' });
+    expect(enrollArgs({ url: 'http://flag', name: 'web-01' }, env)).toEqual({
+      url: 'http://flag',
+      key: 'env-key',
+      token: 'env-token',
+      name: 'web-01',
+    });
     expect(() => enrollArgs({}, {})).toThrow('Missing --url: the project URL (SUPABASE_URL)');
     expect(() => enrollArgs({ url: 'u' }, {})).toThrow('Missing --key: the anon or publishable key');
-    expect(() => enrollArgs({ url: 'u', key: 'k' }, {})).toThrow('Missing --token: the one-time enrollment token from the dashboard');
+    expect(() => enrollArgs({ url: 'u', key: 'k' }, {})).toThrow(
+      'Missing --token: the one-time enrollment token from the dashboard',
+    );
   });
 
   it('finds the data directory from the variable, then the config file', () => {

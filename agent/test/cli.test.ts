@@ -8,7 +8,11 @@ import { scratch } from './scratch.ts';
 
 const { tmp, spawn: spawnAgent } = scratch('vibe-agent-cli');
 // Keep the developer's own VIBE_AGENT_* variables out of these tests.
-const clean = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('VIBE_AGENT_')).map((k) => [k, '']));
+const clean = Object.fromEntries(
+  Object.keys(process.env)
+    .filter((k) => k.startsWith('VIBE_AGENT_'))
+    .map((k) => [k, '']),
+);
 
 describe('settings', () => {
   it('fails with one message naming the first missing value', async () => {
@@ -33,10 +37,24 @@ describe('settings', () => {
       httpChecks: [{ url: 'https://example.com/health', expectedStatus: [200, 204], intervalS: 60 }],
     });
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
-    const s = loadSettings({ VIBE_AGENT_CONFIG: file, VIBE_AGENT_URL: 'http://env', VIBE_AGENT_DATABASES: 'postgres://u:p@db1/app,postgres://db2/other', VIBE_AGENT_DATA_DIR: dir });
+    const s = loadSettings({
+      VIBE_AGENT_CONFIG: file,
+      VIBE_AGENT_URL: 'http://env',
+      VIBE_AGENT_DATABASES: 'postgres://u:p@db1/app,postgres://db2/other',
+      VIBE_AGENT_DATA_DIR: dir,
+    });
     expect(s).toMatchObject({ url: 'http://env', sampleIntervalS: 7, sendIntervalS: 10, dataDir: dir });
-    expect(s.databases).toEqual([{ name: 'app', url: 'postgres://u:p@db1/app' }, { name: 'other', url: 'postgres://db2/other' }]);
-    expect(s.httpChecks[0]).toMatchObject({ name: 'https://example.com/health', method: 'GET', expectedStatus: [200, 204], intervalS: 60, timeoutMs: 10000 });
+    expect(s.databases).toEqual([
+      { name: 'app', url: 'postgres://u:p@db1/app' },
+      { name: 'other', url: 'postgres://db2/other' },
+    ]);
+    expect(s.httpChecks[0]).toMatchObject({
+      name: 'https://example.com/health',
+      method: 'GET',
+      expectedStatus: [200, 204],
+      intervalS: 60,
+      timeoutMs: 10000,
+    });
     expect(Object.isFrozen(s)).toBe(true);
     expect(() => loadSettings({ VIBE_AGENT_CONFIG: file, VIBE_AGENT_SAMPLE_INTERVAL: 'often' })).toThrow(
       'Invalid VIBE_AGENT_SAMPLE_INTERVAL: expected a number of at least 0.1, got "often"',
@@ -57,7 +75,9 @@ describe('vibe-agent CLI', () => {
     const dir = await tmp();
     const p = spawnAgent(['run'], { ...clean, VIBE_AGENT_CONFIG: path.join(dir, 'none.json') });
     expect(await p.exited).toBe(1);
-    expect(p.output()).toBe(`vibe-agent: Missing setting "url": set VIBE_AGENT_URL or put "url" in ${path.join(dir, 'none.json')} (vibe-agent enroll writes it)\n`);
+    expect(p.output()).toBe(
+      `vibe-agent: Missing setting "url": set VIBE_AGENT_URL or put "url" in ${path.join(dir, 'none.json')} (vibe-agent enroll writes it)\n`,
+    );
   });
 
   it('print writes one sample as JSON without network or credentials', async () => {
@@ -81,7 +101,9 @@ describe('vibe-agent CLI', () => {
     });
     expect(await p.exited).toBe(0);
     const text = await fs.readFile(unit, 'utf8');
-    expect(text).toContain(`ExecStart=${process.execPath} ${path.resolve(import.meta.dirname, '..', 'src', 'cli.ts')} run`);
+    expect(text).toContain(
+      `ExecStart=${process.execPath} ${path.resolve(import.meta.dirname, '..', 'src', 'cli.ts')} run`,
+    );
     expect(text).toContain(`Environment=VIBE_AGENT_CONFIG=${path.join(dir, 'config.json')}`);
     expect(text).toContain('User=vibe');
     expect(text).toContain('StateDirectory=vibe-agent');
@@ -92,7 +114,10 @@ describe('vibe-agent CLI', () => {
   it('status reports queue depth, last send and last error', async () => {
     const dir = await tmp();
     const q = await DiskQueue.open(path.join(dir, 'queue'));
-    await q.append([{ table: 'host_samples', row: {} }, { table: 'host_samples', row: {} }]);
+    await q.append([
+      { table: 'host_samples', row: {} },
+      { table: 'host_samples', row: {} },
+    ]);
     await q.close();
     writeStatus(dir, {
       pid: 999_999_999,
@@ -106,7 +131,11 @@ describe('vibe-agent CLI', () => {
       queueDepth: 2,
       stoppedAt: null,
     });
-    const p = spawnAgent(['status'], { ...clean, VIBE_AGENT_CONFIG: path.join(dir, 'none.json'), VIBE_AGENT_DATA_DIR: dir });
+    const p = spawnAgent(['status'], {
+      ...clean,
+      VIBE_AGENT_CONFIG: path.join(dir, 'none.json'),
+      VIBE_AGENT_DATA_DIR: dir,
+    });
     expect(await p.exited).toBe(0);
     expect(p.output()).toBe(
       [

@@ -12,7 +12,9 @@ export function fixture(name: string): string {
 export function fixtureSource(name: string): HostSource {
   const dir = fixture(name);
   const statfsFile = path.join(dir, 'statfs.json');
-  const stats: Record<string, FsStat> = fs.existsSync(statfsFile) ? JSON.parse(fs.readFileSync(statfsFile, 'utf8')) : {};
+  const stats: Record<string, FsStat> = fs.existsSync(statfsFile)
+    ? JSON.parse(fs.readFileSync(statfsFile, 'utf8'))
+    : {};
   return {
     procRoot: path.join(dir, 'proc'),
     sysRoot: path.join(dir, 'sys'),

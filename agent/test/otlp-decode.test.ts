@@ -3,10 +3,21 @@
  * OTLP exporters send): the same SDK data serialized as protobuf and as JSON decodes to the same
  * model, with the values that were recorded; malformed bytes and shapes fail with a clear message.
  */
-import { JsonMetricsSerializer, JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  JsonMetricsSerializer,
+  JsonTraceSerializer,
+  ProtobufMetricsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, AggregationType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  AggregationType,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
 import { decodeMetricsJson, decodeTracesJson, OtlpJsonError } from '../src/otlp/decode-json.ts';
@@ -14,7 +25,12 @@ import { decodeMetricsProto, decodeTracesProto } from '../src/otlp/decode-proto.
 import type { HistogramPoint, ExpHistogramPoint, Metric } from '../src/otlp/model.ts';
 import { ProtobufError, ProtoReader, ProtoWriter } from '../src/otlp/protobuf.ts';
 
-const resource = resourceFromAttributes({ 'service.name': 'decode-test', 'service.instance.id': 'i-1', 'deployment.replicas': 3, 'feature.on': true });
+const resource = resourceFromAttributes({
+  'service.name': 'decode-test',
+  'service.instance.id': 'i-1',
+  'deployment.replicas': 3,
+  'feature.on': true,
+});
 
 async function collectMetrics(temporality: AggregationTemporality) {
   const exporter = new InMemoryMetricExporter(temporality);
@@ -22,11 +38,20 @@ async function collectMetrics(temporality: AggregationTemporality) {
   const provider = new MeterProvider({
     resource,
     readers: [reader],
-    views: [{ instrumentName: 'work.exp', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160 } } }],
+    views: [
+      {
+        instrumentName: 'work.exp',
+        aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM, options: { maxSize: 160 } },
+      },
+    ],
   });
   const meter = provider.getMeter('decode-test');
-  const h = meter.createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.01, 0.1, 1] } });
-  for (const v of [0.005, 0.02, 0.05, 0.3, 2]) h.record(v, { 'http.route': '/a', 'http.response.status_code': 200, 'http.request.method': 'GET' });
+  const h = meter.createHistogram('http.server.request.duration', {
+    unit: 's',
+    advice: { explicitBucketBoundaries: [0.01, 0.1, 1] },
+  });
+  for (const v of [0.005, 0.02, 0.05, 0.3, 2])
+    h.record(v, { 'http.route': '/a', 'http.response.status_code': 200, 'http.request.method': 'GET' });
   h.record(0.5, { 'http.route': '/a', 'http.response.status_code': 503, 'http.request.method': 'GET' });
   const e = meter.createHistogram('work.exp', { unit: 'ms' });
   for (const v of [1, 2, 4, 8, 1000]) e.record(v, { shard: -7 });
@@ -53,7 +78,11 @@ describe('OTLP decoders against the SDK serializers', () => {
       // Timestamps: JSON carries exact decimal strings, protobuf fixed64; as numbers both round the same way.
       expect(proto).toEqual(json);
       expect(proto).toHaveLength(1);
-      expect(proto[0]!.resource).toMatchObject({ 'service.name': 'decode-test', 'deployment.replicas': 3, 'feature.on': true });
+      expect(proto[0]!.resource).toMatchObject({
+        'service.name': 'decode-test',
+        'deployment.replicas': 3,
+        'feature.on': true,
+      });
       const metrics = proto[0]!.metrics;
 
       const hist = byName(metrics, 'http.server.request.duration');
@@ -77,7 +106,12 @@ describe('OTLP decoders against the SDK serializers', () => {
       // Every recorded value lies in a counted bucket (base^i, base^(i+1)].
       const base = 2 ** (2 ** -ep.scale);
       for (const v of [1, 2, 4, 8, 1000]) {
-        const covered = ep.positiveCounts.some((c, k) => c > 0 && base ** (ep.positiveOffset + k) <= v * (1 + 1e-9) && v <= base ** (ep.positiveOffset + k + 1) * (1 + 1e-9));
+        const covered = ep.positiveCounts.some(
+          (c, k) =>
+            c > 0 &&
+            base ** (ep.positiveOffset + k) <= v * (1 + 1e-9) &&
+            v <= base ** (ep.positiveOffset + k + 1) * (1 + 1e-9),
+        );
         expect(covered, `value ${v}`).toBe(true);
       }
 
@@ -93,7 +127,11 @@ describe('OTLP decoders against the SDK serializers', () => {
     const provider = new TracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const tracer = provider.getTracer('decode-test');
     const start: [number, number] = [1_764_140_000, 123_456_789];
-    const s = tracer.startSpan('GET /users/:id', { kind: SpanKind.SERVER, startTime: start, attributes: { 'http.route': '/users/:id', 'http.response.status_code': 502 } });
+    const s = tracer.startSpan('GET /users/:id', {
+      kind: SpanKind.SERVER,
+      startTime: start,
+      attributes: { 'http.route': '/users/:id', 'http.response.status_code': 502 },
+    });
     s.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream' });
     s.end([1_764_140_000, 223_456_790]);
     const c = tracer.startSpan('SELECT', { kind: SpanKind.CLIENT, startTime: start });
@@ -103,7 +141,13 @@ describe('OTLP decoders against the SDK serializers', () => {
     const json = decodeTracesJson(JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest(spans)!)));
     expect(proto).toEqual(json);
     const [server, client] = proto[0]!.spans;
-    expect(server).toMatchObject({ name: 'GET /users/:id', kind: 2, statusCode: 2, durationNs: 100_000_001, attrs: { 'http.route': '/users/:id', 'http.response.status_code': 502 } });
+    expect(server).toMatchObject({
+      name: 'GET /users/:id',
+      kind: 2,
+      statusCode: 2,
+      durationNs: 100_000_001,
+      attrs: { 'http.route': '/users/:id', 'http.response.status_code': 502 },
+    });
     expect(client).toMatchObject({ kind: 3, statusCode: 0, durationNs: 876_543_211 });
     await provider.shutdown();
   });
@@ -118,7 +162,9 @@ describe('malformed payloads', () => {
     }
     expect(() => decodeMetricsProto(Uint8Array.of(0x0b))).toThrow(/wire type 3/); // field 1, group start
     expect(() => decodeMetricsProto(Uint8Array.of(0x0a, 0x05, 0x01))).toThrow(/Truncated field/);
-    expect(() => new ProtoReader(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)).varint()).toThrow(/longer than 10 bytes/);
+    expect(() =>
+      new ProtoReader(Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)).varint(),
+    ).toThrow(/longer than 10 bytes/);
     expect(() => new ProtoReader(Uint8Array.of(1, 2, 3)).fixed64()).toThrow(/Truncated field: 8 bytes needed/);
     // resource_metrics with the wrong wire type (varint instead of a message)
     expect(() => decodeMetricsProto(Uint8Array.of(0x08, 0x01))).toThrow(/resource block has wire type 0, expected 2/);
@@ -140,10 +186,18 @@ describe('malformed payloads', () => {
       return b;
     };
     const point = Uint8Array.from([
-      0x21, ...u64(2), // count (field 4, fixed64)
-      0x31, ...u64(1), 0x31, ...u64(1), // bucket_counts unpacked (field 6, wire 1) x2
-      0x3a, 8, ...f64(0.25), // explicit_bounds packed (field 7)
-      0x98, 0x06, 0x05, // field 99, varint 5: unknown
+      0x21,
+      ...u64(2), // count (field 4, fixed64)
+      0x31,
+      ...u64(1),
+      0x31,
+      ...u64(1), // bucket_counts unpacked (field 6, wire 1) x2
+      0x3a,
+      8,
+      ...f64(0.25), // explicit_bounds packed (field 7)
+      0x98,
+      0x06,
+      0x05, // field 99, varint 5: unknown
     ]);
     const histogram = new ProtoWriter().bytes(1, point).uint(2, 1).finish();
     const metric = new ProtoWriter().string(1, 'http.server.request.duration').bytes(9, histogram).finish();
@@ -151,11 +205,47 @@ describe('malformed payloads', () => {
     const rm = new ProtoWriter().bytes(2, scope).finish();
     const req = new ProtoWriter().bytes(1, rm).finish();
     const [out] = decodeMetricsProto(req);
-    expect(out!.metrics[0]!.data).toMatchObject({ kind: 'histogram', temporality: 1, points: [{ count: 2, counts: [1, 1], bounds: [0.25] }] });
+    expect(out!.metrics[0]!.data).toMatchObject({
+      kind: 'histogram',
+      temporality: 1,
+      points: [{ count: 2, counts: [1, 1], bounds: [0.25] }],
+    });
   });
 
   it('reader basics: zigzag, negative int64, and fixed64 halves', () => {
-    const r = new ProtoReader(Uint8Array.of(0x03, 0x04, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0xf9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x80, 0x80, 0x80, 0x80, 0x10, 0x96, 0x01));
+    const r = new ProtoReader(
+      Uint8Array.of(
+        0x03,
+        0x04,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0x01,
+        0xf9,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0x01,
+        0x80,
+        0x80,
+        0x80,
+        0x80,
+        0x10,
+        0x96,
+        0x01,
+      ),
+    );
     expect(r.sint32()).toBe(-2);
     expect(r.sint32()).toBe(2);
     expect(r.int64()).toBe(-1);
@@ -168,15 +258,41 @@ describe('malformed payloads', () => {
   it('JSON: wrong types fail with the path of the fault; unknown keys are ignored; 64-bit ints as strings or numbers', () => {
     expect(() => decodeMetricsJson([])).toThrow(/request body: expected an object, got an array/);
     expect(() => decodeMetricsJson({ resourceMetrics: {} })).toThrow(/resourceMetrics: expected an array, got object/);
-    expect(() => decodeMetricsJson({ resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: 'x', histogram: { dataPoints: [{ count: 'many' }] } }] }] }] })).toThrow(
+    expect(() =>
+      decodeMetricsJson({
+        resourceMetrics: [
+          { scopeMetrics: [{ metrics: [{ name: 'x', histogram: { dataPoints: [{ count: 'many' }] } }] }] },
+        ],
+      }),
+    ).toThrow(
       /resourceMetrics\[0\]\.scopeMetrics\[0\]\.metrics\[0\]\.histogram\.dataPoints\[0\]\.count: expected a number or a decimal string, got string/,
     );
-    expect(() => decodeTracesJson({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 5 }] }] }] })).toThrow(OtlpJsonError);
+    expect(() => decodeTracesJson({ resourceSpans: [{ scopeSpans: [{ spans: [{ name: 5 }] }] }] })).toThrow(
+      OtlpJsonError,
+    );
     const out = decodeTracesJson({
       futureField: 1,
-      resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 's' } }], whatever: [] }, scopeSpans: [{ spans: [
-        { name: 'a', kind: 2, startTimeUnixNano: '1764140000000000001', endTimeUnixNano: 1764140000000000000 + 5e6, attributes: [{ key: 'n', value: { intValue: '-12' } }, { key: 'arr', value: { arrayValue: { values: [] } } }] },
-      ] }] }],
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 's' } }], whatever: [] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  name: 'a',
+                  kind: 2,
+                  startTimeUnixNano: '1764140000000000001',
+                  endTimeUnixNano: 1764140000000000000 + 5e6,
+                  attributes: [
+                    { key: 'n', value: { intValue: '-12' } },
+                    { key: 'arr', value: { arrayValue: { values: [] } } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
     });
     expect(out[0]!.resource).toEqual({ 'service.name': 's' });
     expect(out[0]!.spans[0]).toMatchObject({ kind: 2, attrs: { n: -12 } });

@@ -29,7 +29,11 @@ afterAll(async () => {
   for (const r of receivers) await r.close();
 });
 async function receiver(): Promise<OtlpReceiver> {
-  const r = await startOtlpReceiver({ enabled: true, host: '127.0.0.1', port: 0, maxBodyBytes: 4 << 20, maxRoutesPerService: 100, maxServices: 100 }, HOST, silentLogger);
+  const r = await startOtlpReceiver(
+    { enabled: true, host: '127.0.0.1', port: 0, maxBodyBytes: 4 << 20, maxRoutesPerService: 100, maxServices: 100 },
+    HOST,
+    silentLogger,
+  );
   receivers.push(r);
   return r;
 }
@@ -45,7 +49,9 @@ function traffic(n: number, offset = 0): string[] {
 
 function allDurations(rec: Record<string, number[]>): { all: number[]; errors: number } {
   const all = Object.values(rec).flat();
-  const errors = Object.entries(rec).filter(([k]) => k.endsWith(' 500')).reduce((a, [, v]) => a + v.length, 0);
+  const errors = Object.entries(rec)
+    .filter(([k]) => k.endsWith(' 500'))
+    .reduce((a, [, v]) => a + v.length, 0);
   return { all, errors };
 }
 
@@ -55,14 +61,22 @@ function bucketOf(ms: number): [number, number] {
 }
 
 function expectExactSpans(f: RouteFigures, durations: number[]): void {
-  for (const [q, got] of [[0.5, f.p50Ms], [0.95, f.p95Ms], [0.99, f.p99Ms]] as const) {
+  for (const [q, got] of [
+    [0.5, f.p50Ms],
+    [0.95, f.p95Ms],
+    [0.99, f.p99Ms],
+  ] as const) {
     expect(got!).toBeCloseTo(nearestRank(durations, q), 6);
   }
   expect(f.meanMs!).toBeCloseTo(durations.reduce((a, b) => a + b, 0) / durations.length, 6);
 }
 
 function expectHistogramPercentiles(f: RouteFigures, durations: number[]): void {
-  for (const [q, got] of [[0.5, f.p50Ms], [0.95, f.p95Ms], [0.99, f.p99Ms]] as const) {
+  for (const [q, got] of [
+    [0.5, f.p50Ms],
+    [0.95, f.p95Ms],
+    [0.99, f.p99Ms],
+  ] as const) {
     const truth = nearestRank(durations, q);
     const [lo, hi] = bucketOf(truth);
     expect(got!, `p${q * 100}`).toBeGreaterThanOrEqual(lo);
@@ -89,12 +103,22 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
     it(`${protocol} traces only: count, error rate and percentiles exactly from SERVER spans`, async () => {
       const r = await receiver();
       const service = `traces-${protocol}`;
-      const { recorded } = await run(r, { protocol, service, signals: ['traces'], gzip: protocol === 'protobuf' }, traffic(200));
+      const { recorded } = await run(
+        r,
+        { protocol, service, signals: ['traces'], gzip: protocol === 'protobuf' },
+        traffic(200),
+      );
       const figures = r.aggregator.drain().filter((f) => f.service === service);
       expect(figures).toHaveLength(1);
       const f = figures[0]!;
       const { all, errors } = allDurations(recorded);
-      expect(f).toMatchObject({ route: 'GET /users/:id', source: 'traces', requests: 200, errors, errorRatePct: (errors / 200) * 100 });
+      expect(f).toMatchObject({
+        route: 'GET /users/:id',
+        source: 'traces',
+        requests: 200,
+        errors,
+        errorRatePct: (errors / 200) * 100,
+      });
       expect(errors).toBe(20);
       expectExactSpans(f, all);
     });
@@ -106,14 +130,27 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
     const figures = r.aggregator.drain().filter((f) => f.service === 'both-json');
     expect(figures).toHaveLength(1);
     const { all, errors } = allDurations(recorded);
-    expect(figures[0]).toMatchObject({ route: 'GET /users/:id', source: 'metrics', requests: 200, errors, errorRatePct: 10 });
+    expect(figures[0]).toMatchObject({
+      route: 'GET /users/:id',
+      source: 'metrics',
+      requests: 200,
+      errors,
+      errorRatePct: 10,
+    });
     expectHistogramPercentiles(figures[0]!, all);
     expect(figures[0]!.throughputRps).toBeGreaterThan(0);
   });
 
   it('protobuf with gzip, cumulative histograms: each interval gets only its own requests', async () => {
     const r = await receiver();
-    const app = await startOtelApp({ endpoint: `http://127.0.0.1:${r.port}`, protocol: 'protobuf', service: 'cumulative-proto', temporality: 'cumulative', signals: ['metrics'], gzip: true });
+    const app = await startOtelApp({
+      endpoint: `http://127.0.0.1:${r.port}`,
+      protocol: 'protobuf',
+      service: 'cumulative-proto',
+      temporality: 'cumulative',
+      signals: ['metrics'],
+      gzip: true,
+    });
     try {
       await drive(app.url, traffic(150));
       await app.flush();
@@ -126,7 +163,9 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
       await drive(app.url, traffic(100, 1000));
       await app.flush();
       // The app's lists only grow: the second interval's durations are what follows the first's.
-      const secondRec = Object.fromEntries(Object.entries(await app.recorded()).map(([k, v]) => [k, v.slice(firstRec[k]?.length ?? 0)]));
+      const secondRec = Object.fromEntries(
+        Object.entries(await app.recorded()).map(([k, v]) => [k, v.slice(firstRec[k]?.length ?? 0)]),
+      );
       const second = allDurations(secondRec);
       const [f2] = r.aggregator.drain().filter((f) => f.service === 'cumulative-proto');
       expect(second.all).toHaveLength(100);
@@ -172,24 +211,56 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
     const base = `http://127.0.0.1:${port}`;
     try {
       // Refused first: a body whose first resource is fine but whose second is not, and one over the size cap.
-      const good = (service: string) => ({ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ spans: [
-        { name: 'GET /x', kind: 2, startTimeUnixNano: String(Date.now() * 1e6), endTimeUnixNano: String(Date.now() * 1e6 + 5e6), attributes: [] },
-      ] }] });
-      const bad = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [good('refused-400'), { scopeSpans: 'nope' }] }) });
+      const good = (service: string) => ({
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                name: 'GET /x',
+                kind: 2,
+                startTimeUnixNano: String(Date.now() * 1e6),
+                endTimeUnixNano: String(Date.now() * 1e6 + 5e6),
+                attributes: [],
+              },
+            ],
+          },
+        ],
+      });
+      const bad = await fetch(`${base}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ resourceSpans: [good('refused-400'), { scopeSpans: 'nope' }] }),
+      });
       expect(bad.status).toBe(400);
-      expect(((await bad.json()) as { message: string }).message).toMatch(/resourceSpans\[1\]\.scopeSpans: expected an array/);
+      expect(((await bad.json()) as { message: string }).message).toMatch(
+        /resourceSpans\[1\]\.scopeSpans: expected an array/,
+      );
       const huge = JSON.stringify({ resourceSpans: Array.from({ length: 400 }, () => good('refused-413')) });
       expect(huge.length).toBeGreaterThan(maxBodyBytes);
-      const big = await fetch(`${base}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: huge });
+      const big = await fetch(`${base}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: huge,
+      });
       expect(big.status).toBe(413);
 
-      const { recorded } = await run({ port } as OtlpReceiver, { protocol: 'protobuf', service: 'e2e-shop', signals: ['metrics'], gzip: true }, traffic(120));
+      const { recorded } = await run(
+        { port } as OtlpReceiver,
+        { protocol: 'protobuf', service: 'e2e-shop', signals: ['metrics'], gzip: true },
+        traffic(120),
+      );
       const { all, errors } = allDurations(recorded);
       let rows: Record<string, any>[] = [];
-      await waitFor(async () => {
-        rows = await sql(env, "select * from app_samples where host_id = $1 and kind = 'app' order by ts", [host.hostId]);
-        return rows.length > 0;
-      }, { message: 'the app_samples row of e2e-shop' });
+      await waitFor(
+        async () => {
+          rows = await sql(env, "select * from app_samples where host_id = $1 and kind = 'app' order by ts", [
+            host.hostId,
+          ]);
+          return rows.length > 0;
+        },
+        { message: 'the app_samples row of e2e-shop' },
+      );
       expect(rows).toHaveLength(1);
       const row = rows[0]!;
       expect(row).toMatchObject({
@@ -203,7 +274,12 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
       expect(row.error_rate).toBeCloseTo((errors / 120) * 100, 4);
       expect(row.detail).toMatchObject({ source: 'metrics', errors });
       expectHistogramPercentiles(
-        { p50Ms: row.latency_p50_ms, p95Ms: row.latency_p95_ms, p99Ms: row.latency_p99_ms, meanMs: null } as RouteFigures,
+        {
+          p50Ms: row.latency_p50_ms,
+          p95Ms: row.latency_p95_ms,
+          p99Ms: row.latency_p99_ms,
+          meanMs: null,
+        } as RouteFigures,
         all,
       );
       expect(row.latency_ms).toBeCloseTo(all.reduce((a, b) => a + b, 0) / all.length, 2);
@@ -212,9 +288,15 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
       await agent.stop();
       await fs.rm(dataDir, { recursive: true, force: true });
     }
-    const refused = await sql(env, "select 1 from app_samples where host_id = $1 and service like 'refused-%'", [host.hostId]);
+    const refused = await sql(env, "select 1 from app_samples where host_id = $1 and service like 'refused-%'", [
+      host.hostId,
+    ]);
     expect(refused).toHaveLength(0);
-    const all = await sql<{ n: number }>(env, "select count(*)::int n from app_samples where host_id = $1 and kind = 'app'", [host.hostId]);
+    const all = await sql<{ n: number }>(
+      env,
+      "select count(*)::int n from app_samples where host_id = $1 and kind = 'app'",
+      [host.hostId],
+    );
     expect(all[0]!.n).toBe(1);
   });
 });

@@ -6,7 +6,10 @@ import { afterAll } from 'vitest';
 import { spawnAgent, type AgentProcess } from '../../testkit/src/agent-process.ts';
 
 /** Registers the cleanup and returns helpers that make directories and spawn agents under it. */
-export function scratch(prefix: string): { tmp(): Promise<string>; spawn(args: string[], env: Record<string, string>): AgentProcess } {
+export function scratch(prefix: string): {
+  tmp(): Promise<string>;
+  spawn(args: string[], env: Record<string, string>): AgentProcess;
+} {
   const dirs: string[] = [];
   const children: AgentProcess[] = [];
   afterAll(async () => {

@@ -34,7 +34,8 @@ async function bareNodeRssMb(): Promise<number> {
 }
 
 function nodeExporterBinary(): string {
-  const find = () => ['/usr/bin/prometheus-node-exporter', '/usr/sbin/prometheus-node-exporter'].find((p) => fs.existsSync(p));
+  const find = () =>
+    ['/usr/bin/prometheus-node-exporter', '/usr/sbin/prometheus-node-exporter'].find((p) => fs.existsSync(p));
   let bin = find();
   if (!bin) {
     process.stdout.write('Installing prometheus-node-exporter with apt-get…\n');
@@ -43,7 +44,10 @@ function nodeExporterBinary(): string {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     bin = find();
-    if (r.status !== 0 || !bin) throw new Error('Cannot install prometheus-node-exporter: run "apt-get install prometheus-node-exporter" as root');
+    if (r.status !== 0 || !bin)
+      throw new Error(
+        'Cannot install prometheus-node-exporter: run "apt-get install prometheus-node-exporter" as root',
+      );
   }
   return bin;
 }
@@ -70,10 +74,13 @@ try {
   const agent = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../agent/src/cli.ts'), 'run'], {
     env: {
       ...process.env,
-      ...agentEnv({ ...stack.env, SUPABASE_ANON_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY }, host, { dataDir, extra: {
-        VIBE_AGENT_SAMPLE_INTERVAL: '1',
-        VIBE_AGENT_LOG_LEVEL: 'debug',
-      } }),
+      ...agentEnv({ ...stack.env, SUPABASE_ANON_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY }, host, {
+        dataDir,
+        extra: {
+          VIBE_AGENT_SAMPLE_INTERVAL: '1',
+          VIBE_AGENT_LOG_LEVEL: 'debug',
+        },
+      }),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -125,8 +132,22 @@ try {
     `window ${WINDOW_S} s: agent ${sampled - s0} samples, node_exporter ${scrapes} scrapes; RSS mean agent ${mean(agentRss).toFixed(1)} MB, node_exporter ${mean(exporterRss).toFixed(1)} MB\n`,
   );
   report([
-    { figure: 'Agent collection CPU per sample (in-process, collectors only)', value: inProcessMs, unit: 'ms', goal: '', met: null, issue: 5 },
-    { figure: 'node_exporter CPU per scrape (1 s interval)', value: exporterCpuMs, unit: 'ms', goal: '', met: null, issue: 5 },
+    {
+      figure: 'Agent collection CPU per sample (in-process, collectors only)',
+      value: inProcessMs,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 5,
+    },
+    {
+      figure: 'node_exporter CPU per scrape (1 s interval)',
+      value: exporterCpuMs,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 5,
+    },
     {
       figure: 'Running agent CPU per sample (collect, queue, send; 1 s interval)',
       value: agentCpuMs,
@@ -135,11 +156,46 @@ try {
       met: agentCpuMs <= exporterCpuMs,
       issue: 5,
     },
-    { figure: 'Agent / node_exporter CPU per sample', value: agentCpuMs / exporterCpuMs, unit: 'ratio', goal: '≤ 1', met: agentCpuMs <= exporterCpuMs, issue: 5 },
-    { figure: 'Running agent resident memory (max)', value: agentRssMax, unit: 'MB', goal: '≤ 60', met: agentRssMax <= 60, issue: 5 },
-    { figure: 'Running agent private memory (max; RSS minus shared executable pages)', value: Math.max(...agentPrivate), unit: 'MB', goal: '', met: null, issue: 5 },
-    { figure: 'Idle Node 24 process resident memory (floor for any Node agent)', value: bareRss, unit: 'MB', goal: '', met: null, issue: 5 },
-    { figure: 'node_exporter resident memory (max)', value: Math.max(...exporterRss), unit: 'MB', goal: '', met: null, issue: 5 },
+    {
+      figure: 'Agent / node_exporter CPU per sample',
+      value: agentCpuMs / exporterCpuMs,
+      unit: 'ratio',
+      goal: '≤ 1',
+      met: agentCpuMs <= exporterCpuMs,
+      issue: 5,
+    },
+    {
+      figure: 'Running agent resident memory (max)',
+      value: agentRssMax,
+      unit: 'MB',
+      goal: '≤ 60',
+      met: agentRssMax <= 60,
+      issue: 5,
+    },
+    {
+      figure: 'Running agent private memory (max; RSS minus shared executable pages)',
+      value: Math.max(...agentPrivate),
+      unit: 'MB',
+      goal: '',
+      met: null,
+      issue: 5,
+    },
+    {
+      figure: 'Idle Node 24 process resident memory (floor for any Node agent)',
+      value: bareRss,
+      unit: 'MB',
+      goal: '',
+      met: null,
+      issue: 5,
+    },
+    {
+      figure: 'node_exporter resident memory (max)',
+      value: Math.max(...exporterRss),
+      unit: 'MB',
+      goal: '',
+      met: null,
+      issue: 5,
+    },
   ]);
 } finally {
   for (const c of children) c.kill('SIGTERM');

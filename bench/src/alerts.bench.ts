@@ -43,11 +43,29 @@ async function arrival(key: string, timeoutMs = 15_000): Promise<number> {
 const stack = await freshStack();
 const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 4 });
 try {
-  const team = (await db.query<{ id: string }>(`insert into teams (name) values ('bench-alerts') returning id`)).rows[0]!.id;
-  const channel = (await db.query<{ id: string }>(`insert into channels (team_id, name, kind) values ($1, 'bench', 'webhook') returning id`, [team])).rows[0]!.id;
-  await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [channel, team, { url: `${base}/hook`, secret: 'bench-secret' }]);
-  await db.query(`insert into alert_rules (team_id, name, metric, operator, threshold, severity, channel_ids) values ($1, 'cpu', 'cpu_total', '>', 90, 'critical', $2)`, [team, [channel]]);
-  const hosts = (await db.query<{ id: string }>(`insert into hosts (team_id, name) select $1, 'h' || g from generate_series(0, $2) g returning id`, [team, ALERTS])).rows.map((r) => r.id);
+  const team = (await db.query<{ id: string }>(`insert into teams (name) values ('bench-alerts') returning id`))
+    .rows[0]!.id;
+  const channel = (
+    await db.query<{ id: string }>(
+      `insert into channels (team_id, name, kind) values ($1, 'bench', 'webhook') returning id`,
+      [team],
+    )
+  ).rows[0]!.id;
+  await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [
+    channel,
+    team,
+    { url: `${base}/hook`, secret: 'bench-secret' },
+  ]);
+  await db.query(
+    `insert into alert_rules (team_id, name, metric, operator, threshold, severity, channel_ids) values ($1, 'cpu', 'cpu_total', '>', 90, 'critical', $2)`,
+    [team, [channel]],
+  );
+  const hosts = (
+    await db.query<{ id: string }>(
+      `insert into hosts (team_id, name) select $1, 'h' || g from generate_series(0, $2) g returning id`,
+      [team, ALERTS],
+    )
+  ).rows.map((r) => r.id);
 
   async function fire(hostId: string): Promise<number> {
     const t0 = performance.now();
@@ -73,10 +91,38 @@ try {
   const p95 = percentile(latencies, 95);
   const floor50 = percentile(floor, 50);
   report([
-    { figure: 'Alert latency, breaching sample → webhook received, p50 (ms)', value: p50, unit: 'ms', goal: '', met: null, issue: 6 },
-    { figure: 'Alert latency, breaching sample → webhook received, p95 (ms)', value: p95, unit: 'ms', goal: '< 1000', met: p95 < 1000, issue: 6 },
-    { figure: 'Bare pg_net request commit → received, p50 (ms, baseline)', value: floor50, unit: 'ms', goal: '', met: null, issue: 6 },
-    { figure: 'Alert latency p50 / bare pg_net p50 (ratio)', value: p50 / floor50, unit: 'x', goal: '', met: null, issue: 6 },
+    {
+      figure: 'Alert latency, breaching sample → webhook received, p50 (ms)',
+      value: p50,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 6,
+    },
+    {
+      figure: 'Alert latency, breaching sample → webhook received, p95 (ms)',
+      value: p95,
+      unit: 'ms',
+      goal: '< 1000',
+      met: p95 < 1000,
+      issue: 6,
+    },
+    {
+      figure: 'Bare pg_net request commit → received, p50 (ms, baseline)',
+      value: floor50,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 6,
+    },
+    {
+      figure: 'Alert latency p50 / bare pg_net p50 (ratio)',
+      value: p50 / floor50,
+      unit: 'x',
+      goal: '',
+      met: null,
+      issue: 6,
+    },
   ]);
 } finally {
   await db.end();

@@ -9,7 +9,18 @@ import pg from 'pg';
 import { percentile, report } from './harness.ts';
 import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
-const METRICS = ['cpu_total', 'cpu_iowait', 'load_1', 'mem_percent', 'swap_percent', 'disk_percent', 'disk_read_bps', 'disk_write_bps', 'net_rx_bps', 'net_tx_bps'];
+const METRICS = [
+  'cpu_total',
+  'cpu_iowait',
+  'load_1',
+  'mem_percent',
+  'swap_percent',
+  'disk_percent',
+  'disk_read_bps',
+  'disk_write_bps',
+  'net_rx_bps',
+  'net_tx_bps',
+];
 const SMALL = 100;
 const LARGE = Number(process.env.BENCH_ANOMALY_HOSTS ?? 1000);
 const RUNS = 3;
@@ -24,15 +35,30 @@ async function detect(at: Date): Promise<{ ms: number; evaluated: number; events
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${stack.env.SUPABASE_SERVICE_ROLE_KEY}` },
     body: JSON.stringify({ at: at.toISOString() }),
   });
-  const body = (await res.json()) as { evaluated: number; events: number; ms: Record<string, number>; message?: string };
+  const body = (await res.json()) as {
+    evaluated: number;
+    events: number;
+    ms: Record<string, number>;
+    message?: string;
+  };
   if (res.status !== 200) throw new Error(`detect-anomalies answered ${res.status}: ${body.message}`);
-  if (process.env.BENCH_VERBOSE) process.stdout.write(`  ${body.evaluated} pairs: ${Object.entries(body.ms).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')} ms\n`);
+  if (process.env.BENCH_VERBOSE)
+    process.stdout.write(
+      `  ${body.evaluated} pairs: ${Object.entries(body.ms)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ')} ms\n`,
+    );
   return { ms: performance.now() - t0, evaluated: body.evaluated, events: body.events, inner: body.ms.total! };
 }
 
 /** Adds hosts with baselines; samples are written per run (5 minutes before that run's `at`). */
 async function addHosts(team: string, n: number, offset: number): Promise<string[]> {
-  const ids = (await db.query<{ id: string }>(`insert into hosts (team_id, name) select $1, 'a' || g from generate_series($2::int, $3::int) g returning id`, [team, offset, offset + n - 1])).rows.map((r) => r.id);
+  const ids = (
+    await db.query<{ id: string }>(
+      `insert into hosts (team_id, name) select $1, 'a' || g from generate_series($2::int, $3::int) g returning id`,
+      [team, offset, offset + n - 1],
+    )
+  ).rows.map((r) => r.id);
   await db.query(
     `insert into anomaly_baselines (host_id, team_id, metric, hour_of_week, expected, band, samples, updated_at)
      select h, $2, m, how, 40, 4, 300, now() from unnest($1::uuid[]) h, unnest($3::text[]) m, generate_series(0, 167) how`,
@@ -56,7 +82,8 @@ async function writeSamples(ids: string[], at: Date, shift: number): Promise<voi
 }
 
 try {
-  const team = (await db.query<{ id: string }>(`insert into teams (name) values ('bench-anomaly') returning id`)).rows[0]!.id;
+  const team = (await db.query<{ id: string }>(`insert into teams (name) values ('bench-anomaly') returning id`))
+    .rows[0]!.id;
   await db.query(
     `insert into alert_rules (team_id, name, kind, metric, threshold, sensitivity) select $1, 'anomaly ' || m, 'anomaly', m, 0.5, 'medium' from unnest($2::text[]) m`,
     [team, METRICS],
@@ -64,7 +91,9 @@ try {
   const hosts = await addHosts(team, SMALL, 0);
   // Runs are spaced 40 minutes apart in the past, so each sees only its own five minutes.
   let clock = Date.now() - 6 * 24 * 3600_000;
-  async function measure(ids: string[]): Promise<{ times: number[]; evaluated: number; events: number; inner: number[] }> {
+  async function measure(
+    ids: string[],
+  ): Promise<{ times: number[]; evaluated: number; events: number; inner: number[] }> {
     const times: number[] = [];
     const inner: number[] = [];
     let evaluated = 0;
@@ -87,14 +116,40 @@ try {
   const large = await measure(hosts);
   const s = percentile(small.times, 50);
   const l = percentile(large.times, 50);
-  process.stdout.write(`${SMALL} hosts: ${small.evaluated} rule × host pairs, ${small.events} events/run, ${s.toFixed(0)} ms (inside the function ${percentile(small.inner, 50).toFixed(0)} ms)\n`);
-  process.stdout.write(`${LARGE} hosts: ${large.evaluated} rule × host pairs, ${large.events} events/run, ${l.toFixed(0)} ms (inside the function ${percentile(large.inner, 50).toFixed(0)} ms)\n`);
-  if (small.evaluated !== SMALL * METRICS.length || large.evaluated !== LARGE * METRICS.length) throw new Error('detect-anomalies did not evaluate every rule × host pair');
+  process.stdout.write(
+    `${SMALL} hosts: ${small.evaluated} rule × host pairs, ${small.events} events/run, ${s.toFixed(0)} ms (inside the function ${percentile(small.inner, 50).toFixed(0)} ms)\n`,
+  );
+  process.stdout.write(
+    `${LARGE} hosts: ${large.evaluated} rule × host pairs, ${large.events} events/run, ${l.toFixed(0)} ms (inside the function ${percentile(large.inner, 50).toFixed(0)} ms)\n`,
+  );
+  if (small.evaluated !== SMALL * METRICS.length || large.evaluated !== LARGE * METRICS.length)
+    throw new Error('detect-anomalies did not evaluate every rule × host pair');
   const ratio = l / s;
   report([
-    { figure: `Anomaly detection, ${SMALL} hosts × 10 metrics (ms, baseline)`, value: s, unit: 'ms', goal: '', met: null, issue: 6 },
-    { figure: `Anomaly detection, ${LARGE} hosts × 10 metrics (ms)`, value: l, unit: 'ms', goal: '', met: null, issue: 6 },
-    { figure: `Anomaly detection time ${LARGE} / ${SMALL} hosts (ratio)`, value: ratio, unit: 'x', goal: '≈ 10 (≤ 12)', met: ratio <= 12, issue: 6 },
+    {
+      figure: `Anomaly detection, ${SMALL} hosts × 10 metrics (ms, baseline)`,
+      value: s,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 6,
+    },
+    {
+      figure: `Anomaly detection, ${LARGE} hosts × 10 metrics (ms)`,
+      value: l,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 6,
+    },
+    {
+      figure: `Anomaly detection time ${LARGE} / ${SMALL} hosts (ratio)`,
+      value: ratio,
+      unit: 'x',
+      goal: '≈ 10 (≤ 12)',
+      met: ratio <= 12,
+      issue: 6,
+    },
   ]);
 } finally {
   await db.end();

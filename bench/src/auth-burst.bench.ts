@@ -22,7 +22,10 @@ try {
   const { SUPABASE_URL: url, SUPABASE_PUBLISHABLE_KEY: anon, SUPABASE_SERVICE_ROLE_KEY: service } = stack.env;
   const admin = createClient(url, service, { auth: { persistSession: false, autoRefreshToken: false } });
   const clientFrom = (address: string) =>
-    createClient(url, anon, { auth: { persistSession: false, autoRefreshToken: false }, global: { fetch: fetchFrom(address) } });
+    createClient(url, anon, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      global: { fetch: fetchFrom(address) },
+    });
 
   async function victim(): Promise<{ email: string; password: string }> {
     const email = `burst-${randomUUID().slice(0, 8)}@example.com`;
@@ -68,18 +71,58 @@ try {
     during.push(await ownerMs);
     const ok = replies.filter((r) => r.status === 400 && r.code === 'invalid_credentials').length;
     const limited = replies.filter((r) => r.status === 429 && r.code === 'over_request_rate_limit').length;
-    if (ok + limited !== BURST) throw new Error(`unexpected replies: ${JSON.stringify(replies.filter((r) => r.status !== 400 && r.status !== 429))}`);
+    if (ok + limited !== BURST)
+      throw new Error(
+        `unexpected replies: ${JSON.stringify(replies.filter((r) => r.status !== 400 && r.status !== 429))}`,
+      );
     answered.push(ok);
     refused.push(limited);
-    process.stdout.write(`rep ${rep + 1}: ${ok} answered, ${limited} refused; owner ${during.at(-1)!.toFixed(0)} ms during vs ${quiet.at(-1)!.toFixed(0)} ms quiet\n`);
+    process.stdout.write(
+      `rep ${rep + 1}: ${ok} answered, ${limited} refused; owner ${during.at(-1)!.toFixed(0)} ms during vs ${quiet.at(-1)!.toFixed(0)} ms quiet\n`,
+    );
   }
   const med = (v: number[]) => percentile(v, 50);
   report([
-    { figure: `Auth burst: wrong passwords answered 400 invalid_credentials (of ${BURST} from one address, median of ${REPS})`, value: med(answered), unit: 'requests', goal: '≤ 5', met: Math.max(...answered) <= 5, issue: ISSUE },
-    { figure: `Auth burst: wrong passwords refused 429 over_request_rate_limit (of ${BURST})`, value: med(refused), unit: 'requests', goal: '≥ 95', met: Math.min(...refused) >= 95, issue: ISSUE },
-    { figure: 'Auth burst: owner sign-in from another address during the burst, p50', value: med(during), unit: 'ms', goal: 'succeeds', met: during.length === REPS, issue: ISSUE },
-    { figure: 'Auth burst: owner sign-in on a quiet server, p50 (baseline)', value: med(quiet), unit: 'ms', goal: '', met: null, issue: ISSUE },
-    { figure: 'Auth burst: owner sign-in during / quiet (p50 ratio)', value: med(during) / med(quiet), unit: 'x', goal: '', met: null, issue: ISSUE },
+    {
+      figure: `Auth burst: wrong passwords answered 400 invalid_credentials (of ${BURST} from one address, median of ${REPS})`,
+      value: med(answered),
+      unit: 'requests',
+      goal: '≤ 5',
+      met: Math.max(...answered) <= 5,
+      issue: ISSUE,
+    },
+    {
+      figure: `Auth burst: wrong passwords refused 429 over_request_rate_limit (of ${BURST})`,
+      value: med(refused),
+      unit: 'requests',
+      goal: '≥ 95',
+      met: Math.min(...refused) >= 95,
+      issue: ISSUE,
+    },
+    {
+      figure: 'Auth burst: owner sign-in from another address during the burst, p50',
+      value: med(during),
+      unit: 'ms',
+      goal: 'succeeds',
+      met: during.length === REPS,
+      issue: ISSUE,
+    },
+    {
+      figure: 'Auth burst: owner sign-in on a quiet server, p50 (baseline)',
+      value: med(quiet),
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: ISSUE,
+    },
+    {
+      figure: 'Auth burst: owner sign-in during / quiet (p50 ratio)',
+      value: med(during) / med(quiet),
+      unit: 'x',
+      goal: '',
+      met: null,
+      issue: ISSUE,
+    },
   ]);
 } finally {
   await stack.stop();

@@ -26,7 +26,9 @@ export function percentile(values: number[], p: number): number {
 export function report(results: BenchResult[]): void {
   for (const r of results) {
     const status = r.met === null ? '' : r.met ? ' (goal met)' : ' (goal NOT met)';
-    process.stdout.write(`${r.figure}: ${Number.isInteger(r.value) ? r.value : r.value.toFixed(3)} ${r.unit}${r.goal ? `, goal ${r.goal}` : ''}${status}\n`);
+    process.stdout.write(
+      `${r.figure}: ${Number.isInteger(r.value) ? r.value : r.value.toFixed(3)} ${r.unit}${r.goal ? `, goal ${r.goal}` : ''}${status}\n`,
+    );
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
   }
 }

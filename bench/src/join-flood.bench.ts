@@ -31,7 +31,12 @@ const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-bench-flood-'));
 await fs.chmod(dir, 0o755);
 const cli = process.env.BENCH_FLOOD_STACK_CLI ?? path.join(import.meta.dirname, '..', '..', 'stack', 'src', 'cli.ts');
 const child = spawn(process.execPath, [cli, 'stack'], {
-  env: { ...process.env, VIBE_DATA_DIR: dir, VIBE_GATEWAY_PORT: String(await freePort()), VIBE_DB_PORT: String(await freePort()) },
+  env: {
+    ...process.env,
+    VIBE_DATA_DIR: dir,
+    VIBE_GATEWAY_PORT: String(await freePort()),
+    VIBE_DB_PORT: String(await freePort()),
+  },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 await new Promise<void>((resolve, reject) => {
@@ -42,7 +47,12 @@ await new Promise<void>((resolve, reject) => {
   });
   child.once('exit', (code) => reject(new Error(`stack exited (${code}) before it was ready:\n${out}`)));
 });
-const env = Object.fromEntries((await fs.readFile(path.join(dir, 'stack.env'), 'utf8')).trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+const env = Object.fromEntries(
+  (await fs.readFile(path.join(dir, 'stack.env'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+);
 const stackPid = child.pid!;
 const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
 await db.connect();
@@ -51,7 +61,10 @@ await db.connect();
  * REST reads in a loop on a worker thread, each with its latency and when it started: the flooding client
  * keeps this process's main event loop busy, and that delay must not be counted against the server.
  */
-function readLoop(url: string, token: string): { samples: { at: number; ms: number; ok: boolean }[]; stop: () => Promise<void> } {
+function readLoop(
+  url: string,
+  token: string,
+): { samples: { at: number; ms: number; ok: boolean }[]; stop: () => Promise<void> } {
   const samples: { at: number; ms: number; ok: boolean }[] = [];
   const worker = new Worker(
     `const { parentPort, workerData } = require('node:worker_threads');
@@ -91,7 +104,12 @@ function readLoop(url: string, token: string): { samples: { at: number; ms: numb
 }
 
 /** The flood: SOCKETS sockets share JOINS private joins; a socket the server closes reconnects and goes on. */
-async function flood(): Promise<{ ms: number; replies: Map<string, number>; refusedSockets: number; connects: number }> {
+async function flood(): Promise<{
+  ms: number;
+  replies: Map<string, number>;
+  refusedSockets: number;
+  connects: number;
+}> {
   const replies = new Map<string, number>();
   let next = 0;
   let refusedSockets = 0;
@@ -118,7 +136,10 @@ async function flood(): Promise<{ ms: number; replies: Map<string, number>; refu
       failures = 0;
       let pending = 0;
       ws.on('message', (data) => {
-        const f = JSON.parse(String(data)) as { event: string; payload: { status?: string; response?: { reason?: string } } };
+        const f = JSON.parse(String(data)) as {
+          event: string;
+          payload: { status?: string; response?: { reason?: string } };
+        };
         if (f.event !== 'phx_reply') return;
         pending--;
         const key = f.payload.status === 'ok' ? 'ok' : (f.payload.response?.reason ?? 'error').split(':')[0]!;
@@ -129,13 +150,23 @@ async function flood(): Promise<{ ms: number; replies: Map<string, number>; refu
       while (next < JOINS && ws.readyState === ws.OPEN) {
         const n = next++;
         pending++;
-        ws.send(JSON.stringify({ join_ref: String(n), ref: String(n), topic: `realtime:flood-${w}-${n}`, event: 'phx_join', payload: { config: { private: true } } }));
+        ws.send(
+          JSON.stringify({
+            join_ref: String(n),
+            ref: String(n),
+            topic: `realtime:flood-${w}-${n}`,
+            event: 'phx_join',
+            payload: { config: { private: true } },
+          }),
+        );
         if (n % 50 === 0) await new Promise((r) => setImmediate(r));
       }
       // wait for the replies still owed (or the server closing the socket)
       const deadline = performance.now() + 30_000;
-      while (pending > 0 && ws.readyState === ws.OPEN && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      if (ws.readyState !== ws.OPEN && pending > 0) replies.set('no reply (socket closed)', (replies.get('no reply (socket closed)') ?? 0) + pending);
+      while (pending > 0 && ws.readyState === ws.OPEN && performance.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      if (ws.readyState !== ws.OPEN && pending > 0)
+        replies.set('no reply (socket closed)', (replies.get('no reply (socket closed)') ?? 0) + pending);
       ws.terminate();
       await closed;
     }
@@ -147,36 +178,59 @@ async function flood(): Promise<{ ms: number; replies: Map<string, number>; refu
 const stats = (xs: { ms: number; ok: boolean }[]) => ({
   n: xs.length,
   failed: xs.filter((x) => !x.ok).length,
-  p95: percentile(xs.map((x) => x.ms), 95),
+  p95: percentile(
+    xs.map((x) => x.ms),
+    95,
+  ),
   worst: Math.max(...xs.map((x) => x.ms)),
 });
-const fmt = (s: ReturnType<typeof stats>) => `${s.n} reads, p95 ${s.p95.toFixed(1)} ms, worst ${s.worst.toFixed(1)} ms, ${s.failed} failed`;
+const fmt = (s: ReturnType<typeof stats>) =>
+  `${s.n} reads, p95 ${s.p95.toFixed(1)} ms, worst ${s.worst.toFixed(1)} ms, ${s.failed} failed`;
 const mem = () => ({ rss: rssMb(stackPid), priv: privateMb(stackPid) });
 
 try {
   // what the signed-in user reads: a small RLS table of their own
-  await db.query(`create table public.flood_notes (id bigint generated always as identity primary key, owner uuid not null default auth.uid(), body text not null)`);
+  await db.query(
+    `create table public.flood_notes (id bigint generated always as identity primary key, owner uuid not null default auth.uid(), body text not null)`,
+  );
   await db.query(`alter table public.flood_notes enable row level security`);
-  await db.query(`create policy "Owners read their notes" on public.flood_notes for select to authenticated using (owner = (select auth.uid()))`);
+  await db.query(
+    `create policy "Owners read their notes" on public.flood_notes for select to authenticated using (owner = (select auth.uid()))`,
+  );
   await db.query(`grant select on public.flood_notes to authenticated`);
   // private topics are for members only; the anon flood is checked (one transaction each) and refused
-  await db.query(`create table public.flood_members (topic text not null, user_id uuid not null, primary key (topic, user_id))`);
+  await db.query(
+    `create table public.flood_members (topic text not null, user_id uuid not null, primary key (topic, user_id))`,
+  );
   await db.query(`create policy "Members read their topics" on realtime.messages for select to authenticated using (
     exists (select 1 from public.flood_members m where m.topic = (select realtime.topic()) and m.user_id = (select auth.uid())))`);
-  const admin = createClient(env.SUPABASE_URL!, env.SUPABASE_SERVICE_ROLE_KEY!, { auth: { persistSession: false, autoRefreshToken: false } });
+  const admin = createClient(env.SUPABASE_URL!, env.SUPABASE_SERVICE_ROLE_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   const email = `flood-${Date.now()}@example.test`;
   const created = await admin.auth.admin.createUser({ email, password: 'flood-password-1', email_confirm: true });
   if (created.error) throw created.error;
-  const user = createClient(env.SUPABASE_URL!, env.SUPABASE_ANON_KEY!, { auth: { persistSession: false, autoRefreshToken: false } });
+  const user = createClient(env.SUPABASE_URL!, env.SUPABASE_ANON_KEY!, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   const session = await user.auth.signInWithPassword({ email, password: 'flood-password-1' });
   if (session.error) throw session.error;
   const token = session.data.session!.access_token;
-  await db.query(`insert into public.flood_notes (owner, body) select $1, 'note ' || g from generate_series(1, 20) g`, [created.data.user!.id]);
+  await db.query(`insert into public.flood_notes (owner, body) select $1, 'note ' || g from generate_series(1, 20) g`, [
+    created.data.user!.id,
+  ]);
   const url = `${env.SUPABASE_URL}/rest/v1/flood_notes?select=id,body&order=id`;
 
   const memStart = mem();
-  log(`stack process ${stackPid}: RSS ${memStart.rss.toFixed(0)} MB, private ${memStart.priv.toFixed(0)} MB before the first flood`);
-  const rounds: { base: ReturnType<typeof stats>; during: ReturnType<typeof stats>; after: ReturnType<typeof stats>; memAfter: ReturnType<typeof mem> }[] = [];
+  log(
+    `stack process ${stackPid}: RSS ${memStart.rss.toFixed(0)} MB, private ${memStart.priv.toFixed(0)} MB before the first flood`,
+  );
+  const rounds: {
+    base: ReturnType<typeof stats>;
+    during: ReturnType<typeof stats>;
+    after: ReturnType<typeof stats>;
+    memAfter: ReturnType<typeof mem>;
+  }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const reader = readLoop(url, token);
     await new Promise((r) => setTimeout(r, QUIET_MS));
@@ -196,8 +250,12 @@ try {
     const after = stats(reader.samples.filter((s) => s.at >= floodEnd));
     const memAfter = mem();
     rounds.push({ base, during, after, memAfter });
-    log(`round ${round}: ${JOINS} joins over ${SOCKETS} sockets in ${(f.ms / 1000).toFixed(1)} s (${f.connects} connects, ${f.refusedSockets} refused at connect); replies: ${[...f.replies].map(([k, v]) => `${k} ${v}`).join(', ')}`);
-    log(`  stack process CPU during the flood: ${cpu.toFixed(1)} s; bench process event-loop lag max ${(lag.max / 1e6).toFixed(0)} ms`);
+    log(
+      `round ${round}: ${JOINS} joins over ${SOCKETS} sockets in ${(f.ms / 1000).toFixed(1)} s (${f.connects} connects, ${f.refusedSockets} refused at connect); replies: ${[...f.replies].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    );
+    log(
+      `  stack process CPU during the flood: ${cpu.toFixed(1)} s; bench process event-loop lag max ${(lag.max / 1e6).toFixed(0)} ms`,
+    );
     log(`  REST baseline: ${fmt(base)}`);
     log(`  REST during:   ${fmt(during)}`);
     log(`  REST after:    ${fmt(after)}`);
@@ -209,16 +267,60 @@ try {
   const worstBase = Math.max(...rounds.map((r) => r.base.worst));
   const failed = rounds.reduce((n, r) => n + r.during.failed + r.after.failed + r.base.failed, 0);
   const spread = (xs: number[]) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
-  log(`over ${ROUNDS} rounds: worst during ${spread(rounds.map((r) => r.during.worst))} ms, p95 during ${spread(rounds.map((r) => r.during.p95))} ms, baseline p95 ${spread(rounds.map((r) => r.base.p95))} ms`);
+  log(
+    `over ${ROUNDS} rounds: worst during ${spread(rounds.map((r) => r.during.worst))} ms, p95 during ${spread(rounds.map((r) => r.during.p95))} ms, baseline p95 ${spread(rounds.map((r) => r.base.p95))} ms`,
+  );
   const memEnd = rounds.at(-1)!.memAfter;
   report([
-    { figure: `Join flood (${JOINS} anon private joins, ${SOCKETS} sockets): worst REST read during the flood, ${ROUNDS} rounds`, value: worstDuring, unit: 'ms', goal: '< 1000 ms', met: worstDuring < 1000, issue: 0 },
-    { figure: 'Join flood: p95 REST read during the flood (worst round)', value: p95During, unit: 'ms', goal: '', met: null, issue: 0 },
-    { figure: 'Join flood: worst REST read after the flood', value: worstAfter, unit: 'ms', goal: '< 1000 ms', met: worstAfter < 1000, issue: 0 },
-    { figure: 'Join flood: worst REST read without the flood (baseline, same run)', value: worstBase, unit: 'ms', goal: '', met: null, issue: 0 },
+    {
+      figure: `Join flood (${JOINS} anon private joins, ${SOCKETS} sockets): worst REST read during the flood, ${ROUNDS} rounds`,
+      value: worstDuring,
+      unit: 'ms',
+      goal: '< 1000 ms',
+      met: worstDuring < 1000,
+      issue: 0,
+    },
+    {
+      figure: 'Join flood: p95 REST read during the flood (worst round)',
+      value: p95During,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 0,
+    },
+    {
+      figure: 'Join flood: worst REST read after the flood',
+      value: worstAfter,
+      unit: 'ms',
+      goal: '< 1000 ms',
+      met: worstAfter < 1000,
+      issue: 0,
+    },
+    {
+      figure: 'Join flood: worst REST read without the flood (baseline, same run)',
+      value: worstBase,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 0,
+    },
     { figure: 'Join flood: failed REST reads', value: failed, unit: 'reads', goal: '0', met: failed === 0, issue: 0 },
-    { figure: 'Join flood: stack process RSS before → after all rounds', value: memEnd.rss - memStart.rss, unit: 'MB growth', goal: '', met: null, issue: 0 },
-    { figure: 'Join flood: stack process private memory before → after all rounds', value: memEnd.priv - memStart.priv, unit: 'MB growth', goal: '', met: null, issue: 0 },
+    {
+      figure: 'Join flood: stack process RSS before → after all rounds',
+      value: memEnd.rss - memStart.rss,
+      unit: 'MB growth',
+      goal: '',
+      met: null,
+      issue: 0,
+    },
+    {
+      figure: 'Join flood: stack process private memory before → after all rounds',
+      value: memEnd.priv - memStart.priv,
+      unit: 'MB growth',
+      goal: '',
+      met: null,
+      issue: 0,
+    },
   ]);
 } finally {
   await db.end();

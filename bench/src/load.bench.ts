@@ -18,7 +18,8 @@ function intEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (!raw) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`Invalid ${name}: expected a positive whole number, got "${raw}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new Error(`Invalid ${name}: expected a positive whole number, got "${raw}"`);
   return n;
 }
 
@@ -31,7 +32,11 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const stack = await startStackProcess();
-const env = { SUPABASE_URL: stack.env.SUPABASE_URL!, SUPABASE_ANON_KEY: stack.env.SUPABASE_ANON_KEY!, SUPABASE_SERVICE_ROLE_KEY: stack.env.SUPABASE_SERVICE_ROLE_KEY! };
+const env = {
+  SUPABASE_URL: stack.env.SUPABASE_URL!,
+  SUPABASE_ANON_KEY: stack.env.SUPABASE_ANON_KEY!,
+  SUPABASE_SERVICE_ROLE_KEY: stack.env.SUPABASE_SERVICE_ROLE_KEY!,
+};
 const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 4 });
 try {
   let t0 = performance.now();
@@ -40,12 +45,17 @@ try {
   log(`provisioned ${AGENTS} agents (hosts + Auth users) in ${Math.round(performance.now() - t0)} ms`);
 
   // The dashboard: a team owner subscribed to team:<id>.
-  const admin = createClient(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
+  const admin = createClient(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   const ownerEmail = `owner-${Date.now()}@load.test`;
   const ownerPassword = `pw-${Date.now()}-owner`;
   const owner = await admin.auth.admin.createUser({ email: ownerEmail, password: ownerPassword, email_confirm: true });
   if (owner.error) throw new Error(`Cannot create the dashboard user: ${owner.error.message}`);
-  await db.query(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'owner') on conflict do nothing`, [teamId, owner.data.user!.id]);
+  await db.query(
+    `insert into public.team_members (team_id, user_id, role) values ($1, $2, 'owner') on conflict do nothing`,
+    [teamId, owner.data.user!.id],
+  );
   const dashboard = await subscribeDashboard(env, teamId, ownerEmail, ownerPassword);
 
   // Threshold rules on a tenth of the hosts; those hosts swing across the threshold every 3 sends.
@@ -63,9 +73,12 @@ try {
   // Baseline: one agent alone on the idle stack, same request shape.
   const baseline: AgentStats = { acked: [], errors: 0, latenciesMs: [] };
   const baseStart = Date.now() - 3_600_000;
-  for (let k = 0; k < 40; k++) await sendRows(env, tokens[0]!, [sampleRow(creds[0]!.hostId, new Date(baseStart + k * 1000), 20)], baseline);
+  for (let k = 0; k < 40; k++)
+    await sendRows(env, tokens[0]!, [sampleRow(creds[0]!.hostId, new Date(baseStart + k * 1000), 20)], baseline);
   const baselineP95 = percentile(baseline.latenciesMs, 95);
-  log(`baseline: one agent alone, p50 ${percentile(baseline.latenciesMs, 50).toFixed(1)} ms, p95 ${baselineP95.toFixed(1)} ms`);
+  log(
+    `baseline: one agent alone, p50 ${percentile(baseline.latenciesMs, 50).toFixed(1)} ms, p95 ${baselineP95.toFixed(1)} ms`,
+  );
 
   // Memory curve of the stack's process tree.
   const curve: { s: number; mib: number }[] = [];
@@ -99,7 +112,10 @@ try {
   log(`stack PSS by process after warm-up (MiB): ${JSON.stringify(warmBreakdown)}`);
   log(`stack PSS by process at the end of the load (MiB): ${JSON.stringify(endBreakdown)}`);
   // Postgres grows while its shared buffer cache (128 MB) fills with the new rows; the stack's own processes should not.
-  const own = (b: Record<string, number>) => Object.entries(b).filter(([name]) => name !== 'postgres').reduce((sum, [, mib]) => sum + mib, 0);
+  const own = (b: Record<string, number>) =>
+    Object.entries(b)
+      .filter(([name]) => name !== 'postgres')
+      .reduce((sum, [, mib]) => sum + mib, 0);
   const ownGrowth = ((own(endBreakdown) - own(warmBreakdown)) / own(warmBreakdown)) * 100;
   await sleep(5000); // last broadcasts in flight
   clearInterval(memTimer);
@@ -126,7 +142,9 @@ try {
   const p95 = percentile(latencies, 95);
 
   // Alert events: every one the database recorded reached the dashboard.
-  const { rows: events } = await db.query<{ id: string }>('select id from public.alert_events where team_id = $1', [teamId]);
+  const { rows: events } = await db.query<{ id: string }>('select id from public.alert_events where team_id = $1', [
+    teamId,
+  ]);
   const delivered = events.filter((e) => dashboard.tally.eventIds.has(Number(e.id))).length;
   await dashboard.close();
 
@@ -137,16 +155,67 @@ try {
   const peak = Math.max(...curve.map((p) => p.mib));
   const growth = ((end - warmStart) / warmStart) * 100;
   log(`stack PSS curve (s: MiB): ${curve.map((p) => `${p.s}: ${Math.round(p.mib)}`).join(', ')}`);
-  log(`${AGENTS} agents x ${ticks} sends in ${elapsedS.toFixed(0)} s: ${acked} samples acknowledged, ${storedSet.size} stored, ${errors} request errors, ${events.length} alert events, ${dashboard.tally.messages} ingest broadcasts at the dashboard`);
+  log(
+    `${AGENTS} agents x ${ticks} sends in ${elapsedS.toFixed(0)} s: ${acked} samples acknowledged, ${storedSet.size} stored, ${errors} request errors, ${events.length} alert events, ${dashboard.tally.messages} ingest broadcasts at the dashboard`,
+  );
   report([
-    { figure: `Load: request errors (${AGENTS} agents, every ${INTERVAL_S} s, ${DURATION_S} s)`, value: errors, unit: 'requests', goal: '0', met: errors === 0, issue: 9 },
+    {
+      figure: `Load: request errors (${AGENTS} agents, every ${INTERVAL_S} s, ${DURATION_S} s)`,
+      value: errors,
+      unit: 'requests',
+      goal: '0',
+      met: errors === 0,
+      issue: 9,
+    },
     { figure: 'Load: acknowledged samples lost', value: lost, unit: 'samples', goal: '0', met: lost === 0, issue: 9 },
-    { figure: 'Load: samples stored twice', value: duplicated, unit: 'samples', goal: '0', met: duplicated === 0, issue: 9 },
-    { figure: 'Load: alert events delivered to the dashboard', value: events.length ? delivered / events.length : 0, unit: `of ${events.length}`, goal: '1.0', met: events.length > 0 && delivered === events.length, issue: 9 },
-    { figure: 'Load: insert p95 under load / one idle agent (ratio)', value: p95 / baselineP95, unit: `× (${p95.toFixed(0)} ms vs ${baselineP95.toFixed(1)} ms)`, goal: '', met: null, issue: 9 },
-    { figure: 'Load: samples ingested per second', value: acked / elapsedS, unit: 'rows/s', goal: '', met: null, issue: 9 },
-    { figure: `Load: stack PSS change without Postgres (Node, Deno, redis-server) from ${WARMUP_S} s to the end`, value: ownGrowth, unit: `% (${Math.round(own(warmBreakdown))} → ${Math.round(own(endBreakdown))} MiB)`, goal: '≤ 10 %', met: ownGrowth <= 10, issue: 9 },
-    { figure: `Load: stack PSS change from ${WARMUP_S} s to the end`, value: growth, unit: `% (${Math.round(warmStart)} → ${Math.round(end)} MiB, peak ${Math.round(peak)})`, goal: '≤ 10 %', met: growth <= 10, issue: 9 },
+    {
+      figure: 'Load: samples stored twice',
+      value: duplicated,
+      unit: 'samples',
+      goal: '0',
+      met: duplicated === 0,
+      issue: 9,
+    },
+    {
+      figure: 'Load: alert events delivered to the dashboard',
+      value: events.length ? delivered / events.length : 0,
+      unit: `of ${events.length}`,
+      goal: '1.0',
+      met: events.length > 0 && delivered === events.length,
+      issue: 9,
+    },
+    {
+      figure: 'Load: insert p95 under load / one idle agent (ratio)',
+      value: p95 / baselineP95,
+      unit: `× (${p95.toFixed(0)} ms vs ${baselineP95.toFixed(1)} ms)`,
+      goal: '',
+      met: null,
+      issue: 9,
+    },
+    {
+      figure: 'Load: samples ingested per second',
+      value: acked / elapsedS,
+      unit: 'rows/s',
+      goal: '',
+      met: null,
+      issue: 9,
+    },
+    {
+      figure: `Load: stack PSS change without Postgres (Node, Deno, redis-server) from ${WARMUP_S} s to the end`,
+      value: ownGrowth,
+      unit: `% (${Math.round(own(warmBreakdown))} → ${Math.round(own(endBreakdown))} MiB)`,
+      goal: '≤ 10 %',
+      met: ownGrowth <= 10,
+      issue: 9,
+    },
+    {
+      figure: `Load: stack PSS change from ${WARMUP_S} s to the end`,
+      value: growth,
+      unit: `% (${Math.round(warmStart)} → ${Math.round(end)} MiB, peak ${Math.round(peak)})`,
+      goal: '≤ 10 %',
+      met: growth <= 10,
+      issue: 9,
+    },
   ]);
 } finally {
   await db.end();

@@ -15,9 +15,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { JsonTraceSerializer, ProtobufMetricsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import {
+  JsonTraceSerializer,
+  ProtobufMetricsSerializer,
+  ProtobufTraceSerializer,
+} from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { OtlpAggregator } from '../../agent/src/otlp/aggregator.ts';
 import { decodeTracesJson } from '../../agent/src/otlp/decode-json.ts';
@@ -41,7 +50,10 @@ function spanBatches(): ReadableSpan[][] {
   const perService = Math.ceil(10_000 / SERVICES);
   for (let s = 0; s < SERVICES; s++) {
     const exporter = new InMemorySpanExporter();
-    const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': `svc-${s}` }), spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const provider = new TracerProvider({
+      resource: resourceFromAttributes({ 'service.name': `svc-${s}` }),
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
+    });
     const tracer = provider.getTracer('bench');
     const now = Date.now();
     for (let i = 0; i < perService; i++) {
@@ -50,7 +62,13 @@ function spanBatches(): ReadableSpan[][] {
       const span = tracer.startSpan(`GET /r${r}/:id`, {
         kind: SpanKind.SERVER,
         startTime: now + i,
-        attributes: { 'http.request.method': 'GET', 'http.route': `/r${r}/:id`, 'url.path': `/r${r}/${i}`, 'http.response.status_code': status, 'server.address': 'app.local' },
+        attributes: {
+          'http.request.method': 'GET',
+          'http.route': `/r${r}/:id`,
+          'url.path': `/r${r}/${i}`,
+          'http.response.status_code': status,
+          'server.address': 'app.local',
+        },
       });
       if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end(now + i + 1 + (i % 250));
@@ -66,14 +84,27 @@ function metricsPayloads(): () => Promise<Uint8Array[]> {
   const providers = Array.from({ length: SERVICES }, (_, s) => {
     const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
     const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-    const provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': `svc-${s}` }), readers: [reader] });
-    const h = provider.getMeter('bench').createHistogram('http.server.request.duration', { unit: 's', advice: { explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] } });
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': `svc-${s}` }),
+      readers: [reader],
+    });
+    const h = provider.getMeter('bench').createHistogram('http.server.request.duration', {
+      unit: 's',
+      advice: {
+        explicitBucketBoundaries: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10],
+      },
+    });
     return { exporter, reader, h };
   });
   return () => {
     for (const p of providers) {
       for (let r = 0; r < ROUTES; r++) {
-        for (let i = 0; i < 5; i++) p.h.record(0.001 * (1 + ((r + i * 13) % 200)), { 'http.request.method': 'GET', 'http.route': `/r${r}/:id`, 'http.response.status_code': i === 0 ? 500 : 200 });
+        for (let i = 0; i < 5; i++)
+          p.h.record(0.001 * (1 + ((r + i * 13) % 200)), {
+            'http.request.method': 'GET',
+            'http.route': `/r${r}/:id`,
+            'http.response.status_code': i === 0 ? 500 : 200,
+          });
       }
     }
     return Promise.all(
@@ -91,7 +122,9 @@ const protoBodies = batches.map((b) => ProtobufTraceSerializer.serializeRequest(
 const jsonBodies = batches.map((b) => JsonTraceSerializer.serializeRequest(b)!);
 const spanCount = batches.reduce((a, b) => a + b.length, 0);
 const per10k = 10_000 / spanCount;
-process.stdout.write(`${spanCount} spans in ${batches.length} batches; protobuf ${(protoBodies.reduce((a, b) => a + b.length, 0) / 1e6).toFixed(2)} MB, JSON ${(jsonBodies.reduce((a, b) => a + b.length, 0) / 1e6).toFixed(2)} MB\n`);
+process.stdout.write(
+  `${spanCount} spans in ${batches.length} batches; protobuf ${(protoBodies.reduce((a, b) => a + b.length, 0) / 1e6).toFixed(2)} MB, JSON ${(jsonBodies.reduce((a, b) => a + b.length, 0) / 1e6).toFixed(2)} MB\n`,
+);
 
 // 1. In-process decode + derive.
 function inProcess(bodies: Uint8Array[], decode: (b: Uint8Array) => void): number {
@@ -99,12 +132,14 @@ function inProcess(bodies: Uint8Array[], decode: (b: Uint8Array) => void): numbe
   const u0 = process.cpuUsage();
   for (let i = 0; i < ROUNDS; i++) for (const b of bodies) decode(b);
   const u = process.cpuUsage(u0);
-  return (u.user + u.system) / 1000 / ROUNDS * per10k;
+  return ((u.user + u.system) / 1000 / ROUNDS) * per10k;
 }
 const agg = new OtlpAggregator({ maxRoutesPerService: ROUTES, maxServices: SERVICES });
 const protoMs = inProcess(protoBodies, (b) => agg.addSpans(decodeTracesProto(b)));
 agg.drain();
-const jsonMs = inProcess(jsonBodies, (b) => agg.addSpans(decodeTracesJson(JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')))));
+const jsonMs = inProcess(jsonBodies, (b) =>
+  agg.addSpans(decodeTracesJson(JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')))),
+);
 agg.drain();
 
 // 2 and 3. The running agent and a bare receiver.
@@ -117,11 +152,14 @@ try {
   const agent = spawn(process.execPath, [path.resolve(import.meta.dirname, '../../agent/src/cli.ts'), 'run'], {
     env: {
       ...process.env,
-      ...agentEnv({ ...stack.env, SUPABASE_ANON_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY }, host, { dataDir, extra: {
-        VIBE_AGENT_OTLP: '1',
-        VIBE_AGENT_OTLP_ADDRESS: `127.0.0.1:${agentPort}`,
-        VIBE_AGENT_SEND_INTERVAL: '2',
-      } }),
+      ...agentEnv({ ...stack.env, SUPABASE_ANON_KEY: stack.env.SUPABASE_PUBLISHABLE_KEY }, host, {
+        dataDir,
+        extra: {
+          VIBE_AGENT_OTLP: '1',
+          VIBE_AGENT_OTLP_ADDRESS: `127.0.0.1:${agentPort}`,
+          VIBE_AGENT_SEND_INTERVAL: '2',
+        },
+      }),
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -134,7 +172,11 @@ try {
   children.push(bare);
 
   const post = (port: number, pathName: string, body: Uint8Array, type: string) =>
-    fetch(`http://127.0.0.1:${port}${pathName}`, { method: 'POST', body: body as Uint8Array<ArrayBuffer>, headers: { 'content-type': type } }).then(async (r) => {
+    fetch(`http://127.0.0.1:${port}${pathName}`, {
+      method: 'POST',
+      body: body as Uint8Array<ArrayBuffer>,
+      headers: { 'content-type': type },
+    }).then(async (r) => {
       await r.arrayBuffer();
       if (r.status !== 200) throw new Error(`OTLP POST answered ${r.status}`);
     });
@@ -180,7 +222,7 @@ try {
     const s0 = Date.now();
     for (let i = 0; i < ROUNDS; i++) for (const b of bodies) await post(port, '/v1/traces', b, type);
     const cpu = cpuSeconds(pid) - c0 - idlePerMs * (Date.now() - s0);
-    return (Math.max(0, cpu) * 1000) / ROUNDS * per10k;
+    return ((Math.max(0, cpu) * 1000) / ROUNDS) * per10k;
   }
   const agentProto = await cpuPer10k(agent.pid!, agentPort, protoBodies, 'application/x-protobuf');
   const bareProto = await cpuPer10k(bare.pid!, barePort, protoBodies, 'application/x-protobuf');
@@ -188,19 +230,81 @@ try {
   const bareJson = await cpuPer10k(bare.pid!, barePort, jsonBodies, 'application/json');
 
   const bareRss = rssMb(bare.pid!);
-  const [counted] = await sql<{ n: number }>(stack.env, "select count(*)::int n from app_samples where host_id = $1 and kind = 'app'", [host.hostId]);
+  const [counted] = await sql<{ n: number }>(
+    stack.env,
+    "select count(*)::int n from app_samples where host_id = $1 and kind = 'app'",
+    [host.hostId],
+  );
   const appRows = counted!.n;
-  process.stdout.write(`agent idle RSS ${idleRss.toFixed(1)} MB, bare receiver RSS ${bareRss.toFixed(1)} MB; ${appRows} app_samples rows stored\n`);
+  process.stdout.write(
+    `agent idle RSS ${idleRss.toFixed(1)} MB, bare receiver RSS ${bareRss.toFixed(1)} MB; ${appRows} app_samples rows stored\n`,
+  );
 
   report([
-    { figure: 'OTLP decode + derive per 10,000 spans, protobuf (in-process)', value: protoMs, unit: 'ms', goal: '', met: null, issue: 7 },
-    { figure: 'OTLP decode + derive per 10,000 spans, JSON (in-process)', value: jsonMs, unit: 'ms', goal: '', met: null, issue: 7 },
-    { figure: 'Running agent CPU per 10,000 received spans, protobuf', value: agentProto, unit: 'ms', goal: '', met: null, issue: 7 },
-    { figure: 'Running agent CPU per 10,000 received spans, JSON', value: agentJson, unit: 'ms', goal: '', met: null, issue: 7 },
-    { figure: 'Agent / bare HTTP receiver CPU per span, protobuf', value: agentProto / bareProto, unit: 'ratio', goal: '', met: null, issue: 7 },
-    { figure: 'Agent / bare HTTP receiver CPU per span, JSON', value: agentJson / bareJson, unit: 'ratio', goal: '', met: null, issue: 7 },
-    { figure: 'Running agent resident memory with 50 services × 100 routes', value: loadedRss, unit: 'MB', goal: '', met: null, issue: 7 },
-    { figure: 'Resident memory added by 50 services × 100 routes (over the idle agent)', value: loadedRss - idleRss, unit: 'MB', goal: '', met: null, issue: 7 },
+    {
+      figure: 'OTLP decode + derive per 10,000 spans, protobuf (in-process)',
+      value: protoMs,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
+    {
+      figure: 'OTLP decode + derive per 10,000 spans, JSON (in-process)',
+      value: jsonMs,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
+    {
+      figure: 'Running agent CPU per 10,000 received spans, protobuf',
+      value: agentProto,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
+    {
+      figure: 'Running agent CPU per 10,000 received spans, JSON',
+      value: agentJson,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
+    {
+      figure: 'Agent / bare HTTP receiver CPU per span, protobuf',
+      value: agentProto / bareProto,
+      unit: 'ratio',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
+    {
+      figure: 'Agent / bare HTTP receiver CPU per span, JSON',
+      value: agentJson / bareJson,
+      unit: 'ratio',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
+    {
+      figure: 'Running agent resident memory with 50 services × 100 routes',
+      value: loadedRss,
+      unit: 'MB',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
+    {
+      figure: 'Resident memory added by 50 services × 100 routes (over the idle agent)',
+      value: loadedRss - idleRss,
+      unit: 'MB',
+      goal: '',
+      met: null,
+      issue: 7,
+    },
   ]);
 } finally {
   for (const c of children) c.kill('SIGTERM');

@@ -26,7 +26,12 @@ const browser = await launchChromium(path.join(os.tmpdir(), `vibe-bench-overview
 try {
   const user = await newUser(stack.env, 'bench-overview');
   const teamId = await newTeam(user, 'Overview bench');
-  const hosts = Array.from({ length: HOSTS }, (_, i) => ({ id: randomUUID(), team_id: teamId, name: `host-${String(i).padStart(4, '0')}`, sample_interval_s: 1 }));
+  const hosts = Array.from({ length: HOSTS }, (_, i) => ({
+    id: randomUUID(),
+    team_id: teamId,
+    name: `host-${String(i).padStart(4, '0')}`,
+    sample_interval_s: 1,
+  }));
   const { error } = await serviceClient(stack.env).from('hosts').insert(hosts);
   if (error) throw new Error(`Cannot create hosts: ${error.message}`);
   // One statement per tick, as 1,000 agents' batches arriving together would be after the trigger.
@@ -57,7 +62,8 @@ try {
           counts += Number(e.textContent);
         });
         const cells = document.querySelectorAll('td[data-metric="cpu"] .value');
-        const ready = counts === n && cells.length > 0 && Array.prototype.every.call(cells, (e: Element) => e.textContent !== '–');
+        const ready =
+          counts === n && cells.length > 0 && Array.prototype.every.call(cells, (e: Element) => e.textContent !== '–');
         return ready && performance.now();
       },
       HOSTS,
@@ -68,8 +74,17 @@ try {
 
   const cdp = await browser.newCDPSession(page);
   await cdp.send('Performance.enable');
-  const metrics = async () => Object.fromEntries(((await cdp.send('Performance.getMetrics')).metrics as { name: string; value: number }[]).map((m) => [m.name, m.value]));
-  async function busyShare(seconds: number, updating: boolean): Promise<{ share: number; heapMb: number; applied: number }> {
+  const metrics = async () =>
+    Object.fromEntries(
+      ((await cdp.send('Performance.getMetrics')).metrics as { name: string; value: number }[]).map((m) => [
+        m.name,
+        m.value,
+      ]),
+    );
+  async function busyShare(
+    seconds: number,
+    updating: boolean,
+  ): Promise<{ share: number; heapMb: number; applied: number }> {
     const cpuBefore = await page.evaluate(() => document.querySelector('td[data-metric="cpu"] .value')?.textContent);
     let changes = 0;
     const a = await metrics();
@@ -78,21 +93,67 @@ try {
       const next = t0 + (s + 1) * 1000;
       if (updating) await tick();
       await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
-      if (updating && (await page.evaluate(() => document.querySelector('td[data-metric="cpu"] .value')?.textContent)) !== cpuBefore) changes++;
+      if (
+        updating &&
+        (await page.evaluate(() => document.querySelector('td[data-metric="cpu"] .value')?.textContent)) !== cpuBefore
+      )
+        changes++;
     }
     const b = await metrics();
     const wall = (performance.now() - t0) / 1000;
-    return { share: (b.TaskDuration! - a.TaskDuration!) / wall, heapMb: b.JSHeapUsedSize! / 1024 / 1024, applied: changes };
+    return {
+      share: (b.TaskDuration! - a.TaskDuration!) / wall,
+      heapMb: b.JSHeapUsedSize! / 1024 / 1024,
+      applied: changes,
+    };
   }
   const idle = await busyShare(5, false);
   const live = await busyShare(SECONDS, true);
-  if (live.applied === 0) throw new Error('The overview never changed while updating: the live path is broken, the figures would mean nothing');
+  if (live.applied === 0)
+    throw new Error(
+      'The overview never changed while updating: the live path is broken, the figures would mean nothing',
+    );
   report([
-    { figure: `Overview, ${HOSTS} hosts: time to first render of the numbers`, value: firstRenderMs, unit: 'ms', goal: '', met: null, issue: 8 },
-    { figure: `Overview, ${HOSTS} hosts at 1 Hz: main-thread busy share`, value: live.share * 100, unit: '%', goal: '< 20%', met: live.share < 0.2, issue: 8 },
-    { figure: `Overview, ${HOSTS} hosts idle (baseline): main-thread busy share`, value: idle.share * 100, unit: '%', goal: '', met: null, issue: 8 },
-    { figure: `Overview, ${HOSTS} hosts at 1 Hz / idle busy share`, value: live.share / Math.max(idle.share, 1e-6), unit: 'ratio', goal: '', met: null, issue: 8 },
-    { figure: `Overview, ${HOSTS} hosts at 1 Hz: JS heap used`, value: live.heapMb, unit: 'MB', goal: '', met: null, issue: 8 },
+    {
+      figure: `Overview, ${HOSTS} hosts: time to first render of the numbers`,
+      value: firstRenderMs,
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 8,
+    },
+    {
+      figure: `Overview, ${HOSTS} hosts at 1 Hz: main-thread busy share`,
+      value: live.share * 100,
+      unit: '%',
+      goal: '< 20%',
+      met: live.share < 0.2,
+      issue: 8,
+    },
+    {
+      figure: `Overview, ${HOSTS} hosts idle (baseline): main-thread busy share`,
+      value: idle.share * 100,
+      unit: '%',
+      goal: '',
+      met: null,
+      issue: 8,
+    },
+    {
+      figure: `Overview, ${HOSTS} hosts at 1 Hz / idle busy share`,
+      value: live.share / Math.max(idle.share, 1e-6),
+      unit: 'ratio',
+      goal: '',
+      met: null,
+      issue: 8,
+    },
+    {
+      figure: `Overview, ${HOSTS} hosts at 1 Hz: JS heap used`,
+      value: live.heapMb,
+      unit: 'MB',
+      goal: '',
+      met: null,
+      issue: 8,
+    },
   ]);
 } finally {
   await browser.close();

@@ -35,7 +35,10 @@ function client(token?: string): SupabaseClient {
 
 function subscribed(ch: RealtimeChannel, waitForPostgres = false): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (waitForPostgres) ch.on('system', {}, (m: { status: string; message: string }) => (m.status === 'ok' ? resolve() : reject(new Error(m.message))));
+    if (waitForPostgres)
+      ch.on('system', {}, (m: { status: string; message: string }) =>
+        m.status === 'ok' ? resolve() : reject(new Error(m.message)),
+      );
     ch.subscribe((status, err) => {
       if (status === 'SUBSCRIBED' && !waitForPostgres) resolve();
       if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') reject(err ?? new Error(status));
@@ -44,7 +47,11 @@ function subscribed(ch: RealtimeChannel, waitForPostgres = false): Promise<void>
 }
 
 /** Inserts rows one at a time and times each until `arrived(seq)` fires for it. */
-async function measure(insert: (seq: number) => Promise<unknown>, register: (onArrive: (seq: number) => void) => void, n: number): Promise<number[]> {
+async function measure(
+  insert: (seq: number) => Promise<unknown>,
+  register: (onArrive: (seq: number) => void) => void,
+  n: number,
+): Promise<number[]> {
   const waiting = new Map<number, (t: number) => void>();
   register((seq) => waiting.get(seq)?.(performance.now()));
   const out: number[] = [];
@@ -63,20 +70,32 @@ async function measure(insert: (seq: number) => Promise<unknown>, register: (onA
 }
 
 const summary = (name: string, xs: number[]) =>
-  process.stdout.write(`${name}: p50 ${percentile(xs, 50).toFixed(2)} ms, p95 ${percentile(xs, 95).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms over ${xs.length}\n`);
+  process.stdout.write(
+    `${name}: p50 ${percentile(xs, 50).toFixed(2)} ms, p95 ${percentile(xs, 95).toFixed(2)} ms, max ${Math.max(...xs).toFixed(2)} ms over ${xs.length}\n`,
+  );
 
 try {
-  await db.query(`create table public.bench_feed (id bigint generated always as identity primary key, seq int not null, topic text not null)`);
+  await db.query(
+    `create table public.bench_feed (id bigint generated always as identity primary key, seq int not null, topic text not null)`,
+  );
   await db.query(`create function public.bench_feed_send() returns trigger language plpgsql security definer set search_path = '' as $$
     begin perform realtime.send(jsonb_build_object('seq', new.seq), 'row', new.topic, false); return null; end $$`);
-  await db.query(`create trigger send after insert on public.bench_feed for each row execute function public.bench_feed_send()`);
+  await db.query(
+    `create trigger send after insert on public.bench_feed for each row execute function public.bench_feed_send()`,
+  );
   await db.query(`create table public.bench_plain (seq int not null)`);
   await db.query(`create function public.bench_plain_notify() returns trigger language plpgsql as $$
     begin perform pg_notify('bench_plain', new.seq::text); return null; end $$`);
-  await db.query(`create trigger notify after insert on public.bench_plain for each row execute function public.bench_plain_notify()`);
-  await db.query(`create table public.bench_rows (id bigint generated always as identity primary key, owner uuid not null, seq int not null)`);
+  await db.query(
+    `create trigger notify after insert on public.bench_plain for each row execute function public.bench_plain_notify()`,
+  );
+  await db.query(
+    `create table public.bench_rows (id bigint generated always as identity primary key, owner uuid not null, seq int not null)`,
+  );
   await db.query(`alter table public.bench_rows enable row level security`);
-  await db.query(`create policy "owners read" on public.bench_rows for select to authenticated using (owner = (select auth.uid()))`);
+  await db.query(
+    `create policy "owners read" on public.bench_rows for select to authenticated using (owner = (select auth.uid()))`,
+  );
   await db.query(`grant select on public.bench_rows to authenticated`);
   await db.query(`alter publication supabase_realtime add table public.bench_rows`);
 
@@ -97,8 +116,20 @@ try {
   const ROUNDS = 10;
   for (let round = 0; round < ROUNDS; round++) {
     const n = Math.ceil(MESSAGES / ROUNDS);
-    plain.push(...(await measure((seq) => db.query('insert into public.bench_plain (seq) values ($1)', [seq]), (arrive) => (onPlain = arrive), n)));
-    broadcast.push(...(await measure((seq) => db.query('insert into public.bench_feed (seq, topic) values ($1, $2)', [seq, topic]), (arrive) => (onFeed = arrive), n)));
+    plain.push(
+      ...(await measure(
+        (seq) => db.query('insert into public.bench_plain (seq) values ($1)', [seq]),
+        (arrive) => (onPlain = arrive),
+        n,
+      )),
+    );
+    broadcast.push(
+      ...(await measure(
+        (seq) => db.query('insert into public.bench_feed (seq, topic) values ($1, $2)', [seq, topic]),
+        (arrive) => (onFeed = arrive),
+        n,
+      )),
+    );
   }
   await listener.end();
   summary('baseline: NOTIFY → LISTEN', plain);
@@ -114,7 +145,11 @@ try {
     .sign(new TextEncoder().encode(env.SUPABASE_JWT_SECRET));
   const changes = client(token).channel(`bench-changes-${randomUUID()}`);
   let onChange: (seq: number) => void = () => {};
-  changes.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'bench_rows' }, (p: { new: { seq: number } }) => onChange(p.new.seq));
+  changes.on(
+    'postgres_changes',
+    { event: 'INSERT', schema: 'public', table: 'bench_rows' },
+    (p: { new: { seq: number } }) => onChange(p.new.seq),
+  );
   await subscribed(changes, true);
   const pgChanges = await measure(
     (seq) => db.query('insert into public.bench_rows (owner, seq) values ($1, $2)', [owner, seq]),
@@ -144,17 +179,61 @@ try {
   await done;
   const seconds = (performance.now() - t0) / 1000;
   const perSecond = FANOUT_MESSAGES / seconds;
-  process.stdout.write(`fan-out: ${FANOUT_MESSAGES} messages × ${SUBSCRIBERS} subscribers in ${seconds.toFixed(2)} s (${Math.round(perSecond * SUBSCRIBERS)} deliveries/s)\n`);
+  process.stdout.write(
+    `fan-out: ${FANOUT_MESSAGES} messages × ${SUBSCRIBERS} subscribers in ${seconds.toFixed(2)} s (${Math.round(perSecond * SUBSCRIBERS)} deliveries/s)\n`,
+  );
 
   const p50 = percentile(broadcast, 50);
   const p95 = percentile(broadcast, 95);
   report([
-    { figure: 'Realtime broadcast from database: insert → callback p50 (Supabase publishes 46 ms)', value: p50, unit: 'ms', goal: '< 46 ms', met: p50 < 46, issue: 3 },
-    { figure: 'Realtime broadcast from database: insert → callback p95 (Supabase publishes 132 ms)', value: p95, unit: 'ms', goal: '< 132 ms', met: p95 < 132, issue: 3 },
-    { figure: 'Realtime broadcast from database p50 vs plain NOTIFY → LISTEN p50 (ratio)', value: p50 / percentile(plain, 50), unit: '×', goal: '', met: null, issue: 3 },
-    { figure: 'Realtime postgres_changes (RLS): insert → callback p50', value: percentile(pgChanges, 50), unit: 'ms', goal: '< 46 ms', met: percentile(pgChanges, 50) < 46, issue: 3 },
-    { figure: 'Realtime postgres_changes (RLS): insert → callback p95', value: percentile(pgChanges, 95), unit: 'ms', goal: '< 132 ms', met: percentile(pgChanges, 95) < 132, issue: 3 },
-    { figure: `Realtime broadcast: messages/s one channel delivers to ${SUBSCRIBERS} subscribers`, value: Math.round(perSecond), unit: 'msg/s', goal: '', met: null, issue: 3 },
+    {
+      figure: 'Realtime broadcast from database: insert → callback p50 (Supabase publishes 46 ms)',
+      value: p50,
+      unit: 'ms',
+      goal: '< 46 ms',
+      met: p50 < 46,
+      issue: 3,
+    },
+    {
+      figure: 'Realtime broadcast from database: insert → callback p95 (Supabase publishes 132 ms)',
+      value: p95,
+      unit: 'ms',
+      goal: '< 132 ms',
+      met: p95 < 132,
+      issue: 3,
+    },
+    {
+      figure: 'Realtime broadcast from database p50 vs plain NOTIFY → LISTEN p50 (ratio)',
+      value: p50 / percentile(plain, 50),
+      unit: '×',
+      goal: '',
+      met: null,
+      issue: 3,
+    },
+    {
+      figure: 'Realtime postgres_changes (RLS): insert → callback p50',
+      value: percentile(pgChanges, 50),
+      unit: 'ms',
+      goal: '< 46 ms',
+      met: percentile(pgChanges, 50) < 46,
+      issue: 3,
+    },
+    {
+      figure: 'Realtime postgres_changes (RLS): insert → callback p95',
+      value: percentile(pgChanges, 95),
+      unit: 'ms',
+      goal: '< 132 ms',
+      met: percentile(pgChanges, 95) < 132,
+      issue: 3,
+    },
+    {
+      figure: `Realtime broadcast: messages/s one channel delivers to ${SUBSCRIBERS} subscribers`,
+      value: Math.round(perSecond),
+      unit: 'msg/s',
+      goal: '',
+      met: null,
+      issue: 3,
+    },
   ]);
 } finally {
   for (const c of clients) {

@@ -30,8 +30,16 @@ try {
       using ((select auth.uid()) = owner);
     grant select, insert on public.bench_samples to authenticated;`);
   const uid = randomUUID();
-  await db.query(`insert into auth.users (id, email, aud, role) values ($1, 'bench@example.test', 'authenticated', 'authenticated')`, [uid]);
-  const token = await stack.context.keys.signHs256({ sub: uid, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + 3600 });
+  await db.query(
+    `insert into auth.users (id, email, aud, role) values ($1, 'bench@example.test', 'authenticated', 'authenticated')`,
+    [uid],
+  );
+  const token = await stack.context.keys.signHs256({
+    sub: uid,
+    role: 'authenticated',
+    aud: 'authenticated',
+    exp: Math.floor(Date.now() / 1000) + 3600,
+  });
   const supabase = createClient(stack.env.SUPABASE_URL, stack.env.SUPABASE_ANON_KEY, {
     auth: { persistSession: false, autoRefreshToken: false },
     global: { headers: { Authorization: `Bearer ${token}` } },
@@ -42,13 +50,36 @@ try {
     Array.from({ length: BATCH }, (_, i) => {
       const n = b * BATCH + i;
       return {
-        owner: uid, host: `host-${n % 50}`, ts: new Date(start + Math.floor(n / 50) * 1000).toISOString(),
-        cpu: (n % 1000) / 10, mem_used: 1_000_000 + n, load1: (n % 400) / 100, net_rx: n * 7, net_tx: n * 3,
+        owner: uid,
+        host: `host-${n % 50}`,
+        ts: new Date(start + Math.floor(n / 50) * 1000).toISOString(),
+        cpu: (n % 1000) / 10,
+        mem_used: 1_000_000 + n,
+        load1: (n % 400) / 100,
+        net_rx: n * 7,
+        net_tx: n * 3,
         labels: { region: n % 2 ? 'eu' : 'us', role: 'web' },
       };
-    }));
-  const toCsv = (rows: (typeof batches)[number]) => Buffer.from(rows.map((r) =>
-    [r.owner, r.host, r.ts, r.cpu, r.mem_used, r.load1, r.net_rx, r.net_tx, `"${JSON.stringify(r.labels).replaceAll('"', '""')}"`].join(',')).join('\n') + '\n');
+    }),
+  );
+  const toCsv = (rows: (typeof batches)[number]) =>
+    Buffer.from(
+      rows
+        .map((r) =>
+          [
+            r.owner,
+            r.host,
+            r.ts,
+            r.cpu,
+            r.mem_used,
+            r.load1,
+            r.net_rx,
+            r.net_tx,
+            `"${JSON.stringify(r.labels).replaceAll('"', '""')}"`,
+          ].join(','),
+        )
+        .join('\n') + '\n',
+    );
   const csvBatches = batches.map(toCsv);
   const csvAll = Buffer.concat(csvBatches);
   const total = BATCH * BATCHES;
@@ -98,11 +129,34 @@ try {
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
   const ratio = median(rest) / median(copy);
   const single = median(rest) / median(oneCopy);
-  process.stdout.write(`REST ${Math.round(median(rest))} rows/s, COPY per batch ${Math.round(median(copy))} rows/s, one COPY ${Math.round(median(oneCopy))} rows/s (${total} rows per round, median of ${ROUNDS})\n`);
+  process.stdout.write(
+    `REST ${Math.round(median(rest))} rows/s, COPY per batch ${Math.round(median(copy))} rows/s, one COPY ${Math.round(median(oneCopy))} rows/s (${total} rows per round, median of ${ROUNDS})\n`,
+  );
   report([
-    { figure: 'REST bulk insert (1,000-row batches, RLS, authenticated) / COPY of the same batches (rows/s ratio)', value: ratio, unit: '×', goal: '≥ 0.35', met: ratio >= 0.35, issue: 2 },
-    { figure: 'REST bulk insert / one COPY of all rows in a single transaction (rows/s ratio)', value: single, unit: '×', goal: '', met: null, issue: 2 },
-    { figure: 'REST bulk insert throughput', value: Math.round(median(rest)), unit: 'rows/s', goal: '', met: null, issue: 2 },
+    {
+      figure: 'REST bulk insert (1,000-row batches, RLS, authenticated) / COPY of the same batches (rows/s ratio)',
+      value: ratio,
+      unit: '×',
+      goal: '≥ 0.35',
+      met: ratio >= 0.35,
+      issue: 2,
+    },
+    {
+      figure: 'REST bulk insert / one COPY of all rows in a single transaction (rows/s ratio)',
+      value: single,
+      unit: '×',
+      goal: '',
+      met: null,
+      issue: 2,
+    },
+    {
+      figure: 'REST bulk insert throughput',
+      value: Math.round(median(rest)),
+      unit: 'rows/s',
+      goal: '',
+      met: null,
+      issue: 2,
+    },
   ]);
 } finally {
   await db.end();

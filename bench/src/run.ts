@@ -15,7 +15,11 @@ const rows: BenchResult[] = [];
 const failures: string[] = [];
 for (const file of files) {
   process.stdout.write(`\n== ${file}\n`);
-  const run = spawnSync(process.execPath, [path.join(dir, file)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 20 * 60 * 1000 });
+  const run = spawnSync(process.execPath, [path.join(dir, file)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    timeout: 20 * 60 * 1000,
+  });
   for (const line of run.stdout.split('\n')) {
     if (line.startsWith('RESULT ')) rows.push(JSON.parse(line.slice(7)) as BenchResult);
     else if (line) process.stdout.write(`${line}\n`);
@@ -30,7 +34,10 @@ const lines = [
   '',
   '| issue | figure | value | goal | met |',
   '|---|---|---|---|---|',
-  ...rows.map((r) => `| #${r.issue} | ${r.figure} | ${fmt(r.value)} ${r.unit} | ${r.goal || '—'} | ${r.met === null ? '—' : r.met ? 'yes' : 'no'} |`),
+  ...rows.map(
+    (r) =>
+      `| #${r.issue} | ${r.figure} | ${fmt(r.value)} ${r.unit} | ${r.goal || '—'} | ${r.met === null ? '—' : r.met ? 'yes' : 'no'} |`,
+  ),
   '',
 ];
 if (only.length === 0) writeFileSync(path.join(dir, '..', 'RESULTS.md'), lines.join('\n'));

@@ -67,12 +67,24 @@ const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 2 });
 try {
   const team = await db.query<{ id: string }>(`insert into teams (name) values ('bench') returning id`);
   const teamId = team.rows[0]!.id;
-  const user = await db.query<{ id: string }>(`insert into auth.users (email) values ('bench-agent@bench.local') returning id`);
+  const user = await db.query<{ id: string }>(
+    `insert into auth.users (email) values ('bench-agent@bench.local') returning id`,
+  );
   const agentId = user.rows[0]!.id;
-  const host = await db.query<{ id: string }>(`insert into hosts (team_id, name, agent_user_id) values ($1, 'bench-1', $2) returning id`, [teamId, agentId]);
+  const host = await db.query<{ id: string }>(
+    `insert into hosts (team_id, name, agent_user_id) values ($1, 'bench-1', $2) returning id`,
+    [teamId, agentId],
+  );
   const hostId = host.rows[0]!.id;
-  await db.query(`insert into alert_rules (team_id, name, metric, threshold) values ($1, 'cpu', 'cpu_total', 99.5), ($1, 'mem', 'mem_percent', 99.5)`, [teamId]);
-  const claims = JSON.stringify({ sub: agentId, role: 'authenticated', app_metadata: { vibe_role: 'agent', host_id: hostId, team_id: teamId } });
+  await db.query(
+    `insert into alert_rules (team_id, name, metric, threshold) values ($1, 'cpu', 'cpu_total', 99.5), ($1, 'mem', 'mem_percent', 99.5)`,
+    [teamId],
+  );
+  const claims = JSON.stringify({
+    sub: agentId,
+    role: 'authenticated',
+    app_metadata: { vibe_role: 'agent', host_id: hostId, team_id: teamId },
+  });
 
   // Realistic sample rows: noisy gauges at agent precision, slowly moving sizes, counters.
   const batchSql = `insert into host_samples (host_id, ts, cpu_total, cpu_user, cpu_system, cpu_iowait, cpu_steal, cpu_count,
@@ -96,24 +108,27 @@ try {
   // Six days back (partitions exist for the last seven); every batch is rolled back.
   let t0 = Date.now() - 6 * 86_400_000;
   try {
-  for (let i = 0; i < 16; i++) {
-    for (const mode of (i % 2 ? ['on', 'off'] : ['off', 'on']) as ('on' | 'off')[]) {
-      const start = new Date((t0 += 10_000 * 1000));
-      await client.query('begin');
-      if (mode === 'on') {
-        await client.query(`select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`, [claims]);
-      } else {
-        await client.query("set local lock_timeout = '10s'");
-        await client.query('alter table host_samples disable trigger user');
+    for (let i = 0; i < 16; i++) {
+      for (const mode of (i % 2 ? ['on', 'off'] : ['off', 'on']) as ('on' | 'off')[]) {
+        const start = new Date((t0 += 10_000 * 1000));
+        await client.query('begin');
+        if (mode === 'on') {
+          await client.query(
+            `select set_config('role', 'authenticated', true), set_config('request.jwt.claims', $1, true)`,
+            [claims],
+          );
+        } else {
+          await client.query("set local lock_timeout = '10s'");
+          await client.query('alter table host_samples disable trigger user');
+        }
+        const s = process.hrtime.bigint();
+        await client.query(batchSql, [hostId, start, 1000]);
+        const ms = Number(process.hrtime.bigint() - s) / 1e6;
+        if (mode === 'off') await client.query('alter table host_samples enable trigger user');
+        await client.query('rollback');
+        if (i >= 2) runs[mode].push(ms);
       }
-      const s = process.hrtime.bigint();
-      await client.query(batchSql, [hostId, start, 1000]);
-      const ms = Number(process.hrtime.bigint() - s) / 1e6;
-      if (mode === 'off') await client.query('alter table host_samples enable trigger user');
-      await client.query('rollback');
-      if (i >= 2) runs[mode].push(ms);
     }
-  }
   } finally {
     await client.query('rollback').catch(() => {});
     client.release();
@@ -135,16 +150,23 @@ try {
   // 2) Bytes per value of compacted storage, on a realistic host model (REALISTIC_SQL above): four hosts, two
   // sampling every 10 s and two every 5 s, 24 whole hours each, two days old; raw first, then compacted.
   const dayStart = Math.floor((Date.now() - 2 * 86_400_000) / 3_600_000) * 3_600_000 - 12 * 3_600_000;
-  await db.query(`select private.ensure_daily_partitions('public.host_samples', ($1::timestamptz)::date - 1, ($1::timestamptz)::date + 2)`, [new Date(dayStart)]);
+  await db.query(
+    `select private.ensure_daily_partitions('public.host_samples', ($1::timestamptz)::date - 1, ($1::timestamptz)::date + 2)`,
+    [new Date(dayStart)],
+  );
   const modelHosts: { id: string; interval: number }[] = [];
   for (const [i, interval] of [10, 10, 5, 5].entries()) {
-    const h = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [teamId, `model-${i}`]);
+    const h = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [
+      teamId,
+      `model-${i}`,
+    ]);
     modelHosts.push({ id: h.rows[0]!.id, interval });
   }
   const seeded = await db.connect();
   try {
     await seeded.query('select setseed(0.4242)');
-    for (const h of modelHosts) await seeded.query(REALISTIC_SQL, [h.id, new Date(dayStart), 86_400 / h.interval, h.interval]);
+    for (const h of modelHosts)
+      await seeded.query(REALISTIC_SQL, [h.id, new Date(dayStart), 86_400 / h.interval, h.interval]);
   } finally {
     seeded.release();
   }
@@ -164,7 +186,11 @@ try {
   const rangeFrom = new Date(dayStart + 6 * 3_600_000);
   const forced = `select count(*) from metrics_range($1, $2, $3, 'raw')`;
   const rawRange3h = await time(forced, [rangeHost, rangeFrom, new Date(rangeFrom.getTime() + 3 * 3_600_000)], 10);
-  const before = await db.query(`select * from metrics_range($1, $2, $3, 'raw')`, [rangeHost, rangeFrom, new Date(rangeFrom.getTime() + 3 * 3_600_000)]);
+  const before = await db.query(`select * from metrics_range($1, $2, $3, 'raw')`, [
+    rangeHost,
+    rangeFrom,
+    new Date(rangeFrom.getTime() + 3 * 3_600_000),
+  ]);
 
   const compactStart = process.hrtime.bigint();
   const hours = await db.query<{ n: number }>(`select private.compact_host_samples(now() - interval '1 day') as n`);
@@ -181,8 +207,13 @@ try {
   const blobPerValue = Number(compact.rows[0]!.blob) / (compactRows * VALUES_PER_ROW);
   const compactRange3h = await time(forced, [rangeHost, rangeFrom, new Date(rangeFrom.getTime() + 3 * 3_600_000)], 10);
   const compactRange1h = await time(forced, [rangeHost, rangeFrom, new Date(rangeFrom.getTime() + 3_600_000)], 10);
-  const after = await db.query(`select * from metrics_range($1, $2, $3, 'raw')`, [rangeHost, rangeFrom, new Date(rangeFrom.getTime() + 3 * 3_600_000)]);
-  if (after.rows.length !== before.rows.length) throw new Error(`metrics_range lost rows in compaction: ${before.rows.length} before, ${after.rows.length} after`);
+  const after = await db.query(`select * from metrics_range($1, $2, $3, 'raw')`, [
+    rangeHost,
+    rangeFrom,
+    new Date(rangeFrom.getTime() + 3 * 3_600_000),
+  ]);
+  if (after.rows.length !== before.rows.length)
+    throw new Error(`metrics_range lost rows in compaction: ${before.rows.length} before, ${after.rows.length} after`);
 
   // 3) metrics_range: one host with 30 days of data (1h and 1m rollups for 30 days, raw for the last hour).
   const now = Date.now();
@@ -204,12 +235,54 @@ try {
   const hour = await time(q, [hostId, new Date(now - 3_600_000), new Date(now)]);
 
   report([
-    { figure: 'Ingest 1,000-row batch, triggers+RLS on / off (median)', value: ingestRatio, unit: '×', goal: '≤ 1.3', met: ingestRatio <= 1.3, issue: 4 },
-    { figure: 'Raw host samples, bytes per stored value (realistic host model)', value: rawPerValue, unit: 'B', goal: '', met: null, issue: 4 },
-    { figure: 'Compacted host samples incl. TOAST, indexes, FSM/VM, bytes per stored value', value: compactPerValue, unit: 'B', goal: '≤ 2', met: compactPerValue <= 2, issue: 4 },
-    { figure: 'Compacted blobs alone, bytes per stored value', value: blobPerValue, unit: 'B', goal: '', met: null, issue: 4 },
-    { figure: 'metrics_range raw 3 h, compacted / raw rows (median latency)', value: compactRange3h / rawRange3h, unit: '×', goal: '', met: null, issue: 4 },
-    { figure: 'metrics_range 30 days / 1 hour (median latency)', value: month / hour, unit: '×', goal: '≤ 2', met: month / hour <= 2, issue: 4 },
+    {
+      figure: 'Ingest 1,000-row batch, triggers+RLS on / off (median)',
+      value: ingestRatio,
+      unit: '×',
+      goal: '≤ 1.3',
+      met: ingestRatio <= 1.3,
+      issue: 4,
+    },
+    {
+      figure: 'Raw host samples, bytes per stored value (realistic host model)',
+      value: rawPerValue,
+      unit: 'B',
+      goal: '',
+      met: null,
+      issue: 4,
+    },
+    {
+      figure: 'Compacted host samples incl. TOAST, indexes, FSM/VM, bytes per stored value',
+      value: compactPerValue,
+      unit: 'B',
+      goal: '≤ 2',
+      met: compactPerValue <= 2,
+      issue: 4,
+    },
+    {
+      figure: 'Compacted blobs alone, bytes per stored value',
+      value: blobPerValue,
+      unit: 'B',
+      goal: '',
+      met: null,
+      issue: 4,
+    },
+    {
+      figure: 'metrics_range raw 3 h, compacted / raw rows (median latency)',
+      value: compactRange3h / rawRange3h,
+      unit: '×',
+      goal: '',
+      met: null,
+      issue: 4,
+    },
+    {
+      figure: 'metrics_range 30 days / 1 hour (median latency)',
+      value: month / hour,
+      unit: '×',
+      goal: '≤ 2',
+      met: month / hour <= 2,
+      issue: 4,
+    },
   ]);
   process.stdout.write(
     `ingest on ${percentile(runs.on, 50).toFixed(1)} ms, off ${percentile(runs.off, 50).toFixed(1)} ms; ` +

@@ -13,7 +13,12 @@ import { treePssMiB } from './load/memory.ts';
 const ROUNDS = 3;
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-bench-start-'));
 await fs.chmod(dir, 0o755);
-const config = loadConfig(process.env, { dataDir: dir, gatewayPort: 0, dbPort: await freePort(), externalDatabaseUrl: null });
+const config = loadConfig(process.env, {
+  dataDir: dir,
+  gatewayPort: 0,
+  dbPort: await freePort(),
+  externalDatabaseUrl: null,
+});
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
@@ -28,7 +33,11 @@ try {
   let idleMiB = 0;
   for (let i = 0; i < ROUNDS; i++) {
     // Baseline: Postgres alone on the same data directory.
-    const pg = new PostgresServer({ dataDir: config.dbDir, port: config.dbPort, password: (await loadSecrets(dir)).dbPassword });
+    const pg = new PostgresServer({
+      dataDir: config.dbDir,
+      port: config.dbPort,
+      password: (await loadSecrets(dir)).dbPassword,
+    });
     t0 = performance.now();
     await pg.start();
     postgresMs.push(performance.now() - t0);
@@ -48,8 +57,22 @@ try {
   process.stdout.write(`first start (initdb + migrations): ${(firstMs / 1000).toFixed(2)} s\n`);
   report([
     { figure: 'Stack start to ready, existing data directory', value: s, unit: 's', goal: '', met: null, issue: 2 },
-    { figure: 'Stack start ÷ bare Postgres start, same data directory', value: s / p, unit: '×', goal: '', met: null, issue: 2 },
-    { figure: 'Stack memory when idle (PSS: Node, Postgres, redis-server)', value: idleMiB, unit: 'MiB', goal: '', met: null, issue: 2 },
+    {
+      figure: 'Stack start ÷ bare Postgres start, same data directory',
+      value: s / p,
+      unit: '×',
+      goal: '',
+      met: null,
+      issue: 2,
+    },
+    {
+      figure: 'Stack memory when idle (PSS: Node, Postgres, redis-server)',
+      value: idleMiB,
+      unit: 'MiB',
+      goal: '',
+      met: null,
+      issue: 2,
+    },
   ]);
 } finally {
   await fs.rm(dir, { recursive: true, force: true });

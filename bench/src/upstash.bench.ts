@@ -12,7 +12,14 @@ const SETS = 100;
 const WARMUP = 30;
 const REPS = Number(process.env.BENCH_REPS ?? 400);
 // A cache entry the size the dashboard stores: one host snapshot as JSON.
-const value = { host: 'web-1', ts: '2026-01-01T00:00:00Z', cpu: 0.42, load: [0.5, 0.4, 0.3], mem: { used: 123456789, total: 987654321 }, disks: [{ mount: '/', used: 0.61 }] };
+const value = {
+  host: 'web-1',
+  ts: '2026-01-01T00:00:00Z',
+  cpu: 0.42,
+  load: [0.5, 0.4, 0.3],
+  mem: { used: 123456789, total: 987654321 },
+  disks: [{ mount: '/', used: 0.61 }],
+};
 const text = JSON.stringify(value);
 
 const stack = await freshStack();
@@ -24,7 +31,11 @@ const direct = new RedisProcess({ bin, dir, password: 'bench' });
 try {
   await direct.start();
   const client = new RedisClient({ host: '127.0.0.1', port: direct.port, password: 'bench' });
-  const redis = new Redis({ url: stack.env.UPSTASH_REDIS_REST_URL, token: stack.env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false });
+  const redis = new Redis({
+    url: stack.env.UPSTASH_REDIS_REST_URL,
+    token: stack.env.UPSTASH_REDIS_REST_TOKEN,
+    enableTelemetry: false,
+  });
 
   async function viaEndpoint(rep: number): Promise<number> {
     const p = redis.pipeline();
@@ -69,11 +80,34 @@ try {
   }
   await client.close();
   process.stdout.write(`${REPS} repetitions of ${SETS} pipelined SETs (${text.length}-byte JSON values)\n`);
-  process.stdout.write(`endpoint p50 ${percentile(endpoint, 50).toFixed(3)} ms, p95 ${percentile(endpoint, 95).toFixed(3)} ms; direct RESP p50 ${percentile(resp, 50).toFixed(3)} ms, p95 ${percentile(resp, 95).toFixed(3)} ms\n`);
+  process.stdout.write(
+    `endpoint p50 ${percentile(endpoint, 50).toFixed(3)} ms, p95 ${percentile(endpoint, 95).toFixed(3)} ms; direct RESP p50 ${percentile(resp, 50).toFixed(3)} ms, p95 ${percentile(resp, 95).toFixed(3)} ms\n`,
+  );
   report([
-    { figure: 'Upstash endpoint: pipeline of 100 SETs, time vs plain RESP client (median ratio)', value: percentile(ratios, 50), unit: '×', goal: '', met: null, issue: 3 },
-    { figure: 'Upstash endpoint: pipeline of 100 SETs via @upstash/redis (p50)', value: percentile(endpoint, 50), unit: 'ms', goal: '', met: null, issue: 3 },
-    { figure: 'Plain RESP client: pipeline of 100 SETs (p50)', value: percentile(resp, 50), unit: 'ms', goal: '', met: null, issue: 3 },
+    {
+      figure: 'Upstash endpoint: pipeline of 100 SETs, time vs plain RESP client (median ratio)',
+      value: percentile(ratios, 50),
+      unit: '×',
+      goal: '',
+      met: null,
+      issue: 3,
+    },
+    {
+      figure: 'Upstash endpoint: pipeline of 100 SETs via @upstash/redis (p50)',
+      value: percentile(endpoint, 50),
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 3,
+    },
+    {
+      figure: 'Plain RESP client: pipeline of 100 SETs (p50)',
+      value: percentile(resp, 50),
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 3,
+    },
   ]);
 } finally {
   await direct.stop();

@@ -39,7 +39,8 @@ function flags(argv: string[]): Map<string, string | true> {
     if (name === 'dry-run') out.set(name, true);
     else if (['db-url', 'env-file', 'project-ref'].includes(name)) {
       const value = inline ?? argv[++i];
-      if (value === undefined || value.startsWith('--')) throw new DeployConfigError(`--${name} needs a value\n${USAGE}`);
+      if (value === undefined || value.startsWith('--'))
+        throw new DeployConfigError(`--${name} needs a value\n${USAGE}`);
       out.set(name, value);
     } else throw new DeployConfigError(`Unknown option --${name}\n${USAGE}`);
   }
@@ -56,11 +57,15 @@ export function loadDeployConfig(argv: string[], env: NodeJS.ProcessEnv, project
   const dryRun = f.get('dry-run') === true;
   const projectRef = str('project-ref', 'SUPABASE_PROJECT_REF');
   if (projectRef !== null && !/^[a-z]{20}$/.test(projectRef)) {
-    throw new DeployConfigError(`SUPABASE_PROJECT_REF "${projectRef}" is not a project ref: copy the 20 lower-case letters from your project URL (https://<ref>.supabase.co)`);
+    throw new DeployConfigError(
+      `SUPABASE_PROJECT_REF "${projectRef}" is not a project ref: copy the 20 lower-case letters from your project URL (https://<ref>.supabase.co)`,
+    );
   }
   const dbUrl = str('db-url', 'SUPABASE_DB_URL');
   if (dbUrl !== null && !/^postgres(ql)?:\/\//.test(dbUrl)) {
-    throw new DeployConfigError('SUPABASE_DB_URL must be a postgresql:// connection string (Dashboard → Connect → Session pooler)');
+    throw new DeployConfigError(
+      'SUPABASE_DB_URL must be a postgresql:// connection string (Dashboard → Connect → Session pooler)',
+    );
   }
   const envFile = path.resolve(projectDir, str('env-file', 'VIBE_DEPLOY_ENV_FILE') ?? 'supabase/.env.production.local');
   const config: DeployConfig = Object.freeze({
@@ -69,18 +74,37 @@ export function loadDeployConfig(argv: string[], env: NodeJS.ProcessEnv, project
     projectRef,
     dbPassword: env.SUPABASE_DB_PASSWORD || null,
     dbUrl,
-    apiUrl: (env.SUPABASE_URL || (projectRef ? `https://${projectRef}.supabase.co` : null))?.replace(/\/+$/, '') ?? null,
+    apiUrl:
+      (env.SUPABASE_URL || (projectRef ? `https://${projectRef}.supabase.co` : null))?.replace(/\/+$/, '') ?? null,
     serviceKey: env.SUPABASE_SERVICE_ROLE_KEY || env.SUPABASE_SECRET_KEY || null,
     envFile,
   });
   if (dryRun) {
-    if (!dbUrl) throw new DeployConfigError('A dry run needs a database to compare with: pass --db-url <postgres url> or set SUPABASE_DB_URL');
+    if (!dbUrl)
+      throw new DeployConfigError(
+        'A dry run needs a database to compare with: pass --db-url <postgres url> or set SUPABASE_DB_URL',
+      );
     return config;
   }
-  if (!projectRef) throw new DeployConfigError('Missing SUPABASE_PROJECT_REF: set it to your project ref (the <ref> in https://<ref>.supabase.co)');
-  if (!env.SUPABASE_ACCESS_TOKEN) throw new DeployConfigError('Missing SUPABASE_ACCESS_TOKEN: create one at https://supabase.com/dashboard/account/tokens (or run supabase login)');
-  if (!config.dbPassword && !dbUrl) throw new DeployConfigError('Missing SUPABASE_DB_PASSWORD (or SUPABASE_DB_URL): the database password from Dashboard → Project Settings → Database');
-  if (!config.serviceKey) throw new DeployConfigError('Missing SUPABASE_SERVICE_ROLE_KEY: the service_role (or sb_secret_) key pg_net sends to the functions, from Dashboard → Project Settings → API Keys');
-  if (!existsSync(envFile)) throw new DeployConfigError(`Missing function secrets file ${envFile}: copy scripts/deploy.env.example there and fill it in (or pass --env-file)`);
+  if (!projectRef)
+    throw new DeployConfigError(
+      'Missing SUPABASE_PROJECT_REF: set it to your project ref (the <ref> in https://<ref>.supabase.co)',
+    );
+  if (!env.SUPABASE_ACCESS_TOKEN)
+    throw new DeployConfigError(
+      'Missing SUPABASE_ACCESS_TOKEN: create one at https://supabase.com/dashboard/account/tokens (or run supabase login)',
+    );
+  if (!config.dbPassword && !dbUrl)
+    throw new DeployConfigError(
+      'Missing SUPABASE_DB_PASSWORD (or SUPABASE_DB_URL): the database password from Dashboard → Project Settings → Database',
+    );
+  if (!config.serviceKey)
+    throw new DeployConfigError(
+      'Missing SUPABASE_SERVICE_ROLE_KEY: the service_role (or sb_secret_) key pg_net sends to the functions, from Dashboard → Project Settings → API Keys',
+    );
+  if (!existsSync(envFile))
+    throw new DeployConfigError(
+      `Missing function secrets file ${envFile}: copy scripts/deploy.env.example there and fill it in (or pass --env-file)`,
+    );
   return config;
 }

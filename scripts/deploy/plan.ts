@@ -36,7 +36,9 @@ export function functionNames(projectDir: string): string[] {
 export function declaredCronJobs(projectDir: string): string[] {
   const dir = path.join(projectDir, 'supabase', 'migrations');
   const jobs: string[] = [];
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     for (const m of readFileSync(path.join(dir, file), 'utf8').matchAll(/cron\.schedule\(\s*'([^']+)'/g)) {
       if (!jobs.includes(m[1]!)) jobs.push(m[1]!);
     }
@@ -54,8 +56,18 @@ export function deployPlan(config: DeployConfig, functions: string[], jobs: stri
   const steps: DeployStep[] = [
     { kind: 'cli', title: `Link project ${ref}`, args: ['link', '--project-ref', ref], inDryRun: false },
     config.dryRun
-      ? { kind: 'cli', title: 'List the migrations db push would apply', args: ['db', 'push', '--dry-run', ...push, '--include-all'], inDryRun: true }
-      : { kind: 'cli', title: 'Apply pending migrations', args: ['db', 'push', ...push, '--include-all', '--yes'], inDryRun: false },
+      ? {
+          kind: 'cli',
+          title: 'List the migrations db push would apply',
+          args: ['db', 'push', '--dry-run', ...push, '--include-all'],
+          inDryRun: true,
+        }
+      : {
+          kind: 'cli',
+          title: 'Apply pending migrations',
+          args: ['db', 'push', ...push, '--include-all', '--yes'],
+          inDryRun: false,
+        },
     {
       kind: 'cli',
       title: `Deploy edge functions (${functions.join(', ')}); verify_jwt per supabase/config.toml`,
@@ -63,8 +75,18 @@ export function deployPlan(config: DeployConfig, functions: string[], jobs: stri
       args: ['functions', 'deploy', ...functions, '--project-ref', ref, '--use-api', '--yes'],
       inDryRun: false,
     },
-    { kind: 'cli', title: 'Set function secrets', args: ['secrets', 'set', '--env-file', config.envFile, '--project-ref', ref], inDryRun: false },
-    { kind: 'schedules', title: `Point pg_net and pg_cron at ${apiUrl}/functions/v1 and check the cron jobs`, functionsUrl: `${apiUrl}/functions/v1`, jobs },
+    {
+      kind: 'cli',
+      title: 'Set function secrets',
+      args: ['secrets', 'set', '--env-file', config.envFile, '--project-ref', ref],
+      inDryRun: false,
+    },
+    {
+      kind: 'schedules',
+      title: `Point pg_net and pg_cron at ${apiUrl}/functions/v1 and check the cron jobs`,
+      functionsUrl: `${apiUrl}/functions/v1`,
+      jobs,
+    },
   ];
   return steps;
 }

@@ -10,7 +10,10 @@ export function secretProblems(vars: Record<string, string>): string[] {
   const problems: string[] = [];
   for (const name of Object.keys(vars)) {
     // Hosted projects set SUPABASE_* themselves and the CLI refuses to overwrite them.
-    if (name.startsWith('SUPABASE_')) problems.push(`${name}: names starting with SUPABASE_ are reserved by hosted Supabase; remove it (the functions get it automatically)`);
+    if (name.startsWith('SUPABASE_'))
+      problems.push(
+        `${name}: names starting with SUPABASE_ are reserved by hosted Supabase; remove it (the functions get it automatically)`,
+      );
   }
   for (const name of REQUIRED_SECRETS) {
     if (!vars[name]) problems.push(`${name} is missing or empty`);

@@ -24,7 +24,9 @@ function onSignals(stop: () => Promise<void>): void {
 const args = process.argv.slice(2);
 // `stack` is what `npm run stack` once passed; `start` was the product start-up, which lives in start/ now.
 if (args.length > 1 || (args[0] !== undefined && args[0] !== 'stack')) {
-  process.stderr.write(`stack/src/cli.ts runs the stack alone and takes no arguments (got: ${args.join(' ')}); npm start runs the whole product (start/src/cli.ts)\n`);
+  process.stderr.write(
+    `stack/src/cli.ts runs the stack alone and takes no arguments (got: ${args.join(' ')}); npm start runs the whole product (start/src/cli.ts)\n`,
+  );
   process.exit(2);
 }
 const config = loadConfig();

@@ -105,8 +105,10 @@ export async function buildKeys(secrets: Secrets): Promise<Keys> {
       }
     } catch (err) {
       if (err instanceof jose.errors.JWTExpired) throw new JwtError('expired', 'JWT expired');
-      if (err instanceof jose.errors.JWSSignatureVerificationFailed) throw new JwtError('signature', 'JWSError JWSInvalidSignature');
-      if (err instanceof jose.errors.JWTClaimValidationFailed) throw new JwtError('claims', `JWT claim invalid: ${err.claim}`);
+      if (err instanceof jose.errors.JWSSignatureVerificationFailed)
+        throw new JwtError('signature', 'JWSError JWSInvalidSignature');
+      if (err instanceof jose.errors.JWTClaimValidationFailed)
+        throw new JwtError('claims', `JWT claim invalid: ${err.claim}`);
       throw new JwtError('malformed', `Invalid JWT: ${(err as Error).message}`);
     }
     throw new JwtError('signature', `JWSError JWSInvalidSignature: no key for alg ${String(header.alg)}`);

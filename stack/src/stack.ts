@@ -48,7 +48,10 @@ export interface StartOptions {
 }
 
 /** Starts everything and writes `<dataDir>/stack.env`. */
-export async function startStack(config: StackConfig = loadConfig(), options: StartOptions = {}): Promise<RunningStack> {
+export async function startStack(
+  config: StackConfig = loadConfig(),
+  options: StartOptions = {},
+): Promise<RunningStack> {
   const log = options.log ?? (() => {});
   const secrets = await loadSecrets(config.dataDir);
   const keys = await buildKeys(secrets);
@@ -63,7 +66,8 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
       port: config.dbPort,
       password: secrets.dbPassword,
       verbose: config.verbose,
-      onUnexpectedExit: (code, signal) => log(`Postgres exited unexpectedly (code ${code}, signal ${signal}); restarting`),
+      onUnexpectedExit: (code, signal) =>
+        log(`Postgres exited unexpectedly (code ${code}, signal ${signal}); restarting`),
     });
     await postgres.start();
     dbUrl = postgres.url;
@@ -133,7 +137,11 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
       UPSTASH_REDIS_REST_URL: `${publicUrl}/upstash`,
       UPSTASH_REDIS_REST_TOKEN: redis.token,
     };
-    const functions = await startFunctions(context, { ...env }, options.functionLogs ? { print: options.functionLogs } : {});
+    const functions = await startFunctions(
+      context,
+      { ...env },
+      options.functionLogs ? { print: options.functionLogs } : {},
+    );
     stopAll.push(() => functions.stop());
     routes.push({ prefix: '/functions/v1', service: functions.service, requiresApiKey: false });
     await configureFunctionEndpoint(pool, `${publicUrl}/functions/v1`, keys.serviceRoleKey);
@@ -165,12 +173,17 @@ export async function startStack(config: StackConfig = loadConfig(), options: St
 
 /** Tells the project's pg_net triggers and pg_cron jobs where the functions are (supabase/README.md), when its schema asks. */
 async function configureFunctionEndpoint(pool: pg.Pool, url: string, key: string): Promise<void> {
-  const { rows } = await pool.query<{ ok: boolean }>(`select to_regprocedure('private.configure_edge_functions(text,text)') is not null as ok`);
+  const { rows } = await pool.query<{ ok: boolean }>(
+    `select to_regprocedure('private.configure_edge_functions(text,text)') is not null as ok`,
+  );
   if (rows[0]?.ok) await pool.query('select private.configure_edge_functions($1, $2)', [url, key]);
 }
 
 async function writeEnvFile(file: string, env: StackEnv): Promise<void> {
-  const text = Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  const text =
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n') + '\n';
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, text, { mode: 0o600 });
   await fs.chmod(file, 0o600);

@@ -24,7 +24,12 @@ export function runSupabaseCli(projectDir: string, args: string[]): Promise<stri
   return new Promise((resolve, reject) => {
     const child = spawn(cliPath(projectDir), args, {
       cwd: projectDir,
-      env: { ...process.env, SUPABASE_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', SUPABASE_INTERNAL_NO_UPDATE_CHECK: '1' },
+      env: {
+        ...process.env,
+        SUPABASE_TELEMETRY_DISABLED: '1',
+        DO_NOT_TRACK: '1',
+        SUPABASE_INTERNAL_NO_UPDATE_CHECK: '1',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -41,7 +46,8 @@ export function runSupabaseCli(projectDir: string, args: string[]): Promise<stri
 /** Parses dotenv `KEY=value` lines as the CLI does: `#` comments, `export ` prefixes, single/double/back quotes, `\n` escapes in double quotes. */
 export function parseDotenv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const re = /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*('(?:[^']*)'|"(?:\\.|[^"\\])*"|`[^`]*`|[^\r\n]*)?/gm;
+  const re =
+    /^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*=[ \t]*('(?:[^']*)'|"(?:\\.|[^"\\])*"|`[^`]*`|[^\r\n]*)?/gm;
   for (const m of text.matchAll(re)) {
     const key = m[1]!;
     let value = (m[2] ?? '').trim();

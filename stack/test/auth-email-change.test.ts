@@ -22,7 +22,10 @@ describe('double_confirm_changes = true', () => {
     expect(error).toBeNull();
     expect(data.user).toMatchObject({ email, new_email: next });
     const mails = h.outbox.filter((m) => m.to === email || m.to === next);
-    expect(mails.map((m) => [m.kind, m.to])).toEqual([['email_change_new', next], ['email_change_current', email]]);
+    expect(mails.map((m) => [m.kind, m.to])).toEqual([
+      ['email_change_new', next],
+      ['email_change_current', email],
+    ]);
     for (const m of mails) expect(m.otp).toMatch(/^\d{8}$/);
     const codeNew = mails[0]!.otp;
     const codeCurrent = mails[1]!.otp;
@@ -34,10 +37,16 @@ describe('double_confirm_changes = true', () => {
       message: 'Token has expired or is invalid',
     });
     // The current address's code is not valid for the new address (and the reverse).
-    expect((await c.auth.verifyOtp({ email: next, token: codeCurrent, type: 'email_change' })).error).toMatchObject({ status: 403, code: 'otp_expired' });
+    expect((await c.auth.verifyOtp({ email: next, token: codeCurrent, type: 'email_change' })).error).toMatchObject({
+      status: 403,
+      code: 'otp_expired',
+    });
 
     const first = await h.call('127.0.14.1', '/verify', { body: { email, token: codeCurrent, type: 'email_change' } });
-    expect(first).toMatchObject({ status: 200, body: { msg: 'Confirmation link accepted. Please proceed to confirm link sent to the other email', code: '200' } });
+    expect(first).toMatchObject({
+      status: 200,
+      body: { msg: 'Confirmation link accepted. Please proceed to confirm link sent to the other email', code: '200' },
+    });
     expect((await c.auth.getUser()).data.user).toMatchObject({ email, new_email: next });
     const second = await c.auth.verifyOtp({ email: next, token: codeNew, type: 'email_change' });
     expect(second.error).toBeNull();
@@ -55,14 +64,32 @@ describe('double_confirm_changes = true', () => {
     expect(again.error?.message).toMatch(/^For security purposes, you can only request this after \d+ seconds\.$/);
   });
 
-  it('answers GoTrue\'s validation errors', async () => {
+  it("answers GoTrue's validation errors", async () => {
     const raw = (body: unknown) => h.call('127.0.14.3', '/verify', { body });
-    expect(await raw({ token_hash: 'x' })).toMatchObject({ status: 400, body: { code: 'validation_failed', message: 'Verify requires a verification type' } });
-    expect(await raw({ type: 'email_change' })).toMatchObject({ status: 400, body: { message: 'Verify requires either a token or a token hash' } });
-    expect(await raw({ type: 'email_change', token_hash: 'x', email: 'a@example.com' })).toMatchObject({ status: 400, body: { message: 'Only the token_hash and type should be provided' } });
-    expect(await raw({ type: 'email_change', token: '123456', email: 'not-an-email' })).toMatchObject({ status: 422, body: { code: 'validation_failed', message: 'Invalid email format' } });
-    expect(await raw({ type: 'signup', token_hash: 'x' })).toMatchObject({ status: 403, body: { code: 'otp_expired', message: 'Email link is invalid or has expired' } });
-    expect(await raw({ type: 'bogus', token_hash: 'x' })).toMatchObject({ status: 400, body: { message: 'Invalid email verification type' } });
+    expect(await raw({ token_hash: 'x' })).toMatchObject({
+      status: 400,
+      body: { code: 'validation_failed', message: 'Verify requires a verification type' },
+    });
+    expect(await raw({ type: 'email_change' })).toMatchObject({
+      status: 400,
+      body: { message: 'Verify requires either a token or a token hash' },
+    });
+    expect(await raw({ type: 'email_change', token_hash: 'x', email: 'a@example.com' })).toMatchObject({
+      status: 400,
+      body: { message: 'Only the token_hash and type should be provided' },
+    });
+    expect(await raw({ type: 'email_change', token: '123456', email: 'not-an-email' })).toMatchObject({
+      status: 422,
+      body: { code: 'validation_failed', message: 'Invalid email format' },
+    });
+    expect(await raw({ type: 'signup', token_hash: 'x' })).toMatchObject({
+      status: 403,
+      body: { code: 'otp_expired', message: 'Email link is invalid or has expired' },
+    });
+    expect(await raw({ type: 'bogus', token_hash: 'x' })).toMatchObject({
+      status: 400,
+      body: { message: 'Invalid email verification type' },
+    });
   });
 });
 

@@ -34,7 +34,11 @@ export interface AuthHarness {
   /** A supabase-js client (publishable key, in-memory session) whose requests come from `from`. */
   client(from: string): SupabaseClient;
   /** A raw POST/PUT/GET to /auth/v1 from `from`, with the publishable key; `legacy` leaves out auth-js's API version header. */
-  call(from: string, pathAndQuery: string, init?: { method?: string; body?: unknown; bearer?: string; legacy?: boolean; headers?: Record<string, string> }): Promise<RawReply>;
+  call(
+    from: string,
+    pathAndQuery: string,
+    init?: { method?: string; body?: unknown; bearer?: string; legacy?: boolean; headers?: Record<string, string> },
+  ): Promise<RawReply>;
   stop(): Promise<void>;
 }
 
@@ -45,7 +49,10 @@ export async function startAuthHarness(configToml: string): Promise<AuthHarness>
   const project = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-auth-harness-'));
   await fs.mkdir(path.join(project, 'supabase'), { recursive: true });
   await fs.writeFile(path.join(project, 'supabase', 'config.toml'), configToml);
-  const config = loadConfig({}, { projectDir: project, dataDir: stack.DATA_DIR, functionsDir: path.join(project, 'supabase', 'functions') });
+  const config = loadConfig(
+    {},
+    { projectDir: project, dataDir: stack.DATA_DIR, functionsDir: path.join(project, 'supabase', 'functions') },
+  );
   const routes: Route[] = [];
   const server = createGateway({ keys, maxBodyBytes: 1024 * 1024, routes, upgrades: [] });
   // 127.0.0.1 is reachable from every loopback source address on Linux.
@@ -80,7 +87,11 @@ export async function startAuthHarness(configToml: string): Promise<AuthHarness>
         body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
       });
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+      };
     },
     async stop() {
       await new Promise<void>((resolve) => {

@@ -13,7 +13,9 @@ export function uniqueEmail(tag: string): string {
 
 /** A supabase-js client that keeps its session in memory and never refreshes by itself. */
 export function client(key: string = env.SUPABASE_PUBLISHABLE_KEY): SupabaseClient {
-  return createClient(env.SUPABASE_URL, key, { auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false } });
+  return createClient(env.SUPABASE_URL, key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
 }
 
 /** The secret-key client the admin API is called with. */
@@ -22,7 +24,10 @@ export function adminClient(): SupabaseClient {
 }
 
 /** A raw request to /auth/v1 with the publishable apikey and auth-js's API version header unless overridden. */
-export async function authFetch(path: string, init: { method?: string; bearer?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function authFetch(
+  path: string,
+  init: { method?: string; bearer?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = {
     apikey: env.SUPABASE_PUBLISHABLE_KEY,
     'x-supabase-api-version': '2024-01-01',
@@ -36,13 +41,20 @@ export async function authFetch(path: string, init: { method?: string; bearer?: 
     body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
   });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : null,
+  };
 }
 
 let pool: pg.Pool | undefined;
 
 /** Runs SQL as the superuser against the test stack's database. */
-export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   pool ??= new pg.Pool({ connectionString: env.SUPABASE_DB_URL, max: 2 });
   return (await pool.query<T>(text, params)).rows;
 }

@@ -22,11 +22,18 @@ describe('low limits: token_refresh = 4, sign_in_sign_ups = 3, token_verificatio
     const attacker = h.client('127.0.10.1');
     // Unknown accounts, so only the address's bucket counts (not the per-account throttle).
     for (let i = 0; i < 4; i++) {
-      const { error } = await attacker.auth.signInWithPassword({ email: uniqueEmail('nobody'), password: 'wrong-password' });
+      const { error } = await attacker.auth.signInWithPassword({
+        email: uniqueEmail('nobody'),
+        password: 'wrong-password',
+      });
       expect(error).toMatchObject({ status: 400, code: 'invalid_credentials' });
     }
     const refused = await attacker.auth.signInWithPassword({ email, password });
-    expect(refused.error).toMatchObject({ status: 429, code: 'over_request_rate_limit', message: 'Request rate limit reached' });
+    expect(refused.error).toMatchObject({
+      status: 429,
+      code: 'over_request_rate_limit',
+      message: 'Request rate limit reached',
+    });
     expect(refused.data.session).toBeNull();
 
     const raw = await h.call('127.0.10.1', '/token?grant_type=password', { body: { email, password }, legacy: true });
@@ -44,18 +51,25 @@ describe('low limits: token_refresh = 4, sign_in_sign_ups = 3, token_verificatio
   });
 
   it('ignores X-Forwarded-For, and Sb-Forwarded-For from a publishable-key client: no fresh bucket per request', async () => {
-    for (let i = 0; i < 4; i++) await h.call('127.0.10.3', '/token?grant_type=refresh_token', { body: { refresh_token: 'nope' } });
+    for (let i = 0; i < 4; i++)
+      await h.call('127.0.10.3', '/token?grant_type=refresh_token', { body: { refresh_token: 'nope' } });
     const spoofed = await h.call('127.0.10.3', '/token?grant_type=refresh_token', {
       body: { refresh_token: 'nope' },
       headers: { 'x-forwarded-for': '10.9.8.7', 'sb-forwarded-for': '10.9.8.6', 'x-real-ip': '10.9.8.5' },
     });
-    expect(spoofed).toMatchObject({ status: 429, body: { code: 'over_request_rate_limit', message: 'Request rate limit reached' } });
+    expect(spoofed).toMatchObject({
+      status: 429,
+      body: { code: 'over_request_rate_limit', message: 'Request rate limit reached' },
+    });
   });
 
   it('trusts Sb-Forwarded-For only from a secret-key caller (a server signing visitors in)', async () => {
     const server = '127.0.10.8';
     const asServer = (visitor?: string, apikey = env.SUPABASE_SECRET_KEY) =>
-      h.call(server, '/token?grant_type=refresh_token', { body: { refresh_token: 'nope' }, headers: { apikey, ...(visitor ? { 'sb-forwarded-for': visitor } : {}) } });
+      h.call(server, '/token?grant_type=refresh_token', {
+        body: { refresh_token: 'nope' },
+        headers: { apikey, ...(visitor ? { 'sb-forwarded-for': visitor } : {}) },
+      });
     for (let i = 0; i < 4; i++) expect((await asServer('203.0.113.1')).status).toBe(400);
     expect((await asServer('203.0.113.1')).status).toBe(429);
     expect((await asServer('203.0.113.2, 10.0.0.1')).status).toBe(400); // another visitor, its own bucket
@@ -84,7 +98,9 @@ describe('low limits: token_refresh = 4, sign_in_sign_ups = 3, token_verificatio
     expect(raw.status).toBe(429);
     expect(Number(raw.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     // The session is still good from another address: nothing was revoked by the refusal.
-    const elsewhere = await h.client('127.0.10.5').auth.refreshSession({ refresh_token: ok.data.session!.refresh_token });
+    const elsewhere = await h
+      .client('127.0.10.5')
+      .auth.refreshSession({ refresh_token: ok.data.session!.refresh_token });
     expect(elsewhere.error).toBeNull();
   });
 
@@ -96,9 +112,19 @@ describe('low limits: token_refresh = 4, sign_in_sign_ups = 3, token_verificatio
     }
     const fourth = uniqueEmail('rl-signup');
     const refused = await c.auth.signUp({ email: fourth, password: `pw-${randomUUID()}` });
-    expect(refused.error).toMatchObject({ status: 429, code: 'over_request_rate_limit', message: 'Request rate limit reached' });
-    const raw = await h.call('127.0.10.6', '/signup', { body: { email: fourth, password: 'a-good-password' }, legacy: true });
-    expect(raw).toMatchObject({ status: 429, body: { code: 429, error_code: 'over_request_rate_limit', msg: 'Request rate limit reached' } });
+    expect(refused.error).toMatchObject({
+      status: 429,
+      code: 'over_request_rate_limit',
+      message: 'Request rate limit reached',
+    });
+    const raw = await h.call('127.0.10.6', '/signup', {
+      body: { email: fourth, password: 'a-good-password' },
+      legacy: true,
+    });
+    expect(raw).toMatchObject({
+      status: 429,
+      body: { code: 429, error_code: 'over_request_rate_limit', msg: 'Request rate limit reached' },
+    });
     // 3 per 5 minutes: a token every 100 s.
     expect(Number(raw.headers.get('retry-after'))).toBeLessThanOrEqual(100);
     // Nothing was created for the refused address.
@@ -114,7 +140,10 @@ describe('low limits: token_refresh = 4, sign_in_sign_ups = 3, token_verificatio
     const c = h.client('127.0.10.7');
     expect((await c.auth.signInWithPassword({ email, password })).error).toBeNull();
     for (let i = 0; i < 3; i++) expect((await c.auth.updateUser({ data: { n: i } })).error).toBeNull();
-    expect((await c.auth.updateUser({ data: { n: 3 } })).error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
+    expect((await c.auth.updateUser({ data: { n: 3 } })).error).toMatchObject({
+      status: 429,
+      code: 'over_request_rate_limit',
+    });
 
     for (let i = 0; i < 3; i++) {
       const { error } = await c.auth.verifyOtp({ type: 'email_change', token_hash: `no-such-hash-${i}` });
@@ -135,7 +164,11 @@ describe('window reset', () => {
 
   it('a burst empties the bucket of 30; after Retry-After seconds requests pass again', async () => {
     const from = '127.0.11.1';
-    const burst = await Promise.all(Array.from({ length: 80 }, () => h.call(from, '/token?grant_type=refresh_token', { body: { refresh_token: 'nope' } })));
+    const burst = await Promise.all(
+      Array.from({ length: 80 }, () =>
+        h.call(from, '/token?grant_type=refresh_token', { body: { refresh_token: 'nope' } }),
+      ),
+    );
     const answered = burst.filter((r) => r.status === 400);
     const refused = burst.filter((r) => r.status === 429);
     expect(answered.length + refused.length).toBe(80);

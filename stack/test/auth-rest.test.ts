@@ -12,8 +12,12 @@ beforeAll(async () => {
     note text not null
   )`);
   await sql(`alter table public.${table} enable row level security`);
-  await sql(`create policy "Owners can read their notes" on public.${table} for select to authenticated using (owner = (select auth.uid()))`);
-  await sql(`create policy "Owners can add their notes" on public.${table} for insert to authenticated with check (owner = (select auth.uid()))`);
+  await sql(
+    `create policy "Owners can read their notes" on public.${table} for select to authenticated using (owner = (select auth.uid()))`,
+  );
+  await sql(
+    `create policy "Owners can add their notes" on public.${table} for insert to authenticated with check (owner = (select auth.uid()))`,
+  );
   await sql(`grant select, insert on public.${table} to authenticated`);
 });
 
@@ -23,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('auth session against REST', () => {
-  it('inserts and reads only the signed-in user\'s rows; a signed-out client sees none', async () => {
+  it("inserts and reads only the signed-in user's rows; a signed-out client sees none", async () => {
     const a = await signedUpUser('rest-a');
     const b = await signedUpUser('rest-b');
     const insA = await a.client.from(table).insert({ note: 'from a' }).select().single();

@@ -13,18 +13,55 @@ describe('sign-up and sign-in', () => {
     expect(session.token_type).toBe('bearer');
     expect(session.expires_in).toBe(3600);
     expect(session.refresh_token).toMatch(/^[A-Za-z0-9_-]{20,}$/);
-    expect(Object.keys(user)).toEqual(expect.arrayContaining(['id', 'aud', 'role', 'email', 'email_confirmed_at', 'phone', 'confirmed_at', 'last_sign_in_at', 'app_metadata', 'user_metadata', 'identities', 'created_at', 'updated_at', 'is_anonymous']));
+    expect(Object.keys(user)).toEqual(
+      expect.arrayContaining([
+        'id',
+        'aud',
+        'role',
+        'email',
+        'email_confirmed_at',
+        'phone',
+        'confirmed_at',
+        'last_sign_in_at',
+        'app_metadata',
+        'user_metadata',
+        'identities',
+        'created_at',
+        'updated_at',
+        'is_anonymous',
+      ]),
+    );
     expect(user).toMatchObject({ aud: 'authenticated', role: 'authenticated', email, phone: '', is_anonymous: false });
     expect(user.app_metadata).toEqual({ provider: 'email', providers: ['email'] });
     expect(user.user_metadata).toEqual({ plan: 'pro', email_verified: true });
     expect(user.identities).toHaveLength(1);
-    expect(user.identities![0]).toMatchObject({ id: user.id, user_id: user.id, provider: 'email', email, identity_data: { sub: user.id, email, plan: 'pro' } });
+    expect(user.identities![0]).toMatchObject({
+      id: user.id,
+      user_id: user.id,
+      provider: 'email',
+      email,
+      identity_data: { sub: user.id, email, plan: 'pro' },
+    });
 
-    expect(decodeProtectedHeader(session.access_token)).toMatchObject({ alg: 'ES256', typ: 'JWT', kid: expect.any(String) });
-    const { payload } = await jwtVerify(session.access_token, jwks, { issuer: `${env.SUPABASE_URL}/auth/v1`, audience: 'authenticated' });
+    expect(decodeProtectedHeader(session.access_token)).toMatchObject({
+      alg: 'ES256',
+      typ: 'JWT',
+      kid: expect.any(String),
+    });
+    const { payload } = await jwtVerify(session.access_token, jwks, {
+      issuer: `${env.SUPABASE_URL}/auth/v1`,
+      audience: 'authenticated',
+    });
     expect(payload).toMatchObject({
-      sub: user.id, aud: 'authenticated', role: 'authenticated', email, phone: '', aal: 'aal1', is_anonymous: false,
-      app_metadata: { provider: 'email', providers: ['email'] }, user_metadata: { plan: 'pro', email_verified: true },
+      sub: user.id,
+      aud: 'authenticated',
+      role: 'authenticated',
+      email,
+      phone: '',
+      aal: 'aal1',
+      is_anonymous: false,
+      app_metadata: { provider: 'email', providers: ['email'] },
+      user_metadata: { plan: 'pro', email_verified: true },
       session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(payload.amr).toEqual([{ method: 'password', timestamp: expect.any(Number) }]);
@@ -49,7 +86,12 @@ describe('sign-up and sign-in', () => {
     expect(again.error).toMatchObject({ status: 422, code: 'user_already_exists', message: 'User already registered' });
 
     const weak = await client().auth.signUp({ email: uniqueEmail('weak'), password: '12345' });
-    expect(weak.error).toMatchObject({ name: 'AuthWeakPasswordError', status: 422, code: 'weak_password', reasons: ['length'] });
+    expect(weak.error).toMatchObject({
+      name: 'AuthWeakPasswordError',
+      status: 422,
+      code: 'weak_password',
+      reasons: ['length'],
+    });
 
     const bad = await client().auth.signUp({ email: 'not-an-email', password: 'long-enough' });
     expect(bad.error).toMatchObject({ status: 400, code: 'validation_failed' });
@@ -66,7 +108,11 @@ describe('sign-up and sign-in', () => {
     expect(ok.data.session!.access_token).not.toBe('');
 
     const wrong = await client().auth.signInWithPassword({ email, password: `${password}x` });
-    expect(wrong.error).toMatchObject({ status: 400, code: 'invalid_credentials', message: 'Invalid login credentials' });
+    expect(wrong.error).toMatchObject({
+      status: 400,
+      code: 'invalid_credentials',
+      message: 'Invalid login credentials',
+    });
     const unknown = await client().auth.signInWithPassword({ email: uniqueEmail('nobody'), password });
     expect(unknown.error).toMatchObject({ status: 400, code: 'invalid_credentials' });
   });
@@ -80,7 +126,9 @@ describe('sign-up and sign-in', () => {
 
     const token = (await c.auth.getSession()).data.session!.access_token;
     const [h, p, s] = token.split('.');
-    const forgedPayload = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), role: 'service_role' })).toString('base64url');
+    const forgedPayload = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), role: 'service_role' }),
+    ).toString('base64url');
     const forged = await c.auth.getClaims(`${h}.${forgedPayload}.${s}`);
     expect(forged.error?.message).toMatch(/signature/i);
   });
@@ -109,7 +157,11 @@ describe('refresh token rotation', () => {
     // Past the reuse interval (10 s), r0 is a replay: refused, and the whole session's tokens with it.
     await sql(`update auth.refresh_tokens set updated_at = now() - interval '11 seconds' where token = $1`, [r0]);
     const replay = await c.auth.refreshSession({ refresh_token: r0 });
-    expect(replay.error).toMatchObject({ status: 400, code: 'refresh_token_already_used', message: 'Invalid Refresh Token: Already Used' });
+    expect(replay.error).toMatchObject({
+      status: 400,
+      code: 'refresh_token_already_used',
+      message: 'Invalid Refresh Token: Already Used',
+    });
     const afterReplay = await c.auth.refreshSession({ refresh_token: r2 });
     expect(afterReplay.error).toMatchObject({ status: 400, code: 'refresh_token_already_used' });
   });
@@ -125,14 +177,17 @@ describe('refresh token rotation', () => {
 
   it('serialises concurrent refreshes of one token: all get the same rotated token', async () => {
     const { session } = await signedUpUser('concurrent');
-    const results = await Promise.all(Array.from({ length: 5 }, () => client().auth.refreshSession({ refresh_token: session.refresh_token })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => client().auth.refreshSession({ refresh_token: session.refresh_token })),
+    );
     expect(results.map((r) => r.error)).toEqual([null, null, null, null, null]);
     const tokens = new Set(results.map((r) => r.data.session!.refresh_token));
     expect(tokens.size).toBe(1);
     expect(tokens.has(session.refresh_token)).toBe(false);
-    const [{ n }] = (await sql<{ n: string }>(`select count(*) as n from auth.refresh_tokens where session_id = $1 and revoked = false`, [
-      decodeJwt(session.access_token).session_id,
-    ])) as [{ n: string }];
+    const [{ n }] = (await sql<{ n: string }>(
+      `select count(*) as n from auth.refresh_tokens where session_id = $1 and revoked = false`,
+      [decodeJwt(session.access_token).session_id],
+    )) as [{ n: string }];
     expect(Number(n)).toBe(1);
   });
 
@@ -140,7 +195,10 @@ describe('refresh token rotation', () => {
     const unknown = await client().auth.refreshSession({ refresh_token: 'no-such-token' });
     expect(unknown.error).toMatchObject({ status: 400, code: 'refresh_token_not_found' });
     const missing = await authFetch('/token?grant_type=refresh_token', { method: 'POST', body: {} });
-    expect(missing).toMatchObject({ status: 400, body: { error: 'invalid_request', error_description: 'refresh_token required' } });
+    expect(missing).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_request', error_description: 'refresh_token required' },
+    });
   });
 });
 
@@ -175,8 +233,13 @@ describe('logout', () => {
 
     const cRefresh = (await c.auth.getSession()).data.session!.refresh_token;
     expect((await c.auth.signOut()).error).toBeNull();
-    expect((await client().auth.refreshSession({ refresh_token: cRefresh })).error?.code).toBe('refresh_token_not_found');
-    const [{ n }] = (await sql<{ n: string }>(`select count(*) as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = $1`, [email])) as [{ n: string }];
+    expect((await client().auth.refreshSession({ refresh_token: cRefresh })).error?.code).toBe(
+      'refresh_token_not_found',
+    );
+    const [{ n }] = (await sql<{ n: string }>(
+      `select count(*) as n from auth.sessions s join auth.users u on u.id = s.user_id where u.email = $1`,
+      [email],
+    )) as [{ n: string }];
     expect(Number(n)).toBe(0);
     expect((await a.auth.getUser()).error).not.toBeNull();
   });

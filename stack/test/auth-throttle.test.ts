@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
-const wrong = (from: string, email: string) => h.call(from, '/token?grant_type=password', { body: { email, password: 'not-the-password' } });
+const wrong = (from: string, email: string) =>
+  h.call(from, '/token?grant_type=password', { body: { email, password: 'not-the-password' } });
 
 describe('per-account throttle of failed passwords', () => {
   it('refuses the sixth wrong password for an account from one address; the owner signs in from another', async () => {
@@ -24,12 +25,18 @@ describe('per-account throttle of failed passwords', () => {
       expect(await wrong(attacker, email)).toMatchObject({ status: 400, body: { code: 'invalid_credentials' } });
     }
     const sixth = await wrong(attacker, email);
-    expect(sixth).toMatchObject({ status: 429, body: { code: 'over_request_rate_limit', message: 'Request rate limit reached' } });
+    expect(sixth).toMatchObject({
+      status: 429,
+      body: { code: 'over_request_rate_limit', message: 'Request rate limit reached' },
+    });
     const retryAfter = Number(sixth.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
     // Refused before the check: even the right password from that address waits out the window.
-    expect((await h.client(attacker).auth.signInWithPassword({ email, password })).error).toMatchObject({ status: 429, code: 'over_request_rate_limit' });
+    expect((await h.client(attacker).auth.signInWithPassword({ email, password })).error).toMatchObject({
+      status: 429,
+      code: 'over_request_rate_limit',
+    });
 
     const owner = await h.client('127.0.12.2').auth.signInWithPassword({ email, password });
     expect(owner.error).toBeNull();
@@ -50,7 +57,7 @@ describe('per-account throttle of failed passwords', () => {
     expect(replies.filter((r) => r.status === 429)).toHaveLength(20 - FAILURES_PER_ADDRESS);
   });
 
-  it('a correct password forgets the address\'s failures for the account', async () => {
+  it("a correct password forgets the address's failures for the account", async () => {
     const { email, password } = await makeUser('thr-reset');
     const from = '127.0.12.4';
     for (let i = 0; i < FAILURES_PER_ADDRESS - 1; i++) await wrong(from, email);

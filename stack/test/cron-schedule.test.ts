@@ -33,7 +33,7 @@ describe('pg_cron schedule parsing', () => {
     expect(next('0 0 */10 * 1')).toBe('2026-05-11T00:00:00.000Z');
   });
 
-  it("supports `$` (last day of the month) and the @ keywords", () => {
+  it('supports `$` (last day of the month) and the @ keywords', () => {
     expect(next('0 12 $ * *')).toBe('2026-02-28T12:00:00.000Z');
     expect(next('0 12 $ * *', new Date('2026-02-28T13:00:00Z'))).toBe('2026-03-31T12:00:00.000Z');
     expect(next('@hourly')).toBe('2026-02-27T11:00:00.000Z');
@@ -53,8 +53,23 @@ describe('pg_cron schedule parsing', () => {
 
   it('rejects what pg_cron rejects', () => {
     for (const bad of [
-      '0 seconds', '60 seconds', '* * * *', '* * * * * *', '60 * * * *', '* 24 * * *', '* * 0 * *', '* * * 13 *',
-      '* * * * 8', '1/5 * * * *', '*/0 * * * *', '*/60 * * * *', '5-2 * * * *', '* * * foo *', '@often', '', 'every minute',
+      '0 seconds',
+      '60 seconds',
+      '* * * *',
+      '* * * * * *',
+      '60 * * * *',
+      '* 24 * * *',
+      '* * 0 * *',
+      '* * * 13 *',
+      '* * * * 8',
+      '1/5 * * * *',
+      '*/0 * * * *',
+      '*/60 * * * *',
+      '5-2 * * * *',
+      '* * * foo *',
+      '@often',
+      '',
+      'every minute',
       '* * 1$ * *',
     ]) {
       expect(parseSchedule(bad), bad).toBeNull();

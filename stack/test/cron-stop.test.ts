@@ -34,7 +34,9 @@ beforeAll(async () => {
   await admin.query(`create database ${database}`);
   db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  await db.query('create schema extensions; create extension pg_cron with schema pg_catalog; create extension pg_net with schema extensions');
+  await db.query(
+    'create schema extensions; create extension pg_cron with schema pg_catalog; create extension pg_net with schema extensions',
+  );
   pool = new pg.Pool({ connectionString: dbUrl, max: 5 });
   pool.on('error', () => {}); // idle clients are terminated when the database is dropped
   receiver = await startReceiver();
@@ -52,9 +54,15 @@ describe('scheduler stop()', () => {
   it('cancels running jobs and requests, records them, and releases every connection', async () => {
     const scheduler = await startScheduler({ pool, dbUrl } as unknown as StackContext, { log: () => {} });
     await db.query(`select cron.schedule('sleeper', '1 seconds', 'select pg_sleep(30)')`);
-    const { rows } = await db.query<{ id: string }>('select net.http_get($1, timeout_milliseconds := 30000)::text as id', [receiver.url('/slow/30000/stop')]);
+    const { rows } = await db.query<{ id: string }>(
+      'select net.http_get($1, timeout_milliseconds := 30000)::text as id',
+      [receiver.url('/slow/30000/stop')],
+    );
     await receiver.waitFor((r) => r.path === '/slow/30000/stop');
-    await waitFor(async () => (await db.query(`select 1 from cron.job_run_details where status = 'running'`)).rowCount !== 0, { message: 'the sleeper job to start', timeoutMs: 5000, intervalMs: 50 });
+    await waitFor(
+      async () => (await db.query(`select 1 from cron.job_run_details where status = 'running'`)).rowCount !== 0,
+      { message: 'the sleeper job to start', timeoutMs: 5000, intervalMs: 50 },
+    );
     expect(await connectionsTo()).toBe(2); // the LISTEN connection and the running job
 
     const t0 = Date.now();
@@ -62,7 +70,9 @@ describe('scheduler stop()', () => {
     expect(Date.now() - t0).toBeLessThan(3000);
     expect(await connectionsTo()).toBe(0);
     const run = await db.query(`select status, return_message from cron.job_run_details`);
-    expect(run.rows).toEqual([{ status: 'failed', return_message: expect.stringContaining('canceling statement due to user request') }]);
+    expect(run.rows).toEqual([
+      { status: 'failed', return_message: expect.stringContaining('canceling statement due to user request') },
+    ]);
     const res = await db.query('select timed_out, error_msg from net._http_response where id = $1', [rows[0]!.id]);
     expect(res.rows).toEqual([{ timed_out: false, error_msg: 'Request cancelled: the stack is stopping' }]);
   });
@@ -72,7 +82,9 @@ describe('scheduler stop()', () => {
     const scheduler = await startScheduler({ pool, dbUrl } as unknown as StackContext, { log: () => {} });
     await db.query(`select cron.unschedule('sleeper')`);
     await scheduler.stop();
-    const { rows } = await db.query(`select return_message from cron.job_run_details where status = 'running' or return_message = 'server restarted'`);
+    const { rows } = await db.query(
+      `select return_message from cron.job_run_details where status = 'running' or return_message = 'server restarted'`,
+    );
     expect(rows).toEqual([{ return_message: 'server restarted' }]);
   });
 });

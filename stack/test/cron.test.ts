@@ -32,7 +32,11 @@ async function runsOf(jobid: string): Promise<Run[]> {
 }
 
 async function schedule(name: string, when: string, command: string): Promise<string> {
-  const { rows } = await db.query<{ id: string }>('select cron.schedule($1, $2, $3)::text as id', [`${name}-${tag}`, when, command]);
+  const { rows } = await db.query<{ id: string }>('select cron.schedule($1, $2, $3)::text as id', [
+    `${name}-${tag}`,
+    when,
+    command,
+  ]);
   return rows[0]!.id;
 }
 
@@ -52,7 +56,13 @@ describe('pg_cron emulation', () => {
   it('runs a job every second and records each run', async () => {
     const id = await schedule('every-second', '1 seconds', 'select 1');
     const t0 = Date.now();
-    const runs = await waitFor(async () => { const r = await runsOf(id); return r.filter((x) => x.status === 'succeeded').length >= 2 ? r : undefined; }, { message: 'two finished runs', timeoutMs: 3500 });
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.filter((x) => x.status === 'succeeded').length >= 2 ? r : undefined;
+      },
+      { message: 'two finished runs', timeoutMs: 3500 },
+    );
     expect(Date.now() - t0).toBeLessThan(3500);
     const done = runs.filter((r) => r.status === 'succeeded');
     expect(done[0]!.return_message).toBe('1 row');
@@ -69,7 +79,13 @@ describe('pg_cron emulation', () => {
 
   it('records a failing command as failed with its error message', async () => {
     const id = await schedule('failing', '1 seconds', 'select 1/0');
-    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'failed') ? r : undefined; }, { message: 'a failed run', timeoutMs: 5000 });
+    const [run] = await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.some((x) => x.status === 'failed') ? r : undefined;
+      },
+      { message: 'a failed run', timeoutMs: 5000 },
+    );
     expect(run!.status).toBe('failed');
     expect(run!.return_message).toContain('division by zero');
     expect(run!.end_time).not.toBeNull();
@@ -79,12 +95,28 @@ describe('pg_cron emulation', () => {
   it('records the command tag of the last statement, run in one implicit transaction', async () => {
     const table = `cron_tag_${tag}`;
     await db.query(`create table ${table} (n int)`);
-    const id = await schedule('tag', '1 seconds', `insert into ${table} values (1); insert into ${table} values (2), (3)`);
-    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'succeeded') ? r : undefined; }, { message: 'a finished run', timeoutMs: 5000 });
+    const id = await schedule(
+      'tag',
+      '1 seconds',
+      `insert into ${table} values (1); insert into ${table} values (2), (3)`,
+    );
+    const [run] = await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.some((x) => x.status === 'succeeded') ? r : undefined;
+      },
+      { message: 'a finished run', timeoutMs: 5000 },
+    );
     expect(run!.return_message).toBe('INSERT 0 2');
     // A failing statement rolls back the whole command, as with pg_cron's libpq call.
     await db.query(`select cron.alter_job($1, command := $2)`, [id, `insert into ${table} values (99); select 1/0`]);
-    await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'failed') ? r : undefined; }, { message: 'a failed run', timeoutMs: 5000 });
+    await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.some((x) => x.status === 'failed') ? r : undefined;
+      },
+      { message: 'a failed run', timeoutMs: 5000 },
+    );
     await db.query('select cron.unschedule($1::bigint)', [id]);
     const { rows } = await db.query(`select count(*)::int as n from ${table} where n = 99`);
     expect(rows[0].n).toBe(0);
@@ -93,7 +125,13 @@ describe('pg_cron emulation', () => {
 
   it('stops running a job once it is unscheduled', async () => {
     const id = await schedule('unscheduled', '1 seconds', 'select 1');
-    await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'succeeded') ? r : undefined; }, { message: 'a first run', timeoutMs: 5000 });
+    await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.some((x) => x.status === 'succeeded') ? r : undefined;
+      },
+      { message: 'a first run', timeoutMs: 5000 },
+    );
     await db.query('select cron.unschedule($1)', [`unscheduled-${tag}`]);
     await new Promise((r) => setTimeout(r, 300)); // a run that had already started may still finish
     const before = (await runsOf(id)).length;
@@ -110,7 +148,13 @@ describe('pg_cron emulation', () => {
     expect(await runsOf(id)).toHaveLength(0);
     // Scheduling the same name again replaces the job (same id), as pg_cron's upsert does.
     expect(await schedule('changed', '1 seconds', 'select 2')).toBe(id);
-    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status === 'succeeded') ? r : undefined; }, { message: 'a run after the change', timeoutMs: 3000 });
+    const [run] = await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.some((x) => x.status === 'succeeded') ? r : undefined;
+      },
+      { message: 'a run after the change', timeoutMs: 3000 },
+    );
     expect(run!.command).toBe('select 2');
     await db.query('select cron.alter_job($1, active := false)', [id]);
     await new Promise((r) => setTimeout(r, 300));
@@ -122,7 +166,13 @@ describe('pg_cron emulation', () => {
 
   it('never runs the same job twice at once', async () => {
     const id = await schedule('slow', '1 seconds', 'select pg_sleep(1.5)');
-    const runs = await waitFor(async () => { const r = await runsOf(id); return r.filter((x) => x.status === 'succeeded').length >= 2 ? r : undefined; }, { message: 'two finished slow runs', timeoutMs: 6000 });
+    const runs = await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.filter((x) => x.status === 'succeeded').length >= 2 ? r : undefined;
+      },
+      { message: 'two finished slow runs', timeoutMs: 6000 },
+    );
     await db.query('select cron.unschedule($1::bigint)', [id]);
     const done = runs.filter((r) => r.status === 'succeeded');
     // The queued run starts right after the previous one ends, never during it.
@@ -144,11 +194,19 @@ describe('pg_cron emulation', () => {
       `insert into public.${table} select current_user`,
     ]);
     // Each role sees only its own jobs.
-    const visible = await db.query(`select count(*)::int as n from cron.job where jobname like '%-${tag}' and username <> current_user`);
+    const visible = await db.query(
+      `select count(*)::int as n from cron.job where jobname like '%-${tag}' and username <> current_user`,
+    );
     await db.query('commit');
     expect(visible.rows[0].n).toBe(0);
     const id = rows[0].id as string;
-    const [run] = await waitFor(async () => { const r = await runsOf(id); return r.some((x) => x.status !== 'running') ? r : undefined; }, { message: 'a run as the role', timeoutMs: 5000 });
+    const [run] = await waitFor(
+      async () => {
+        const r = await runsOf(id);
+        return r.some((x) => x.status !== 'running') ? r : undefined;
+      },
+      { message: 'a run as the role', timeoutMs: 5000 },
+    );
     expect(run!.username).toBe(role);
     expect(run!.status).toBe('succeeded');
     const who = await db.query(`select distinct who from ${table}`);
@@ -176,19 +234,41 @@ describe('pg_cron emulation', () => {
     for (const role of ['anon', 'authenticated']) {
       await db.query('begin');
       await db.query(`set local role ${role}`);
-      await expect(db.query(`select cron.schedule('x', '* * * * *', 'select 1')`)).rejects.toThrow('permission denied for schema cron');
+      await expect(db.query(`select cron.schedule('x', '* * * * *', 'select 1')`)).rejects.toThrow(
+        'permission denied for schema cron',
+      );
       await db.query('rollback');
     }
-    const { rows } = await db.query(`select has_function_privilege('postgres', 'cron.schedule(text,text,text)', 'execute') as ok`);
+    const { rows } = await db.query(
+      `select has_function_privilege('postgres', 'cron.schedule(text,text,text)', 'execute') as ok`,
+    );
     expect(rows[0].ok).toBe(true);
   });
 
   it('validates schedules in SQL exactly as the scheduler parses them', async () => {
-    for (const s of ['*/5 * * * *', '0 12 $ * *', '@daily', '@reboot', '30 seconds', '5 4 * * mon-fri', '0 0 * jan,dec sun',
-                     '61 * * * *', '1/5 * * * *', '60 seconds', '* * * *', '@often', '*/0 * * * *']) {
-      const sqlAccepts = await db.query('select cron._validate_schedule($1)', [s]).then(() => true, () => false);
+    for (const s of [
+      '*/5 * * * *',
+      '0 12 $ * *',
+      '@daily',
+      '@reboot',
+      '30 seconds',
+      '5 4 * * mon-fri',
+      '0 0 * jan,dec sun',
+      '61 * * * *',
+      '1/5 * * * *',
+      '60 seconds',
+      '* * * *',
+      '@often',
+      '*/0 * * * *',
+    ]) {
+      const sqlAccepts = await db.query('select cron._validate_schedule($1)', [s]).then(
+        () => true,
+        () => false,
+      );
       expect(sqlAccepts, s).toBe(parseSchedule(s) !== null);
     }
-    await expect(db.query(`select cron.schedule('bad-${tag}', '61 * * * *', 'select 1')`)).rejects.toThrow('invalid schedule: 61 * * * *');
+    await expect(db.query(`select cron.schedule('bad-${tag}', '61 * * * *', 'select 1')`)).rejects.toThrow(
+      'invalid schedule: 61 * * * *',
+    );
   });
 });

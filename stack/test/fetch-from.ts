@@ -13,15 +13,26 @@ export function fetchFrom(localAddress: string): typeof fetch {
     });
     return new Promise<Response>((resolve, reject) => {
       const req = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname + url.search, method: request.method, headers, localAddress, agent: false },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname + url.search,
+          method: request.method,
+          headers,
+          localAddress,
+          agent: false,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const out = new Headers();
-            for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
+            for (const [k, v] of Object.entries(res.headers))
+              if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
             const status = res.statusCode ?? 500;
-            resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: out }));
+            resolve(
+              new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers: out }),
+            );
           });
           res.on('error', reject);
         },

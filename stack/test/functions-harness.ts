@@ -22,7 +22,9 @@ export interface FunctionsHarness {
 }
 
 /** Starts the functions service behind a real gateway; the workers talk to the shared test stack. */
-export async function startFunctionsHarness(opts: { functionsDir?: string; watch?: boolean; idleMs?: number } = {}): Promise<FunctionsHarness> {
+export async function startFunctionsHarness(
+  opts: { functionsDir?: string; watch?: boolean; idleMs?: number } = {},
+): Promise<FunctionsHarness> {
   const stack = inject('stack');
   const keys = await buildKeys(await loadSecrets(stack.DATA_DIR));
   const config = loadConfig(process.env, {

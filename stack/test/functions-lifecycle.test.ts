@@ -23,7 +23,10 @@ describe('with the fixture functions', () => {
     const before = await pidOf();
     const crashed = await fetch(`${h.url}/functions/v1/crash?mode=exit`);
     expect(crashed.status).toBe(500);
-    expect(await crashed.json()).toEqual({ code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' });
+    expect(await crashed.json()).toEqual({
+      code: 'WORKER_ERROR',
+      message: 'Function exited due to an error (please check logs)',
+    });
     await waitFor(() => !isAlive(before), { message: 'the crashed worker to exit', timeoutMs: 8000 });
     const after = await pidOf();
     expect(after).not.toBe(before);
@@ -33,7 +36,10 @@ describe('with the fixture functions', () => {
   it('answers 546 WORKER_LIMIT when the function outgrows its 256 MB heap', { timeout: 60_000 }, async () => {
     const res = await fetch(`${h.url}/functions/v1/memory-hog`);
     expect(res.status).toBe(546);
-    expect(await res.json()).toEqual({ code: 'WORKER_LIMIT', message: 'Worker failed to respond due to a resource limit (please check logs)' });
+    expect(await res.json()).toEqual({
+      code: 'WORKER_LIMIT',
+      message: 'Worker failed to respond due to a resource limit (please check logs)',
+    });
   });
 
   it('answers 500 WORKER_ERROR when the handler throws, and keeps the worker', async () => {
@@ -59,7 +65,10 @@ describe('with the fixture functions', () => {
     const reader = res.body!.getReader();
     await reader.read();
     ctl.abort();
-    await waitFor(() => h.functions.logs('stream').includes('stream cancelled by the client'), { message: 'the function to see the cancel', timeoutMs: 8000 });
+    await waitFor(() => h.functions.logs('stream').includes('stream cancelled by the client'), {
+      message: 'the function to see the cancel',
+      timeoutMs: 8000,
+    });
   });
 });
 
@@ -74,7 +83,10 @@ describe('reload on change', () => {
     await fs.mkdir(path.join(dir, 'functions', '_shared'));
     await fs.writeFile(path.join(dir, 'config.toml'), '[functions.hot]\nverify_jwt = false\n');
     await fs.writeFile(path.join(dir, 'functions', '_shared', 'suffix.ts'), "export const suffix = '!';\n");
-    await fs.writeFile(path.join(dir, 'functions', 'hot', 'index.ts'), "import { suffix } from '../_shared/suffix.ts';\nDeno.serve(() => new Response('v1' + suffix));\n");
+    await fs.writeFile(
+      path.join(dir, 'functions', 'hot', 'index.ts'),
+      "import { suffix } from '../_shared/suffix.ts';\nDeno.serve(() => new Response('v1' + suffix));\n",
+    );
     h = await startFunctionsHarness({ functionsDir: path.join(dir, 'functions'), watch: true });
   });
   afterAll(async () => {
@@ -84,7 +96,10 @@ describe('reload on change', () => {
 
   it('restarts a function when its files change, and every function when _shared changes', async () => {
     expect(await call()).toBe('v1!');
-    await fs.writeFile(path.join(dir, 'functions', 'hot', 'index.ts'), "import { suffix } from '../_shared/suffix.ts';\nDeno.serve(() => new Response('v2' + suffix));\n");
+    await fs.writeFile(
+      path.join(dir, 'functions', 'hot', 'index.ts'),
+      "import { suffix } from '../_shared/suffix.ts';\nDeno.serve(() => new Response('v2' + suffix));\n",
+    );
     await waitFor(async () => (await call()) === 'v2!', { message: 'the new version', timeoutMs: 8000 });
     await fs.writeFile(path.join(dir, 'functions', '_shared', 'suffix.ts'), "export const suffix = '?';\n");
     await waitFor(async () => (await call()) === 'v2?', { message: 'the shared change', timeoutMs: 8000 });
@@ -101,7 +116,11 @@ describe('stopping', () => {
   it('stop() ends every worker process', async () => {
     const h = await startFunctionsHarness();
     const anon = { authorization: `Bearer ${h.keys.anonKey}` };
-    await Promise.all(['open', 'crash', 'echo', 'stream?n=1'].map((n) => fetch(`${h.url}/functions/v1/${n}`, { headers: anon }).then((r) => r.text())));
+    await Promise.all(
+      ['open', 'crash', 'echo', 'stream?n=1'].map((n) =>
+        fetch(`${h.url}/functions/v1/${n}`, { headers: anon }).then((r) => r.text()),
+      ),
+    );
     // An open stream keeps its worker busy; stop must not wait for it.
     const streaming = await fetch(`${h.url}/functions/v1/stream?n=1000&gap=100`);
     void streaming.body!.getReader().read();

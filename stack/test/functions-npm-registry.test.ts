@@ -16,7 +16,7 @@ let denoDir = '';
 
 beforeAll(async () => {
   registry = await startLocalRegistry('vibe-registry-fixture', '1.0.0', {
-    'index.js': "module.exports = (s, n, c) => String(s).padStart(n, c);\n",
+    'index.js': 'module.exports = (s, n, c) => String(s).padStart(n, c);\n',
   });
   // Read by the stack when it starts (Deno's cache folder) and by each worker it spawns (the registry).
   denoDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-deno-cache-'));
@@ -35,6 +35,8 @@ describe('npm: imports not in node_modules', () => {
     const res = await fetch(`${h.url}/functions/v1/npm-registry`);
     expect(await res.text()).toBe('007');
     expect(h.functions.logs('npm-registry').join('\n')).toMatch(/resolving npm: imports from the registry/);
-    expect(registry.requests).toEqual(expect.arrayContaining(['/vibe-registry-fixture', '/vibe-registry-fixture/-/vibe-registry-fixture-1.0.0.tgz']));
+    expect(registry.requests).toEqual(
+      expect.arrayContaining(['/vibe-registry-fixture', '/vibe-registry-fixture/-/vibe-registry-fixture-1.0.0.tgz']),
+    );
   });
 });

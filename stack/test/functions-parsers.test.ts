@@ -20,7 +20,15 @@ describe('parseDotenv', () => {
         'G=x=y',
       ].join('\n'),
     );
-    expect(env).toEqual({ A: '1', B: 'two words', C: 'line\nbreak "q"', D: 'single # not a comment', E: '', F: 'back', G: 'x=y' });
+    expect(env).toEqual({
+      A: '1',
+      B: 'two words',
+      C: 'line\nbreak "q"',
+      D: 'single # not a comment',
+      E: '',
+      F: 'back',
+      G: 'x=y',
+    });
   });
 });
 
@@ -50,7 +58,8 @@ describe('parseFunctionsToml', () => {
 describe('isFunctionName', () => {
   it('accepts folder names the CLI accepts and refuses shared and unsafe ones', () => {
     for (const ok of ['hello', 'send-email', 'v2_api', 'A1']) expect(isFunctionName(ok), ok).toBe(true);
-    for (const bad of ['', '_shared', '_x', '.env', '..', 'a/b', 'a.b', 'é']) expect(isFunctionName(bad), bad).toBe(false);
+    for (const bad of ['', '_shared', '_x', '.env', '..', 'a/b', 'a.b', 'é'])
+      expect(isFunctionName(bad), bad).toBe(false);
   });
 });
 

@@ -25,7 +25,10 @@ function client(key: string, token?: string) {
 describe('invoke', () => {
   it('passes JSON, text and binary bodies both ways, with the path, query and headers the function sees hosted', async () => {
     const supabase = client(h.keys.anonKey);
-    const json = await supabase.functions.invoke('echo/sub/path?x=1', { body: { hello: 'world', n: 1 }, headers: { 'x-custom': 'abc' } });
+    const json = await supabase.functions.invoke('echo/sub/path?x=1', {
+      body: { hello: 'world', n: 1 },
+      headers: { 'x-custom': 'abc' },
+    });
     expect(json.error).toBeNull();
     expect(json.data).toMatchObject({
       method: 'POST',
@@ -43,7 +46,9 @@ describe('invoke', () => {
     expect(text.data).toMatchObject({ contentType: 'text/plain', text: 'plain text ünïcode' });
 
     const bytes = new Uint8Array(256 * 1024).map((_, i) => (i * 7) % 256);
-    const bin = await supabase.functions.invoke('echo?raw', { body: new Blob([bytes], { type: 'application/octet-stream' }) });
+    const bin = await supabase.functions.invoke('echo?raw', {
+      body: new Blob([bytes], { type: 'application/octet-stream' }),
+    });
     expect(bin.error).toBeNull();
     expect(bin.data).toBeInstanceOf(Blob);
     expect(Buffer.from(await (bin.data as Blob).arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
@@ -53,17 +58,41 @@ describe('invoke', () => {
   });
 
   it('hands null, scalar, invalid and empty JSON bodies to the function untouched: the proxy parses no body', async () => {
-    for (const body of ['null', '42', '"text"', 'true', '[]', '{', '{"a":', '', '\u0000', '{"deep":' + '['.repeat(10_000)]) {
+    for (const body of [
+      'null',
+      '42',
+      '"text"',
+      'true',
+      '[]',
+      '{',
+      '{"a":',
+      '',
+      '\u0000',
+      '{"deep":' + '['.repeat(10_000),
+    ]) {
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-        const res = await fetch(fn('echo'), { method, body, headers: { authorization: `Bearer ${h.keys.anonKey}`, 'content-type': 'application/json' } });
+        const res = await fetch(fn('echo'), {
+          method,
+          body,
+          headers: { authorization: `Bearer ${h.keys.anonKey}`, 'content-type': 'application/json' },
+        });
         expect(res.status, `${method} ${body.slice(0, 20)}`).toBe(200);
-        expect(await res.json()).toMatchObject({ method, contentType: 'application/json', text: body, length: Buffer.byteLength(body) });
+        expect(await res.json()).toMatchObject({
+          method,
+          contentType: 'application/json',
+          text: body,
+          length: Buffer.byteLength(body),
+        });
       }
     }
   });
 
   it('returns the function response as is: status, headers (plus CORS), and the export-default form', async () => {
-    const res = await fetch(fn('echo'), { method: 'PUT', body: 'x', headers: { authorization: `Bearer ${h.keys.serviceRoleKey}` } });
+    const res = await fetch(fn('echo'), {
+      method: 'PUT',
+      body: 'x',
+      headers: { authorization: `Bearer ${h.keys.serviceRoleKey}` },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-echo')).toBe('yes');
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
@@ -105,7 +134,9 @@ describe('verify_jwt', () => {
     expect(missing.status).toBe(401);
     expect(await missing.json()).toEqual({ msg: 'Error: Missing authorization header' });
 
-    const forged = await new jose.SignJWT({ role: 'service_role' }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('not-the-secret-not-the-secret-xx'));
+    const forged = await new jose.SignJWT({ role: 'service_role' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode('not-the-secret-not-the-secret-xx'));
     const bad = await fetch(fn('echo'), { method: 'POST', headers: { authorization: `Bearer ${forged}` } });
     expect(bad.status).toBe(401);
     expect(await bad.json()).toEqual({ msg: 'Invalid JWT' });
@@ -120,7 +151,10 @@ describe('verify_jwt', () => {
   });
 
   it('lets a valid legacy key or ES256 user token through, and supabase-js reports a 401 as FunctionsHttpError', async () => {
-    const user = await h.keys.signUserToken({ sub: '00000000-0000-4000-8000-000000000001', role: 'authenticated', aud: 'authenticated' }, 600);
+    const user = await h.keys.signUserToken(
+      { sub: '00000000-0000-4000-8000-000000000001', role: 'authenticated', aud: 'authenticated' },
+      600,
+    );
     const asUser = await client(h.keys.anonKey, user).functions.invoke('echo', { body: { ok: 1 } });
     expect(asUser.error).toBeNull();
     expect(asUser.data.authorization).toBe(`Bearer ${user}`);
@@ -146,17 +180,26 @@ describe('verify_jwt', () => {
 });
 
 describe('client address', () => {
-  it('sets X-Forwarded-For to the connection\'s address, replacing whatever the client sent', async () => {
+  it("sets X-Forwarded-For to the connection's address, replacing whatever the client sent", async () => {
     // Functions rate-limit per client address (enroll-agent): a client must not pick its own.
     const url = new URL(fn('echo'));
     const seen = await new Promise<{ forwardedFor: string | null }>((resolve, reject) => {
       const req = http.request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'GET', localAddress: '127.0.0.9', agent: false,
-          headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.1', authorization: `Bearer ${h.keys.anonKey}` } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'GET',
+          localAddress: '127.0.0.9',
+          agent: false,
+          headers: { 'x-forwarded-for': '203.0.113.9, 10.0.0.1', authorization: `Bearer ${h.keys.anonKey}` },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { forwardedFor: string | null }));
+          res.on('end', () =>
+            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { forwardedFor: string | null }),
+          );
         },
       );
       req.on('error', reject);
@@ -209,7 +252,8 @@ describe('worker environment', () => {
     expect(env.UPSTASH_REDIS_REST_TOKEN).toBe(h.stack.UPSTASH_REDIS_REST_TOKEN);
     expect(env.GREETING).toBe('hello from .env');
     expect(env.PLAIN).toBe('plain value');
-    for (const hidden of ['HOME', 'PATH', 'PWD', 'HOSTNAME', 'SUPABASE_JWT_SECRET', 'VITEST']) expect(env[hidden], hidden).toBeUndefined();
+    for (const hidden of ['HOME', 'PATH', 'PWD', 'HOSTNAME', 'SUPABASE_JWT_SECRET', 'VITEST'])
+      expect(env[hidden], hidden).toBeUndefined();
     expect(cwd).toMatch(/fixtures\/functions\/supabase\/functions\/env$/);
     expect(h.functions.logs('env').join('\n')).toMatch(/Env name cannot start with SUPABASE_, skipping: SUPABASE_URL/);
   });
@@ -230,6 +274,12 @@ describe('worker environment', () => {
 
   it('lets the worker read its folder and write only temp files; no other reads, no programs', async () => {
     const res = await fetch(fn('sandbox'), { headers: { authorization: `Bearer ${h.keys.anonKey}` } });
-    expect(await res.json()).toEqual({ writeOwnFolder: 'denied', writeTemp: 'allowed', readOwnFolder: 'allowed', readEtc: 'denied', run: 'denied' });
+    expect(await res.json()).toEqual({
+      writeOwnFolder: 'denied',
+      writeTemp: 'allowed',
+      readOwnFolder: 'allowed',
+      readEtc: 'denied',
+      run: 'denied',
+    });
   });
 });

@@ -14,7 +14,8 @@ function raw(url: string): { socket: net.Socket; data: () => string; closed: Pro
   return { socket, data: () => text, closed };
 }
 
-const bodyOf = (response: string) => JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { code: string; message: string };
+const bodyOf = (response: string) =>
+  JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)) as { code: string; message: string };
 
 describe('timeouts', () => {
   let front: Front;
@@ -24,14 +25,19 @@ describe('timeouts', () => {
   afterAll(() => front.stop());
 
   const post = (c: ReturnType<typeof raw>, length: number) =>
-    c.socket.write(`POST /rest/v1/rpc/nothing HTTP/1.1\r\nhost: x\r\napikey: ${env.SUPABASE_ANON_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n{"a":`);
+    c.socket.write(
+      `POST /rest/v1/rpc/nothing HTTP/1.1\r\nhost: x\r\napikey: ${env.SUPABASE_ANON_KEY}\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n\r\n{"a":`,
+    );
 
   it('answers a body that stops arriving with 408 and closes', async () => {
     const c = raw(front.url);
     post(c, 1000);
     await c.closed;
     expect(c.data()).toMatch(/^HTTP\/1.1 408 /);
-    expect(bodyOf(c.data())).toEqual({ code: 'request_timeout', message: 'Request body stalled: no data for 0.5 s; send the whole body without pauses' });
+    expect(bodyOf(c.data())).toEqual({
+      code: 'request_timeout',
+      message: 'Request body stalled: no data for 0.5 s; send the whole body without pauses',
+    });
   });
 
   it('answers a body that trickles in for longer than the whole-body limit with 408', async () => {
@@ -41,7 +47,9 @@ describe('timeouts', () => {
     await c.closed;
     clearInterval(drip);
     expect(c.data()).toMatch(/^HTTP\/1.1 408 /);
-    expect(bodyOf(c.data()).message).toBe('Request body too slow: not complete after 2 s; send the body faster or in smaller requests');
+    expect(bodyOf(c.data()).message).toBe(
+      'Request body too slow: not complete after 2 s; send the body faster or in smaller requests',
+    );
   });
 
   it('closes a connection whose headers never finish', async () => {
@@ -74,7 +82,8 @@ describe('connection caps', () => {
     expect(over.data()).toMatch(/^HTTP\/1.1 429 /);
     expect(bodyOf(over.data())).toEqual({
       code: 'too_many_connections',
-      message: 'Too many open connections from your address: the limit is 3 (VIBE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS); reuse connections or retry later',
+      message:
+        'Too many open connections from your address: the limit is 3 (VIBE_GATEWAY_MAX_CONNECTIONS_PER_ADDRESS); reuse connections or retry later',
     });
     // the held connections still work (the REST root answers the secret key only, as hosted)
     held[0]!.socket.write(`GET /rest/v1/ HTTP/1.1\r\nhost: x\r\napikey: ${env.SUPABASE_SERVICE_ROLE_KEY}\r\n\r\n`);
@@ -105,7 +114,9 @@ describe('unauthenticated bodies', () => {
     const total = 64 * 1024 * 1024;
     const c = raw(env.SUPABASE_URL);
     await new Promise((r) => c.socket.once('connect', r));
-    c.socket.write(`POST /rest/v1/anything HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${total}\r\n\r\n`);
+    c.socket.write(
+      `POST /rest/v1/anything HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${total}\r\n\r\n`,
+    );
     const chunk = Buffer.alloc(256 * 1024, 0x20);
     let sent = 0;
     let closed = false;

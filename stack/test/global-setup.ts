@@ -25,7 +25,12 @@ export async function setup(project: TestProject): Promise<void> {
   process.env.VIBE_AUTH_RATE_LIMITS ??= 'off';
   // The web app's build (when its sources changed) runs beside the stack's start-up, once, instead of inside
   // the first beforeAll of each file that serves the app, where several files would wait on it at once.
-  shared.vibeTestStack ??= { stack: Promise.all([freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' }), prepareWebBuild()]).then(([s]) => s), users: 0 };
+  shared.vibeTestStack ??= {
+    stack: Promise.all([freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' }), prepareWebBuild()]).then(
+      ([s]) => s,
+    ),
+    users: 0,
+  };
   shared.vibeTestStack.users++;
   const stack = await shared.vibeTestStack.stack;
   project.provide('stack', { ...stack.env, DATA_DIR: stack.dataDir });

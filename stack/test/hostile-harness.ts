@@ -26,17 +26,32 @@ export interface Front {
 }
 
 /** Starts gateway + REST + Realtime on a free port; `poolSize` is the REST pool (the stack's main pool). */
-export async function startFront(opts: { realtime?: Partial<RealtimeLimits>; gateway?: Partial<GatewayLimits>; poolSize?: number } = {}): Promise<Front> {
+export async function startFront(
+  opts: { realtime?: Partial<RealtimeLimits>; gateway?: Partial<GatewayLimits>; poolSize?: number } = {},
+): Promise<Front> {
   const keys = await buildKeys(await loadSecrets(env.DATA_DIR));
   const pool = new pg.Pool({ connectionString: env.SUPABASE_DB_URL, max: opts.poolSize ?? 4 });
   pool.on('error', () => {});
   const routes: Route[] = [];
   const upgrades: GatewayOptions['upgrades'] = [];
-  const server = createGateway({ keys, maxBodyBytes: 1024 * 1024, routes, upgrades, limits: { ...DEFAULT_GATEWAY_LIMITS, ...opts.gateway } });
+  const server = createGateway({
+    keys,
+    maxBodyBytes: 1024 * 1024,
+    routes,
+    upgrades,
+    limits: { ...DEFAULT_GATEWAY_LIMITS, ...opts.gateway },
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config = loadConfig({}, { dataDir: env.DATA_DIR, externalDatabaseUrl: env.SUPABASE_DB_URL });
-  const ctx: StackContext = { config, keys, pool, dbUrl: env.SUPABASE_DB_URL, publicUrl: url, schemas: ['public', 'graphql_public', 'rest_fixture'] };
+  const ctx: StackContext = {
+    config,
+    keys,
+    pool,
+    dbUrl: env.SUPABASE_DB_URL,
+    publicUrl: url,
+    schemas: ['public', 'graphql_public', 'rest_fixture'],
+  };
   routes.push({ prefix: '/rest/v1', service: createRestService(ctx), requiresApiKey: true });
   const realtime = await startRealtime(ctx, { ...DEFAULT_REALTIME_LIMITS, ...opts.realtime });
   routes.push({ prefix: '/realtime/v1', service: realtime.service, requiresApiKey: true });
@@ -74,7 +89,10 @@ export class RawSocket {
   readonly closed: Promise<void>;
 
   constructor(url: string, opts: { localAddress?: string } = {}) {
-    this.ws = new WebSocket(`${url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${env.SUPABASE_ANON_KEY}&vsn=1.0.0`, { localAddress: opts.localAddress });
+    this.ws = new WebSocket(
+      `${url.replace('http', 'ws')}/realtime/v1/websocket?apikey=${env.SUPABASE_ANON_KEY}&vsn=1.0.0`,
+      { localAddress: opts.localAddress },
+    );
     this.ws.on('message', (data) => {
       this.frames.push(JSON.parse(String(data)) as Frame);
       for (const w of this.waiters.splice(0)) w();
@@ -94,7 +112,9 @@ export class RawSocket {
   /** Sends phx_join for `realtime:<topic>` and returns its ref. */
   join(topic: string, config: Record<string, unknown> = {}): string {
     const ref = String(++this.ref);
-    this.ws.send(JSON.stringify({ join_ref: ref, ref, topic: `realtime:${topic}`, event: 'phx_join', payload: { config } }));
+    this.ws.send(
+      JSON.stringify({ join_ref: ref, ref, topic: `realtime:${topic}`, event: 'phx_join', payload: { config } }),
+    );
     return ref;
   }
 

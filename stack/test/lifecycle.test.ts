@@ -13,7 +13,12 @@ const dirs: string[] = [];
 async function runStack(dataDir: string, dbPort: number, gatewayPort: number) {
   const child = spawn(process.execPath, [path.join(root, 'stack/src/cli.ts'), 'stack'], {
     cwd: root,
-    env: { ...process.env, VIBE_DATA_DIR: dataDir, VIBE_DB_PORT: String(dbPort), VIBE_GATEWAY_PORT: String(gatewayPort) },
+    env: {
+      ...process.env,
+      VIBE_DATA_DIR: dataDir,
+      VIBE_DB_PORT: String(dbPort),
+      VIBE_GATEWAY_PORT: String(gatewayPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -71,11 +76,20 @@ describe('stack lifecycle', () => {
     dirs.push(project);
     await fs.mkdir(path.join(project, 'supabase', 'migrations'), { recursive: true });
     await fs.copyFile(path.join(root, 'supabase', 'config.toml'), path.join(project, 'supabase', 'config.toml'));
-    await fs.writeFile(path.join(project, 'supabase', 'migrations', '20260101000000_create_broken.sql'), 'create table broken (id int;\n');
+    await fs.writeFile(
+      path.join(project, 'supabase', 'migrations', '20260101000000_create_broken.sql'),
+      'create table broken (id int;\n',
+    );
     const { loadConfig } = await import('../src/config.ts');
     const { startStack } = await import('../src/stack.ts');
     await fs.symlink(path.join(root, 'node_modules'), path.join(project, 'node_modules'));
-    const config = loadConfig(process.env, { projectDir: project, dataDir: path.join(project, '.vibe'), dbPort: await freePort(), gatewayPort: 0, externalDatabaseUrl: null });
+    const config = loadConfig(process.env, {
+      projectDir: project,
+      dataDir: path.join(project, '.vibe'),
+      dbPort: await freePort(),
+      gatewayPort: 0,
+      externalDatabaseUrl: null,
+    });
     await expect(startStack(config)).rejects.toThrow(/syntax error at or near ";"/);
     // Nothing keeps running: the data directory's postmaster is gone.
     expect(existsSync(path.join(project, '.vibe', 'db', 'postmaster.pid'))).toBe(false);

@@ -37,7 +37,14 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ at: Date.now(), method: req.method ?? '', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), activePaths });
+      requests.push({
+        at: Date.now(),
+        method: req.method ?? '',
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+        activePaths,
+      });
       const delay = Number(/^\/slow\/(\d+)/.exec(path)?.[1] ?? 0);
       setTimeout(() => {
         active.delete(key);
@@ -59,7 +66,11 @@ export async function startReceiver(): Promise<Receiver> {
     requests,
     url: (path) => `http://127.0.0.1:${port}${path}`,
     async waitFor(match, timeoutMs = 5000) {
-      return waitFor(() => requests.find(match), { message: () => `a matching request; got: ${requests.map((r) => r.path).join(', ')}`, timeoutMs, intervalMs: 20 });
+      return waitFor(() => requests.find(match), {
+        message: () => `a matching request; got: ${requests.map((r) => r.path).join(', ')}`,
+        timeoutMs,
+        intervalMs: 20,
+      });
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -40,7 +40,13 @@ describe('Database Webhooks (supabase_functions.http_request)', () => {
     const hooks = await receiver.waitFor((r) => r.path === `/hook-${tag}` && JSON.parse(r.body).type === 'DELETE');
     const bodies = receiver.requests.filter((r) => r.path === `/hook-${tag}`).map((r) => JSON.parse(r.body));
     const byType = Object.fromEntries(bodies.map((b) => [b.type, b]));
-    expect(byType.INSERT).toEqual({ type: 'INSERT', table, schema: 'public', record: { id: 1, name: 'first', tags: ['a', 'b'] }, old_record: null });
+    expect(byType.INSERT).toEqual({
+      type: 'INSERT',
+      table,
+      schema: 'public',
+      record: { id: 1, name: 'first', tags: ['a', 'b'] },
+      old_record: null,
+    });
     expect(byType.UPDATE).toEqual({
       type: 'UPDATE',
       table,
@@ -48,7 +54,13 @@ describe('Database Webhooks (supabase_functions.http_request)', () => {
       record: { id: 1, name: 'renamed', tags: ['a', 'b'] },
       old_record: { id: 1, name: 'first', tags: ['a', 'b'] },
     });
-    expect(byType.DELETE).toEqual({ type: 'DELETE', table, schema: 'public', record: null, old_record: { id: 1, name: 'renamed', tags: ['a', 'b'] } });
+    expect(byType.DELETE).toEqual({
+      type: 'DELETE',
+      table,
+      schema: 'public',
+      record: null,
+      old_record: { id: 1, name: 'renamed', tags: ['a', 'b'] },
+    });
     expect(hooks.headers['x-webhook']).toBe(tag);
     expect(hooks.headers['content-type']).toBe('application/json');
   });
@@ -62,7 +74,15 @@ describe('Database Webhooks (supabase_functions.http_request)', () => {
     );
     expect(rows[0]!.table_ok).toBe(true);
     await receiver.waitFor((r) => r.path === `/hook-${tag}` && JSON.parse(r.body).record?.id === 2);
-    const status = await waitFor(async () => (await db.query<{ status_code: number }>('select status_code from net._http_response where id = $1', [rows[0]!.request_id])).rows[0]?.status_code, { message: 'the hook response', timeoutMs: 5000, intervalMs: 20 });
+    const status = await waitFor(
+      async () =>
+        (
+          await db.query<{ status_code: number }>('select status_code from net._http_response where id = $1', [
+            rows[0]!.request_id,
+          ])
+        ).rows[0]?.status_code,
+      { message: 'the hook response', timeoutMs: 5000, intervalMs: 20 },
+    );
     expect(status).toBe(200);
   });
 
@@ -82,7 +102,9 @@ describe('Database Webhooks (supabase_functions.http_request)', () => {
   it('rejects a webhook without a URL, as the CLI function does', async () => {
     const other = `webhook_bad_${tag}`;
     await db.query(`create table public.${other} (id int)`);
-    await db.query(`create trigger bad after insert on public.${other} for each row execute function supabase_functions.http_request()`);
+    await db.query(
+      `create trigger bad after insert on public.${other} for each row execute function supabase_functions.http_request()`,
+    );
     await expect(db.query(`insert into public.${other} values (1)`)).rejects.toThrow('url argument is missing');
     await db.query(`drop table public.${other}`);
   });

@@ -21,7 +21,16 @@ interface Response {
 }
 
 async function responseOf(id: string, timeoutMs = 5000): Promise<Response> {
-  return waitFor(async () => (await db.query<Response>('select id::text, status_code, content_type, headers, content, timed_out, error_msg from net._http_response where id = $1', [id])).rows[0], { message: `a response recorded for request ${id}`, timeoutMs, intervalMs: 20 });
+  return waitFor(
+    async () =>
+      (
+        await db.query<Response>(
+          'select id::text, status_code, content_type, headers, content, timed_out, error_msg from net._http_response where id = $1',
+          [id],
+        )
+      ).rows[0],
+    { message: `a response recorded for request ${id}`, timeoutMs, intervalMs: 20 },
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,7 +92,7 @@ describe('pg_net emulation', () => {
     expect(recorded.rowCount).toBe(0);
   });
 
-  it('records a timeout as timed_out with pg_net\'s message', async () => {
+  it("records a timeout as timed_out with pg_net's message", async () => {
     const { rows } = await db.query<{ id: string }>(
       'select net.http_get($1, timeout_milliseconds := 300)::text as id',
       [receiver.url(`/slow/2000/${tag}`)],
@@ -95,7 +104,9 @@ describe('pg_net emulation', () => {
   });
 
   it('records a connection failure as an error', async () => {
-    const { rows } = await db.query<{ id: string }>("select net.http_get('http://127.0.0.1:1/nothing-listens')::text as id");
+    const { rows } = await db.query<{ id: string }>(
+      "select net.http_get('http://127.0.0.1:1/nothing-listens')::text as id",
+    );
     const res = await responseOf(rows[0]!.id);
     expect(res.timed_out).toBe(false);
     expect(res.error_msg).toBe("Couldn't connect to server");
@@ -131,11 +142,11 @@ describe('pg_net emulation', () => {
     expect((await responseOf(rows[0]!.b)).status_code).toBe(200);
   });
 
-  it("rejects what pg_net rejects when the request is made", async () => {
+  it('rejects what pg_net rejects when the request is made', async () => {
     await expect(db.query(`select net.http_post('not a url')`)).rejects.toThrow('invalid URL "not a url"');
-    await expect(db.query(`select net.http_post($1, headers := '{"Content-Type": "text/plain"}')`, [receiver.url('/x')])).rejects.toThrow(
-      'Content-Type header must be "application/json"',
-    );
+    await expect(
+      db.query(`select net.http_post($1, headers := '{"Content-Type": "text/plain"}')`, [receiver.url('/x')]),
+    ).rejects.toThrow('Content-Type header must be "application/json"');
   });
 
   it('lets API roles call net.http_post and net.http_get, as the webhook grants do on Supabase', async () => {
@@ -168,9 +179,14 @@ describe('pg_net emulation', () => {
       [old, old - 1],
     );
     await sleep(1100); // the worker prunes at most once a second, when it drains the queue
-    const { rows } = await db.query<{ id: string }>('select net.http_get($1)::text as id', [receiver.url(`/prune-${tag}`)]);
+    const { rows } = await db.query<{ id: string }>('select net.http_get($1)::text as id', [
+      receiver.url(`/prune-${tag}`),
+    ]);
     await responseOf(rows[0]!.id);
-    const left = await db.query<{ id: string }>('select id::text from net._http_response where id in ($1, $2)', [old, old - 1]);
+    const left = await db.query<{ id: string }>('select id::text from net._http_response where id in ($1, $2)', [
+      old,
+      old - 1,
+    ]);
     expect(left.rows.map((r) => Number(r.id))).toEqual([old - 1]);
     await db.query('delete from net._http_response where id = $1', [old - 1]);
   });

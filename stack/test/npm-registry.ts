@@ -15,7 +15,11 @@ export interface LocalRegistry {
 }
 
 /** Packs `files` as `<name>@<version>` (npm's tarball layout: everything under `package/`) and serves it with its packument. */
-export async function startLocalRegistry(name: string, version: string, files: Record<string, string>): Promise<LocalRegistry> {
+export async function startLocalRegistry(
+  name: string,
+  version: string,
+  files: Record<string, string>,
+): Promise<LocalRegistry> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vibe-registry-'));
   mkdirSync(path.join(dir, 'package'));
   writeFileSync(path.join(dir, 'package', 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
@@ -35,7 +39,13 @@ export async function startLocalRegistry(name: string, version: string, files: R
         integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
       };
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ name, 'dist-tags': { latest: version }, versions: { [version]: { name, version, main: 'index.js', dist } } }));
+      res.end(
+        JSON.stringify({
+          name,
+          'dist-tags': { latest: version },
+          versions: { [version]: { name, version, main: 'index.js', dist } },
+        }),
+      );
     } else if (url === `/${name}/-/${name}-${version}.tgz`) {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': tarball.length }).end(tarball);
     } else {

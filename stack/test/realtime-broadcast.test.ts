@@ -42,7 +42,11 @@ describe('realtime broadcast between clients', () => {
     await subscribe(pub.on('broadcast', { event: '*' }, inbox.push));
     const res = await fetch(`${env.SUPABASE_URL}/realtime/v1/api/broadcast`, {
       method: 'POST',
-      headers: { apikey: env.SUPABASE_SERVICE_ROLE_KEY, authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}`, 'content-type': 'application/json' },
+      headers: {
+        apikey: env.SUPABASE_SERVICE_ROLE_KEY,
+        authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ messages: [{ topic, event: 'secret', payload: { a: 1 }, private: true }] }),
     });
     expect(res.status).toBe(202);
@@ -86,22 +90,33 @@ describe('realtime HTTP broadcast API', () => {
       body: JSON.stringify({ messages: [{ topic: 't' }] }),
     });
     expect(malformed.status).toBe(422);
-    expect(await malformed.json()).toEqual({ errors: { messages: [{ event: ["can't be blank"], payload: ["can't be blank"] }] } });
+    expect(await malformed.json()).toEqual({
+      errors: { messages: [{ event: ["can't be blank"], payload: ["can't be blank"] }] },
+    });
   });
 
   it('answers bodies that are not a batch with the hosted 4xx, and delivers nothing', async () => {
     const topic = `bad-body-${uid()}`;
     const inbox = new Inbox<Msg>();
     await subscribe(client().channel(topic).on('broadcast', { event: '*' }, inbox.push));
-    const post = (path: string, body: string) => fetch(`${env.SUPABASE_URL}/realtime/v1/api/broadcast${path}`, {
-      method: 'POST',
-      headers: { apikey: env.SUPABASE_SERVICE_ROLE_KEY, 'content-type': 'application/json' },
-      body,
-    });
+    const post = (path: string, body: string) =>
+      fetch(`${env.SUPABASE_URL}/realtime/v1/api/broadcast${path}`, {
+        method: 'POST',
+        headers: { apikey: env.SUPABASE_SERVICE_ROLE_KEY, 'content-type': 'application/json' },
+        body,
+      });
     // As Phoenix parses them: a JSON value that is not an object carries no `messages` (can't be blank);
     // `messages` of the wrong shape, or holding a non-object, is invalid.
     const blank = ['null', '1', '"text"', 'true', '[]', '', '{}', '{"messages":null}', '{"messages":[]}'];
-    const invalid = ['{"messages":5}', '{"messages":"x"}', '{"messages":{"topic":"t"}}', '{"messages":[null]}', '{"messages":[1]}', '{"messages":[[]]}', `{"messages":[{"topic":"${topic}","event":"e","payload":{}},null]}`];
+    const invalid = [
+      '{"messages":5}',
+      '{"messages":"x"}',
+      '{"messages":{"topic":"t"}}',
+      '{"messages":[null]}',
+      '{"messages":[1]}',
+      '{"messages":[[]]}',
+      `{"messages":[{"topic":"${topic}","event":"e","payload":{}},null]}`,
+    ];
     for (const body of blank) {
       const res = await post('', body);
       expect(res.status, body).toBe(422);

@@ -11,9 +11,13 @@ beforeAll(async () => {
   await sql(`create table public.${items} (
     id bigint generated always as identity primary key, n int not null, label text, flag boolean default true,
     data jsonb, tags text[], price numeric(10,2), at timestamptz not null default now())`);
-  await sql(`create table public.${notes} (id uuid primary key default gen_random_uuid(), owner uuid not null, body text, secret text)`);
+  await sql(
+    `create table public.${notes} (id uuid primary key default gen_random_uuid(), owner uuid not null, body text, secret text)`,
+  );
   await sql(`alter table public.${notes} enable row level security`);
-  await sql(`create policy "owners read their notes" on public.${notes} for select to authenticated using (owner = (select auth.uid()))`);
+  await sql(
+    `create policy "owners read their notes" on public.${notes} for select to authenticated using (owner = (select auth.uid()))`,
+  );
   await sql(`grant select on public.${items}, public.${notes} to anon, authenticated`);
   await sql(`alter publication supabase_realtime add table public.${items}, public.${notes}`);
 });
@@ -39,15 +43,30 @@ async function ready(ch: RealtimeChannel): Promise<System> {
 describe('realtime postgres_changes', () => {
   it('streams INSERT, UPDATE and DELETE with typed values, columns and commit timestamps', async () => {
     const inbox = new Inbox<Change>();
-    const ch = client().channel(`items-${uid()}`).on('postgres_changes', { event: '*', schema: 'public', table: items }, inbox.push);
-    expect(await ready(ch)).toMatchObject({ extension: 'postgres_changes', status: 'ok', message: 'Subscribed to PostgreSQL', channel: ch.subTopic });
+    const ch = client()
+      .channel(`items-${uid()}`)
+      .on('postgres_changes', { event: '*', schema: 'public', table: items }, inbox.push);
+    expect(await ready(ch)).toMatchObject({
+      extension: 'postgres_changes',
+      status: 'ok',
+      message: 'Subscribed to PostgreSQL',
+      channel: ch.subTopic,
+    });
 
     const [row] = await sql<{ id: string }>(
       `insert into public.${items} (n, label, data, tags, price) values (7, 'seven', '{"a":[1,2]}', '{x,"y z"}', 12.5) returning id`,
     );
     const ins = await inbox.next();
     expect(ins).toMatchObject({ schema: 'public', table: items, eventType: 'INSERT', old: {}, errors: null });
-    expect(ins.new).toMatchObject({ id: Number(row!.id), n: 7, label: 'seven', flag: true, data: { a: [1, 2] }, tags: ['x', 'y z'], price: 12.5 });
+    expect(ins.new).toMatchObject({
+      id: Number(row!.id),
+      n: 7,
+      label: 'seven',
+      flag: true,
+      data: { a: [1, 2] },
+      tags: ['x', 'y z'],
+      price: 12.5,
+    });
     expect((ins.new as Record<string, unknown>).at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00$/);
     expect(ins.commit_timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(Math.abs(Date.parse(ins.commit_timestamp) - Date.now())).toBeLessThan(5000);
@@ -93,7 +112,15 @@ describe('realtime postgres_changes', () => {
     const inboxes = cases.map(() => new Inbox<Change>());
     await Promise.all(
       cases.map(([filter], i) =>
-        ready(client().channel(`f-${i}-${tag}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: items, filter: `${filter},label=eq.${tag}` }, inboxes[i]!.push)),
+        ready(
+          client()
+            .channel(`f-${i}-${tag}`)
+            .on(
+              'postgres_changes',
+              { event: 'INSERT', schema: 'public', table: items, filter: `${filter},label=eq.${tag}` },
+              inboxes[i]!.push,
+            ),
+        ),
       ),
     );
     await sql(`insert into public.${items} (n, label) select g, $1 from generate_series(1, 5) g`, [tag]);
@@ -110,10 +137,21 @@ describe('realtime postgres_changes', () => {
     const [alice, bob] = [await makeUser(), await makeUser()];
     const toAlice = new Inbox<Change>();
     const toBob = new Inbox<Change>();
-    await ready(client(alice.token).channel(`notes-${uid()}`).on('postgres_changes', { event: '*', schema: 'public', table: notes }, toAlice.push));
-    await ready(client(bob.token).channel(`notes-${uid()}`).on('postgres_changes', { event: '*', schema: 'public', table: notes }, toBob.push));
+    await ready(
+      client(alice.token)
+        .channel(`notes-${uid()}`)
+        .on('postgres_changes', { event: '*', schema: 'public', table: notes }, toAlice.push),
+    );
+    await ready(
+      client(bob.token)
+        .channel(`notes-${uid()}`)
+        .on('postgres_changes', { event: '*', schema: 'public', table: notes }, toBob.push),
+    );
 
-    const [note] = await sql<{ id: string }>(`insert into public.${notes} (owner, body, secret) values ($1, 'for alice', 's') returning id`, [alice.id]);
+    const [note] = await sql<{ id: string }>(
+      `insert into public.${notes} (owner, body, secret) values ($1, 'for alice', 's') returning id`,
+      [alice.id],
+    );
     const got = await toAlice.next();
     expect(got.new).toEqual({ id: note!.id, owner: alice.id, body: 'for alice', secret: 's' });
     expect(await toBob.quiet()).toBe(true);
@@ -131,7 +169,11 @@ describe('realtime postgres_changes', () => {
     try {
       const u = await makeUser();
       const inbox = new Inbox<Change>();
-      await ready(client(u.token).channel(`cols-${uid()}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: notes }, inbox.push));
+      await ready(
+        client(u.token)
+          .channel(`cols-${uid()}`)
+          .on('postgres_changes', { event: 'INSERT', schema: 'public', table: notes }, inbox.push),
+      );
       await sql(`insert into public.${notes} (owner, body, secret) values ($1, 'b', 'hidden')`, [u.id]);
       expect((await inbox.next()).new).toEqual({ id: expect.any(String), owner: u.id, body: 'b' });
     } finally {
@@ -141,10 +183,20 @@ describe('realtime postgres_changes', () => {
 
   it('reports a table outside the publication and a bad filter with a system error', async () => {
     const inbox = new Inbox<Change>();
-    const missing = await ready(client().channel(`bad-${uid()}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: `no_such_${id}` }, inbox.push));
+    const missing = await ready(
+      client()
+        .channel(`bad-${uid()}`)
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: `no_such_${id}` }, inbox.push),
+    );
     expect(missing).toMatchObject({ extension: 'postgres_changes', status: 'error' });
-    expect(missing.message).toMatch(/^Unable to subscribe to changes with given parameters\. Please check Realtime is enabled/);
-    const badOp = await ready(client().channel(`bad-${uid()}`).on('postgres_changes', { event: '*', schema: 'public', table: items, filter: 'n=foo.1' }, inbox.push));
+    expect(missing.message).toMatch(
+      /^Unable to subscribe to changes with given parameters\. Please check Realtime is enabled/,
+    );
+    const badOp = await ready(
+      client()
+        .channel(`bad-${uid()}`)
+        .on('postgres_changes', { event: '*', schema: 'public', table: items, filter: 'n=foo.1' }, inbox.push),
+    );
     expect(badOp).toMatchObject({ status: 'error', message: 'Error parsing `filter` params: ["foo","1"]' });
   });
 
@@ -152,8 +204,14 @@ describe('realtime postgres_changes', () => {
     await sql(`alter table public.${items} replica identity full`);
     try {
       const inbox = new Inbox<Change>();
-      await ready(client().channel(`full-${uid()}`).on('postgres_changes', { event: 'UPDATE', schema: 'public', table: items }, inbox.push));
-      const [row] = await sql<{ id: string }>(`insert into public.${items} (n, label) values (1, 'before') returning id`);
+      await ready(
+        client()
+          .channel(`full-${uid()}`)
+          .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: items }, inbox.push),
+      );
+      const [row] = await sql<{ id: string }>(
+        `insert into public.${items} (n, label) values (1, 'before') returning id`,
+      );
       await sql(`update public.${items} set label = 'after' where id = $1`, [row!.id]);
       const upd = await inbox.next();
       expect(upd.old).toMatchObject({ id: Number(row!.id), n: 1, label: 'before' });
@@ -167,13 +225,15 @@ describe('realtime postgres_changes', () => {
     const ch = client()
       .channel(`wait-${uid()}`, { config: { postgres_changes_options: { wait: true } } })
       .on('postgres_changes', { event: 'INSERT', schema: 'public', table: `no_such_${id}` }, () => {});
-    const err = await new Promise<Error | undefined>((resolve) => ch.subscribe((s, e) => s !== 'SUBSCRIBED' && resolve(e)));
+    const err = await new Promise<Error | undefined>((resolve) =>
+      ch.subscribe((s, e) => s !== 'SUBSCRIBED' && resolve(e)),
+    );
     expect(err?.message).toMatch(/^RealtimeDisabledForConfiguration: Unable to subscribe to changes/);
   });
 
   it('reads the WAL through a temporary slot, so a crashed stack retains nothing', async () => {
     const slots = await sql<{ temporary: boolean; plugin: string }>(
-      `select temporary, plugin from pg_replication_slots where slot_name like 'supabase\_realtime\_replication\_slot\_%'`,
+      `select temporary, plugin from pg_replication_slots where slot_name like 'supabase_realtime_replication_slot_%'`,
     );
     expect(slots.length).toBeGreaterThan(0);
     for (const s of slots) expect(s).toEqual({ temporary: true, plugin: 'pgoutput' });
@@ -181,7 +241,11 @@ describe('realtime postgres_changes', () => {
 
   it('works over the vsn 1.0.0 protocol too', async () => {
     const inbox = new Inbox<Change>();
-    await ready(client(undefined, { vsn: '1.0.0' }).channel(`v1-${uid()}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: items }, inbox.push));
+    await ready(
+      client(undefined, { vsn: '1.0.0' })
+        .channel(`v1-${uid()}`)
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: items }, inbox.push),
+    );
     await sql(`insert into public.${items} (n, label) values (42, 'v1')`);
     expect((await inbox.next()).new).toMatchObject({ n: 42, label: 'v1' });
   });

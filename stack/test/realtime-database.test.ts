@@ -8,7 +8,9 @@ const table = `rt_events_${id}`;
 const policy = `rt ${id}: authenticated read topics of ${table}`;
 
 beforeAll(async () => {
-  await sql(`create table public.${table} (id bigint generated always as identity primary key, topic text not null, body text, private boolean not null default false)`);
+  await sql(
+    `create table public.${table} (id bigint generated always as identity primary key, topic text not null, body text, private boolean not null default false)`,
+  );
   await sql(`create function public.${table}_send() returns trigger language plpgsql security definer set search_path = '' as $$
     begin
       perform realtime.send(jsonb_build_object('body', new.body, 'row_id', new.id), 'created', new.topic, new.private);
@@ -20,8 +22,12 @@ beforeAll(async () => {
       perform realtime.broadcast_changes('changes:' || coalesce(new.topic, old.topic), tg_op, tg_op, tg_table_name, tg_table_schema, new, old);
       return null;
     end $$`);
-  await sql(`create trigger changes after update or delete on public.${table} for each row execute function public.${table}_changes()`);
-  await sql(`create policy "${policy}" on realtime.messages for select to authenticated using (realtime.topic() like 'changes:${id}-%')`);
+  await sql(
+    `create trigger changes after update or delete on public.${table} for each row execute function public.${table}_changes()`,
+  );
+  await sql(
+    `create policy "${policy}" on realtime.messages for select to authenticated using (realtime.topic() like 'changes:${id}-%')`,
+  );
 });
 
 afterAll(async () => {
@@ -38,13 +44,19 @@ describe('realtime broadcast from the database', () => {
     const topic = `feed-${uid()}`;
     const inbox = new Inbox<Msg>();
     await subscribe(client().channel(topic).on('broadcast', { event: 'created' }, inbox.push));
-    const [row] = await sql<{ id: string }>(`insert into public.${table} (topic, body) values ($1, 'first') returning id`, [topic]);
+    const [row] = await sql<{ id: string }>(
+      `insert into public.${table} (topic, body) values ($1, 'first') returning id`,
+      [topic],
+    );
     const got = await inbox.next();
     expect(got.event).toBe('created');
     expect(got.payload).toMatchObject({ body: 'first', row_id: Number(row!.id) });
     expect(got.payload.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(got.meta?.id).toBe(got.payload.id);
-    const [stored] = await sql<{ extension: string; private: boolean }>(`select extension, private from realtime.messages where id = $1`, [got.payload.id]);
+    const [stored] = await sql<{ extension: string; private: boolean }>(
+      `select extension, private from realtime.messages where id = $1`,
+      [got.payload.id],
+    );
     expect(stored).toEqual({ extension: 'broadcast', private: false });
   });
 
@@ -72,7 +84,10 @@ describe('realtime broadcast from the database', () => {
     const inbox = new Inbox<Msg>();
     await subscribe(client().channel(topic).on('broadcast', { event: 'created' }, inbox.push));
     const big = 'x'.repeat(20000);
-    await sql(`insert into public.${table} (topic, body) values ($1, 'small-1'), ($1, $2), ($1, 'small-2')`, [topic, big]);
+    await sql(`insert into public.${table} (topic, body) values ($1, 'small-1'), ($1, $2), ($1, 'small-2')`, [
+      topic,
+      big,
+    ]);
     expect((await inbox.next()).payload.body).toBe('small-1');
     expect((await inbox.next()).payload.body).toBe(big);
     expect((await inbox.next()).payload.body).toBe('small-2');
@@ -83,8 +98,13 @@ describe('realtime broadcast from the database', () => {
     const reader = await makeUser();
     const inbox = new Inbox<Msg>();
     const ch = client(reader.token).channel(`changes:${topic}`, { config: { private: true } });
-    await subscribe(ch.on('broadcast', { event: 'UPDATE' }, inbox.push).on('broadcast', { event: 'DELETE' }, inbox.push));
-    const [row] = await sql<{ id: string }>(`insert into public.${table} (topic, body) values ($1, 'v1') returning id`, [topic]);
+    await subscribe(
+      ch.on('broadcast', { event: 'UPDATE' }, inbox.push).on('broadcast', { event: 'DELETE' }, inbox.push),
+    );
+    const [row] = await sql<{ id: string }>(
+      `insert into public.${table} (topic, body) values ($1, 'v1') returning id`,
+      [topic],
+    );
     await sql(`update public.${table} set body = 'v2' where id = $1`, [row!.id]);
     const upd = await inbox.next();
     expect(upd.event).toBe('UPDATE');

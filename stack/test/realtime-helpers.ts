@@ -10,7 +10,10 @@ export const env = inject('stack');
 let pool: pg.Pool | undefined;
 
 /** Runs SQL as the superuser. */
-export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   pool ??= new pg.Pool({ connectionString: env.SUPABASE_DB_URL, max: 4 });
   return (await pool.query<T>(text, params)).rows;
 }
@@ -26,7 +29,10 @@ export function uid(): string {
 }
 
 /** Signs an HS256 user token as the Auth server would (role authenticated). */
-export async function signToken(sub: string, opts: { expiresIn?: number; role?: string; extra?: Record<string, unknown> } = {}): Promise<string> {
+export async function signToken(
+  sub: string,
+  opts: { expiresIn?: number; role?: string; extra?: Record<string, unknown> } = {},
+): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
   return new jose.SignJWT({ sub, role: opts.role ?? 'authenticated', aud: 'authenticated', ...opts.extra })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -38,7 +44,10 @@ export async function signToken(sub: string, opts: { expiresIn?: number; role?: 
 /** Inserts a user into auth.users and returns its id and a token. */
 export async function makeUser(): Promise<{ id: string; token: string }> {
   const id = randomUUID();
-  await sql(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [id, `rt-${id}@example.test`]);
+  await sql(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [
+    id,
+    `rt-${id}@example.test`,
+  ]);
   return { id, token: await signToken(id) };
 }
 

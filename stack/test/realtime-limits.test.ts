@@ -32,7 +32,10 @@ describe('per-socket limits', () => {
     const t = randomUUID();
     for (const n of [1, 2, 3]) expect((await s.reply(s.join(`${t}-${n}`))).payload.status).toBe('ok');
     const refused = await s.reply(s.join(`${t}-4`));
-    expect(refused.payload).toEqual({ status: 'error', response: { reason: 'ChannelRateLimitReached: Too many channels' } });
+    expect(refused.payload).toEqual({
+      status: 'error',
+      response: { reason: 'ChannelRateLimitReached: Too many channels' },
+    });
     // re-joining a topic the socket holds replaces it and is not a new channel
     expect((await s.reply(s.join(`${t}-1`))).payload.status).toBe('ok');
   });
@@ -43,7 +46,10 @@ describe('per-socket limits', () => {
     const topic = randomUUID();
     const refs = Array.from({ length: 7 }, () => s.join(topic));
     const last = await s.reply(refs[5]!);
-    expect(last.payload).toEqual({ status: 'error', response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' } });
+    expect(last.payload).toEqual({
+      status: 'error',
+      response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' },
+    });
     await s.closed;
     expect(s.frames.some((f) => f.ref === refs[6])).toBe(false);
   });
@@ -56,7 +62,7 @@ describe('joins per second overall', () => {
   });
   afterAll(() => front.stop());
 
-  it('counts the joins of all sockets together, as hosted counts a tenant\'s, and refuses new sockets with 429 while over', async () => {
+  it("counts the joins of all sockets together, as hosted counts a tenant's, and refuses new sockets with 429 while over", async () => {
     const a = open(front);
     const b = open(front);
     expect(await a.opened).toEqual({ ok: true });
@@ -67,7 +73,10 @@ describe('joins per second overall', () => {
     const sent = [a, a, b, b].map((s, i) => ({ s, ref: s.join(`${topic}-${i}`) }));
     await new Promise((r) => setTimeout(r, 50)); // the fifth join arrives last
     const fifth = await c.reply(c.join(`${topic}-5`));
-    expect(fifth.payload).toEqual({ status: 'error', response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' } });
+    expect(fifth.payload).toEqual({
+      status: 'error',
+      response: { reason: 'ClientJoinRateLimitReached: Too many joins per second' },
+    });
     const late = await open(front).opened;
     for (const { s, ref } of sent) expect((await s.reply(ref)).payload.status).toBe('ok');
     await c.closed;
@@ -120,7 +129,10 @@ describe('private-join flood', () => {
     await db.query(`create table if not exists public.${prefix.replace('-', '_')} (id int primary key)`);
     await db.query(`grant select on public.${prefix.replace('-', '_')} to anon`);
     // the REST pool has 4 connections, as many as a few private joins would take without a pool of their own
-    front = await startFront({ poolSize: 4, realtime: { authPoolSize: 1, authQueueLength: 2, maxChannelsPerClient: 100, maxJoinsPerSecond: 100 } });
+    front = await startFront({
+      poolSize: 4,
+      realtime: { authPoolSize: 1, authQueueLength: 2, maxChannelsPerClient: 100, maxJoinsPerSecond: 100 },
+    });
   });
   afterAll(async () => {
     await front.stop();
@@ -136,11 +148,15 @@ describe('private-join flood', () => {
     for (const s of flooders) {
       for (let i = 0; i < 8; i++) {
         const ref = s.join(`${prefix}-${i}`, { private: true });
-        replies.push(s.reply(ref, 20_000).then((f) => ({ at: performance.now(), reason: reason(f), status: f.payload.status })));
+        replies.push(
+          s.reply(ref, 20_000).then((f) => ({ at: performance.now(), reason: reason(f), status: f.payload.status })),
+        );
       }
     }
     await new Promise((r) => setTimeout(r, 300)); // the checks are running (each takes 1 s)
-    const res = await fetch(`${front.url}/rest/v1/${prefix.replace('-', '_')}?select=id`, { headers: { apikey: env.SUPABASE_ANON_KEY } });
+    const res = await fetch(`${front.url}/rest/v1/${prefix.replace('-', '_')}?select=id`, {
+      headers: { apikey: env.SUPABASE_ANON_KEY },
+    });
     const restDone = performance.now();
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([]);

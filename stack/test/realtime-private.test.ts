@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { client, closeClients, closeSql, Inbox, makeUser, setToken, signToken, sql, subscribe, uid } from './realtime-helpers.ts';
+import {
+  client,
+  closeClients,
+  closeSql,
+  Inbox,
+  makeUser,
+  setToken,
+  signToken,
+  sql,
+  subscribe,
+  uid,
+} from './realtime-helpers.ts';
 
 // Membership decides who may read and write each private topic, through policies on realtime.messages.
 const id = uid();
@@ -8,7 +19,9 @@ const readPolicy = `rt ${id}: members read their topics`;
 const writePolicy = `rt ${id}: writers send to their topics`;
 
 beforeAll(async () => {
-  await sql(`create table public.${members} (topic text not null, user_id uuid not null, can_write boolean not null default true)`);
+  await sql(
+    `create table public.${members} (topic text not null, user_id uuid not null, can_write boolean not null default true)`,
+  );
   await sql(`grant select on public.${members} to authenticated`);
   await sql(`create policy "${readPolicy}" on realtime.messages for select to authenticated using (
     realtime.messages.extension in ('broadcast', 'presence')
@@ -35,12 +48,16 @@ describe('realtime private channels', () => {
     await sql(`insert into public.${members} (topic, user_id) values ($1, $2)`, [topic, member.id]);
 
     const denied = client(stranger.token).channel(topic, { config: { private: true } });
-    await expect(subscribe(denied)).rejects.toThrow(`Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`);
+    await expect(subscribe(denied)).rejects.toThrow(
+      `Unauthorized: You do not have permissions to read from this Channel topic: ${topic}`,
+    );
     const anon = client().channel(topic, { config: { private: true } });
     await expect(subscribe(anon)).rejects.toThrow(/^Unauthorized: You do not have permissions/);
 
     const inbox = new Inbox<Msg>();
-    const ok = client(member.token).channel(topic, { config: { private: true, broadcast: { self: true } } }).on('broadcast', { event: 'ping' }, inbox.push);
+    const ok = client(member.token)
+      .channel(topic, { config: { private: true, broadcast: { self: true } } })
+      .on('broadcast', { event: 'ping' }, inbox.push);
     await subscribe(ok);
     await ok.send({ type: 'broadcast', event: 'ping', payload: { from: 'member' } });
     expect((await inbox.next()).payload).toEqual({ from: 'member' });
@@ -49,11 +66,19 @@ describe('realtime private channels', () => {
   it('checks write at the first send: a read-only member is heard by nobody', async () => {
     const topic = `team-${uid()}`;
     const [reader, writer] = [await makeUser(), await makeUser()];
-    await sql(`insert into public.${members} (topic, user_id, can_write) values ($1, $2, false), ($1, $3, true)`, [topic, reader.id, writer.id]);
+    await sql(`insert into public.${members} (topic, user_id, can_write) values ($1, $2, false), ($1, $3, true)`, [
+      topic,
+      reader.id,
+      writer.id,
+    ]);
     const heardByWriter = new Inbox<Msg>();
     const heardByReader = new Inbox<Msg>();
-    const w = client(writer.token).channel(topic, { config: { private: true } }).on('broadcast', { event: '*' }, heardByWriter.push);
-    const r = client(reader.token).channel(topic, { config: { private: true, broadcast: { ack: true } } }).on('broadcast', { event: '*' }, heardByReader.push);
+    const w = client(writer.token)
+      .channel(topic, { config: { private: true } })
+      .on('broadcast', { event: '*' }, heardByWriter.push);
+    const r = client(reader.token)
+      .channel(topic, { config: { private: true, broadcast: { ack: true } } })
+      .on('broadcast', { event: '*' }, heardByReader.push);
     await Promise.all([subscribe(w), subscribe(r)]);
 
     expect(await r.send({ type: 'broadcast', event: 'e', payload: { x: 1 } }, { timeout: 1500 })).toBe('timed out');
@@ -76,7 +101,11 @@ describe('realtime private channels', () => {
     await sql(`delete from public.${members} where topic = $1`, [topic]);
     await setToken(c, await signToken(member.id, { expiresIn: 1800 }));
     const msg = await system.next();
-    expect(msg).toMatchObject({ extension: 'system', status: 'error', message: `You no longer have permission to read from this Channel topic: ${topic}` });
+    expect(msg).toMatchObject({
+      extension: 'system',
+      status: 'error',
+      message: `You no longer have permission to read from this Channel topic: ${topic}`,
+    });
     expect(await statuses.next()).toBe('CLOSED');
   });
 
@@ -99,7 +128,11 @@ describe('realtime private channels', () => {
     const member = await makeUser();
     await sql(`insert into public.${members} (topic, user_id) values ($1, $2)`, [topic, member.id]);
     const inbox = new Inbox<Msg>();
-    await subscribe(client(member.token).channel(topic, { config: { private: true } }).on('broadcast', { event: 'alert' }, inbox.push));
+    await subscribe(
+      client(member.token)
+        .channel(topic, { config: { private: true } })
+        .on('broadcast', { event: 'alert' }, inbox.push),
+    );
     const publicSameName = new Inbox<Msg>();
     await subscribe(client().channel(topic).on('broadcast', { event: 'alert' }, publicSameName.push));
 
@@ -115,9 +148,12 @@ describe('realtime private channels', () => {
     const member = await makeUser();
     await sql(`insert into public.${members} (topic, user_id) values ($1, $2)`, [topic, member.id]);
     const since = Date.now() - 60_000;
-    for (const n of [1, 2, 3]) await sql(`select realtime.send(jsonb_build_object('n', $2::int), 'note', $1, true)`, [topic, n]);
+    for (const n of [1, 2, 3])
+      await sql(`select realtime.send(jsonb_build_object('n', $2::int), 'note', $1, true)`, [topic, n]);
     const inbox = new Inbox<Msg & { meta?: { replayed?: boolean; id: string } }>();
-    const ch = client(member.token).channel(topic, { config: { private: true, broadcast: { replay: { since, limit: 2 } } } });
+    const ch = client(member.token).channel(topic, {
+      config: { private: true, broadcast: { replay: { since, limit: 2 } } },
+    });
     await subscribe(ch.on('broadcast', { event: 'note' }, inbox.push));
     const [a, b] = [await inbox.next(), await inbox.next()];
     expect([a.payload.n, b.payload.n]).toEqual([2, 3]);

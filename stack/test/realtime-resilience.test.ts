@@ -54,7 +54,8 @@ describe('realtime database connections recover', () => {
     });
     await stream.start();
     const slotOf = async (pid: number | null) =>
-      (await sql<{ slot_name: string }>('select slot_name from pg_replication_slots where active_pid = $1', [pid]))[0]?.slot_name;
+      (await sql<{ slot_name: string }>('select slot_name from pg_replication_slots where active_pid = $1', [pid]))[0]
+        ?.slot_name;
     try {
       await sql(`insert into public.${table} (n) values (1)`);
       expect(await rows.next()).toBe('1');
@@ -62,8 +63,13 @@ describe('realtime database connections recover', () => {
       const firstSlot = await slotOf(pid);
       expect(firstSlot).toMatch(/^supabase_realtime_replication_slot_/);
       await sql('select pg_terminate_backend($1)', [pid]);
-      await waitFor(async () => stream.backendPid !== null && stream.backendPid !== pid && (await slotOf(stream.backendPid)) !== undefined);
-      await waitFor(async () => (await sql('select 1 from pg_replication_slots where slot_name = $1', [firstSlot])).length === 0);
+      await waitFor(
+        async () =>
+          stream.backendPid !== null && stream.backendPid !== pid && (await slotOf(stream.backendPid)) !== undefined,
+      );
+      await waitFor(
+        async () => (await sql('select 1 from pg_replication_slots where slot_name = $1', [firstSlot])).length === 0,
+      );
       await sql(`insert into public.${table} (n) values (2)`);
       expect(await rows.next()).toBe('2');
     } finally {

@@ -7,7 +7,10 @@ afterAll(closeClients);
 const wsUrl = (params: string) => `${env.SUPABASE_URL.replace('http', 'ws')}/realtime/v1/websocket?${params}`;
 
 /** Opens a raw socket; resolves with it, or with the HTTP status and body of a refused upgrade. */
-function open(url: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; status?: number; body?: unknown }> {
+function open(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ ws?: WebSocket; status?: number; body?: unknown }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     ws.once('open', () => resolve({ ws }));
@@ -23,24 +26,38 @@ function open(url: string, headers: Record<string, string> = {}): Promise<{ ws?:
 /** Frames a raw socket receives. */
 function frames(ws: WebSocket): Inbox<{ text?: unknown; binary?: Buffer }> {
   const inbox = new Inbox<{ text?: unknown; binary?: Buffer }>();
-  ws.on('message', (data: Buffer, isBinary) => inbox.push(isBinary ? { binary: data } : { text: JSON.parse(data.toString()) }));
+  ws.on('message', (data: Buffer, isBinary) =>
+    inbox.push(isBinary ? { binary: data } : { text: JSON.parse(data.toString()) }),
+  );
   return inbox;
 }
 
 describe('realtime websocket upgrade', () => {
   it('refuses a missing, malformed, badly signed or expired apikey with the hosted 401 body', async () => {
     expect(await open(wsUrl('vsn=2.0.0'))).toEqual({ status: 401, body: { error: 'API key is missing' } });
-    expect(await open(wsUrl('apikey=nope&vsn=2.0.0'))).toEqual({ status: 401, body: { error: 'The token provided is not a valid JWT' } });
+    expect(await open(wsUrl('apikey=nope&vsn=2.0.0'))).toEqual({
+      status: 401,
+      body: { error: 'The token provided is not a valid JWT' },
+    });
     const forged = env.SUPABASE_ANON_KEY.slice(0, -4) + 'AAAA';
-    expect(await open(wsUrl(`apikey=${forged}&vsn=2.0.0`))).toEqual({ status: 401, body: { error: 'Failed to validate JWT signature' } });
+    expect(await open(wsUrl(`apikey=${forged}&vsn=2.0.0`))).toEqual({
+      status: 401,
+      body: { error: 'Failed to validate JWT signature' },
+    });
     const expired = await signToken('00000000-0000-0000-0000-000000000000', { expiresIn: -120 });
     expect(await open(wsUrl(`apikey=${expired}`))).toEqual({ status: 401, body: { error: 'Token has expired' } });
     const noRole = await signToken('x', { role: undefined as unknown as string, extra: { role: undefined } });
-    expect((await open(wsUrl(`apikey=${noRole}`))).body).toEqual({ error: 'Fields `role` and `exp` are required in JWT' });
+    expect((await open(wsUrl(`apikey=${noRole}`))).body).toEqual({
+      error: 'Fields `role` and `exp` are required in JWT',
+    });
   });
 
   it('accepts the anon key, the publishable key, and the x-api-key header', async () => {
-    for (const r of [await open(wsUrl(`apikey=${env.SUPABASE_ANON_KEY}&vsn=2.0.0`)), await open(wsUrl(`apikey=${env.SUPABASE_PUBLISHABLE_KEY}&vsn=2.0.0`)), await open(wsUrl('vsn=2.0.0'), { 'x-api-key': env.SUPABASE_ANON_KEY })]) {
+    for (const r of [
+      await open(wsUrl(`apikey=${env.SUPABASE_ANON_KEY}&vsn=2.0.0`)),
+      await open(wsUrl(`apikey=${env.SUPABASE_PUBLISHABLE_KEY}&vsn=2.0.0`)),
+      await open(wsUrl('vsn=2.0.0'), { 'x-api-key': env.SUPABASE_ANON_KEY }),
+    ]) {
       expect(r.ws).toBeDefined();
       r.ws!.close();
     }
@@ -57,11 +74,30 @@ describe('realtime Phoenix protocol', () => {
     a!.send(JSON.stringify([null, '1', 'phoenix', 'heartbeat', {}]));
     expect((await inA.next()).text).toEqual([null, '1', 'phoenix', 'phx_reply', { status: 'ok', response: {} }]);
 
-    const join = { config: { broadcast: { self: false, ack: true }, presence: { key: '', enabled: false }, postgres_changes: [], private: false } };
+    const join = {
+      config: {
+        broadcast: { self: false, ack: true },
+        presence: { key: '', enabled: false },
+        postgres_changes: [],
+        private: false,
+      },
+    };
     a!.send(JSON.stringify(['2', '2', topic, 'phx_join', join]));
     b!.send(JSON.stringify(['5', '5', topic, 'phx_join', join]));
-    expect((await inA.next()).text).toEqual(['2', '2', topic, 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]);
-    expect((await inB.next()).text).toEqual(['5', '5', topic, 'phx_reply', { status: 'ok', response: { postgres_changes: [] } }]);
+    expect((await inA.next()).text).toEqual([
+      '2',
+      '2',
+      topic,
+      'phx_reply',
+      { status: 'ok', response: { postgres_changes: [] } },
+    ]);
+    expect((await inB.next()).text).toEqual([
+      '5',
+      '5',
+      topic,
+      'phx_reply',
+      { status: 'ok', response: { postgres_changes: [] } },
+    ]);
 
     // kind 3: join_ref, ref, topic, event, metadata lengths, encoding 1 (JSON), then the bytes
     const parts = ['2', '3', topic, 'hello', ''].map((s) => Buffer.from(s));
@@ -72,8 +108,16 @@ describe('realtime Phoenix protocol', () => {
     const t = Buffer.from(topic);
     expect(relayed).toEqual(Buffer.concat([Buffer.from([4, t.length, 5, 0, 1]), t, Buffer.from('hello'), payload]));
 
-    a!.send(JSON.stringify(['9', '10', 'realtime:not-joined', 'broadcast', { type: 'broadcast', event: 'e', payload: {} }]));
-    expect((await inA.next()).text).toEqual(['9', '10', 'realtime:not-joined', 'phx_reply', { status: 'error', response: { reason: 'unmatched topic' } }]);
+    a!.send(
+      JSON.stringify(['9', '10', 'realtime:not-joined', 'broadcast', { type: 'broadcast', event: 'e', payload: {} }]),
+    );
+    expect((await inA.next()).text).toEqual([
+      '9',
+      '10',
+      'realtime:not-joined',
+      'phx_reply',
+      { status: 'error', response: { reason: 'unmatched topic' } },
+    ]);
 
     a!.send(JSON.stringify(['2', '11', topic, 'phx_leave', {}]));
     expect((await inA.next()).text).toEqual(['2', '11', topic, 'phx_reply', { status: 'ok', response: {} }]);
@@ -85,7 +129,13 @@ describe('realtime Phoenix protocol', () => {
     const { ws } = await open(wsUrl(`apikey=${env.SUPABASE_ANON_KEY}&vsn=1.0.0`));
     const inbox = frames(ws!);
     ws!.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: '1', join_ref: null }));
-    expect((await inbox.next()).text).toEqual({ topic: 'phoenix', event: 'phx_reply', payload: { status: 'ok', response: {} }, ref: '1', join_ref: null });
+    expect((await inbox.next()).text).toEqual({
+      topic: 'phoenix',
+      event: 'phx_reply',
+      payload: { status: 'ok', response: {} },
+      ref: '1',
+      join_ref: null,
+    });
     ws!.close();
 
     const topic = `mixed-${uid()}`;
@@ -116,7 +166,11 @@ describe('realtime Phoenix protocol', () => {
     const ch = client(token).channel(`exp-${uid()}`).on('system', {}, system.push);
     ch.subscribe((s) => statuses.push(s));
     expect(await statuses.next()).toBe('SUBSCRIBED');
-    expect(await system.next(5000)).toMatchObject({ extension: 'system', status: 'error', message: expect.stringMatching(/^Token has expired \d+ seconds ago$/) });
+    expect(await system.next(5000)).toMatchObject({
+      extension: 'system',
+      status: 'error',
+      message: expect.stringMatching(/^Token has expired \d+ seconds ago$/),
+    });
     expect(await statuses.next()).toBe('CLOSED');
   });
 });

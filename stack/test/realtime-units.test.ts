@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compareKind, parseFilters, parseSubscriptionParams, testFilter, type Filter } from '../src/realtime/cdc/filters.ts';
+import {
+  compareKind,
+  parseFilters,
+  parseSubscriptionParams,
+  testFilter,
+  type Filter,
+} from '../src/realtime/cdc/filters.ts';
 import { textToJson, NEEDS_SQL } from '../src/realtime/cdc/values.ts';
 import { TopicPresence } from '../src/realtime/presence.ts';
 import { decodeBinary, decodeText, encodeText, encodeUserBroadcast } from '../src/realtime/serializer.ts';
@@ -11,13 +17,21 @@ describe('postgres_changes filter parsing (pure)', () => {
       { column: 'id', op: 'lt', value: '100', negate: false },
     ]);
     expect(parseFilters('name=eq."a,b"')).toEqual([{ column: 'name', op: 'eq', value: 'a,b', negate: false }]);
-    expect(parseFilters('status=not.in.(draft,"x,y")')).toEqual([{ column: 'status', op: 'in', value: '(draft,"x,y")', list: ['draft', 'x,y'], negate: true }]);
+    expect(parseFilters('status=not.in.(draft,"x,y")')).toEqual([
+      { column: 'status', op: 'in', value: '(draft,"x,y")', list: ['draft', 'x,y'], negate: true },
+    ]);
     expect(parseFilters('subject=foo.hey')).toBe('["foo","hey"]');
     expect(parseFilters('a=eq.1,,b=eq.2')).toBe('filter must not contain empty segments (check for extra commas)');
     expect(parseFilters('a=in.1,2')).toBe('`in` filter value must be wrapped by parentheses');
     expect(parseSubscriptionParams({ schema: 'public' })).toMatchObject({ action: '*', schema: 'public', table: '*' });
-    expect(parseSubscriptionParams({ table: 'items', event: 'insert' })).toMatchObject({ action: 'INSERT', schema: 'public', table: 'items' });
-    expect(parseSubscriptionParams({ schema: '*', table: 'x', select: ['a'] })).toEqual({ error: expect.stringContaining('not supported for wildcard') });
+    expect(parseSubscriptionParams({ table: 'items', event: 'insert' })).toMatchObject({
+      action: 'INSERT',
+      schema: 'public',
+      table: 'items',
+    });
+    expect(parseSubscriptionParams({ schema: '*', table: 'x', select: ['a'] })).toEqual({
+      error: expect.stringContaining('not supported for wildcard'),
+    });
   });
 
   it('compares by column type, with SQL NULL matching nothing', () => {
@@ -25,7 +39,9 @@ describe('postgres_changes filter parsing (pure)', () => {
     expect(testFilter(one('n=gt.9'), '10', compareKind('int4'))).toBe(true); // numeric, not lexical
     expect(testFilter(one('n=gt.9'), '10', compareKind('text'))).toBe(false);
     expect(testFilter(one('n=gt.9'), null, compareKind('int4'))).toBe(false);
-    expect(testFilter(one('at=gte.2025-01-01T00:00:00Z'), '2025-06-01 10:00:00+00', compareKind('timestamptz'))).toBe(true);
+    expect(testFilter(one('at=gte.2025-01-01T00:00:00Z'), '2025-06-01 10:00:00+00', compareKind('timestamptz'))).toBe(
+      true,
+    );
     expect(testFilter(one('x=is.null'), null, 'text')).toBe(true);
     expect(testFilter(one('t=ilike.%HELLO%'), 'say hello there', 'text')).toBe(true);
   });
@@ -49,8 +65,18 @@ describe('Phoenix frames and presence (pure)', () => {
     expect(decodeText('2.0.0', encodeText('2.0.0', m))).toEqual(m);
     expect(decodeText('1.0.0', encodeText('1.0.0', m))).toEqual(m);
     const parts = ['1', '2', 'realtime:a', 'ev', '{"persist":true}'].map((s) => Buffer.from(s));
-    const push = decodeBinary(Buffer.concat([Buffer.from([3, ...parts.map((p) => p.length), 0]), ...parts, Buffer.from([9, 8])]));
-    expect(push).toEqual({ joinRef: '1', ref: '2', topic: 'realtime:a', event: 'ev', encoding: 'binary', payload: Buffer.from([9, 8]), metadata: { persist: true } });
+    const push = decodeBinary(
+      Buffer.concat([Buffer.from([3, ...parts.map((p) => p.length), 0]), ...parts, Buffer.from([9, 8])]),
+    );
+    expect(push).toEqual({
+      joinRef: '1',
+      ref: '2',
+      topic: 'realtime:a',
+      event: 'ev',
+      encoding: 'binary',
+      payload: Buffer.from([9, 8]),
+      metadata: { persist: true },
+    });
     const out = encodeUserBroadcast('realtime:a', 'ev', 'json', Buffer.from('{}'), { id: 'x' });
     expect([...out.subarray(0, 5)]).toEqual([4, 10, 2, 10, 1]);
   });

@@ -37,7 +37,17 @@ async function mount(server: RedisServer): Promise<{ url: string; redis: Redis }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://local');
-    await server.service({ method: req.method ?? 'GET', path: url.pathname, url, headers: req.headers, body: Buffer.concat(chunks), raw: req }, res);
+    await server.service(
+      {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        url,
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        raw: req,
+      },
+      res,
+    );
   });
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   cleanup.push(() => new Promise((resolve) => (srv.close(resolve), srv.closeAllConnections())));
@@ -79,10 +89,15 @@ describe('redis-server child', () => {
     const during = await fetch(`${url}/get/before`, { headers: { authorization: `Bearer ${server.token}` } });
     expect(during.status).toBe(503);
     expect(((await during.json()) as { error: string }).error).toMatch(/^ERR Redis is unavailable.*retry/);
-    await waitFor(async () => (await fetch(`${url}/ping`, { headers: { authorization: `Bearer ${server.token}` } })).status === 200, { timeoutMs: 5000 });
+    await waitFor(
+      async () => (await fetch(`${url}/ping`, { headers: { authorization: `Bearer ${server.token}` } })).status === 200,
+      { timeoutMs: 5000 },
+    );
     expect(server.pid()).not.toBe(pid);
     expect(await redis.incr('after')).toBe(1);
-    await waitFor(async () => /exited unexpectedly[\s\S]*restarted on port \d+/.test(lines.join('\n')), { timeoutMs: 2000 });
+    await waitFor(async () => /exited unexpectedly[\s\S]*restarted on port \d+/.test(lines.join('\n')), {
+      timeoutMs: 2000,
+    });
     const newPid = server.pid()!;
     await server.stop();
     expect(isAlive(newPid)).toBe(false);
@@ -95,7 +110,9 @@ describe('redis-server child', () => {
       const server = await startRedis({ config: { dataDir: ${JSON.stringify(dataDir)} }, keys: { secrets: { jwtSecret: 'x' } } });
       console.log(server.pid());
       process.exit(3);`;
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const code = await new Promise((resolve) => child.once('exit', resolve));
@@ -110,12 +127,31 @@ describe('redis-server child', () => {
     const dir = path.join(dataDir, 'redis');
     mkdirSync(dir, { recursive: true });
     const port = await freePort();
-    const stale = spawn(findRedisServer()!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--pidfile', path.join(dir, 'redis-server.pid'), '--loglevel', 'warning'], { stdio: 'ignore' });
+    const stale = spawn(
+      findRedisServer()!,
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--dir',
+        dir,
+        '--pidfile',
+        path.join(dir, 'redis-server.pid'),
+        '--loglevel',
+        'warning',
+      ],
+      { stdio: 'ignore' },
+    );
     cleanup.push(async () => stale.kill('SIGKILL'));
     const probe = new RedisClient({ host: '127.0.0.1', port });
     await waitFor(async () => (await probe.command(['PING']).catch(() => null)) === 'PONG', { timeoutMs: 5000 });
     await probe.close();
-    await waitFor(async () => (await fs.stat(path.join(dir, 'redis-server.pid')).catch(() => null)) !== null, { timeoutMs: 2000 });
+    await waitFor(async () => (await fs.stat(path.join(dir, 'redis-server.pid')).catch(() => null)) !== null, {
+      timeoutMs: 2000,
+    });
     const exited = new Promise((resolve) => stale.once('exit', resolve));
     const server = await startRedis(fakeContext(dataDir));
     cleanup.push(() => server.stop());
@@ -132,7 +168,9 @@ describe('REDIS_URL', () => {
     const existing = new RedisProcess({ bin: findRedisServer()!, dir, password: 'p@ss word' });
     await existing.start();
     cleanup.push(() => existing.stop());
-    const server = await startRedis(fakeContext(await tempDir()), { redisUrl: `redis://:${encodeURIComponent('p@ss word')}@127.0.0.1:${existing.port}/3` });
+    const server = await startRedis(fakeContext(await tempDir()), {
+      redisUrl: `redis://:${encodeURIComponent('p@ss word')}@127.0.0.1:${existing.port}/3`,
+    });
     cleanup.push(() => server.stop());
     expect(server.backend).toBe('redis-url');
     expect(server.pid()).toBeUndefined();
@@ -148,14 +186,25 @@ describe('REDIS_URL', () => {
 
   it('explains a malformed REDIS_URL', () => {
     expect(() => parseRedisUrl('http://localhost:6379')).toThrow(/scheme must be redis:\/\/ or rediss:\/\//);
-    expect(parseRedisUrl('rediss://u:p@example.com:6380/2')).toEqual({ host: 'example.com', port: 6380, tls: true, username: 'u', password: 'p', db: 2 });
+    expect(parseRedisUrl('rediss://u:p@example.com:6380/2')).toEqual({
+      host: 'example.com',
+      port: 6380,
+      tls: true,
+      username: 'u',
+      password: 'p',
+      db: 2,
+    });
   });
 });
 
 describe('in-process fallback', () => {
   it('is announced with a warning and serves the common commands through @upstash/redis', async () => {
     const lines: string[] = [];
-    const server = await startRedis(fakeContext(await tempDir()), { redisServerBin: null, redisUrl: '', log: (l) => lines.push(l) });
+    const server = await startRedis(fakeContext(await tempDir()), {
+      redisServerBin: null,
+      redisUrl: '',
+      log: (l) => lines.push(l),
+    });
     cleanup.push(() => server.stop());
     expect(server.backend).toBe('memory');
     expect(lines.join('\n')).toMatch(/WARNING: .*in-process store/);
@@ -179,7 +228,11 @@ describe('in-process fallback', () => {
     await expect(redis.lpush('s', 'x')).rejects.toThrow(/WRONGTYPE/);
     expect(await redis.pipeline().incr('c').incr('c').get('c').exec()).toEqual([1, 2, 2]);
     expect(await redis.multi().set('t', 1).incr('t').exec()).toEqual(['OK', 2]);
-    const discarded = await fetch(`${url}/multi-exec`, { method: 'POST', headers: { authorization: `Bearer ${server.token}` }, body: JSON.stringify([['set', 't2', 1], ['nosuch']]) });
+    const discarded = await fetch(`${url}/multi-exec`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.token}` },
+      body: JSON.stringify([['set', 't2', 1], ['nosuch']]),
+    });
     expect(discarded.status).toBe(400);
     expect(await redis.exists('t2')).toBe(0);
     expect(await redis.keys('m*')).toEqual(expect.arrayContaining(['m1', 'm2']));

@@ -8,7 +8,10 @@ import { encodeCommand, ReplyError, RespParser, type Reply } from '../src/redis/
 function parseAll(input: Buffer, chunk: number): { replies: Reply[]; pushes: Reply[] } {
   const replies: Reply[] = [];
   const pushes: Reply[] = [];
-  const parser = new RespParser((r) => replies.push(r), (p) => pushes.push(p));
+  const parser = new RespParser(
+    (r) => replies.push(r),
+    (p) => pushes.push(p),
+  );
   for (let i = 0; i < input.length; i += chunk) parser.feed(input.subarray(i, i + chunk));
   return { replies, pushes };
 }
@@ -17,15 +20,34 @@ describe('RESP', () => {
   const wire = Buffer.concat([
     Buffer.from('+OK\r\n-ERR boom\r\n:42\r\n:-9007199254740993\r\n$5\r\nhe\r\no\r\n$-1\r\n*-1\r\n*0\r\n'),
     Buffer.from('*3\r\n$1\r\na\r\n*2\r\n:1\r\n$0\r\n\r\n-ERR inner\r\n'),
-    Buffer.from('$3\r\n'), Buffer.from([0x00, 0xff, 0x0a]), Buffer.from('\r\n'),
+    Buffer.from('$3\r\n'),
+    Buffer.from([0x00, 0xff, 0x0a]),
+    Buffer.from('\r\n'),
     // RESP3: null, double, boolean, map, set, big number, verbatim, attribute then reply, push between replies.
-    Buffer.from('_\r\n,3.25\r\n#t\r\n%1\r\n+f\r\n:1\r\n~1\r\n+m\r\n(12345678901234567890\r\n=7\r\ntxt:abc\r\n|1\r\n+key\r\n+v\r\n:7\r\n>2\r\n+message\r\n+x\r\n:8\r\n'),
+    Buffer.from(
+      '_\r\n,3.25\r\n#t\r\n%1\r\n+f\r\n:1\r\n~1\r\n+m\r\n(12345678901234567890\r\n=7\r\ntxt:abc\r\n|1\r\n+key\r\n+v\r\n:7\r\n>2\r\n+message\r\n+x\r\n:8\r\n',
+    ),
   ]);
   const expected: Reply[] = [
-    'OK', new ReplyError('ERR boom'), 42, -9007199254740993n, Buffer.from('he\r\no'), null, null, [],
+    'OK',
+    new ReplyError('ERR boom'),
+    42,
+    -9007199254740993n,
+    Buffer.from('he\r\no'),
+    null,
+    null,
+    [],
     [Buffer.from('a'), [1, Buffer.alloc(0)], new ReplyError('ERR inner')],
     Buffer.from([0x00, 0xff, 0x0a]),
-    null, Buffer.from('3.25'), 1, ['f', 1], ['m'], 12345678901234567890n, Buffer.from('abc'), 7, 8,
+    null,
+    Buffer.from('3.25'),
+    1,
+    ['f', 1],
+    ['m'],
+    12345678901234567890n,
+    Buffer.from('abc'),
+    7,
+    8,
   ];
 
   for (const chunk of [1, 3, 7, 1024]) {
@@ -37,7 +59,9 @@ describe('RESP', () => {
   }
 
   it('encodes commands as arrays of binary-safe bulk strings', () => {
-    expect(encodeCommand(['SET', Buffer.from([0, 13, 10]), 'ü']).toString('latin1')).toBe('*3\r\n$3\r\nSET\r\n$3\r\n\x00\r\n\r\n$2\r\nÃ¼\r\n');
+    expect(encodeCommand(['SET', Buffer.from([0, 13, 10]), 'ü']).toString('latin1')).toBe(
+      '*3\r\n$3\r\nSET\r\n$3\r\n\x00\r\n\r\n$2\r\nÃ¼\r\n',
+    );
   });
 
   it('rejects a stream that is not RESP', () => {
@@ -52,8 +76,15 @@ describe('reply encoding', () => {
     expect(replyToJson('OK', true)).toBe('OK');
     expect(replyToJson('PONG', true)).toBe(b64('PONG'));
     expect(replyToJson(Buffer.from('OK'), true)).toBe(b64('OK'));
-    expect(replyToJson([Buffer.from('a'), null, 3, ['OK', [Buffer.from([0xff])]]], true)).toEqual([b64('a'), null, 3, [b64('OK'), ['/w==']]]);
-    expect(JSON.stringify({ result: replyToJson(12345678901234567890n, false) })).toBe('{"result":12345678901234567890}');
+    expect(replyToJson([Buffer.from('a'), null, 3, ['OK', [Buffer.from([0xff])]]], true)).toEqual([
+      b64('a'),
+      null,
+      3,
+      [b64('OK'), ['/w==']],
+    ]);
+    expect(JSON.stringify({ result: replyToJson(12345678901234567890n, false) })).toBe(
+      '{"result":12345678901234567890}',
+    );
   });
 
   it('plain mode reads bulk strings as UTF-8, replacing invalid bytes', () => {
@@ -78,7 +109,12 @@ describe('reply encoding', () => {
   });
 
   it('reports the command that discarded a transaction', () => {
-    const r = execResult(['OK', 'QUEUED', new ReplyError('ERR unknown command'), new ReplyError('EXECABORT Transaction discarded because of previous errors.')]);
+    const r = execResult([
+      'OK',
+      'QUEUED',
+      new ReplyError('ERR unknown command'),
+      new ReplyError('EXECABORT Transaction discarded because of previous errors.'),
+    ]);
     expect(r).toEqual(new ReplyError('ERR unknown command (transaction discarded: no command ran)'));
     expect(execResult(['OK', 'QUEUED', [Buffer.from('v')]])).toEqual([Buffer.from('v')]);
   });
@@ -87,7 +123,22 @@ describe('reply encoding', () => {
 describe('command policy', () => {
   it('allows data commands and refuses what would block or take over the shared connection', () => {
     for (const ok of ['get', 'SET', 'flushall', 'eval', 'publish', 'xread', 'ping']) expect(refusal(ok, [])).toBeNull();
-    for (const no of ['blpop', 'BZPOPMIN', 'subscribe', 'monitor', 'select', 'auth', 'client', 'multi', 'watch', 'config', 'shutdown', 'debug', 'slaveof', 'replicaof']) {
+    for (const no of [
+      'blpop',
+      'BZPOPMIN',
+      'subscribe',
+      'monitor',
+      'select',
+      'auth',
+      'client',
+      'multi',
+      'watch',
+      'config',
+      'shutdown',
+      'debug',
+      'slaveof',
+      'replicaof',
+    ]) {
       expect(refusal(no, []), no).toMatch(/^ERR Command is not available/);
     }
     expect(refusal('xread', [Buffer.from('BLOCK'), Buffer.from('0')])).toMatch(/BLOCK/);

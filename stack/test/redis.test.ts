@@ -25,7 +25,13 @@ describe('Upstash endpoint with @upstash/redis', () => {
     // redis-server rewrites its title to "redis-server 127.0.0.1:<port>" and runs inside its --dir.
     const mine = readdirSync('/proc')
       .filter((d) => /^\d+$/.test(d))
-      .filter((d) => { try { return readlinkSync(`/proc/${d}/cwd`) === path.join(env.DATA_DIR, 'redis'); } catch { return false; } })
+      .filter((d) => {
+        try {
+          return readlinkSync(`/proc/${d}/cwd`) === path.join(env.DATA_DIR, 'redis');
+        } catch {
+          return false;
+        }
+      })
       .map((d) => readFileSync(`/proc/${d}/cmdline`, 'utf8'));
     expect(mine).toHaveLength(1);
     expect(mine[0]).toMatch(/redis-server 127\.0\.0\.1:\d+/);
@@ -75,7 +81,9 @@ describe('Upstash endpoint with @upstash/redis', () => {
 
   it('sorted sets with scores', async () => {
     const key = `${P}zset`;
-    expect(await redis.zadd(key, { score: 2.5, member: 'b' }, { score: 1, member: 'a' }, { score: 10, member: 'c' })).toBe(3);
+    expect(
+      await redis.zadd(key, { score: 2.5, member: 'b' }, { score: 1, member: 'a' }, { score: 10, member: 'c' }),
+    ).toBe(3);
     expect(await redis.zrange(key, 0, -1)).toEqual(['a', 'b', 'c']);
     expect(await redis.zrange(key, 0, -1, { withScores: true })).toEqual(['a', 1, 'b', 2.5, 'c', 10]);
     expect(await redis.zrange(key, 0, 0, { rev: true })).toEqual(['c']);
@@ -100,7 +108,7 @@ describe('Upstash endpoint with @upstash/redis', () => {
     expect(await redis.decr(`${P}ctr`)).toBe(10);
   });
 
-  it('an error: INCR on a non-integer string throws with Redis\'s message', async () => {
+  it("an error: INCR on a non-integer string throws with Redis's message", async () => {
     await redis.set(`${P}notint`, 'abc');
     await expect(redis.incr(`${P}notint`)).rejects.toThrow(/ERR value is not an integer or out of range/);
     const res = await raw('/', { method: 'POST', body: JSON.stringify(['incr', `${P}notint`]) });
@@ -127,10 +135,24 @@ describe('Upstash endpoint with @upstash/redis', () => {
     await expect(failing.exec()).rejects.toThrow(/Command 2 \[ incr \] failed/);
     expect(await redis.get(`${P}t3`)).toBe('after');
     // A command Redis cannot queue discards the whole transaction: one {error}, nothing ran.
-    const discarded = await raw('/multi-exec', { method: 'POST', body: JSON.stringify([['set', `${P}t4`, 'x'], ['nosuchcommand', 'a']]) });
+    const discarded = await raw('/multi-exec', {
+      method: 'POST',
+      body: JSON.stringify([
+        ['set', `${P}t4`, 'x'],
+        ['nosuchcommand', 'a'],
+      ]),
+    });
     expect(discarded.status).toBe(400);
-    expect(((await discarded.json()) as { error: string }).error).toMatch(/^ERR unknown command 'nosuchcommand'.*transaction discarded/);
-    const refused = await raw('/multi-exec', { method: 'POST', body: JSON.stringify([['set', `${P}t4`, 'x'], ['config', 'get', '*']]) });
+    expect(((await discarded.json()) as { error: string }).error).toMatch(
+      /^ERR unknown command 'nosuchcommand'.*transaction discarded/,
+    );
+    const refused = await raw('/multi-exec', {
+      method: 'POST',
+      body: JSON.stringify([
+        ['set', `${P}t4`, 'x'],
+        ['config', 'get', '*'],
+      ]),
+    });
     expect(refused.status).toBe(400);
     expect(await redis.exists(`${P}t4`)).toBe(0);
   });
@@ -168,7 +190,14 @@ describe('Upstash endpoint with @upstash/redis', () => {
     expect(await status.json()).toEqual({ result: 'OK' }); // the one string left as it is
     const pong = await raw('/ping', { base64: true });
     expect(await pong.json()).toEqual({ result: Buffer.from('PONG').toString('base64') });
-    const arr = await raw('/pipeline', { method: 'POST', base64: true, body: JSON.stringify([['mget', `${P}b64`, `${P}none`], ['strlen', `${P}b64`]]) });
+    const arr = await raw('/pipeline', {
+      method: 'POST',
+      base64: true,
+      body: JSON.stringify([
+        ['mget', `${P}b64`, `${P}none`],
+        ['strlen', `${P}b64`],
+      ]),
+    });
     expect(await arr.json()).toEqual([{ result: [Buffer.from('hello').toString('base64'), null] }, { result: 5 }]);
     const off = await raw('/', { method: 'POST', body: JSON.stringify(['get', `${P}b64`]) });
     expect(await off.json()).toEqual({ result: 'hello' });
@@ -180,9 +209,13 @@ describe('Upstash endpoint with @upstash/redis', () => {
 
   it('auto-pipelining on (default) batches concurrent commands; off sends them one by one', async () => {
     // pipelineCounter is served by the client's auto-pipelining proxy; its typings do not declare it.
-    const auto = new Redis({ url, token, enableTelemetry: false, enableAutoPipelining: true }) as Redis & { pipelineCounter: number };
+    const auto = new Redis({ url, token, enableTelemetry: false, enableAutoPipelining: true }) as Redis & {
+      pipelineCounter: number;
+    };
     const before = auto.pipelineCounter;
-    const values = await Promise.all(Array.from({ length: 10 }, (_, i) => auto.set(`${P}ap${i}`, i).then(() => auto.get(`${P}ap${i}`))));
+    const values = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => auto.set(`${P}ap${i}`, i).then(() => auto.get(`${P}ap${i}`))),
+    );
     expect(values).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(auto.pipelineCounter - before).toBeLessThanOrEqual(4);
     const single = new Redis({ url, token, enableTelemetry: false, enableAutoPipelining: false });
@@ -198,7 +231,9 @@ describe('Upstash endpoint with @upstash/redis', () => {
     const bytes = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0d, 0x0a, 0x41]);
     const put = await raw(`/set/${encodeURIComponent(`${P}bin`)}`, { method: 'POST', body: bytes });
     expect(await put.json()).toEqual({ result: 'OK' });
-    const got = (await (await raw(`/get/${encodeURIComponent(`${P}bin`)}`, { base64: true })).json()) as { result: string };
+    const got = (await (await raw(`/get/${encodeURIComponent(`${P}bin`)}`, { base64: true })).json()) as {
+      result: string;
+    };
     expect(Buffer.from(got.result, 'base64').equals(bytes)).toBe(true);
     expect(await redis.strlen(`${P}bin`)).toBe(bytes.length);
     // A binary key through %XX escapes.
@@ -210,7 +245,9 @@ describe('Upstash endpoint with @upstash/redis', () => {
   it('path-style commands: segments, POST body as the last argument, query parameters after it', async () => {
     expect(await (await raw(`/set/${P}path/bar`)).json()).toEqual({ result: 'OK' });
     expect(await (await raw(`/get/${P}path`)).json()).toEqual({ result: 'bar' });
-    expect(await (await raw(`/SET/${P}path2?EX=100`, { method: 'POST', body: '{"a":1}' })).json()).toEqual({ result: 'OK' });
+    expect(await (await raw(`/SET/${P}path2?EX=100`, { method: 'POST', body: '{"a":1}' })).json()).toEqual({
+      result: 'OK',
+    });
     expect(await redis.get(`${P}path2`)).toEqual({ a: 1 });
     expect(await redis.ttl(`${P}path2`)).toBeGreaterThan(90);
     expect(await (await raw(`/zadd/${P}pz/1/one/2/two`)).json()).toEqual({ result: 2 });
@@ -230,13 +267,32 @@ describe('Upstash endpoint with @upstash/redis', () => {
   });
 
   it('refuses blocking, subscription, connection and admin commands with a clear error', async () => {
-    for (const cmd of [['blpop', `${P}q`, '0'], ['subscribe', 'ch'], ['monitor'], ['select', '1'], ['config', 'get', 'dir'], ['shutdown'], ['debug', 'sleep', '0'], ['replicaof', 'no', 'one'], ['multi'], ['xread', 'block', '0', 'streams', 's', '$']]) {
+    for (const cmd of [
+      ['blpop', `${P}q`, '0'],
+      ['subscribe', 'ch'],
+      ['monitor'],
+      ['select', '1'],
+      ['config', 'get', 'dir'],
+      ['shutdown'],
+      ['debug', 'sleep', '0'],
+      ['replicaof', 'no', 'one'],
+      ['multi'],
+      ['xread', 'block', '0', 'streams', 's', '$'],
+    ]) {
       const res = await raw('/', { method: 'POST', body: JSON.stringify(cmd) });
       expect(res.status, cmd[0]).toBe(400);
-      expect(((await res.json()) as { error: string }).error).toMatch(new RegExp(`^ERR Command is not available: '${cmd[0]}`));
+      expect(((await res.json()) as { error: string }).error).toMatch(
+        new RegExp(`^ERR Command is not available: '${cmd[0]}`),
+      );
     }
     // Inside a pipeline the refusal is inline and the rest still runs.
-    const res = await raw('/pipeline', { method: 'POST', body: JSON.stringify([['subscribe', 'x'], ['echo', 'still here']]) });
+    const res = await raw('/pipeline', {
+      method: 'POST',
+      body: JSON.stringify([
+        ['subscribe', 'x'],
+        ['echo', 'still here'],
+      ]),
+    });
     const body = (await res.json()) as { error?: string; result?: string }[];
     expect(body[0]!.error).toMatch(/not available/);
     expect(body[1]).toEqual({ result: 'still here' });

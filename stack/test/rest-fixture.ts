@@ -73,7 +73,10 @@ export async function token(claims: Record<string, unknown>, expiresIn = 3600): 
 /** Inserts a user into auth.users and returns its id and an authenticated token. */
 export async function makeUser(db: pg.Client): Promise<{ id: string; token: string }> {
   const id = randomUUID();
-  await db.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [id, `${id}@example.test`]);
+  await db.query(`insert into auth.users (id, email, aud, role) values ($1, $2, 'authenticated', 'authenticated')`, [
+    id,
+    `${id}@example.test`,
+  ]);
   return { id, token: await token({ sub: id, role: 'authenticated', email: `${id}@example.test` }) };
 }
 

@@ -13,7 +13,9 @@ const LOCK = 7262;
 
 beforeAll(async () => {
   db = await superuser();
-  await ddl(db, `
+  await ddl(
+    db,
+    `
     create table rest_fixture.${p}_open (id int primary key);
     create table rest_fixture.${p}_members (id int primary key);
     create table rest_fixture.${p}_server (id int primary key, secret text);
@@ -21,11 +23,14 @@ beforeAll(async () => {
     create view rest_fixture.${p}_open_view as select id from rest_fixture.${p}_open;
     create function rest_fixture.${p}_open_fn() returns int language sql as 'select 1';
     create function rest_fixture.${p}_server_fn() returns int language sql as 'select 2';
-    grant select on rest_fixture.${p}_open to service_role;`);
+    grant select on rest_fixture.${p}_open to service_role;`,
+  );
   userToken = (await makeUser(db)).token;
   // The description is built from the schema cache, which a running stack loaded before this DDL: a request naming
   // a new table misses the cache and reloads it, as any first use of a new table does.
-  const warm = await rest(`/${p}_open?select=id`, { headers: { authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}`, 'accept-profile': 'rest_fixture' } });
+  const warm = await rest(`/${p}_open?select=id`, {
+    headers: { authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}`, 'accept-profile': 'rest_fixture' },
+  });
   expect(warm.status).toBe(200);
 });
 afterAll(() => db.end());
@@ -56,8 +61,14 @@ async function described(bearer: string | null): Promise<string[]> {
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^application\/openapi\+json/);
   const doc = await res.json();
-  const names = Object.keys(doc.paths).filter((k) => k.includes(p)).sort();
-  expect(Object.keys(doc.definitions).filter((k) => k.includes(p)).sort()).toEqual(names.filter((n) => !n.startsWith('/rpc/')).map((n) => n.slice(1)));
+  const names = Object.keys(doc.paths)
+    .filter((k) => k.includes(p))
+    .sort();
+  expect(
+    Object.keys(doc.definitions)
+      .filter((k) => k.includes(p))
+      .sort(),
+  ).toEqual(names.filter((n) => !n.startsWith('/rpc/')).map((n) => n.slice(1)));
   return names;
 }
 
@@ -66,10 +77,16 @@ describe('the REST root (OpenAPI description)', () => {
     for (const apikey of [env.SUPABASE_ANON_KEY, env.SUPABASE_PUBLISHABLE_KEY]) {
       for (const bearer of [null, env.SUPABASE_SERVICE_ROLE_KEY, userToken]) {
         for (const method of ['GET', 'HEAD']) {
-          const res = await rest('/', { method, headers: { apikey, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
+          const res = await rest('/', {
+            method,
+            headers: { apikey, ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+          });
           expect(res.status, `${method} ${apikey.slice(0, 12)} ${bearer?.slice(0, 12)}`).toBe(403);
           if (method === 'GET') {
-            expect(await res.json()).toEqual({ message: 'Access to schema is forbidden', hint: 'Accessing the schema via the Data API is only allowed using a secret API key.' });
+            expect(await res.json()).toEqual({
+              message: 'Access to schema is forbidden',
+              hint: 'Accessing the schema via the Data API is only allowed using a secret API key.',
+            });
           }
         }
       }
@@ -78,7 +95,14 @@ describe('the REST root (OpenAPI description)', () => {
 
   it('lists everything the service role may use, and nothing of what it may not', async () => {
     const names = await withGrants(() => described(env.SUPABASE_SERVICE_ROLE_KEY));
-    expect(names).toEqual([`/${p}_members`, `/${p}_open`, `/${p}_open_view`, `/${p}_server`, `/rpc/${p}_open_fn`, `/rpc/${p}_server_fn`]);
+    expect(names).toEqual([
+      `/${p}_members`,
+      `/${p}_open`,
+      `/${p}_open_view`,
+      `/${p}_server`,
+      `/rpc/${p}_open_fn`,
+      `/rpc/${p}_server_fn`,
+    ]);
   });
 
   it('lists only anon-granted relations and functions for the anon role', async () => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { RestError } from '../src/rest/errors.ts';
-import { parseColumns, parseFilter, parseFilterKey, parseList, parseLogic, parseOrder, parseSelect } from '../src/rest/query-parser.ts';
+import {
+  parseColumns,
+  parseFilter,
+  parseFilterKey,
+  parseList,
+  parseLogic,
+  parseOrder,
+  parseSelect,
+} from '../src/rest/query-parser.ts';
 import { parsePrefer } from '../src/rest/prefer.ts';
 import { negotiate } from '../src/rest/media.ts';
 import { contentRange, rangeStatus } from '../src/rest/response.ts';
@@ -16,8 +24,24 @@ describe('select grammar', () => {
       { kind: 'field', field: f('id'), alias: undefined, cast: undefined },
       { kind: 'field', field: f('name'), alias: 'who', cast: undefined },
       { kind: 'field', field: f('price'), alias: undefined, cast: 'text' },
-      { kind: 'field', field: { name: 'meta', jsonPath: [{ arrow: '->>', key: 'country' }] }, alias: 'country', cast: undefined },
-      { kind: 'field', field: { name: 'meta', jsonPath: [{ arrow: '->', key: 'a' }, { arrow: '->', key: '0' }] }, alias: undefined, cast: undefined },
+      {
+        kind: 'field',
+        field: { name: 'meta', jsonPath: [{ arrow: '->>', key: 'country' }] },
+        alias: 'country',
+        cast: undefined,
+      },
+      {
+        kind: 'field',
+        field: {
+          name: 'meta',
+          jsonPath: [
+            { arrow: '->', key: 'a' },
+            { arrow: '->', key: '0' },
+          ],
+        },
+        alias: undefined,
+        cast: undefined,
+      },
     ]);
   });
 
@@ -25,15 +49,41 @@ describe('select grammar', () => {
     expect(parseSelect('*,owner:users!owner_id!inner(id,teams(*)),...profile(bio)')).toEqual([
       { kind: 'star' },
       {
-        kind: 'embed', name: 'users', alias: 'owner', hint: 'owner_id', joinType: 'inner', spread: false,
-        items: [{ kind: 'field', field: f('id'), alias: undefined, cast: undefined }, { kind: 'embed', name: 'teams', alias: undefined, hint: undefined, joinType: undefined, spread: false, items: [{ kind: 'star' }] }],
+        kind: 'embed',
+        name: 'users',
+        alias: 'owner',
+        hint: 'owner_id',
+        joinType: 'inner',
+        spread: false,
+        items: [
+          { kind: 'field', field: f('id'), alias: undefined, cast: undefined },
+          {
+            kind: 'embed',
+            name: 'teams',
+            alias: undefined,
+            hint: undefined,
+            joinType: undefined,
+            spread: false,
+            items: [{ kind: 'star' }],
+          },
+        ],
       },
-      { kind: 'embed', name: 'profile', alias: undefined, hint: undefined, joinType: undefined, spread: true, items: [{ kind: 'field', field: f('bio'), alias: undefined, cast: undefined }] },
+      {
+        kind: 'embed',
+        name: 'profile',
+        alias: undefined,
+        hint: undefined,
+        joinType: undefined,
+        spread: true,
+        items: [{ kind: 'field', field: f('bio'), alias: undefined, cast: undefined }],
+      },
     ]);
   });
 
   it('accepts quoted names and refuses broken input with PGRST100', () => {
-    expect(parseSelect('"my col":"weird, name"')).toEqual([{ kind: 'field', field: f('weird, name'), alias: 'my col', cast: undefined }]);
+    expect(parseSelect('"my col":"weird, name"')).toEqual([
+      { kind: 'field', field: f('weird, name'), alias: 'my col', cast: undefined },
+    ]);
     for (const bad of ['id,', 'a(b', 'a)', ':x', 'a!inner']) {
       expect(() => parseSelect(bad), bad).toThrow(RestError);
     }
@@ -43,11 +93,21 @@ describe('select grammar', () => {
 describe('filter grammar', () => {
   it('parses operators, negation and modifiers', () => {
     expect(parseFilter(f('a'), 'eq.1')).toEqual({ field: f('a'), negate: false, operation: { op: 'eq', value: '1' } });
-    expect(parseFilter(f('a'), 'not.like.*x,y)*')).toEqual({ field: f('a'), negate: true, operation: { op: 'like', value: '*x,y)*' } });
-    expect(parseFilter(f('a'), 'in.(1,"a,b","q\\"uote",)')).toMatchObject({ operation: { op: 'in', values: ['1', 'a,b', 'q"uote', ''] } });
+    expect(parseFilter(f('a'), 'not.like.*x,y)*')).toEqual({
+      field: f('a'),
+      negate: true,
+      operation: { op: 'like', value: '*x,y)*' },
+    });
+    expect(parseFilter(f('a'), 'in.(1,"a,b","q\\"uote",)')).toMatchObject({
+      operation: { op: 'in', values: ['1', 'a,b', 'q"uote', ''] },
+    });
     expect(parseFilter(f('a'), 'is.NULL')).toMatchObject({ operation: { op: 'is', value: 'null' } });
-    expect(parseFilter(f('a'), 'like(any).{a*,b*}')).toMatchObject({ operation: { op: 'like', quantifier: 'any', value: '{a*,b*}' } });
-    expect(parseFilter(f('a'), 'wfts(english).cat -dog')).toMatchObject({ operation: { op: 'wfts', config: 'english', value: 'cat -dog' } });
+    expect(parseFilter(f('a'), 'like(any).{a*,b*}')).toMatchObject({
+      operation: { op: 'like', quantifier: 'any', value: '{a*,b*}' },
+    });
+    expect(parseFilter(f('a'), 'wfts(english).cat -dog')).toMatchObject({
+      operation: { op: 'wfts', config: 'english', value: 'cat -dog' },
+    });
     expect(parseFilter(f('a'), 'fts.cat')).toMatchObject({ operation: { op: 'fts', config: undefined } });
   });
 
@@ -59,17 +119,34 @@ describe('filter grammar', () => {
 
   it('parses filter keys with embed paths and JSON paths', () => {
     expect(parseFilterKey('books.reviews.stars')).toEqual({ path: ['books', 'reviews'], field: f('stars') });
-    expect(parseFilterKey('data->a->>b')).toEqual({ path: [], field: { name: 'data', jsonPath: [{ arrow: '->', key: 'a' }, { arrow: '->>', key: 'b' }] } });
+    expect(parseFilterKey('data->a->>b')).toEqual({
+      path: [],
+      field: {
+        name: 'data',
+        jsonPath: [
+          { arrow: '->', key: 'a' },
+          { arrow: '->>', key: 'b' },
+        ],
+      },
+    });
   });
 
   it('parses nested logic trees with quoting', () => {
-    expect(parseLogic('or', false, '(a.eq.1,not.and(b.gt.2,c.in.("x,y",z)),d.eq."p,q)",e.cs.{1,2},r.sr.[1,5))')).toEqual({
-      kind: 'or', negate: false, children: [
+    expect(
+      parseLogic('or', false, '(a.eq.1,not.and(b.gt.2,c.in.("x,y",z)),d.eq."p,q)",e.cs.{1,2},r.sr.[1,5))'),
+    ).toEqual({
+      kind: 'or',
+      negate: false,
+      children: [
         { kind: 'filter', filter: { field: f('a'), negate: false, operation: { op: 'eq', value: '1' } } },
-        { kind: 'and', negate: true, children: [
-          { kind: 'filter', filter: { field: f('b'), negate: false, operation: { op: 'gt', value: '2' } } },
-          { kind: 'filter', filter: { field: f('c'), negate: false, operation: { op: 'in', values: ['x,y', 'z'] } } },
-        ] },
+        {
+          kind: 'and',
+          negate: true,
+          children: [
+            { kind: 'filter', filter: { field: f('b'), negate: false, operation: { op: 'gt', value: '2' } } },
+            { kind: 'filter', filter: { field: f('c'), negate: false, operation: { op: 'in', values: ['x,y', 'z'] } } },
+          ],
+        },
         { kind: 'filter', filter: { field: f('d'), negate: false, operation: { op: 'eq', value: 'p,q)' } } },
         { kind: 'filter', filter: { field: f('e'), negate: false, operation: { op: 'cs', value: '{1,2}' } } },
         { kind: 'filter', filter: { field: f('r'), negate: false, operation: { op: 'sr', value: '[1,5)' } } },
@@ -94,8 +171,15 @@ describe('filter grammar', () => {
 
 describe('headers, ranges and errors', () => {
   it('reads Prefer and rejects unknown preferences only under handling=strict', () => {
-    expect(parsePrefer('return=representation, count=exact,resolution=merge-duplicates, missing=default, tx=rollback')).toMatchObject({
-      return: 'representation', count: 'exact', resolution: 'merge-duplicates', missing: 'default', tx: 'rollback', invalid: [],
+    expect(
+      parsePrefer('return=representation, count=exact,resolution=merge-duplicates, missing=default, tx=rollback'),
+    ).toMatchObject({
+      return: 'representation',
+      count: 'exact',
+      resolution: 'merge-duplicates',
+      missing: 'default',
+      tx: 'rollback',
+      invalid: [],
     });
     expect(parsePrefer(['handling=lenient', 'bogus=1']).invalid).toEqual(['bogus=1']);
     expect(() => parsePrefer('handling=strict, bogus=1')).toThrow(/Invalid preferences/);

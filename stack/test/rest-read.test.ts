@@ -59,7 +59,11 @@ describe('select', () => {
       .eq('id', 1)
       .single();
     expect(error).toBeNull();
-    expect(data).toEqual({ title: 'The Dispossessed', author: { name: 'Ursula' }, [`${p}_reviews`]: [{ stars: 5 }, { stars: 4 }] });
+    expect(data).toEqual({
+      title: 'The Dispossessed',
+      author: { name: 'Ursula' },
+      [`${p}_reviews`]: [{ stars: 5 }, { stars: 4 }],
+    });
   });
 
   it('returns every column for * and for a missing select', async () => {
@@ -69,28 +73,64 @@ describe('select', () => {
   });
 
   it('embeds with !inner, hints, nested filters, order and limit', async () => {
-    const inner = await sb().from(`${p}_books`).select(`id, ${p}_reviews!inner(stars)`).eq(`${p}_reviews.stars`, 5).order('id');
+    const inner = await sb()
+      .from(`${p}_books`)
+      .select(`id, ${p}_reviews!inner(stars)`)
+      .eq(`${p}_reviews.stars`, 5)
+      .order('id');
     expect(inner.error).toBeNull();
-    expect(inner.data).toEqual([{ id: 1, [`${p}_reviews`]: [{ stars: 5 }] }, { id: 3, [`${p}_reviews`]: [{ stars: 5 }] }]);
+    expect(inner.data).toEqual([
+      { id: 1, [`${p}_reviews`]: [{ stars: 5 }] },
+      { id: 3, [`${p}_reviews`]: [{ stars: 5 }] },
+    ]);
 
-    const left = await sb().from(`${p}_books`).select(`id, reviews:${p}_reviews(stars)`).order('id').order('stars', { referencedTable: 'reviews', ascending: true }).limit(1, { referencedTable: 'reviews' });
+    const left = await sb()
+      .from(`${p}_books`)
+      .select(`id, reviews:${p}_reviews(stars)`)
+      .order('id')
+      .order('stars', { referencedTable: 'reviews', ascending: true })
+      .limit(1, { referencedTable: 'reviews' });
     expect(left.error).toBeNull();
-    expect(left.data).toEqual([{ id: 1, reviews: [{ stars: 4 }] }, { id: 2, reviews: [] }, { id: 3, reviews: [{ stars: 5 }] }, { id: 4, reviews: [] }]);
+    expect(left.data).toEqual([
+      { id: 1, reviews: [{ stars: 4 }] },
+      { id: 2, reviews: [] },
+      { id: 3, reviews: [{ stars: 5 }] },
+      { id: 4, reviews: [] },
+    ]);
 
-    const editors = await sb().from(`${p}_books`).select(`id, editor:${p}_authors!${p}_books_editor_fkey(name)`).order('id').limit(2);
+    const editors = await sb()
+      .from(`${p}_books`)
+      .select(`id, editor:${p}_authors!${p}_books_editor_fkey(name)`)
+      .order('id')
+      .limit(2);
     expect(editors.error).toBeNull();
-    expect(editors.data).toEqual([{ id: 1, editor: { name: 'Stanisław' } }, { id: 2, editor: null }]);
+    expect(editors.data).toEqual([
+      { id: 1, editor: { name: 'Stanisław' } },
+      { id: 2, editor: null },
+    ]);
 
-    const nested = await sb().from(`${p}_authors`).select(`name, books:${p}_books!author_id(title, ${p}_reviews(stars))`).eq('id', 2).eq('books.published', true).single();
+    const nested = await sb()
+      .from(`${p}_authors`)
+      .select(`name, books:${p}_books!author_id(title, ${p}_reviews(stars))`)
+      .eq('id', 2)
+      .eq('books.published', true)
+      .single();
     expect(nested.error).toBeNull();
     expect(nested.data).toEqual({ name: 'Stanisław', books: [{ title: 'Solaris', [`${p}_reviews`]: [{ stars: 5 }] }] });
   });
 
   it('embeds one-to-one as an object, spreads to-one embeds and filters on embed nullness', async () => {
     const one = await sb().from(`${p}_books`).select(`id, ${p}_covers(color)`).in('id', [1, 2]).order('id');
-    expect(one.data).toEqual([{ id: 1, [`${p}_covers`]: { color: 'red' } }, { id: 2, [`${p}_covers`]: null }]);
+    expect(one.data).toEqual([
+      { id: 1, [`${p}_covers`]: { color: 'red' } },
+      { id: 2, [`${p}_covers`]: null },
+    ]);
 
-    const spread = await sb().from(`${p}_books`).select(`title, ...${p}_authors!author_id(author_name:name)`).eq('id', 3).single();
+    const spread = await sb()
+      .from(`${p}_books`)
+      .select(`title, ...${p}_authors!author_id(author_name:name)`)
+      .eq('id', 3)
+      .single();
     expect(spread.error).toBeNull();
     expect(spread.data).toEqual({ title: 'Solaris', author_name: 'Stanisław' });
 
@@ -99,19 +139,46 @@ describe('select', () => {
   });
 
   it('selects, filters and orders by computed fields (functions of the row type)', async () => {
-    const { data, error } = await sb().from(`${p}_authors`).select(`id, ${p}_initial`).neq(`${p}_initial`, 'A').order(`${p}_initial`, { ascending: false });
+    const { data, error } = await sb()
+      .from(`${p}_authors`)
+      .select(`id, ${p}_initial`)
+      .neq(`${p}_initial`, 'A')
+      .order(`${p}_initial`, { ascending: false });
     expect(error).toBeNull();
-    expect(data).toEqual([{ id: 1, [`${p}_initial`]: 'U' }, { id: 2, [`${p}_initial`]: 'S' }]);
-    const embedded = await sb().from(`${p}_books`).select(`id, author:${p}_authors!author_id(${p}_initial)`).eq('id', 3).single();
+    expect(data).toEqual([
+      { id: 1, [`${p}_initial`]: 'U' },
+      { id: 2, [`${p}_initial`]: 'S' },
+    ]);
+    const embedded = await sb()
+      .from(`${p}_books`)
+      .select(`id, author:${p}_authors!author_id(${p}_initial)`)
+      .eq('id', 3)
+      .single();
     expect(embedded.data).toEqual({ id: 3, author: { [`${p}_initial`]: 'S' } });
   });
 
   it('embeds many-to-many through a junction table, both ways', async () => {
-    const books = await sb().from(`${p}_books`).select(`id, ${p}_labels(label)`).in('id', [1, 2]).order('id').order('label', { referencedTable: `${p}_labels` });
+    const books = await sb()
+      .from(`${p}_books`)
+      .select(`id, ${p}_labels(label)`)
+      .in('id', [1, 2])
+      .order('id')
+      .order('label', { referencedTable: `${p}_labels` });
     expect(books.error).toBeNull();
-    expect(books.data).toEqual([{ id: 1, [`${p}_labels`]: [{ label: 'classic' }, { label: 'scifi' }] }, { id: 2, [`${p}_labels`]: [] }]);
-    const labels = await sb().from(`${p}_labels`).select(`label, ${p}_books!inner(title)`).eq('id', 2).order('title', { referencedTable: `${p}_books` }).single();
-    expect(labels.data).toEqual({ label: 'scifi', [`${p}_books`]: [{ title: 'Solaris' }, { title: 'The Dispossessed' }] });
+    expect(books.data).toEqual([
+      { id: 1, [`${p}_labels`]: [{ label: 'classic' }, { label: 'scifi' }] },
+      { id: 2, [`${p}_labels`]: [] },
+    ]);
+    const labels = await sb()
+      .from(`${p}_labels`)
+      .select(`label, ${p}_books!inner(title)`)
+      .eq('id', 2)
+      .order('title', { referencedTable: `${p}_books` })
+      .single();
+    expect(labels.data).toEqual({
+      label: 'scifi',
+      [`${p}_books`]: [{ title: 'Solaris' }, { title: 'The Dispossessed' }],
+    });
   });
 
   it('refuses ambiguous and unknown relationships with PGRST201 and PGRST200', async () => {
@@ -186,22 +253,39 @@ describe('filters', () => {
     expect(await get(q().or('title.in.("Solaris","A Wizard of Earthsea")'))).toEqual([2, 3]);
     expect(await get(q().or('title.eq."The Dispossessed",title.like.*iad'))).toEqual([1, 4]);
     expect(await get(q().or('span.ov.[8,9],title.eq."a,b)"'))).toEqual([1, 2]);
-    const neg = await rest(`/${p}_books?select=id&order=id&not.or=(id.eq.1,id.eq.2)`, { headers: { 'accept-profile': 'rest_fixture' } });
+    const neg = await rest(`/${p}_books?select=id&order=id&not.or=(id.eq.1,id.eq.2)`, {
+      headers: { 'accept-profile': 'rest_fixture' },
+    });
     expect(await neg.json()).toEqual([{ id: 3 }, { id: 4 }]);
-    const and = await rest(`/${p}_books?select=id&and=(published.is.true,not.or(id.eq.1,id.eq.2))`, { headers: { 'accept-profile': 'rest_fixture' } });
+    const and = await rest(`/${p}_books?select=id&and=(published.is.true,not.or(id.eq.1,id.eq.2))`, {
+      headers: { 'accept-profile': 'rest_fixture' },
+    });
     expect(await and.json()).toEqual([{ id: 3 }]);
-    expect(await get(q().or('stars.eq.4', { referencedTable: `${p}_reviews` }).select(`id, ${p}_reviews!inner(stars)`))).toEqual([1]);
+    expect(
+      await get(
+        q()
+          .or('stars.eq.4', { referencedTable: `${p}_reviews` })
+          .select(`id, ${p}_reviews!inner(stars)`),
+      ),
+    ).toEqual([1]);
   });
 
   it('orders with nulls placement, pages with limit and offset, and orders by a to-one embed', async () => {
     const byPages = await sb().from(`${p}_books`).select('id').order('pages', { ascending: false, nullsFirst: true });
     expect(byPages.data!.map((r) => r.id)).toEqual([4, 1, 2, 3]);
-    const nullsLast = await sb().from(`${p}_books`).select('id').order('pages', { ascending: true, nullsFirst: false }).order('id');
+    const nullsLast = await sb()
+      .from(`${p}_books`)
+      .select('id')
+      .order('pages', { ascending: true, nullsFirst: false })
+      .order('id');
     expect(nullsLast.data!.map((r) => r.id)).toEqual([3, 2, 1, 4]);
     const page = await sb().from(`${p}_books`).select('id').order('id').range(1, 2);
     expect(page.data!.map((r) => r.id)).toEqual([2, 3]);
-    const related = await rest(`/${p}_books?select=id,author:${p}_authors!author_id(name)&order=author(name).asc,id.asc`, { headers: { 'accept-profile': 'rest_fixture' } });
-    expect((await related.json() as { id: number }[]).map((r) => r.id)).toEqual([3, 4, 1, 2]);
+    const related = await rest(
+      `/${p}_books?select=id,author:${p}_authors!author_id(name)&order=author(name).asc,id.asc`,
+      { headers: { 'accept-profile': 'rest_fixture' } },
+    );
+    expect(((await related.json()) as { id: number }[]).map((r) => r.id)).toEqual([3, 4, 1, 2]);
   });
 });
 
@@ -215,18 +299,27 @@ describe('counts, ranges and media types', () => {
     expect(head.data).toBeNull();
     const planned = await sb().from(`${p}_books`).select('id', { count: 'planned' });
     expect(planned.count).toBe(4);
-    const res = await rest(`/${p}_books?select=id&order=id&offset=1&limit=2`, { headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' } });
+    const res = await rest(`/${p}_books?select=id&order=id&offset=1&limit=2`, {
+      headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' },
+    });
     expect(res.status).toBe(206);
     expect(res.headers.get('content-range')).toBe('1-2/4');
     const plain = await rest(`/${p}_books?select=id&limit=2`, { headers: { 'accept-profile': 'rest_fixture' } });
     expect(plain.status).toBe(200);
     expect(plain.headers.get('content-range')).toBe('0-1/*');
-    const none = await rest(`/${p}_books?select=id&id=eq.99`, { headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' } });
+    const none = await rest(`/${p}_books?select=id&id=eq.99`, {
+      headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' },
+    });
     expect(none.headers.get('content-range')).toBe('*/0');
-    const past = await rest(`/${p}_books?select=id&offset=10`, { headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' } });
+    const past = await rest(`/${p}_books?select=id&offset=10`, {
+      headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' },
+    });
     expect(past.status).toBe(416);
     expect(await past.json()).toMatchObject({ code: 'PGRST103', message: 'Requested range not satisfiable' });
-    const headRaw = await rest(`/${p}_books?select=id`, { method: 'HEAD', headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' } });
+    const headRaw = await rest(`/${p}_books?select=id`, {
+      method: 'HEAD',
+      headers: { 'accept-profile': 'rest_fixture', prefer: 'count=exact' },
+    });
     expect(headRaw.status).toBe(200);
     expect(headRaw.headers.get('content-range')).toBe('0-3/4');
     expect(await headRaw.text()).toBe('');
@@ -237,7 +330,11 @@ describe('counts, ranges and media types', () => {
     expect(one.data).toEqual({ title: 'Solaris' });
     const zero = await sb().from(`${p}_books`).select('title').eq('id', 99).single();
     expect(zero.status).toBe(406);
-    expect(zero.error).toMatchObject({ code: 'PGRST116', message: 'Cannot coerce the result to a single JSON object', details: 'The result contains 0 rows' });
+    expect(zero.error).toMatchObject({
+      code: 'PGRST116',
+      message: 'Cannot coerce the result to a single JSON object',
+      details: 'The result contains 0 rows',
+    });
     const many = await sb().from(`${p}_books`).select('title').single();
     expect(many.error?.details).toBe('The result contains 4 rows');
     const maybe = await sb().from(`${p}_books`).select('title').eq('id', 99).maybeSingle();
@@ -246,7 +343,12 @@ describe('counts, ranges and media types', () => {
   });
 
   it('renders CSV as PostgREST does', async () => {
-    const { data, error } = await sb().from(`${p}_books`).select('id,title,published').in('id', [1, 3]).order('id').csv();
+    const { data, error } = await sb()
+      .from(`${p}_books`)
+      .select('id,title,published')
+      .in('id', [1, 3])
+      .order('id')
+      .csv();
     expect(error).toBeNull();
     expect(data).toBe('id,title,published\n1,"The Dispossessed",t\n3,Solaris,t');
     const res = await rest(`/${p}_covers`, { headers: { 'accept-profile': 'rest_fixture', accept: 'text/csv' } });
@@ -266,7 +368,10 @@ describe('errors', () => {
   it('maps unknown tables, columns, schemas and bad queries to PostgREST errors', async () => {
     const table = await sb().from('no_such_table').select();
     expect(table.status).toBe(404);
-    expect(table.error).toMatchObject({ code: 'PGRST205', message: `Could not find the table 'rest_fixture.no_such_table' in the schema cache` });
+    expect(table.error).toMatchObject({
+      code: 'PGRST205',
+      message: `Could not find the table 'rest_fixture.no_such_table' in the schema cache`,
+    });
     const column = await sb().from(`${p}_books`).select('nope');
     expect(column.status).toBe(400);
     expect(column.error).toMatchObject({ code: '42703', message: `column ${p}_books.nope does not exist` });
@@ -274,7 +379,10 @@ describe('errors', () => {
     expect(filterColumn.error?.code).toBe('42703');
     const schema = await fixture().schema('secret').from('x').select();
     expect(schema.status).toBe(406);
-    expect(schema.error).toMatchObject({ code: 'PGRST106', message: 'The schema must be one of the following: public, graphql_public, rest_fixture' });
+    expect(schema.error).toMatchObject({
+      code: 'PGRST106',
+      message: 'The schema must be one of the following: public, graphql_public, rest_fixture',
+    });
     const badOp = await sb().from(`${p}_books`).select('id').filter('id', 'nope', 1);
     expect(badOp.status).toBe(400);
     expect(badOp.error?.code).toBe('PGRST100');
@@ -307,7 +415,9 @@ describe('errors', () => {
     expect(before.data).toEqual([{ id: 1, [`${p}_a`]: { id: 1 } }]);
     // The service opens its LISTEN connection on its first request; wait until it listens.
     for (let i = 0; i < 50; i++) {
-      const { rows } = await db.query(`select 1 from pg_stat_activity where application_name = 'rest schema listener' and query = 'listen pgrst'`);
+      const { rows } = await db.query(
+        `select 1 from pg_stat_activity where application_name = 'rest schema listener' and query = 'listen pgrst'`,
+      );
       if (rows.length) break;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -322,7 +432,9 @@ describe('errors', () => {
   });
 
   it('requires an apikey at the gateway', async () => {
-    const res = await fetch(`${env.SUPABASE_URL}/rest/v1/${p}_books`, { headers: { 'accept-profile': 'rest_fixture' } });
+    const res = await fetch(`${env.SUPABASE_URL}/rest/v1/${p}_books`, {
+      headers: { 'accept-profile': 'rest_fixture' },
+    });
     expect(res.status).toBe(401);
   });
 });

@@ -9,7 +9,10 @@ const anon = () => fixture();
 
 beforeAll(async () => {
   db = await superuser();
-  await ddl(db, libraryDdl(p) + `
+  await ddl(
+    db,
+    libraryDdl(p) +
+      `
     create function rest_fixture.${p}_add(a int, b int default 10) returns int language sql immutable as $$ select a + b $$;
     create function rest_fixture.${p}_series(n int) returns setof int language sql stable as $$ select generate_series(1, n) $$;
     create function rest_fixture.${p}_books_by(author bigint) returns setof rest_fixture.${p}_books language sql stable as
@@ -24,7 +27,8 @@ beforeAll(async () => {
       $$ begin raise exception '%', msg using detail = 'from the test', hint = 'it is on purpose'; end $$;
     create function rest_fixture.${p}_echo(jsonb) returns jsonb language sql immutable as $$ select $1 $$;
     create function rest_fixture.${p}_tags(tags text[]) returns int language sql immutable as $$ select cardinality(tags) $$;
-    grant execute on all functions in schema rest_fixture to anon, authenticated, service_role;`);
+    grant execute on all functions in schema rest_fixture to anon, authenticated, service_role;`,
+  );
   await db.query(`
     insert into rest_fixture.${p}_authors (id, name) values (1, 'Ursula'), (2, 'Stanisław');
     insert into rest_fixture.${p}_books (id, author_id, title, pages) values (1, 1, 'The Dispossessed', 387), (2, 1, 'A Wizard of Earthsea', 205), (3, 2, 'Solaris', 204);
@@ -45,13 +49,23 @@ describe('rpc', () => {
 
   it('returns arrays for setof scalars and row sets with select, filters, order, limit and count', async () => {
     expect((await anon().rpc(`${p}_series`, { n: 3 })).data).toEqual([1, 2, 3]);
-    const books = await anon().rpc(`${p}_books_by`, { author: 1 }, { count: 'exact' }).select('id, title').gt('pages', 300).order('id');
+    const books = await anon()
+      .rpc(`${p}_books_by`, { author: 1 }, { count: 'exact' })
+      .select('id, title')
+      .gt('pages', 300)
+      .order('id');
     expect(books.error).toBeNull();
     expect(books.data).toEqual([{ id: 1, title: 'The Dispossessed' }]);
     expect(books.count).toBe(1);
-    const embedded = await anon().rpc(`${p}_books_by`, { author: 2 }).select(`title, author:${p}_authors!author_id(name)`);
+    const embedded = await anon()
+      .rpc(`${p}_books_by`, { author: 2 })
+      .select(`title, author:${p}_authors!author_id(name)`);
     expect(embedded.data).toEqual([{ title: 'Solaris', author: { name: 'Stanisław' } }]);
-    const limited = await anon().rpc(`${p}_books_by`, { author: 1 }, { get: true }).select('id').order('id', { ascending: false }).limit(1);
+    const limited = await anon()
+      .rpc(`${p}_books_by`, { author: 1 }, { get: true })
+      .select('id')
+      .order('id', { ascending: false })
+      .limit(1);
     expect(limited.data).toEqual([{ id: 2 }]);
     const head = await anon().rpc(`${p}_books_by`, { author: 1 }, { head: true, count: 'exact' });
     expect(head.count).toBe(2);
@@ -86,7 +100,10 @@ describe('rpc', () => {
     expect(fail.error).toEqual({ code: 'P0001', message: 'nope', details: 'from the test', hint: 'it is on purpose' });
     const missing = await anon().rpc(`${p}_missing`, { x: 1 });
     expect(missing.status).toBe(404);
-    expect(missing.error).toMatchObject({ code: 'PGRST202', message: `Could not find the function rest_fixture.${p}_missing(x) in the schema cache` });
+    expect(missing.error).toMatchObject({
+      code: 'PGRST202',
+      message: `Could not find the function rest_fixture.${p}_missing(x) in the schema cache`,
+    });
     const wrongArgs = await anon().rpc(`${p}_add`, { z: 1 });
     expect(wrongArgs.status).toBe(404);
     expect(wrongArgs.error?.code).toBe('PGRST202');

@@ -12,7 +12,13 @@ export interface Child {
 }
 
 /** Spawns `cmd args`, prefixing each output line with `[name]`; `onLine` sees every line. */
-export function startChild(name: string, cmd: string, args: string[], options: SpawnOptions, onLine?: (line: string) => void): Child {
+export function startChild(
+  name: string,
+  cmd: string,
+  args: string[],
+  options: SpawnOptions,
+  onLine?: (line: string) => void,
+): Child {
   const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout!, child.stderr!]) {
     let partial = '';
@@ -48,6 +54,8 @@ export function runToEnd(cmd: string, args: string[], options: SpawnOptions): Pr
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${out.trim()}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} failed (exit ${code}):\n${out.trim()}`)),
+    );
   });
 }

@@ -45,5 +45,7 @@ onSignals(async () => {
 });
 process.stdout.write(`API gateway: ${product.stack.env.SUPABASE_URL}\n`);
 process.stdout.write(`Dashboard: ${product.dashboardUrl}\n`);
-process.stdout.write(`Demo login: ${product.login.email} / ${product.login.password} (kept in ${config.dataDir}/demo.json)\n`);
+process.stdout.write(
+  `Demo login: ${product.login.email} / ${product.login.password} (kept in ${config.dataDir}/demo.json)\n`,
+);
 process.stdout.write('ready\n');

@@ -21,7 +21,11 @@ export async function ensureDemoLogin(dataDir: string, env: StackEnv): Promise<D
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoLogin;
   const admin = createClient(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY, clientOptions);
   const login: DemoLogin = { email: DEMO_EMAIL, password: randomBytes(12).toString('base64url') };
-  const created = await admin.auth.admin.createUser({ email: login.email, password: login.password, email_confirm: true });
+  const created = await admin.auth.admin.createUser({
+    email: login.email,
+    password: login.password,
+    email_confirm: true,
+  });
   if (created.error) {
     // The user exists from an earlier start whose demo.json was removed: give it a new password.
     const { data, error } = await admin.auth.admin.listUsers({ page: 1, perPage: 1000 });
@@ -58,7 +62,12 @@ async function ensureTeam(client: SupabaseClient): Promise<string> {
 
 /** A one-time enrollment token for this machine's host, creating the host on first use. */
 async function enrollmentToken(client: SupabaseClient, teamId: string, name: string): Promise<string> {
-  const { data: hosts, error } = await client.from('hosts').select('id').eq('team_id', teamId).eq('name', name).limit(1);
+  const { data: hosts, error } = await client
+    .from('hosts')
+    .select('id')
+    .eq('team_id', teamId)
+    .eq('name', name)
+    .limit(1);
   if (error) throw new Error(`Cannot read hosts: ${error.message}`);
   if (hosts?.[0]) {
     const { data, error: tokenError } = await client.rpc('create_enrollment_token', { p_host_id: hosts[0].id });
@@ -71,7 +80,12 @@ async function enrollmentToken(client: SupabaseClient, teamId: string, name: str
 }
 
 /** Enrolls this machine's agent once (config kept in `<dataDir>/agent/config.json`); returns the config path. */
-export async function ensureLocalAgent(projectDir: string, dataDir: string, env: StackEnv, login: DemoLogin): Promise<string> {
+export async function ensureLocalAgent(
+  projectDir: string,
+  dataDir: string,
+  env: StackEnv,
+  login: DemoLogin,
+): Promise<string> {
   const agentDir = path.join(dataDir, 'agent');
   const configFile = path.join(agentDir, 'config.json');
   if (existsSync(configFile)) return configFile;
@@ -80,9 +94,26 @@ export async function ensureLocalAgent(projectDir: string, dataDir: string, env:
   const teamId = await ensureTeam(client);
   const name = os.hostname() || 'this-machine';
   const token = await enrollmentToken(client, teamId, name);
-  await runToEnd(process.execPath, [path.join(projectDir, 'agent', 'src', 'cli.ts'), 'enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_ANON_KEY, '--token', token, '--name', name, '--config', configFile], {
-    cwd: projectDir,
-    env: process.env,
-  });
+  await runToEnd(
+    process.execPath,
+    [
+      path.join(projectDir, 'agent', 'src', 'cli.ts'),
+      'enroll',
+      '--url',
+      env.SUPABASE_URL,
+      '--key',
+      env.SUPABASE_ANON_KEY,
+      '--token',
+      token,
+      '--name',
+      name,
+      '--config',
+      configFile,
+    ],
+    {
+      cwd: projectDir,
+      env: process.env,
+    },
+  );
   return configFile;
 }

@@ -42,10 +42,15 @@ export async function startProduct(
     });
     children.push(web);
     const agentConfig = await ensureLocalAgent(config.projectDir, config.dataDir, env, login);
-    const agent = startChild('agent', process.execPath, [path.join(config.projectDir, 'agent', 'src', 'cli.ts'), 'run', '--config', agentConfig], {
-      cwd: config.projectDir,
-      env: { ...process.env, VIBE_AGENT_DATA_DIR: path.dirname(agentConfig) },
-    });
+    const agent = startChild(
+      'agent',
+      process.execPath,
+      [path.join(config.projectDir, 'agent', 'src', 'cli.ts'), 'run', '--config', agentConfig],
+      {
+        cwd: config.projectDir,
+        env: { ...process.env, VIBE_AGENT_DATA_DIR: path.dirname(agentConfig) },
+      },
+    );
     children.push(agent);
     for (const child of children) void child.exited.then((code) => onChildExit(child, code));
     return { stack, dashboardUrl: `http://${config.host}:${webPort}`, login, children, stop };

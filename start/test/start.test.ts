@@ -52,10 +52,19 @@ describe('npm start', () => {
     const first = npmStart(env);
     const out = await first.ready;
     // It speaks in its own words: the Supabase CLI's prompts and connection chatter show only when the CLI fails.
-    const migrations = (await fs.readdir(path.join(root, 'supabase', 'migrations'))).filter((f) => f.endsWith('.sql')).length;
+    const migrations = (await fs.readdir(path.join(root, 'supabase', 'migrations'))).filter((f) =>
+      f.endsWith('.sql'),
+    ).length;
     expect(out).toContain(`Applying ${migrations} migrations…`);
     expect(out).toMatch(/^Migrations applied in \d+\.\d s$/m);
-    for (const chatter of ['Connecting to', 'Do you want to push', 'no files matched pattern', 'Applying migration ', 'Finished supabase']) expect(out).not.toContain(chatter);
+    for (const chatter of [
+      'Connecting to',
+      'Do you want to push',
+      'no files matched pattern',
+      'Applying migration ',
+      'Finished supabase',
+    ])
+      expect(out).not.toContain(chatter);
     const dashboard = /^Dashboard: (http:\/\/\S+)$/m.exec(out)?.[1];
     expect(dashboard).toBe(`http://127.0.0.1:${env.VIBE_WEB_PORT}`);
     const demoFile = path.join(dataDir, 'demo.json');
@@ -65,14 +74,24 @@ describe('npm start', () => {
 
     // The sign-in page is served, and the demo user sees this machine's samples arrive.
     expect((await fetch(`${dashboard}/login`)).status).toBe(200);
-    const stackEnv = Object.fromEntries(readFileSync(path.join(dataDir, 'stack.env'), 'utf8').trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
-    const supabase = createClient(stackEnv.SUPABASE_URL!, stackEnv.SUPABASE_ANON_KEY!, { auth: { persistSession: false } });
+    const stackEnv = Object.fromEntries(
+      readFileSync(path.join(dataDir, 'stack.env'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    );
+    const supabase = createClient(stackEnv.SUPABASE_URL!, stackEnv.SUPABASE_ANON_KEY!, {
+      auth: { persistSession: false },
+    });
     expect((await supabase.auth.signInWithPassword(demo)).error).toBeNull();
     const host = os.hostname();
     let count = 0;
     for (let i = 0; i < 60 && count < 2; i++) {
       const { data } = await supabase.from('hosts').select('id').eq('name', host);
-      if (data?.[0]) count = (await supabase.from('host_samples').select('ts', { count: 'exact', head: true }).eq('host_id', data[0].id)).count ?? 0;
+      if (data?.[0])
+        count =
+          (await supabase.from('host_samples').select('ts', { count: 'exact', head: true }).eq('host_id', data[0].id))
+            .count ?? 0;
       if (count < 2) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(count).toBeGreaterThanOrEqual(2);

@@ -31,7 +31,9 @@ function dbUrlFromEnv(): string {
     const m = /^SUPABASE_DB_URL=(.*)$/m.exec(readFileSync(envFile, 'utf8'));
     if (m) return m[1]!.replace(/^["']|["']$/g, '');
   }
-  throw new Error('Set SUPABASE_DB_URL or start the stack (npm run stack writes .vibe/stack.env) before generating the schema');
+  throw new Error(
+    'Set SUPABASE_DB_URL or start the stack (npm run stack writes .vibe/stack.env) before generating the schema',
+  );
 }
 
 if (import.meta.main) {

@@ -26,7 +26,9 @@ export function generateTypes(dbUrl: string): string {
     maxBuffer: 64 * 1024 * 1024,
   });
   if (run.status !== 0 || !run.stdout.includes('export type Database')) {
-    throw new Error(`Cannot generate database types: postgres-meta exited ${run.status}: ${run.stderr.trim().slice(0, 2000)}`);
+    throw new Error(
+      `Cannot generate database types: postgres-meta exited ${run.status}: ${run.stderr.trim().slice(0, 2000)}`,
+    );
   }
   return withoutPartitions(run.stdout);
 }
@@ -56,7 +58,9 @@ function dbUrlFromEnv(): string {
     const m = /^SUPABASE_DB_URL=(.*)$/m.exec(readFileSync(envFile, 'utf8'));
     if (m) return m[1]!.replace(/^["']|["']$/g, '');
   }
-  throw new Error('Set SUPABASE_DB_URL or start the stack (npm run stack writes .vibe/stack.env) before generating types');
+  throw new Error(
+    'Set SUPABASE_DB_URL or start the stack (npm run stack writes .vibe/stack.env) before generating types',
+  );
 }
 
 if (import.meta.main) {

@@ -10,32 +10,47 @@ const db = superuser();
 afterAll(() => db.end());
 let team: TeamFixture;
 let channelId: string;
-let clock = Date.now() - 4 * 60_000;
+const clock = Date.now() - 4 * 60_000;
 
 beforeAll(async () => {
   team = await createTeam(db);
-  const ch = await db.query<{ id: string }>(`insert into channels (team_id, name, kind) values ($1, 'ops', 'slack') returning id`, [team.teamId]);
+  const ch = await db.query<{ id: string }>(
+    `insert into channels (team_id, name, kind) values ($1, 'ops', 'slack') returning id`,
+    [team.teamId],
+  );
   channelId = ch.rows[0]!.id;
 });
 
 /** A fresh host (with its own agent JWT) so each test's state is isolated. */
-async function newHost(labels: Record<string, string> = {}): Promise<{ hostId: string; send: (cpu: number, stepSec?: number) => Promise<void> }> {
-  const h = await db.query<{ id: string }>(`insert into hosts (team_id, name, labels) values ($1, $2, $3) returning id`, [
-    team.teamId,
-    `sm-${Math.random().toString(36).slice(2)}`,
-    labels,
-  ]);
+async function newHost(
+  labels: Record<string, string> = {},
+): Promise<{ hostId: string; send: (cpu: number, stepSec?: number) => Promise<void> }> {
+  const h = await db.query<{ id: string }>(
+    `insert into hosts (team_id, name, labels) values ($1, $2, $3) returning id`,
+    [team.teamId, `sm-${Math.random().toString(36).slice(2)}`, labels],
+  );
   const hostId = h.rows[0]!.id;
   let ts = clock;
   const send = async (cpu: number, stepSec = 10) => {
     ts += stepSec * 1000;
-    await db.query(`insert into host_samples (host_id, ts, cpu_total, mem_total, mem_used) values ($1, $2, $3, 100, 10)`, [hostId, new Date(ts), cpu]);
+    await db.query(
+      `insert into host_samples (host_id, ts, cpu_total, mem_total, mem_used) values ($1, $2, $3, 100, 10)`,
+      [hostId, new Date(ts), cpu],
+    );
   };
   return { hostId, send };
 }
 
 async function rule(fields: Record<string, unknown>): Promise<string> {
-  const row = { team_id: team.teamId, name: 'cpu', metric: 'cpu_total', operator: '>', threshold: 90, channel_ids: [channelId], ...fields };
+  const row = {
+    team_id: team.teamId,
+    name: 'cpu',
+    metric: 'cpu_total',
+    operator: '>',
+    threshold: 90,
+    channel_ids: [channelId],
+    ...fields,
+  };
   const cols = Object.keys(row);
   const r = await db.query<{ id: string }>(
     `insert into alert_rules (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')}) returning id`,
@@ -53,7 +68,10 @@ async function events(hostId: string, ruleId?: string): Promise<string[]> {
 }
 
 async function status(hostId: string, ruleId: string): Promise<string | undefined> {
-  const r = await db.query<{ status: string }>(`select status from alert_states where host_id = $1 and rule_id = $2`, [hostId, ruleId]);
+  const r = await db.query<{ status: string }>(`select status from alert_states where host_id = $1 and rule_id = $2`, [
+    hostId,
+    ruleId,
+  ]);
   return r.rows[0]?.status;
 }
 
@@ -69,7 +87,10 @@ describe('alert state machine', () => {
     await send(98);
     expect(await status(hostId, r)).toBe('firing');
     expect(await events(hostId, r)).toEqual(['pending', 'firing']);
-    const n = await db.query(`select n.* from notifications n join alert_events e on e.id = n.event_id where e.host_id = $1`, [hostId]);
+    const n = await db.query(
+      `select n.* from notifications n join alert_events e on e.id = n.event_id where e.host_id = $1`,
+      [hostId],
+    );
     expect(n.rows).toHaveLength(1);
     expect(n.rows[0].channel_id).toBe(channelId);
     expect(n.rows[0].status).toBe('pending');
@@ -117,12 +138,18 @@ describe('alert state machine', () => {
 
   it('records silenced events but sends no notification for them', async () => {
     const { send } = await newHost({ env: 'silenced' });
-    await db.query(`insert into silences (team_id, label_key, label_value, ends_at) values ($1, 'env', 'silenced', now() + interval '1 hour')`, [team.teamId]);
+    await db.query(
+      `insert into silences (team_id, label_key, label_value, ends_at) values ($1, 'env', 'silenced', now() + interval '1 hour')`,
+      [team.teamId],
+    );
     const r = await rule({ scope: 'label', scope_label_key: 'env', scope_label_value: 'silenced' });
     await send(95);
     const ev = await db.query(`select kind, silenced from alert_events where rule_id = $1`, [r]);
     expect(ev.rows).toEqual([{ kind: 'firing', silenced: true }]);
-    const n = await db.query(`select 1 from notifications n join alert_events e on e.id = n.event_id where e.rule_id = $1`, [r]);
+    const n = await db.query(
+      `select 1 from notifications n join alert_events e on e.id = n.event_id where e.rule_id = $1`,
+      [r],
+    );
     expect(n.rows).toHaveLength(0);
   });
 
@@ -132,7 +159,10 @@ describe('alert state machine', () => {
     await send(95);
     await db.query(`update alert_rules set enabled = false where id = $1`, [r]);
     const ev = await db.query(`select kind, reason from alert_events where rule_id = $1 order by id`, [r]);
-    expect(ev.rows).toEqual([{ kind: 'firing', reason: null }, { kind: 'resolved', reason: 'rule disabled' }]);
+    expect(ev.rows).toEqual([
+      { kind: 'firing', reason: null },
+      { kind: 'resolved', reason: 'rule disabled' },
+    ]);
     expect(await status(hostId, r)).toBeUndefined();
     await send(99);
     expect(await events(hostId, r)).toEqual(['firing', 'resolved']);
@@ -173,13 +203,23 @@ describe('alert state machine', () => {
   });
 
   it('broadcasts one realtime message per statement to the team topic, and agents ingest through supabase-js', async () => {
-    const before = await db.query<{ n: string }>(`select count(*) as n from realtime.messages where topic = $1`, [`team:${team.teamId}`]);
+    const before = await db.query<{ n: string }>(`select count(*) as n from realtime.messages where topic = $1`, [
+      `team:${team.teamId}`,
+    ]);
     const agent = clientWith(team.agentToken);
     const base = Date.now() - 100_000;
-    const rows = Array.from({ length: 50 }, (_, i) => ({ host_id: team.hostId, ts: new Date(base + i * 1000).toISOString(), cpu_total: i }));
-    const { error } = await agent.from('host_samples').upsert(rows, { ignoreDuplicates: true, onConflict: 'host_id,ts' });
+    const rows = Array.from({ length: 50 }, (_, i) => ({
+      host_id: team.hostId,
+      ts: new Date(base + i * 1000).toISOString(),
+      cpu_total: i,
+    }));
+    const { error } = await agent
+      .from('host_samples')
+      .upsert(rows, { ignoreDuplicates: true, onConflict: 'host_id,ts' });
     expect(error).toBeNull();
-    const after = await db.query<{ n: string }>(`select count(*) as n from realtime.messages where topic = $1`, [`team:${team.teamId}`]);
+    const after = await db.query<{ n: string }>(`select count(*) as n from realtime.messages where topic = $1`, [
+      `team:${team.teamId}`,
+    ]);
     expect(Number(after.rows[0]!.n) - Number(before.rows[0]!.n)).toBe(1);
     const latest = await db.query(`select cpu_total from host_latest where host_id = $1`, [team.hostId]);
     expect(latest.rows[0].cpu_total).toBe(49);

@@ -1,5 +1,5 @@
 /** Compaction format 2: decoded samples equal the raw ones within the documented quantization, nulls, gaps, merges, unknown formats. */
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientWith, createTeam, superuser, uniq, type TeamFixture } from './helpers.ts';
 
@@ -11,17 +11,61 @@ beforeAll(async () => {
 });
 
 const COLUMNS = [
-  'cpu_total', 'cpu_user', 'cpu_system', 'cpu_iowait', 'cpu_steal', 'cpu_count', 'load_1', 'load_5', 'load_15',
-  'mem_total', 'mem_used', 'mem_available', 'swap_total', 'swap_used', 'disk_total', 'disk_used',
-  'disk_read_bps', 'disk_write_bps', 'disk_read_iops', 'disk_write_iops', 'net_rx_bps', 'net_tx_bps',
-  'net_connections', 'uptime_s', 'process_count', 'temp_c',
+  'cpu_total',
+  'cpu_user',
+  'cpu_system',
+  'cpu_iowait',
+  'cpu_steal',
+  'cpu_count',
+  'load_1',
+  'load_5',
+  'load_15',
+  'mem_total',
+  'mem_used',
+  'mem_available',
+  'swap_total',
+  'swap_used',
+  'disk_total',
+  'disk_used',
+  'disk_read_bps',
+  'disk_write_bps',
+  'disk_read_iops',
+  'disk_write_iops',
+  'net_rx_bps',
+  'net_tx_bps',
+  'net_connections',
+  'uptime_s',
+  'process_count',
+  'temp_c',
 ] as const;
 /** The compacted tier's precision (supabase/README.md): half a quantization step, plus float4 rounding. */
 const STEP: Record<string, number> = {
-  cpu_total: 0.01, cpu_user: 0.01, cpu_system: 0.01, cpu_iowait: 0.01, cpu_steal: 0.01, load_1: 0.01, load_5: 0.01, load_15: 0.01,
-  mem_total: 1024, mem_used: 1024, mem_available: 1024, swap_total: 1024, swap_used: 1024, disk_total: 1024, disk_used: 1024,
-  disk_read_bps: 1, disk_write_bps: 1, net_rx_bps: 1, net_tx_bps: 1, disk_read_iops: 0.1, disk_write_iops: 0.1, temp_c: 0.1,
-  cpu_count: 0, net_connections: 0, uptime_s: 0, process_count: 0,
+  cpu_total: 0.01,
+  cpu_user: 0.01,
+  cpu_system: 0.01,
+  cpu_iowait: 0.01,
+  cpu_steal: 0.01,
+  load_1: 0.01,
+  load_5: 0.01,
+  load_15: 0.01,
+  mem_total: 1024,
+  mem_used: 1024,
+  mem_available: 1024,
+  swap_total: 1024,
+  swap_used: 1024,
+  disk_total: 1024,
+  disk_used: 1024,
+  disk_read_bps: 1,
+  disk_write_bps: 1,
+  net_rx_bps: 1,
+  net_tx_bps: 1,
+  disk_read_iops: 0.1,
+  disk_write_iops: 0.1,
+  temp_c: 0.1,
+  cpu_count: 0,
+  net_connections: 0,
+  uptime_s: 0,
+  process_count: 0,
 };
 
 /**
@@ -35,7 +79,13 @@ const hour = (k: number) => new Date(BASE + k * 3_600_000);
  * A noisy host at the agent's precision (percentages and rates 0.01, memory in KiB, disk in 4 KiB blocks,
  * temperature 0.1): `count` samples every `step` seconds from `start`, plus 0–8 ms of timer jitter.
  */
-async function fill(client: pg.PoolClient | pg.Pool, hostId: string, start: Date, count: number, step = 10): Promise<void> {
+async function fill(
+  client: pg.PoolClient | pg.Pool,
+  hostId: string,
+  start: Date,
+  count: number,
+  step = 10,
+): Promise<void> {
   await client.query(
     `insert into host_samples (host_id, ts, cpu_total, cpu_user, cpu_system, cpu_iowait, cpu_steal, cpu_count, load_1, load_5, load_15,
        mem_total, mem_used, mem_available, swap_total, swap_used, disk_total, disk_used, disk_read_bps, disk_write_bps,
@@ -58,7 +108,10 @@ async function fill(client: pg.PoolClient | pg.Pool, hostId: string, start: Date
 }
 
 async function newHost(): Promise<string> {
-  const r = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [team.teamId, `compact-${uniq()}`]);
+  const r = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [
+    team.teamId,
+    `compact-${uniq()}`,
+  ]);
   return r.rows[0]!.id;
 }
 
@@ -66,7 +119,12 @@ type Row = Record<string, unknown>;
 const rawRows = async (hostId: string): Promise<Row[]> =>
   (await db.query(`select * from host_samples where host_id = $1 order by ts`, [hostId])).rows;
 const decodedRows = async (hostId: string): Promise<Row[]> =>
-  (await db.query(`select d.* from host_samples_compact c cross join lateral private.decode_host_hour(c.data) d where c.host_id = $1 order by d.ts`, [hostId])).rows;
+  (
+    await db.query(
+      `select d.* from host_samples_compact c cross join lateral private.decode_host_hour(c.data) d where c.host_id = $1 order by d.ts`,
+      [hostId],
+    )
+  ).rows;
 
 /** Every column of every row within half a quantization step (nulls stay null). */
 function expectSameWithinQuantization(decoded: Row[], raw: Row[]): void {
@@ -81,7 +139,9 @@ function expectSameWithinQuantization(decoded: Row[], raw: Row[]): void {
       }
       const want = Number(r[col]);
       const err = Math.abs(Number(d[col]) - want);
-      expect(err, `${col} of row ${i}: ${d[col]} vs ${want}`).toBeLessThanOrEqual(STEP[col]! / 2 + Math.abs(want) * 1e-7);
+      expect(err, `${col} of row ${i}: ${d[col]} vs ${want}`).toBeLessThanOrEqual(
+        STEP[col]! / 2 + Math.abs(want) * 1e-7,
+      );
     }
   });
 }
@@ -100,7 +160,9 @@ async function compactHost(hostId: string): Promise<void> {
 }
 
 describe('compaction format 2', () => {
-  it('round-trips noisy samples within the quantization and stays under 2 bytes per value', { timeout: 60_000 }, async () => {
+  it('round-trips noisy samples within the quantization and stays under 2 bytes per value', {
+    timeout: 60_000,
+  }, async () => {
     const hostId = await newHost();
     const client = await db.connect();
     try {
@@ -118,7 +180,10 @@ describe('compaction format 2', () => {
       `select samples, octet_length(data) as bytes, get_byte(data, 0) as version from host_samples_compact where host_id = $1 order by hour`,
       [hostId],
     );
-    expect(blobs.rows.map((b) => [b.samples, b.version])).toEqual([[360, 2], [720, 2]]);
+    expect(blobs.rows.map((b) => [b.samples, b.version])).toEqual([
+      [360, 2],
+      [720, 2],
+    ]);
     const perValue = blobs.rows.reduce((s, b) => s + b.bytes, 0) / (1080 * COLUMNS.length);
     expect(perValue).toBeLessThan(2);
     expectSameWithinQuantization(await decodedRows(hostId), raw);
@@ -142,10 +207,21 @@ describe('compaction format 2', () => {
     const hostId = await newHost();
     await fill(db, hostId, hour(2), 360);
     // A collector failing now and then, sensors missing, swap absent, the agent down for 13 minutes.
-    await db.query(`update host_samples set temp_c = null where host_id = $1 and extract(second from ts)::int % 30 < 10`, [hostId]);
-    await db.query(`update host_samples set cpu_total = null, net_rx_bps = null where host_id = $1 and ts = (select min(ts) from host_samples where host_id = $1)`, [hostId]);
-    await db.query(`update host_samples set swap_total = null, swap_used = null, load_15 = null where host_id = $1`, [hostId]);
-    await db.query(`delete from host_samples where host_id = $1 and ts >= $2::timestamptz + interval '20 minutes' and ts < $2::timestamptz + interval '33 minutes'`, [hostId, hour(2)]);
+    await db.query(
+      `update host_samples set temp_c = null where host_id = $1 and extract(second from ts)::int % 30 < 10`,
+      [hostId],
+    );
+    await db.query(
+      `update host_samples set cpu_total = null, net_rx_bps = null where host_id = $1 and ts = (select min(ts) from host_samples where host_id = $1)`,
+      [hostId],
+    );
+    await db.query(`update host_samples set swap_total = null, swap_used = null, load_15 = null where host_id = $1`, [
+      hostId,
+    ]);
+    await db.query(
+      `delete from host_samples where host_id = $1 and ts >= $2::timestamptz + interval '20 minutes' and ts < $2::timestamptz + interval '33 minutes'`,
+      [hostId, hour(2)],
+    );
     // One sample alone in an hour, two in the next, huge rates in both.
     await db.query(
       `insert into host_samples (host_id, ts, cpu_total, net_rx_bps, disk_write_bps, uptime_s) values
@@ -159,7 +235,9 @@ describe('compaction format 2', () => {
     const decoded = await decodedRows(hostId);
     expectSameWithinQuantization(decoded, raw);
     expect(decoded.filter((d) => d.temp_c === null).length).toBe(raw.filter((r) => r.temp_c === null).length);
-    const samples = await db.query(`select samples from host_samples_compact where host_id = $1 order by hour`, [hostId]);
+    const samples = await db.query(`select samples from host_samples_compact where host_id = $1 order by hour`, [
+      hostId,
+    ]);
     expect(samples.rows.map((r) => r.samples)).toEqual([raw.length - 3, 1, 2]);
   });
 
@@ -168,7 +246,10 @@ describe('compaction format 2', () => {
     await fill(db, hostId, hour(5), 100);
     await compactHost(hostId);
     const late = new Date(hour(5).getTime() + 3_000_000);
-    await db.query(`insert into host_samples (host_id, ts, cpu_total, mem_total, mem_used) values ($1, $2, 12.34, 1048576, 524288)`, [hostId, late]);
+    await db.query(
+      `insert into host_samples (host_id, ts, cpu_total, mem_total, mem_used) values ($1, $2, 12.34, 1048576, 524288)`,
+      [hostId, late],
+    );
     await compactHost(hostId);
     const decoded = await decodedRows(hostId);
     expect(decoded).toHaveLength(101);
@@ -186,7 +267,11 @@ describe('compaction format 2', () => {
       [hostId],
     );
     expect(some.rows).toHaveLength(50);
-    expect(some.rows.every((r) => r.ts instanceof Date && typeof r.cpu_total === 'number' && r.cpu_user === null && r.mem_percent > 0)).toBe(true);
+    expect(
+      some.rows.every(
+        (r) => r.ts instanceof Date && typeof r.cpu_total === 'number' && r.cpu_user === null && r.mem_percent > 0,
+      ),
+    ).toBe(true);
 
     // Only format 2 was ever written: any other version byte is refused with a clear error.
     await expect(db.query(`select * from private.decode_host_hour('\\x0103'::bytea)`)).rejects.toThrow(
@@ -196,12 +281,17 @@ describe('compaction format 2', () => {
     expect(empty.rows).toEqual([]);
   });
 
-  it('serves compacted hours to a team member through metrics_range (the decoder runs with the caller\'s rights)', { timeout: 60_000 }, async () => {
+  it("serves compacted hours to a team member through metrics_range (the decoder runs with the caller's rights)", {
+    timeout: 60_000,
+  }, async () => {
     const hostId = await newHost();
     await fill(db, hostId, hour(4), 120);
     await compactHost(hostId);
     const { data, error } = await clientWith(team.viewerToken).rpc('metrics_range', {
-      p_host_id: hostId, p_from: hour(4).toISOString(), p_to: hour(5).toISOString(), p_resolution: 'raw',
+      p_host_id: hostId,
+      p_from: hour(4).toISOString(),
+      p_to: hour(5).toISOString(),
+      p_resolution: 'raw',
     });
     expect(error).toBeNull();
     expect(data).toHaveLength(120);

@@ -24,31 +24,54 @@ describe('sample constraints', () => {
   for (const [name, fields, rule] of cases) {
     it(`rejects ${name} and stores nothing of the batch`, async () => {
       const agent = clientWith(team.agentToken);
-      const good = { host_id: team.hostId, ts: new Date(Date.now() - 5000 - Math.random() * 50_000).toISOString(), cpu_total: 10 };
+      const good = {
+        host_id: team.hostId,
+        ts: new Date(Date.now() - 5000 - Math.random() * 50_000).toISOString(),
+        cpu_total: 10,
+      };
       const bad = { host_id: team.hostId, ts: now(), ...fields };
       const { error } = await agent.from('host_samples').insert([good, bad]);
       expect(error?.code).toBe('23514');
       expect(error?.message).toMatch(rule);
-      const stored = await db.query(`select 1 from host_samples where host_id = $1 and ts = $2`, [team.hostId, good.ts]);
+      const stored = await db.query(`select 1 from host_samples where host_id = $1 and ts = $2`, [
+        team.hostId,
+        good.ts,
+      ]);
       expect(stored.rows).toHaveLength(0);
     });
   }
 
   it('bounds text lengths and checks app/db samples too', async () => {
     const agent = clientWith(team.agentToken);
-    const longName = await agent.from('app_samples').insert({ host_id: team.hostId, ts: now(), check_name: 'x'.repeat(101), status: 'up' });
+    const longName = await agent
+      .from('app_samples')
+      .insert({ host_id: team.hostId, ts: now(), check_name: 'x'.repeat(101), status: 'up' });
     expect(longName.error?.message).toMatch(/check_name_length/);
-    const errRate = await agent.from('app_samples').insert({ host_id: team.hostId, ts: now(), check_name: 'api', status: 'up', error_rate: 150 });
+    const errRate = await agent
+      .from('app_samples')
+      .insert({ host_id: team.hostId, ts: now(), check_name: 'api', status: 'up', error_rate: 150 });
     expect(errRate.error?.message).toMatch(/error_rate_between_0_and_100/);
-    const hit = await agent.from('db_samples').insert({ host_id: team.hostId, ts: now(), db_name: 'app', cache_hit_ratio: -1 });
+    const hit = await agent
+      .from('db_samples')
+      .insert({ host_id: team.hostId, ts: now(), db_name: 'app', cache_hit_ratio: -1 });
     expect(hit.error?.message).toMatch(/cache_hit_ratio_between_0_and_100/);
-    const hostName = await clientWith(team.adminToken).from('hosts').insert({ team_id: team.teamId, name: 'y'.repeat(101) });
+    const hostName = await clientWith(team.adminToken)
+      .from('hosts')
+      .insert({ team_id: team.teamId, name: 'y'.repeat(101) });
     expect(hostName.error?.message).toMatch(/hosts_name_length/);
-    const rule = await clientWith(team.adminToken)
-      .from('alert_rules')
-      .insert({ team_id: team.teamId, name: 'r', metric: 'cpu_total', operator: '>', threshold: 80, recovery_threshold: 90 });
+    const rule = await clientWith(team.adminToken).from('alert_rules').insert({
+      team_id: team.teamId,
+      name: 'r',
+      metric: 'cpu_total',
+      operator: '>',
+      threshold: 80,
+      recovery_threshold: 90,
+    });
     expect(rule.error?.message).toMatch(/recovery_on_safe_side/);
-    const counts = await db.query(`select (select count(*) from app_samples where host_id = $1)::int as a, (select count(*) from db_samples where host_id = $1)::int as d`, [team.hostId]);
+    const counts = await db.query(
+      `select (select count(*) from app_samples where host_id = $1)::int as a, (select count(*) from db_samples where host_id = $1)::int as d`,
+      [team.hostId],
+    );
     expect(counts.rows[0]).toEqual({ a: 0, d: 0 });
   });
 });

@@ -7,14 +7,19 @@ import { env } from './helpers.ts';
 
 describe('database types', () => {
   // A database of its own: other test files create tables in the shared database's public schema meanwhile.
-  it('are up to date with the migrations (run `npm run gen:types` against a fresh stack if this fails)', { timeout: 240_000 }, async () => {
+  it('are up to date with the migrations (run `npm run gen:types` against a fresh stack if this fails)', {
+    timeout: 240_000,
+  }, async () => {
     const fresh = await hostedDatabase(env.SUPABASE_DB_URL, 'types_check');
     try {
       await pushMigrations(fresh.url);
       const generated = generateTypes(fresh.url);
       const committed = readFileSync(TYPES_FILE, 'utf8');
       if (process.env.VIBE_TYPES_DUMP) writeFileSync(process.env.VIBE_TYPES_DUMP, generated);
-      expect(committed === generated, 'supabase/functions/_shared/database.types.ts is stale: run `npm run gen:types`').toBe(true);
+      expect(
+        committed === generated,
+        'supabase/functions/_shared/database.types.ts is stale: run `npm run gen:types`',
+      ).toBe(true);
     } finally {
       await fresh.drop();
     }

@@ -17,13 +17,22 @@ async function enroll(token: string): Promise<{ status: number; body: Record<str
 }
 
 describe('enroll-agent', () => {
-  it('exchanges a one-time token for agent credentials that can ingest for that host only', { timeout: 120_000 }, async () => {
+  it('exchanges a one-time token for agent credentials that can ingest for that host only', {
+    timeout: 120_000,
+  }, async () => {
     const team = await createTeam(db);
     const admin = clientWith(team.adminToken);
-    const made = await admin.rpc('create_host', { p_team_id: team.teamId, p_name: 'Enrolled Box', p_labels: { env: 'test' } });
+    const made = await admin.rpc('create_host', {
+      p_team_id: team.teamId,
+      p_name: 'Enrolled Box',
+      p_labels: { env: 'test' },
+    });
     expect(made.error).toBeNull();
     const { host_id: hostId, token } = (made.data as { host_id: string; token: string }[])[0]!;
-    const stored = await db.query(`select token_hash, extract(epoch from expires_at - created_at)::integer as ttl from enrollment_tokens where host_id = $1`, [hostId]);
+    const stored = await db.query(
+      `select token_hash, extract(epoch from expires_at - created_at)::integer as ttl from enrollment_tokens where host_id = $1`,
+      [hostId],
+    );
     expect(stored.rows[0].token_hash).not.toContain(token);
     expect(stored.rows[0].ttl).toBe(24 * 3600);
 
@@ -39,20 +48,31 @@ describe('enroll-agent', () => {
     const agent = createClient(ok.body.supabase_url!, env.SUPABASE_ANON_KEY, { auth: { persistSession: false } });
     const signIn = await agent.auth.signInWithPassword({ email: ok.body.email!, password: ok.body.password! });
     expect(signIn.error).toBeNull();
-    const own = await agent.from('host_samples').insert({ host_id: hostId, ts: new Date().toISOString(), cpu_total: 12 });
+    const own = await agent
+      .from('host_samples')
+      .insert({ host_id: hostId, ts: new Date().toISOString(), cpu_total: 12 });
     expect(own.error).toBeNull();
-    const other = await agent.from('host_samples').insert({ host_id: team.hostId, ts: new Date().toISOString(), cpu_total: 12 });
+    const other = await agent
+      .from('host_samples')
+      .insert({ host_id: team.hostId, ts: new Date().toISOString(), cpu_total: 12 });
     expect(other.error?.code).toBe('42501');
     const hosts = await agent.from('hosts').select('id');
     expect(hosts.data).toEqual([{ id: hostId }]);
     await agent.auth.signOut();
   });
 
-  it('rejects an expired token with 401 saying it expired, and an unknown one as invalid', { timeout: 120_000 }, async () => {
+  it('rejects an expired token with 401 saying it expired, and an unknown one as invalid', {
+    timeout: 120_000,
+  }, async () => {
     const team = await createTeam(db);
-    const made = await clientWith(team.adminToken).rpc('create_enrollment_token', { p_host_id: team.hostId, p_valid_for: '1 hour' });
+    const made = await clientWith(team.adminToken).rpc('create_enrollment_token', {
+      p_host_id: team.hostId,
+      p_valid_for: '1 hour',
+    });
     const { token } = (made.data as { token: string }[])[0]!;
-    await db.query(`update enrollment_tokens set expires_at = now() - interval '1 second' where host_id = $1`, [team.hostId]);
+    await db.query(`update enrollment_tokens set expires_at = now() - interval '1 second' where host_id = $1`, [
+      team.hostId,
+    ]);
     const expired = await enroll(token);
     expect(expired.status).toBe(401);
     expect(expired.body.error).toBe('token_expired');

@@ -32,14 +32,30 @@ function enrollFrom(localAddress: string, token: string, headers: Record<string,
   const body = JSON.stringify({ token });
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, agent: false,
-        headers: { apikey: env.SUPABASE_ANON_KEY, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        localAddress,
+        agent: false,
+        headers: {
+          apikey: env.SUPABASE_ANON_KEY,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body: JSON.parse(text) as Record<string, unknown> });
+          resolve({
+            status: res.statusCode ?? 0,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            body: JSON.parse(text) as Record<string, unknown>,
+          });
         });
       },
     );
@@ -57,17 +73,25 @@ async function tokenFor(adminToken: string, hostId: string): Promise<string> {
 }
 
 describe('enrollment rate limit', () => {
-  it('answers the attempt after the limit with 429 and Retry-After, whatever X-Forwarded-For says, and spares other addresses', { timeout: 120_000 }, async () => {
+  it('answers the attempt after the limit with 429 and Retry-After, whatever X-Forwarded-For says, and spares other addresses', {
+    timeout: 120_000,
+  }, async () => {
     const team = await createTeam(db);
     const attacker = loopback();
     for (let i = 0; i < LIMIT; i++) {
-      const res = await enrollFrom(attacker, unknownToken(i), { 'x-forwarded-for': `10.9.${i}.1`, 'x-real-ip': `10.8.${i}.1` });
+      const res = await enrollFrom(attacker, unknownToken(i), {
+        'x-forwarded-for': `10.9.${i}.1`,
+        'x-real-ip': `10.8.${i}.1`,
+      });
       expect(res.status, `attempt ${i + 1}`).toBe(401);
       expect(res.body.error).toBe('token_invalid');
     }
     const limited = await enrollFrom(attacker, unknownToken(LIMIT), { 'x-forwarded-for': '203.0.113.77' });
     expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ error: 'over_request_rate_limit', message: expect.stringMatching(/Too many enrollment attempts from this address.*retry in \d+ s/) });
+    expect(limited.body).toEqual({
+      error: 'over_request_rate_limit',
+      message: expect.stringMatching(/Too many enrollment attempts from this address.*retry in \d+ s/),
+    });
     const wait = Number(limited.retryAfter);
     expect(Number.isInteger(wait)).toBe(true);
     expect(wait).toBeGreaterThanOrEqual(1);
@@ -76,7 +100,10 @@ describe('enrollment rate limit', () => {
     // A valid token from the limited address is refused too, and is not used up by the refusal.
     const token = await tokenFor(team.adminToken, team.hostId);
     expect((await enrollFrom(attacker, token)).status).toBe(429);
-    const unused = await db.query('select used_at from enrollment_tokens where host_id = $1 order by created_at desc limit 1', [team.hostId]);
+    const unused = await db.query(
+      'select used_at from enrollment_tokens where host_id = $1 order by created_at desc limit 1',
+      [team.hostId],
+    );
     expect(unused.rows[0].used_at).toBeNull();
     // Another address enrolls with it at once.
     const other = await enrollFrom(loopback(), token);
@@ -84,12 +111,17 @@ describe('enrollment rate limit', () => {
     expect(other.body.host_id).toBe(team.hostId);
   });
 
-  it('does not count successful enrollments, so a fleet behind one address can enroll', { timeout: 180_000 }, async () => {
+  it('does not count successful enrollments, so a fleet behind one address can enroll', {
+    timeout: 180_000,
+  }, async () => {
     const team = await createTeam(db);
     const office = loopback();
     for (let i = 0; i < LIMIT - 1; i++) expect((await enrollFrom(office, unknownToken(1000 + i))).status).toBe(401);
     for (let i = 0; i < 3; i++) {
-      const made = await clientWith(team.adminToken).rpc('create_host', { p_team_id: team.teamId, p_name: `fleet-${i}` });
+      const made = await clientWith(team.adminToken).rpc('create_host', {
+        p_team_id: team.teamId,
+        p_name: `fleet-${i}`,
+      });
       const { token } = (made.data as { token: string }[])[0]!;
       const res = await enrollFrom(office, token);
       expect(res.status, `host ${i}`).toBe(200);

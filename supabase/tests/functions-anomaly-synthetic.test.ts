@@ -6,7 +6,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateWindow, judge, SENSITIVITY_K } from '../functions/detect-anomalies/evaluate.ts';
-import { baselineFromHistory, median, mad, robustBaseline, type Baseline } from '../functions/detect-anomalies/robust-stats.ts';
+import {
+  baselineFromHistory,
+  median,
+  mad,
+  robustBaseline,
+  type Baseline,
+} from '../functions/detect-anomalies/robust-stats.ts';
 
 const MIN = 60;
 const HOUR = 3600;
@@ -45,25 +51,37 @@ const shiftAt = END - DAY - 12 * HOUR;
 const shortSpike = END - 6 * HOUR;
 const CASES: Case[] = [
   {
-    name: 'daily cycle + spike', historyS: 5 * WEEK, evalS: 2 * DAY, noiseSigma: 2,
+    name: 'daily cycle + spike',
+    historyS: 5 * WEEK,
+    evalS: 2 * DAY,
+    noiseSigma: 2,
     value: (t, n) => daily(t) + 2 * n + (t >= spikeAt && t < spikeAt + 20 * MIN ? 35 : 0),
     truth: [[spikeAt, spikeAt + 20 * MIN]],
   },
   {
-    name: 'level shift', historyS: 5 * WEEK, evalS: 2 * DAY, noiseSigma: 2,
+    name: 'level shift',
+    historyS: 5 * WEEK,
+    evalS: 2 * DAY,
+    noiseSigma: 2,
     value: (t, n) => daily(t) + 2 * n + (t >= shiftAt ? 20 : 0),
     truth: [[shiftAt, END]],
   },
   {
     // +10 over the last three weeks (≈ 0.02 per hour): not an incident. The seasonal median lags
     // the drift, so near the top of the daily cycle a few short alerts may fire; at most two are allowed.
-    name: 'slow drift', historyS: 5 * WEEK, evalS: 2 * DAY, noiseSigma: 2,
+    name: 'slow drift',
+    historyS: 5 * WEEK,
+    evalS: 2 * DAY,
+    noiseSigma: 2,
     value: (t, n) => daily(t) + 2 * n + Math.max(0, ((t - (END - 3 * WEEK)) / (3 * WEEK)) * 10),
     truth: [],
   },
   { name: 'pure noise', historyS: 5 * WEEK, evalS: 2 * DAY, noiseSigma: 3, value: (_t, n) => 50 + 3 * n, truth: [] },
   {
-    name: 'spike, 2 days of history', historyS: 2 * DAY, evalS: DAY, noiseSigma: 2,
+    name: 'spike, 2 days of history',
+    historyS: 2 * DAY,
+    evalS: DAY,
+    noiseSigma: 2,
     value: (t, n) => 40 + 2 * n + (t >= shortSpike && t < shortSpike + 15 * MIN ? 25 : 0),
     truth: [[shortSpike, shortSpike + 15 * MIN]],
   },
@@ -104,7 +122,16 @@ function simulate(c: Case, seed: number): Outcome {
       else if (inTruth(t)) out.pointFn++;
     }
     const now = t + 1;
-    const d = evaluateWindow({ points: series.slice(Math.max(0, i - 12), i + 1), baselineAt, sensitivity: 'medium', threshold: 0.5, windowS: 5 * MIN, recoveryS: 5 * MIN, status, now });
+    const d = evaluateWindow({
+      points: series.slice(Math.max(0, i - 12), i + 1),
+      baselineAt,
+      sensitivity: 'medium',
+      threshold: 0.5,
+      windowS: 5 * MIN,
+      recoveryS: 5 * MIN,
+      status,
+      now,
+    });
     if (d?.event === 'firing') {
       status = 'firing';
       firedAt = now;
@@ -147,9 +174,14 @@ describe('anomaly detection on synthetic series', () => {
       const recall = ratio(caught, c.truth.length);
       const delays = c.truth.map(([x]) => Math.min(...o.alerts.filter(([a]) => a >= x).map(([a]) => a - x)) / MIN);
       rows.push({
-        case: c.name, alerts: o.alerts.length, precision: show(precision), recall: show(recall),
-        'point precision': show(ratio(o.pointTp, o.pointTp + o.pointFp)), 'point recall': show(ratio(o.pointTp, o.pointTp + o.pointFn)),
-        'false points': o.pointFp, 'delay (min)': delays.length ? delays.map((d) => d.toFixed(1)).join(',') : 'n/a',
+        case: c.name,
+        alerts: o.alerts.length,
+        precision: show(precision),
+        recall: show(recall),
+        'point precision': show(ratio(o.pointTp, o.pointTp + o.pointFp)),
+        'point recall': show(ratio(o.pointTp, o.pointTp + o.pointFn)),
+        'false points': o.pointFp,
+        'delay (min)': delays.length ? delays.map((d) => d.toFixed(1)).join(',') : 'n/a',
       });
       if (c.truth.length > 0) {
         expect(recall).toBe(1);

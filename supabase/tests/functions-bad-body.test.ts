@@ -14,7 +14,11 @@ const BAD_BODIES: [string, string][] = [
   ['broken JSON', '{"reason": '],
 ];
 
-async function post(name: string, body: string, key: string): Promise<{ status: number; json: Record<string, unknown> | null }> {
+async function post(
+  name: string,
+  body: string,
+  key: string,
+): Promise<{ status: number; json: Record<string, unknown> | null }> {
   const res = await fetch(`${env.SUPABASE_URL}/functions/v1/${name}`, {
     method: 'POST',
     headers: { apikey: key, authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -46,7 +50,10 @@ describe('product functions refuse bodies that are not a JSON object', () => {
         expect(res.status, `${name} with ${label}`).toBeGreaterThanOrEqual(400);
         expect(res.status, `${name} with ${label}`).toBeLessThan(500);
         if (who === 'anon key' && name !== 'enroll-agent') continue; // 400 or 401: either refuses before any work
-        expect(res.json, `${name} with ${label}`).toMatchObject({ error: 'invalid_body', message: expect.stringMatching(/JSON object/) });
+        expect(res.json, `${name} with ${label}`).toMatchObject({
+          error: 'invalid_body',
+          message: expect.stringMatching(/JSON object/),
+        });
       }
     });
   }

@@ -12,7 +12,11 @@ import { createTeam, env, superuser, uniq, type TeamFixture } from './helpers.ts
 import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const db = superuser();
-const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false });
+const redis = new Redis({
+  url: env.UPSTASH_REDIS_REST_URL,
+  token: env.UPSTASH_REDIS_REST_TOKEN,
+  enableTelemetry: false,
+});
 let team: TeamFixture;
 afterAll(() => db.end());
 beforeAll(async () => {
@@ -37,8 +41,14 @@ async function invoke(): Promise<Record<string, number>> {
 
 describe('cache-snapshots', () => {
   it('writes host snapshots and the team server list with tiered TTLs after ingest', { timeout: 120_000 }, async () => {
-    const fast = await db.query<{ id: string }>(`insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 10) returning id`, [team.teamId, `a-fast-${uniq()}`]);
-    const slow = await db.query<{ id: string }>(`insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 30) returning id`, [team.teamId, `b-slow-${uniq()}`]);
+    const fast = await db.query<{ id: string }>(
+      `insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 10) returning id`,
+      [team.teamId, `a-fast-${uniq()}`],
+    );
+    const slow = await db.query<{ id: string }>(
+      `insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 30) returning id`,
+      [team.teamId, `b-slow-${uniq()}`],
+    );
     const fastId = fast.rows[0]!.id;
     const slowId = slow.rows[0]!.id;
     await db.query(
@@ -55,7 +65,9 @@ describe('cache-snapshots', () => {
 
     const host = await waitForKey<ServerStats>(hostSnapshotKey(fastId));
     expect(host.v).toEqual({
-      id: fastId, name: expect.stringMatching(/^a-fast-/), status: 'critical',
+      id: fastId,
+      name: expect.stringMatching(/^a-fast-/),
+      status: 'critical',
       cpu: { usage: 95, cores: 8 },
       memory: { total: 16384, used: 8192, usage: 50 },
       disk: { total: 512000, used: 256000, usage: 50 },
@@ -65,7 +77,11 @@ describe('cache-snapshots', () => {
     });
     const list = await waitForKey<{ servers: ServerStats[] }>(teamServersKey(team.teamId));
     // Sorted by name; the fixture's host never reported, so it is offline with lastChecked null.
-    expect(list.v.servers.map((s) => [s.id, s.status])).toEqual([[fastId, 'critical'], [slowId, 'healthy'], [team.hostId, 'offline']]);
+    expect(list.v.servers.map((s) => [s.id, s.status])).toEqual([
+      [fastId, 'critical'],
+      [slowId, 'healthy'],
+      [team.hostId, 'offline'],
+    ]);
     expect(list.v.servers[2]!.lastChecked).toBeNull();
     expect(list.v.servers[1]!.disk).toEqual({ total: 0, used: 0, usage: 0 });
 
@@ -82,9 +98,14 @@ describe('cache-snapshots', () => {
   });
 
   it('writes a host at most once per sample interval however often it runs', { timeout: 60_000 }, async () => {
-    const h = await db.query<{ id: string }>(`insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 20) returning id`, [team.teamId, `gate-${uniq()}`]);
+    const h = await db.query<{ id: string }>(
+      `insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 20) returning id`,
+      [team.teamId, `gate-${uniq()}`],
+    );
     const id = h.rows[0]!.id;
-    await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, now() - interval '1 second', 30)`, [id]);
+    await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, now() - interval '1 second', 30)`, [
+      id,
+    ]);
     await invoke(); // ingest's wake-up may be debounced by the previous test's
     const first = await waitForKey<ServerStats>(hostSnapshotKey(id), 5000);
     await invoke();

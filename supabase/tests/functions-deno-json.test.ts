@@ -10,7 +10,9 @@ import { functionNames } from '../../scripts/deploy/plan.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const functionsDir = path.join(root, 'supabase', 'functions');
-const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  devDependencies: Record<string, string>;
+};
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
@@ -20,7 +22,9 @@ function sources(dir: string): string[] {
 
 describe('functions deno.json', () => {
   it.each(functionNames(root))('%s pins the root package.json versions', (name) => {
-    const config = JSON.parse(readFileSync(path.join(functionsDir, name, 'deno.json'), 'utf8')) as { imports: Record<string, string> };
+    const config = JSON.parse(readFileSync(path.join(functionsDir, name, 'deno.json'), 'utf8')) as {
+      imports: Record<string, string>;
+    };
     for (const [bare, target] of Object.entries(config.imports)) {
       expect(target, `${name}/deno.json maps ${bare}`).toBe(`npm:${bare}@${pkg.devDependencies[bare]}`);
     }
@@ -28,16 +32,23 @@ describe('functions deno.json', () => {
 
   it('sources import npm packages by bare name only', () => {
     const inline = sources(functionsDir).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/from\s+['"](npm:[^'"]+)['"]/g)].map((m) => `${path.relative(functionsDir, file)}: ${m[1]}`),
+      [...readFileSync(file, 'utf8').matchAll(/from\s+['"](npm:[^'"]+)['"]/g)].map(
+        (m) => `${path.relative(functionsDir, file)}: ${m[1]}`,
+      ),
     );
-    expect(inline, 'use the bare name and add it to the function\'s deno.json').toEqual([]);
+    expect(inline, "use the bare name and add it to the function's deno.json").toEqual([]);
   });
 
   it.each(functionNames(root))('%s maps every bare import of its module graph', (name) => {
-    const { imports } = JSON.parse(readFileSync(path.join(functionsDir, name, 'deno.json'), 'utf8')) as { imports: Record<string, string> };
+    const { imports } = JSON.parse(readFileSync(path.join(functionsDir, name, 'deno.json'), 'utf8')) as {
+      imports: Record<string, string>;
+    };
     // Unmapped names still resolve locally (Deno falls back to the root package.json), but not hosted.
     for (const [file, bare] of bareImports(path.join(functionsDir, name, 'index.ts'))) {
-      expect(imports, `${path.relative(functionsDir, file)} imports ${bare}; add it to ${name}/deno.json`).toHaveProperty([bare]);
+      expect(
+        imports,
+        `${path.relative(functionsDir, file)} imports ${bare}; add it to ${name}/deno.json`,
+      ).toHaveProperty([bare]);
     }
   });
 });

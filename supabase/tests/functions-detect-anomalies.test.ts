@@ -22,7 +22,10 @@ afterAll(async () => {
   await db.end();
 });
 
-async function detect(at: Date, auth = env.SUPABASE_SERVICE_ROLE_KEY): Promise<{ status: number; body: Record<string, unknown> }> {
+async function detect(
+  at: Date,
+  auth = env.SUPABASE_SERVICE_ROLE_KEY,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${env.SUPABASE_URL}/functions/v1/detect-anomalies`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${auth}` },
@@ -35,10 +38,22 @@ async function detect(at: Date, auth = env.SUPABASE_SERVICE_ROLE_KEY): Promise<{
 const calm = (i: number) => 40 + 5 * Math.sin(i / 30) + ((i * 7919) % 13) / 13;
 
 describe('detect-anomalies', () => {
-  it('fires on a spike with the expected band and score, notifies, and resolves after the recovery window', { timeout: 120_000 }, async () => {
-    const ch = await db.query<{ id: string }>(`insert into channels (team_id, name, kind) values ($1, 'anomalies', 'webhook') returning id`, [team.teamId]);
-    await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [ch.rows[0]!.id, team.teamId, { url: rx.url('/anomaly') }]);
-    const host = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [team.teamId, `db-${uniq()}`]);
+  it('fires on a spike with the expected band and score, notifies, and resolves after the recovery window', {
+    timeout: 120_000,
+  }, async () => {
+    const ch = await db.query<{ id: string }>(
+      `insert into channels (team_id, name, kind) values ($1, 'anomalies', 'webhook') returning id`,
+      [team.teamId],
+    );
+    await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [
+      ch.rows[0]!.id,
+      team.teamId,
+      { url: rx.url('/anomaly') },
+    ]);
+    const host = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [
+      team.teamId,
+      `db-${uniq()}`,
+    ]);
     const hostId = host.rows[0]!.id;
     // Twenty minutes back, so the real-time cron run never sees these points in its windows.
     const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 20 * 60_000);
@@ -61,7 +76,10 @@ describe('detect-anomalies', () => {
     const first = await detect(at);
     expect(first.status).toBe(200);
     expect(first.body.evaluated).toBeGreaterThanOrEqual(1);
-    const base = await db.query(`select expected, band, samples from anomaly_baselines where host_id = $1 and metric = 'cpu_total'`, [hostId]);
+    const base = await db.query(
+      `select expected, band, samples from anomaly_baselines where host_id = $1 and metric = 'cpu_total'`,
+      [hostId],
+    );
     expect(base.rows).toHaveLength(1);
     const ref = baselineFromHistory(history, atS)!;
     expect(base.rows[0].samples).toBe(ref.samples);
@@ -71,7 +89,10 @@ describe('detect-anomalies', () => {
 
     // A spike in the last three minutes (every 10 s): ingest alone must not fire the anomaly rule.
     const spike = Array.from({ length: 18 }, (_, i) => atS - 175 + i * 10);
-    await db.query(`insert into host_samples (host_id, ts, cpu_total) select $1, to_timestamp(t), 97 from unnest($2::float8[]) t`, [hostId, spike]);
+    await db.query(
+      `insert into host_samples (host_id, ts, cpu_total) select $1, to_timestamp(t), 97 from unnest($2::float8[]) t`,
+      [hostId, spike],
+    );
     expect((await db.query(`select 1 from alert_events where rule_id = $1`, [ruleId])).rows).toHaveLength(0);
 
     const fired = await detect(at);
@@ -79,18 +100,37 @@ describe('detect-anomalies', () => {
     const ev = await db.query(`select * from alert_events where rule_id = $1 order by id`, [ruleId]);
     expect(ev.rows).toHaveLength(1);
     const e = ev.rows[0];
-    expect(e).toMatchObject({ kind: 'firing', from_status: 'ok', to_status: 'firing', metric: 'cpu_total', value: 97, threshold: 0.5, host_id: hostId });
+    expect(e).toMatchObject({
+      kind: 'firing',
+      from_status: 'ok',
+      to_status: 'firing',
+      metric: 'cpu_total',
+      value: 97,
+      threshold: 0.5,
+      host_id: hostId,
+    });
     expect(e.expected).toBeCloseTo(ref.expected, 3);
     const band = Math.max(ref.band, Math.abs(ref.expected) * 0.01);
     expect(e.band_low).toBeCloseTo(ref.expected - 3.5 * band, 3);
     expect(e.band_high).toBeCloseTo(ref.expected + 3.5 * band, 3);
     expect(e.score).toBeCloseTo((97 - ref.expected) / band, 3);
     expect(e.reason).toMatch(/^cpu_total 97 outside expected .* in \d+% of the last 5 min \(score /);
-    expect((await db.query(`select status from alert_states where rule_id = $1 and host_id = $2`, [ruleId, hostId])).rows[0].status).toBe('firing');
+    expect(
+      (await db.query(`select status from alert_states where rule_id = $1 and host_id = $2`, [ruleId, hostId])).rows[0]
+        .status,
+    ).toBe('firing');
 
     const [d] = await rx.waitFor('/anomaly', 1, 30_000);
     const alert = (d!.json as { alerts: Record<string, unknown>[] }).alerts[0]!;
-    expect(alert).toMatchObject({ status: 'firing', rule: 'CPU unusual', value: 97, expected: e.expected, band_low: e.band_low, band_high: e.band_high, score: e.score });
+    expect(alert).toMatchObject({
+      status: 'firing',
+      rule: 'CPU unusual',
+      value: 97,
+      expected: e.expected,
+      band_low: e.band_low,
+      band_high: e.band_high,
+      score: e.score,
+    });
 
     // Running again at the same moment changes nothing.
     expect((await detect(at)).body.events).toBe(0);
@@ -98,7 +138,10 @@ describe('detect-anomalies', () => {
     // Six calm minutes later the recovery window holds no anomalous point: resolved.
     const later = new Date(at.getTime() + 6 * 60_000);
     const calmTs = Array.from({ length: 36 }, (_, i) => atS + 5 + i * 10);
-    await db.query(`insert into host_samples (host_id, ts, cpu_total) select $1, to_timestamp(t), 41 from unnest($2::float8[]) t`, [hostId, calmTs]);
+    await db.query(
+      `insert into host_samples (host_id, ts, cpu_total) select $1, to_timestamp(t), 41 from unnest($2::float8[]) t`,
+      [hostId, calmTs],
+    );
     const resolved = await detect(later);
     expect(resolved.body.events).toBe(1);
     const kinds = await db.query(`select kind from alert_events where rule_id = $1 order by id`, [ruleId]);
@@ -119,7 +162,11 @@ describe('detect-anomalies', () => {
 
   it('rejects anomaly rules outside the rolled-up metrics or with a share outside (0, 1]', async () => {
     const bad = (metric: string, threshold: number) =>
-      db.query(`insert into alert_rules (team_id, name, kind, metric, threshold) values ($1, 'x', 'anomaly', $2, $3)`, [team.teamId, metric, threshold]);
+      db.query(`insert into alert_rules (team_id, name, kind, metric, threshold) values ($1, 'x', 'anomaly', $2, $3)`, [
+        team.teamId,
+        metric,
+        threshold,
+      ]);
     await expect(bad('host_down', 0.5)).rejects.toThrow(/alert_rules_anomaly_shape/);
     await expect(bad('cpu_total', 90)).rejects.toThrow(/alert_rules_anomaly_shape/);
   });

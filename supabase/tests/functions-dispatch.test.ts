@@ -26,9 +26,16 @@ afterAll(async () => {
 });
 
 async function channel(kind: string, config: Record<string, unknown>, name = `${kind}-${uniq()}`): Promise<string> {
-  const c = await db.query<{ id: string }>(`insert into channels (team_id, name, kind) values ($1, $2, $3) returning id`, [team.teamId, name, kind]);
+  const c = await db.query<{ id: string }>(
+    `insert into channels (team_id, name, kind) values ($1, $2, $3) returning id`,
+    [team.teamId, name, kind],
+  );
   const id = c.rows[0]!.id;
-  await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [id, team.teamId, config]);
+  await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [
+    id,
+    team.teamId,
+    config,
+  ]);
   return id;
 }
 
@@ -40,27 +47,52 @@ interface Host {
 
 async function host(): Promise<Host> {
   const name = `web-${uniq()}`;
-  const h = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [team.teamId, name]);
+  const h = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, $2) returning id`, [
+    team.teamId,
+    name,
+  ]);
   let ts = Date.now() - 60_000;
   return {
     id: h.rows[0]!.id,
     name,
     async send(cpu) {
       ts += 1000;
-      await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, $2, $3)`, [h.rows[0]!.id, new Date(ts), cpu]);
+      await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, $2, $3)`, [
+        h.rows[0]!.id,
+        new Date(ts),
+        cpu,
+      ]);
     },
   };
 }
 
 async function rule(hostId: string, channelIds: string[], fields: Record<string, unknown> = {}): Promise<string> {
-  const row = { team_id: team.teamId, name: 'CPU high', metric: 'cpu_total', operator: '>', threshold: 90, severity: 'critical', scope: 'host', scope_host_id: hostId, channel_ids: channelIds, ...fields };
+  const row = {
+    team_id: team.teamId,
+    name: 'CPU high',
+    metric: 'cpu_total',
+    operator: '>',
+    threshold: 90,
+    severity: 'critical',
+    scope: 'host',
+    scope_host_id: hostId,
+    channel_ids: channelIds,
+    ...fields,
+  };
   const cols = Object.keys(row);
-  const r = await db.query<{ id: string }>(`insert into alert_rules (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')}) returning id`, Object.values(row));
+  const r = await db.query<{ id: string }>(
+    `insert into alert_rules (${cols.join(', ')}) values (${cols.map((_, i) => `$${i + 1}`).join(', ')}) returning id`,
+    Object.values(row),
+  );
   return r.rows[0]!.id;
 }
 
 /** Outbox rows with last_error (the reason class members see) and detail (what admins see, notification_error_details). */
-async function outbox(channelId: string): Promise<{ id: number; status: string; attempts: number; last_error: string | null; detail: string | null; due_in: number }[]> {
+async function outbox(
+  channelId: string,
+): Promise<
+  { id: number; status: string; attempts: number; last_error: string | null; detail: string | null; due_in: number }[]
+> {
   const r = await db.query(
     `select n.id::int, n.status, n.attempts, n.last_error, d.detail, extract(epoch from n.next_attempt_at - now())::float8 as due_in
        from notifications n left join notification_error_details d on d.notification_id = n.id where n.channel_id = $1 order by n.id`,
@@ -69,12 +101,23 @@ async function outbox(channelId: string): Promise<{ id: number; status: string; 
   return r.rows;
 }
 
-async function waitOutbox(channelId: string, pred: (rows: Awaited<ReturnType<typeof outbox>>) => boolean, timeoutMs = 15_000) {
+async function waitOutbox(
+  channelId: string,
+  pred: (rows: Awaited<ReturnType<typeof outbox>>) => boolean,
+  timeoutMs = 15_000,
+) {
   let rows: Awaited<ReturnType<typeof outbox>> = [];
-  return waitFor(async () => (pred((rows = await outbox(channelId))) ? rows : undefined), { message: () => `the outbox of ${channelId} to reach the expected state: ${JSON.stringify(rows)}`, timeoutMs, intervalMs: 50 });
+  return waitFor(async () => (pred((rows = await outbox(channelId))) ? rows : undefined), {
+    message: () => `the outbox of ${channelId} to reach the expected state: ${JSON.stringify(rows)}`,
+    timeoutMs,
+    intervalMs: 50,
+  });
 }
 
-async function dispatchNow(body: Record<string, unknown> = { reason: 'schedule' }, auth = env.SUPABASE_SERVICE_ROLE_KEY): Promise<{ status: number; body: Record<string, unknown> }> {
+async function dispatchNow(
+  body: Record<string, unknown> = { reason: 'schedule' },
+  auth = env.SUPABASE_SERVICE_ROLE_KEY,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${env.SUPABASE_URL}/functions/v1/dispatch-notifications`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(auth ? { Authorization: `Bearer ${auth}` } : {}) },
@@ -96,8 +139,22 @@ describe('dispatch-notifications', () => {
       text: `Critical: CPU high on ${h.name}`,
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: `Critical: CPU high on ${h.name}` } },
-        { type: 'section', text: { type: 'mrkdwn', text: `:red_circle: *<${hostUrl}|Critical: CPU high on ${h.name}>*\ncpu_total = 97.3 (threshold 90)` } },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: expect.stringMatching(new RegExp(`^OpenManager Vibe · <${DASHBOARD}\\|Open dashboard> · \\d{4}-`)) }] },
+        {
+          type: 'section',
+          text: {
+            type: 'mrkdwn',
+            text: `:red_circle: *<${hostUrl}|Critical: CPU high on ${h.name}>*\ncpu_total = 97.3 (threshold 90)`,
+          },
+        },
+        {
+          type: 'context',
+          elements: [
+            {
+              type: 'mrkdwn',
+              text: expect.stringMatching(new RegExp(`^OpenManager Vibe · <${DASHBOARD}\\|Open dashboard> · \\d{4}-`)),
+            },
+          ],
+        },
       ],
     });
     const rows = await waitOutbox(ch, (r) => r[0]?.status === 'sent');
@@ -122,14 +179,31 @@ describe('dispatch-notifications', () => {
       timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       footer: { text: 'OpenManager Vibe' },
     });
-    expect(firing!.json).toEqual({ username: 'OpenManager Vibe', content: `Warning: CPU busy on ${h.name}`, embeds: [embed('Warning', 0xf5a524)], allowed_mentions: { parse: [] } });
+    expect(firing!.json).toEqual({
+      username: 'OpenManager Vibe',
+      content: `Warning: CPU busy on ${h.name}`,
+      embeds: [embed('Warning', 0xf5a524)],
+      allowed_mentions: { parse: [] },
+    });
     await h.send(10);
     const both = await rx.waitFor('/discord/1', 2);
-    expect(both[1]!.json).toEqual({ username: 'OpenManager Vibe', content: `Resolved: CPU busy on ${h.name}`, embeds: [embed('Resolved', 0x30a46c)], allowed_mentions: { parse: [] } });
+    expect(both[1]!.json).toEqual({
+      username: 'OpenManager Vibe',
+      content: `Resolved: CPU busy on ${h.name}`,
+      embeds: [embed('Resolved', 0x30a46c)],
+      allowed_mentions: { parse: [] },
+    });
   });
 
-  it('sends email through a Resend-compatible API with the key and an idempotency key', { timeout: 60_000 }, async () => {
-    const ch = await channel('email', { to: ['ops@example.com', 'oncall@example.com'], from: 'Vibe <alerts@example.com>', api_key: 're_test_123', api_url: rx.url('/emails') });
+  it('sends email through a Resend-compatible API with the key and an idempotency key', {
+    timeout: 60_000,
+  }, async () => {
+    const ch = await channel('email', {
+      to: ['ops@example.com', 'oncall@example.com'],
+      from: 'Vibe <alerts@example.com>',
+      api_key: 're_test_123',
+      api_url: rx.url('/emails'),
+    });
     const h = await host();
     await rule(h.id, [ch], { name: 'CPU <hot>' });
     await h.send(99);
@@ -157,9 +231,13 @@ describe('dispatch-notifications', () => {
     const [d] = await rx.waitFor('/hook/a', 1);
     const ts = d!.headers['x-vibe-timestamp'] as string;
     expect(Math.abs(Number(ts) - Date.now() / 1000)).toBeLessThan(60);
-    expect(d!.headers['x-vibe-signature']).toBe(`sha256=${createHmac('sha256', secret).update(`${ts}.${d!.body}`).digest('hex')}`);
+    expect(d!.headers['x-vibe-signature']).toBe(
+      `sha256=${createHmac('sha256', secret).update(`${ts}.${d!.body}`).digest('hex')}`,
+    );
     expect(d!.headers['x-team']).toBe('blue');
-    const ev = await db.query(`select id::int, occurred_at from alert_events where rule_id = $1 and kind = 'firing'`, [ruleId]);
+    const ev = await db.query(`select id::int, occurred_at from alert_events where rule_id = $1 and kind = 'firing'`, [
+      ruleId,
+    ]);
     expect(d!.json).toEqual({
       version: 1,
       type: 'alert',
@@ -170,8 +248,18 @@ describe('dispatch-notifications', () => {
       created_at: expect.stringMatching(/^\d{4}-/),
       alerts: [
         {
-          event_id: ev.rows[0].id, status: 'firing', severity: 'critical', rule: 'CPU high', metric: 'cpu_total', value: 93, threshold: 90,
-          expected: null, band_low: null, band_high: null, score: null, reason: null,
+          event_id: ev.rows[0].id,
+          status: 'firing',
+          severity: 'critical',
+          rule: 'CPU high',
+          metric: 'cpu_total',
+          value: 93,
+          threshold: 90,
+          expected: null,
+          band_low: null,
+          band_high: null,
+          score: null,
+          reason: null,
           host: { id: h.id, name: h.name, url: `${DASHBOARD}/hosts/${h.id}` },
           occurred_at: new Date(ev.rows[0].occurred_at).toISOString(),
         },
@@ -226,14 +314,20 @@ describe('dispatch-notifications', () => {
   });
 
   it('never sends one row twice when dispatchers run at once', { timeout: 90_000 }, async () => {
-    const channels = await Promise.all(Array.from({ length: 30 }, (_, i) => channel('webhook', { url: rx.url(`/race/${i}/`) })));
+    const channels = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => channel('webhook', { url: rx.url(`/race/${i}/`) })),
+    );
     const ev = await db.query<{ id: number }>(
       `insert into alert_events (team_id, kind, from_status, to_status, rule_name, metric, severity, value, threshold, occurred_at)
        values ($1, 'firing', 'ok', 'firing', 'race', 'cpu_total', 'warning', 95, 90, now()) returning id`,
       [team.teamId],
     );
     // One statement: the trigger wakes one dispatcher (after its group wait); four more start at once.
-    await db.query(`insert into notifications (team_id, event_id, channel_id) select $1, $2, unnest($3::uuid[])`, [team.teamId, ev.rows[0]!.id, channels]);
+    await db.query(`insert into notifications (team_id, event_id, channel_id) select $1, $2, unnest($3::uuid[])`, [
+      team.teamId,
+      ev.rows[0]!.id,
+      channels,
+    ]);
     const runs = await Promise.all(Array.from({ length: 4 }, () => dispatchNow({ reason: 'race' })));
     for (const r of runs) expect(r.status).toBe(200);
     await rx.waitFor('/race/', 30);
@@ -241,11 +335,16 @@ describe('dispatch-notifications', () => {
     const paths = rx.to('/race/').map((d) => d.path);
     expect(new Set(paths).size).toBe(30);
     expect(paths).toHaveLength(30);
-    const sent = await db.query(`select count(*)::int as n from notifications where event_id = $1 and status = 'sent' and attempts = 1`, [ev.rows[0]!.id]);
+    const sent = await db.query(
+      `select count(*)::int as n from notifications where event_id = $1 and status = 'sent' and attempts = 1`,
+      [ev.rows[0]!.id],
+    );
     expect(sent.rows[0].n).toBe(30);
   });
 
-  it('groups events of one channel that arrive within the group window into one message', { timeout: 60_000 }, async () => {
+  it('groups events of one channel that arrive within the group window into one message', {
+    timeout: 60_000,
+  }, async () => {
     const ch = await channel('webhook', { url: rx.url('/group/1') });
     const hosts = await Promise.all([host(), host(), host()]);
     for (const h of hosts) await rule(h.id, [ch]);
@@ -288,10 +387,14 @@ describe('dispatch-notifications', () => {
     expect(refused.status).toBe(400);
     expect(refused.body).toEqual({
       error: 'destination_blocked',
-      message: 'Discord webhook URL must use https, not http: http://example.com (for a local test receiver list its host in VIBE_ALLOWED_DEV_HOSTS)',
+      message:
+        'Discord webhook URL must use https, not http: http://example.com (for a local test receiver list its host in VIBE_ALLOWED_DEV_HOSTS)',
     });
     const empty = await channel('webhook', {});
     const missing = await dispatchNow({ channel_id: empty }, team.ownerToken);
-    expect(missing.body).toEqual({ error: 'channel_config', message: 'Channel secrets lack "url": set {"url": "https://…", "secret": "…"}' });
+    expect(missing.body).toEqual({
+      error: 'channel_config',
+      message: 'Channel secrets lack "url": set {"url": "https://…", "secret": "…"}',
+    });
   });
 });

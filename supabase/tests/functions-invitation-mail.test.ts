@@ -19,19 +19,38 @@ let teamName: string;
 
 async function invitee(label: string): Promise<{ email: string; client: SupabaseClient }> {
   const email = `${label}-${uniq()}@example.test`;
-  const { data, error } = await serviceClient().auth.admin.createUser({ email, password: `pw-${uniq()}`, email_confirm: true });
+  const { data, error } = await serviceClient().auth.admin.createUser({
+    email,
+    password: `pw-${uniq()}`,
+    email_confirm: true,
+  });
   if (error || !data.user) throw new Error(`Cannot create ${label}: ${error?.message}`);
   return { email, client: clientWith(await mintToken(data.user.id)) };
 }
 
 async function emailChannel(teamId: string, path: string): Promise<string> {
-  const c = await db.query<{ id: string }>(`insert into channels (team_id, name, kind) values ($1, $2, 'email') returning id`, [teamId, `mail-${uniq()}`]);
-  const config = { to: ['ops@example.com'], from: 'Vibe <invites@example.com>', api_key: 're_invite_123', api_url: rx.url(path) };
-  await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [c.rows[0]!.id, teamId, config]);
+  const c = await db.query<{ id: string }>(
+    `insert into channels (team_id, name, kind) values ($1, $2, 'email') returning id`,
+    [teamId, `mail-${uniq()}`],
+  );
+  const config = {
+    to: ['ops@example.com'],
+    from: 'Vibe <invites@example.com>',
+    api_key: 're_invite_123',
+    api_url: rx.url(path),
+  };
+  await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [
+    c.rows[0]!.id,
+    teamId,
+    config,
+  ]);
   return c.rows[0]!.id;
 }
 
-async function waitMail(invitationId: string, pred: (r: { status: string; link_token: string | null; mail_status: string | null }) => boolean) {
+async function waitMail(
+  invitationId: string,
+  pred: (r: { status: string; link_token: string | null; mail_status: string | null }) => boolean,
+) {
   const end = Date.now() + 20_000;
   for (;;) {
     const { rows } = await db.query(
@@ -49,7 +68,8 @@ beforeAll(async () => {
   rx = await startNotifyReceiver();
   team = await createTeam(db);
   admin = clientWith(team.adminToken);
-  adminEmail = (await db.query<{ email: string }>('select email from auth.users where id = $1', [team.adminId])).rows[0]!.email;
+  adminEmail = (await db.query<{ email: string }>('select email from auth.users where id = $1', [team.adminId]))
+    .rows[0]!.email;
   teamName = (await db.query<{ name: string }>('select name from teams where id = $1', [team.teamId])).rows[0]!.name;
   await emailChannel(team.teamId, '/emails/invite');
 });
@@ -59,9 +79,15 @@ afterAll(async () => {
 });
 
 describe('invitation mail', () => {
-  it('mails the invitee the exact payload through the team\'s email channel, then wipes the token', { timeout: 60_000 }, async () => {
+  it("mails the invitee the exact payload through the team's email channel, then wipes the token", {
+    timeout: 60_000,
+  }, async () => {
     const ivy = await invitee('ivy');
-    const { data, error } = await admin.rpc('create_invitation', { p_team_id: team.teamId, p_email: ivy.email, p_role: 'admin' });
+    const { data, error } = await admin.rpc('create_invitation', {
+      p_team_id: team.teamId,
+      p_email: ivy.email,
+      p_role: 'admin',
+    });
     expect(error).toBeNull();
     const inv = (data as { invitation_id: string; token: string; expires_at: string; mailed: boolean }[])[0]!;
     expect(inv.mailed).toBe(true);
@@ -69,7 +95,11 @@ describe('invitation mail', () => {
     const viewer = clientWith(team.viewerToken);
     expect((await viewer.from('team_invitations').select('*')).data).toEqual([]);
     const viaRest = await fetch(`${env.SUPABASE_URL}/rest/v1/invitation_mails?select=*`, {
-      headers: { apikey: env.SUPABASE_ANON_KEY, authorization: `Bearer ${team.viewerToken}`, 'accept-profile': 'private' },
+      headers: {
+        apikey: env.SUPABASE_ANON_KEY,
+        authorization: `Bearer ${team.viewerToken}`,
+        'accept-profile': 'private',
+      },
     });
     expect(viaRest.status).toBe(406);
     expect(await viaRest.text()).not.toContain(inv.token);
@@ -102,24 +132,38 @@ describe('invitation mail', () => {
     expect(rx.to('/emails/invite')).toHaveLength(1);
   });
 
-  it('marks the mail failed with the API\'s answer when the email API refuses it, and wipes the token', { timeout: 60_000 }, async () => {
+  it("marks the mail failed with the API's answer when the email API refuses it, and wipes the token", {
+    timeout: 60_000,
+  }, async () => {
     const other = await createTeam(db);
     await emailChannel(other.teamId, '/emails/refuse');
     rx.answer('/emails/refuse', 422);
     const ivan = await invitee('ivan');
-    const { data } = await clientWith(other.ownerToken).rpc('create_invitation', { p_team_id: other.teamId, p_email: ivan.email });
+    const { data } = await clientWith(other.ownerToken).rpc('create_invitation', {
+      p_team_id: other.teamId,
+      p_email: ivan.email,
+    });
     const inv = (data as { invitation_id: string }[])[0]!;
     await rx.waitFor('/emails/refuse', 1, 30_000);
     const settled = await waitMail(inv.invitation_id, (r) => r.status === 'failed');
-    expect(settled).toMatchObject({ link_token: null, mail_status: 'failed', mail_error: expect.stringMatching(/^Email API answered HTTP 422/) });
+    expect(settled).toMatchObject({
+      link_token: null,
+      mail_status: 'failed',
+      mail_error: expect.stringMatching(/^Email API answered HTTP 422/),
+    });
   });
 
   it('mails nothing when the team has no email channel', async () => {
     const bare = await createTeam(db);
     const owner = clientWith(bare.ownerToken);
-    const { data } = await owner.rpc('create_invitation', { p_team_id: bare.teamId, p_email: `nomail-${uniq()}@example.test` });
+    const { data } = await owner.rpc('create_invitation', {
+      p_team_id: bare.teamId,
+      p_email: `nomail-${uniq()}@example.test`,
+    });
     expect((data as { mailed: boolean }[])[0]!.mailed).toBe(false);
-    const { rows } = await db.query('select mail_status from team_invitations where id = $1', [(data as { invitation_id: string }[])[0]!.invitation_id]);
+    const { rows } = await db.query('select mail_status from team_invitations where id = $1', [
+      (data as { invitation_id: string }[])[0]!.invitation_id,
+    ]);
     expect(rows[0]).toEqual({ mail_status: null });
   });
 });

@@ -66,7 +66,12 @@ export async function startNotifyReceiver(): Promise<NotifyReceiver> {
     url: (path) => `http://127.0.0.1:${port}${path}`,
     to,
     async waitFor(prefix, count = 1, timeoutMs = 15_000) {
-      await waitFor(() => to(prefix).length >= count, { message: () => `${count} deliveries to ${prefix}, got ${to(prefix).length}: ${deliveries.map((d) => d.path).join(', ')}`, timeoutMs, intervalMs: 20 });
+      await waitFor(() => to(prefix).length >= count, {
+        message: () =>
+          `${count} deliveries to ${prefix}, got ${to(prefix).length}: ${deliveries.map((d) => d.path).join(', ')}`,
+        timeoutMs,
+        intervalMs: 20,
+      });
       return to(prefix);
     },
     answer: (prefix, status) => void statuses.set(prefix, status),

@@ -11,7 +11,11 @@ import { createTeam, env, serviceClient, superuser, uniq } from './helpers.ts';
 
 const db = superuser();
 afterAll(() => db.end());
-const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, enableTelemetry: false });
+const redis = new Redis({
+  url: env.UPSTASH_REDIS_REST_URL,
+  token: env.UPSTASH_REDIS_REST_TOKEN,
+  enableTelemetry: false,
+});
 
 describe('TTL tiers', () => {
   it('keeps high-frequency data 15–60 s and low-frequency data 5–15 min', () => {
@@ -30,12 +34,19 @@ describe('hybrid storage getData', () => {
   it('reads Upstash first, fetches on a miss, caches with the TTL and persists a snapshot when asked', async () => {
     const { teamId } = await createTeam(db);
     const errors: string[] = [];
-    const storage = createHybridStorage({ cache: redis, snapshots: metricsTable(serviceClient()), onError: (e, stage) => errors.push(`${stage}: ${String(e)}`) });
+    const storage = createHybridStorage({
+      cache: redis,
+      snapshots: metricsTable(serviceClient()),
+      onError: (e, stage) => errors.push(`${stage}: ${String(e)}`),
+    });
     const key = `test:servers:${uniq()}`;
     let calls = 0;
     const fetchFn = async () => ({ servers: [{ id: 'web-1', cpu: { usage: 35.2 } }], n: ++calls });
 
-    expect(await storage.getData(key, fetchFn, { tier: 'high', persistToDatabase: true, teamId })).toEqual({ servers: [{ id: 'web-1', cpu: { usage: 35.2 } }], n: 1 });
+    expect(await storage.getData(key, fetchFn, { tier: 'high', persistToDatabase: true, teamId })).toEqual({
+      servers: [{ id: 'web-1', cpu: { usage: 35.2 } }],
+      n: 1,
+    });
     expect(await storage.getData(key, fetchFn, { tier: 'high' })).toMatchObject({ n: 1 });
     expect(calls).toBe(1);
     const ttl = await redis.ttl(key);
@@ -50,7 +61,9 @@ describe('hybrid storage getData', () => {
     expect(await storage.getData(key, fetchFn)).toMatchObject({ n: 2 });
 
     const rows = await db.query(`select key, data, timestamp from metrics where team_id = $1`, [teamId]);
-    expect(rows.rows).toEqual([{ key, data: { servers: [{ id: 'web-1', cpu: { usage: 35.2 } }], n: 1 }, timestamp: expect.any(Date) }]);
+    expect(rows.rows).toEqual([
+      { key, data: { servers: [{ id: 'web-1', cpu: { usage: 35.2 } }], n: 1 }, timestamp: expect.any(Date) },
+    ]);
     expect(errors).toEqual([]);
   });
 
@@ -72,7 +85,9 @@ describe('hybrid storage getData', () => {
     const storage = createHybridStorage({ cache: broken, onError: (_e, stage) => stages.push(stage) });
     expect(await storage.getData('k', async () => 42, { ttl: 15 })).toBe(42);
     expect(stages).toEqual(['cache-read', 'cache-write']);
-    await expect(storage.getData('k', async () => 1, { persistToDatabase: true })).rejects.toThrow(/persistToDatabase needs options.teamId/);
+    await expect(storage.getData('k', async () => 1, { persistToDatabase: true })).rejects.toThrow(
+      /persistToDatabase needs options.teamId/,
+    );
     await expect(storage.getData('k', async () => 1, { ttl: 0 })).rejects.toThrow(/Invalid ttl 0/);
   });
 
@@ -90,24 +105,59 @@ describe('hybrid storage getData', () => {
 });
 
 describe('destination URL guard', () => {
-  const resolve = async (host: string) => ({ 'hooks.slack.com': ['52.1.2.3'], 'rebind.example': ['8.8.8.8', '10.0.0.7'], 'v6.example': ['fd12::1'] })[host] ?? [];
-  const check = (url: string, allowed = '') => checkDestination(url, { resolve, allowedDevHosts: parseAllowedHosts(allowed), what: 'Slack webhook URL' });
+  const resolve = async (host: string) =>
+    ({ 'hooks.slack.com': ['52.1.2.3'], 'rebind.example': ['8.8.8.8', '10.0.0.7'], 'v6.example': ['fd12::1'] })[host] ??
+    [];
+  const check = (url: string, allowed = '') =>
+    checkDestination(url, { resolve, allowedDevHosts: parseAllowedHosts(allowed), what: 'Slack webhook URL' });
 
   it('classifies non-public addresses', () => {
-    const blocked = ['127.0.0.1', '10.1.2.3', '172.16.5.4', '192.168.0.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '::1', '::', 'fe80::1', 'fd00:ec2::254', '::ffff:127.0.0.1', '::ffff:a9fe:a9fe', '64:ff9b::a00:1', 'ff02::1'];
+    const blocked = [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.5.4',
+      '192.168.0.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '224.0.0.1',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00:ec2::254',
+      '::ffff:127.0.0.1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::a00:1',
+      'ff02::1',
+    ];
     for (const a of blocked) expect(blockedAddressReason(a), a).not.toBeNull();
-    for (const a of ['8.8.8.8', '172.32.0.1', '52.1.2.3', '2606:4700::1111', '::ffff:8.8.8.8']) expect(blockedAddressReason(a), a).toBeNull();
+    for (const a of ['8.8.8.8', '172.32.0.1', '52.1.2.3', '2606:4700::1111', '::ffff:8.8.8.8'])
+      expect(blockedAddressReason(a), a).toBeNull();
   });
 
   it('accepts https to public hosts and refuses everything else with a reason', async () => {
     expect((await check('https://hooks.slack.com/services/T/B/x')).ok).toBe(true);
-    expect(await check('http://hooks.slack.com/services/x')).toEqual({ ok: false, reason: 'Slack webhook URL must use https, not http: http://hooks.slack.com (for a local test receiver list its host in VIBE_ALLOWED_DEV_HOSTS)' });
-    expect(await check('https://rebind.example/x')).toEqual({ ok: false, reason: 'Slack webhook URL https://rebind.example is blocked: rebind.example resolves to 10.0.0.7, a private address; notifications only go to public addresses (list development hosts in VIBE_ALLOWED_DEV_HOSTS)' });
+    expect(await check('http://hooks.slack.com/services/x')).toEqual({
+      ok: false,
+      reason:
+        'Slack webhook URL must use https, not http: http://hooks.slack.com (for a local test receiver list its host in VIBE_ALLOWED_DEV_HOSTS)',
+    });
+    expect(await check('https://rebind.example/x')).toEqual({
+      ok: false,
+      reason:
+        'Slack webhook URL https://rebind.example is blocked: rebind.example resolves to 10.0.0.7, a private address; notifications only go to public addresses (list development hosts in VIBE_ALLOWED_DEV_HOSTS)',
+    });
     expect((await check('https://v6.example/')).ok).toBe(false);
     expect((await check('https://[::ffff:169.254.169.254]/')).ok).toBe(false);
     expect((await check('https://2130706433/')).ok).toBe(false); // 127.0.0.1 written as a number
-    expect(await check('https://nowhere.example/')).toEqual({ ok: false, reason: 'Slack webhook URL host nowhere.example does not resolve to any address' });
-    expect(await check('https://u:p@hooks.slack.com/')).toMatchObject({ ok: false, reason: expect.stringMatching(/must not carry credentials/) });
+    expect(await check('https://nowhere.example/')).toEqual({
+      ok: false,
+      reason: 'Slack webhook URL host nowhere.example does not resolve to any address',
+    });
+    expect(await check('https://u:p@hooks.slack.com/')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/must not carry credentials/),
+    });
     expect(await check('')).toMatchObject({ ok: false, reason: expect.stringMatching(/is missing/) });
   });
 
@@ -147,17 +197,36 @@ describe('destination URL guard', () => {
       '4000::1', // unassigned, outside 2000::/3
     ];
     for (const a of literals) expect(blockedAddressReason(a), a).not.toBeNull();
-    for (const a of ['2606:4700::1111', '2a00:1450:4001:81c::200e', '2002:808:808::1', '64:ff9b::808:808', '::ffff:8.8.8.8']) {
+    for (const a of [
+      '2606:4700::1111',
+      '2a00:1450:4001:81c::200e',
+      '2002:808:808::1',
+      '64:ff9b::808:808',
+      '::ffff:8.8.8.8',
+    ]) {
       expect(blockedAddressReason(a), a).toBeNull();
     }
     for (const a of literals) {
       const url = `https://[${a}]/hook`;
       expect((await check(url)).ok, url).toBe(false);
-      const resolved = await checkDestination('https://tricky.example/hook', { resolve: async () => ['52.1.2.3', a], allowedDevHosts: [], what: 'Webhook URL' });
-      expect(resolved, `tricky.example resolving to ${a}`).toMatchObject({ ok: false, reason: expect.stringContaining(`tricky.example resolves to ${a}`) });
+      const resolved = await checkDestination('https://tricky.example/hook', {
+        resolve: async () => ['52.1.2.3', a],
+        allowedDevHosts: [],
+        what: 'Webhook URL',
+      });
+      expect(resolved, `tricky.example resolving to ${a}`).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining(`tricky.example resolves to ${a}`),
+      });
     }
-    expect(await check('https://[::ffff:0:7f00:1]/')).toMatchObject({ ok: false, reason: expect.stringMatching(/::ffff:0:7f00:1, .*127\.0\.0\.1/) });
-    expect(await check('https://[2002:a00:1::1]/')).toMatchObject({ ok: false, reason: expect.stringMatching(/6to4.*10\.0\.0\.1/) });
+    expect(await check('https://[::ffff:0:7f00:1]/')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/::ffff:0:7f00:1, .*127\.0\.0\.1/),
+    });
+    expect(await check('https://[2002:a00:1::1]/')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/6to4.*10\.0\.0\.1/),
+    });
   });
 
   it('lets listed development hosts through, over http too, and only those', async () => {
@@ -165,6 +234,10 @@ describe('destination URL guard', () => {
     expect((await check('http://localhost:8025/x', 'localhost:8025')).ok).toBe(true);
     expect((await check('http://localhost:8026/x', 'localhost:8025')).ok).toBe(false);
     expect((await check('http://10.0.0.1/x', '127.0.0.1, localhost')).ok).toBe(false);
-    expect(parseAllowedHosts(' 127.0.0.1,LOCALHOST:8025  mail.test ')).toEqual(['127.0.0.1', 'localhost:8025', 'mail.test']);
+    expect(parseAllowedHosts(' 127.0.0.1,LOCALHOST:8025  mail.test ')).toEqual([
+      '127.0.0.1',
+      'localhost:8025',
+      'mail.test',
+    ]);
   });
 });

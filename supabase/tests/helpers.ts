@@ -31,7 +31,13 @@ export function serviceClient(): SupabaseClient {
 
 /** An HS256 access token as Supabase Auth would issue it, signed with the project's JWT secret. */
 export async function mintToken(sub: string, appMetadata: Record<string, unknown> = {}): Promise<string> {
-  return new SignJWT({ sub, role: 'authenticated', aud: 'authenticated', app_metadata: appMetadata, email: `${sub}@test.local` })
+  return new SignJWT({
+    sub,
+    role: 'authenticated',
+    aud: 'authenticated',
+    app_metadata: appMetadata,
+    email: `${sub}@test.local`,
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuedAt()
     .setExpirationTime('1h')

@@ -20,7 +20,9 @@ async function victim(): Promise<{ id: string; email: string; password: string }
 }
 
 async function signsIn(email: string, password: string): Promise<boolean> {
-  const c = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
+  const c = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   const { error } = await c.auth.signInWithPassword({ email, password });
   return error === null;
 }
@@ -41,7 +43,9 @@ async function newToken(adminToken: string, hostId: string): Promise<string> {
 }
 
 describe('re-enrollment cannot delete users', () => {
-  it('refuses an admin setting agent_user_id (patch and insert) with 42501, and the victim still signs in', { timeout: 120_000 }, async () => {
+  it('refuses an admin setting agent_user_id (patch and insert) with 42501, and the victim still signs in', {
+    timeout: 120_000,
+  }, async () => {
     const team = await createTeam(db);
     const v = await victim();
     const admin = clientWith(team.adminToken);
@@ -51,9 +55,13 @@ describe('re-enrollment cannot delete users', () => {
     expect(patched.status).toBe(403);
     expect(patched.error?.code).toBe('42501');
     expect(patched.error?.message).toMatch(/permission denied/);
-    const inserted = await admin.from('hosts').insert({ team_id: team.teamId, name: `planted-${uniq()}`, agent_user_id: v.id });
+    const inserted = await admin
+      .from('hosts')
+      .insert({ team_id: team.teamId, name: `planted-${uniq()}`, agent_user_id: v.id });
     expect(inserted.error?.code).toBe('42501');
-    const upserted = await admin.from('hosts').upsert({ id: team.hostId, team_id: team.teamId, name: 'x', agent_user_id: v.id });
+    const upserted = await admin
+      .from('hosts')
+      .upsert({ id: team.hostId, team_id: team.teamId, name: 'x', agent_user_id: v.id });
     expect(upserted.error?.code).toBe('42501');
     const still = await db.query('select agent_user_id from hosts where id = $1', [team.hostId]);
     expect(still.rows[0].agent_user_id).toBe(team.agentUserId);
@@ -76,17 +84,31 @@ describe('re-enrollment cannot delete users', () => {
     expect(edited.data).toEqual([{ name: 'Renamed', labels: { env: 'staging' }, sample_interval_s: 30 }]);
     const moved = await admin.from('hosts').update({ last_seen_at: new Date().toISOString() }).eq('id', team.hostId);
     expect(moved.error?.code).toBe('42501');
-    const made = await admin.rpc('create_host', { p_team_id: team.teamId, p_name: `new-${uniq()}`, p_labels: { a: 'b' } });
+    const made = await admin.rpc('create_host', {
+      p_team_id: team.teamId,
+      p_name: `new-${uniq()}`,
+      p_labels: { a: 'b' },
+    });
     expect(made.error).toBeNull();
-    const added = await admin.from('hosts').insert({ team_id: team.teamId, name: `direct-${uniq()}`, sample_interval_s: 60 }).select('id');
+    const added = await admin
+      .from('hosts')
+      .insert({ team_id: team.teamId, name: `direct-${uniq()}`, sample_interval_s: 60 })
+      .select('id');
     expect(added.error).toBeNull();
-    const ingest = await clientWith(team.agentToken).from('host_samples').insert({ host_id: team.hostId, ts: new Date().toISOString(), cpu_total: 5 });
+    const ingest = await clientWith(team.agentToken)
+      .from('host_samples')
+      .insert({ host_id: team.hostId, ts: new Date().toISOString(), cpu_total: 5 });
     expect(ingest.error).toBeNull();
   });
 
-  it('deletes only the host\'s own previous agent on re-enrollment, never another user bound to the host', { timeout: 120_000 }, async () => {
+  it("deletes only the host's own previous agent on re-enrollment, never another user bound to the host", {
+    timeout: 120_000,
+  }, async () => {
     const team = await createTeam(db);
-    const made = await clientWith(team.adminToken).rpc('create_host', { p_team_id: team.teamId, p_name: `box-${uniq()}` });
+    const made = await clientWith(team.adminToken).rpc('create_host', {
+      p_team_id: team.teamId,
+      p_name: `box-${uniq()}`,
+    });
     const { host_id: hostId, token } = (made.data as { host_id: string; token: string }[])[0]!;
     const first = await enroll(token);
     expect(first.status).toBe(200);
@@ -105,7 +127,9 @@ describe('re-enrollment cannot delete users', () => {
     expect(third.status).toBe(200);
     expect(await signsIn(v.email, v.password)).toBe(true);
     // An agent of another host is not this host's agent either.
-    const meta = await serviceClient().auth.admin.updateUserById(team.agentUserId, { app_metadata: { vibe_role: 'agent', host_id: team.hostId, team_id: team.teamId } });
+    const meta = await serviceClient().auth.admin.updateUserById(team.agentUserId, {
+      app_metadata: { vibe_role: 'agent', host_id: team.hostId, team_id: team.teamId },
+    });
     expect(meta.error).toBeNull();
     await db.query('update hosts set agent_user_id = $1 where id = $2', [team.agentUserId, hostId]);
     const fourth = await enroll(await newToken(team.adminToken, hostId));

@@ -49,7 +49,13 @@ const none: Role[] = [];
 function specs(): Record<string, Spec> {
   const team_id = t1.teamId;
   const host_id = t1.hostId;
-  const memberOnly = (extra: Partial<Record<Op, Role[]>> = {}) => ({ select: members, insert: none, update: none, delete: none, ...extra });
+  const memberOnly = (extra: Partial<Record<Op, Role[]>> = {}) => ({
+    select: members,
+    insert: none,
+    update: none,
+    delete: none,
+    ...extra,
+  });
   const managed = { select: members, insert: admins, update: admins, delete: admins };
   return {
     teams: {
@@ -59,11 +65,10 @@ function specs(): Record<string, Spec> {
       // viewer/admin/otherTeam may create new teams of their own; only owners delete.
       allow: { select: members, insert: ['viewer', 'admin', 'otherTeam'], update: admins, delete: none },
       afterSeed: async (row) => {
-        await db.query(`insert into public.team_members (team_id, user_id, role) values ($1, $2, 'admin'), ($1, $3, 'viewer')`, [
-          row.id,
-          t1.adminId,
-          t1.viewerId,
-        ]);
+        await db.query(
+          `insert into public.team_members (team_id, user_id, role) values ($1, $2, 'admin'), ($1, $3, 'viewer')`,
+          [row.id, t1.adminId, t1.viewerId],
+        );
       },
     },
     // Members join only by accepting an invitation (accept_invitation): no API role inserts directly.
@@ -75,12 +80,21 @@ function specs(): Record<string, Spec> {
     },
     // Created, accepted and revoked through the invitation functions; the invitee's own read is in team-invitations.test.ts.
     team_invitations: {
-      row: () => ({ team_id, email: `invitee-${uniq()}@example.test`, token_hash: createHash('sha256').update(uniq()).digest('hex') }),
+      row: () => ({
+        team_id,
+        email: `invitee-${uniq()}@example.test`,
+        token_hash: createHash('sha256').update(uniq()).digest('hex'),
+      }),
       key: ['id'],
       patch: () => ({ role: 'admin' }),
       allow: { select: admins, insert: none, update: none, delete: admins },
     },
-    hosts: { row: () => ({ team_id, name: `h-${uniq()}` }), key: ['id'], patch: () => ({ name: `h2-${uniq()}` }), allow: managed },
+    hosts: {
+      row: () => ({ team_id, name: `h-${uniq()}` }),
+      key: ['id'],
+      patch: () => ({ name: `h2-${uniq()}` }),
+      allow: managed,
+    },
     enrollment_tokens: {
       row: () => ({ team_id, host_id, token_hash: (uniq() + '0'.repeat(64)).slice(0, 64).replace(/[^0-9a-f]/g, 'a') }),
       key: ['id'],
@@ -111,8 +125,18 @@ function specs(): Record<string, Spec> {
       patch: () => ({ cpu_total: 42 }),
       allow: { select: withAgent, insert: none, update: none, delete: none },
     },
-    host_samples_1m: { row: () => ({ host_id, bucket: recentTs(), samples: 1 }), key: ['host_id', 'bucket'], patch: () => ({ samples: 9 }), allow: memberOnly() },
-    host_samples_1h: { row: () => ({ host_id, bucket: recentTs(), samples: 1 }), key: ['host_id', 'bucket'], patch: () => ({ samples: 9 }), allow: memberOnly() },
+    host_samples_1m: {
+      row: () => ({ host_id, bucket: recentTs(), samples: 1 }),
+      key: ['host_id', 'bucket'],
+      patch: () => ({ samples: 9 }),
+      allow: memberOnly(),
+    },
+    host_samples_1h: {
+      row: () => ({ host_id, bucket: recentTs(), samples: 1 }),
+      key: ['host_id', 'bucket'],
+      patch: () => ({ samples: 9 }),
+      allow: memberOnly(),
+    },
     app_samples_1m: {
       row: () => ({ host_id, check_name: 'web', bucket: recentTs(), samples: 1 }),
       key: ['host_id', 'check_name', 'bucket'],
@@ -131,10 +155,19 @@ function specs(): Record<string, Spec> {
       patch: () => ({ samples: 9 }),
       allow: { select: withAgent, insert: none, update: none, delete: none },
     },
-    channels: { row: () => ({ team_id, name: `c-${uniq()}`, kind: 'slack' }), key: ['id'], patch: () => ({ enabled: false }), allow: managed },
+    channels: {
+      row: () => ({ team_id, name: `c-${uniq()}`, kind: 'slack' }),
+      key: ['id'],
+      patch: () => ({ enabled: false }),
+      allow: managed,
+    },
     channel_secrets: {
       row: async () => {
-        const c = await service.from('channels').insert({ team_id, name: `c-${uniq()}`, kind: 'webhook' }).select('id').single();
+        const c = await service
+          .from('channels')
+          .insert({ team_id, name: `c-${uniq()}`, kind: 'webhook' })
+          .select('id')
+          .single();
         return { channel_id: c.data!.id, team_id, config: { url: 'https://example.test/hook' } };
       },
       key: ['channel_id'],
@@ -155,8 +188,15 @@ function specs(): Record<string, Spec> {
     },
     alert_events: {
       row: () => ({
-        team_id, host_id, kind: 'firing', from_status: 'ok', to_status: 'firing', rule_name: 'x', metric: 'cpu_total',
-        severity: 'warning', occurred_at: new Date().toISOString(),
+        team_id,
+        host_id,
+        kind: 'firing',
+        from_status: 'ok',
+        to_status: 'firing',
+        rule_name: 'x',
+        metric: 'cpu_total',
+        severity: 'warning',
+        occurred_at: new Date().toISOString(),
       }),
       key: ['id'],
       patch: () => ({ reason: 'changed' }),
@@ -176,9 +216,17 @@ function specs(): Record<string, Spec> {
     },
     notification_error_details: {
       row: async () => {
-        const c = await service.from('channels').insert({ team_id, name: `c-${uniq()}`, kind: 'webhook' }).select('id').single();
+        const c = await service
+          .from('channels')
+          .insert({ team_id, name: `c-${uniq()}`, kind: 'webhook' })
+          .select('id')
+          .single();
         // Already settled, so the dispatcher (woken by the insert) leaves it and its detail alone.
-        const n = await service.from('notifications').insert({ team_id, event_id: eventId, channel_id: c.data!.id, status: 'failed' }).select('id').single();
+        const n = await service
+          .from('notifications')
+          .insert({ team_id, event_id: eventId, channel_id: c.data!.id, status: 'failed' })
+          .select('id')
+          .single();
         return { notification_id: n.data!.id, team_id, detail: 'Cannot reach Webhook at https://internal.example' };
       },
       key: ['notification_id'],
@@ -215,7 +263,8 @@ interface Eq<Q> {
 // Q is not constrained to Eq<Q>: checking supabase-js's generic builders against it is "excessively deep" for tsc.
 function filter<Q>(q: Q, row: Row, key: string[]): Q {
   // An empty filter would touch every row of the shared test database.
-  if (key.length === 0 || key.some((k) => row[k] === undefined)) throw new Error(`No key values to filter on: ${key.join(', ')}`);
+  if (key.length === 0 || key.some((k) => row[k] === undefined))
+    throw new Error(`No key values to filter on: ${key.join(', ')}`);
   return key.reduce((acc, k) => (acc as Eq<Q>).eq(k, row[k]), q);
 }
 
@@ -289,13 +338,30 @@ beforeAll(async () => {
     otherTeam: clientWith(t2.adminToken),
     service,
   };
-  const rule = await service.from('alert_rules').insert({ team_id: t1.teamId, name: 'matrix', metric: 'cpu_total', threshold: 99 }).select('id').single();
+  const rule = await service
+    .from('alert_rules')
+    .insert({ team_id: t1.teamId, name: 'matrix', metric: 'cpu_total', threshold: 99 })
+    .select('id')
+    .single();
   ruleId = rule.data!.id;
-  const channel = await service.from('channels').insert({ team_id: t1.teamId, name: 'matrix', kind: 'email' }).select('id').single();
+  const channel = await service
+    .from('channels')
+    .insert({ team_id: t1.teamId, name: 'matrix', kind: 'email' })
+    .select('id')
+    .single();
   channelId = channel.data!.id;
   const event = await service
     .from('alert_events')
-    .insert({ team_id: t1.teamId, kind: 'firing', from_status: 'ok', to_status: 'firing', rule_name: 'm', metric: 'cpu_total', severity: 'warning', occurred_at: new Date().toISOString() })
+    .insert({
+      team_id: t1.teamId,
+      kind: 'firing',
+      from_status: 'ok',
+      to_status: 'firing',
+      rule_name: 'm',
+      metric: 'cpu_total',
+      severity: 'warning',
+      occurred_at: new Date().toISOString(),
+    })
     .select('id')
     .single();
   eventId = event.data!.id;
@@ -311,7 +377,35 @@ describe('access matrix', () => {
     expect(rows.map((r) => r.name).sort()).toEqual(Object.keys(specs()).sort());
   });
 
-  for (const table of Object.keys({ ...{ teams: 0, team_members: 0, team_invitations: 0, hosts: 0, enrollment_tokens: 0, host_samples: 0, app_samples: 0, db_samples: 0, host_latest: 0, host_samples_1m: 0, host_samples_1h: 0, app_samples_1m: 0, app_samples_1h: 0, host_samples_compact: 0, channels: 0, channel_secrets: 0, alert_rules: 0, alert_states: 0, alert_events: 0, silences: 0, notifications: 0, notification_error_details: 0, team_settings: 0, metrics: 0, anomaly_baselines: 0 } })) {
+  for (const table of Object.keys({
+    ...{
+      teams: 0,
+      team_members: 0,
+      team_invitations: 0,
+      hosts: 0,
+      enrollment_tokens: 0,
+      host_samples: 0,
+      app_samples: 0,
+      db_samples: 0,
+      host_latest: 0,
+      host_samples_1m: 0,
+      host_samples_1h: 0,
+      app_samples_1m: 0,
+      app_samples_1h: 0,
+      host_samples_compact: 0,
+      channels: 0,
+      channel_secrets: 0,
+      alert_rules: 0,
+      alert_states: 0,
+      alert_events: 0,
+      silences: 0,
+      notifications: 0,
+      notification_error_details: 0,
+      team_settings: 0,
+      metrics: 0,
+      anomaly_baselines: 0,
+    },
+  })) {
     it(`grants exactly the intended cells on ${table}`, async () => {
       const spec = specs()[table]!;
       const got: string[] = [];

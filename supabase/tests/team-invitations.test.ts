@@ -23,7 +23,11 @@ interface Person {
 /** A confirmed Auth user (mixed-case address, to prove matching ignores case) and a client acting as them. */
 async function person(label: string): Promise<Person> {
   const email = `${label}-${uniq()}@Example.test`;
-  const { data, error } = await serviceClient().auth.admin.createUser({ email, password: `pw-${uniq()}`, email_confirm: true });
+  const { data, error } = await serviceClient().auth.admin.createUser({
+    email,
+    password: `pw-${uniq()}`,
+    email_confirm: true,
+  });
   if (error || !data.user) throw new Error(`Cannot create ${label}: ${error?.message}`);
   return { id: data.user.id, email, client: clientWith(await mintToken(data.user.id)) };
 }
@@ -42,12 +46,19 @@ async function invite(as: SupabaseClient, email: string, role = 'viewer'): Promi
 }
 
 async function isMember(userId: string, teamId = team.teamId): Promise<string | null> {
-  const { rows } = await db.query<{ role: string }>('select role from team_members where team_id = $1 and user_id = $2', [teamId, userId]);
+  const { rows } = await db.query<{ role: string }>(
+    'select role from team_members where team_id = $1 and user_id = $2',
+    [teamId, userId],
+  );
   return rows[0]?.role ?? null;
 }
 
 /** The error of a refused call, with the HTTP status supabase-js saw. */
-function refusal(res: { error: PostgrestError | null; status: number }): { status: number; code: string; details: string | null } {
+function refusal(res: { error: PostgrestError | null; status: number }): {
+  status: number;
+  code: string;
+  details: string | null;
+} {
   expect(res.error, 'the call should have been refused').not.toBeNull();
   return { status: res.status, code: res.error!.code, details: res.error!.details };
 }
@@ -63,8 +74,13 @@ afterAll(() => db.end());
 describe('direct membership writes', () => {
   it('refuses an admin or owner inserting another user into team_members', async () => {
     const stranger = await person('stranger');
-    for (const [who, client] of [['admin', admin], ['owner', owner]] as const) {
-      const res = await client.from('team_members').insert({ team_id: team.teamId, user_id: stranger.id, role: 'viewer' });
+    for (const [who, client] of [
+      ['admin', admin],
+      ['owner', owner],
+    ] as const) {
+      const res = await client
+        .from('team_members')
+        .insert({ team_id: team.teamId, user_id: stranger.id, role: 'viewer' });
       expect(res.error?.code, `${who} insert`).toBe('42501');
       expect(res.status).toBe(403);
     }
@@ -73,15 +89,29 @@ describe('direct membership writes', () => {
 
   it('refuses rewriting a member row into another user (an insert in disguise), but still lets admins change roles', async () => {
     const stranger = await person('stranger');
-    const res = await admin.from('team_members').update({ user_id: stranger.id }).eq('team_id', team.teamId).eq('user_id', team.viewerId);
+    const res = await admin
+      .from('team_members')
+      .update({ user_id: stranger.id })
+      .eq('team_id', team.teamId)
+      .eq('user_id', team.viewerId);
     expect(res.error?.code).toBe('42501');
     expect(await isMember(stranger.id)).toBeNull();
     expect(await isMember(team.viewerId)).toBe('viewer');
-    const promote = await admin.from('team_members').update({ role: 'admin' }).eq('team_id', team.teamId).eq('user_id', team.viewerId).select('role');
+    const promote = await admin
+      .from('team_members')
+      .update({ role: 'admin' })
+      .eq('team_id', team.teamId)
+      .eq('user_id', team.viewerId)
+      .select('role');
     expect(promote.data).toEqual([{ role: 'admin' }]);
     await admin.from('team_members').update({ role: 'viewer' }).eq('team_id', team.teamId).eq('user_id', team.viewerId);
     // An admin still cannot make anyone (themselves included) an owner.
-    const escalate = await admin.from('team_members').update({ role: 'owner' }).eq('team_id', team.teamId).eq('user_id', team.adminId).select('role');
+    const escalate = await admin
+      .from('team_members')
+      .update({ role: 'owner' })
+      .eq('team_id', team.teamId)
+      .eq('user_id', team.adminId)
+      .select('role');
     expect(escalate.data ?? []).toEqual([]);
     expect(await isMember(team.adminId)).toBe('admin');
   });
@@ -94,14 +124,32 @@ describe('inviting', () => {
     expect(inv.token).toMatch(/^vibe_invite_[0-9a-f]{64}$/);
     expect(Date.parse(inv.expires_at) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
     // Stored as sha256 only, under the address in lower case.
-    const stored = await db.query('select email, role, token_hash, invited_by from team_invitations where id = $1', [inv.invitation_id]);
-    expect(stored.rows[0]).toEqual({ email: alice.email.toLowerCase(), role: 'admin', token_hash: createHash('sha256').update(inv.token).digest('hex'), invited_by: team.adminId });
-    const raw = await db.query(`select count(*)::int as n from team_invitations where row_to_json(team_invitations)::text like '%' || $1 || '%'`, [inv.token]);
+    const stored = await db.query('select email, role, token_hash, invited_by from team_invitations where id = $1', [
+      inv.invitation_id,
+    ]);
+    expect(stored.rows[0]).toEqual({
+      email: alice.email.toLowerCase(),
+      role: 'admin',
+      token_hash: createHash('sha256').update(inv.token).digest('hex'),
+      invited_by: team.adminId,
+    });
+    const raw = await db.query(
+      `select count(*)::int as n from team_invitations where row_to_json(team_invitations)::text like '%' || $1 || '%'`,
+      [inv.token],
+    );
     expect(raw.rows[0].n).toBe(0);
 
     const mine = await alice.client.rpc('my_invitations');
     expect(mine.error).toBeNull();
-    expect(mine.data).toEqual([expect.objectContaining({ id: inv.invitation_id, team_id: team.teamId, role: 'admin', team_name: expect.any(String), invited_by_email: expect.stringContaining('admin-') })]);
+    expect(mine.data).toEqual([
+      expect.objectContaining({
+        id: inv.invitation_id,
+        team_id: team.teamId,
+        role: 'admin',
+        team_name: expect.any(String),
+        invited_by_email: expect.stringContaining('admin-'),
+      }),
+    ]);
     const rows = await alice.client.from('team_invitations').select('id, email');
     expect(rows.data).toEqual([{ id: inv.invitation_id, email: alice.email.toLowerCase() }]);
 
@@ -112,11 +160,20 @@ describe('inviting', () => {
     expect((await alice.client.rpc('my_invitations')).data).toEqual([]);
     // Members are listed by email, to members only.
     const listed = await viewer.rpc('team_member_emails', { p_team_id: team.teamId });
-    expect(listed.data).toContainEqual(expect.objectContaining({ user_id: alice.id, email: alice.email.toLowerCase(), role: 'admin' }));
+    expect(listed.data).toContainEqual(
+      expect.objectContaining({ user_id: alice.id, email: alice.email.toLowerCase(), role: 'admin' }),
+    );
     const outsider = await person('outsider');
-    expect(refusal(await outsider.client.rpc('team_member_emails', { p_team_id: team.teamId }))).toMatchObject({ status: 403, code: '42501' });
+    expect(refusal(await outsider.client.rpc('team_member_emails', { p_team_id: team.teamId }))).toMatchObject({
+      status: 403,
+      code: '42501',
+    });
     // Accepting twice: the invitation worked once.
-    expect(refusal(await alice.client.rpc('accept_invitation', { p_invitation_id: inv.invitation_id }))).toEqual({ status: 410, code: 'PT410', details: 'invitation_used' });
+    expect(refusal(await alice.client.rpc('accept_invitation', { p_invitation_id: inv.invitation_id }))).toEqual({
+      status: 410,
+      code: 'PT410',
+      details: 'invitation_used',
+    });
   });
 
   it('lets the invitee decline: not a member, no longer listed, the link refused afterwards', async () => {
@@ -125,16 +182,30 @@ describe('inviting', () => {
     expect((await bob.client.rpc('decline_invitation', { p_invitation_id: inv.invitation_id })).error).toBeNull();
     expect(await isMember(bob.id)).toBeNull();
     expect((await bob.client.rpc('my_invitations')).data).toEqual([]);
-    const { rows } = await db.query('select declined_at is not null as declined, accepted_at from team_invitations where id = $1', [inv.invitation_id]);
+    const { rows } = await db.query(
+      'select declined_at is not null as declined, accepted_at from team_invitations where id = $1',
+      [inv.invitation_id],
+    );
     expect(rows[0]).toEqual({ declined: true, accepted_at: null });
-    expect(refusal(await bob.client.rpc('accept_invitation', { p_token: inv.token }))).toEqual({ status: 410, code: 'PT410', details: 'invitation_declined' });
+    expect(refusal(await bob.client.rpc('accept_invitation', { p_token: inv.token }))).toEqual({
+      status: 410,
+      code: 'PT410',
+      details: 'invitation_declined',
+    });
   });
 
   it('accepts by link token once; expired, revoked and unknown links are refused with a clear reason', async () => {
     const carol = await person('carol');
     const inv = await invite(owner, carol.email);
     const preview = await carol.client.rpc('invitation_by_token', { p_token: inv.token });
-    expect(preview.data).toEqual([expect.objectContaining({ id: inv.invitation_id, role: 'viewer', email: carol.email.toLowerCase(), team_name: expect.any(String) })]);
+    expect(preview.data).toEqual([
+      expect.objectContaining({
+        id: inv.invitation_id,
+        role: 'viewer',
+        email: carol.email.toLowerCase(),
+        team_name: expect.any(String),
+      }),
+    ]);
     expect((await carol.client.rpc('accept_invitation', { p_token: inv.token })).error).toBeNull();
     expect(await isMember(carol.id)).toBe('viewer');
     const again = await carol.client.rpc('accept_invitation', { p_token: inv.token });
@@ -143,7 +214,9 @@ describe('inviting', () => {
 
     const dan = await person('dan');
     const expiring = await invite(admin, dan.email);
-    await db.query(`update team_invitations set expires_at = now() - interval '1 minute' where id = $1`, [expiring.invitation_id]);
+    await db.query(`update team_invitations set expires_at = now() - interval '1 minute' where id = $1`, [
+      expiring.invitation_id,
+    ]);
     const expired = await dan.client.rpc('accept_invitation', { p_token: expiring.token });
     expect(refusal(expired)).toEqual({ status: 410, code: 'PT410', details: 'invitation_expired' });
     expect(expired.error!.message).toMatch(/expired on .*ask a team admin for a new one/);
@@ -151,8 +224,16 @@ describe('inviting', () => {
 
     const revoking = await invite(admin, dan.email);
     expect((await admin.rpc('revoke_invitation', { p_invitation_id: revoking.invitation_id })).error).toBeNull();
-    expect(refusal(await dan.client.rpc('accept_invitation', { p_token: revoking.token }))).toEqual({ status: 410, code: 'PT410', details: 'invitation_revoked' });
-    expect(refusal(await dan.client.rpc('accept_invitation', { p_token: `vibe_invite_${'0'.repeat(64)}` }))).toEqual({ status: 404, code: 'PT404', details: 'invitation_not_found' });
+    expect(refusal(await dan.client.rpc('accept_invitation', { p_token: revoking.token }))).toEqual({
+      status: 410,
+      code: 'PT410',
+      details: 'invitation_revoked',
+    });
+    expect(refusal(await dan.client.rpc('accept_invitation', { p_token: `vibe_invite_${'0'.repeat(64)}` }))).toEqual({
+      status: 404,
+      code: 'PT404',
+      details: 'invitation_not_found',
+    });
     expect(refusal(await dan.client.rpc('accept_invitation', {}))).toMatchObject({ status: 400, code: '22023' });
     expect(await isMember(dan.id)).toBeNull();
   });
@@ -164,31 +245,65 @@ describe('inviting', () => {
     expect((await mallory.client.from('team_invitations').select('id').eq('id', inv.invitation_id)).data).toEqual([]);
     expect((await viewer.from('team_invitations').select('id').eq('id', inv.invitation_id)).data).toEqual([]);
     expect((await mallory.client.rpc('my_invitations')).data).toEqual([]);
-    expect(refusal(await mallory.client.rpc('accept_invitation', { p_invitation_id: inv.invitation_id }))).toEqual({ status: 404, code: 'PT404', details: 'invitation_not_found' });
+    expect(refusal(await mallory.client.rpc('accept_invitation', { p_invitation_id: inv.invitation_id }))).toEqual({
+      status: 404,
+      code: 'PT404',
+      details: 'invitation_not_found',
+    });
     // Holding the link is not enough: it must be opened by the invited address.
-    expect(refusal(await mallory.client.rpc('accept_invitation', { p_token: inv.token }))).toEqual({ status: 403, code: 'PT403', details: 'invitation_wrong_account' });
-    expect(refusal(await mallory.client.rpc('invitation_by_token', { p_token: inv.token }))).toMatchObject({ status: 403, details: 'invitation_wrong_account' });
-    expect(refusal(await mallory.client.rpc('decline_invitation', { p_token: inv.token }))).toMatchObject({ status: 403 });
+    expect(refusal(await mallory.client.rpc('accept_invitation', { p_token: inv.token }))).toEqual({
+      status: 403,
+      code: 'PT403',
+      details: 'invitation_wrong_account',
+    });
+    expect(refusal(await mallory.client.rpc('invitation_by_token', { p_token: inv.token }))).toMatchObject({
+      status: 403,
+      details: 'invitation_wrong_account',
+    });
+    expect(refusal(await mallory.client.rpc('decline_invitation', { p_token: inv.token }))).toMatchObject({
+      status: 403,
+    });
     // The agent of the team's host is no invitee either.
     expect((await clientWith(team.agentToken).rpc('my_invitations')).data).toEqual([]);
     expect(await isMember(mallory.id)).toBeNull();
-    expect((await admin.from('team_invitations').select('id').eq('id', inv.invitation_id)).data).toEqual([{ id: inv.invitation_id }]);
+    expect((await admin.from('team_invitations').select('id').eq('id', inv.invitation_id)).data).toEqual([
+      { id: inv.invitation_id },
+    ]);
     expect((await erin.client.rpc('accept_invitation', { p_invitation_id: inv.invitation_id })).error).toBeNull();
   });
 
   it('refuses viewers, owner invitations from admins, bad addresses and members; owners may invite owners', async () => {
     const frank = await person('frank');
-    const byViewer = await viewer.rpc('create_invitation', { p_team_id: team.teamId, p_email: frank.email, p_role: 'viewer' });
+    const byViewer = await viewer.rpc('create_invitation', {
+      p_team_id: team.teamId,
+      p_email: frank.email,
+      p_role: 'viewer',
+    });
     expect(refusal(byViewer)).toMatchObject({ status: 403, code: '42501' });
     expect(byViewer.error!.message).toMatch(/only owners and admins/);
-    const ownerByAdmin = await admin.rpc('create_invitation', { p_team_id: team.teamId, p_email: frank.email, p_role: 'owner' });
+    const ownerByAdmin = await admin.rpc('create_invitation', {
+      p_team_id: team.teamId,
+      p_email: frank.email,
+      p_role: 'owner',
+    });
     expect(refusal(ownerByAdmin)).toMatchObject({ status: 403, code: '42501' });
-    const badEmail = await admin.rpc('create_invitation', { p_team_id: team.teamId, p_email: 'not an address', p_role: 'viewer' });
+    const badEmail = await admin.rpc('create_invitation', {
+      p_team_id: team.teamId,
+      p_email: 'not an address',
+      p_role: 'viewer',
+    });
     expect(refusal(badEmail)).toMatchObject({ status: 400, code: '22023' });
     expect(badEmail.error!.message).toMatch(/is not an email address/);
     const member = await db.query<{ email: string }>('select email from auth.users where id = $1', [team.viewerId]);
-    expect(refusal(await admin.rpc('create_invitation', { p_team_id: team.teamId, p_email: member.rows[0]!.email.toUpperCase() }))).toMatchObject({ status: 409, details: 'already_member' });
-    const none = await db.query('select 1 from team_invitations where team_id = $1 and email = $2', [team.teamId, frank.email.toLowerCase()]);
+    expect(
+      refusal(
+        await admin.rpc('create_invitation', { p_team_id: team.teamId, p_email: member.rows[0]!.email.toUpperCase() }),
+      ),
+    ).toMatchObject({ status: 409, details: 'already_member' });
+    const none = await db.query('select 1 from team_invitations where team_id = $1 and email = $2', [
+      team.teamId,
+      frank.email.toLowerCase(),
+    ]);
     expect(none.rowCount).toBe(0);
     const inv = await invite(owner, frank.email, 'owner');
     expect((await frank.client.rpc('accept_invitation', { p_token: inv.token })).error).toBeNull();
@@ -199,14 +314,26 @@ describe('inviting', () => {
     const gina = await person('gina');
     const first = await invite(admin, gina.email);
     const second = await invite(admin, gina.email, 'admin');
-    expect(refusal(await gina.client.rpc('accept_invitation', { p_token: first.token }))).toMatchObject({ details: 'invitation_revoked' });
-    expect((await gina.client.rpc('my_invitations')).data).toEqual([expect.objectContaining({ id: second.invitation_id, role: 'admin' })]);
+    expect(refusal(await gina.client.rpc('accept_invitation', { p_token: first.token }))).toMatchObject({
+      details: 'invitation_revoked',
+    });
+    expect((await gina.client.rpc('my_invitations')).data).toEqual([
+      expect.objectContaining({ id: second.invitation_id, role: 'admin' }),
+    ]);
     // The inviting admin is demoted: the invitation carried their authority and dies with it.
-    await db.query(`update team_members set role = 'viewer' where team_id = $1 and user_id = $2`, [team.teamId, team.adminId]);
+    await db.query(`update team_members set role = 'viewer' where team_id = $1 and user_id = $2`, [
+      team.teamId,
+      team.adminId,
+    ]);
     try {
-      expect(refusal(await gina.client.rpc('accept_invitation', { p_invitation_id: second.invitation_id }))).toMatchObject({ status: 410, details: 'invitation_revoked' });
+      expect(
+        refusal(await gina.client.rpc('accept_invitation', { p_invitation_id: second.invitation_id })),
+      ).toMatchObject({ status: 410, details: 'invitation_revoked' });
     } finally {
-      await db.query(`update team_members set role = 'admin' where team_id = $1 and user_id = $2`, [team.teamId, team.adminId]);
+      await db.query(`update team_members set role = 'admin' where team_id = $1 and user_id = $2`, [
+        team.teamId,
+        team.adminId,
+      ]);
     }
     expect(await isMember(gina.id)).toBeNull();
   });

@@ -18,7 +18,9 @@ afterAll(async () => {
 });
 
 const newClient = (): SupabaseClient => {
-  const c = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, { auth: { persistSession: false, autoRefreshToken: false } });
+  const c = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
   clients.push(c);
   return c;
 };
@@ -40,7 +42,10 @@ async function createTeam(owner: SupabaseClient): Promise<string> {
   return id;
 }
 
-type Ingest = { event: string; payload: { table: string; hosts: { host_id: string; team_id: string; cpu_total: number }[]; events: unknown[] } };
+type Ingest = {
+  event: string;
+  payload: { table: string; hosts: { host_id: string; team_id: string; cpu_total: number }[]; events: unknown[] };
+};
 
 const join = (c: SupabaseClient, teamId: string, inbox?: Inbox<Ingest>): RealtimeChannel => {
   const ch = c.channel(`team:${teamId}`, { config: { private: true } });
@@ -49,18 +54,30 @@ const join = (c: SupabaseClient, teamId: string, inbox?: Inbox<Ingest>): Realtim
 };
 
 describe('private team topic', () => {
-  it('delivers an agent\'s ingest broadcast to the team\'s owner and viewer, and refuses other teams and anon', { timeout: 120_000 }, async () => {
+  it("delivers an agent's ingest broadcast to the team's owner and viewer, and refuses other teams and anon", {
+    timeout: 120_000,
+  }, async () => {
     const [owner1, viewer1, owner2] = await Promise.all([signUp('owner1'), signUp('viewer1'), signUp('owner2')]);
     const team1 = await createTeam(owner1.client);
     const team2 = await createTeam(owner2.client);
     // The viewer joins the only way there is: invited by the owner, accepting with the link token.
-    const invited = await owner1.client.rpc('create_invitation', { p_team_id: team1, p_email: viewer1.email, p_role: 'viewer' });
+    const invited = await owner1.client.rpc('create_invitation', {
+      p_team_id: team1,
+      p_email: viewer1.email,
+      p_role: 'viewer',
+    });
     expect(invited.error).toBeNull();
-    const added = await viewer1.client.rpc('accept_invitation', { p_token: (invited.data as { token: string }[])[0]!.token });
+    const added = await viewer1.client.rpc('accept_invitation', {
+      p_token: (invited.data as { token: string }[])[0]!.token,
+    });
     expect(added.error).toBeNull();
 
     // The agent: a host made by the owner, its one-time token exchanged through the edge function.
-    const made = await owner1.client.rpc('create_host', { p_team_id: team1, p_name: `topic-host-${uniq()}`, p_labels: {} });
+    const made = await owner1.client.rpc('create_host', {
+      p_team_id: team1,
+      p_name: `topic-host-${uniq()}`,
+      p_labels: {},
+    });
     expect(made.error).toBeNull();
     const { host_id: hostId, token } = (made.data as { host_id: string; token: string }[])[0]!;
     const res = await fetch(`${env.SUPABASE_URL}/functions/v1/enroll-agent`, {
@@ -82,9 +99,14 @@ describe('private team topic', () => {
 
     const heardByOwner = new Inbox<Ingest>();
     const heardByViewer = new Inbox<Ingest>();
-    await Promise.all([subscribe(join(owner1.client, team1, heardByOwner)), subscribe(join(viewer1.client, team1, heardByViewer))]);
+    await Promise.all([
+      subscribe(join(owner1.client, team1, heardByOwner)),
+      subscribe(join(viewer1.client, team1, heardByViewer)),
+    ]);
 
-    const ingest = await agent.from('host_samples').insert({ host_id: hostId, ts: new Date().toISOString(), cpu_total: 42.5, mem_total: 1024, mem_used: 512 });
+    const ingest = await agent
+      .from('host_samples')
+      .insert({ host_id: hostId, ts: new Date().toISOString(), cpu_total: 42.5, mem_total: 1024, mem_used: 512 });
     expect(ingest.error).toBeNull();
 
     for (const inbox of [heardByOwner, heardByViewer]) {

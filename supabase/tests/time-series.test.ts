@@ -24,7 +24,9 @@ async function fill(hostId: string, start: Date, count: number): Promise<void> {
 
 describe('time-series storage', () => {
   it('creates partitions ahead and drops expired ones', async () => {
-    const ahead = await db.query(`select to_regclass('public.host_samples_p' || to_char(current_date + 3, 'YYYYMMDD')) is not null as ok`);
+    const ahead = await db.query(
+      `select to_regclass('public.host_samples_p' || to_char(current_date + 3, 'YYYYMMDD')) is not null as ok`,
+    );
     expect(ahead.rows[0].ok).toBe(true);
     await db.query(`select private.ensure_daily_partitions('public.app_samples', '2001-01-01', '2001-01-01')`);
     await db.query(`select private.run_maintenance()`);
@@ -47,24 +49,42 @@ describe('time-series storage', () => {
     );
     expect(cmp.rows).toHaveLength(60);
     expect(cmp.rows.every((r) => r.samples === 6 && r.min_ok && r.avg_ok && r.max_ok)).toBe(true);
-    const h = await db.query(`select samples, net_rx_bps_max from host_samples_1h where host_id = $1 and bucket = $2`, [team.hostId, hour]);
+    const h = await db.query(`select samples, net_rx_bps_max from host_samples_1h where host_id = $1 and bucket = $2`, [
+      team.hostId,
+      hour,
+    ]);
     expect(h.rows[0]).toEqual({ samples: 360, net_rx_bps_max: 16000 });
   });
 
   it('compacts old raw samples and metrics_range reads them back transparently', async () => {
-    const host = await db.query<{ id: string }>(`insert into hosts (team_id, name) values ($1, 'compact-me') returning id`, [team.teamId]);
+    const host = await db.query<{ id: string }>(
+      `insert into hosts (team_id, name) values ($1, 'compact-me') returning id`,
+      [team.teamId],
+    );
     const hostId = host.rows[0]!.id;
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 30 * 3_600_000);
-    await db.query(`select private.ensure_daily_partitions('public.host_samples', ($1::timestamptz)::date, ($1::timestamptz)::date)`, [hour]);
+    await db.query(
+      `select private.ensure_daily_partitions('public.host_samples', ($1::timestamptz)::date, ($1::timestamptz)::date)`,
+      [hour],
+    );
     await fill(hostId, hour, 360);
-    const before = await db.query(`select * from metrics_range($1, $2, $2::timestamptz + interval '1 hour', 'raw') order by ts`, [hostId, hour]);
+    const before = await db.query(
+      `select * from metrics_range($1, $2, $2::timestamptz + interval '1 hour', 'raw') order by ts`,
+      [hostId, hour],
+    );
     await db.query(`select private.compact_host_samples(now() - interval '1 day')`);
     const raw = await db.query(`select count(*)::int as n from host_samples where host_id = $1`, [hostId]);
     expect(raw.rows[0].n).toBe(0);
-    const blob = await db.query(`select samples, octet_length(data) as bytes from host_samples_compact where host_id = $1`, [hostId]);
+    const blob = await db.query(
+      `select samples, octet_length(data) as bytes from host_samples_compact where host_id = $1`,
+      [hostId],
+    );
     expect(blob.rows[0].samples).toBe(360);
     expect(blob.rows[0].bytes / (360 * 26)).toBeLessThan(2);
-    const after = await db.query(`select * from metrics_range($1, $2, $2::timestamptz + interval '1 hour', 'raw') order by ts`, [hostId, hour]);
+    const after = await db.query(
+      `select * from metrics_range($1, $2, $2::timestamptz + interval '1 hour', 'raw') order by ts`,
+      [hostId, hour],
+    );
     expect(after.rows).toHaveLength(360);
     for (let i = 0; i < 360; i++) {
       const a = after.rows[i];
@@ -95,7 +115,9 @@ describe('time-series storage', () => {
        values ($1, 'bt', 'cpu_total', 85, 60, 'host', $2, false) returning id`,
       [team.teamId, team.hostId],
     );
-    const bt = await db.query(`select event, value from backtest_rule($1, now() - interval '3 hours', now())`, [r.rows[0]!.id]);
+    const bt = await db.query(`select event, value from backtest_rule($1, now() - interval '3 hours', now())`, [
+      r.rows[0]!.id,
+    ]);
     expect(bt.rows.length).toBeGreaterThan(2);
     expect(bt.rows[0].event).toBe('firing');
     expect(bt.rows[0].value).toBeGreaterThan(85);

@@ -13,7 +13,11 @@ export interface AgentEnvOptions {
 }
 
 /** Builds the environment for `vibe-agent run` as `host`'s agent against the stack at `env`. */
-export function agentEnv(env: { SUPABASE_URL: string; SUPABASE_ANON_KEY: string }, host: AgentCredential, opts: AgentEnvOptions): Record<string, string> {
+export function agentEnv(
+  env: { SUPABASE_URL: string; SUPABASE_ANON_KEY: string },
+  host: AgentCredential,
+  opts: AgentEnvOptions,
+): Record<string, string> {
   return {
     VIBE_AGENT_CONFIG: path.join(opts.dataDir, 'config.json'),
     VIBE_AGENT_URL: opts.url ?? env.SUPABASE_URL,

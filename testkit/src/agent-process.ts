@@ -17,7 +17,10 @@ export interface AgentProcess {
 
 /** Spawns the CLI with `args` and `env` added to the current environment. */
 export function spawnAgent(args: string[], env: Record<string, string>): AgentProcess {
-  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const sampled: string[] = [];
   let out = '';
   let partial = '';
@@ -33,6 +36,8 @@ export function spawnAgent(args: string[], env: Record<string, string>): AgentPr
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   return { child, sampled, output: () => out, exited };
 }

@@ -28,7 +28,12 @@ export async function freshStack(opts: FreshStackOptions = {}): Promise<FreshSta
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), opts.prefix ?? 'vibe-stack-'));
   // Postgres runs as its own user on a root-run machine and must reach its data directory.
   await fs.chmod(dir, 0o755);
-  const config = loadConfig(opts.env ?? process.env, { dataDir: dir, gatewayPort: 0, dbPort: await freePort(), externalDatabaseUrl: null });
+  const config = loadConfig(opts.env ?? process.env, {
+    dataDir: dir,
+    gatewayPort: 0,
+    dbPort: await freePort(),
+    externalDatabaseUrl: null,
+  });
   let stack: RunningStack;
   try {
     stack = await startStack(config, { extraSchemas: opts.extraSchemas ?? [] });

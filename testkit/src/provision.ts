@@ -34,7 +34,11 @@ export interface ProvisionedHost extends AgentCredential {
 }
 
 /** Runs SQL as the superuser on a connection of its own. */
-export async function sql<R extends pg.QueryResultRow = Record<string, unknown>>(env: { SUPABASE_DB_URL: string }, text: string, params: unknown[] = []): Promise<R[]> {
+export async function sql<R extends pg.QueryResultRow = Record<string, unknown>>(
+  env: { SUPABASE_DB_URL: string },
+  text: string,
+  params: unknown[] = [],
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
   await client.connect();
   try {
@@ -51,7 +55,11 @@ export async function createTeamRow(db: Queryable, name: string): Promise<string
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -62,7 +70,13 @@ export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, in
 }
 
 /** Makes `count` hosts named `<prefix>-<n>` in the team, each with its own agent Auth user. */
-export async function provisionAgents(env: StackUrls, db: Queryable, teamId: string, count: number, prefix = 'load'): Promise<AgentCredential[]> {
+export async function provisionAgents(
+  env: StackUrls,
+  db: Queryable,
+  teamId: string,
+  count: number,
+  prefix = 'load',
+): Promise<AgentCredential[]> {
   const admin = createClient(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY, { auth });
   const { rows: hosts } = await db.query<{ id: string }>(
     `insert into public.hosts (team_id, name) select $1, $2 || '-' || g from generate_series(1, $3) g returning id`,
@@ -71,7 +85,12 @@ export async function provisionAgents(env: StackUrls, db: Queryable, teamId: str
   return mapLimit(hosts, 16, async ({ id: hostId }) => {
     const email = `${prefix}-${hostId}@agents.vibe.test`;
     const password = `pw-${randomUUID()}`;
-    const { data, error } = await admin.auth.admin.createUser({ email, password, email_confirm: true, app_metadata: { vibe_role: 'agent', host_id: hostId, team_id: teamId } });
+    const { data, error } = await admin.auth.admin.createUser({
+      email,
+      password,
+      email_confirm: true,
+      app_metadata: { vibe_role: 'agent', host_id: hostId, team_id: teamId },
+    });
     if (error || !data.user) throw new Error(`Cannot create the agent user for host ${hostId}: ${error?.message}`);
     await db.query('update public.hosts set agent_user_id = $1 where id = $2', [data.user.id, hostId]);
     return { hostId, userId: data.user.id, email, password };
@@ -79,7 +98,11 @@ export async function provisionAgents(env: StackUrls, db: Queryable, teamId: str
 }
 
 /** One host and its agent in a new team (or in `teamId`); the host is named `<label>-<random>`. */
-export async function provisionHost(env: StackUrls & { SUPABASE_DB_URL: string }, label: string, teamId?: string): Promise<ProvisionedHost> {
+export async function provisionHost(
+  env: StackUrls & { SUPABASE_DB_URL: string },
+  label: string,
+  teamId?: string,
+): Promise<ProvisionedHost> {
   const db = new pg.Client({ connectionString: env.SUPABASE_DB_URL });
   await db.connect();
   try {
@@ -101,6 +124,8 @@ export async function agentClient(env: StackUrls, cred: AgentCredential): Promis
 
 /** Timestamps of a host's samples, as ISO strings, oldest first. */
 export async function sampleTimes(env: { SUPABASE_DB_URL: string }, hostId: string): Promise<string[]> {
-  const rows = await sql<{ ts: Date }>(env, 'select ts from public.host_samples where host_id = $1 order by ts', [hostId]);
+  const rows = await sql<{ ts: Date }>(env, 'select ts from public.host_samples where host_id = $1 order by ts', [
+    hostId,
+  ]);
   return rows.map((r) => r.ts.toISOString());
 }

@@ -18,11 +18,27 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 export async function startStackProcess(extraEnv: Record<string, string> = {}): Promise<StackProcess> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-load-'));
   await fs.chmod(dataDir, 0o755);
-  const env = { ...process.env, VIBE_DATA_DIR: dataDir, VIBE_GATEWAY_PORT: '0', VIBE_DB_PORT: String(await freePort()), VIBE_FUNCTIONS_WATCH: '0', DATABASE_URL: '', VIBE_AUTH_RATE_LIMITS: 'off', ...extraEnv };
-  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'stack', 'src', 'cli.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = {
+    ...process.env,
+    VIBE_DATA_DIR: dataDir,
+    VIBE_GATEWAY_PORT: '0',
+    VIBE_DB_PORT: String(await freePort()),
+    VIBE_FUNCTIONS_WATCH: '0',
+    DATABASE_URL: '',
+    VIBE_AUTH_RATE_LIMITS: 'off',
+    ...extraEnv,
+  };
+  const child: ChildProcess = spawn(process.execPath, [path.join(root, 'stack', 'src', 'cli.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The stack did not print ready within 180 s:\n${output.slice(-3000)}`)), 180_000);
+    const timer = setTimeout(
+      () => reject(new Error(`The stack did not print ready within 180 s:\n${output.slice(-3000)}`)),
+      180_000,
+    );
     child.stdout!.on('data', (b: Buffer) => {
       output += b.toString();
       if (/^ready$/m.test(output)) {
@@ -37,7 +53,12 @@ export async function startStackProcess(extraEnv: Record<string, string> = {}): 
     });
   });
   const text = await fs.readFile(path.join(dataDir, 'stack.env'), 'utf8');
-  const parsed = Object.fromEntries(text.split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const parsed = Object.fromEntries(
+    text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   return {
     pid: child.pid!,
     env: parsed,

@@ -29,7 +29,9 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, opts: WaitForO
     }
     if (Date.now() > end) {
       const what = typeof opts.message === 'function' ? opts.message() : (opts.message ?? 'a condition');
-      const cause = lastError ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})` : '';
+      const cause = lastError
+        ? ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`
+        : '';
       throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));

@@ -15,7 +15,11 @@ const cases = otlpCases(MAX_BODY);
 let receiver: OtlpReceiver;
 
 beforeAll(async () => {
-  receiver = await startOtlpReceiver({ enabled: true, host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY, maxRoutesPerService: 100, maxServices: 100 }, '00000000-0000-4000-8000-00000000beef', silentLogger);
+  receiver = await startOtlpReceiver(
+    { enabled: true, host: '127.0.0.1', port: 0, maxBodyBytes: MAX_BODY, maxRoutesPerService: 100, maxServices: 100 },
+    '00000000-0000-4000-8000-00000000beef',
+    silentLogger,
+  );
 });
 afterAll(async () => {
   await receiver?.close();
@@ -24,11 +28,26 @@ afterAll(async () => {
 /** Sends raw bytes with node:http (fetch would refuse some of these paths and methods itself). */
 function send(c: OtlpCase): Promise<{ status: number; type: string; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: receiver.port, method: c.method, path: c.path, headers: { ...c.headers, ...(c.body ? { 'content-length': String(c.body.length) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (b: Buffer) => chunks.push(b));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port: receiver.port,
+        method: c.method,
+        path: c.path,
+        headers: { ...c.headers, ...(c.body ? { 'content-length': String(c.body.length) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (b: Buffer) => chunks.push(b));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            body: Buffer.concat(chunks),
+          }),
+        );
+      },
+    );
     // A 413 may close the socket before the whole body is written; the answer has arrived by then.
     req.on('error', reject);
     req.end(c.body);
@@ -69,7 +88,13 @@ describe('hostile OTLP payloads', () => {
   it('aggregated nothing from them and still accepts a valid export', async () => {
     expect(receiver.stats.refused).toBe(cases.length);
     expect(receiver.rows()).toEqual([]);
-    const ok = await send({ name: 'valid', method: 'POST', path: '/v1/metrics', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"resourceMetrics":[]}') });
+    const ok = await send({
+      name: 'valid',
+      method: 'POST',
+      path: '/v1/metrics',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"resourceMetrics":[]}'),
+    });
     expect(ok.status).toBe(200);
   });
 });

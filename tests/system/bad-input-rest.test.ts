@@ -22,7 +22,9 @@ const filtered = filteredWriteCases(HOST);
 
 beforeAll(async () => {
   [team, other] = await Promise.all([createTeam(db), createTeam(db)]);
-  await db.query('insert into host_samples (host_id, ts, cpu_total) values ($1, now() - interval \'1 minute\', 10)', [team.hostId]);
+  await db.query("insert into host_samples (host_id, ts, cpu_total) values ($1, now() - interval '1 minute', 10)", [
+    team.hostId,
+  ]);
   const made = await clientWith(team.adminToken).rpc('create_enrollment_token', { p_host_id: team.hostId });
   enrollToken = (made.data as { token: string }[])[0]!.token;
   before = await teamChecksums(db, team.teamId);
@@ -30,7 +32,8 @@ beforeAll(async () => {
 afterAll(() => db.end());
 
 async function send(c: HostileRequest): Promise<{ status: number; body: string }> {
-  const bearer = c.token === 'agent' ? team.agentToken : c.token === 'viewer' ? team.viewerToken : env.SUPABASE_ANON_KEY;
+  const bearer =
+    c.token === 'agent' ? team.agentToken : c.token === 'viewer' ? team.viewerToken : env.SUPABASE_ANON_KEY;
   const path = c.path.replaceAll(HOST, team.hostId).replaceAll(OTHER, other.hostId);
   const res = await fetch(`${env.SUPABASE_URL}${path}`, {
     method: c.method,
@@ -56,12 +59,16 @@ describe('hostile input to /rest/v1 and enroll-agent', () => {
     else expect(body, `${name}: answered ${status} with rows`).toBe('[]');
   });
 
-  it('changed no row of the team, left the enrollment token unused, and still serves', { timeout: 60_000 }, async () => {
+  it('changed no row of the team, left the enrollment token unused, and still serves', {
+    timeout: 60_000,
+  }, async () => {
     expect(await teamChecksums(db, team.teamId)).toEqual(before);
     const token = await db.query('select used_at from enrollment_tokens where host_id = $1', [team.hostId]);
     expect(token.rows.every((r) => r.used_at === null)).toBe(true);
     expect(enrollToken).toMatch(/^vibe_enroll_/);
-    const ok = await clientWith(team.agentToken).from('host_samples').insert({ host_id: team.hostId, ts: new Date().toISOString(), cpu_total: 3 });
+    const ok = await clientWith(team.agentToken)
+      .from('host_samples')
+      .insert({ host_id: team.hostId, ts: new Date().toISOString(), cpu_total: 3 });
     expect(ok.error).toBeNull();
   });
 });

@@ -78,7 +78,11 @@ beforeAll(async () => {
   const strangerTeam = await newTeam(stranger, `seed-stranger-${Date.now()}`);
   foreignHost = await newHost(stranger, strangerTeam, 'secret-box');
   const now = Math.floor(Date.now() / 1000);
-  expired = await new SignJWT({ sub: user.id, role: 'authenticated', aud: 'authenticated' }).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(now - 7200).setExpirationTime(now - 3600).sign(new TextEncoder().encode(env.SUPABASE_JWT_SECRET));
+  expired = await new SignJWT({ sub: user.id, role: 'authenticated', aud: 'authenticated' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt(now - 7200)
+    .setExpirationTime(now - 3600)
+    .sign(new TextEncoder().encode(env.SUPABASE_JWT_SECRET));
   web = await startWeb(env);
   before = await teamChecksums(db, teamId);
 }, 600_000);
@@ -89,13 +93,20 @@ afterAll(async () => {
 
 function authHeader(kind: SeedCase['auth']): Record<string, string> {
   switch (kind ?? 'user') {
-    case 'user': return { authorization: `Bearer ${user.token}` };
-    case 'none': return {};
-    case 'garbage': return { authorization: 'Bearer garbage.token.here' };
-    case 'anon': return { authorization: `Bearer ${env.SUPABASE_ANON_KEY}` };
-    case 'service': return { authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}` };
-    case 'basic': return { authorization: 'Basic dXNlcjpwYXNz' };
-    default: return { authorization: `Bearer ${expired}` };
+    case 'user':
+      return { authorization: `Bearer ${user.token}` };
+    case 'none':
+      return {};
+    case 'garbage':
+      return { authorization: 'Bearer garbage.token.here' };
+    case 'anon':
+      return { authorization: `Bearer ${env.SUPABASE_ANON_KEY}` };
+    case 'service':
+      return { authorization: `Bearer ${env.SUPABASE_SERVICE_ROLE_KEY}` };
+    case 'basic':
+      return { authorization: 'Basic dXNlcjpwYXNz' };
+    default:
+      return { authorization: `Bearer ${expired}` };
   }
 }
 
@@ -105,7 +116,11 @@ describe('hostile seed API requests', () => {
   });
 
   it.each(cases.map((c) => [c.name, c] as const))('refuses %s', { timeout: 30_000 }, async (name, c) => {
-    const res = await fetch(`${web.url}${c.path.replace(FOREIGN, foreignHost)}`, { method: c.method ?? 'GET', headers: { accept: 'application/json', ...authHeader(c.auth) }, redirect: 'manual' });
+    const res = await fetch(`${web.url}${c.path.replace(FOREIGN, foreignHost)}`, {
+      method: c.method ?? 'GET',
+      headers: { accept: 'application/json', ...authHeader(c.auth) },
+      redirect: 'manual',
+    });
     const body = await res.text();
     expectRefused(name, res.status, body);
     expect(body, `${name}: the answer names another team's host`).not.toContain('secret-box');

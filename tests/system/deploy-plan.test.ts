@@ -9,8 +9,18 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 
 describe('deploy plan', () => {
   it('refuses reserved, missing and non-https secrets, one message each', () => {
-    expect(secretProblems({ UPSTASH_REDIS_REST_URL: 'https://x.upstash.io', UPSTASH_REDIS_REST_TOKEN: 't', VIBE_DASHBOARD_URL: 'https://vibe.example.com' })).toEqual([]);
-    const problems = secretProblems({ SUPABASE_URL: 'https://x', UPSTASH_REDIS_REST_URL: 'http://plain', VIBE_DASHBOARD_URL: '' });
+    expect(
+      secretProblems({
+        UPSTASH_REDIS_REST_URL: 'https://x.upstash.io',
+        UPSTASH_REDIS_REST_TOKEN: 't',
+        VIBE_DASHBOARD_URL: 'https://vibe.example.com',
+      }),
+    ).toEqual([]);
+    const problems = secretProblems({
+      SUPABASE_URL: 'https://x',
+      UPSTASH_REDIS_REST_URL: 'http://plain',
+      VIBE_DASHBOARD_URL: '',
+    });
     expect(problems).toEqual([
       expect.stringMatching(/^SUPABASE_URL: names starting with SUPABASE_ are reserved/),
       'UPSTASH_REDIS_REST_TOKEN is missing or empty',
@@ -29,8 +39,8 @@ describe('deploy plan', () => {
   });
 
   it('masks database passwords in printed commands', () => {
-    expect(maskUrl('supabase db push --db-url postgresql://postgres:s3cr%40t@127.0.0.1:5432/postgres?sslmode=disable')).toBe(
-      'supabase db push --db-url postgresql://postgres:***@127.0.0.1:5432/postgres?sslmode=disable',
-    );
+    expect(
+      maskUrl('supabase db push --db-url postgresql://postgres:s3cr%40t@127.0.0.1:5432/postgres?sslmode=disable'),
+    ).toBe('supabase db push --db-url postgresql://postgres:***@127.0.0.1:5432/postgres?sslmode=disable');
   });
 });

@@ -105,24 +105,48 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   'private.owner_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller owns' },
   'private.is_agent()': { roles: ['authenticated'], why: 'RLS policy on teams (agents cannot create teams)' },
   'private.agent_host_id()': { roles: ['authenticated'], why: 'RLS policies: the host an agent JWT writes for' },
-  'private.member_host_ids()': { roles: ['authenticated'], why: 'RLS policies: hosts of the caller\'s teams' },
+  'private.member_host_ids()': { roles: ['authenticated'], why: "RLS policies: hosts of the caller's teams" },
   'private.new_enrollment_token(uuid,interval)': {
     roles: ['authenticated'],
     why: 'called by create_host/create_enrollment_token (security invoker); checks the caller is an admin itself',
   },
   'private.alert_step(text,timestamp with time zone,timestamp with time zone,text,double precision,double precision,interval,interval,double precision,timestamp with time zone)':
     { roles: ['authenticated'], why: 'pure state machine step called by backtest_rule (security invoker)' },
-  'private.decode_host_hour(bytea,integer[])': { roles: ['authenticated'], why: 'pure decoder called by metrics_range (security invoker)' },
+  'private.decode_host_hour(bytea,integer[])': {
+    roles: ['authenticated'],
+    why: 'pure decoder called by metrics_range (security invoker)',
+  },
   'private.read_varint(bytea,integer)': { roles: ['authenticated'], why: 'pure varint reader called by the decoders' },
   'private.isum(bigint)': { roles: ['authenticated'], why: 'int8 sum aggregate the decoder runs as the caller' },
-  'private.verified_email()': { roles: ['authenticated'], why: 'RLS policy: invitees read the invitations to their confirmed address' },
-  'create_invitation(uuid,text,team_role,interval)': { roles: ['authenticated'], why: 'RPC: admins invite (checks the caller is admin, owner for owners)' },
-  'my_invitations()': { roles: ['authenticated'], why: 'RPC: the caller\'s pending invitations (to their confirmed address only)' },
+  'private.verified_email()': {
+    roles: ['authenticated'],
+    why: 'RLS policy: invitees read the invitations to their confirmed address',
+  },
+  'create_invitation(uuid,text,team_role,interval)': {
+    roles: ['authenticated'],
+    why: 'RPC: admins invite (checks the caller is admin, owner for owners)',
+  },
+  'my_invitations()': {
+    roles: ['authenticated'],
+    why: "RPC: the caller's pending invitations (to their confirmed address only)",
+  },
   'invitation_by_token(text)': { roles: ['authenticated'], why: 'RPC: what a link invites to (the invitee only)' },
-  'accept_invitation(uuid,text)': { roles: ['authenticated'], why: 'RPC: the invitee joins (checks the caller holds the invited address)' },
-  'decline_invitation(uuid,text)': { roles: ['authenticated'], why: 'RPC: the invitee declines (checks the caller holds the invited address)' },
-  'revoke_invitation(uuid)': { roles: ['authenticated'], why: 'RPC: admins withdraw an invitation (checks the caller is admin, owner for owners)' },
-  'team_member_emails(uuid)': { roles: ['authenticated'], why: 'RPC: members\' addresses (auth.users is not exposed), for members of that team only' },
+  'accept_invitation(uuid,text)': {
+    roles: ['authenticated'],
+    why: 'RPC: the invitee joins (checks the caller holds the invited address)',
+  },
+  'decline_invitation(uuid,text)': {
+    roles: ['authenticated'],
+    why: 'RPC: the invitee declines (checks the caller holds the invited address)',
+  },
+  'revoke_invitation(uuid)': {
+    roles: ['authenticated'],
+    why: 'RPC: admins withdraw an invitation (checks the caller is admin, owner for owners)',
+  },
+  'team_member_emails(uuid)': {
+    roles: ['authenticated'],
+    why: "RPC: members' addresses (auth.users is not exposed), for members of that team only",
+  },
 };
 
 describe('app schemas', () => {
@@ -147,7 +171,10 @@ describe('app schemas', () => {
     const offenders = rows
       .filter((r) => !EXECUTE_ALLOWED[r.name]?.roles.includes(r.grantee))
       .map((r) => `${r.name} to ${r.grantee}`);
-    expect(offenders, 'revoke execute on function <name> from public, anon, authenticated (or list it above with the reason)').toEqual([]);
+    expect(
+      offenders,
+      'revoke execute on function <name> from public, anon, authenticated (or list it above with the reason)',
+    ).toEqual([]);
   });
 
   it('let anon and PUBLIC execute no function of the app schemas at all (anon has no team to act for)', async () => {
@@ -161,7 +188,10 @@ describe('app schemas', () => {
         order by 1`,
       [appSchemas],
     );
-    expect(rows.map((r) => r.name), 'grant execute on function … to authenticated, service_role (not public or anon)').toEqual([]);
+    expect(
+      rows.map((r) => r.name),
+      'grant execute on function … to authenticated, service_role (not public or anon)',
+    ).toEqual([]);
   });
 
   it('list only functions that exist', async () => {
@@ -170,7 +200,10 @@ describe('app schemas', () => {
       [appSchemas],
     );
     const names = new Set(rows.map((r) => r.name));
-    expect(Object.keys(EXECUTE_ALLOWED).filter((n) => !names.has(n)), 'remove stale entries from EXECUTE_ALLOWED').toEqual([]);
+    expect(
+      Object.keys(EXECUTE_ALLOWED).filter((n) => !names.has(n)),
+      'remove stale entries from EXECUTE_ALLOWED',
+    ).toEqual([]);
   });
 
   it('revoke EXECUTE from PUBLIC by default for functions the migrations create later', async () => {

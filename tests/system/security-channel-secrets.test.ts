@@ -35,7 +35,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve, reject) => {
     topic.subscribe((status, err) => {
       if (status === 'SUBSCRIBED') resolve();
-      else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') reject(new Error(`Viewer could not join its team topic: ${status} ${err?.message ?? ''}`));
+      else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT')
+        reject(new Error(`Viewer could not join its team topic: ${status} ${err?.message ?? ''}`));
     });
   });
 });
@@ -49,7 +50,11 @@ describe('channel secrets', () => {
   it('are written by an admin and read back by the admin only', { timeout: 120_000 }, async () => {
     // A closed local port: delivery fails, so the outbox records an error text for the viewer to read.
     const url = `http://127.0.0.1:${await freePort()}/hooks/${marker}`;
-    const made = await admin.from('channels').insert({ team_id: team.teamId, name: `ops-${marker.slice(-6)}`, kind: 'webhook' }).select('id').single();
+    const made = await admin
+      .from('channels')
+      .insert({ team_id: team.teamId, name: `ops-${marker.slice(-6)}`, kind: 'webhook' })
+      .select('id')
+      .single();
     expect(made.error).toBeNull();
     channelId = (made.data as { id: string }).id;
     const secret = await admin.from('channel_secrets').insert({
@@ -67,13 +72,22 @@ describe('channel secrets', () => {
     const listed = await viewer.from('channels').select('*').eq('id', channelId);
     expect(listed.data).toHaveLength(1);
     expect(JSON.stringify(listed.data)).not.toContain(marker);
-    const changed = await viewer.from('channel_secrets').update({ config: { url: 'https://attacker.example/x' } }).eq('channel_id', channelId).select();
+    const changed = await viewer
+      .from('channel_secrets')
+      .update({ config: { url: 'https://attacker.example/x' } })
+      .eq('channel_id', channelId)
+      .select();
     expect(changed.data ?? []).toEqual([]);
-    const still = await db.query<{ config: { url: string } }>('select config from channel_secrets where channel_id = $1', [channelId]);
+    const still = await db.query<{ config: { url: string } }>(
+      'select config from channel_secrets where channel_id = $1',
+      [channelId],
+    );
     expect(still.rows[0]!.config.url).toBe(url);
   });
 
-  it('do not leak through a failed delivery, any served table or view, or the team topic', { timeout: 120_000 }, async () => {
+  it('do not leak through a failed delivery, any served table or view, or the team topic', {
+    timeout: 120_000,
+  }, async () => {
     expect(channelId, 'the first test creates the channel').not.toBe('');
     await db.query(
       `insert into alert_rules (team_id, name, metric, operator, threshold, severity, scope, scope_host_id, channel_ids)
@@ -82,10 +96,15 @@ describe('channel secrets', () => {
     );
     await db.query('insert into host_samples (host_id, ts, cpu_total) values ($1, now(), 99)', [team.hostId]);
     // Wait for the dispatcher to try and fail (connection refused), so last_error holds its message.
-    const rows = await waitFor(async () => {
-      const r: { attempts: number; last_error: string | null }[] = (await db.query('select attempts, last_error from notifications where channel_id = $1', [channelId])).rows;
-      return r[0]?.last_error ? r : undefined;
-    }, { message: 'the delivery to fail (else the outbox was not exercised)', timeoutMs: 60_000 });
+    const rows = await waitFor(
+      async () => {
+        const r: { attempts: number; last_error: string | null }[] = (
+          await db.query('select attempts, last_error from notifications where channel_id = $1', [channelId])
+        ).rows;
+        return r[0]?.last_error ? r : undefined;
+      },
+      { message: 'the delivery to fail (else the outbox was not exercised)', timeoutMs: 60_000 },
+    );
     expect(rows[0]?.last_error, 'the delivery never failed, so the outbox was not exercised').toBeTruthy();
 
     const { rows: relations } = await db.query<{ name: string }>(
@@ -99,7 +118,10 @@ describe('channel secrets', () => {
       const res = await viewer.from(name).select('*').limit(1000);
       if (JSON.stringify(res.data ?? []).includes(marker)) leaks.push(name);
     }
-    expect(heard.length, 'the viewer heard nothing on its team topic; the alert should have been broadcast').toBeGreaterThan(0);
+    expect(
+      heard.length,
+      'the viewer heard nothing on its team topic; the alert should have been broadcast',
+    ).toBeGreaterThan(0);
     if (heard.some((m) => m.includes(marker))) leaks.push('realtime team topic');
     expect(leaks, 'channel secrets reached a viewer through these').toEqual([]);
   });

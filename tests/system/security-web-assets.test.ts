@@ -21,7 +21,9 @@ async function listFiles(dir: string): Promise<string[]> {
 }
 
 describe('built web assets', () => {
-  it('contain no service-role key, secret key, JWT secret, database password or Upstash token', { timeout: 600_000 }, async () => {
+  it('contain no service-role key, secret key, JWT secret, database password or Upstash token', {
+    timeout: 600_000,
+  }, async () => {
     const dbPassword = decodeURIComponent(new URL(env.SUPABASE_DB_URL).password);
     const secrets: Record<string, string> = {
       SUPABASE_SERVICE_ROLE_KEY: env.SUPABASE_SERVICE_ROLE_KEY,
@@ -49,7 +51,9 @@ describe('built web assets', () => {
     // The project's one build (web/scripts/build.ts): a fresh output folder is always stale, so this builds.
     expect(await ensureWebBuild({ outDir, env: buildEnv })).toBe(true);
     const files = await listFiles(path.join(outDir, 'build'));
-    const clientFiles = files.filter((f) => f.includes(`${path.sep}client${path.sep}`) && /\.(js|css|html|json)$/.test(f));
+    const clientFiles = files.filter(
+      (f) => f.includes(`${path.sep}client${path.sep}`) && /\.(js|css|html|json)$/.test(f),
+    );
     expect(clientFiles.length, 'the build produced no client assets').toBeGreaterThan(0);
     const leaks: string[] = [];
     for (const file of files) {

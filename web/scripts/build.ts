@@ -14,7 +14,14 @@ const run = promisify(execFile);
 export const WEB_DIR = path.resolve(import.meta.dirname, '..');
 const ROOT_DIR = path.resolve(WEB_DIR, '..');
 /** What goes into a build: a change to any of these makes it stale. */
-const INPUTS = ['src', 'static', 'vite.config.ts', 'package.json', 'tsconfig.json', path.join('..', 'package-lock.json')];
+const INPUTS = [
+  'src',
+  'static',
+  'vite.config.ts',
+  'package.json',
+  'tsconfig.json',
+  path.join('..', 'package-lock.json'),
+];
 // Two `svelte-kit sync` runs at once rewrite web/.svelte-kit under each other, whatever their output folder.
 const LOCK_DIR = path.join(WEB_DIR, '.vibe-build.lock');
 
@@ -62,13 +69,21 @@ export async function ensureWebBuild(options: WebBuildOptions = {}): Promise<boo
     if (!webBuildIsStale(outDir)) return false;
     options.log?.(`Building the dashboard (${path.relative(ROOT_DIR, path.join(outDir, 'build'))})…`);
     const started = new Date();
-    const bin = [path.join(WEB_DIR, 'node_modules', '.bin'), path.join(ROOT_DIR, 'node_modules', '.bin')].join(path.delimiter);
+    const bin = [path.join(WEB_DIR, 'node_modules', '.bin'), path.join(ROOT_DIR, 'node_modules', '.bin')].join(
+      path.delimiter,
+    );
     const env = { ...process.env, ...options.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}` };
     const elsewhere = outDir !== WEB_DIR;
     // A build elsewhere redirects the generated tsconfig too; the closing sync points it back at web/.svelte-kit.
-    const script = elsewhere ? 'svelte-kit sync && vite build; rc=$?; VIBE_WEB_BUILD_DIR= svelte-kit sync; exit $rc' : 'svelte-kit sync && vite build';
+    const script = elsewhere
+      ? 'svelte-kit sync && vite build; rc=$?; VIBE_WEB_BUILD_DIR= svelte-kit sync; exit $rc'
+      : 'svelte-kit sync && vite build';
     try {
-      await run('sh', ['-c', script], { cwd: WEB_DIR, env: { ...env, VIBE_WEB_BUILD_DIR: elsewhere ? outDir : '' }, maxBuffer: 64 * 1024 * 1024 });
+      await run('sh', ['-c', script], {
+        cwd: WEB_DIR,
+        env: { ...env, VIBE_WEB_BUILD_DIR: elsewhere ? outDir : '' },
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch (err) {
       const e = err as { stdout?: string; stderr?: string; message: string };
       throw new Error(`Cannot build the dashboard: ${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);

@@ -38,7 +38,10 @@ function tryAcquire(dir: string): boolean {
 export async function withDirLock<T>(dir: string, fn: () => Promise<T>, timeoutMs = 15 * 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (!tryAcquire(dir)) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for the lock ${dir} (remove it if no build is running)`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `Timed out after ${timeoutMs / 1000} s waiting for the lock ${dir} (remove it if no build is running)`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
   try {

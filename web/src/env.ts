@@ -3,7 +3,10 @@ import { defineEnvVars } from '@sveltejs/kit/env';
 
 /** A required value; the build analyses routes without one, so it only fails when the app runs. */
 const required = (name: string) => (value: string | undefined) => {
-  if (!value && !building) throw new Error(`Missing ${name}: set it to your Supabase project's value (npm start sets it from .vibe/stack.env)`);
+  if (!value && !building)
+    throw new Error(
+      `Missing ${name}: set it to your Supabase project's value (npm start sets it from .vibe/stack.env)`,
+    );
   return value ?? '';
 };
 
@@ -12,7 +15,11 @@ const optional = (value: string | undefined) => (value ? value : undefined);
 
 export const variables = defineEnvVars({
   PUBLIC_SUPABASE_URL: { public: true, schema: required('PUBLIC_SUPABASE_URL'), description: 'Supabase project URL' },
-  PUBLIC_SUPABASE_ANON_KEY: { public: true, schema: required('PUBLIC_SUPABASE_ANON_KEY'), description: 'anon or publishable key' },
+  PUBLIC_SUPABASE_ANON_KEY: {
+    public: true,
+    schema: required('PUBLIC_SUPABASE_ANON_KEY'),
+    description: 'anon or publishable key',
+  },
   UPSTASH_REDIS_REST_URL: {
     schema: optional,
     description: 'Upstash Redis REST URL for the API cache; without it the API reads Postgres on every request',
@@ -29,10 +36,12 @@ export const variables = defineEnvVars({
       if (value === 'off') return 'off';
       throw new Error(`SIGN_IN_LIMITS must be on or off, not ${JSON.stringify(value)}`);
     },
-    description: "the per-visitor sign-in, sign-up and refresh limits: on (default), or off for test runs that sign in many times from one address",
+    description:
+      'the per-visitor sign-in, sign-up and refresh limits: on (default), or off for test runs that sign in many times from one address',
   },
   CSP_CONNECT_SRC: {
     schema: optional,
-    description: "extra connect-src sources for the pages' Content Security Policy, space-separated (the Supabase URL is always allowed)",
+    description:
+      "extra connect-src sources for the pages' Content Security Policy, space-separated (the Supabase URL is always allowed)",
   },
 });

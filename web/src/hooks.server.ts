@@ -41,9 +41,15 @@ const supabase: Handle = async ({ event, resolve }) => {
   let auth: Promise<AuthResult> | undefined;
   const authorization = event.request.headers.get('authorization');
   const token = bearerToken(authorization);
-  const authCalls = new AuthCalls(PUBLIC_SUPABASE_URL, () => event.getClientAddress(), SUPABASE_SECRET_KEY, SIGN_IN_LIMITS !== 'off');
+  const authCalls = new AuthCalls(
+    PUBLIC_SUPABASE_URL,
+    () => event.getClientAddress(),
+    SUPABASE_SECRET_KEY,
+    SIGN_IN_LIMITS !== 'off',
+  );
   event.locals.authCalls = authCalls;
-  const fromCookies = () => (cookieClient ??= createCookieClient(event.cookies, isHttps(event.url, event.request.headers), authCalls.fetch));
+  const fromCookies = () =>
+    (cookieClient ??= createCookieClient(event.cookies, isHttps(event.url, event.request.headers), authCalls.fetch));
   // Built on first use: a cached API answer needs no client at all.
   Object.defineProperty(event.locals, 'supabase', {
     get: () => (token ? (tokenClient ??= createTokenClient(token)) : fromCookies()),
@@ -64,7 +70,11 @@ const supabase: Handle = async ({ event, resolve }) => {
 
 /** Routes anyone may open; everything else needs a session. The API answers 401 itself. */
 const isPublic = (path: string) =>
-  path === '/login' || path === '/signup' || path === '/logout' || path.startsWith('/api/') || path.startsWith('/_app/');
+  path === '/login' ||
+  path === '/signup' ||
+  path === '/logout' ||
+  path.startsWith('/api/') ||
+  path.startsWith('/_app/');
 
 const guard: Handle = async ({ event, resolve }) => {
   if (!isPublic(event.url.pathname) && event.route.id !== null && !(await event.locals.viewer())) {

@@ -34,16 +34,31 @@ export async function newTeam(user: TestUser, name: string): Promise<string> {
 }
 
 /** Makes `member` join `teamId` the only way there is: `inviter` (an owner or admin) invites, `member` accepts. */
-export async function addMember(inviter: TestUser, teamId: string, member: TestUser, role: 'owner' | 'admin' | 'viewer' = 'viewer'): Promise<void> {
-  const invited = await inviter.client.rpc('create_invitation', { p_team_id: teamId, p_email: member.email, p_role: role });
+export async function addMember(
+  inviter: TestUser,
+  teamId: string,
+  member: TestUser,
+  role: 'owner' | 'admin' | 'viewer' = 'viewer',
+): Promise<void> {
+  const invited = await inviter.client.rpc('create_invitation', {
+    p_team_id: teamId,
+    p_email: member.email,
+    p_role: role,
+  });
   if (invited.error) throw new Error(`Cannot invite ${member.email}: ${invited.error.message}`);
-  const { error } = await member.client.rpc('accept_invitation', { p_token: (invited.data as { token: string }[])[0]!.token });
+  const { error } = await member.client.rpc('accept_invitation', {
+    p_token: (invited.data as { token: string }[])[0]!.token,
+  });
   if (error) throw new Error(`${member.email} cannot accept the invitation: ${error.message}`);
 }
 
 /** Adds a host through the create_host RPC, as the team's admin. */
 export async function newHost(user: TestUser, teamId: string, name: string, slug?: string): Promise<string> {
-  const { data, error } = await user.client.rpc('create_host', { p_team_id: teamId, p_name: name, p_slug: slug ?? null });
+  const { data, error } = await user.client.rpc('create_host', {
+    p_team_id: teamId,
+    p_name: name,
+    p_slug: slug ?? null,
+  });
   if (error) throw new Error(`Cannot create host ${name}: ${error.message}`);
   return (data as { host_id: string }[])[0]!.host_id;
 }

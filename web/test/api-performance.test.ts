@@ -34,10 +34,12 @@ beforeAll(async () => {
     rows.push(sample(dense, at, { cpu_total: 30 + (i % 7), net_rx_bps: 2000 + (i % 5) }));
   }
   // One spike and one dip that downsampling must keep.
-  const nearest = (d: Date) => rows.reduce((best, r) => (Math.abs(Date.parse(r.ts) - +d) < Math.abs(Date.parse(best.ts) - +d) ? r : best));
+  const nearest = (d: Date) =>
+    rows.reduce((best, r) => (Math.abs(Date.parse(r.ts) - +d) < Math.abs(Date.parse(best.ts) - +d) ? r : best));
   Object.assign(nearest(spikeAt), { cpu_total: 99.5, net_rx_bps: 987654 });
   Object.assign(nearest(lowAt), { cpu_total: 0.5 });
-  for (let m = 90; m >= 1; m--) rows.push(sample(hourly, new Date(now - m * 60_000), { cpu_total: m, mem_used: 4 * 1024 ** 3 }));
+  for (let m = 90; m >= 1; m--)
+    rows.push(sample(hourly, new Date(now - m * 60_000), { cpu_total: m, mem_used: 4 * 1024 ** 3 }));
   await insertSamples(env, rows);
 }, 120_000);
 
@@ -55,19 +57,34 @@ describe('parameter rules', () => {
 
   it('rejects times that are not ISO 8601, times without a zone, impossible dates and reversed or huge ranges', async () => {
     const bad = await errorOf('/api/monitoring/performance?serverId=dense&from=yesterday');
-    expect(bad).toMatchObject({ status: 400, body: { error: { code: 'invalid_parameter', message: expect.stringMatching(/^from must be an ISO 8601 time/) } } });
+    expect(bad).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_parameter', message: expect.stringMatching(/^from must be an ISO 8601 time/) } },
+    });
     const zoneless = await errorOf('/api/monitoring/performance?serverId=dense&to=2026-01-01T10:00:00');
     expect(zoneless.body.error.message).toMatch(/add Z or an offset/);
-    expect((await errorOf('/api/monitoring/performance?serverId=dense&from=2026-02-30T00:00:00Z')).body.error.message).toMatch(/not a real calendar time/);
-    const reversed = await errorOf('/api/monitoring/performance?serverId=dense&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z');
-    expect(reversed).toMatchObject({ status: 400, body: { error: { code: 'invalid_range', message: expect.stringMatching(/from must be before to/) } } });
-    const huge = await errorOf('/api/monitoring/performance?serverId=dense&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z');
+    expect(
+      (await errorOf('/api/monitoring/performance?serverId=dense&from=2026-02-30T00:00:00Z')).body.error.message,
+    ).toMatch(/not a real calendar time/);
+    const reversed = await errorOf(
+      '/api/monitoring/performance?serverId=dense&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z',
+    );
+    expect(reversed).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_range', message: expect.stringMatching(/from must be before to/) } },
+    });
+    const huge = await errorOf(
+      '/api/monitoring/performance?serverId=dense&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+    );
     expect(huge).toMatchObject({ status: 400, body: { error: { code: 'invalid_range' } } });
   });
 
   it('accepts only cpu, memory, disk or network as metric', async () => {
     const res = await errorOf('/api/monitoring/performance?serverId=dense&metric=load');
-    expect(res).toMatchObject({ status: 400, body: { error: { code: 'invalid_parameter', message: expect.stringContaining('cpu, memory, disk, network') } } });
+    expect(res).toMatchObject({
+      status: 400,
+      body: { error: { code: 'invalid_parameter', message: expect.stringContaining('cpu, memory, disk, network') } },
+    });
   });
 
   it('answers 404 for an unknown server and 401 before anything else without credentials', async () => {
@@ -86,7 +103,13 @@ describe('series', () => {
     expect(metrics.length).toBeGreaterThanOrEqual(59);
     expect(metrics.length).toBeLessThanOrEqual(60);
     const last = metrics.at(-1);
-    expect(last).toEqual({ timestamp: new Date(now - 60_000).toISOString(), cpu: 1, memory: 50, disk: 25, network: { rx: 1000, tx: 500 } });
+    expect(last).toEqual({
+      timestamp: new Date(now - 60_000).toISOString(),
+      cpu: 1,
+      memory: 50,
+      disk: 25,
+      network: { rx: 1000, tx: 500 },
+    });
     const times = metrics.map((m: { timestamp: string }) => Date.parse(m.timestamp));
     expect([...times].sort((a, b) => a - b)).toEqual(times);
     expect(res.headers.get('x-resolution')).toBe('raw');
@@ -104,14 +127,18 @@ describe('series', () => {
   it('honours from (inclusive) and to (exclusive)', async () => {
     const from = new Date(now - 30 * 60_000).toISOString();
     const to = new Date(now - 20 * 60_000).toISOString();
-    const { metrics } = await (await get(`/api/monitoring/performance?serverId=${hourly}&metric=cpu&from=${from}&to=${to}`)).json();
+    const { metrics } = await (
+      await get(`/api/monitoring/performance?serverId=${hourly}&metric=cpu&from=${from}&to=${to}`)
+    ).json();
     expect(metrics.map((m: { cpu: number }) => m.cpu)).toEqual([30, 29, 28, 27, 26, 25, 24, 23, 22, 21]);
   });
 
   it('holds at most 1,000 points for 2,400 samples and keeps the spike and the dip', async () => {
     const from = new Date(now - 2.9 * 3_600_000).toISOString();
     const to = new Date(now).toISOString();
-    const cpu = (await (await get(`/api/monitoring/performance?serverId=dense&metric=cpu&from=${from}&to=${to}`)).json()).metrics;
+    const cpu = (
+      await (await get(`/api/monitoring/performance?serverId=dense&metric=cpu&from=${from}&to=${to}`)).json()
+    ).metrics;
     expect(cpu.length).toBeLessThanOrEqual(1000);
     expect(cpu.length).toBeGreaterThan(500);
     expect(Math.max(...cpu.map((p: { cpu: number }) => p.cpu))).toBe(99.5);
@@ -131,7 +158,9 @@ describe('series', () => {
       await db.end();
     }
     const from = new Date(now - 6 * 3_600_000).toISOString();
-    const res = await get(`/api/monitoring/performance?serverId=dense&metric=cpu&from=${from}&to=${new Date(now).toISOString()}`);
+    const res = await get(
+      `/api/monitoring/performance?serverId=dense&metric=cpu&from=${from}&to=${new Date(now).toISOString()}`,
+    );
     expect(res.headers.get('x-resolution')).toBe('1m');
     const { metrics } = await res.json();
     // 2,400 samples at 4 s span 160 minutes: one averaged point per minute.

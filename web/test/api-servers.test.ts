@@ -22,7 +22,12 @@ const get = (path: string, token?: string, headers: Record<string, string> = {})
   fetch(web.url + path, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
 
 beforeAll(async () => {
-  [web, alice, bob, carol] = await Promise.all([startWeb(env), newUser(env, 'alice'), newUser(env, 'bob'), newUser(env, 'carol')]);
+  [web, alice, bob, carol] = await Promise.all([
+    startWeb(env),
+    newUser(env, 'alice'),
+    newUser(env, 'bob'),
+    newUser(env, 'carol'),
+  ]);
   [teamA, teamB] = await Promise.all([newTeam(alice, 'Team A'), newTeam(bob, 'Team B')]);
   await addMember(alice, teamA, carol);
   hosts.web1 = await newHost(alice, teamA, 'Web Server 1', 'web-server-1');
@@ -31,19 +36,37 @@ beforeAll(async () => {
   hosts.hot = await newHost(alice, teamA, 'Hot box');
   hosts.secret = await newHost(bob, teamB, 'Secret DB', 'web-server-1');
   // Hourly reporting, so hosts stay online however long the build and setup take; the stale box is 4 h behind.
-  for (const [owner, team] of [[alice, teamA], [bob, teamB]] as const) {
+  for (const [owner, team] of [
+    [alice, teamA],
+    [bob, teamB],
+  ] as const) {
     const { error: e } = await owner.client.from('hosts').update({ sample_interval_s: 3600 }).eq('team_id', team);
     if (e) throw new Error(e.message);
   }
   // A rule that fires on the hot box only (scope host), so its status becomes critical.
   const rule = await alice.client.from('alert_rules').insert({
-    team_id: teamA, name: 'cpu hot', metric: 'cpu_total', operator: '>', threshold: 90, severity: 'critical', scope: 'host', scope_host_id: hosts.hot,
+    team_id: teamA,
+    name: 'cpu hot',
+    metric: 'cpu_total',
+    operator: '>',
+    threshold: 90,
+    severity: 'critical',
+    scope: 'host',
+    scope_host_id: hosts.hot,
   });
   if (rule.error) throw new Error(rule.error.message);
   await insertSamples(env, [
     sample(hosts.web1, seenAt, {
-      cpu_total: 35.24, cpu_count: 4, mem_total: 16384 * 1024 ** 2, mem_used: 8192 * 1024 ** 2, disk_total: 512000 * 1024 ** 2,
-      disk_used: 256000 * 1024 ** 2, net_rx_bps: 1024.4, net_tx_bps: 511.6, net_connections: 245, uptime_s: 1209600,
+      cpu_total: 35.24,
+      cpu_count: 4,
+      mem_total: 16384 * 1024 ** 2,
+      mem_used: 8192 * 1024 ** 2,
+      disk_total: 512000 * 1024 ** 2,
+      disk_used: 256000 * 1024 ** 2,
+      net_rx_bps: 1024.4,
+      net_tx_bps: 511.6,
+      net_connections: 245,
+      uptime_s: 1209600,
     }),
     sample(hosts.stale, new Date(Date.now() - 4 * 3_600_000)),
     sample(hosts.hot, seenAt, { cpu_total: 97 }),
@@ -60,7 +83,9 @@ describe('authentication', () => {
     const res = await get('/api/monitoring/servers');
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer');
-    expect(await res.json()).toEqual({ error: { code: 'unauthorized', message: expect.stringMatching(/Authorization: Bearer/) } });
+    expect(await res.json()).toEqual({
+      error: { code: 'unauthorized', message: expect.stringMatching(/Authorization: Bearer/) },
+    });
   });
 
   it('rejects a malformed header, a forged token and the anon key in place of a user token', async () => {
@@ -85,7 +110,9 @@ describe('server list', () => {
     expect(await res.json()).toEqual({
       servers: [
         {
-          id: hosts.web1, name: 'Web Server 1', status: 'healthy',
+          id: hosts.web1,
+          name: 'Web Server 1',
+          status: 'healthy',
           cpu: { usage: 35.2, cores: 4 },
           memory: { total: 16384, used: 8192, usage: 50 },
           disk: { total: 512000, used: 256000, usage: 50 },
@@ -100,11 +127,26 @@ describe('server list', () => {
   it('lists every host of the team by name with status healthy, critical or offline', async () => {
     const body = await (await get('/api/monitoring/servers', alice.token)).json();
     const byName = Object.fromEntries(body.servers.map((s: { name: string; status: string }) => [s.name, s.status]));
-    expect(body.servers.map((s: { name: string }) => s.name)).toEqual(['Hot box', 'Idle box', 'Stale box', 'Web Server 1']);
-    expect(byName).toEqual({ 'Hot box': 'critical', 'Idle box': 'offline', 'Stale box': 'offline', 'Web Server 1': 'healthy' });
+    expect(body.servers.map((s: { name: string }) => s.name)).toEqual([
+      'Hot box',
+      'Idle box',
+      'Stale box',
+      'Web Server 1',
+    ]);
+    expect(byName).toEqual({
+      'Hot box': 'critical',
+      'Idle box': 'offline',
+      'Stale box': 'offline',
+      'Web Server 1': 'healthy',
+    });
     const idle = body.servers.find((s: { name: string }) => s.name === 'Idle box');
     // Never reported: zeros, as the cache-snapshots function writes them, and no lastChecked.
-    expect(idle).toMatchObject({ cpu: { usage: 0, cores: 0 }, memory: { total: 0, used: 0, usage: 0 }, uptime: 0, lastChecked: null });
+    expect(idle).toMatchObject({
+      cpu: { usage: 0, cores: 0 },
+      memory: { total: 0, used: 0, usage: 0 },
+      uptime: 0,
+      lastChecked: null,
+    });
   });
 
   it('finds a server by id as well as by slug, and answers 404 or 400 for unknown or empty ids', async () => {
@@ -112,7 +154,9 @@ describe('server list', () => {
     expect(byId.servers.map((s: { id: string }) => s.id)).toEqual([hosts.hot]);
     const missing = await get('/api/monitoring/servers?serverId=no-such-host', alice.token);
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toEqual({ error: { code: 'server_not_found', message: expect.stringContaining('no-such-host') } });
+    expect(await missing.json()).toEqual({
+      error: { code: 'server_not_found', message: expect.stringContaining('no-such-host') },
+    });
     const empty = await get('/api/monitoring/servers?serverId=', alice.token);
     expect(empty.status).toBe(400);
   });
@@ -130,13 +174,19 @@ describe('team isolation', () => {
   });
 
   it('serves a team member from the team cache and keeps each team under its own key', async () => {
-    const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false });
+    const redis = new Redis({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      automaticDeserialization: false,
+    });
     const key = teamServersKey(teamA);
     await redis.del(key);
     const first = await get('/api/monitoring/servers', alice.token);
     expect(first.headers.get('x-cache')).toBe('miss');
     const cached = decodeEnvelope<{ servers: { id: string }[] }>(await redis.get<string>(key))!;
-    expect(cached.data.servers.map((s) => s.id).sort()).toEqual([hosts.hot, hosts.idle, hosts.stale, hosts.web1].sort());
+    expect(cached.data.servers.map((s) => s.id).sort()).toEqual(
+      [hosts.hot, hosts.idle, hosts.stale, hosts.web1].sort(),
+    );
     const carols = await get('/api/monitoring/servers', carol.token);
     expect(carols.headers.get('x-cache')).toBe('hit');
     expect(await carols.json()).toEqual(await first.json());
@@ -150,7 +200,11 @@ describe('team isolation', () => {
   });
 
   it('answers from the list the cache-snapshots function wrote, in its envelope, before reading Postgres', async () => {
-    const redis = new Redis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false });
+    const redis = new Redis({
+      url: env.UPSTASH_REDIS_REST_URL,
+      token: env.UPSTASH_REDIS_REST_TOKEN,
+      automaticDeserialization: false,
+    });
     const fromFunction = (await (await get('/api/monitoring/servers', bob.token)).json()).servers;
     fromFunction[0].cpu.usage = 12.3; // a value Postgres does not hold: only the cache can answer it
     await redis.set(teamServersKey(teamB), encodeEnvelope({ servers: fromFunction }, new Date()), { ex: 30 });
@@ -200,11 +254,15 @@ describe('HTTP caching and compression', () => {
     const raw = async (encoding: string) => {
       const { request } = await import('node:http');
       return new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-        const req = request(`${web.url}/api/monitoring/servers`, { headers: { authorization: `Bearer ${erin.token}`, 'accept-encoding': encoding } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-        });
+        const req = request(
+          `${web.url}/api/monitoring/servers`,
+          { headers: { authorization: `Bearer ${erin.token}`, 'accept-encoding': encoding } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -231,16 +289,25 @@ describe('HTTP caching and compression', () => {
 describe('a member of two teams', () => {
   it('sees both teams, gets both hosts for a shared slug, and must pass the id to /performance', async () => {
     const frank = await newUser(env, 'frank');
-    for (const [owner, team] of [[alice, teamA], [bob, teamB]] as const) await addMember(owner, team, frank);
+    for (const [owner, team] of [
+      [alice, teamA],
+      [bob, teamB],
+    ] as const)
+      await addMember(owner, team, frank);
     const all = (await (await get('/api/monitoring/servers', frank.token)).json()).servers;
-    expect(all.map((s: { id: string }) => s.id).sort()).toEqual([hosts.hot, hosts.idle, hosts.secret, hosts.stale, hosts.web1].sort());
+    expect(all.map((s: { id: string }) => s.id).sort()).toEqual(
+      [hosts.hot, hosts.idle, hosts.secret, hosts.stale, hosts.web1].sort(),
+    );
     const names = all.map((s: { name: string }) => s.name);
     expect([...names].sort()).toEqual(names);
     const both = (await (await get('/api/monitoring/servers?serverId=web-server-1', frank.token)).json()).servers;
     expect(both.map((s: { id: string }) => s.id).sort()).toEqual([hosts.secret, hosts.web1].sort());
     const ambiguous = await get('/api/monitoring/performance?serverId=web-server-1', frank.token);
     expect(ambiguous.status).toBe(400);
-    expect((await ambiguous.json()).error).toMatchObject({ code: 'ambiguous_server', message: expect.stringContaining(hosts.web1!) });
+    expect((await ambiguous.json()).error).toMatchObject({
+      code: 'ambiguous_server',
+      message: expect.stringContaining(hosts.web1!),
+    });
     expect((await get(`/api/monitoring/performance?serverId=${hosts.secret}`, frank.token)).status).toBe(200);
   });
 });

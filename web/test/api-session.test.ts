@@ -33,14 +33,20 @@ async function submit(jar: Jar, path: string, fields: Record<string, string>): P
   const res = await fetch(web.url + path, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: web.url, cookie: jar.header() },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'text/html',
+      origin: web.url,
+      cookie: jar.header(),
+    },
     body: new URLSearchParams(fields),
   });
   jar.take(res);
   return res;
 }
 
-const withJar = (jar: Jar, path: string) => fetch(web.url + path, { redirect: 'manual', headers: { cookie: jar.header() } });
+const withJar = (jar: Jar, path: string) =>
+  fetch(web.url + path, { redirect: 'manual', headers: { cookie: jar.header() } });
 
 beforeAll(async () => {
   [web, user] = await Promise.all([startWeb(env), newUser(env, 'cookie')]);
@@ -121,7 +127,13 @@ describe('sign-up form', () => {
     expect(api.status).toBe(200);
     expect(await api.json()).toEqual({ servers: [] });
     const other = await newUser(env, 'outsider');
-    expect((await (await fetch(`${web.url}/api/monitoring/servers`, { headers: { authorization: `Bearer ${other.token}` } })).json()).servers).toEqual([]);
+    expect(
+      (
+        await (
+          await fetch(`${web.url}/api/monitoring/servers`, { headers: { authorization: `Bearer ${other.token}` } })
+        ).json()
+      ).servers,
+    ).toEqual([]);
   });
 
   it('explains a too-short password and an address already taken', async () => {

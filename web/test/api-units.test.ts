@@ -21,7 +21,13 @@ const reason = (fn: () => unknown) => {
 
 describe('performance parameters', () => {
   it('defaults to the hour before now and marks it as the moving window', () => {
-    expect(q('serverId=a')).toEqual({ serverId: 'a', from: new Date('2026-06-01T11:00:00Z'), to: now, lastHour: true, metric: null });
+    expect(q('serverId=a')).toEqual({
+      serverId: 'a',
+      from: new Date('2026-06-01T11:00:00Z'),
+      to: now,
+      lastHour: true,
+      metric: null,
+    });
   });
 
   it('takes an hour before `to` when only `to` is given, and now when only `from` is', () => {
@@ -43,8 +49,12 @@ describe('performance parameters', () => {
     expect(reason(() => q('serverId=a&to=2026-06-01T10:00'))).toMatch(/add Z or an offset/);
     expect(reason(() => q('serverId=a&to=2026-13-01T00:00:00Z'))).toMatch(/not a real calendar time/);
     expect(reason(() => q('serverId=a&to=2026-06-01T24:00:00Z'))).toMatch(/not a real calendar time/);
-    expect(reason(() => q('serverId=a&from=2026-06-01T10:00:00Z&to=2026-06-01T10:00:00Z'))).toMatch(/from must be before to/);
-    expect(reason(() => q('serverId=a&metric=CPU'))).toMatch(/metric must be one of cpu, memory, disk, network, got "CPU"/);
+    expect(reason(() => q('serverId=a&from=2026-06-01T10:00:00Z&to=2026-06-01T10:00:00Z'))).toMatch(
+      /from must be before to/,
+    );
+    expect(reason(() => q('serverId=a&metric=CPU'))).toMatch(
+      /metric must be one of cpu, memory, disk, network, got "CPU"/,
+    );
   });
 });
 
@@ -80,12 +90,24 @@ describe('downsampling', () => {
   });
 
   it('shapes rows as seed points with one field per metric', () => {
-    const row: RangeRow = { ts: '2026-06-01T11:00:00+00:00', resolution: 'raw', cpu_total: 32.54, mem_percent: 48.21, disk_percent: 50, net_rx_bps: 980.4, net_tx_bps: 490.6 };
+    const row: RangeRow = {
+      ts: '2026-06-01T11:00:00+00:00',
+      resolution: 'raw',
+      cpu_total: 32.54,
+      mem_percent: 48.21,
+      disk_percent: 50,
+      net_rx_bps: 980.4,
+      net_tx_bps: 490.6,
+    };
     expect(toSeries([row], null)).toEqual({
       resolution: 'raw',
-      points: [{ timestamp: '2026-06-01T11:00:00.000Z', cpu: 32.5, memory: 48.2, disk: 50, network: { rx: 980, tx: 491 } }],
+      points: [
+        { timestamp: '2026-06-01T11:00:00.000Z', cpu: 32.5, memory: 48.2, disk: 50, network: { rx: 980, tx: 491 } },
+      ],
     });
-    expect(toSeries([row], 'network').points).toEqual([{ timestamp: '2026-06-01T11:00:00.000Z', network: { rx: 980, tx: 491 } }]);
+    expect(toSeries([row], 'network').points).toEqual([
+      { timestamp: '2026-06-01T11:00:00.000Z', network: { rx: 980, tx: 491 } },
+    ]);
   });
 });
 
@@ -115,8 +137,15 @@ describe('HTTP helpers', () => {
     expect(isCrossSiteForm(post({ ...form, origin: 'https://app.test:3000' }))).toBe(false);
     expect(isCrossSiteForm(post({ ...form, origin: 'http://evil.test' }))).toBe(true);
     expect(isCrossSiteForm(post(form))).toBe(true);
-    expect(isCrossSiteForm(post({ ...form, 'content-type': 'application/json', origin: 'http://evil.test' }))).toBe(false);
-    expect(isCrossSiteForm(post({ ...form, origin: 'http://public.example', 'x-forwarded-host': 'public.example' }), 'x-forwarded-host')).toBe(false);
+    expect(isCrossSiteForm(post({ ...form, 'content-type': 'application/json', origin: 'http://evil.test' }))).toBe(
+      false,
+    );
+    expect(
+      isCrossSiteForm(
+        post({ ...form, origin: 'http://public.example', 'x-forwarded-host': 'public.example' }),
+        'x-forwarded-host',
+      ),
+    ).toBe(false);
   });
 
   it('redirects after sign-in only to paths on this site', () => {

@@ -25,7 +25,9 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
-      res.writeHead(req.url!.includes('busy') ? 429 : 200, { 'content-type': 'application/json', 'retry-after': '42' }).end('{}');
+      res
+        .writeHead(req.url!.includes('busy') ? 429 : 200, { 'content-type': 'application/json', 'retry-after': '42' })
+        .end('{}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -36,18 +38,35 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const anon = { apikey: 'anon-key', authorization: 'Bearer anon-key', 'content-type': 'application/json' };
 
-async function send(calls: AuthCalls, path: string, method = 'POST', headers: Record<string, string> = anon): Promise<{ status: number; seen: Seen | undefined }> {
+async function send(
+  calls: AuthCalls,
+  path: string,
+  method = 'POST',
+  headers: Record<string, string> = anon,
+): Promise<{ status: number; seen: Seen | undefined }> {
   const before = seen.length;
-  const res = await calls.fetch(`${base}${path}`, { method, headers, body: method === 'POST' ? '{"email":"a@example.test"}' : undefined });
+  const res = await calls.fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: method === 'POST' ? '{"email":"a@example.test"}' : undefined,
+  });
   return { status: res.status, seen: seen.length > before ? seen.at(-1) : undefined };
 }
 
 describe('AuthCalls.fetch', () => {
   it('sends the secret key and the visitor address on sign-in, sign-up and refresh, body unchanged', async () => {
     const calls = new AuthCalls(base, () => '::ffff:203.0.113.7', 'sb_secret_test');
-    for (const path of ['/auth/v1/token?grant_type=password', '/auth/v1/signup', '/auth/v1/token?grant_type=refresh_token']) {
+    for (const path of [
+      '/auth/v1/token?grant_type=password',
+      '/auth/v1/signup',
+      '/auth/v1/token?grant_type=refresh_token',
+    ]) {
       const { seen: s } = await send(calls, path);
-      expect(s?.headers).toMatchObject({ apikey: 'sb_secret_test', authorization: 'Bearer sb_secret_test', 'sb-forwarded-for': '203.0.113.7' });
+      expect(s?.headers).toMatchObject({
+        apikey: 'sb_secret_test',
+        authorization: 'Bearer sb_secret_test',
+        'sb-forwarded-for': '203.0.113.7',
+      });
       expect(s?.body).toBe('{"email":"a@example.test"}');
     }
   });
@@ -74,7 +93,10 @@ describe('AuthCalls.fetch', () => {
   });
 
   it('without the secret key, or without an IP address for the visitor, sends the request unchanged', async () => {
-    for (const calls of [new AuthCalls(base, () => '203.0.113.7', undefined), new AuthCalls(base, () => 'proxy-said-this', 'sb_secret_test')]) {
+    for (const calls of [
+      new AuthCalls(base, () => '203.0.113.7', undefined),
+      new AuthCalls(base, () => 'proxy-said-this', 'sb_secret_test'),
+    ]) {
       const { seen: s } = await send(calls, '/auth/v1/token?grant_type=password');
       expect(s?.headers.apikey).toBe('anon-key');
       expect(s?.headers['sb-forwarded-for']).toBeUndefined();
@@ -89,13 +111,17 @@ describe('AuthCalls.fetch', () => {
 
   it('counts refreshes per visitor address and refuses the 16th in 5 minutes without calling Auth', async () => {
     const calls = new AuthCalls(base, () => '203.0.113.9', undefined);
-    for (let i = 0; i < 15; i++) expect((await send(calls, '/auth/v1/token?grant_type=refresh_token')).status).toBe(200);
+    for (let i = 0; i < 15; i++)
+      expect((await send(calls, '/auth/v1/token?grant_type=refresh_token')).status).toBe(200);
     const refused = await send(calls, '/auth/v1/token?grant_type=refresh_token');
     expect(refused.status).toBe(429);
     expect(refused.seen).toBeUndefined();
     expect(calls.retryAfterSeconds).toBeGreaterThan(0);
     // Another visitor, and password grants, are not affected.
-    expect((await send(new AuthCalls(base, () => '203.0.113.10', undefined), '/auth/v1/token?grant_type=refresh_token')).status).toBe(200);
+    expect(
+      (await send(new AuthCalls(base, () => '203.0.113.10', undefined), '/auth/v1/token?grant_type=refresh_token'))
+        .status,
+    ).toBe(200);
     expect((await send(calls, '/auth/v1/token?grant_type=password')).status).toBe(200);
   });
 });

@@ -5,7 +5,13 @@ import { ago, bytes, dateTime, duration, metricValue, percent, rate } from '../s
 import { hostStatus, metricsFromApi } from '../src/lib/host-model.ts';
 import { parseLabels } from '../src/lib/labels.ts';
 import { rangeFromUrl, rangeToQuery, resolveRange } from '../src/lib/time-range.ts';
-import { draftFromRow, emptyDraft, intervalSeconds, rowFromDraft, type RuleRow } from '../src/routes/(app)/rules/rule-model.ts';
+import {
+  draftFromRow,
+  emptyDraft,
+  intervalSeconds,
+  rowFromDraft,
+  type RuleRow,
+} from '../src/routes/(app)/rules/rule-model.ts';
 
 describe('format', () => {
   it('formats percentages, sizes, rates and durations with unknowns as a dash', () => {
@@ -38,7 +44,9 @@ describe('labels', () => {
     expect(parseLabels('env=prod, role = web')).toEqual({ labels: { env: 'prod', role: 'web' } });
     expect(parseLabels('')).toEqual({ labels: {} });
     expect(parseLabels('env=a=b')).toEqual({ labels: { env: 'a=b' } });
-    expect(parseLabels('prod')).toEqual({ error: 'Cannot read the label "prod": write key=value, separated by commas' });
+    expect(parseLabels('prod')).toEqual({
+      error: 'Cannot read the label "prod": write key=value, separated by commas',
+    });
     expect(parseLabels('=x')).toHaveProperty('error');
   });
 });
@@ -50,18 +58,30 @@ describe('time ranges', () => {
     expect(rangeFromUrl(url('range=7d'))).toEqual({ preset: '7d' });
     expect(rangeFromUrl(url('range=2y'))).toEqual({ preset: '1h' });
     const custom = rangeFromUrl(url('from=2025-06-01T10:00:00.000Z&to=2025-06-01T12:00:00.000Z'));
-    expect(custom).toEqual({ preset: 'custom', from: new Date('2025-06-01T10:00:00Z'), to: new Date('2025-06-01T12:00:00Z') });
+    expect(custom).toEqual({
+      preset: 'custom',
+      from: new Date('2025-06-01T10:00:00Z'),
+      to: new Date('2025-06-01T12:00:00Z'),
+    });
     expect(rangeFromUrl(url('from=2025-06-01T12:00:00Z&to=2025-06-01T10:00:00Z'))).toEqual({ preset: '1h' });
     expect(rangeToQuery(custom)).toBe('from=2025-06-01T10:00:00.000Z&to=2025-06-01T12:00:00.000Z');
     const now = Date.parse('2025-06-01T12:00:00Z');
-    expect(resolveRange({ preset: '15m' }, now)).toEqual({ from: new Date(now - 900_000), to: new Date(now), live: true });
+    expect(resolveRange({ preset: '15m' }, now)).toEqual({
+      from: new Date(now - 900_000),
+      to: new Date(now),
+      live: true,
+    });
     expect(resolveRange(custom).live).toBe(false);
   });
 });
 
 describe('downsample', () => {
-  it('keeps each bucket\'s peak and returns short series unchanged', () => {
-    const rows = Array.from({ length: 1000 }, (_, i) => ({ ts: new Date(i * 1000), cpu: i === 517 ? 99 : 10, mem: null }));
+  it("keeps each bucket's peak and returns short series unchanged", () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => ({
+      ts: new Date(i * 1000),
+      cpu: i === 517 ? 99 : 10,
+      mem: null,
+    }));
     const out = downsample(rows, 100, ['cpu', 'mem']);
     expect(out).toHaveLength(100);
     expect(Math.max(...out.map((r) => r.cpu as number))).toBe(99);
@@ -86,12 +106,27 @@ describe('host status', () => {
     expect(hostStatus('2025-06-01T11:59:50Z', 30, ['warning', 'critical'], now)).toBe('critical');
   });
 
-  it('turns the API\'s megabytes back into bytes', () => {
+  it("turns the API's megabytes back into bytes", () => {
     const m = metricsFromApi({
-      id: 'web-1', name: 'Web 1', status: 'healthy', cpu: { usage: 35.2, cores: 4 }, memory: { total: 16384, used: 8192, usage: 50 },
-      disk: { total: null, used: null, usage: null }, network: { rx: 1024, tx: 512, connections: 245 }, uptime: 60, lastChecked: null,
+      id: 'web-1',
+      name: 'Web 1',
+      status: 'healthy',
+      cpu: { usage: 35.2, cores: 4 },
+      memory: { total: 16384, used: 8192, usage: 50 },
+      disk: { total: null, used: null, usage: null },
+      network: { rx: 1024, tx: 512, connections: 245 },
+      uptime: 60,
+      lastChecked: null,
     });
-    expect(m).toMatchObject({ cpu: 35.2, cpuCount: 4, memTotal: 16384 * 1048576, memUsed: 8192 * 1048576, diskTotal: null, netRx: 1024, netConnections: 245 });
+    expect(m).toMatchObject({
+      cpu: 35.2,
+      cpuCount: 4,
+      memTotal: 16384 * 1048576,
+      memUsed: 8192 * 1048576,
+      diskTotal: null,
+      netRx: 1024,
+      netConnections: 245,
+    });
   });
 });
 
@@ -103,11 +138,40 @@ describe('rule rows', () => {
   });
 
   it('writes only the scope columns the scope uses, and round-trips a stored rule', () => {
-    const draft = { ...emptyDraft(), name: ' cpu ', scope: 'label' as const, labelKey: 'env', labelValue: '', hostId: 'h', recovery: '80', forSeconds: 90 };
+    const draft = {
+      ...emptyDraft(),
+      name: ' cpu ',
+      scope: 'label' as const,
+      labelKey: 'env',
+      labelValue: '',
+      hostId: 'h',
+      recovery: '80',
+      forSeconds: 90,
+    };
     const row = rowFromDraft(draft, 'team-1');
-    expect(row).toMatchObject({ team_id: 'team-1', name: 'cpu', scope_host_id: null, scope_label_key: 'env', scope_label_value: null, recovery_threshold: 80, for_duration: '90 seconds' });
+    expect(row).toMatchObject({
+      team_id: 'team-1',
+      name: 'cpu',
+      scope_host_id: null,
+      scope_label_key: 'env',
+      scope_label_value: null,
+      recovery_threshold: 80,
+      for_duration: '90 seconds',
+    });
     expect(rowFromDraft({ ...draft, recovery: ' ' }, 't').recovery_threshold).toBeNull();
-    const stored = { ...row, id: 'r1', description: null, for_duration: '00:01:30', channel_ids: [] } as unknown as RuleRow;
-    expect(draftFromRow(stored)).toMatchObject({ name: 'cpu', scope: 'label', labelKey: 'env', recovery: '80', forSeconds: 90 });
+    const stored = {
+      ...row,
+      id: 'r1',
+      description: null,
+      for_duration: '00:01:30',
+      channel_ids: [],
+    } as unknown as RuleRow;
+    expect(draftFromRow(stored)).toMatchObject({
+      name: 'cpu',
+      scope: 'label',
+      labelKey: 'env',
+      recovery: '80',
+      forSeconds: 90,
+    });
   });
 });

@@ -51,7 +51,8 @@ function expectPageHeaders(res: PwResponse | null, what: string): void {
   const h = res!.headers();
   for (const [name, value] of Object.entries(fixedHeaders)) expect(h[name], `${name} on ${what}`).toBe(value);
   const permissions = h['permissions-policy'] ?? '';
-  for (const feature of ['camera', 'microphone', 'geolocation']) expect(permissions, `permissions-policy on ${what}`).toContain(`${feature}=()`);
+  for (const feature of ['camera', 'microphone', 'geolocation'])
+    expect(permissions, `permissions-policy on ${what}`).toContain(`${feature}=()`);
   const csp = parseCsp(h['content-security-policy']);
   expect(csp.get('frame-ancestors'), `frame-ancestors on ${what}`).toEqual(["'none'"]);
   expect(csp.get('object-src')).toEqual(["'none'"]);
@@ -59,7 +60,10 @@ function expectPageHeaders(res: PwResponse | null, what: string): void {
   expect(csp.get('default-src')).toEqual(["'self'"]);
   const scripts = csp.get('script-src') ?? [];
   expect(scripts).toContain("'self'");
-  expect(scripts.some((s) => /^'nonce-[A-Za-z0-9+/=]+'$/.test(s)), `a script nonce on ${what}`).toBe(true);
+  expect(
+    scripts.some((s) => /^'nonce-[A-Za-z0-9+/=]+'$/.test(s)),
+    `a script nonce on ${what}`,
+  ).toBe(true);
   expect(scripts).not.toContain("'unsafe-inline'");
   expect(scripts).not.toContain("'unsafe-eval'");
   const connect = csp.get('connect-src') ?? [];
@@ -73,7 +77,9 @@ function watch(context: BrowserContext): void {
     const w = window as unknown as { __csp: string[]; __themeBeforeApp?: string };
     w.__csp = [];
     document.addEventListener('securitypolicyviolation', (e) =>
-      w.__csp.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}: ${e.sample}`),
+      w.__csp.push(
+        `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}: ${e.sample}`,
+      ),
     );
     // 'interactive' comes after inline head scripts and before module scripts: only app.html's script ran.
     document.addEventListener('readystatechange', () => {
@@ -87,8 +93,13 @@ function listen(page: Page): void {
   page.on('console', (msg) => {
     // The app has no favicon, and /no-such-page is a 404 on purpose: neither has to do with the policy.
     const from = msg.location().url;
-    if (/Failed to load resource.*404/.test(msg.text()) && (from.endsWith('/favicon.ico') || from.endsWith('/no-such-page'))) return;
-    if (msg.type() === 'error' || /content.security.policy/i.test(msg.text())) problems.push(`console ${msg.type()} on ${page.url()}: ${msg.text()} (${from})`);
+    if (
+      /Failed to load resource.*404/.test(msg.text()) &&
+      (from.endsWith('/favicon.ico') || from.endsWith('/no-such-page'))
+    )
+      return;
+    if (msg.type() === 'error' || /content.security.policy/i.test(msg.text()))
+      problems.push(`console ${msg.type()} on ${page.url()}: ${msg.text()} (${from})`);
   });
 }
 
@@ -111,7 +122,10 @@ beforeAll(async () => {
   const team = await newTeam(owner, 'CSP team');
   const hostId = await newHost(owner, team, 'CSP host', slug);
   const now = Date.now();
-  await insertSamples(env, Array.from({ length: 30 }, (_, i) => sample(hostId, new Date(now - (30 - i) * 20_000), { cpu_total: 10 + i })));
+  await insertSamples(
+    env,
+    Array.from({ length: 30 }, (_, i) => sample(hostId, new Date(now - (30 - i) * 20_000), { cpu_total: 10 + i })),
+  );
   browser = await launchChromium(path.join(tmp, 'profile'));
   watch(browser);
 }, 120_000);
@@ -141,7 +155,9 @@ describe('pages under the Content Security Policy', () => {
     await page.evaluate(() => localStorage.setItem('vibe-theme', 'dark'));
 
     expectPageHeaders(await visit(page, '/login', heading('Sign in')), '/login');
-    expect(await page.evaluate(() => (window as unknown as { __themeBeforeApp?: string }).__themeBeforeApp)).toBe('dark');
+    expect(await page.evaluate(() => (window as unknown as { __themeBeforeApp?: string }).__themeBeforeApp)).toBe(
+      'dark',
+    );
     expectPageHeaders(await visit(page, '/signup', heading('Sign up')), '/signup');
 
     await signIn(page, owner);
@@ -152,11 +168,15 @@ describe('pages under the Content Security Policy', () => {
 
     await visit(page, `/hosts/${slug}`, async (p) => {
       const cpu = p.locator('figure[aria-label="CPU"]');
-      await waitFor(async () => Number(await cpu.getAttribute('data-points')) >= 2, { message: 'the CPU chart to show points' });
+      await waitFor(async () => Number(await cpu.getAttribute('data-points')) >= 2, {
+        message: 'the CPU chart to show points',
+      });
       await p.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor();
       expect(await cpu.locator('svg path').count()).toBeGreaterThan(0);
     });
-    await visit(page, `/hosts/${slug}?range=6h`, (p) => p.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor());
+    await visit(page, `/hosts/${slug}?range=6h`, (p) =>
+      p.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor(),
+    );
     await visit(page, '/hosts/no-such-host', heading('Host not found'));
     await visit(page, '/hosts', heading('Hosts'));
     await visit(page, '/alerts', heading('Alerts'));

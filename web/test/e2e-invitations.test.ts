@@ -50,6 +50,7 @@ async function fillSignUp(p: Page, email: string, team: string): Promise<void> {
 /** Waits for `url`, or fails with what the page shows instead. */
 async function landOn(p: Page, url: string | RegExp): Promise<void> {
   await p.waitForURL(url, { timeout: 20_000 }).catch(async (err: Error) => {
+    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's locator.innerText(), not the DOM property.
     throw new Error(`${err.message}\nStill on ${p.url()}: ${(await p.locator('body').innerText()).slice(0, 500)}`);
   });
 }
@@ -88,6 +89,7 @@ describe('joining a team by invitation', () => {
     await invitee.getByRole('button', { name: `Accept the invitation to ${teamName}` }).click();
     // Accepting reloads the dashboard on the new team: the banner goes away.
     await banner.waitFor({ state: 'detached' }).catch(async (err: Error) => {
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's locator.innerText(), not the DOM property.
       throw new Error(`${err.message}\nThe banner says: ${await banner.innerText().catch(() => '')}`);
     });
     await invitee.getByRole('heading', { name: 'Overview' }).waitFor();

@@ -30,8 +30,23 @@ async function selfSigned(dir: string): Promise<{ key: Buffer; cert: Buffer }> {
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
   await promisify(execFile)('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+    '-keyout',
+    key,
+    '-out',
+    cert,
   ]);
   return { key: await fs.readFile(key), cert: await fs.readFile(cert) };
 }
@@ -39,10 +54,14 @@ async function selfSigned(dir: string): Promise<{ key: Buffer; cert: Buffer }> {
 /** The proxy: TLS in front, plain http to the app with X-Forwarded-Proto, as nginx or Caddy would. */
 function startProxy(tls: { key: Buffer; cert: Buffer }, upstream: string): Promise<https.Server> {
   const server = https.createServer(tls, (req, res) => {
-    const out = http.request(new URL(req.url ?? '/', upstream), { method: req.method, headers: { ...req.headers, 'x-forwarded-proto': 'https' } }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.rawHeaders);
-      up.pipe(res);
-    });
+    const out = http.request(
+      new URL(req.url ?? '/', upstream),
+      { method: req.method, headers: { ...req.headers, 'x-forwarded-proto': 'https' } },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.rawHeaders);
+        up.pipe(res);
+      },
+    );
     out.on('error', () => res.destroy());
     req.pipe(out);
   });
@@ -101,12 +120,21 @@ describe('session cookies over https', () => {
     const aged = { ...before.body, expires_at: Math.floor(Date.now() / 1000) - 60 };
     await browser.clearCookies();
     await browser.addCookies([
-      { name: before.name, value: `base64-${Buffer.from(JSON.stringify(aged)).toString('base64url')}`, url: origin, secure: false, sameSite: 'Lax' },
+      {
+        name: before.name,
+        value: `base64-${Buffer.from(JSON.stringify(aged)).toString('base64url')}`,
+        url: origin,
+        secure: false,
+        sameSite: 'Lax',
+      },
     ]);
-    await waitFor(async () => {
+    await waitFor(
+      async () => {
         const now = (await browser.cookies(origin)).filter(isSession);
         return now.length > 0 && sessionOf(now).body.refresh_token !== before.body.refresh_token;
-      }, { message: 'the browser client to write a refreshed session', timeoutMs: 45_000 });
+      },
+      { message: 'the browser client to write a refreshed session', timeoutMs: 45_000 },
+    );
     const refreshed = (await browser.cookies(origin)).filter(isSession);
     expect(refreshed.map((c) => [c.name, c.secure])).toEqual(refreshed.map((c) => [c.name, true]));
     await page.close();

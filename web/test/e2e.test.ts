@@ -71,7 +71,11 @@ async function signUp(p: Page, email: string, team: string): Promise<void> {
 function runShown(command: string, extraEnv: Record<string, string>): ChildProcess {
   const [exe, ...args] = command.trim().split(/\s+/);
   expect(exe).toBe('node');
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   agents.push(child);
   return child;
 }
@@ -125,11 +129,16 @@ describe('dashboard end to end', () => {
     runShown(runCommand, agentEnv);
 
     await row.locator('[data-status="healthy"]').waitFor({ timeout: 30_000 });
-    await waitFor(async () => /\d%/.test((await row.locator('[data-metric="cpu"]').textContent()) ?? ''), { message: 'live CPU numbers on the overview' });
+    await waitFor(async () => /\d%/.test((await row.locator('[data-metric="cpu"]').textContent()) ?? ''), {
+      message: 'live CPU numbers on the overview',
+    });
     const firstCpu = await row.locator('[data-metric="cpu"]').textContent();
     expect(firstCpu).toMatch(/\d+(\.\d)?%/);
     expect(page.url()).toBe(`${web.url}/`); // no reload, no navigation
-    await waitFor(async () => (await row.locator('polyline').count()) > 0, { message: 'a sparkline with points', timeoutMs: 15_000 });
+    await waitFor(async () => (await row.locator('polyline').count()) > 0, {
+      message: 'a sparkline with points',
+      timeoutMs: 15_000,
+    });
     await screenshot('overview', 'light');
     await screenshot('overview', 'dark');
     // Phone width: the table scrolls inside its card, the page itself does not scroll sideways.
@@ -144,17 +153,27 @@ describe('dashboard end to end', () => {
     await row.getByRole('link', { name: hostName }).click();
     await page.getByRole('heading', { name: hostName }).waitFor();
     const cpuChart = page.locator('figure[aria-label="CPU"]');
-    await waitFor(async () => Number(await cpuChart.getAttribute('data-points')) >= 2, { message: 'the CPU chart to show points', timeoutMs: 20_000 });
+    await waitFor(async () => Number(await cpuChart.getAttribute('data-points')) >= 2, {
+      message: 'the CPU chart to show points',
+      timeoutMs: 20_000,
+    });
     expect(await cpuChart.locator('svg path').count()).toBeGreaterThan(0);
-    expect(Number(await page.locator('figure[aria-label="Memory"]').getAttribute('data-points'))).toBeGreaterThanOrEqual(2);
+    expect(
+      Number(await page.locator('figure[aria-label="Memory"]').getAttribute('data-points')),
+    ).toBeGreaterThanOrEqual(2);
     // Live: new samples are appended while the range ends now.
     const before = Number(await cpuChart.getAttribute('data-points'));
-    await waitFor(async () => Number(await cpuChart.getAttribute('data-points')) > before, { message: 'a live point appended to the CPU chart', timeoutMs: 15_000 });
+    await waitFor(async () => Number(await cpuChart.getAttribute('data-points')) > before, {
+      message: 'a live point appended to the CPU chart',
+      timeoutMs: 15_000,
+    });
     // 6 h reads 1-minute rollups; the newest minutes come from raw samples until they are rolled up.
     await page.getByRole('button', { name: '6 h' }).click();
     await page.waitForURL(/range=6h/);
     await page.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor();
-    await waitFor(async () => Number(await cpuChart.getAttribute('data-points')) >= 2, { message: 'the 6 h range to load' });
+    await waitFor(async () => Number(await cpuChart.getAttribute('data-points')) >= 2, {
+      message: 'the 6 h range to load',
+    });
     await page.getByRole('button', { name: '15 m' }).click();
     await page.waitForURL(/range=15m/);
     await page.locator('section[aria-label="Charts"][aria-busy="false"]').waitFor();
@@ -214,7 +233,10 @@ describe('dashboard end to end', () => {
     await page.getByLabel('Webhook URL').fill(`http://127.0.0.1:${port}/hook-${run}`);
     await page.getByRole('button', { name: 'Add channel' }).click();
     await page.getByRole('button', { name: `Send a test message to hook-${run}` }).click();
-    await waitFor(() => received.some((r) => r.path === `/hook-${run}`), { message: 'the test message at the receiver', timeoutMs: 20_000 });
+    await waitFor(() => received.some((r) => r.path === `/hook-${run}`), {
+      message: 'the test message at the receiver',
+      timeoutMs: 20_000,
+    });
     await page.locator(`[data-test-result="hook-${run}"].ok`).waitFor();
   }, 40_000);
 
@@ -230,7 +252,10 @@ describe('dashboard end to end', () => {
       const cell = p.locator(`tr[data-host="${hostName}"] [data-metric="cpu"]`);
       await waitFor(async () => /\d%/.test((await cell.textContent()) ?? ''), { message: 'numbers from the API' });
       const first = await cell.textContent();
-      await waitFor(async () => polls.length >= 2 && (await cell.textContent()) !== first, { message: 'a second poll to change the numbers', timeoutMs: 20_000 });
+      await waitFor(async () => polls.length >= 2 && (await cell.textContent()) !== first, {
+        message: 'a second poll to change the numbers',
+        timeoutMs: 20_000,
+      });
     } finally {
       await p.close();
     }

@@ -27,7 +27,12 @@ async function signIn(web: RunningWeb, from: string, email: string, password: st
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', origin: web.url },
     body: new URLSearchParams({ email, password }).toString(),
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), location: res.headers.get('location'), html: await res.text() };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    location: res.headers.get('location'),
+    html: await res.text(),
+  };
 }
 
 beforeAll(async () => {
@@ -42,7 +47,10 @@ beforeAll(async () => {
   ]);
   [plainWeb, forwardingWeb] = await Promise.all([
     startWeb({ SUPABASE_URL: plainAuth.url, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY }, { SIGN_IN_LIMITS: 'on' }),
-    startWeb({ SUPABASE_URL: tightAuth.url, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY }, { SIGN_IN_LIMITS: 'on', SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY }),
+    startWeb(
+      { SUPABASE_URL: tightAuth.url, SUPABASE_ANON_KEY: env.SUPABASE_ANON_KEY },
+      { SIGN_IN_LIMITS: 'on', SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY },
+    ),
   ]);
 }, 180_000);
 
@@ -97,7 +105,8 @@ describe('dashboard sign-in limits', () => {
 
   it('with SUPABASE_SECRET_KEY, Auth limits each visitor’s address, and its 429 shows as 429 with the wait', async () => {
     const busy = '127.0.0.31';
-    for (let i = 0; i < 3; i++) expect((await signIn(forwardingWeb, busy, carol.email, carol.password)).status).toBe(303);
+    for (let i = 0; i < 3; i++)
+      expect((await signIn(forwardingWeb, busy, carol.email, carol.password)).status).toBe(303);
     const refused = await signIn(forwardingWeb, busy, carol.email, carol.password);
     expect(refused.status).toBe(429);
     expect(refused.html).toMatch(/try again in \d+ seconds?/);

@@ -1,17 +1,39 @@
 /** The security-header helpers on their own: connect-src from the Supabase URL, and how a response gains the headers. */
 import { describe, expect, it } from 'vitest';
-import { connectSources, fixedSecurityHeaders, nonPagePolicy, withSecurityHeaders } from '../src/lib/server/security-headers.ts';
+import {
+  connectSources,
+  fixedSecurityHeaders,
+  nonPagePolicy,
+  withSecurityHeaders,
+} from '../src/lib/server/security-headers.ts';
 
 describe('connectSources', () => {
   it('allows the Supabase origin over http(s) and its WebSocket form', () => {
-    expect(connectSources('https://abc.supabase.co')).toEqual(["'self'", 'https://abc.supabase.co', 'wss://abc.supabase.co']);
-    expect(connectSources('http://127.0.0.1:54321/')).toEqual(["'self'", 'http://127.0.0.1:54321', 'ws://127.0.0.1:54321']);
+    expect(connectSources('https://abc.supabase.co')).toEqual([
+      "'self'",
+      'https://abc.supabase.co',
+      'wss://abc.supabase.co',
+    ]);
+    expect(connectSources('http://127.0.0.1:54321/')).toEqual([
+      "'self'",
+      'http://127.0.0.1:54321',
+      'ws://127.0.0.1:54321',
+    ]);
     // A path (some proxies serve Supabase under one) does not narrow the origin.
-    expect(connectSources('https://example.com/supabase')).toEqual(["'self'", 'https://example.com', 'wss://example.com']);
+    expect(connectSources('https://example.com/supabase')).toEqual([
+      "'self'",
+      'https://example.com',
+      'wss://example.com',
+    ]);
   });
 
   it('adds extra sources once each', () => {
-    expect(connectSources('https://a.supabase.co', ' https://api.example.com  wss://push.example.com https://a.supabase.co ')).toEqual([
+    expect(
+      connectSources(
+        'https://a.supabase.co',
+        ' https://api.example.com  wss://push.example.com https://a.supabase.co ',
+      ),
+    ).toEqual([
       "'self'",
       'https://a.supabase.co',
       'wss://a.supabase.co',
@@ -32,7 +54,10 @@ describe('withSecurityHeaders', () => {
 
   it("completes a page's policy with connect-src and keeps Kit's directives and nonce", () => {
     const page = new Response('<!doctype html>', {
-      headers: { 'content-type': 'text/html', 'content-security-policy': "default-src 'self'; script-src 'self' 'nonce-abc'" },
+      headers: {
+        'content-type': 'text/html',
+        'content-security-policy': "default-src 'self'; script-src 'self' 'nonce-abc'",
+      },
     });
     const out = withSecurityHeaders(page, connect);
     expect(out.headers.get('content-security-policy')).toBe(
@@ -43,7 +68,9 @@ describe('withSecurityHeaders', () => {
 
   it('leaves a connect-src set in the configuration alone', () => {
     const page = new Response('', { headers: { 'content-security-policy': "default-src 'self'; Connect-Src 'self'" } });
-    expect(withSecurityHeaders(page, connect).headers.get('content-security-policy')).toBe("default-src 'self'; Connect-Src 'self'");
+    expect(withSecurityHeaders(page, connect).headers.get('content-security-policy')).toBe(
+      "default-src 'self'; Connect-Src 'self'",
+    );
   });
 
   it('gives other answers a policy that allows nothing', () => {

@@ -60,7 +60,12 @@ export class DbChecker {
 
   async #connect(): Promise<pg.Client> {
     if (this.#client) return this.#client;
-    const client = new pg.Client({ connectionString: this.target.url, application_name: 'vibe-agent', statement_timeout: 5000, connectionTimeoutMillis: 5000 });
+    const client = new pg.Client({
+      connectionString: this.target.url,
+      application_name: 'vibe-agent',
+      statement_timeout: 5000,
+      connectionTimeoutMillis: 5000,
+    });
     client.on('error', () => {
       // A dropped connection is noticed here; the next check reconnects.
       if (this.#client === client) this.#client = null;
@@ -119,7 +124,11 @@ export class DbChecker {
       const read = delta('blksRead');
       // Over the interval when there was block traffic, else since the statistics were reset.
       const cacheHitRatio =
-        hit !== null && read !== null && hit + read > 0 ? hit / (hit + read) : cur.blksHit + cur.blksRead > 0 ? cur.blksHit / (cur.blksHit + cur.blksRead) : null;
+        hit !== null && read !== null && hit + read > 0
+          ? hit / (hit + read)
+          : cur.blksHit + cur.blksRead > 0
+            ? cur.blksHit / (cur.blksHit + cur.blksRead)
+            : null;
       const byState = r.by_state as Record<string, number>;
       return {
         ...base,

@@ -68,7 +68,9 @@ export function runHttpCheck(check: HttpCheck, at: Date = new Date()): Promise<H
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
       res.on('data', () => {});
-      res.on('error', (err) => finish({ up: false, status, latencyMs: null, error: `Response broke off: ${err.message}` }));
+      res.on('error', (err) =>
+        finish({ up: false, status, latencyMs: null, error: `Response broke off: ${err.message}` }),
+      );
       res.on('end', () => {
         const latencyMs = Math.round((performance.now() - started) * 100) / 100;
         const up = statusIsUp(status, check.expectedStatus);
@@ -77,7 +79,12 @@ export function runHttpCheck(check: HttpCheck, at: Date = new Date()): Promise<H
       });
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
-      finish({ up: false, status: null, latencyMs: null, error: err.code ? `${err.code}: ${err.message}` : err.message });
+      finish({
+        up: false,
+        status: null,
+        latencyMs: null,
+        error: err.code ? `${err.code}: ${err.message}` : err.message,
+      });
     });
     req.end();
   });

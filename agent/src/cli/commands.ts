@@ -15,7 +15,9 @@ export async function enrollCommand({ options, env, write }: CommandContext): Pr
   const configFile = configPath(env, options.config);
   const { enroll } = await import('../commands/enroll.ts');
   const e = await enroll({ url, key, token, name, configFile });
-  write(`Enrolled host ${e.hostName ?? e.hostId} (${e.hostId}). Wrote ${configFile} (mode 0600).\nStart the agent with: vibe-agent run\n`);
+  write(
+    `Enrolled host ${e.hostName ?? e.hostId} (${e.hostId}). Wrote ${configFile} (mode 0600).\nStart the agent with: vibe-agent run\n`,
+  );
 }
 
 /** `vibe-agent status [--json]`: the queue and the status file of the data directory. */

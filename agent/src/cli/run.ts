@@ -10,7 +10,13 @@ import type { CommandContext } from './context.ts';
  * WebAssembly (fetch's HTTP parser) kept on the baseline compiler, whose optimizing tier-up alone
  * costs ~14 MB; no background compiler/GC threads, whose malloc arenas keep memory after use.
  */
-export const RUN_FLAGS = ['--max-semi-space-size=1', '--liftoff-only', '--no-wasm-tier-up', '--single-threaded', '--disable-warning=ExperimentalWarning'];
+export const RUN_FLAGS = [
+  '--max-semi-space-size=1',
+  '--liftoff-only',
+  '--no-wasm-tier-up',
+  '--single-threaded',
+  '--disable-warning=ExperimentalWarning',
+];
 
 /** Whether `run` should replace itself with the stripped copy: only when running from the TypeScript sources, unless VIBE_AGENT_NO_REEXEC=1. */
 export function shouldReexec(cliPath: string, env: NodeJS.ProcessEnv): boolean {
@@ -26,7 +32,10 @@ export async function runCommand({ options, env, argv, cliPath }: CommandContext
     // long-running process (same pid: systemd and signals see no difference).
     const { buildJs } = await import('../runtime/js-build.ts');
     const entry = buildJs(path.join(settings.dataDir, 'js'));
-    process.execve!(process.execPath, [process.execPath, ...RUN_FLAGS, entry, ...argv], { MALLOC_ARENA_MAX: '2', ...env });
+    process.execve!(process.execPath, [process.execPath, ...RUN_FLAGS, entry, ...argv], {
+      MALLOC_ARENA_MAX: '2',
+      ...env,
+    });
   }
   const { startAgent } = await import('../agent.ts');
   const agent = await startAgent(settings, log);

@@ -52,7 +52,16 @@ function sum(t: CpuTimes): number {
 // Jiffies never go backwards except iowait on some kernels; a negative step counts as zero.
 function diff(a: CpuTimes, b: CpuTimes): CpuTimes {
   const d = (k: keyof CpuTimes) => Math.max(0, b[k] - a[k]);
-  return { user: d('user'), nice: d('nice'), system: d('system'), idle: d('idle'), iowait: d('iowait'), irq: d('irq'), softirq: d('softirq'), steal: d('steal') };
+  return {
+    user: d('user'),
+    nice: d('nice'),
+    system: d('system'),
+    idle: d('idle'),
+    iowait: d('iowait'),
+    irq: d('irq'),
+    softirq: d('softirq'),
+    steal: d('steal'),
+  };
 }
 
 function busyPct(d: CpuTimes): number {

@@ -35,7 +35,12 @@ export function isWholeDisk(name: string, sysBlock: Set<string> | null): boolean
 }
 
 /** Rates between two readings for whole disks present in both. */
-export function diskIoStats(previous: Map<string, DeviceCounters>, current: Map<string, DeviceCounters>, seconds: number, sysBlock: Set<string> | null): DiskIoStats {
+export function diskIoStats(
+  previous: Map<string, DeviceCounters>,
+  current: Map<string, DeviceCounters>,
+  seconds: number,
+  sysBlock: Set<string> | null,
+): DiskIoStats {
   const devices: DeviceIo[] = [];
   let read = 0;
   let write = 0;

@@ -38,5 +38,8 @@ export function memoryStats(info: Map<string, number>): MemoryStats {
 
 /** Collector for `memory`. */
 export function memoryCollector(): Collector {
-  return { name: 'memory', collect: (source) => ({ memory: memoryStats(parseMeminfo(source.readText(`${source.procRoot}/meminfo`))) }) };
+  return {
+    name: 'memory',
+    collect: (source) => ({ memory: memoryStats(parseMeminfo(source.readText(`${source.procRoot}/meminfo`))) }),
+  };
 }

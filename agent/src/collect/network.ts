@@ -21,9 +21,20 @@ export function parseNetDev(text: string): Map<string, InterfaceCounters> {
   for (const line of lines.slice(2)) {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     if (f.length < 16) continue;
-    out.set(line.slice(0, colon).trim(), { rxBytes: f[0]!, rxPackets: f[1]!, rxErrors: f[2]!, txBytes: f[8]!, txPackets: f[9]!, txErrors: f[10]! });
+    out.set(line.slice(0, colon).trim(), {
+      rxBytes: f[0]!,
+      rxPackets: f[1]!,
+      rxErrors: f[2]!,
+      txBytes: f[8]!,
+      txPackets: f[9]!,
+      txErrors: f[10]!,
+    });
   }
   return out;
 }
@@ -34,7 +45,11 @@ export function countsTowardTotal(name: string): boolean {
 }
 
 /** Rates between two readings; interfaces that appeared since the previous reading are left out until the next. */
-export function networkStats(previous: Map<string, InterfaceCounters>, current: Map<string, InterfaceCounters>, seconds: number): NetworkStats {
+export function networkStats(
+  previous: Map<string, InterfaceCounters>,
+  current: Map<string, InterfaceCounters>,
+  seconds: number,
+): NetworkStats {
   const interfaces: InterfaceRates[] = [];
   let rx = 0;
   let tx = 0;

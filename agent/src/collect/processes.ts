@@ -28,6 +28,8 @@ export function processStats(entries: string[], statText: string): ProcessStats 
 export function processesCollector(): Collector {
   return {
     name: 'processes',
-    collect: (source) => ({ processes: processStats(source.listDir(source.procRoot), source.readText(`${source.procRoot}/stat`)) }),
+    collect: (source) => ({
+      processes: processStats(source.listDir(source.procRoot), source.readText(`${source.procRoot}/stat`)),
+    }),
   };
 }

@@ -39,7 +39,11 @@ export class Sampler {
   readonly #collectors: Collector[];
   readonly #clock: () => number;
 
-  constructor(source: HostSource, collectors: Collector[] = defaultCollectors(), clock: () => number = () => performance.now()) {
+  constructor(
+    source: HostSource,
+    collectors: Collector[] = defaultCollectors(),
+    clock: () => number = () => performance.now(),
+  ) {
     this.#source = source;
     this.#collectors = collectors;
     this.#clock = clock;

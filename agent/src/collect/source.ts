@@ -44,7 +44,14 @@ export function osSource(options: OsSourceOptions = {}): HostSource {
     listDir: (dir) => fs.readdirSync(dir),
     async statfs(mountPoint) {
       const s = await fs.promises.statfs(path.join(rootfs, mountPoint));
-      return { blockSize: s.bsize, blocks: s.blocks, blocksFree: s.bfree, blocksAvailable: s.bavail, files: s.files, filesFree: s.ffree };
+      return {
+        blockSize: s.bsize,
+        blocks: s.blocks,
+        blocksFree: s.bfree,
+        blocksAvailable: s.bavail,
+        files: s.files,
+        filesFree: s.ffree,
+      };
     },
   };
 }

@@ -109,7 +109,11 @@ export function tcpCollector(statesEveryMs = 60_000): Collector {
         table = tcpStats([source.readText(`${p}/net/tcp`), readOptional(source, `${p}/net/tcp6`)]).byState;
         tableAt = nowMs;
       }
-      const counters = parseTcpCounters(source.readText(`${p}/net/sockstat`), readOptional(source, `${p}/net/sockstat6`), source.readText(`${p}/net/snmp`));
+      const counters = parseTcpCounters(
+        source.readText(`${p}/net/sockstat`),
+        readOptional(source, `${p}/net/sockstat6`),
+        source.readText(`${p}/net/snmp`),
+      );
       return { tcp: combineTcp(counters, table) };
     },
   };

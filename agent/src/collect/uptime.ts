@@ -10,5 +10,8 @@ export function parseUptime(text: string): number {
 
 /** Collector for `uptime`. */
 export function uptimeCollector(): Collector {
-  return { name: 'uptime', collect: (source) => ({ uptimeSeconds: parseUptime(source.readText(`${source.procRoot}/uptime`)) }) };
+  return {
+    name: 'uptime',
+    collect: (source) => ({ uptimeSeconds: parseUptime(source.readText(`${source.procRoot}/uptime`)) }),
+  };
 }

@@ -38,7 +38,9 @@ export function parseEnrollment(raw: unknown): Enrollment {
   const email = pickString(all, 'email', 'agent_email');
   const password = pickString(all, 'password', 'agent_password');
   if (!hostId || !email || !password) {
-    throw new Error(`Enrollment answer is missing ${[!hostId && 'host_id', !email && 'email', !password && 'password'].filter(Boolean).join(', ')}: ${JSON.stringify(raw).slice(0, 200)}`);
+    throw new Error(
+      `Enrollment answer is missing ${[!hostId && 'host_id', !email && 'email', !password && 'password'].filter(Boolean).join(', ')}: ${JSON.stringify(raw).slice(0, 200)}`,
+    );
   }
   return {
     hostId,
@@ -51,12 +53,18 @@ export function parseEnrollment(raw: unknown): Enrollment {
 
 /** Calls the enroll-agent function; its error message (token used, expired, unknown) is passed on as is. */
 export async function enroll(options: EnrollOptions): Promise<Enrollment> {
-  const client = createClient<Database>(options.url, options.key, { auth: { persistSession: false, autoRefreshToken: false } });
-  const { data, error, response } = await client.functions.invoke('enroll-agent', { body: { token: options.token, ...(options.name ? { name: options.name } : {}) } });
+  const client = createClient<Database>(options.url, options.key, {
+    auth: { persistSession: false, autoRefreshToken: false },
+  });
+  const { data, error, response } = await client.functions.invoke('enroll-agent', {
+    body: { token: options.token, ...(options.name ? { name: options.name } : {}) },
+  });
   if (error) {
     let detail = error.message;
     try {
-      const body = (await (response as Response | undefined)?.json()) as { message?: string; error?: string; msg?: string } | undefined;
+      const body = (await (response as Response | undefined)?.json()) as
+        | { message?: string; error?: string; msg?: string }
+        | undefined;
       detail = body?.message ?? body?.error ?? body?.msg ?? detail;
     } catch {
       // not JSON: keep supabase-js' message

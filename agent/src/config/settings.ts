@@ -41,7 +41,7 @@ export interface AgentSettings {
 export type ConfigFile = Partial<Omit<AgentSettings, 'configFile' | 'databases' | 'httpChecks' | 'otlp'>> & {
   otlp?: OtlpConfig;
   databases?: (string | { name?: string; url: string })[];
-  httpChecks?: (string | Partial<HttpCheck> & { url: string })[];
+  httpChecks?: (string | (Partial<HttpCheck> & { url: string }))[];
 };
 
 const isRoot = () => process.getuid?.() === 0;
@@ -91,7 +91,8 @@ export function writeConfigFile(file: string, config: ConfigFile): void {
 function num(name: string, raw: unknown, fallback: number, min: number): number {
   if (raw === undefined || raw === '' || raw === null) return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new Error(`Invalid ${name}: expected a number of at least ${min}, got "${String(raw)}"`);
+  if (!Number.isFinite(n) || n < min)
+    throw new Error(`Invalid ${name}: expected a number of at least ${min}, got "${String(raw)}"`);
   return n;
 }
 
@@ -107,7 +108,10 @@ function parseList<T>(name: string, raw: unknown): T[] {
     }
   }
   // Comma-separated URLs, the short form for variables.
-  return text.split(',').map((s) => s.trim()).filter(Boolean) as T[];
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as T[];
 }
 
 /** Normalises configured databases: a URL string or {name, url}. */
@@ -128,7 +132,12 @@ export function parseHttpChecks(raw: unknown): HttpCheck[] {
     } catch {
       throw new Error(`Invalid VIBE_AGENT_HTTP_CHECKS: "${o.url}" is not a URL`);
     }
-    const expected = o.expectedStatus === undefined ? [] : Array.isArray(o.expectedStatus) ? o.expectedStatus : [Number(o.expectedStatus)];
+    const expected =
+      o.expectedStatus === undefined
+        ? []
+        : Array.isArray(o.expectedStatus)
+          ? o.expectedStatus
+          : [Number(o.expectedStatus)];
     return {
       name: o.name ?? o.url,
       url: o.url,
@@ -142,7 +151,10 @@ export function parseHttpChecks(raw: unknown): HttpCheck[] {
 }
 
 /** Settings for commands that do not need credentials (`print`, `status`). */
-export function loadLocalSettings(env: NodeJS.ProcessEnv, configFlag?: string): { file: ConfigFile; configFile: string } {
+export function loadLocalSettings(
+  env: NodeJS.ProcessEnv,
+  configFlag?: string,
+): { file: ConfigFile; configFile: string } {
   const configFile = configPath(env, configFlag);
   return { file: readConfigFile(configFile), configFile };
 }
@@ -158,7 +170,8 @@ const REQUIRED: [keyof AgentSettings, string][] = [
 /** Builds the frozen settings; a missing required value fails with one message naming it and how to set it. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, configFlag?: string): AgentSettings {
   const { file, configFile } = loadLocalSettings(env, configFlag);
-  const pick = (k: keyof ConfigFile, envName: string): unknown => (env[envName] !== undefined && env[envName] !== '' ? env[envName] : file[k]);
+  const pick = (k: keyof ConfigFile, envName: string): unknown =>
+    env[envName] !== undefined && env[envName] !== '' ? env[envName] : file[k];
   const str = (k: keyof ConfigFile, envName: string) => {
     const v = pick(k, envName);
     return v === undefined || v === null ? '' : String(v);
@@ -172,11 +185,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, configFlag?: 
   };
   for (const [k, envName] of REQUIRED) {
     if (!values[k as keyof typeof values]) {
-      throw new Error(`Missing setting "${k}": set ${envName} or put "${k}" in ${configFile} (vibe-agent enroll writes it)`);
+      throw new Error(
+        `Missing setting "${k}": set ${envName} or put "${k}" in ${configFile} (vibe-agent enroll writes it)`,
+      );
     }
   }
   const level = str('logLevel', 'VIBE_AGENT_LOG_LEVEL') || 'info';
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new Error(`Invalid VIBE_AGENT_LOG_LEVEL: expected debug, info, warn or error, got "${level}"`);
+  if (!['debug', 'info', 'warn', 'error'].includes(level))
+    throw new Error(`Invalid VIBE_AGENT_LOG_LEVEL: expected debug, info, warn or error, got "${level}"`);
   return Object.freeze({
     configFile,
     ...values,
@@ -187,7 +203,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, configFlag?: 
     sendIntervalS: num('VIBE_AGENT_SEND_INTERVAL', pick('sendIntervalS', 'VIBE_AGENT_SEND_INTERVAL'), 10, 0.1),
     dbIntervalS: num('VIBE_AGENT_DB_INTERVAL', pick('dbIntervalS', 'VIBE_AGENT_DB_INTERVAL'), 30, 0.1),
     retryMaxS: num('VIBE_AGENT_RETRY_MAX', pick('retryMaxS', 'VIBE_AGENT_RETRY_MAX'), 60, 0.1),
-    queueMaxBytes: num('VIBE_AGENT_QUEUE_MAX_BYTES', pick('queueMaxBytes', 'VIBE_AGENT_QUEUE_MAX_BYTES'), 64 * 1024 * 1024, 65536),
+    queueMaxBytes: num(
+      'VIBE_AGENT_QUEUE_MAX_BYTES',
+      pick('queueMaxBytes', 'VIBE_AGENT_QUEUE_MAX_BYTES'),
+      64 * 1024 * 1024,
+      65536,
+    ),
     procRoot: str('procRoot', 'VIBE_AGENT_PROC_ROOT') || '/proc',
     sysRoot: str('sysRoot', 'VIBE_AGENT_SYS_ROOT') || '/sys',
     rootfs: str('rootfs', 'VIBE_AGENT_ROOTFS') || '/',

@@ -6,7 +6,14 @@
  * minutes has its spans ignored, so the same requests are never counted twice.
  */
 import { CumulativeState, seriesKey, type Delta } from './cumulative.ts';
-import { SPAN_KIND_SERVER, STATUS_ERROR, type ExpHistogramPoint, type HistogramPoint, type ResourceMetrics, type ResourceSpans } from './model.ts';
+import {
+  SPAN_KIND_SERVER,
+  STATUS_ERROR,
+  type ExpHistogramPoint,
+  type HistogramPoint,
+  type ResourceMetrics,
+  type ResourceSpans,
+} from './model.ts';
 import { bucketQuantiles, exactQuantiles, explicitBuckets, exponentialBuckets, type Bucket } from './quantile.ts';
 import { NameCap, routeOf, serviceName, statusCodeOf } from './routes.ts';
 import { validateExpPoint, validateHistogramPoint } from './validate.ts';
@@ -103,7 +110,11 @@ export class OtlpAggregator {
   #service(name: string): Service {
     const admitted = this.#serviceCap.admit(name);
     let s = this.#services.get(admitted);
-    if (!s) this.#services.set(admitted, (s = { routes: new NameCap(this.#opts.maxRoutesPerService), lastMetricsMs: null, slots: new Map() }));
+    if (!s)
+      this.#services.set(
+        admitted,
+        (s = { routes: new NameCap(this.#opts.maxRoutesPerService), lastMetricsMs: null, slots: new Map() }),
+      );
     return s;
   }
 
@@ -114,7 +125,14 @@ export class OtlpAggregator {
     return (slot[source] ??= new Acc());
   }
 
-  #addDistribution(acc: Acc, d: Delta<unknown>, timeNs: number, errors: boolean, unit: number, buckets: Bucket[]): void {
+  #addDistribution(
+    acc: Acc,
+    d: Delta<unknown>,
+    timeNs: number,
+    errors: boolean,
+    unit: number,
+    buckets: Bucket[],
+  ): void {
     acc.count += d.count;
     if (errors) acc.errors += d.count;
     if (d.sum === null) acc.sumKnown = false;
@@ -155,7 +173,10 @@ export class OtlpAggregator {
         const svc = this.#service(service);
         const prefix = `${service}\u0000${instance}\u0000${m.name}`;
         for (const p of m.data.points as (HistogramPoint | ExpHistogramPoint)[]) {
-          const problem = m.data.kind === 'histogram' ? validateHistogramPoint(p as HistogramPoint) : validateExpPoint(p as ExpHistogramPoint);
+          const problem =
+            m.data.kind === 'histogram'
+              ? validateHistogramPoint(p as HistogramPoint)
+              : validateExpPoint(p as ExpHistogramPoint);
           if (problem) {
             reject(1, `${m.name}: ${problem}`);
             continue;
@@ -164,14 +185,34 @@ export class OtlpAggregator {
           const errors = (statusCodeOf(p.attrs) ?? 0) >= 500;
           if (m.data.kind === 'histogram') {
             const hp = p as HistogramPoint;
-            const d = m.data.temporality === 1 ? { point: hp, startNs: hp.startNs, count: hp.count, sum: hp.sum } : this.#cumulative.histogram(seriesKey(prefix, hp.attrs), hp, nowMs);
+            const d =
+              m.data.temporality === 1
+                ? { point: hp, startNs: hp.startNs, count: hp.count, sum: hp.sum }
+                : this.#cumulative.histogram(seriesKey(prefix, hp.attrs), hp, nowMs);
             if (!d || d.count <= 0) continue;
-            this.#addDistribution(this.#acc(svc, routeOf(hp.attrs), 'metrics'), d, hp.timeNs, errors, unit, explicitBuckets(d.point, unit));
+            this.#addDistribution(
+              this.#acc(svc, routeOf(hp.attrs), 'metrics'),
+              d,
+              hp.timeNs,
+              errors,
+              unit,
+              explicitBuckets(d.point, unit),
+            );
           } else {
             const ep = p as ExpHistogramPoint;
-            const d = m.data.temporality === 1 ? { point: ep, startNs: ep.startNs, count: ep.count, sum: ep.sum } : this.#cumulative.exponential(seriesKey(prefix, ep.attrs), ep, nowMs);
+            const d =
+              m.data.temporality === 1
+                ? { point: ep, startNs: ep.startNs, count: ep.count, sum: ep.sum }
+                : this.#cumulative.exponential(seriesKey(prefix, ep.attrs), ep, nowMs);
             if (!d || d.count <= 0) continue;
-            this.#addDistribution(this.#acc(svc, routeOf(ep.attrs), 'metrics'), d, ep.timeNs, errors, unit, exponentialBuckets(d.point, unit));
+            this.#addDistribution(
+              this.#acc(svc, routeOf(ep.attrs), 'metrics'),
+              d,
+              ep.timeNs,
+              errors,
+              unit,
+              exponentialBuckets(d.point, unit),
+            );
           }
         }
       }
@@ -226,7 +267,8 @@ export class OtlpAggregator {
         const acc = source ? slot[source]! : null;
         if (!source || !acc || acc.count <= 0) continue;
         let qs: number[];
-        if (source === 'metrics') qs = acc.buckets.size ? bucketQuantiles([...acc.buckets.values()], QS) : [NaN, NaN, NaN];
+        if (source === 'metrics')
+          qs = acc.buckets.size ? bucketQuantiles([...acc.buckets.values()], QS) : [NaN, NaN, NaN];
         else qs = exactQuantiles(Float64Array.from(acc.durations), QS);
         const windowNsS = (acc.endNs - acc.startNs) / 1e9;
         // Metrics cover their points' windows; spans are counted over the interval they arrived in.

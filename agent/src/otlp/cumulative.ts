@@ -93,12 +93,23 @@ export class CumulativeState {
     const prev = this.#series.get(key)?.point as HistogramPoint | undefined;
     this.#remember(key, p, nowMs);
     const sameBounds = prev && prev.bounds.length === p.bounds.length && prev.bounds.every((b, i) => b === p.bounds[i]);
-    if (!prev || prev.startNs !== p.startNs || p.count < prev.count || !sameBounds || prev.counts.length !== p.counts.length) {
+    if (
+      !prev ||
+      prev.startNs !== p.startNs ||
+      p.count < prev.count ||
+      !sameBounds ||
+      prev.counts.length !== p.counts.length
+    ) {
       return this.#firstCounts(p) ? { point: p, startNs: p.startNs, count: p.count, sum: p.sum } : null;
     }
     const counts = p.counts.map((c, i) => Math.max(0, c - prev.counts[i]!));
     const sum = p.sum !== null && prev.sum !== null ? p.sum - prev.sum : null;
-    return { point: { ...p, counts, count: p.count - prev.count, sum }, startNs: prev.timeNs, count: p.count - prev.count, sum };
+    return {
+      point: { ...p, counts, count: p.count - prev.count, sum },
+      startNs: prev.timeNs,
+      count: p.count - prev.count,
+      sum,
+    };
   }
 
   /** The delta of an exponential cumulative point, or null when it only sets the baseline. */

@@ -4,7 +4,18 @@
  * Unknown keys are ignored, as the spec requires; a known key with the wrong type is an error that
  * names its path, so a sender can find the fault.
  */
-import { SPAN_KIND_SERVER, type Attrs, type ExpHistogramPoint, type HistogramPoint, type Metric, type NumberPoint, type ResourceMetrics, type ResourceSpans, type Span, type Temporality } from './model.ts';
+import {
+  SPAN_KIND_SERVER,
+  type Attrs,
+  type ExpHistogramPoint,
+  type HistogramPoint,
+  type Metric,
+  type NumberPoint,
+  type ResourceMetrics,
+  type ResourceSpans,
+  type Span,
+  type Temporality,
+} from './model.ts';
 
 /** A JSON payload whose shape is not an OTLP request. */
 export class OtlpJsonError extends Error {
@@ -99,7 +110,13 @@ function pointBase(o: Obj, path: string): { attrs: Attrs; startNs: number; timeN
 
 /** Fields both histogram kinds add: count, sum, min and max. */
 function histogramBase(o: Obj, path: string) {
-  return { ...pointBase(o, path), count: num(o.count, `${path}.count`, 0), sum: optNum(o.sum, `${path}.sum`), min: optNum(o.min, `${path}.min`), max: optNum(o.max, `${path}.max`) };
+  return {
+    ...pointBase(o, path),
+    count: num(o.count, `${path}.count`, 0),
+    sum: optNum(o.sum, `${path}.sum`),
+    min: optNum(o.min, `${path}.min`),
+    max: optNum(o.max, `${path}.max`),
+  };
 }
 
 function numberList(v: unknown, path: string): number[] {
@@ -112,7 +129,11 @@ function numberPoint(o: Obj, path: string): NumberPoint {
 }
 
 function histogramPoint(o: Obj, path: string): HistogramPoint {
-  return { ...histogramBase(o, path), counts: numberList(o.bucketCounts, `${path}.bucketCounts`), bounds: numberList(o.explicitBounds, `${path}.explicitBounds`) };
+  return {
+    ...histogramBase(o, path),
+    counts: numberList(o.bucketCounts, `${path}.bucketCounts`),
+    bounds: numberList(o.explicitBounds, `${path}.explicitBounds`),
+  };
 }
 
 function expPoint(o: Obj, path: string): ExpHistogramPoint {
@@ -128,17 +149,31 @@ function expPoint(o: Obj, path: string): ExpHistogramPoint {
 }
 
 function points<P>(data: Obj, path: string, read: (o: Obj, path: string) => P): P[] {
-  return arr(data.dataPoints, `${path}.dataPoints`).map((p, i) => read(obj(p, `${path}.dataPoints[${i}]`), `${path}.dataPoints[${i}]`));
+  return arr(data.dataPoints, `${path}.dataPoints`).map((p, i) =>
+    read(obj(p, `${path}.dataPoints[${i}]`), `${path}.dataPoints[${i}]`),
+  );
 }
 
 function metric(o: Obj, path: string): Metric {
-  const m: Metric = { name: str(o.name, `${path}.name`), unit: str(o.unit, `${path}.unit`), data: { kind: 'other', points: 0 } };
+  const m: Metric = {
+    name: str(o.name, `${path}.name`),
+    unit: str(o.unit, `${path}.unit`),
+    data: { kind: 'other', points: 0 },
+  };
   let d: Obj | null;
   if ((d = optObj(o.histogram, `${path}.histogram`))) {
-    m.data = { kind: 'histogram', temporality: temporality(d.aggregationTemporality, `${path}.histogram.aggregationTemporality`), points: points(d, `${path}.histogram`, histogramPoint) };
+    m.data = {
+      kind: 'histogram',
+      temporality: temporality(d.aggregationTemporality, `${path}.histogram.aggregationTemporality`),
+      points: points(d, `${path}.histogram`, histogramPoint),
+    };
   } else if ((d = optObj(o.exponentialHistogram, `${path}.exponentialHistogram`))) {
     const p = `${path}.exponentialHistogram`;
-    m.data = { kind: 'exponential', temporality: temporality(d.aggregationTemporality, `${p}.aggregationTemporality`), points: points(d, p, expPoint) };
+    m.data = {
+      kind: 'exponential',
+      temporality: temporality(d.aggregationTemporality, `${p}.aggregationTemporality`),
+      points: points(d, p, expPoint),
+    };
   } else if ((d = optObj(o.sum, `${path}.sum`))) {
     m.data = {
       kind: 'sum',
@@ -166,12 +201,21 @@ function span(o: Obj, path: string): Span {
     durationNs: (end[0] - start[0]) * 1e9 + (end[1] - start[1]),
     statusCode: status ? num(status.code, `${path}.status.code`, 0) : 0,
     // As in the protobuf decoder: only SERVER spans' attributes are read.
-    attrs: kind === SPAN_KIND_SERVER ? attributes(o.attributes, `${path}.attributes`) : (arr(o.attributes, `${path}.attributes`), {}),
+    attrs:
+      kind === SPAN_KIND_SERVER
+        ? attributes(o.attributes, `${path}.attributes`)
+        : (arr(o.attributes, `${path}.attributes`), {}),
   };
 }
 
 /** Walks resource blocks → scope blocks → items, with the key names of one signal. */
-function blocks<T>(body: unknown, top: string, scopeKey: string, itemKey: string, read: (o: Obj, path: string) => T): { resource: Attrs; items: T[] }[] {
+function blocks<T>(
+  body: unknown,
+  top: string,
+  scopeKey: string,
+  itemKey: string,
+  read: (o: Obj, path: string) => T,
+): { resource: Attrs; items: T[] }[] {
   const root = obj(body, 'request body');
   return arr(root[top], top).map((rb, i) => {
     const rp = `${top}[${i}]`;
@@ -182,7 +226,8 @@ function blocks<T>(body: unknown, top: string, scopeKey: string, itemKey: string
     for (let j = 0; j < scopes.length; j++) {
       const sp = `${rp}.${scopeKey}[${j}]`;
       const list = arr(obj(scopes[j], sp)[itemKey], `${sp}.${itemKey}`);
-      for (let k = 0; k < list.length; k++) items.push(read(obj(list[k], `${sp}.${itemKey}[${k}]`), `${sp}.${itemKey}[${k}]`));
+      for (let k = 0; k < list.length; k++)
+        items.push(read(obj(list[k], `${sp}.${itemKey}[${k}]`), `${sp}.${itemKey}[${k}]`));
     }
     return { resource: res ? attributes(res.attributes, `${rp}.resource.attributes`) : {}, items };
   });
@@ -190,10 +235,16 @@ function blocks<T>(body: unknown, top: string, scopeKey: string, itemKey: string
 
 /** Decodes a parsed JSON ExportMetricsServiceRequest; throws `OtlpJsonError` naming the faulty path. */
 export function decodeMetricsJson(body: unknown): ResourceMetrics[] {
-  return blocks(body, 'resourceMetrics', 'scopeMetrics', 'metrics', metric).map((b) => ({ resource: b.resource, metrics: b.items }));
+  return blocks(body, 'resourceMetrics', 'scopeMetrics', 'metrics', metric).map((b) => ({
+    resource: b.resource,
+    metrics: b.items,
+  }));
 }
 
 /** Decodes a parsed JSON ExportTraceServiceRequest; throws `OtlpJsonError` naming the faulty path. */
 export function decodeTracesJson(body: unknown): ResourceSpans[] {
-  return blocks(body, 'resourceSpans', 'scopeSpans', 'spans', span).map((b) => ({ resource: b.resource, spans: b.items }));
+  return blocks(body, 'resourceSpans', 'scopeSpans', 'spans', span).map((b) => ({
+    resource: b.resource,
+    spans: b.items,
+  }));
 }

@@ -3,7 +3,19 @@
  * from opentelemetry-proto: common/v1, resource/v1, metrics/v1, trace/v1) into the agent's model.
  * Unknown fields are skipped, as proto3 requires; a field with the wrong wire type is an error.
  */
-import { SPAN_KIND_SERVER, type Attrs, type ExpHistogramPoint, type HistogramPoint, type Metric, type MetricData, type NumberPoint, type ResourceMetrics, type ResourceSpans, type Span, type Temporality } from './model.ts';
+import {
+  SPAN_KIND_SERVER,
+  type Attrs,
+  type ExpHistogramPoint,
+  type HistogramPoint,
+  type Metric,
+  type MetricData,
+  type NumberPoint,
+  type ResourceMetrics,
+  type ResourceSpans,
+  type Span,
+  type Temporality,
+} from './model.ts';
 import { expectWire, ProtobufError, ProtoReader, WIRE } from './protobuf.ts';
 
 const TWO_32 = 4294967296;
@@ -75,7 +87,17 @@ function readNumberPoint(r: ProtoReader): NumberPoint {
 
 /** HistogramDataPoint: 9 attributes, 2 start, 3 time, 4 count, 5 sum, 6 bucket_counts, 7 explicit_bounds, 11 min, 12 max. */
 function readHistogramPoint(r: ProtoReader): HistogramPoint {
-  const p: HistogramPoint = { attrs: {}, startNs: 0, timeNs: 0, count: 0, sum: null, bounds: [], counts: [], min: null, max: null };
+  const p: HistogramPoint = {
+    attrs: {},
+    startNs: 0,
+    timeNs: 0,
+    count: 0,
+    sum: null,
+    bounds: [],
+    counts: [],
+    min: null,
+    max: null,
+  };
   while (!r.done()) {
     const t = r.tag();
     const f = t >>> 3;
@@ -109,8 +131,18 @@ function readBuckets(r: ProtoReader, p: ExpHistogramPoint): void {
 /** ExponentialHistogramDataPoint: 1 attributes, 2 start, 3 time, 4 count, 5 sum, 6 scale, 7 zero_count, 8 positive, 12 min, 13 max, 14 zero_threshold. */
 function readExpPoint(r: ProtoReader): ExpHistogramPoint {
   const p: ExpHistogramPoint = {
-    attrs: {}, startNs: 0, timeNs: 0, count: 0, sum: null, scale: 0, zeroCount: 0, zeroThreshold: 0,
-    positiveOffset: 0, positiveCounts: [], min: null, max: null,
+    attrs: {},
+    startNs: 0,
+    timeNs: 0,
+    count: 0,
+    sum: null,
+    scale: 0,
+    zeroCount: 0,
+    zeroThreshold: 0,
+    positiveOffset: 0,
+    positiveCounts: [],
+    min: null,
+    max: null,
   };
   while (!r.done()) {
     const t = r.tag();
@@ -133,7 +165,10 @@ function readExpPoint(r: ProtoReader): ExpHistogramPoint {
 }
 
 /** Gauge, Sum, Histogram and ExponentialHistogram share the layout: 1 data_points, 2 temporality, 3 monotonic. */
-function readData<P>(r: ProtoReader, readPoint: (r: ProtoReader) => P): { points: P[]; temporality: Temporality; monotonic: boolean } {
+function readData<P>(
+  r: ProtoReader,
+  readPoint: (r: ProtoReader) => P,
+): { points: P[]; temporality: Temporality; monotonic: boolean } {
   const out = { points: [] as P[], temporality: 0 as Temporality, monotonic: false };
   while (!r.done()) {
     const t = r.tag();
@@ -268,7 +303,8 @@ function readSpan(r: ProtoReader): Span {
     else r.skip(w);
   }
   if (s.kind === SPAN_KIND_SERVER) {
-    for (let i = 0; i < attrRanges.length; i += 2) readKeyValue(new ProtoReader(r.buf, attrRanges[i], attrRanges[i + 1], r.view), s.attrs);
+    for (let i = 0; i < attrRanges.length; i += 2)
+      readKeyValue(new ProtoReader(r.buf, attrRanges[i], attrRanges[i + 1], r.view), s.attrs);
   }
   s.startNs = start[0] * TWO_32 + start[1];
   // Exact: both halves differenced before they are combined, so no precision is lost at 1.8e18 ns.

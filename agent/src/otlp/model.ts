@@ -98,7 +98,8 @@ export interface ResourceSpans {
 /** Counts every data point in a decoded metrics request (for partial_success bookkeeping). */
 export function countDataPoints(req: ResourceMetrics[]): number {
   let n = 0;
-  for (const rm of req) for (const m of rm.metrics) n += typeof m.data.points === 'number' ? m.data.points : m.data.points.length;
+  for (const rm of req)
+    for (const m of rm.metrics) n += typeof m.data.points === 'number' ? m.data.points : m.data.points.length;
   return n;
 }
 

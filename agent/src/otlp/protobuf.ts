@@ -82,7 +82,8 @@ export class ProtoReader {
   }
 
   #need(n: number): void {
-    if (this.pos + n > this.end) throw new ProtobufError(`Truncated field: ${n} bytes needed at byte ${this.pos}, ${this.end - this.pos} left`);
+    if (this.pos + n > this.end)
+      throw new ProtobufError(`Truncated field: ${n} bytes needed at byte ${this.pos}, ${this.end - this.pos} left`);
   }
 
   /** A fixed64 as a number (timestamps in ns lose sub-microsecond precision; durations use `fixed64Parts`). */

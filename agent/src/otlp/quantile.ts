@@ -37,7 +37,12 @@ export function explicitBuckets(p: HistogramPoint, unit: number, counts: number[
 }
 
 /** Buckets of an exponential histogram point: index i covers (base^i, base^(i+1)], base = 2^(2^-scale). */
-export function exponentialBuckets(p: ExpHistogramPoint, unit: number, counts: number[] = p.positiveCounts, offset = p.positiveOffset): Bucket[] {
+export function exponentialBuckets(
+  p: ExpHistogramPoint,
+  unit: number,
+  counts: number[] = p.positiveCounts,
+  offset = p.positiveOffset,
+): Bucket[] {
   const out: Bucket[] = [];
   if (p.zeroCount > 0) out.push({ lo: 0, hi: p.zeroThreshold * unit, n: p.zeroCount });
   const step = 2 ** -p.scale;

@@ -15,7 +15,14 @@ import { decodeMetricsJson, decodeTracesJson, OtlpJsonError } from './decode-jso
 import { decodeMetricsProto, decodeTracesProto } from './decode-proto.ts';
 import { countDataPoints, countSpans } from './model.ts';
 import { ProtobufError } from './protobuf.ts';
-import { CONTENT_TYPE, exportResponse, STATUS_CODE, statusBody, type OtlpEncoding, type OtlpSignal } from './responses.ts';
+import {
+  CONTENT_TYPE,
+  exportResponse,
+  STATUS_CODE,
+  statusBody,
+  type OtlpEncoding,
+  type OtlpSignal,
+} from './responses.ts';
 import { appSampleRows } from './rows.ts';
 import type { OtlpSettings } from './settings.ts';
 
@@ -65,7 +72,12 @@ function encodingOf(contentType: string | undefined): OtlpEncoding | null {
 /** Reads the body, refusing (413) past `max` bytes on the wire, then gunzips it, refusing past `max` bytes decompressed. */
 async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (declared > max) throw new HttpFailure(413, STATUS_CODE.resourceExhausted, `Body of ${declared} bytes exceeds the limit of ${max} bytes: send smaller batches or raise VIBE_AGENT_OTLP_MAX_BODY_BYTES`);
+  if (declared > max)
+    throw new HttpFailure(
+      413,
+      STATUS_CODE.resourceExhausted,
+      `Body of ${declared} bytes exceeds the limit of ${max} bytes: send smaller batches or raise VIBE_AGENT_OTLP_MAX_BODY_BYTES`,
+    );
   // Events rather than for-await: leaving an async iterator early destroys the socket before the 413 is sent.
   const { chunks, size } = await new Promise<{ chunks: Buffer[]; size: number }>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -75,21 +87,38 @@ async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer>
       size += chunk.length;
       if (size > max) {
         chunks.length = 0;
-        reject(new HttpFailure(413, STATUS_CODE.resourceExhausted, `Body exceeds the limit of ${max} bytes: send smaller batches or raise VIBE_AGENT_OTLP_MAX_BODY_BYTES`));
+        reject(
+          new HttpFailure(
+            413,
+            STATUS_CODE.resourceExhausted,
+            `Body exceeds the limit of ${max} bytes: send smaller batches or raise VIBE_AGENT_OTLP_MAX_BODY_BYTES`,
+          ),
+        );
       } else chunks.push(chunk);
     });
     req.on('end', () => resolve({ chunks, size }));
     req.on('error', reject);
   });
   const raw = Buffer.concat(chunks, size);
-  const enc = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const enc = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   if (enc === 'identity' || enc === '') return raw;
-  if (enc !== 'gzip') throw new HttpFailure(415, STATUS_CODE.unimplemented, `Content-Encoding "${enc}" is not supported: send gzip or no encoding`);
+  if (enc !== 'gzip')
+    throw new HttpFailure(
+      415,
+      STATUS_CODE.unimplemented,
+      `Content-Encoding "${enc}" is not supported: send gzip or no encoding`,
+    );
   try {
     return await gunzip(raw, { maxOutputLength: max });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new HttpFailure(413, STATUS_CODE.resourceExhausted, `Decompressed body exceeds the limit of ${max} bytes: send smaller batches or raise VIBE_AGENT_OTLP_MAX_BODY_BYTES`);
+      throw new HttpFailure(
+        413,
+        STATUS_CODE.resourceExhausted,
+        `Decompressed body exceeds the limit of ${max} bytes: send smaller batches or raise VIBE_AGENT_OTLP_MAX_BODY_BYTES`,
+      );
     }
     throw new HttpFailure(400, STATUS_CODE.invalidArgument, `Cannot gunzip the body: ${(err as Error).message}`);
   }
@@ -99,7 +128,8 @@ async function readBody(req: http.IncomingMessage, max: number): Promise<Buffer>
 function decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer) {
   const what = signal === 'metrics' ? 'ExportMetricsServiceRequest' : 'ExportTraceServiceRequest';
   try {
-    if (encoding === 'protobuf') return signal === 'metrics' ? { metrics: decodeMetricsProto(body) } : { traces: decodeTracesProto(body) };
+    if (encoding === 'protobuf')
+      return signal === 'metrics' ? { metrics: decodeMetricsProto(body) } : { traces: decodeTracesProto(body) };
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
@@ -109,7 +139,11 @@ function decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer) {
     return signal === 'metrics' ? { metrics: decodeMetricsJson(parsed) } : { traces: decodeTracesJson(parsed) };
   } catch (err) {
     if (err instanceof ProtobufError || err instanceof OtlpJsonError) {
-      throw new HttpFailure(400, STATUS_CODE.invalidArgument, `Malformed ${encoding === 'json' ? 'OTLP/JSON' : 'OTLP/protobuf'} ${what}: ${err.message}`);
+      throw new HttpFailure(
+        400,
+        STATUS_CODE.invalidArgument,
+        `Malformed ${encoding === 'json' ? 'OTLP/JSON' : 'OTLP/protobuf'} ${what}: ${err.message}`,
+      );
     }
     throw err;
   }
@@ -119,8 +153,16 @@ function decode(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer) {
 export const DEFAULT_MAX_IN_FLIGHT = 8;
 
 /** Starts listening on the configured address; fails with a clear message when it cannot. */
-export async function startOtlpReceiver(settings: OtlpSettings, hostId: string, log: Logger, maxInFlight = DEFAULT_MAX_IN_FLIGHT): Promise<OtlpReceiver> {
-  const aggregator = new OtlpAggregator({ maxRoutesPerService: settings.maxRoutesPerService, maxServices: settings.maxServices });
+export async function startOtlpReceiver(
+  settings: OtlpSettings,
+  hostId: string,
+  log: Logger,
+  maxInFlight = DEFAULT_MAX_IN_FLIGHT,
+): Promise<OtlpReceiver> {
+  const aggregator = new OtlpAggregator({
+    maxRoutesPerService: settings.maxRoutesPerService,
+    maxServices: settings.maxServices,
+  });
   const stats: OtlpStats = { requests: 0, refused: 0, spans: 0, dataPoints: 0, rejected: 0 };
 
   let inFlight = 0;
@@ -130,7 +172,11 @@ export async function startOtlpReceiver(settings: OtlpSettings, hostId: string, 
       // OTLP clients retry 503 after Retry-After: a burst waits instead of piling bodies up in memory.
       stats.refused++;
       const body = statusBody('json', 14, `The agent is already decoding ${maxInFlight} OTLP requests; retry shortly`);
-      res.writeHead(503, { 'content-type': CONTENT_TYPE.json, 'content-length': String(body.length), 'retry-after': '1' });
+      res.writeHead(503, {
+        'content-type': CONTENT_TYPE.json,
+        'content-length': String(body.length),
+        'retry-after': '1',
+      });
       res.end(body);
       return;
     }
@@ -144,10 +190,20 @@ export async function startOtlpReceiver(settings: OtlpSettings, hostId: string, 
     };
     try {
       const signal: OtlpSignal | null = path === '/v1/metrics' ? 'metrics' : path === '/v1/traces' ? 'traces' : null;
-      if (!signal) throw new HttpFailure(404, STATUS_CODE.notFound, `No OTLP endpoint at ${path}: use /v1/metrics or /v1/traces (logs are not received)`);
-      if (req.method !== 'POST') throw new HttpFailure(405, STATUS_CODE.unimplemented, `${req.method} is not allowed on ${path}: use POST`);
+      if (!signal)
+        throw new HttpFailure(
+          404,
+          STATUS_CODE.notFound,
+          `No OTLP endpoint at ${path}: use /v1/metrics or /v1/traces (logs are not received)`,
+        );
+      if (req.method !== 'POST')
+        throw new HttpFailure(405, STATUS_CODE.unimplemented, `${req.method} is not allowed on ${path}: use POST`);
       if (!encoding) {
-        throw new HttpFailure(415, STATUS_CODE.unimplemented, `Content-Type "${req.headers['content-type'] ?? ''}" is not supported: send application/json or application/x-protobuf`);
+        throw new HttpFailure(
+          415,
+          STATUS_CODE.unimplemented,
+          `Content-Type "${req.headers['content-type'] ?? ''}" is not supported: send application/json or application/x-protobuf`,
+        );
       }
       const body = await readBody(req, settings.maxBodyBytes);
       const decoded = decode(signal, encoding, body);
@@ -164,13 +220,24 @@ export async function startOtlpReceiver(settings: OtlpSettings, hostId: string, 
     } catch (err) {
       if (!(err instanceof HttpFailure)) {
         log.error(`OTLP receiver failed on ${req.method} ${path}: ${(err as Error).stack ?? err}`);
-        if (!res.headersSent) reply(500, encoding ?? 'json', statusBody(encoding ?? 'json', 13, 'Internal error in the agent; see its log'));
+        if (!res.headersSent)
+          reply(
+            500,
+            encoding ?? 'json',
+            statusBody(encoding ?? 'json', 13, 'Internal error in the agent; see its log'),
+          );
         return;
       }
       stats.refused++;
-      if (stats.refused === 1 || stats.refused % 100 === 0) log.warn(`OTLP request refused (${err.status}, ${stats.refused} so far): ${err.message}`);
+      if (stats.refused === 1 || stats.refused % 100 === 0)
+        log.warn(`OTLP request refused (${err.status}, ${stats.refused} so far): ${err.message}`);
       // Unread body (413 on Content-Length) is drained by Node after the response; close so the sender does not keep streaming.
-      reply(err.status, encoding ?? 'json', statusBody(encoding ?? 'json', err.code, err.message), err.status === 413 ? { connection: 'close' } : {});
+      reply(
+        err.status,
+        encoding ?? 'json',
+        statusBody(encoding ?? 'json', err.code, err.message),
+        err.status === 413 ? { connection: 'close' } : {},
+      );
     }
   };
 
@@ -180,7 +247,11 @@ export async function startOtlpReceiver(settings: OtlpSettings, hostId: string, 
   server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) =>
-      reject(new Error(`Cannot listen for OTLP on ${settings.host}:${settings.port}: ${err.code ?? err.message}; set VIBE_AGENT_OTLP_ADDRESS to a free address or turn the receiver off (VIBE_AGENT_OTLP=0)`));
+      reject(
+        new Error(
+          `Cannot listen for OTLP on ${settings.host}:${settings.port}: ${err.code ?? err.message}; set VIBE_AGENT_OTLP_ADDRESS to a free address or turn the receiver off (VIBE_AGENT_OTLP=0)`,
+        ),
+      );
     server.once('error', onError);
     server.listen(settings.port, settings.host, () => {
       server.off('error', onError);

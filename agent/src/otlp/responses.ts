@@ -12,10 +12,18 @@ export type OtlpEncoding = 'json' | 'protobuf';
 export type OtlpSignal = 'metrics' | 'traces';
 
 /** Content-Type of an encoding. */
-export const CONTENT_TYPE: Record<OtlpEncoding, string> = { json: 'application/json', protobuf: 'application/x-protobuf' };
+export const CONTENT_TYPE: Record<OtlpEncoding, string> = {
+  json: 'application/json',
+  protobuf: 'application/x-protobuf',
+};
 
 /** ExportMetricsServiceResponse or ExportTraceServiceResponse; partial_success only when something was rejected. */
-export function exportResponse(encoding: OtlpEncoding, signal: OtlpSignal, rejected: number, message: string | null): Uint8Array {
+export function exportResponse(
+  encoding: OtlpEncoding,
+  signal: OtlpSignal,
+  rejected: number,
+  message: string | null,
+): Uint8Array {
   if (encoding === 'json') {
     const key = signal === 'metrics' ? 'rejectedDataPoints' : 'rejectedSpans';
     // int64 fields are decimal strings in the proto3 JSON mapping.
@@ -23,7 +31,10 @@ export function exportResponse(encoding: OtlpEncoding, signal: OtlpSignal, rejec
     return new TextEncoder().encode(JSON.stringify(body));
   }
   if (rejected === 0) return new Uint8Array(0);
-  const partial = new ProtoWriter().uint(1, rejected).string(2, message ?? '').finish();
+  const partial = new ProtoWriter()
+    .uint(1, rejected)
+    .string(2, message ?? '')
+    .finish();
   return new ProtoWriter().bytes(1, partial).finish();
 }
 

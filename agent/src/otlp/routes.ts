@@ -44,7 +44,10 @@ export function normalisePath(raw: string): string {
     const m = /^[a-z][a-z0-9+.-]*:\/\/[^/]*(\/.*)?$/i.exec(p);
     p = m ? (m[1] ?? '/') : `/${p}`;
   }
-  const out = p.split('/').map((s, i) => (i === 0 ? s : normaliseSegment(s))).join('/');
+  const out = p
+    .split('/')
+    .map((s, i) => (i === 0 ? s : normaliseSegment(s)))
+    .join('/');
   return out.length > MAX_PATH ? out.slice(0, MAX_PATH) : out;
 }
 

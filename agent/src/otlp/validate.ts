@@ -31,7 +31,8 @@ export function validateHistogramPoint(p: HistogramPoint): string | null {
 export function validateExpPoint(p: ExpHistogramPoint): string | null {
   if (!countOk(p.count)) return `count ${p.count} is not a non-negative number`;
   if (!Number.isInteger(p.scale) || p.scale < -10 || p.scale > 20) return `scale ${p.scale} is outside -10..20`;
-  if (!countOk(p.zeroCount) || !countOk(p.zeroThreshold)) return 'zero_count or zero_threshold is not a non-negative number';
+  if (!countOk(p.zeroCount) || !countOk(p.zeroThreshold))
+    return 'zero_count or zero_threshold is not a non-negative number';
   let total = p.zeroCount;
   for (const c of p.positiveCounts) {
     if (!countOk(c)) return `bucket count ${c} is not a non-negative number`;

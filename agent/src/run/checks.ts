@@ -26,15 +26,21 @@ export interface Checks {
 
 /** Loads and primes what `settings` asks for: counters read once so the first sample has rates, database connections opened, the OTLP receiver listening. */
 export async function prepareChecks(settings: AgentSettings, log: Logger): Promise<Checks> {
-  const sampler = new Sampler(osSource({ procRoot: settings.procRoot, sysRoot: settings.sysRoot, rootfs: settings.rootfs }));
+  const sampler = new Sampler(
+    osSource({ procRoot: settings.procRoot, sysRoot: settings.sysRoot, rootfs: settings.rootfs }),
+  );
   await sampler.prime();
   // The Postgres driver and the HTTP(S) client load only when configured: each costs megabytes of resident memory.
   const { DbChecker } = settings.databases.length ? await import('../checks/db-check.ts') : { DbChecker: null };
   const dbCheckers = DbChecker ? settings.databases.map((t) => new DbChecker(t)) : [];
-  const { runHttpCheck } = settings.httpChecks.length ? await import('../checks/http-check.ts') : { runHttpCheck: null };
+  const { runHttpCheck } = settings.httpChecks.length
+    ? await import('../checks/http-check.ts')
+    : { runHttpCheck: null };
   await Promise.all(dbCheckers.map((c) => c.prime()));
   // The OTLP receiver loads only when enabled (off by default); its rows join the queue every send interval.
-  const otlp = settings.otlp?.enabled ? await (await import('../otlp/receiver.ts')).startOtlpReceiver(settings.otlp, settings.hostId, log) : null;
+  const otlp = settings.otlp?.enabled
+    ? await (await import('../otlp/receiver.ts')).startOtlpReceiver(settings.otlp, settings.hostId, log)
+    : null;
   return { sampler, dbCheckers, runHttpCheck, otlp };
 }
 
@@ -65,7 +71,11 @@ export function scheduleChecks(checks: Checks, settings: AgentSettings, schedule
       await enqueue([httpCheckRow(settings.hostId, r)], `HTTP check ${check.name}`);
     });
   }
-  if (otlp) scheduler.every(settings.sendIntervalS * 1000, async () => void (await enqueue(otlp.rows(), 'OTLP application samples')));
+  if (otlp)
+    scheduler.every(
+      settings.sendIntervalS * 1000,
+      async () => void (await enqueue(otlp.rows(), 'OTLP application samples')),
+    );
   for (const checker of checks.dbCheckers) {
     scheduler.every(settings.dbIntervalS * 1000, async () => {
       const r = await checker.check();

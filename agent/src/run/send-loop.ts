@@ -33,13 +33,22 @@ export class SendLoop {
   constructor(options: SendLoopOptions) {
     this.#o = options;
     const { client, settings } = options;
-    this.#sender = new Sender(options.queue, client, { log: options.log, reauth: () => ensureSession(client, settings) });
+    this.#sender = new Sender(options.queue, client, {
+      log: options.log,
+      reauth: () => ensureSession(client, settings),
+    });
   }
 
   /** Flushes once, counts the result into the status, logs failures and recovery, and saves the status. */
   async flushOnce(): Promise<FlushResult> {
     const r = await this.#sender.flush();
-    const { failures, line } = recordFlush(this.#o.status, this.#failures, r, this.#o.queue.depth, new Date().toISOString());
+    const { failures, line } = recordFlush(
+      this.#o.status,
+      this.#failures,
+      r,
+      this.#o.queue.depth,
+      new Date().toISOString(),
+    );
     this.#failures = failures;
     if (line) this.#o.log[line.level](line.message);
     this.#o.saveStatus();

@@ -9,8 +9,14 @@ import type { AgentStatus } from '../status-file.ts';
 export const RETRY_BASE_MS = 1000;
 
 /** The wait before the next send: the send interval while sending works, backoff with jitter after `failures` failures in a row. */
-export function sendDelay(failures: number, settings: Pick<AgentSettings, 'sendIntervalS' | 'retryMaxS'>, random: () => number = Math.random): number {
-  return failures > 0 ? backoffDelay(failures, { baseMs: RETRY_BASE_MS, maxMs: settings.retryMaxS * 1000 }, random) : settings.sendIntervalS * 1000;
+export function sendDelay(
+  failures: number,
+  settings: Pick<AgentSettings, 'sendIntervalS' | 'retryMaxS'>,
+  random: () => number = Math.random,
+): number {
+  return failures > 0
+    ? backoffDelay(failures, { baseMs: RETRY_BASE_MS, maxMs: settings.retryMaxS * 1000 }, random)
+    : settings.sendIntervalS * 1000;
 }
 
 /** A line for the log. */
@@ -23,7 +29,13 @@ export interface LogLine {
  * Counts a flush into `status` (rows sent and refused, last send, last error) and returns the new
  * count of failures in a row with the line to log: the first failure and every tenth, and the recovery.
  */
-export function recordFlush(status: AgentStatus, failures: number, r: FlushResult, queueDepth: number, at: string): { failures: number; line: LogLine | null } {
+export function recordFlush(
+  status: AgentStatus,
+  failures: number,
+  r: FlushResult,
+  queueDepth: number,
+  at: string,
+): { failures: number; line: LogLine | null } {
   status.sentRows += r.sent;
   status.rejectedRows += r.rejected;
   if (r.sent > 0 || (!r.error && queueDepth === 0)) status.lastSendAt = at;
@@ -31,8 +43,17 @@ export function recordFlush(status: AgentStatus, failures: number, r: FlushResul
   if (r.error) {
     const n = failures + 1;
     status.lastError = { at, message: describeError(r.error) };
-    const line: LogLine | null = n === 1 || n % 10 === 0 ? { level: 'warn', message: `Sending failed (attempt ${n}), ${queueDepth} rows queued: ${describeError(r.error)}` } : null;
+    const line: LogLine | null =
+      n === 1 || n % 10 === 0
+        ? {
+            level: 'warn',
+            message: `Sending failed (attempt ${n}), ${queueDepth} rows queued: ${describeError(r.error)}`,
+          }
+        : null;
     return { failures: n, line };
   }
-  return { failures: 0, line: failures > 0 ? { level: 'info', message: `Sending works again after ${failures} failed attempts` } : null };
+  return {
+    failures: 0,
+    line: failures > 0 ? { level: 'info', message: `Sending works again after ${failures} failed attempts` } : null,
+  };
 }

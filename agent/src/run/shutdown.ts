@@ -41,7 +41,8 @@ export async function shutdown(parts: AgentParts, flushTimeoutMs: number): Promi
   await scheduler.settled();
   if (checks.otlp) await parts.enqueue(await checks.otlp.close(), 'OTLP application samples');
   const flushed = await boundedFlush(() => sendLoop.flushOnce(), flushTimeoutMs);
-  if (flushed === null || queue.depth > 0) log.info(`Stopped with ${queue.depth} rows still queued; they are sent on the next start`);
+  if (flushed === null || queue.depth > 0)
+    log.info(`Stopped with ${queue.depth} rows still queued; they are sent on the next start`);
   status.stoppedAt = new Date().toISOString();
   parts.saveStatus();
   await Promise.all(checks.dbCheckers.map((c) => c.close()));

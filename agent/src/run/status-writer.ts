@@ -34,13 +34,19 @@ export function syncQueueStatus(status: AgentStatus, queue: QueueState, queueDir
   if (diskFull) {
     status.queueDiskFullAt = queue.diskFullAt;
     warning = `The queue disk is full: ${queue.dropped - status.droppedRows} oldest rows dropped to keep the newest (${queue.dropped} in all); free space in ${queueDir}`;
-  } else if (queue.dropped > status.droppedRows) warning = `The queue reached its size cap: ${queue.dropped - status.droppedRows} oldest rows dropped (${queue.dropped} in all)`;
+  } else if (queue.dropped > status.droppedRows)
+    warning = `The queue reached its size cap: ${queue.dropped - status.droppedRows} oldest rows dropped (${queue.dropped} in all)`;
   status.droppedRows = queue.dropped;
   return warning;
 }
 
 /** A function that syncs `status` with the queue, logs new drops, and writes the status file (a failed write is logged, not thrown). */
-export function statusSaver(status: AgentStatus, queue: QueueState, paths: { dataDir: string; queueDir: string }, log: Logger): () => void {
+export function statusSaver(
+  status: AgentStatus,
+  queue: QueueState,
+  paths: { dataDir: string; queueDir: string },
+  log: Logger,
+): () => void {
   return () => {
     const warning = syncQueueStatus(status, queue, paths.queueDir);
     if (warning) log.warn(warning);

@@ -73,7 +73,8 @@ export function buildJs(outDir: string, srcDir: string = SRC_DIR): string {
   const manifest = path.join(outDir, 'manifest.json');
   const entry = path.join(outDir, 'cli.js');
   try {
-    if ((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { digest: string }).digest === digest && fs.existsSync(entry)) return entry;
+    if ((JSON.parse(fs.readFileSync(manifest, 'utf8')) as { digest: string }).digest === digest && fs.existsSync(entry))
+      return entry;
   } catch {
     // no build yet
   }
@@ -92,7 +93,10 @@ export function buildJs(outDir: string, srcDir: string = SRC_DIR): string {
     const out = path.join(outDir, f.replace(/\.ts$/, '.js'));
     fs.mkdirSync(path.dirname(out), { recursive: true, mode: 0o700 });
     // "strip" keeps every line and column where it was, so stack traces point at the right source lines.
-    let code = rewriteImports(quietly(() => stripTypeScriptTypes(texts.get(f)!, { mode: 'strip' })), resolvePackage);
+    let code = rewriteImports(
+      quietly(() => stripTypeScriptTypes(texts.get(f)!, { mode: 'strip' })),
+      resolvePackage,
+    );
     if (code.startsWith('#!')) code = `//${code.slice(2)}`;
     fs.writeFileSync(out, code);
   }

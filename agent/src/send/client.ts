@@ -20,7 +20,10 @@ export function createAgentClient(settings: Pick<AgentSettings, 'url' | 'key' | 
 }
 
 /** Makes sure the client has a session: the stored one (refreshed by auth-js as needed), or a new password sign-in. */
-export async function ensureSession(client: SupabaseClient<Database>, settings: Pick<AgentSettings, 'email' | 'password'>): Promise<void> {
+export async function ensureSession(
+  client: SupabaseClient<Database>,
+  settings: Pick<AgentSettings, 'email' | 'password'>,
+): Promise<void> {
   const { data } = await client.auth.getSession();
   if (data.session) return;
   const { error } = await client.auth.signInWithPassword({ email: settings.email, password: settings.password });

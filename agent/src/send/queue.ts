@@ -154,10 +154,14 @@ export class DiskQueue<T = unknown> {
     } catch (err) {
       if (!this.#readOnly) throw err;
     }
-    const ids = names.flatMap((n) => (SEGMENT_RE.test(n) ? [Number(SEGMENT_RE.exec(n)![1])] : [])).sort((a, b) => a - b);
+    const ids = names
+      .flatMap((n) => (SEGMENT_RE.test(n) ? [Number(SEGMENT_RE.exec(n)![1])] : []))
+      .sort((a, b) => a - b);
     const cursor = await this.#readCursor();
     this.#dropped = cursor?.dropped ?? 0;
-    this.#cursor = cursor ? { segment: cursor.segment, offset: cursor.offset, index: cursor.index } : { segment: ids[0] ?? 1, offset: 0, index: 0 };
+    this.#cursor = cursor
+      ? { segment: cursor.segment, offset: cursor.offset, index: cursor.index }
+      : { segment: ids[0] ?? 1, offset: 0, index: 0 };
     for (const id of ids) {
       if (id < this.#cursor.segment) {
         // Fully delivered before a crash that came before its deletion.
@@ -176,13 +180,16 @@ export class DiskQueue<T = unknown> {
     }
     const first = this.#segments[0];
     if (first && this.#cursor.segment < first.id) this.#cursor = { segment: first.id, offset: 0, index: 0 };
-    if (this.#segments.length === 0) this.#segments.push({ id: Math.max(1, this.#cursor.segment), bytes: 0, records: 0 });
+    if (this.#segments.length === 0)
+      this.#segments.push({ id: Math.max(1, this.#cursor.segment), bytes: 0, records: 0 });
   }
 
   async #readCursor(): Promise<CursorFile | null> {
     try {
       const c = JSON.parse(await fsp.readFile(path.join(this.dir, 'cursor.json'), 'utf8')) as CursorFile;
-      return Number.isInteger(c.segment) && Number.isInteger(c.offset) ? { ...c, index: c.index ?? 0, dropped: c.dropped ?? 0 } : null;
+      return Number.isInteger(c.segment) && Number.isInteger(c.offset)
+        ? { ...c, index: c.index ?? 0, dropped: c.dropped ?? 0 }
+        : null;
     } catch {
       return null;
     }
@@ -225,7 +232,8 @@ export class DiskQueue<T = unknown> {
         try {
           // A short write on a regular file means the disk is full, as ENOSPC does.
           const { bytesWritten } = await fh.write(buf);
-          if (bytesWritten < buf.length) error = Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
+          if (bytesWritten < buf.length)
+            error = Object.assign(new Error('no space left on device (short write)'), { code: 'ENOSPC' });
           else await fh.datasync();
         } catch (err) {
           error = err;
@@ -240,7 +248,9 @@ export class DiskQueue<T = unknown> {
         // Disk full: cut the part of the batch that got written, then give the oldest data's room to the newest.
         await fh.truncate(seg.bytes).catch(() => {});
         if (!(await this.#makeRoom())) {
-          throw new Error(`Queue disk is full and the queue holds nothing older to drop: free space in ${this.dir} (${(error as Error).message})`);
+          throw new Error(
+            `Queue disk is full and the queue holds nothing older to drop: free space in ${this.dir} (${(error as Error).message})`,
+          );
         }
         this.#diskFullAt = new Date().toISOString();
       }
@@ -271,7 +281,12 @@ export class DiskQueue<T = unknown> {
   // Deletes the oldest segment (never the one being written), counting its unread records as dropped.
   async #dropOldest(): Promise<void> {
     const oldest = this.#segments.shift()!;
-    const unread = oldest.id > this.#cursor.segment ? oldest.records : oldest.id === this.#cursor.segment ? oldest.records - this.#cursor.index : 0;
+    const unread =
+      oldest.id > this.#cursor.segment
+        ? oldest.records
+        : oldest.id === this.#cursor.segment
+          ? oldest.records - this.#cursor.index
+          : 0;
     this.#dropped += unread;
     if (this.#cursor.segment <= oldest.id) this.#cursor = { segment: this.#segments[0]!.id, offset: 0, index: 0 };
     await fsp.rm(path.join(this.dir, segName(oldest.id)), { force: true });
@@ -327,7 +342,11 @@ export class DiskQueue<T = unknown> {
     const { next } = batch;
     return this.#serial(async () => {
       // The cap may have dropped what was being sent meanwhile; never move the cursor backwards.
-      if (next.segment < this.#cursor.segment || (next.segment === this.#cursor.segment && next.offset < this.#cursor.offset)) return;
+      if (
+        next.segment < this.#cursor.segment ||
+        (next.segment === this.#cursor.segment && next.offset < this.#cursor.offset)
+      )
+        return;
       this.#cursor = { ...next };
       this.#dropped += batch.corrupt;
       const active = this.#segments[this.#segments.length - 1]!;

@@ -18,7 +18,8 @@ export const CONFLICT_KEYS: Record<SampleTable, string> = {
   db_samples: 'host_id,db_name,ts',
 };
 
-const clampPct = (v: number | undefined | null) => (v === undefined || v === null ? null : Math.min(100, Math.max(0, v)));
+const clampPct = (v: number | undefined | null) =>
+  v === undefined || v === null ? null : Math.min(100, Math.max(0, v));
 const nonNeg = (v: number | undefined | null) => (v === undefined || v === null ? null : Math.max(0, v));
 
 /** A host_samples row; parts whose collector failed stay null, and per-mount/interface/sensor detail goes to `detail`. */
@@ -105,7 +106,12 @@ export function dbCheckRow(hostId: string, r: DbCheckResult): QueuedRow & { tabl
       connections_idle_in_tx: r.up ? (c['idle in transaction'] ?? 0) + (c['idle in transaction (aborted)'] ?? 0) : null,
       connections_waiting: r.up ? (c.waiting ?? 0) : null,
       // max_connections counts every backend slot; the total is capped so a superuser-reserved overflow never fails the row.
-      connections_total: r.connectionsTotal === null ? null : maxConnections === null ? r.connectionsTotal : Math.min(r.connectionsTotal, maxConnections),
+      connections_total:
+        r.connectionsTotal === null
+          ? null
+          : maxConnections === null
+            ? r.connectionsTotal
+            : Math.min(r.connectionsTotal, maxConnections),
       max_connections: maxConnections,
       cache_hit_ratio: r.cacheHitRatio === null ? null : clampPct(r.cacheHitRatio * 100),
       xact_commit_rate: nonNeg(r.commitsPerSec),
@@ -114,7 +120,14 @@ export function dbCheckRow(hostId: string, r: DbCheckResult): QueuedRow & { tabl
       size_bytes: r.sizeBytes,
       replication_lag_s: nonNeg(r.replicationLagSeconds),
       top_statements: r.topStatements
-        ? r.topStatements.map((t) => ({ queryid: t.queryid, query: t.query, calls: t.calls, total_ms: t.totalMs, mean_ms: t.meanMs, rows: t.rows }))
+        ? r.topStatements.map((t) => ({
+            queryid: t.queryid,
+            query: t.query,
+            calls: t.calls,
+            total_ms: t.totalMs,
+            mean_ms: t.meanMs,
+            rows: t.rows,
+          }))
         : null,
     },
   };

@@ -28,7 +28,10 @@ export interface SenderOptions {
   log: Logger;
 }
 
-function toInsertError(err: { message?: string; code?: string; details?: string | null; hint?: string | null } | null, status: number): InsertError {
+function toInsertError(
+  err: { message?: string; code?: string; details?: string | null; hint?: string | null } | null,
+  status: number,
+): InsertError {
   const msg = [err?.message, err?.details, err?.hint].filter((s) => s && String(s).trim()).join(' ') || 'unknown error';
   return { status, code: err?.code || null, message: msg };
 }
@@ -49,7 +52,9 @@ export class Sender {
 
   async #insert(table: SampleTable, rows: QueuedRow['row'][]): Promise<InsertError | null> {
     try {
-      const { error, status } = await this.#client.from(table).upsert(rows, { onConflict: CONFLICT_KEYS[table], ignoreDuplicates: true });
+      const { error, status } = await this.#client
+        .from(table)
+        .upsert(rows, { onConflict: CONFLICT_KEYS[table], ignoreDuplicates: true });
       return error ? toInsertError(error, status) : null;
     } catch (err) {
       return { status: 0, code: null, message: err instanceof Error ? err.message : String(err) };
@@ -119,7 +124,9 @@ export class Sender {
           return result;
         }
         result.rejected++;
-        this.#options.log.error(`The server refused a ${record.table} row for ${String(record.row.ts)}, dropping it: ${describeError(single)}`);
+        this.#options.log.error(
+          `The server refused a ${record.table} row for ${String(record.row.ts)}, dropping it: ${describeError(single)}`,
+        );
       }
       await this.#queue.ack(batch);
     }

@@ -10,7 +10,7 @@ afterAll(async () => {
 });
 
 describe('database check', () => {
-  it('reads connections, cache hit ratio, rates, size and top statements from the stack\'s Postgres', async () => {
+  it("reads connections, cache hit ratio, rates, size and top statements from the stack's Postgres", async () => {
     const checker = new DbChecker({ name: 'stack', url: env.SUPABASE_DB_URL });
     checkers.push(checker);
     await checker.prime();
@@ -56,7 +56,9 @@ describe('database check', () => {
     expect(r).toMatchObject({ name: 'app', up: false, connectionsTotal: null, topStatements: null });
     expect(r.error).toMatch(/ECONNREFUSED/);
     expect(r.error).not.toContain('s3cret');
-    expect(redact('auth failed for postgresql://watcher:s3cret-pw@h/app', url)).toBe('auth failed for postgresql://watcher:***@h/app');
+    expect(redact('auth failed for postgresql://watcher:s3cret-pw@h/app', url)).toBe(
+      'auth failed for postgresql://watcher:***@h/app',
+    );
   });
 
   it('counts a deadlock, and reports no top statements where pg_stat_statements is absent (a database of its own)', async () => {
@@ -82,8 +84,13 @@ describe('database check', () => {
       await b.query('begin');
       await a.query('update t set id = id where id = 1');
       await b.query('update t set id = id where id = 2');
-      const results = await Promise.allSettled([a.query('update t set id = id where id = 2'), b.query('update t set id = id where id = 1')]);
-      expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(['40P01']);
+      const results = await Promise.allSettled([
+        a.query('update t set id = id where id = 2'),
+        b.query('update t set id = id where id = 1'),
+      ]);
+      expect(
+        results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code),
+      ).toEqual(['40P01']);
       await a.query('rollback');
       await b.query('rollback');
       await a.end();

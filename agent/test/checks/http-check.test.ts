@@ -48,7 +48,14 @@ describe('HTTP check', () => {
     );
     const url = `http://127.0.0.1:${port}/health`;
     const slow = await runHttpCheck(check(url), new Date('2025-01-01T00:00:00Z'));
-    expect(slow).toMatchObject({ ts: '2025-01-01T00:00:00.000Z', name: 'web', up: true, status: 200, tlsDaysLeft: null, error: null });
+    expect(slow).toMatchObject({
+      ts: '2025-01-01T00:00:00.000Z',
+      name: 'web',
+      up: true,
+      status: 200,
+      tlsDaysLeft: null,
+      error: null,
+    });
     expect(slow.latencyMs).toBeGreaterThanOrEqual(290);
 
     mode = 'fail';
@@ -88,10 +95,32 @@ describe('HTTP check', () => {
   it('reports days until the TLS certificate expires', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vibe-tls-'));
     // A test fixture, generated on the fly: a self-signed certificate valid for 30 days.
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30', '-subj', '/CN=localhost',
-      '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '30',
+        '-subj',
+        '/CN=localhost',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     const port = await listen(
-      https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => res.end('ok')),
+      https.createServer(
+        { key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+        (_req, res) => res.end('ok'),
+      ),
     );
     fs.rmSync(dir, { recursive: true, force: true });
     const url = `https://127.0.0.1:${port}/`;

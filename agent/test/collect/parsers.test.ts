@@ -134,7 +134,12 @@ describe('network', () => {
 describe('disk I/O', () => {
   it('computes rates for whole disks only, with wrap', () => {
     const sys = new Set(['nvme0n1', 'sda', 'loop0']);
-    const io = diskIoStats(parseDiskstats(read('server/t0/proc/diskstats')), parseDiskstats(read('server/t1/proc/diskstats')), 5, sys);
+    const io = diskIoStats(
+      parseDiskstats(read('server/t0/proc/diskstats')),
+      parseDiskstats(read('server/t1/proc/diskstats')),
+      5,
+      sys,
+    );
     expect(io.devices.map((d) => d.device)).toEqual(['nvme0n1', 'sda']);
     const nvme = io.devices[0]!;
     expect(nvme.readBytesPerSec).toBe((10240 * 512) / 5);
@@ -168,7 +173,10 @@ describe('disk usage', () => {
   });
 
   it('computes usage as df does', () => {
-    const u = mountUsage({ mount: '/', device: '/dev/x', fstype: 'ext4' }, { blockSize: 4096, blocks: 1000, blocksFree: 250, blocksAvailable: 200, files: 0, filesFree: 0 });
+    const u = mountUsage(
+      { mount: '/', device: '/dev/x', fstype: 'ext4' },
+      { blockSize: 4096, blocks: 1000, blocksFree: 250, blocksAvailable: 200, files: 0, filesFree: 0 },
+    );
     expect(u.totalBytes).toBe(4096000);
     expect(u.usedBytes).toBe(750 * 4096);
     expect(u.availableBytes).toBe(200 * 4096);
@@ -185,9 +193,17 @@ describe('tcp', () => {
   });
 
   it('reads current totals from the kernel counters', () => {
-    const c = parseTcpCounters(read('server/t0/proc/net/sockstat'), read('server/t0/proc/net/sockstat6'), read('server/t0/proc/net/snmp'));
+    const c = parseTcpCounters(
+      read('server/t0/proc/net/sockstat'),
+      read('server/t0/proc/net/sockstat6'),
+      read('server/t0/proc/net/snmp'),
+    );
     expect(c).toEqual({ inuse: 8, timeWait: 1, established: 4 });
-    expect(parseTcpCounters('TCP: inuse 3 orphan 0 tw 2 alloc 3 mem 1', '', read('container/proc/net/snmp'))).toEqual({ inuse: 3, timeWait: 2, established: 0 });
+    expect(parseTcpCounters('TCP: inuse 3 orphan 0 tw 2 alloc 3 mem 1', '', read('container/proc/net/snmp'))).toEqual({
+      inuse: 3,
+      timeWait: 2,
+      established: 0,
+    });
     expect(() => parseTcpCounters('nothing', '', '')).toThrow(/Cannot parse \/proc\/net\/sockstat/);
   });
 
@@ -198,6 +214,9 @@ describe('tcp', () => {
       total: 12,
       byState: { established: 6, time_wait: 2, listen: 3, close_wait: 1 },
     });
-    expect(combineTcp({ inuse: 10, timeWait: 0, established: 6 }, null)).toEqual({ total: 10, byState: { established: 6, time_wait: 0, other: 4 } });
+    expect(combineTcp({ inuse: 10, timeWait: 0, established: 6 }, null)).toEqual({
+      total: 10,
+      byState: { established: 6, time_wait: 0, other: 4 },
+    });
   });
 });

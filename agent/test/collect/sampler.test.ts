@@ -82,9 +82,12 @@ describe('Sampler', () => {
     expect(s.processes?.total).toBe(3);
   });
 
-  it('reports a missing file as that collector\'s error only', async () => {
+  it("reports a missing file as that collector's error only", async () => {
     const base = fixtureSource('container');
-    const source: HostSource = { ...base, readText: (f) => (f.endsWith('/loadavg') ? base.readText(f + '.missing') : base.readText(f)) };
+    const source: HostSource = {
+      ...base,
+      readText: (f) => (f.endsWith('/loadavg') ? base.readText(f + '.missing') : base.readText(f)),
+    };
     const s = await new Sampler(source).sample();
     expect(Object.keys(s.errors)).toEqual(['load']);
     expect(s.errors.load).toMatch(/ENOENT/);
@@ -93,7 +96,10 @@ describe('Sampler', () => {
 
   it('skips a mount whose statfs hangs and reports the rest', async () => {
     const base = fixtureSource('server/t0');
-    const source: HostSource = { ...base, statfs: (m) => (m === '/srv/My Data' ? new Promise(() => {}) : base.statfs(m)) };
+    const source: HostSource = {
+      ...base,
+      statfs: (m) => (m === '/srv/My Data' ? new Promise(() => {}) : base.statfs(m)),
+    };
     const { diskUsageCollector } = await import('../../src/collect/disk-usage.ts');
     const t0 = performance.now();
     const s = await new Sampler(source, [diskUsageCollector(100)]).sample();

@@ -11,8 +11,14 @@ const { tmp, spawn } = scratch('vibe-agent-enroll');
 
 /** A host and a one-time token, made the way the dashboard makes them (create_enrollment_token). */
 async function hostWithToken(): Promise<{ hostId: string; token: string }> {
-  const [team] = await sql<{ id: string }>(env, 'insert into public.teams (name) values ($1) returning id', ['agent-test enroll']);
-  const [host] = await sql<{ id: string }>(env, 'insert into public.hosts (team_id, name) values ($1, $2) returning id', [team!.id, `enroll-${Date.now()}`]);
+  const [team] = await sql<{ id: string }>(env, 'insert into public.teams (name) values ($1) returning id', [
+    'agent-test enroll',
+  ]);
+  const [host] = await sql<{ id: string }>(
+    env,
+    'insert into public.hosts (team_id, name) values ($1, $2) returning id',
+    [team!.id, `enroll-${Date.now()}`],
+  );
   const admin = createClient(env.SUPABASE_URL, env.SUPABASE_SERVICE_ROLE_KEY, { auth: { persistSession: false } });
   const { data, error } = await admin.rpc('create_enrollment_token', { p_host_id: host!.id });
   if (error) throw new Error(`Cannot create an enrollment token: ${error.message}`);
@@ -24,28 +30,59 @@ describe('enrollment end to end', () => {
     const { hostId, token } = await hostWithToken();
     const dir = await tmp();
     const config = path.join(dir, 'etc', 'config.json');
-    const vars = { VIBE_AGENT_CONFIG: config, VIBE_AGENT_DATA_DIR: path.join(dir, 'data'), VIBE_AGENT_SAMPLE_INTERVAL: '1', VIBE_AGENT_SEND_INTERVAL: '1' };
-    const enrolled = spawn(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_PUBLISHABLE_KEY, '--token', token, '--name', 'web-01'], vars);
+    const vars = {
+      VIBE_AGENT_CONFIG: config,
+      VIBE_AGENT_DATA_DIR: path.join(dir, 'data'),
+      VIBE_AGENT_SAMPLE_INTERVAL: '1',
+      VIBE_AGENT_SEND_INTERVAL: '1',
+    };
+    const enrolled = spawn(
+      [
+        'enroll',
+        '--url',
+        env.SUPABASE_URL,
+        '--key',
+        env.SUPABASE_PUBLISHABLE_KEY,
+        '--token',
+        token,
+        '--name',
+        'web-01',
+      ],
+      vars,
+    );
     expect(await enrolled.exited).toBe(0);
     expect(enrolled.output()).toContain(`Enrolled host web-01 (${hostId})`);
     expect((await fs.stat(config)).mode & 0o777).toBe(0o600);
     const written = JSON.parse(await fs.readFile(config, 'utf8'));
-    expect(written).toMatchObject({ url: env.SUPABASE_URL, key: env.SUPABASE_PUBLISHABLE_KEY, hostId, hostName: 'web-01' });
+    expect(written).toMatchObject({
+      url: env.SUPABASE_URL,
+      key: env.SUPABASE_PUBLISHABLE_KEY,
+      hostId,
+      hostName: 'web-01',
+    });
     expect(written.email).toMatch(/@/);
     expect(written.password.length).toBeGreaterThan(20);
 
     const agent = spawn(['run'], vars);
-    await waitFor(async () => (await sampleTimes(env, hostId)).length >= 2, { message: 'samples from the enrolled agent', timeoutMs: 30_000 });
+    await waitFor(async () => (await sampleTimes(env, hostId)).length >= 2, {
+      message: 'samples from the enrolled agent',
+      timeoutMs: 30_000,
+    });
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     // The session is kept beside the queue, private to the agent.
     expect((await fs.stat(path.join(dir, 'data', 'session.json'))).mode & 0o777).toBe(0o600);
 
-    const again = spawn(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_PUBLISHABLE_KEY, '--token', token], {
-      VIBE_AGENT_CONFIG: path.join(dir, 'other.json'),
-    });
+    const again = spawn(
+      ['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_PUBLISHABLE_KEY, '--token', token],
+      {
+        VIBE_AGENT_CONFIG: path.join(dir, 'other.json'),
+      },
+    );
     expect(await again.exited).toBe(1);
-    expect(again.output()).toMatch(/^vibe-agent: Enrollment failed \(HTTP 401\): This enrollment token was already used/);
+    expect(again.output()).toMatch(
+      /^vibe-agent: Enrollment failed \(HTTP 401\): This enrollment token was already used/,
+    );
     await expect(fs.stat(path.join(dir, 'other.json'))).rejects.toThrow(/ENOENT/);
   }, 60_000);
 

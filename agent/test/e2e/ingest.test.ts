@@ -16,7 +16,11 @@ import { scratch } from '../scratch.ts';
 const env = inject('stack');
 const { tmp } = scratch('vibe-agent-e2e');
 
-function settingsFor(host: { hostId: string; email: string; password: string }, dataDir: string, over: Partial<AgentSettings> = {}): AgentSettings {
+function settingsFor(
+  host: { hostId: string; email: string; password: string },
+  dataDir: string,
+  over: Partial<AgentSettings> = {},
+): AgentSettings {
   return {
     configFile: path.join(dataDir, 'config.json'),
     url: env.SUPABASE_URL,
@@ -53,24 +57,41 @@ describe('agent against the stack', () => {
       procRoot: path.join(fixture('server/t0'), 'proc'),
       sysRoot: path.join(fixture('server/t0'), 'sys'),
       databases: [{ name: 'stack', url: env.SUPABASE_DB_URL }],
-      httpChecks: [{ name: 'local', url: `http://127.0.0.1:${port}/`, method: 'GET', expectedStatus: [], timeoutMs: 2000, intervalS: 1, insecureTls: false }],
+      httpChecks: [
+        {
+          name: 'local',
+          url: `http://127.0.0.1:${port}/`,
+          method: 'GET',
+          expectedStatus: [],
+          timeoutMs: 2000,
+          intervalS: 1,
+          insecureTls: false,
+        },
+      ],
     });
     const agent = await startAgent(settings, silentLogger);
     try {
-      await waitFor(async () => {
-        const [r] = await sql<{ h: number; a: number; d: number }>(
-          env,
-          `select (select count(*)::int from host_samples where host_id = $1) h, (select count(*)::int from app_samples where host_id = $1) a,
+      await waitFor(
+        async () => {
+          const [r] = await sql<{ h: number; a: number; d: number }>(
+            env,
+            `select (select count(*)::int from host_samples where host_id = $1) h, (select count(*)::int from app_samples where host_id = $1) a,
                   (select count(*)::int from db_samples where host_id = $1) d`,
-          [host.hostId],
-        );
-        return r!.h >= 2 && r!.a >= 1 && r!.d >= 1;
-      }, { message: 'two host samples, an app sample and a db sample' });
+            [host.hostId],
+          );
+          return r!.h >= 2 && r!.a >= 1 && r!.d >= 1;
+        },
+        { message: 'two host samples, an app sample and a db sample' },
+      );
     } finally {
       await agent.stop();
       server.close();
     }
-    const [row] = await sql<Record<string, any>>(env, 'select * from host_samples where host_id = $1 order by ts desc limit 1', [host.hostId]);
+    const [row] = await sql<Record<string, any>>(
+      env,
+      'select * from host_samples where host_id = $1 order by ts desc limit 1',
+      [host.hostId],
+    );
     expect(row).toMatchObject({
       cpu_count: 4,
       load_1: 0.52,
@@ -90,20 +111,26 @@ describe('agent against the stack', () => {
     expect(row!.detail.tcp).toEqual({ listen: 3, established: 4, time_wait: 1, close_wait: 1 });
     expect(row!.detail.sensors).toMatchObject({ 'coretemp Core 0': 49 });
     expect(row!.mem_percent).toBeCloseTo(40.03, 1);
-    const [app] = await sql<Record<string, any>>(env, 'select * from app_samples where host_id = $1 limit 1', [host.hostId]);
+    const [app] = await sql<Record<string, any>>(env, 'select * from app_samples where host_id = $1 limit 1', [
+      host.hostId,
+    ]);
     expect(app).toMatchObject({ check_name: 'local', kind: 'http', status: 'up', status_code: 200, error: null });
     expect(app!.latency_ms).toBeGreaterThan(0);
-    const [db] = await sql<Record<string, any>>(env, 'select * from db_samples where host_id = $1 limit 1', [host.hostId]);
+    const [db] = await sql<Record<string, any>>(env, 'select * from db_samples where host_id = $1 limit 1', [
+      host.hostId,
+    ]);
     expect(db).toMatchObject({ db_name: 'stack', engine: 'postgres', max_connections: 200 });
     expect(db!.connections_total).toBeGreaterThan(0);
     expect(db!.cache_hit_ratio).toBeGreaterThan(0);
     expect(Array.isArray(db!.top_statements)).toBe(true);
     // The host row shows the agent was seen (maintained by the ingest trigger).
-    const [h] = await sql<{ last_seen_at: Date | null }>(env, 'select last_seen_at from hosts where id = $1', [host.hostId]);
+    const [h] = await sql<{ last_seen_at: Date | null }>(env, 'select last_seen_at from hosts where id = $1', [
+      host.hostId,
+    ]);
     expect(h!.last_seen_at).not.toBeNull();
   });
 
-  it('refuses rows forged for another host, logs the server\'s message, drops them and inserts nothing', async () => {
+  it("refuses rows forged for another host, logs the server's message, drops them and inserts nothing", async () => {
     const victim = await provisionHost(env, 'victim');
     const forger = await provisionHost(env, 'forger', victim.teamId);
     const dir = await tmp();
@@ -123,7 +150,9 @@ describe('agent against the stack', () => {
     expect(result).toEqual({ sent: 1, rejected: 2, error: null });
     expect(queue.depth).toBe(0); // not retried forever
     expect(lines.filter((l) => l.includes('ERROR'))).toHaveLength(2);
-    expect(lines[0]).toMatch(/refused a host_samples row .* HTTP 403 42501: new row violates row-level security policy/);
+    expect(lines[0]).toMatch(
+      /refused a host_samples row .* HTTP 403 42501: new row violates row-level security policy/,
+    );
     expect(await sql(env, 'select 1 from host_samples where host_id = $1', [victim.hostId])).toHaveLength(0);
     expect(await sql(env, 'select 1 from host_samples where host_id = $1', [forger.hostId])).toHaveLength(1);
     await queue.close();
@@ -137,13 +166,17 @@ describe('agent against the stack', () => {
     const client = createAgentClient(settings);
     await ensureSession(client, settings);
     const queue = await DiskQueue.open<QueuedRow>(path.join(dir, 'queue'));
-    const rows = [1, 2, 3].map((s) => hostSampleRow(host.hostId, { ts: new Date(Date.now() - s * 1000).toISOString(), errors: {}, uptimeSeconds: s }));
+    const rows = [1, 2, 3].map((s) =>
+      hostSampleRow(host.hostId, { ts: new Date(Date.now() - s * 1000).toISOString(), errors: {}, uptimeSeconds: s }),
+    );
     await queue.append(rows);
     const sender = new Sender(queue, client, { log: silentLogger });
     expect(await sender.flush()).toEqual({ sent: 3, rejected: 0, error: null });
     await queue.append(rows); // as after a crash between sending and saving the cursor
     expect(await sender.flush()).toEqual({ sent: 3, rejected: 0, error: null });
-    const [c] = await sql<{ n: number }>(env, 'select count(*)::int n from host_samples where host_id = $1', [host.hostId]);
+    const [c] = await sql<{ n: number }>(env, 'select count(*)::int n from host_samples where host_id = $1', [
+      host.hostId,
+    ]);
     expect(c!.n).toBe(3);
     await queue.close();
     await client.auth.stopAutoRefresh();
@@ -166,7 +199,11 @@ describe('agent against the stack', () => {
     const client = createAgentClient(settings);
     const queue = await DiskQueue.open<QueuedRow>(path.join(dir, 'queue'));
     await queue.append([hostSampleRow(host.hostId, { ts: new Date().toISOString(), errors: {}, uptimeSeconds: 1 })]);
-    expect(await new Sender(queue, client, { log: silentLogger }).flush()).toEqual({ sent: 1, rejected: 0, error: null });
+    expect(await new Sender(queue, client, { log: silentLogger }).flush()).toEqual({
+      sent: 1,
+      rejected: 0,
+      error: null,
+    });
     const after = JSON.parse(JSON.parse(await fs.readFile(file, 'utf8'))['vibe-agent-auth']);
     expect(after.refresh_token).not.toBe(session.refresh_token);
     expect(after.expires_at).toBeGreaterThan(Date.now() / 1000);

@@ -10,8 +10,23 @@ import { startTcpProxy } from '../tcp-proxy.ts';
 const env = inject('stack');
 const { tmp, spawn } = scratch('vibe-agent-resilience');
 
-function runEnv(host: ProvisionedHost, url: string, dataDir: string, sendIntervalS: number, sampleIntervalS = 1): Record<string, string> {
-  return agentEnv(env, host, { url, dataDir, extra: { VIBE_AGENT_SAMPLE_INTERVAL: String(sampleIntervalS), VIBE_AGENT_SEND_INTERVAL: String(sendIntervalS), VIBE_AGENT_RETRY_MAX: '2', VIBE_AGENT_LOG_LEVEL: 'debug' } });
+function runEnv(
+  host: ProvisionedHost,
+  url: string,
+  dataDir: string,
+  sendIntervalS: number,
+  sampleIntervalS = 1,
+): Record<string, string> {
+  return agentEnv(env, host, {
+    url,
+    dataDir,
+    extra: {
+      VIBE_AGENT_SAMPLE_INTERVAL: String(sampleIntervalS),
+      VIBE_AGENT_SEND_INTERVAL: String(sendIntervalS),
+      VIBE_AGENT_RETRY_MAX: '2',
+      VIBE_AGENT_LOG_LEVEL: 'debug',
+    },
+  });
 }
 
 async function expectExactlyOnce(hostId: string, sampled: string[]): Promise<void> {
@@ -27,17 +42,26 @@ describe('agent resilience', () => {
     const proxy = await startTcpProxy(Number(new URL(env.SUPABASE_URL).port));
     // Four samples a second: the outage spans several send intervals and a long queue in a few seconds.
     const agent = spawn(['run'], runEnv(host, `http://127.0.0.1:${proxy.port}`, dataDir, 1, 0.25));
-    await waitFor(async () => (await sampleTimes(env, host.hostId)).length >= 3, { message: 'three samples stored before the outage', timeoutMs: 30_000 });
+    await waitFor(async () => (await sampleTimes(env, host.hostId)).length >= 3, {
+      message: 'three samples stored before the outage',
+      timeoutMs: 30_000,
+    });
 
     await proxy.stop();
     const cutAt = agent.sampled.length;
     // The outage lasts until sending has failed and 24 samples (6 s of sampling) have queued up.
-    await waitFor(() => agent.sampled.length - cutAt >= 24 && /Sending failed \(attempt 1\)/.test(agent.output()), { message: () => `24 samples queued during the outage:\n${agent.output().slice(-2000)}`, timeoutMs: 60_000 });
+    await waitFor(() => agent.sampled.length - cutAt >= 24 && /Sending failed \(attempt 1\)/.test(agent.output()), {
+      message: () => `24 samples queued during the outage:\n${agent.output().slice(-2000)}`,
+      timeoutMs: 60_000,
+    });
     const duringOutage = agent.sampled.length - cutAt;
     const storedBeforeRestart = (await sampleTimes(env, host.hostId)).length;
     await proxy.start();
 
-    await waitFor(async () => (await sampleTimes(env, host.hostId)).length >= agent.sampled.length, { message: 'the backlog to drain', timeoutMs: 30_000 });
+    await waitFor(async () => (await sampleTimes(env, host.hostId)).length >= agent.sampled.length, {
+      message: 'the backlog to drain',
+      timeoutMs: 30_000,
+    });
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     expect(duringOutage).toBeGreaterThanOrEqual(24); // sampling went on
@@ -53,7 +77,11 @@ describe('agent resilience', () => {
     const dataDir = await tmp();
     const vars = runEnv(host, env.SUPABASE_URL, dataDir, 3);
     const first = spawn(['run'], vars);
-    await waitFor(() => first.sampled.length >= 7, { message: 'seven samples fsynced', timeoutMs: 30_000, intervalMs: 20 });
+    await waitFor(() => first.sampled.length >= 7, {
+      message: 'seven samples fsynced',
+      timeoutMs: 30_000,
+      intervalMs: 20,
+    });
     // `run` replaced itself (same pid) with the stripped JavaScript copy in the data directory.
     const cmdline = (await fs.readFile(`/proc/${first.child.pid}/cmdline`, 'utf8')).split('\0');
     expect(cmdline).toContain(path.join(dataDir, 'js', 'cli.js'));
@@ -65,18 +93,28 @@ describe('agent resilience', () => {
     expect(storedAtKill.length).toBeLessThan(flushed.length); // some were only in the queue
 
     const second = spawn(['run'], vars);
-    await waitFor(async () => {
-      const stored = new Set(await sampleTimes(env, host.hostId));
-      return flushed.every((t) => stored.has(t));
-    }, { message: 'every sample flushed before the kill to be stored', timeoutMs: 30_000 });
+    await waitFor(
+      async () => {
+        const stored = new Set(await sampleTimes(env, host.hostId));
+        return flushed.every((t) => stored.has(t));
+      },
+      { message: 'every sample flushed before the kill to be stored', timeoutMs: 30_000 },
+    );
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.output()).toMatch(/Replaying \d+ queued rows/);
     await expectExactlyOnce(host.hostId, [...flushed, ...second.sampled]);
     const status = spawn(['status', '--json'], vars);
     expect(await status.exited).toBe(0);
-    expect(JSON.parse(status.output())).toMatchObject({ running: false, queueDepth: 0, droppedRows: 0, lastError: null });
-    const rows = await sql<{ n: number }>(env, 'select count(*)::int n from host_samples where host_id = $1', [host.hostId]);
+    expect(JSON.parse(status.output())).toMatchObject({
+      running: false,
+      queueDepth: 0,
+      droppedRows: 0,
+      lastError: null,
+    });
+    const rows = await sql<{ n: number }>(env, 'select count(*)::int n from host_samples where host_id = $1', [
+      host.hostId,
+    ]);
     expect(rows[0]!.n).toBe(flushed.length + second.sampled.length);
   }, 90_000);
 });

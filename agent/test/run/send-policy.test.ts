@@ -40,7 +40,11 @@ describe('recordFlush', () => {
   it('records refused rows as the last error', () => {
     const status = fresh();
     recordFlush(status, 0, { sent: 1, rejected: 2, error: null }, 0, 't1');
-    expect(status).toMatchObject({ sentRows: 1, rejectedRows: 2, lastError: { at: 't1', message: '2 rows refused by the server (see the log)' } });
+    expect(status).toMatchObject({
+      sentRows: 1,
+      rejectedRows: 2,
+      lastError: { at: 't1', message: '2 rows refused by the server (see the log)' },
+    });
   });
 
   it('logs the first failure and every tenth, then the recovery with the count', () => {
@@ -59,6 +63,9 @@ describe('recordFlush', () => {
     expect(status.lastError).toEqual({ at: 't9', message: 'no response: fetch failed' });
     expect(status.lastSendAt).toBeNull();
     const back = recordFlush(status, failures, { sent: 4, rejected: 0, error: null }, 0, 't10');
-    expect(back).toEqual({ failures: 0, line: { level: 'info', message: 'Sending works again after 10 failed attempts' } });
+    expect(back).toEqual({
+      failures: 0,
+      line: { level: 'info', message: 'Sending works again after 10 failed attempts' },
+    });
   });
 });

@@ -11,7 +11,14 @@ const { tmp } = scratch('vibe-agent-status');
 describe('syncQueueStatus', () => {
   it('copies the depth and says nothing while no row was dropped', () => {
     const status = initialStatus({ depth: 3, dropped: 0, diskFullAt: null }, 42, '2025-01-01T00:00:00.000Z');
-    expect(status).toMatchObject({ pid: 42, startedAt: '2025-01-01T00:00:00.000Z', queueDepth: 3, droppedRows: 0, queueDiskFullAt: null, stoppedAt: null });
+    expect(status).toMatchObject({
+      pid: 42,
+      startedAt: '2025-01-01T00:00:00.000Z',
+      queueDepth: 3,
+      droppedRows: 0,
+      queueDiskFullAt: null,
+      stoppedAt: null,
+    });
     expect(syncQueueStatus(status, { depth: 7, dropped: 0, diskFullAt: null }, '/q')).toBeNull();
     expect(status.queueDepth).toBe(7);
   });

@@ -23,8 +23,14 @@ describe('JavaScript copy for run', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'vibe-jsbuild-out-'));
     dirs.push(src, out);
     fs.mkdirSync(path.join(src, 'lib'));
-    fs.writeFileSync(path.join(src, 'cli.ts'), `#!/usr/bin/env node\nimport { twice } from './lib/twice.ts';\nimport pg from 'pg';\nconst n: number = twice(21);\nconsole.log(n, typeof pg.Client);\n`);
-    fs.writeFileSync(path.join(src, 'lib', 'twice.ts'), `export function twice(x: number): number {\n  return x * 2;\n}\n`);
+    fs.writeFileSync(
+      path.join(src, 'cli.ts'),
+      `#!/usr/bin/env node\nimport { twice } from './lib/twice.ts';\nimport pg from 'pg';\nconst n: number = twice(21);\nconsole.log(n, typeof pg.Client);\n`,
+    );
+    fs.writeFileSync(
+      path.join(src, 'lib', 'twice.ts'),
+      `export function twice(x: number): number {\n  return x * 2;\n}\n`,
+    );
     fs.writeFileSync(path.join(src, 'lib', 'unused.ts'), `enum NotStrippable { A }`); // not imported: not built
     const entry = buildJs(out, src);
     expect(entry).toBe(path.join(out, 'cli.js'));
@@ -37,7 +43,10 @@ describe('JavaScript copy for run', () => {
     const mtime = fs.statSync(entry).mtimeMs;
     buildJs(out, src);
     expect(fs.statSync(entry).mtimeMs).toBe(mtime);
-    fs.writeFileSync(path.join(src, 'lib', 'twice.ts'), `export function twice(x: number): number {\n  return x * 3;\n}\n`);
+    fs.writeFileSync(
+      path.join(src, 'lib', 'twice.ts'),
+      `export function twice(x: number): number {\n  return x * 3;\n}\n`,
+    );
     buildJs(out, src);
     expect(spawnSync(process.execPath, [entry], { encoding: 'utf8' }).stdout).toBe('63 function\n');
   });

@@ -11,20 +11,30 @@ export interface DashboardTally {
 }
 
 /** Subscribes as the user with `email`/`password`; resolves once joined. */
-export async function subscribeDashboard(env: StackUrls, teamId: string, email: string, password: string): Promise<{ tally: DashboardTally; client: SupabaseClient; close: () => Promise<void> }> {
-  const client = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, { auth: { persistSession: false, autoRefreshToken: true } });
+export async function subscribeDashboard(
+  env: StackUrls,
+  teamId: string,
+  email: string,
+  password: string,
+): Promise<{ tally: DashboardTally; client: SupabaseClient; close: () => Promise<void> }> {
+  const client = createClient(env.SUPABASE_URL, env.SUPABASE_ANON_KEY, {
+    auth: { persistSession: false, autoRefreshToken: true },
+  });
   const { error } = await client.auth.signInWithPassword({ email, password });
   if (error) throw new Error(`Dashboard user cannot sign in: ${error.message}`);
   const tally: DashboardTally = { messages: 0, eventIds: new Set() };
-  const channel = client.channel(`team:${teamId}`, { config: { private: true } }).on('broadcast', { event: 'ingest' }, (m) => {
-    tally.messages++;
-    const events = ((m.payload as { events?: { id: number }[] }).events ?? []);
-    for (const e of events) tally.eventIds.add(Number(e.id));
-  });
+  const channel = client
+    .channel(`team:${teamId}`, { config: { private: true } })
+    .on('broadcast', { event: 'ingest' }, (m) => {
+      tally.messages++;
+      const events = (m.payload as { events?: { id: number }[] }).events ?? [];
+      for (const e of events) tally.eventIds.add(Number(e.id));
+    });
   await new Promise<void>((resolve, reject) => {
     channel.subscribe((status, err) => {
       if (status === 'SUBSCRIBED') resolve();
-      else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') reject(new Error(`Dashboard cannot join team:${teamId}: ${status} ${err?.message ?? ''}`));
+      else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT')
+        reject(new Error(`Dashboard cannot join team:${teamId}: ${status} ${err?.message ?? ''}`));
     });
   });
   return {

@@ -18,7 +18,8 @@ export async function signIn(env: StackUrls, cred: AgentCredential): Promise<str
     body: JSON.stringify({ email: cred.email, password: cred.password }),
   });
   const body = (await res.json()) as { access_token?: string; msg?: string; message?: string };
-  if (!res.ok || !body.access_token) throw new Error(`Agent ${cred.email} cannot sign in (${res.status}): ${body.msg ?? body.message}`);
+  if (!res.ok || !body.access_token)
+    throw new Error(`Agent ${cred.email} cannot sign in (${res.status}): ${body.msg ?? body.message}`);
   return body.access_token;
 }
 
@@ -26,21 +27,52 @@ export async function signIn(env: StackUrls, cred: AgentCredential): Promise<str
 export function sampleRow(hostId: string, ts: Date, cpu: number): Record<string, unknown> {
   const gib = 1024 ** 3;
   return {
-    host_id: hostId, ts: ts.toISOString(), cpu_total: cpu, cpu_user: cpu * 0.7, cpu_system: cpu * 0.3, cpu_count: 4,
-    load_1: 0.5, load_5: 0.4, load_15: 0.3, mem_total: 8 * gib, mem_used: 3 * gib, mem_available: 5 * gib,
-    swap_total: 0, swap_used: 0, disk_total: 100 * gib, disk_used: 40 * gib, disk_read_bps: 1200, disk_write_bps: 3400,
-    net_rx_bps: 5600, net_tx_bps: 7800, net_connections: 42, uptime_s: 86400, process_count: 180, temp_c: 48,
+    host_id: hostId,
+    ts: ts.toISOString(),
+    cpu_total: cpu,
+    cpu_user: cpu * 0.7,
+    cpu_system: cpu * 0.3,
+    cpu_count: 4,
+    load_1: 0.5,
+    load_5: 0.4,
+    load_15: 0.3,
+    mem_total: 8 * gib,
+    mem_used: 3 * gib,
+    mem_available: 5 * gib,
+    swap_total: 0,
+    swap_used: 0,
+    disk_total: 100 * gib,
+    disk_used: 40 * gib,
+    disk_read_bps: 1200,
+    disk_write_bps: 3400,
+    net_rx_bps: 5600,
+    net_tx_bps: 7800,
+    net_connections: 42,
+    uptime_s: 86400,
+    process_count: 180,
+    temp_c: 48,
   };
 }
 
 /** Upserts rows (ignoring duplicates, as the agent's sender does); retries up to `retries` times, counting each failure. */
-export async function sendRows(env: StackUrls, token: string, rows: Record<string, unknown>[], stats: AgentStats, retries = 5): Promise<boolean> {
+export async function sendRows(
+  env: StackUrls,
+  token: string,
+  rows: Record<string, unknown>[],
+  stats: AgentStats,
+  retries = 5,
+): Promise<boolean> {
   for (let attempt = 0; attempt <= retries; attempt++) {
     const t0 = performance.now();
     try {
       const res = await fetch(`${env.SUPABASE_URL}/rest/v1/host_samples?on_conflict=host_id,ts`, {
         method: 'POST',
-        headers: { apikey: env.SUPABASE_ANON_KEY, authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'return=minimal,resolution=ignore-duplicates' },
+        headers: {
+          apikey: env.SUPABASE_ANON_KEY,
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          prefer: 'return=minimal,resolution=ignore-duplicates',
+        },
         body: JSON.stringify(rows),
         signal: AbortSignal.timeout(30_000),
       });

@@ -5,16 +5,33 @@ import { AuthError, validationFailed } from './errors.ts';
 import { requireAdmin } from './guard.ts';
 import { logout } from './sessions.ts';
 import {
-  confirmEmail, findUserByEmail, findUserById, insertUser, listUsers, mergeMetadata, randomPassword, setBan, setEmail,
-  setPassword, type UserRecord,
+  confirmEmail,
+  findUserByEmail,
+  findUserById,
+  insertUser,
+  listUsers,
+  mergeMetadata,
+  randomPassword,
+  setBan,
+  setEmail,
+  setPassword,
+  type UserRecord,
 } from './users.ts';
 import {
-  boolField, checkPasswordStrength, isUuid, objectField, parseBanDuration, parseBody, stringField,
+  boolField,
+  checkPasswordStrength,
+  isUuid,
+  objectField,
+  parseBanDuration,
+  parseBody,
+  stringField,
   validateEmail,
 } from './validate.ts';
 
-const emailExists = () => new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
-const noPhone = () => validationFailed('Phone users are not supported by the local Auth server: create the user with an email');
+const emailExists = () =>
+  new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+const noPhone = () =>
+  validationFailed('Phone users are not supported by the local Auth server: create the user with an email');
 
 async function loadUser(call: AuthCall): Promise<UserRecord> {
   const id = call.params.id!;
@@ -34,7 +51,8 @@ export const createUser: Endpoint = async (call) => {
   const email = validateEmail(rawEmail);
   const password = stringField(body, 'password') || randomPassword();
   checkPasswordStrength(password, 0); // no minimum for the admin, only bcrypt's 72-byte limit
-  if (stringField(body, 'password_hash')) throw validationFailed('password_hash is not supported by the local Auth server: send password');
+  if (stringField(body, 'password_hash'))
+    throw validationFailed('password_hash is not supported by the local Auth server: send password');
   const id = stringField(body, 'id');
   if (id !== undefined && !isUuid(id)) throw validationFailed('ID must conform to the uuid v4 format');
   if (id === '00000000-0000-0000-0000-000000000000') throw validationFailed('ID cannot be a nil uuid');
@@ -71,7 +89,8 @@ export const listAllUsers: Endpoint = async (call) => {
   const num = (name: string, fallback: number) => {
     const raw = q.get(name);
     if (raw === null || raw === '') return fallback;
-    if (!/^\d+$/.test(raw)) throw validationFailed(`Bad Pagination Parameters: ${name} must be a whole number, got "${raw}"`);
+    if (!/^\d+$/.test(raw))
+      throw validationFailed(`Bad Pagination Parameters: ${name} must be a whole number, got "${raw}"`);
     return Number(raw);
   };
   // As pop's Paginate: page below 1 is 1, per_page below 1 is 20.

@@ -1,6 +1,6 @@
 /** Transactions and database-error mapping for the Auth server (superuser pool, as GoTrue's own DB role). */
 import type pg from 'pg';
-import { AuthError, validationFailed } from './errors.ts';
+import { type AuthError, validationFailed } from './errors.ts';
 
 /** Anything that runs a query: the pool or a client inside a transaction. */
 export type Db = Pick<pg.Pool | pg.PoolClient, 'query'>;

@@ -14,11 +14,14 @@ import type { TokenResponse } from './tokens.ts';
 import { setEmail } from './users.ts';
 
 /** GoTrue's reply when one of two confirmations has been seen. */
-export const SINGLE_CONFIRMATION_ACCEPTED = 'Confirmation link accepted. Please proceed to confirm link sent to the other email';
+export const SINGLE_CONFIRMATION_ACCEPTED =
+  'Confirmation link accepted. Please proceed to confirm link sent to the other email';
 
 /** GoTrue's GenerateTokenHash: what is stored, and what an email link carries as `token_hash`. */
 export function tokenHash(email: string, otp: string): string {
-  return createHash('sha224').update(email + otp).digest('hex');
+  return createHash('sha224')
+    .update(email + otp)
+    .digest('hex');
 }
 
 function otp(length: number): string {
@@ -48,14 +51,23 @@ export async function requestEmailChange(tx: Db, r: ChangeRequest): Promise<Outg
   );
   const waitMs = rows[0]?.wait_ms ?? null;
   if (waitMs !== null && waitMs > 0) {
-    throw new AuthError(429, 'over_email_send_rate_limit', `For security purposes, you can only request this after ${Math.floor(waitMs / 1000)} seconds.`);
+    throw new AuthError(
+      429,
+      'over_email_send_rate_limit',
+      `For security purposes, you can only request this after ${Math.floor(waitMs / 1000)} seconds.`,
+    );
   }
   const mails: OutgoingMail[] = [];
   const codeNew = otp(r.otpLength);
   mails.push({ to: r.newEmail, kind: 'email_change_new', otp: codeNew, tokenHash: tokenHash(r.newEmail, codeNew) });
   if (r.secure && r.currentEmail) {
     const codeCurrent = otp(r.otpLength);
-    mails.push({ to: r.currentEmail, kind: 'email_change_current', otp: codeCurrent, tokenHash: tokenHash(r.currentEmail, codeCurrent) });
+    mails.push({
+      to: r.currentEmail,
+      kind: 'email_change_current',
+      otp: codeCurrent,
+      tokenHash: tokenHash(r.currentEmail, codeCurrent),
+    });
   }
   await tx.query(
     `update auth.users set email_change = $2, email_change_token_new = $3, email_change_token_current = $4,
@@ -97,7 +109,12 @@ export async function confirmEmailChange(
   otpExpirySeconds: number,
 ): Promise<{ msg: string; code: string } | TokenResponse> {
   const byLink = proof.email === undefined;
-  const invalid = () => new AuthError(403, 'otp_expired', byLink ? 'Email link is invalid or has expired' : 'Token has expired or is invalid');
+  const invalid = () =>
+    new AuthError(
+      403,
+      'otp_expired',
+      byLink ? 'Email link is invalid or has expired' : 'Token has expired or is invalid',
+    );
   const match = byLink
     ? `(u.email_change_token_current = $1 or u.email_change_token_new = $1)`
     : secure
@@ -110,7 +127,9 @@ export async function confirmEmailChange(
        coalesce(u.email_change_sent_at + make_interval(secs => $2) < now(), true) as expired,
        coalesce(u.banned_until > now(), false) as banned
      from auth.users u where $1 <> '' and ${match} and u.aud = $3 for update`,
-    byLink ? [proof.tokenHash, otpExpirySeconds, deps.settings.audience] : [proof.tokenHash, otpExpirySeconds, deps.settings.audience, proof.email],
+    byLink
+      ? [proof.tokenHash, otpExpirySeconds, deps.settings.audience]
+      : [proof.tokenHash, otpExpirySeconds, deps.settings.audience, proof.email],
   );
   const user = rows[0];
   if (!user || user.email_change === '') throw invalid();
@@ -121,13 +140,19 @@ export async function confirmEmailChange(
   // auto-confirm is on, which the CLI turns on with enable_confirmations = false).
   if (secure && user.confirm_status === 0 && user.email !== '') {
     const column = proof.tokenHash === user.token_current ? 'email_change_token_current' : 'email_change_token_new';
-    await tx.query(`update auth.users set ${column} = '', email_change_confirm_status = 1, updated_at = now() where id = $1`, [user.id]);
+    await tx.query(
+      `update auth.users set ${column} = '', email_change_confirm_status = 1, updated_at = now() where id = $1`,
+      [user.id],
+    );
     return { msg: SINGLE_CONFIRMATION_ACCEPTED, code: '200' };
   }
   try {
     await setEmail(tx, user.id, user.email_change, true);
   } catch (err) {
-    throw mapDbError(err, new AuthError(422, 'email_exists', 'A user with this email address has already been registered'));
+    throw mapDbError(
+      err,
+      new AuthError(422, 'email_exists', 'A user with this email address has already been registered'),
+    );
   }
   await tx.query(
     `update auth.users set email_change_token_new = '', email_change_token_current = '', email_change_confirm_status = 0,

@@ -41,7 +41,11 @@ export const token: Endpoint = async (call) => {
       throw invalidLogin();
     }
     if (user.banned) throw new AuthError(400, 'user_banned', 'User is banned');
-    if (password.includes('\u0000') || Buffer.byteLength(password) > MAX_PASSWORD_BYTES || !(await passwordMatches(call.pool, user.id, password))) {
+    if (
+      password.includes('\u0000') ||
+      Buffer.byteLength(password) > MAX_PASSWORD_BYTES ||
+      !(await passwordMatches(call.pool, user.id, password))
+    ) {
       attempt.failed();
       throw invalidLogin();
     }

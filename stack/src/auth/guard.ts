@@ -42,7 +42,10 @@ async function loadCaller(db: Db, claims: JwtClaims): Promise<Caller> {
   const sid = typeof claims.session_id === 'string' && claims.session_id !== NIL_UUID ? claims.session_id : '';
   if (!sid) return { claims, user, sessionId: null };
   if (!isUuid(sid)) throw new AuthError(403, 'bad_jwt', 'invalid claim: session_id claim must be a UUID');
-  const { rows } = await db.query(`select 1 from auth.sessions where id = $1 and user_id = $2 and coalesce(not_after > now(), true)`, [sid, sub]);
+  const { rows } = await db.query(
+    `select 1 from auth.sessions where id = $1 and user_id = $2 and coalesce(not_after > now(), true)`,
+    [sid, sub],
+  );
   if (!rows[0]) throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
   return { claims, user, sessionId: sid };
 }
@@ -55,10 +58,16 @@ export async function requireUser(keys: Keys, db: Db, req: ServiceRequest): Prom
 }
 
 /** Admin access: a bearer JWT whose role is one of the admin roles (service_role); others get 403 not_admin. */
-export async function requireAdmin(keys: Keys, db: Db, settings: AuthSettings, req: ServiceRequest): Promise<JwtClaims> {
+export async function requireAdmin(
+  keys: Keys,
+  db: Db,
+  settings: AuthSettings,
+  req: ServiceRequest,
+): Promise<JwtClaims> {
   const claims = await verifiedClaims(keys, req);
   // A token that belongs to a session must still have it, as GoTrue checks for admin calls too.
-  if (typeof claims.session_id === 'string' && claims.session_id !== '' && claims.session_id !== NIL_UUID) await loadCaller(db, claims);
+  if (typeof claims.session_id === 'string' && claims.session_id !== '' && claims.session_id !== NIL_UUID)
+    await loadCaller(db, claims);
   if (typeof claims.role !== 'string' || !settings.adminRoles.includes(claims.role)) {
     throw new AuthError(403, 'not_admin', 'User not allowed');
   }

@@ -23,9 +23,34 @@ const settingsEndpoint: Endpoint = async () => ({
   status: 200,
   body: {
     external: Object.fromEntries(
-      ['anonymous_users', 'apple', 'azure', 'bitbucket', 'discord', 'facebook', 'snapchat', 'figma', 'fly', 'github', 'gitlab',
-        'google', 'keycloak', 'kakao', 'linkedin', 'linkedin_oidc', 'notion', 'spotify', 'slack', 'slack_oidc', 'workos',
-        'twitch', 'twitter', 'email', 'phone', 'zoom'].map((p) => [p, p === 'email']),
+      [
+        'anonymous_users',
+        'apple',
+        'azure',
+        'bitbucket',
+        'discord',
+        'facebook',
+        'snapchat',
+        'figma',
+        'fly',
+        'github',
+        'gitlab',
+        'google',
+        'keycloak',
+        'kakao',
+        'linkedin',
+        'linkedin_oidc',
+        'notion',
+        'spotify',
+        'slack',
+        'slack_oidc',
+        'workos',
+        'twitch',
+        'twitter',
+        'email',
+        'phone',
+        'zoom',
+      ].map((p) => [p, p === 'email']),
     ),
     disable_signup: false,
     mailer_autoconfirm: true,
@@ -85,12 +110,32 @@ export function createAuthService(ctx: StackContext, options: AuthServiceOptions
     const method = req.method === 'HEAD' ? 'GET' : req.method;
     try {
       const matches = ROUTES.map((r) => ({ r, m: r.pattern.exec(path) })).filter((x) => x.m);
-      if (matches.length === 0) throw new AuthError(404, 'not_found', `No Auth endpoint at ${path}: see the GoTrue API auth-js calls (/signup, /token, /verify, /user, /logout, /admin/users)`);
+      if (matches.length === 0)
+        throw new AuthError(
+          404,
+          'not_found',
+          `No Auth endpoint at ${path}: see the GoTrue API auth-js calls (/signup, /token, /verify, /user, /logout, /admin/users)`,
+        );
       const hit = matches.find((x) => x.r.method === method);
-      if (!hit) throw new AuthError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${matches.map((x) => x.r.method).join(' or ')}`);
+      if (!hit)
+        throw new AuthError(
+          405,
+          'method_not_allowed',
+          `${req.method} is not allowed on ${path}; use ${matches.map((x) => x.r.method).join(' or ')}`,
+        );
       const params = Object.fromEntries(Object.entries(hit.m!.groups ?? {}).map(([k, v]) => [k, safeDecode(v)]));
       const address = clientAddress(req, ctx.keys);
-      const reply = await hit.r.endpoint({ req, pool: ctx.pool, keys: ctx.keys, settings, params, address, limits, throttle, outbox });
+      const reply = await hit.r.endpoint({
+        req,
+        pool: ctx.pool,
+        keys: ctx.keys,
+        settings,
+        params,
+        address,
+        limits,
+        throttle,
+        outbox,
+      });
       if (reply.status === 204) {
         res.writeHead(204, reply.headers ?? {});
         res.end();

@@ -45,7 +45,12 @@ async function insertRefreshToken(db: Db, userId: string, sessionId: string, par
 }
 
 /** Starts a session for the user (sign-in, sign-up): session row, `amr` claim, first refresh token, access token. */
-export async function issueSession(deps: SessionDeps, userId: string, method: string, db?: pg.PoolClient): Promise<TokenResponse> {
+export async function issueSession(
+  deps: SessionDeps,
+  userId: string,
+  method: string,
+  db?: pg.PoolClient,
+): Promise<TokenResponse> {
   const run = async (tx: pg.PoolClient) => {
     const { rows } = await tx.query<{ id: string }>(
       `insert into auth.sessions (user_id, created_at, updated_at, aal) values ($1, now(), now(), 'aal1') returning id`,
@@ -79,7 +84,10 @@ const notFound = () => new AuthError(400, 'refresh_token_not_found', 'Invalid Re
 /** The refresh_token grant: rotates the token and issues a new access token for the same session. */
 export async function refreshGrant(deps: SessionDeps, presented: string | undefined): Promise<TokenResponse> {
   if (!presented) throw new OAuthError('invalid_request', 'refresh_token required');
-  const first = await deps.pool.query<{ session_id: string | null }>(`select session_id from auth.refresh_tokens where token = $1`, [presented]);
+  const first = await deps.pool.query<{ session_id: string | null }>(
+    `select session_id from auth.refresh_tokens where token = $1`,
+    [presented],
+  );
   if (!first.rows[0]) throw notFound();
   const sessionId = first.rows[0].session_id;
   if (!sessionId) {
@@ -117,16 +125,25 @@ export async function refreshGrant(deps: SessionDeps, presented: string | undefi
       if (current && current.parent === token.token) {
         issued = current.token;
       } else if (!current || token.reusable_until.getTime() < Date.now()) {
-        await tx.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and revoked = false`, [sessionId]);
-        throw new CommitThenThrow(new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used'));
+        await tx.query(
+          `update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1 and revoked = false`,
+          [sessionId],
+        );
+        throw new CommitThenThrow(
+          new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used'),
+        );
       }
     }
     if (!issued) {
       // updated_at marks the rotation time only once, so repeated reuse cannot stretch the window.
-      if (!token.revoked) await tx.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1`, [token.id]);
+      if (!token.revoked)
+        await tx.query(`update auth.refresh_tokens set revoked = true, updated_at = now() where id = $1`, [token.id]);
       issued = await insertRefreshToken(tx, user.id, sessionId, token.token);
     }
-    await tx.query(`update auth.sessions set refreshed_at = now() at time zone 'UTC', updated_at = now() where id = $1`, [sessionId]);
+    await tx.query(
+      `update auth.sessions set refreshed_at = now() at time zone 'UTC', updated_at = now() where id = $1`,
+      [sessionId],
+    );
     return tokenResponse(deps.keys, deps.settings, user, sessionId, await amrOf(tx, sessionId), issued);
   });
 }

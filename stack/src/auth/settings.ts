@@ -63,7 +63,9 @@ function tomlInt(toml: AuthToml, table: string, key: string, fallback: number, m
   const v: TomlValue | undefined = toml.get(table)?.[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected a whole number between ${min} and ${max}, got ${JSON.stringify(v)}`);
+    throw new Error(
+      `Invalid config.toml [auth.${table}] ${key}: expected a whole number between ${min} and ${max}, got ${JSON.stringify(v)}`,
+    );
   }
   return v;
 }
@@ -71,7 +73,8 @@ function tomlInt(toml: AuthToml, table: string, key: string, fallback: number, m
 function tomlBool(toml: AuthToml, table: string, key: string, fallback: boolean): boolean {
   const v = toml.get(table)?.[key];
   if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean')
+    throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected true or false, got ${JSON.stringify(v)}`);
   return v;
 }
 
@@ -83,14 +86,18 @@ function tomlDurationMs(toml: AuthToml, table: string, key: string, fallback: st
   } catch {
     // reported below with the key's name
   }
-  if (!Number.isFinite(ms) || ms < 0) throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected a duration such as "1s" or "1m30s", got ${JSON.stringify(v)}`);
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new Error(
+      `Invalid config.toml [auth.${table}] ${key}: expected a duration such as "1s" or "1m30s", got ${JSON.stringify(v)}`,
+    );
   return ms;
 }
 
 function rateLimits(toml: AuthToml, env: NodeJS.ProcessEnv): RateLimits | null {
   const mode = env.VIBE_AUTH_RATE_LIMITS ?? '';
   if (mode === 'off') return null;
-  if (mode !== '' && mode !== 'on') throw new Error(`Invalid VIBE_AUTH_RATE_LIMITS: expected "on" or "off", got "${mode}"`);
+  if (mode !== '' && mode !== 'on')
+    throw new Error(`Invalid VIBE_AUTH_RATE_LIMITS: expected "on" or "off", got "${mode}"`);
   const max = 1_000_000_000;
   // Defaults are GoTrue's when config.toml leaves a key out.
   return Object.freeze({
@@ -104,7 +111,11 @@ function rateLimits(toml: AuthToml, env: NodeJS.ProcessEnv): RateLimits | null {
  * Builds the frozen Auth settings from the environment and `configToml` (the project's supabase/config.toml;
  * null or a missing file means the CLI's defaults); throws naming the variable or key when one is malformed.
  */
-export function loadAuthSettings(publicUrl: string, env: NodeJS.ProcessEnv = process.env, configToml: string | null = null): AuthSettings {
+export function loadAuthSettings(
+  publicUrl: string,
+  env: NodeJS.ProcessEnv = process.env,
+  configToml: string | null = null,
+): AuthSettings {
   const toml = configToml ? readAuthToml(configToml) : new Map();
   return Object.freeze({
     issuer: `${publicUrl}/auth/v1`,

@@ -22,7 +22,12 @@ export interface TokenResponse {
 }
 
 /** The claims GoTrue's GenerateAccessToken puts in a user token (iat/exp are added when signing). */
-export function accessTokenClaims(settings: AuthSettings, user: UserRecord, sessionId: string, amr: AmrEntry[]): Record<string, unknown> {
+export function accessTokenClaims(
+  settings: AuthSettings,
+  user: UserRecord,
+  sessionId: string,
+  amr: AmrEntry[],
+): Record<string, unknown> {
   return {
     iss: settings.issuer,
     sub: user.id,

@@ -8,7 +8,8 @@ import { logout as endSessions, type LogoutScope } from './sessions.ts';
 import { findUserByEmail, findUserById, mergeMetadata, passwordMatches, setPassword } from './users.ts';
 import { checkPasswordStrength, objectField, parseBody, stringField, validateEmail } from './validate.ts';
 
-const emailExists = () => new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+const emailExists = () =>
+  new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
 
 /** GET /user: the user behind the access token. */
 export const getUser: Endpoint = async ({ req, pool, keys, settings }) => {
@@ -36,7 +37,12 @@ export const updateUser: Endpoint = async ({ req, pool, keys, settings, limits, 
   if (appData && !settings.adminRoles.includes(caller.user.role)) {
     throw new AuthError(403, 'not_admin', 'Updating app_metadata requires admin privileges');
   }
-  if (stringField(body, 'phone')) throw new AuthError(422, 'phone_provider_disabled', 'Phone changes need an SMS provider, which the local Auth server does not have');
+  if (stringField(body, 'phone'))
+    throw new AuthError(
+      422,
+      'phone_provider_disabled',
+      'Phone changes need an SMS provider, which the local Auth server does not have',
+    );
   const userId = caller.user.id;
   const changingEmail = email !== undefined && email !== caller.user.email;
   if (changingEmail && (await findUserByEmail(pool, email, settings.audience))) throw emailExists();
@@ -55,7 +61,14 @@ export const updateUser: Endpoint = async ({ req, pool, keys, settings, limits, 
       if (appData) await mergeMetadata(tx, userId, 'raw_app_meta_data', appData);
       if (changingEmail) {
         const { secure, otpLength, maxFrequencyMs } = settings.emailChange;
-        mails = await requestEmailChange(tx, { userId, currentEmail: caller.user.email, newEmail: email, secure, otpLength, maxFrequencyMs });
+        mails = await requestEmailChange(tx, {
+          userId,
+          currentEmail: caller.user.email,
+          newEmail: email,
+          secure,
+          otpLength,
+          maxFrequencyMs,
+        });
       }
     } catch (err) {
       throw mapDbError(err, emailExists());

@@ -56,8 +56,17 @@ const USER_SELECT = `
 
 // GoTrue's `omitempty` fields: absent from the JSON when unset.
 const OMIT_WHEN_EMPTY = new Set([
-  'email_confirmed_at', 'invited_at', 'phone_confirmed_at', 'confirmation_sent_at', 'confirmed_at',
-  'recovery_sent_at', 'new_email', 'email_change_sent_at', 'last_sign_in_at', 'banned_until', 'deleted_at',
+  'email_confirmed_at',
+  'invited_at',
+  'phone_confirmed_at',
+  'confirmation_sent_at',
+  'confirmed_at',
+  'recovery_sent_at',
+  'new_email',
+  'email_change_sent_at',
+  'last_sign_in_at',
+  'banned_until',
+  'deleted_at',
 ]);
 const OMIT_IDENTITY_WHEN_EMPTY = new Set(['last_sign_in_at', 'email']);
 
@@ -115,10 +124,21 @@ export async function findUserByEmail(db: Db, email: string, aud: string): Promi
 }
 
 /** One page of the audience's users, newest first, with the total count (GoTrue's FindUsersInAudience). */
-export async function listUsers(db: Db, aud: string, page: number, perPage: number, filter: string): Promise<{ users: UserRecord[]; total: number }> {
+export async function listUsers(
+  db: Db,
+  aud: string,
+  page: number,
+  perPage: number,
+  filter: string,
+): Promise<{ users: UserRecord[]; total: number }> {
   const where = `where u.aud = $1::text and ($2::text = '' or u.email like '%' || $2::text || '%' or u.raw_user_meta_data ->> 'full_name' ilike '%' || $2::text || '%')`;
   const [list, count] = await Promise.all([
-    db.query<UserRow>(`${USER_SELECT} ${where} order by u.created_at desc, u.id limit $3 offset $4`, [aud, filter, perPage, (page - 1) * perPage]),
+    db.query<UserRow>(`${USER_SELECT} ${where} order by u.created_at desc, u.id limit $3 offset $4`, [
+      aud,
+      filter,
+      perPage,
+      (page - 1) * perPage,
+    ]),
     db.query<{ n: string }>(`select count(*) as n from auth.users u ${where}`, [aud, filter]),
   ]);
   return { users: list.rows.map(toRecord), total: Number(count.rows[0]!.n) };
@@ -152,7 +172,13 @@ export async function insertUser(db: Db, u: NewUser): Promise<string> {
     [u.id ?? null, NIL_UUID, u.aud, u.role, u.email, u.password, u.confirmed, u.appMetadata, userMetadata],
   );
   const id = rows[0]!.id;
-  const identityData = { ...(u.identityExtra ?? {}), sub: id, email: u.email, email_verified: false, phone_verified: false };
+  const identityData = {
+    ...(u.identityExtra ?? {}),
+    sub: id,
+    email: u.email,
+    email_verified: false,
+    phone_verified: false,
+  };
   await db.query(
     `insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
      values ($1::text, $1::uuid, $2, 'email', now(), now(), now())`,
@@ -188,7 +214,12 @@ export function randomPassword(): string {
  * Merges `patch` into the user's user or app metadata as GoTrue does: top-level keys replace,
  * a key set to null is removed.
  */
-export async function mergeMetadata(db: Db, userId: string, column: 'raw_user_meta_data' | 'raw_app_meta_data', patch: Record<string, unknown>): Promise<void> {
+export async function mergeMetadata(
+  db: Db,
+  userId: string,
+  column: 'raw_user_meta_data' | 'raw_app_meta_data',
+  patch: Record<string, unknown>,
+): Promise<void> {
   const removed = Object.keys(patch).filter((k) => patch[k] === null);
   const kept = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null));
   await db.query(

@@ -27,7 +27,8 @@ export function parseBody(body: Buffer): Record<string, unknown> {
 export function stringField(body: Record<string, unknown>, name: string): string | undefined {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: "${name}" must be a string`);
+  if (typeof v !== 'string')
+    throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: "${name}" must be a string`);
   return v;
 }
 
@@ -45,7 +46,8 @@ export function objectField(body: Record<string, unknown>, name: string): Record
 export function boolField(body: Record<string, unknown>, name: string): boolean {
   const v = body[name];
   if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: "${name}" must be true or false`);
+  if (typeof v !== 'boolean')
+    throw new AuthError(400, 'bad_json', `Could not parse request body as JSON: "${name}" must be true or false`);
   return v;
 }
 
@@ -79,7 +81,16 @@ export function isUuid(value: string): boolean {
   return UUID_RE.test(value);
 }
 
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** Parses a Go duration (`"24h"`, `"1h30m"`, `"90s"`, `"none"` = 0) into milliseconds, as `ban_duration` takes it. */
 export function parseBanDuration(text: string): number {

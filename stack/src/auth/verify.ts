@@ -48,7 +48,11 @@ export const verify: Endpoint = async (call) => {
     throw validationFailed(token ? 'Unsupported verification type' : 'Invalid email verification type');
   }
   if (type !== 'email_change') {
-    throw new AuthError(403, 'otp_expired', token ? 'Token has expired or is invalid' : 'Email link is invalid or has expired');
+    throw new AuthError(
+      403,
+      'otp_expired',
+      token ? 'Token has expired or is invalid' : 'Email link is invalid or has expired',
+    );
   }
   const { secure, otpExpirySeconds } = call.settings.emailChange;
   const deps = { pool: call.pool, keys: call.keys, settings: call.settings };

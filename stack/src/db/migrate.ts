@@ -8,7 +8,10 @@ const BOOTSTRAP_DIR = path.join(import.meta.dirname, 'bootstrap');
 
 /** Runs the idempotent platform bootstrap (`bootstrap/*.sql` in name order: roles, schemas, auth, realtime, cron, net) as superuser. */
 export async function bootstrap(dbUrl: string, extraSqlFiles: string[] = []): Promise<void> {
-  const files = readdirSync(BOOTSTRAP_DIR).filter((f) => f.endsWith('.sql')).sort().map((f) => path.join(BOOTSTRAP_DIR, f));
+  const files = readdirSync(BOOTSTRAP_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()
+    .map((f) => path.join(BOOTSTRAP_DIR, f));
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   try {
@@ -26,16 +29,22 @@ export async function bootstrap(dbUrl: string, extraSqlFiles: string[] = []): Pr
 /** Migration files (`<version>_<name>.sql`) the database has not recorded yet, as the CLI's history table tracks them. */
 export async function pendingMigrations(projectDir: string, dbUrl: string): Promise<string[]> {
   const dir = path.join(projectDir, 'supabase', 'migrations');
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^\d+_.*\.sql$/.test(f)).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^\d+_.*\.sql$/.test(f))
+        .sort()
+    : [];
   if (files.length === 0) return [];
   const client = new pg.Client({ connectionString: dbUrl });
   await client.connect();
   try {
     // A new database has no history table yet (the CLI creates it on its first push): everything is pending.
-    const { rows } = await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations').catch((err: { code?: string }) => {
-      if (err.code === '42P01' || err.code === '3F000') return { rows: [] as { version: string }[] };
-      throw err;
-    });
+    const { rows } = await client
+      .query<{ version: string }>('select version from supabase_migrations.schema_migrations')
+      .catch((err: { code?: string }) => {
+        if (err.code === '42P01' || err.code === '3F000') return { rows: [] as { version: string }[] };
+        throw err;
+      });
     const applied = new Set(rows.map((r) => r.version));
     return files.filter((f) => !applied.has(f.split('_')[0]!));
   } finally {
@@ -49,5 +58,13 @@ export async function pendingMigrations(projectDir: string, dbUrl: string): Prom
  * rejects with all of it.
  */
 export async function migrate(projectDir: string, dbUrl: string): Promise<void> {
-  await runSupabaseCli(projectDir, ['db', 'push', '--db-url', cliDbUrl(dbUrl), '--include-all', '--include-seed', '--yes']);
+  await runSupabaseCli(projectDir, [
+    'db',
+    'push',
+    '--db-url',
+    cliDbUrl(dbUrl),
+    '--include-all',
+    '--include-seed',
+    '--yes',
+  ]);
 }

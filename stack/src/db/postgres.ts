@@ -7,7 +7,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { postgresInstall } from './binaries.ts';
 
-
 /** The OS account Postgres runs as: itself unless we are root, then `postgres` (created if missing). */
 function runAsIds(): { uid?: number; gid?: number } {
   if (process.getuid?.() !== 0) return {};
@@ -19,7 +18,11 @@ function runAsIds(): { uid?: number; gid?: number } {
   try {
     return lookup();
   } catch {
-    try { execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'ignore' }); } catch { /* group may exist */ }
+    try {
+      execFileSync('groupadd', ['--system', 'postgres'], { stdio: 'ignore' });
+    } catch {
+      /* group may exist */
+    }
     execFileSync('useradd', ['--system', '-g', 'postgres', '--no-create-home', 'postgres'], { stdio: 'ignore' });
     return lookup();
   }
@@ -82,7 +85,18 @@ export class PostgresServer {
       if (ids.uid !== undefined) await fs.chown(dir, ids.uid, ids.gid!);
       const { pwfile, remove } = await writePasswordFile(this.options.password, ids);
       try {
-        await run(bins.initdb, [`--pgdata=${dir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], ids);
+        await run(
+          bins.initdb,
+          [
+            `--pgdata=${dir}`,
+            '--auth=scram-sha-256',
+            '--username=postgres',
+            `--pwfile=${pwfile}`,
+            '--encoding=UTF8',
+            '--locale=C',
+          ],
+          ids,
+        );
       } finally {
         await remove();
       }
@@ -101,18 +115,30 @@ export class PostgresServer {
 
   private async spawnServer(postgresBin: string, ids: { uid?: number; gid?: number }): Promise<void> {
     const args = [
-      '-D', this.options.dataDir,
-      '-p', String(this.options.port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', `unix_socket_directories=`,
-      '-c', 'wal_level=logical',
-      '-c', 'max_replication_slots=20',
-      '-c', 'max_wal_senders=20',
-      '-c', 'max_connections=200',
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-      '-c', 'pg_stat_statements.track=all',
-      '-c', 'track_io_timing=on',
-      '-c', 'shared_buffers=128MB',
+      '-D',
+      this.options.dataDir,
+      '-p',
+      String(this.options.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=`,
+      '-c',
+      'wal_level=logical',
+      '-c',
+      'max_replication_slots=20',
+      '-c',
+      'max_wal_senders=20',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'pg_stat_statements.track=all',
+      '-c',
+      'track_io_timing=on',
+      '-c',
+      'shared_buffers=128MB',
     ];
     this.stopping = false;
     const child = spawn(postgresBin, args, { ...ids, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -138,10 +164,14 @@ export class PostgresServer {
       }
     });
     try {
-      await waitFor(async () => {
-        if (exited) throw new Error(`Postgres exited during start-up:\n${this.recentLog.join('\n')}`);
-        return canConnect(this.url);
-      }, 60000, 'postgres to accept connections');
+      await waitFor(
+        async () => {
+          if (exited) throw new Error(`Postgres exited during start-up:\n${this.recentLog.join('\n')}`);
+          return canConnect(this.url);
+        },
+        60000,
+        'postgres to accept connections',
+      );
     } catch (err) {
       await this.stop();
       throw err;
@@ -180,7 +210,10 @@ export class PostgresServer {
  * account initdb runs as, so no other local user can read it even for the second initdb needs it; `remove`
  * deletes both right after initdb.
  */
-async function writePasswordFile(password: string, ids: { uid?: number; gid?: number }): Promise<{ pwfile: string; remove: () => Promise<void> }> {
+async function writePasswordFile(
+  password: string,
+  ids: { uid?: number; gid?: number },
+): Promise<{ pwfile: string; remove: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-initdb-'));
   const remove = () => fs.rm(dir, { recursive: true, force: true });
   try {
@@ -220,6 +253,8 @@ function run(cmd: string, args: string[], ids: { uid?: number; gid?: number }): 
     child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (exit ${code}): ${out}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (exit ${code}): ${out}`)),
+    );
   });
 }

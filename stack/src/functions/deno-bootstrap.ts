@@ -29,7 +29,8 @@ const realServe = Deno.serve.bind(Deno);
 Deno.serve = (...args: unknown[]) => {
   for (const a of args) {
     if (typeof a === 'function') handler ??= a as Handler;
-    else if (a && typeof (a as { handler?: unknown }).handler === 'function') handler ??= (a as { handler: Handler }).handler;
+    else if (a && typeof (a as { handler?: unknown }).handler === 'function')
+      handler ??= (a as { handler: Handler }).handler;
   }
   return {
     finished: new Promise(() => {}),

@@ -11,7 +11,8 @@ const NOT_PASSED = new Set(['SUPABASE_JWT_SECRET', 'SUPABASE_PUBLISHABLE_KEY', '
  * Host variables Deno needs (temp folder, npm registry, the machine's CAs, proxies); the CLI hides HOME, PATH, PWD, HOSTNAME.
  * VIBE_ALLOWED_DEV_HOSTS lets a local run (tests, benchmarks) exempt its own receivers from the notification URL guard.
  */
-const HOST_PASSTHROUGH = /^(VIBE_ALLOWED_DEV_HOSTS|TMPDIR|DENO_CERT|DENO_TLS_CA_STORE|SSL_CERT_FILE|SSL_CERT_DIR|NPM_CONFIG_REGISTRY|npm_config_registry|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
+const HOST_PASSTHROUGH =
+  /^(VIBE_ALLOWED_DEV_HOSTS|TMPDIR|DENO_CERT|DENO_TLS_CA_STORE|SSL_CERT_FILE|SSL_CERT_DIR|NPM_CONFIG_REGISTRY|npm_config_registry|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
 
 /** Where Deno keeps its module and npm cache: the user's, so every stack shares one warm cache. */
 export function denoDir(hostEnv: NodeJS.ProcessEnv = process.env): string {
@@ -40,7 +41,8 @@ export function workerEnv(input: WorkerEnvInput): Record<string, string> {
   if (existsSync(input.dotenvFile)) {
     for (const [k, v] of Object.entries(parseDotenv(readFileSync(input.dotenvFile, 'utf8')))) {
       // The CLI refuses user variables in its own namespace, so a .env can never shadow the project's keys.
-      if (k.startsWith('SUPABASE_')) input.warn(`Env name cannot start with SUPABASE_, skipping: ${k} (${input.dotenvFile})`);
+      if (k.startsWith('SUPABASE_'))
+        input.warn(`Env name cannot start with SUPABASE_, skipping: ${k} (${input.dotenvFile})`);
       else env[k] = v;
     }
   }

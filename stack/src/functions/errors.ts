@@ -6,8 +6,14 @@ import { sendJson } from '../gateway/http.ts';
 export const FUNCTION_ERRORS = {
   notFound: { status: 404, body: { code: 'NOT_FOUND', message: 'Requested function was not found' } },
   bootError: { status: 503, body: { code: 'BOOT_ERROR', message: 'Worker failed to boot (please check logs)' } },
-  workerError: { status: 500, body: { code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' } },
-  workerLimit: { status: 546, body: { code: 'WORKER_LIMIT', message: 'Worker failed to respond due to a resource limit (please check logs)' } },
+  workerError: {
+    status: 500,
+    body: { code: 'WORKER_ERROR', message: 'Function exited due to an error (please check logs)' },
+  },
+  workerLimit: {
+    status: 546,
+    body: { code: 'WORKER_LIMIT', message: 'Worker failed to respond due to a resource limit (please check logs)' },
+  },
 } as const;
 
 export type FunctionErrorKind = keyof typeof FUNCTION_ERRORS;

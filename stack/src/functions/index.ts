@@ -51,7 +51,11 @@ function nodeModulesDirs(from: string): string[] {
 }
 
 /** Starts the functions service; `env` is what every function sees (SUPABASE_URL, keys, DB URL, Upstash). */
-export async function startFunctions(ctx: StackContext, env: Record<string, string>, options: FunctionsOptions = {}): Promise<FunctionsServer> {
+export async function startFunctions(
+  ctx: StackContext,
+  env: Record<string, string>,
+  options: FunctionsOptions = {},
+): Promise<FunctionsServer> {
   const dir = ctx.config.functionsDir;
   const supabaseDir = path.dirname(dir);
   const config = new FunctionsConfig(path.join(supabaseDir, 'config.toml'));
@@ -61,7 +65,10 @@ export async function startFunctions(ctx: StackContext, env: Record<string, stri
   // A private temp folder per stack: workers may write only here (not all of /tmp, which may hold the project).
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'vibe-functions-'));
   const readable = [dir, ...nodeModulesDirs(dir), denoDir(), tmp];
-  const unwatch = (options.watch ?? ctx.config.functionsWatch) ? watchFunctions(dir, (c) => pool.reload(c.all ? 'all' : c.names)) : () => {};
+  const unwatch =
+    (options.watch ?? ctx.config.functionsWatch)
+      ? watchFunctions(dir, (c) => pool.reload(c.all ? 'all' : c.names))
+      : () => {};
 
   const service: Service = async (req, res) => {
     const first = req.path.split('/')[1] ?? '';
@@ -87,8 +94,18 @@ export async function startFunctions(ctx: StackContext, env: Record<string, stri
         cwd: path.dirname(entrypoint),
         entrypoint,
         ...(settings.importMap ? { importMap: settings.importMap } : {}),
-        env: { ...workerEnv({ stackEnv: env, keys: ctx.keys, dotenvFile: path.join(dir, '.env'), warn: (l) => pool.log(name).line(l) }), TMPDIR: tmp },
-        allowRead: settings.importMap ? [...readable, settings.importMap, path.dirname(entrypoint)] : [...readable, path.dirname(entrypoint)],
+        env: {
+          ...workerEnv({
+            stackEnv: env,
+            keys: ctx.keys,
+            dotenvFile: path.join(dir, '.env'),
+            warn: (l) => pool.log(name).line(l),
+          }),
+          TMPDIR: tmp,
+        },
+        allowRead: settings.importMap
+          ? [...readable, settings.importMap, path.dirname(entrypoint)]
+          : [...readable, path.dirname(entrypoint)],
         allowWrite: [tmp],
         bootTimeoutMs: 60_000,
       }));

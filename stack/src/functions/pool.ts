@@ -63,7 +63,12 @@ export class WorkerPool {
     try {
       await worker.ready;
     } catch (err) {
-      if (!(err instanceof BootError) || slot.npm !== 'project' || !err.output.some((l) => MISSING_IN_NODE_MODULES.test(l))) throw err;
+      if (
+        !(err instanceof BootError) ||
+        slot.npm !== 'project' ||
+        !err.output.some((l) => MISSING_IN_NODE_MODULES.test(l))
+      )
+        throw err;
       // An npm package the project has not installed: fetch it from the registry into Deno's cache instead.
       slot.log.line('npm package not in node_modules; resolving npm: imports from the registry');
       slot.npm = 'registry';
@@ -84,7 +89,10 @@ export class WorkerPool {
 
   /** Replaces the named functions' workers (after a file change); the next request boots a fresh one. */
   reload(names: Iterable<string> | 'all'): void {
-    const slots = names === 'all' ? [...this.#slots.values()] : [...names].map((n) => this.#slots.get(n)).filter((s) => s !== undefined);
+    const slots =
+      names === 'all'
+        ? [...this.#slots.values()]
+        : [...names].map((n) => this.#slots.get(n)).filter((s) => s !== undefined);
     for (const slot of slots) {
       slot.generation++;
       slot.npm = 'project';
@@ -95,7 +103,9 @@ export class WorkerPool {
 
   /** Live worker process ids (tests check none survive `stop`). */
   pids(): number[] {
-    return [...this.#slots.values()].flatMap((s) => (s.worker?.pid !== undefined && !s.worker.exited ? [s.worker.pid] : []));
+    return [...this.#slots.values()].flatMap((s) =>
+      s.worker?.pid !== undefined && !s.worker.exited ? [s.worker.pid] : [],
+    );
   }
 
   /** Stops every worker and waits for the processes to exit. */
@@ -128,7 +138,14 @@ export class WorkerPool {
   #slot(name: string): Slot {
     let slot = this.#slots.get(name);
     if (!slot) {
-      slot = { worker: null, starting: null, generation: 0, npm: 'project', lastUsed: 0, log: new FunctionLog(name, this.#opts.print) };
+      slot = {
+        worker: null,
+        starting: null,
+        generation: 0,
+        npm: 'project',
+        lastUsed: 0,
+        log: new FunctionLog(name, this.#opts.print),
+      };
       this.#slots.set(name, slot);
     }
     return slot;

@@ -81,7 +81,12 @@ export class Worker {
     });
     this.ready.catch(() => {}); // a caller that never awaits must not see an unhandled rejection
     const timer = setTimeout(() => {
-      onFail(new BootError(`Function ${opts.name} did not start listening within ${opts.bootTimeoutMs} ms`, opts.log.tail(20)));
+      onFail(
+        new BootError(
+          `Function ${opts.name} did not start listening within ${opts.bootTimeoutMs} ms`,
+          opts.log.tail(20),
+        ),
+      );
       child.kill('SIGKILL');
     }, opts.bootTimeoutMs);
     const out = lineSplitter((line) => {
@@ -115,7 +120,9 @@ export class Worker {
         resolve();
       };
       child.once('error', (e) => {
-        opts.log.line(`Cannot run Deno (${opts.deno}): ${e.message}; install the root devDependency "deno" with npm install`);
+        opts.log.line(
+          `Cannot run Deno (${opts.deno}): ${e.message}; install the root devDependency "deno" with npm install`,
+        );
         if (child.pid === undefined) finish('spawn failed');
       });
       child.once('close', (code, signal) => finish(signal ? `signal ${signal}` : `code ${code}`));

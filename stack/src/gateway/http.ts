@@ -15,9 +15,18 @@ export interface ServiceRequest {
 export type Service = (req: ServiceRequest, res: ServerResponse) => Promise<void>;
 
 /** Writes a JSON body with the given status and headers. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -56,7 +65,11 @@ export interface BodyTimeouts {
  * Reads a request body, refusing more than `limit` bytes or a body slower than `timeouts`. On refusal the
  * rest of the body is left unread: the caller answers with `connection: close`, so it is never drained.
  */
-export function readBody(req: IncomingMessage, limit: number, timeouts: BodyTimeouts = { idleMs: 10_000, totalMs: 60_000 }): Promise<Buffer> {
+export function readBody(
+  req: IncomingMessage,
+  limit: number,
+  timeouts: BodyTimeouts = { idleMs: 10_000, totalMs: 60_000 },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {

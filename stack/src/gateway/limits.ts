@@ -40,7 +40,8 @@ export function gatewayLimits(env: NodeJS.ProcessEnv = process.env): GatewayLimi
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`Invalid ${name}: expected a whole number of at least 1, got "${raw}"`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`Invalid ${name}: expected a whole number of at least 1, got "${raw}"`);
     out[key] = n;
   }
   return out;

@@ -11,7 +11,8 @@ export const CORS_HEADERS: Record<string, string> = {
   'access-control-allow-methods': 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
   'access-control-allow-headers':
     'authorization, x-client-info, apikey, content-type, content-profile, accept-profile, prefer, range, x-supabase-api-version, x-retry-count, x-region, upstash-encoding, upstash-sync-token',
-  'access-control-expose-headers': 'content-range, content-location, x-total-count, link, preference-applied, x-supabase-api-version, x-sb-error-code, location, retry-after',
+  'access-control-expose-headers':
+    'content-range, content-location, x-total-count, link, preference-applied, x-supabase-api-version, x-sb-error-code, location, retry-after',
   'access-control-max-age': '3600',
 };
 
@@ -62,7 +63,8 @@ export function createGateway(opts: GatewayOptions): http.Server {
       for (const [k, v] of Object.entries(CORS_HEADERS)) res.setHeader(k, v);
       handle(req, res).catch((err: unknown) => {
         process.stderr.write(`[gateway] ${req.method} ${req.url}: ${(err as Error).stack ?? String(err)}\n`);
-        if (!res.headersSent) sendJson(res, 500, { code: 'internal_error', message: `Internal error: ${(err as Error).message}` });
+        if (!res.headersSent)
+          sendJson(res, 500, { code: 'internal_error', message: `Internal error: ${(err as Error).message}` });
         else res.destroy();
       });
     },
@@ -105,7 +107,9 @@ export function createGateway(opts: GatewayOptions): http.Server {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://gateway');
     // Longest prefix wins; routes may be added after the server starts listening.
-    const route = [...opts.routes].sort((a, b) => b.prefix.length - a.prefix.length).find((r) => url.pathname === r.prefix || url.pathname.startsWith(r.prefix + '/') || r.prefix === '');
+    const route = [...opts.routes]
+      .sort((a, b) => b.prefix.length - a.prefix.length)
+      .find((r) => url.pathname === r.prefix || url.pathname.startsWith(r.prefix + '/') || r.prefix === '');
     if (!route) {
       refuse(res, 404, { message: 'no Route matched with those values' });
       return;
@@ -120,11 +124,17 @@ export function createGateway(opts: GatewayOptions): http.Server {
     // the key is checked before a byte of the body is read; a refused body is never drained (refuse())
     if (route.requiresApiKey) {
       if (!apikey) {
-        refuse(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
+        refuse(res, 401, {
+          message: 'No API key found in request',
+          hint: 'No `apikey` request header or url param was found.',
+        });
         return;
       }
       if (!opts.keys.isApiKey(apikey)) {
-        refuse(res, 401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
+        refuse(res, 401, {
+          message: 'Invalid API key',
+          hint: 'Double check your Supabase `anon` or `service_role` API key.',
+        });
         return;
       }
     }
@@ -136,7 +146,10 @@ export function createGateway(opts: GatewayOptions): http.Server {
     }
     let body: Buffer;
     try {
-      body = await readBody(req, route.maxBodyBytes ?? opts.maxBodyBytes, { idleMs: limits.bodyIdleTimeoutMs, totalMs: limits.bodyTimeoutMs });
+      body = await readBody(req, route.maxBodyBytes ?? opts.maxBodyBytes, {
+        idleMs: limits.bodyIdleTimeoutMs,
+        totalMs: limits.bodyTimeoutMs,
+      });
     } catch (err) {
       if (err instanceof BodyTooLargeError) {
         refuse(res, 413, {
@@ -157,7 +170,10 @@ export function createGateway(opts: GatewayOptions): http.Server {
       throw err;
     }
     const rest = url.pathname.slice((route.base ?? route.prefix).length) || '/';
-    await route.service({ method: req.method ?? 'GET', path: rest.startsWith('/') ? rest : `/${rest}`, url, headers, body, raw: req }, res);
+    await route.service(
+      { method: req.method ?? 'GET', path: rest.startsWith('/') ? rest : `/${rest}`, url, headers, body, raw: req },
+      res,
+    );
   }
 
   server.on('upgrade', (req, socket, head) => {

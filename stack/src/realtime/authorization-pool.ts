@@ -21,7 +21,12 @@ export class AuthorizationPool {
   private pending = 0;
 
   constructor(connectionString: string, size: number, queueLength: number) {
-    this.pool = new pg.Pool({ connectionString, max: size, idleTimeoutMillis: 30_000, application_name: 'vibe realtime authorization' });
+    this.pool = new pg.Pool({
+      connectionString,
+      max: size,
+      idleTimeoutMillis: 30_000,
+      application_name: 'vibe realtime authorization',
+    });
     this.pool.on('error', () => {}); // a dropped idle client is replaced on next use
     this.pool.on('connect', (client) => client.on('error', () => {}));
     this.capacity = size + queueLength;

@@ -30,7 +30,13 @@ async function setConfig(client: pg.PoolClient, ctx: AuthContext): Promise<void>
     `select set_config('role', $1, true), set_config('realtime.topic', $2, true),
             set_config('request.jwt.claims', $3, true), set_config('request.jwt.claim.sub', $4, true),
             set_config('request.jwt.claim.role', $1, true), set_config('request.headers', $5, true)`,
-    [ctx.claims.role, ctx.topic, JSON.stringify(ctx.claims), typeof ctx.claims.sub === 'string' ? ctx.claims.sub : '', JSON.stringify(ctx.headers)],
+    [
+      ctx.claims.role,
+      ctx.topic,
+      JSON.stringify(ctx.claims),
+      typeof ctx.claims.sub === 'string' ? ctx.claims.sub : '',
+      JSON.stringify(ctx.headers),
+    ],
   );
 }
 
@@ -39,7 +45,12 @@ async function setConfig(client: pg.PoolClient, ctx: AuthContext): Promise<void>
  * subscriber's role; a visible row means read is allowed. Everything is rolled back. Throws
  * AuthorizationBusyError (before touching the database) when the authorization queue is full.
  */
-export async function authorizeRead(pool: AuthorizationPool | pg.Pool, ctx: AuthContext, policies: Policies, extensions: Extension[]): Promise<Policies> {
+export async function authorizeRead(
+  pool: AuthorizationPool | pg.Pool,
+  ctx: AuthContext,
+  policies: Policies,
+  extensions: Extension[],
+): Promise<Policies> {
   const client = await pool.connect();
   try {
     await client.query('begin');
@@ -49,7 +60,9 @@ export async function authorizeRead(pool: AuthorizationPool | pg.Pool, ctx: Auth
       [ids, ctx.topic, extensions],
     );
     await setConfig(client, ctx);
-    const res = await client.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [ids]);
+    const res = await client.query<{ id: string }>('select id from realtime.messages where id = any($1::uuid[])', [
+      ids,
+    ]);
     const visible = new Set(res.rows.map((r) => r.id));
     const next = clonePolicies(policies);
     extensions.forEach((ext, i) => {
@@ -69,7 +82,11 @@ export async function authorizeRead(pool: AuthorizationPool | pg.Pool, ctx: Auth
 }
 
 /** Write check: inserts a probe row per extension under the subscriber's role; a 42501 means no write. Rolled back. */
-export async function authorizeWrite(pool: AuthorizationPool | pg.Pool, ctx: AuthContext, policies: Policies): Promise<Policies> {
+export async function authorizeWrite(
+  pool: AuthorizationPool | pg.Pool,
+  ctx: AuthContext,
+  policies: Policies,
+): Promise<Policies> {
   const client = await pool.connect();
   const next = clonePolicies(policies);
   try {

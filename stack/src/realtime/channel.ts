@@ -1,7 +1,14 @@
 /** One joined topic on one socket: join, broadcast, presence, access_token and leave, as RealtimeChannel does hosted. */
 import { randomUUID } from 'node:crypto';
 import { AUTHORIZATION_BUSY_REASON, AuthorizationBusyError } from './authorization-pool.ts';
-import { authorizeRead, authorizeWrite, emptyPolicies, type AuthContext, type Extension, type Policies } from './authorization.ts';
+import {
+  authorizeRead,
+  authorizeWrite,
+  emptyPolicies,
+  type AuthContext,
+  type Extension,
+  type Policies,
+} from './authorization.ts';
 import type { ChangesChannel } from './cdc/changes.ts';
 import { bindingId } from './cdc/changes.ts';
 import type { ChannelSocket } from './channel-socket.ts';
@@ -91,7 +98,13 @@ export class Channel implements Subscriber, ChangesChannel {
   }
 
   private reply(ref: string | null, status: 'ok' | 'error', response: unknown): void {
-    this.socket.push({ joinRef: this.joinRef, ref, topic: this.joinTopic, event: 'phx_reply', payload: { status, response } });
+    this.socket.push({
+      joinRef: this.joinRef,
+      ref,
+      topic: this.joinTopic,
+      event: 'phx_reply',
+      payload: { status, response },
+    });
   }
 
   private authContext(): AuthContext {
@@ -99,7 +112,11 @@ export class Channel implements Subscriber, ChangesChannel {
   }
 
   async join(ref: string | null, payload: unknown): Promise<void> {
-    const p = (payload && typeof payload === 'object' ? payload : {}) as { config?: JoinConfig; access_token?: unknown; user_token?: unknown };
+    const p = (payload && typeof payload === 'object' ? payload : {}) as {
+      config?: JoinConfig;
+      access_token?: unknown;
+      user_token?: unknown;
+    };
     const config: JoinConfig = p.config && typeof p.config === 'object' ? p.config : {};
     this.isPrivate = flag(config.private);
     this.selfBroadcast = flag(config.broadcast?.self);
@@ -107,7 +124,8 @@ export class Channel implements Subscriber, ChangesChannel {
     const key = config.presence?.key;
     this.presenceKey = key === undefined || key === null || key === '' ? randomUUID() : String(key);
     this.presenceEnabled = flag(config.presence?.enabled);
-    const given = typeof p.user_token === 'string' ? p.user_token : typeof p.access_token === 'string' ? p.access_token : null;
+    const given =
+      typeof p.user_token === 'string' ? p.user_token : typeof p.access_token === 'string' ? p.access_token : null;
     // sb_… keys are not JWTs: the socket's own (translated) apikey stands in, as hosted does
     this.accessToken = given && !given.startsWith('sb_') ? given : this.socket.token;
     const fail = async (reason: string) => {
@@ -137,10 +155,13 @@ export class Channel implements Subscriber, ChangesChannel {
     const replay = replayOption(config);
     if (typeof replay === 'string') return fail(`UnableToReplayMessages: ${replay}`);
     if (replay && !this.isPrivate) return fail('UnableToReplayMessages: Replay is not allowed for public channels');
-    if (replay && !this.policies!.broadcast.read) return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`);
+    if (replay && !this.policies!.broadcast.read)
+      return fail(`Unauthorized: You do not have permissions to read from this Channel topic: ${this.subTopic}`);
     const stored = replay ? await loadReplay(this.socket.pool, this.subTopic, replay.since, replay.limit) : [];
     this.replayed = new Set(stored.map((m) => m.id));
-    const bindings = Array.isArray(config.postgres_changes) ? config.postgres_changes.filter((b) => b && typeof b === 'object') : [];
+    const bindings = Array.isArray(config.postgres_changes)
+      ? config.postgres_changes.filter((b) => b && typeof b === 'object')
+      : [];
     const pgReply = bindings.map((b) => ({ ...b, id: bindingId(b) }));
     this.hasChanges = bindings.length > 0;
     const wait = this.hasChanges && flag(config.postgres_changes_options?.wait);
@@ -153,10 +174,18 @@ export class Channel implements Subscriber, ChangesChannel {
     this.socket.hub.subscribe(this.key, this);
     this.scheduleExpiry();
     this.reply(ref, 'ok', { postgres_changes: pgReply });
-    if (this.presenceEnabled && this.canReadPresence()) this.push('presence_state', this.socket.hub.presenceOf(this.key).state());
+    if (this.presenceEnabled && this.canReadPresence())
+      this.push('presence_state', this.socket.hub.presenceOf(this.key).state());
     for (const m of stored) {
-      if (m.encoding === 'json') this.push('broadcast', { payload: JSON.parse(m.payload.toString('utf8')), event: m.event, type: 'broadcast', meta: m.meta });
-      else if (this.vsn === '2.0.0') this.send(encodeUserBroadcast(this.joinTopic, m.event, 'binary', m.payload, m.meta));
+      if (m.encoding === 'json')
+        this.push('broadcast', {
+          payload: JSON.parse(m.payload.toString('utf8')),
+          event: m.event,
+          type: 'broadcast',
+          meta: m.meta,
+        });
+      else if (this.vsn === '2.0.0')
+        this.send(encodeUserBroadcast(this.joinTopic, m.event, 'binary', m.payload, m.meta));
     }
     if (!this.hasChanges) return;
     const error = wait ? null : await this.socket.changes.subscribe(this, bindings, this.claims);
@@ -177,7 +206,10 @@ export class Channel implements Subscriber, ChangesChannel {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     const ms = this.claims!.exp * 1000 - Date.now() + 10;
     // setTimeout cannot wait longer than ~24.8 days; re-arm if needed
-    this.expiryTimer = setTimeout(() => this.enqueue(() => (Date.now() >= this.claims!.exp * 1000 ? this.onExpired() : this.scheduleExpiry())), Math.min(ms, 2 ** 31 - 1));
+    this.expiryTimer = setTimeout(
+      () => this.enqueue(() => (Date.now() >= this.claims!.exp * 1000 ? this.onExpired() : this.scheduleExpiry())),
+      Math.min(ms, 2 ** 31 - 1),
+    );
     this.expiryTimer.unref();
   }
 
@@ -213,14 +245,24 @@ export class Channel implements Subscriber, ChangesChannel {
   async handleUserBroadcast(push: UserBroadcastPush): Promise<void> {
     if (this.state !== 'joined') return;
     if (!(await this.mayWriteBroadcast())) return;
-    this.socket.hub.broadcastUser(this.key, this.subTopic, { event: push.event, encoding: push.encoding, payload: push.payload }, this.selfBroadcast ? null : this);
+    this.socket.hub.broadcastUser(
+      this.key,
+      this.subTopic,
+      { event: push.event, encoding: push.encoding, payload: push.payload },
+      this.selfBroadcast ? null : this,
+    );
     if (this.ack) this.reply(push.ref, 'ok', {});
   }
 
   private async onBroadcast(ref: string | null, payload: unknown): Promise<void> {
     if (!payload || typeof payload !== 'object') return;
     if (!(await this.mayWriteBroadcast())) return;
-    this.socket.hub.broadcastJson(this.key, this.subTopic, payload as Record<string, unknown>, this.selfBroadcast ? null : this);
+    this.socket.hub.broadcastJson(
+      this.key,
+      this.subTopic,
+      payload as Record<string, unknown>,
+      this.selfBroadcast ? null : this,
+    );
     if (this.ack) this.reply(ref, 'ok', {});
   }
 
@@ -244,21 +286,26 @@ export class Channel implements Subscriber, ChangesChannel {
     const event = typeof p.event === 'string' ? p.event.toLowerCase() : '';
     if (event === 'track') {
       const meta = p.payload === undefined ? {} : p.payload;
-      if (!meta || typeof meta !== 'object' || Array.isArray(meta)) return this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
+      if (!meta || typeof meta !== 'object' || Array.isArray(meta))
+        return this.reply(ref, 'error', { reason: 'Presence track payload must be a map' });
       if (this.isPrivate) {
         try {
           if (this.policies!.presence.read === null) {
             this.policies = await authorizeRead(this.socket.authz, this.authContext(), this.policies!, ['presence']);
           }
-          if (this.policies!.presence.write === null) this.policies = await authorizeWrite(this.socket.authz, this.authContext(), this.policies!);
+          if (this.policies!.presence.write === null)
+            this.policies = await authorizeWrite(this.socket.authz, this.authContext(), this.policies!);
         } catch (err) {
-          if (err instanceof AuthorizationBusyError) return this.reply(ref, 'error', { reason: AUTHORIZATION_BUSY_REASON });
+          if (err instanceof AuthorizationBusyError)
+            return this.reply(ref, 'error', { reason: AUTHORIZATION_BUSY_REASON });
           throw err;
         }
         if (!this.policies!.presence.write) return this.reply(ref, 'error', {});
       }
       this.presenceEnabled = true;
-      const diff = this.socket.hub.presenceOf(this.key).track(this.id, this.presenceKey, meta as Record<string, unknown>);
+      const diff = this.socket.hub
+        .presenceOf(this.key)
+        .track(this.id, this.presenceKey, meta as Record<string, unknown>);
       this.tracked = true;
       this.socket.hub.presenceDiff(this.key, this.subTopic, diff);
       return this.reply(ref, 'ok', {});
@@ -298,7 +345,10 @@ export class Channel implements Subscriber, ChangesChannel {
         throw err;
       }
       const revoked = (a: boolean | null | undefined, b: boolean | null) => a === true && b === false;
-      if (revoked(previous?.broadcast.read, this.policies.broadcast.read) || revoked(previous?.presence.read, this.policies.presence.read)) {
+      if (
+        revoked(previous?.broadcast.read, this.policies.broadcast.read) ||
+        revoked(previous?.presence.read, this.policies.presence.read)
+      ) {
         return this.shutdown(`You no longer have permission to read from this Channel topic: ${this.subTopic}`);
       }
     }

@@ -57,9 +57,11 @@ export class DatabaseBroadcasts {
     client.on('notification', (n) => {
       if (n.channel !== CHANNEL || !n.payload) return;
       const payload = n.payload;
-      this.chain = this.chain.then(() => this.handle(payload)).catch((err: Error) => {
-        process.stderr.write(`[realtime] broadcast from database failed: ${err.message}\n`);
-      });
+      this.chain = this.chain
+        .then(() => this.handle(payload))
+        .catch((err: Error) => {
+          process.stderr.write(`[realtime] broadcast from database failed: ${err.message}\n`);
+        });
     });
     client.on('end', () => {
       if (this.client !== client || this.stopped) return;
@@ -85,7 +87,13 @@ export class DatabaseBroadcasts {
   private async handle(text: string): Promise<void> {
     let a = JSON.parse(text) as Announcement;
     if (a.large) {
-      const res = await this.pool.query<{ topic: string; event: string; private: boolean; payload: unknown; binary: string | null }>(
+      const res = await this.pool.query<{
+        topic: string;
+        event: string;
+        private: boolean;
+        payload: unknown;
+        binary: string | null;
+      }>(
         `select topic, event, coalesce(private, true) as private, payload, encode(binary_payload, 'base64') as binary
            from realtime.messages where id = $1`,
         [a.id],
@@ -98,14 +106,22 @@ export class DatabaseBroadcasts {
     const msg: UserBroadcast =
       typeof a.binary === 'string'
         ? { event: a.event, encoding: 'binary', payload: Buffer.from(a.binary, 'base64'), meta: { id: a.id } }
-        : { event: a.event, encoding: 'json', payload: Buffer.from(JSON.stringify(a.payload ?? null)), meta: { id: a.id } };
+        : {
+            event: a.event,
+            encoding: 'json',
+            payload: Buffer.from(JSON.stringify(a.payload ?? null)),
+            meta: { id: a.id },
+          };
     this.deliver(a.private !== false, a.topic, msg);
   }
 
   /** Deletes rows older than the retention; hosted drops whole daily partitions instead. */
   async cleanup(): Promise<number> {
     try {
-      const res = await this.pool.query(`delete from realtime.messages where inserted_at < (now() - make_interval(mins => $1))::timestamp`, [RETENTION_MINUTES]);
+      const res = await this.pool.query(
+        `delete from realtime.messages where inserted_at < (now() - make_interval(mins => $1))::timestamp`,
+        [RETENTION_MINUTES],
+      );
       return res.rowCount ?? 0;
     } catch {
       return 0; // Postgres restarting: try again next time

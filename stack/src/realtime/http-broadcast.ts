@@ -76,15 +76,26 @@ async function authenticate(deps: Deps, req: ServiceRequest): Promise<Caller | n
   } catch {
     return null;
   }
-  const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<
+    string,
+    string
+  >;
   return {
     claims,
-    mayWrite: async (topic) => (await authorizeWrite(deps.pool, { topic, claims, headers }, emptyPolicies())).broadcast.write === true,
+    mayWrite: async (topic) =>
+      (await authorizeWrite(deps.pool, { topic, claims, headers }, emptyPolicies())).broadcast.write === true,
   };
 }
 
 /** `POST /api/broadcast/:topic/events/:event[?private=true]`: one message, JSON or binary (`application/octet-stream`). */
-async function handleSingle(deps: Deps, caller: Caller, req: ServiceRequest, res: ServerResponse, rawTopic: string, rawEvent: string): Promise<void> {
+async function handleSingle(
+  deps: Deps,
+  caller: Caller,
+  req: ServiceRequest,
+  res: ServerResponse,
+  rawTopic: string,
+  rawEvent: string,
+): Promise<void> {
   let topic: string;
   let event: string;
   try {

@@ -58,22 +58,33 @@ export class Hub {
     let v2: Buffer | undefined;
     let v1: string | null | undefined;
     const id = typeof msg.meta?.id === 'string' ? msg.meta.id : null;
-    return this.fanOut(key, except, (s) => s.canReadBroadcast() && !(id && s.wasReplayed(id)), (s) => {
-      if (s.vsn === '2.0.0') return (v2 ??= encodeUserBroadcast(joinTopic, msg.event, msg.encoding, msg.payload, msg.meta));
-      if (v1 === undefined) {
-        v1 =
-          msg.encoding === 'json'
-            ? encodeText('1.0.0', {
-                joinRef: null,
-                ref: null,
-                topic: joinTopic,
-                event: 'broadcast',
-                payload: { event: msg.event, payload: JSON.parse(msg.payload.toString('utf8')), type: 'broadcast', ...(msg.meta ? { meta: msg.meta } : {}) },
-              })
-            : null;
-      }
-      return v1;
-    });
+    return this.fanOut(
+      key,
+      except,
+      (s) => s.canReadBroadcast() && !(id && s.wasReplayed(id)),
+      (s) => {
+        if (s.vsn === '2.0.0')
+          return (v2 ??= encodeUserBroadcast(joinTopic, msg.event, msg.encoding, msg.payload, msg.meta));
+        if (v1 === undefined) {
+          v1 =
+            msg.encoding === 'json'
+              ? encodeText('1.0.0', {
+                  joinRef: null,
+                  ref: null,
+                  topic: joinTopic,
+                  event: 'broadcast',
+                  payload: {
+                    event: msg.event,
+                    payload: JSON.parse(msg.payload.toString('utf8')),
+                    type: 'broadcast',
+                    ...(msg.meta ? { meta: msg.meta } : {}),
+                  },
+                })
+              : null;
+        }
+        return v1;
+      },
+    );
   }
 
   /** Relays a JSON broadcast (text-frame pushes, the HTTP API) as a text frame. */
@@ -97,13 +108,30 @@ export class Hub {
     this.fanOutText(key, subTopic, 'presence_diff', diff, null, (s) => s.canReadPresence());
   }
 
-  private fanOutText(key: string, subTopic: string, event: string, payload: unknown, except: Subscriber | null, allowed: (s: Subscriber) => boolean): number {
+  private fanOutText(
+    key: string,
+    subTopic: string,
+    event: string,
+    payload: unknown,
+    except: Subscriber | null,
+    allowed: (s: Subscriber) => boolean,
+  ): number {
     const topic = `realtime:${subTopic}`;
     const cache: Partial<Record<Vsn, string>> = {};
-    return this.fanOut(key, except, allowed, (s) => (cache[s.vsn] ??= encodeText(s.vsn, { joinRef: null, ref: null, topic, event, payload })));
+    return this.fanOut(
+      key,
+      except,
+      allowed,
+      (s) => (cache[s.vsn] ??= encodeText(s.vsn, { joinRef: null, ref: null, topic, event, payload })),
+    );
   }
 
-  private fanOut(key: string, except: Subscriber | null, allowed: (s: Subscriber) => boolean, frame: (s: Subscriber) => string | Buffer | null): number {
+  private fanOut(
+    key: string,
+    except: Subscriber | null,
+    allowed: (s: Subscriber) => boolean,
+    frame: (s: Subscriber) => string | Buffer | null,
+  ): number {
     const set = this.topics.get(key);
     if (!set) return 0;
     let n = 0;

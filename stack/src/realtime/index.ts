@@ -28,14 +28,18 @@ const IDLE_TIMEOUT_MS = 60_000;
 
 function rejectUpgrade(socket: Duplex, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  const reason = status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Error';
+  const reason =
+    status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : status === 429 ? 'Too Many Requests' : 'Error';
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
   );
 }
 
 /** Starts the broadcast pickup and returns the HTTP service and upgrade handler the gateway mounts. */
-export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = realtimeLimits()): Promise<RealtimeServer> {
+export async function startRealtime(
+  ctx: StackContext,
+  limits: RealtimeLimits = realtimeLimits(),
+): Promise<RealtimeServer> {
   const hub = new Hub();
   const changes = new PostgresChanges(ctx.pool, ctx.dbUrl);
   const authz = new AuthorizationPool(ctx.dbUrl, limits.authPoolSize, limits.authQueueLength);
@@ -44,14 +48,17 @@ export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = 
   /** Sockets per client address, counted from the upgrade request on (a pending token check holds a place too). */
   const perAddress = new Map<string, number>();
   let open = 0;
-  const fromDatabase = new DatabaseBroadcasts(ctx.pool, ctx.dbUrl, (isPrivate, topic, msg) => hub.broadcastUser(topicKey(isPrivate, topic), topic, msg, null));
+  const fromDatabase = new DatabaseBroadcasts(ctx.pool, ctx.dbUrl, (isPrivate, topic, msg) =>
+    hub.broadcastUser(topicKey(isPrivate, topic), topic, msg, null),
+  );
   await fromDatabase.start();
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 8 * 1024 * 1024 });
   const sockets = new Set<RealtimeSocket>();
   let stopping = false;
   const sweep = setInterval(() => {
     const now = Date.now();
-    for (const s of sockets) if (now - s.lastSeen > IDLE_TIMEOUT_MS) s.close(1000, 'idle timeout: no heartbeat for 60 s');
+    for (const s of sockets)
+      if (now - s.lastSeen > IDLE_TIMEOUT_MS) s.close(1000, 'idle timeout: no heartbeat for 60 s');
   }, 10_000);
   sweep.unref();
 
@@ -66,7 +73,8 @@ export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = 
     const address = req.socket.remoteAddress ?? 'unknown';
     const fromAddress = perAddress.get(address) ?? 0;
     if (open >= limits.maxConcurrentUsers) return rejectUpgrade(socket, 429, { error: 'Too many connected users' });
-    if (overallJoins.over(limits.maxJoinsPerSecondOverall)) return rejectUpgrade(socket, 429, { error: 'Too many joins per second' });
+    if (overallJoins.over(limits.maxJoinsPerSecondOverall))
+      return rejectUpgrade(socket, 429, { error: 'Too many joins per second' });
     if (fromAddress >= limits.maxSocketsPerAddress) {
       return rejectUpgrade(socket, 429, {
         error: `Too many connections from this address: the limit is ${limits.maxSocketsPerAddress} open sockets (${REALTIME_LIMIT_ENV.maxSocketsPerAddress})`,
@@ -93,7 +101,9 @@ export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = 
       () => {
         if (stopping) return rejectUpgrade(socket, 503, { error: 'Realtime is restarting, please standby' });
         wss.handleUpgrade(req, socket, head, (ws) => {
-          const headers = Object.fromEntries(Object.entries(req.headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+          const headers = Object.fromEntries(
+            Object.entries(req.headers).filter(([, v]) => typeof v === 'string'),
+          ) as Record<string, string>;
           const rs = new RealtimeSocket(ws, vsn, token!, headers, deps);
           sockets.add(rs);
           ws.on('close', () => sockets.delete(rs));
@@ -101,7 +111,9 @@ export async function startRealtime(ctx: StackContext, limits: RealtimeLimits = 
       },
       (err: unknown) => {
         const status = err instanceof TokenError ? err.status : 500;
-        rejectUpgrade(socket, status, { error: err instanceof TokenError ? err.message : 'Error connecting to Realtime' });
+        rejectUpgrade(socket, status, {
+          error: err instanceof TokenError ? err.message : 'Error connecting to Realtime',
+        });
       },
     );
   };

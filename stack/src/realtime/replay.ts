@@ -17,7 +17,12 @@ export function replayOption(config: unknown): { since: number; limit: number } 
 }
 
 /** The newest `limit` broadcasts of the private topic since `since` (ms), oldest first, marked as replayed. */
-export async function loadReplay(pool: pg.Pool, topic: string, since: number, limit: number): Promise<(UserBroadcast & { id: string })[]> {
+export async function loadReplay(
+  pool: pg.Pool,
+  topic: string,
+  since: number,
+  limit: number,
+): Promise<(UserBroadcast & { id: string })[]> {
   const res = await pool.query<{ id: string; event: string | null; payload: unknown; binary: string | null }>(
     `select id, event, payload, encode(binary_payload, 'base64') as binary
        from realtime.messages

@@ -59,7 +59,9 @@ export class RealtimeSocket implements ChannelSocket {
     this.authz = deps.authz;
     this.limits = deps.limits;
     this.overallJoins = deps.overallJoins;
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => this.onFrame(toBuffer(data), isBinary));
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) =>
+      this.onFrame(toBuffer(data), isBinary),
+    );
     ws.on('close', () => this.onClose());
     ws.on('error', () => this.onClose());
   }
@@ -99,11 +101,19 @@ export class RealtimeSocket implements ChannelSocket {
     try {
       msg = decodeText(this.vsn, data.toString('utf8'));
     } catch (err) {
-      process.stderr.write(`[realtime] dropped a frame that is not a vsn ${this.vsn} Phoenix message: ${(err as Error).message}\n`);
+      process.stderr.write(
+        `[realtime] dropped a frame that is not a vsn ${this.vsn} Phoenix message: ${(err as Error).message}\n`,
+      );
       return;
     }
     if (msg.topic === 'phoenix' && msg.event === 'heartbeat') {
-      this.push({ joinRef: null, ref: msg.ref, topic: 'phoenix', event: 'phx_reply', payload: { status: 'ok', response: {} } });
+      this.push({
+        joinRef: null,
+        ref: msg.ref,
+        topic: 'phoenix',
+        event: 'phx_reply',
+        payload: { status: 'ok', response: {} },
+      });
       return;
     }
     if (msg.event === 'phx_join') return this.join(msg);
@@ -115,15 +125,25 @@ export class RealtimeSocket implements ChannelSocket {
   private join(msg: PhxMessage): void {
     if (!msg.topic.startsWith('realtime:')) return this.unmatched(msg.joinRef, msg.ref, msg.topic);
     // hosted checks joins per second before channels per client; both answer at once, without touching the database
-    if (!this.joins.take(this.limits.maxJoinsPerSecond) || !this.overallJoins.take(this.limits.maxJoinsPerSecondOverall)) {
+    if (
+      !this.joins.take(this.limits.maxJoinsPerSecond) ||
+      !this.overallJoins.take(this.limits.maxJoinsPerSecondOverall)
+    ) {
       // hosted also disconnects the socket, so a flooding client has to reconnect (and pass the socket limits again);
       // the connection is dropped once the reply is out, so frames the client already sent are never parsed
       this.onClose();
-      const reply = encodeText(this.vsn, { joinRef: msg.joinRef ?? msg.ref, ref: msg.ref, topic: msg.topic, event: 'phx_reply', payload: { status: 'error', response: { reason: TOO_MANY_JOINS } } });
+      const reply = encodeText(this.vsn, {
+        joinRef: msg.joinRef ?? msg.ref,
+        ref: msg.ref,
+        topic: msg.topic,
+        event: 'phx_reply',
+        payload: { status: 'error', response: { reason: TOO_MANY_JOINS } },
+      });
       this.ws.send(reply, () => this.ws.terminate());
       return;
     }
-    if (!this.channels.has(msg.topic) && this.channels.size >= this.limits.maxChannelsPerClient) return this.refuseJoin(msg, TOO_MANY_CHANNELS);
+    if (!this.channels.has(msg.topic) && this.channels.size >= this.limits.maxChannelsPerClient)
+      return this.refuseJoin(msg, TOO_MANY_CHANNELS);
     // a second join of the same topic replaces the first, as Phoenix does
     const existing = this.channels.get(msg.topic);
     if (existing) {
@@ -136,11 +156,23 @@ export class RealtimeSocket implements ChannelSocket {
   }
 
   private refuseJoin(msg: PhxMessage, reason: string): void {
-    this.push({ joinRef: msg.joinRef ?? msg.ref, ref: msg.ref, topic: msg.topic, event: 'phx_reply', payload: { status: 'error', response: { reason } } });
+    this.push({
+      joinRef: msg.joinRef ?? msg.ref,
+      ref: msg.ref,
+      topic: msg.topic,
+      event: 'phx_reply',
+      payload: { status: 'error', response: { reason } },
+    });
   }
 
   private unmatched(joinRef: string | null, ref: string | null, topic: string): void {
-    this.push({ joinRef, ref, topic, event: 'phx_reply', payload: { status: 'error', response: { reason: 'unmatched topic' } } });
+    this.push({
+      joinRef,
+      ref,
+      topic,
+      event: 'phx_reply',
+      payload: { status: 'error', response: { reason: 'unmatched topic' } },
+    });
   }
 
   private onClose(): void {

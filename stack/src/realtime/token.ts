@@ -39,7 +39,8 @@ const VERIFIED_MAX = 1024;
 
 /** Verifies a token for Realtime; throws TokenError with the hosted messages. */
 export async function verifyRealtimeToken(keys: Keys, token: string | null | undefined): Promise<RealtimeClaims> {
-  if (typeof token !== 'string' || token === '') throw new TokenError(401, 'API key is missing', 'MissingAPIKey: API key is missing');
+  if (typeof token !== 'string' || token === '')
+    throw new TokenError(401, 'API key is missing', 'MissingAPIKey: API key is missing');
   let cache = verified.get(keys);
   if (!cache) verified.set(keys, (cache = new Map()));
   let claims: JwtClaims;
@@ -57,17 +58,33 @@ export async function verifyRealtimeToken(keys: Keys, token: string | null | und
       throw new TokenError(401, 'Token has expired', `InvalidJWTToken: Token has expired ${ago} seconds ago`);
     }
     if (err instanceof JwtError && err.reason === 'signature') {
-      throw new TokenError(401, 'Failed to validate JWT signature', 'JwtSignatureError: Failed to validate JWT signature');
+      throw new TokenError(
+        401,
+        'Failed to validate JWT signature',
+        'JwtSignatureError: Failed to validate JWT signature',
+      );
     }
-    throw new TokenError(401, 'The token provided is not a valid JWT', 'MalformedJWT: The token provided is not a valid JWT');
+    throw new TokenError(
+      401,
+      'The token provided is not a valid JWT',
+      'MalformedJWT: The token provided is not a valid JWT',
+    );
   }
   if (typeof claims.role !== 'string' || typeof claims.exp !== 'number') {
-    throw new TokenError(401, 'Fields `role` and `exp` are required in JWT', 'InvalidJWTToken: Fields `role` and `exp` are required in JWT');
+    throw new TokenError(
+      401,
+      'Fields `role` and `exp` are required in JWT',
+      'InvalidJWTToken: Fields `role` and `exp` are required in JWT',
+    );
   }
   // keys.verify allows 30 s of clock skew; Realtime allows none
   const now = Math.floor(Date.now() / 1000);
   if (claims.exp <= now) {
-    throw new TokenError(401, 'Token has expired', `InvalidJWTToken: Token has expired ${now - claims.exp} seconds ago`);
+    throw new TokenError(
+      401,
+      'Token has expired',
+      `InvalidJWTToken: Token has expired ${now - claims.exp} seconds ago`,
+    );
   }
   return claims as RealtimeClaims;
 }

@@ -1,5 +1,5 @@
 /** What the Upstash endpoint runs commands on: a Redis server over RESP, or the in-process fallback store. */
-import { RedisClient } from './client.ts';
+import type { RedisClient } from './client.ts';
 import { ReplyError, type Reply } from './resp.ts';
 
 /** A command as bytes: name first, then arguments. */
@@ -16,7 +16,11 @@ export interface RedisBackend {
 }
 
 /** A backend over a RESP connection (a stack-run redis-server or REDIS_URL). */
-export function respBackend(kind: 'redis-server' | 'redis-url', client: RedisClient, onClose: () => Promise<void> = async () => {}): RedisBackend {
+export function respBackend(
+  kind: 'redis-server' | 'redis-url',
+  client: RedisClient,
+  onClose: () => Promise<void> = async () => {},
+): RedisBackend {
   return {
     kind,
     pipeline: (commands) => client.batch(commands),

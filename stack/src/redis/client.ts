@@ -130,7 +130,8 @@ export class RedisClient {
       for (const w of lost) w.reject(new RedisUnavailableError(`Lost the connection to Redis at ${where}`));
     });
     const hello: string[][] = [];
-    if (addr.password !== undefined) hello.push(addr.username ? ['AUTH', addr.username, addr.password] : ['AUTH', addr.password]);
+    if (addr.password !== undefined)
+      hello.push(addr.username ? ['AUTH', addr.username, addr.password] : ['AUTH', addr.password]);
     if (addr.db) hello.push(['SELECT', String(addr.db)]);
     if (hello.length > 0) {
       const replies = await new Promise<Reply[]>((resolve, reject) => {

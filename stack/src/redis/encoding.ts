@@ -12,7 +12,9 @@ export function commandFromJson(value: unknown, where = 'the command'): Buffer[]
   return value.map((arg: unknown, i) => {
     if (typeof arg === 'string') return Buffer.from(arg, 'utf8');
     if (typeof arg === 'number' || typeof arg === 'boolean') return Buffer.from(String(arg));
-    throw new BadCommandError(`ERR argument ${i + 1} of ${where} must be a string or a number, got ${arg === null ? 'null' : typeof arg}: JSON-encode objects first`);
+    throw new BadCommandError(
+      `ERR argument ${i + 1} of ${where} must be a string or a number, got ${arg === null ? 'null' : typeof arg}: JSON-encode objects first`,
+    );
   });
 }
 
@@ -47,7 +49,8 @@ export function replyToJson(reply: Reply, base64: boolean, top = true): JsonValu
   if (reply === null || typeof reply === 'number') return reply;
   if (typeof reply === 'bigint') return rawJSON ? rawJSON(reply.toString()) : Number(reply);
   if (Buffer.isBuffer(reply)) return base64 ? reply.toString('base64') : reply.toString('utf8');
-  if (typeof reply === 'string') return !base64 || (top && reply === 'OK') ? reply : Buffer.from(reply).toString('base64');
+  if (typeof reply === 'string')
+    return !base64 || (top && reply === 'OK') ? reply : Buffer.from(reply).toString('base64');
   if (reply instanceof ReplyError) return base64 ? Buffer.from(reply.message).toString('base64') : reply.message;
   return reply.map((r) => replyToJson(r, base64, false));
 }

@@ -46,7 +46,9 @@ export async function startRedis(ctx: StackContext, options: RedisOptions = {}):
   if (redisUrl) {
     const address = parseRedisUrl(redisUrl);
     const client = new RedisClient(address);
-    await client.command(['PING']).catch((err: Error) => log(`REDIS_URL is not answering yet (${err.message}); requests get 503 until it does`));
+    await client
+      .command(['PING'])
+      .catch((err: Error) => log(`REDIS_URL is not answering yet (${err.message}); requests get 503 until it does`));
     backend = respBackend('redis-url', client);
   } else if (bin) {
     const password = deriveSecret(ctx, 'redis-server-password');
@@ -58,11 +60,15 @@ export async function startRedis(ctx: StackContext, options: RedisOptions = {}):
       backend = respBackend('redis-server', client, () => proc.stop());
     } catch (err) {
       await proc.stop();
-      log(`WARNING: ${bin} could not start (${(err as Error).message}); using an in-process store with a minimal command set instead`);
+      log(
+        `WARNING: ${bin} could not start (${(err as Error).message}); using an in-process store with a minimal command set instead`,
+      );
       backend = memoryBackend();
     }
   } else {
-    log('WARNING: no redis-server binary found on PATH and REDIS_URL is not set; /upstash uses an in-process store with a minimal command set. Install redis-server (apt-get install redis-server) for the real thing');
+    log(
+      'WARNING: no redis-server binary found on PATH and REDIS_URL is not set; /upstash uses an in-process store with a minimal command set. Install redis-server (apt-get install redis-server) for the real thing',
+    );
     backend = memoryBackend();
   }
   return {

@@ -15,7 +15,8 @@ const syntax = () => new ReplyError('ERR syntax error');
 
 function int(b: Buffer): number {
   const s = b.toString();
-  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s))) throw new ReplyError('ERR value is not an integer or out of range');
+  if (!/^-?\d+$/.test(s) || !Number.isSafeInteger(Number(s)))
+    throw new ReplyError('ERR value is not an integer or out of range');
   return Number(s);
 }
 
@@ -41,7 +42,13 @@ function globToRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 1);
       if (end < 0) re += '\\[';
       else {
-        re += '[' + glob.slice(i + 1, end).replace(/^\^/, '^').replace(/\\/g, '\\\\') + ']';
+        re +=
+          '[' +
+          glob
+            .slice(i + 1, end)
+            .replace(/^\^/, '^')
+            .replace(/\\/g, '\\\\') +
+          ']';
         i = end;
       }
     } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -83,7 +90,8 @@ function set(ks: Keyspace, args: Buffer[]): Reply {
   }
   if (nx && xx) throw syntax();
   const old = ks.get(k(key!));
-  if (get && old && old.type !== 'string') throw new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value');
+  if (get && old && old.type !== 'string')
+    throw new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value');
   const prev = get ? (old?.type === 'string' ? old.value : null) : OK;
   if ((nx && old) || (xx && !old)) return get ? prev : null;
   ks.set(k(key!), { type: 'string', value: Buffer.from(value!) }, keep);
@@ -99,7 +107,12 @@ function incrBy(ks: Keyspace, key: Buffer, by: number): Reply {
   return n;
 }
 
-function aggregate<T extends 'hash' | 'list' | 'set' | 'zset'>(ks: Keyspace, key: Buffer, type: T, make: () => Extract<Entry, { type: T }>) {
+function aggregate<T extends 'hash' | 'list' | 'set' | 'zset'>(
+  ks: Keyspace,
+  key: Buffer,
+  type: T,
+  make: () => Extract<Entry, { type: T }>,
+) {
   const e = ks.typed(k(key), type);
   if (e) return e;
   const fresh = make();
@@ -199,13 +212,26 @@ export const COMMANDS: Record<string, Spec> = {
   dbsize: { arity: 1, run: (ks) => ks.keys().length },
   flushdb: { arity: -1, run: (ks) => (ks.data.clear(), ks.expires.clear(), OK) },
   flushall: { arity: -1, run: (ks) => (ks.data.clear(), ks.expires.clear(), OK) },
-  keys: { arity: 2, run: (ks, a) => ks.keys().filter((x) => globToRegExp(k(a[0]!)).test(x)).map(bytes) },
+  keys: {
+    arity: 2,
+    run: (ks, a) =>
+      ks
+        .keys()
+        .filter((x) => globToRegExp(k(a[0]!)).test(x))
+        .map(bytes),
+  },
   scan: {
     arity: -2,
     run: (ks, a) => {
       const i = a.findIndex((x) => x.toString().toLowerCase() === 'match');
       const re = i > 0 && a[i + 1] ? globToRegExp(k(a[i + 1]!)) : null;
-      return [bytes('0'), ks.keys().filter((x) => !re || re.test(x)).map(bytes)];
+      return [
+        bytes('0'),
+        ks
+          .keys()
+          .filter((x) => !re || re.test(x))
+          .map(bytes),
+      ];
     },
   },
   type: { arity: 2, run: (ks, a) => ks.get(k(a[0]!))?.type ?? 'none' },
@@ -231,7 +257,14 @@ export const COMMANDS: Record<string, Spec> = {
   setex: { arity: 4, run: (ks, a) => set(ks, [a[0]!, a[2]!, bytes('ex'), a[1]!]) },
   psetex: { arity: 4, run: (ks, a) => set(ks, [a[0]!, a[2]!, bytes('px'), a[1]!]) },
   setnx: { arity: 3, run: (ks, a) => (set(ks, [a[0]!, a[1]!, bytes('nx')]) === OK ? 1 : 0) },
-  mget: { arity: -2, run: (ks, a) => a.map((x) => { const e = ks.get(k(x)); return e?.type === 'string' ? e.value : null; }) },
+  mget: {
+    arity: -2,
+    run: (ks, a) =>
+      a.map((x) => {
+        const e = ks.get(k(x));
+        return e?.type === 'string' ? e.value : null;
+      }),
+  },
   mset: {
     arity: -3,
     run: (ks, a) => {
@@ -320,7 +353,13 @@ export const COMMANDS: Record<string, Spec> = {
   scard: { arity: 2, run: (ks, a) => set_(ks, a[0]!).size },
   zadd: { arity: -4, run: zadd },
   zrange: { arity: -4, run: zrange },
-  zscore: { arity: 3, run: (ks, a) => { const s = ks.typed(k(a[0]!), 'zset')?.value.get(k(a[1]!)); return s === undefined ? null : fmt(s); } },
+  zscore: {
+    arity: 3,
+    run: (ks, a) => {
+      const s = ks.typed(k(a[0]!), 'zset')?.value.get(k(a[1]!));
+      return s === undefined ? null : fmt(s);
+    },
+  },
   zcard: { arity: 2, run: (ks, a) => ks.typed(k(a[0]!), 'zset')?.value.size ?? 0 },
   zincrby: { arity: 4, run: (ks, a) => zadd(ks, [a[0]!, bytes('incr'), a[1]!, a[2]!]) },
   zrem: {

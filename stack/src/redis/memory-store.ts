@@ -9,11 +9,15 @@ function queueError(command: Buffer[]): ReplyError | null {
   const name = command[0]!.toString().toLowerCase();
   const spec = COMMANDS[name];
   if (!spec) {
-    const args = command.slice(1, 4).map((a) => `'${a.toString()}' `).join('');
+    const args = command
+      .slice(1, 4)
+      .map((a) => `'${a.toString()}' `)
+      .join('');
     return new ReplyError(`ERR unknown command '${command[0]!.toString()}', with args beginning with: ${args}`);
   }
   const argc = command.length;
-  if (spec.arity >= 0 ? argc !== spec.arity : argc < -spec.arity) return new ReplyError(`ERR wrong number of arguments for '${name}' command`);
+  if (spec.arity >= 0 ? argc !== spec.arity : argc < -spec.arity)
+    return new ReplyError(`ERR wrong number of arguments for '${name}' command`);
   return null;
 }
 

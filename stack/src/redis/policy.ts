@@ -1,15 +1,58 @@
 /** Which commands the REST endpoint refuses, as Upstash's REST API does, and why. */
 
 const BLOCKING = new Set([
-  'blpop', 'brpop', 'brpoplpush', 'blmove', 'blmpop', 'bzpopmin', 'bzpopmax', 'bzmpop', 'wait', 'waitaof',
+  'blpop',
+  'brpop',
+  'brpoplpush',
+  'blmove',
+  'blmpop',
+  'bzpopmin',
+  'bzpopmax',
+  'bzmpop',
+  'wait',
+  'waitaof',
 ]);
-const SUBSCRIPTIONS = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'unsubscribe', 'punsubscribe', 'sunsubscribe', 'monitor']);
+const SUBSCRIPTIONS = new Set([
+  'subscribe',
+  'psubscribe',
+  'ssubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'sunsubscribe',
+  'monitor',
+]);
 // These change or end the shared connection every request runs on.
-const CONNECTION = new Set(['auth', 'hello', 'select', 'quit', 'reset', 'client', 'readonly', 'readwrite', 'asking', 'swapdb']);
+const CONNECTION = new Set([
+  'auth',
+  'hello',
+  'select',
+  'quit',
+  'reset',
+  'client',
+  'readonly',
+  'readwrite',
+  'asking',
+  'swapdb',
+]);
 const TRANSACTION = new Set(['multi', 'exec', 'discard', 'watch', 'unwatch']);
 const ADMIN = new Set([
-  'shutdown', 'config', 'debug', 'slaveof', 'replicaof', 'sync', 'psync', 'replconf', 'module', 'acl', 'failover',
-  'cluster', 'migrate', 'bgrewriteaof', 'bgsave', 'save', 'lastsave',
+  'shutdown',
+  'config',
+  'debug',
+  'slaveof',
+  'replicaof',
+  'sync',
+  'psync',
+  'replconf',
+  'module',
+  'acl',
+  'failover',
+  'cluster',
+  'migrate',
+  'bgrewriteaof',
+  'bgsave',
+  'save',
+  'lastsave',
 ]);
 
 /** The error to answer instead of running `name`, or null when the command may run. */

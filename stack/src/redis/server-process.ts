@@ -108,7 +108,9 @@ export class RedisProcess {
     // redis-server rewrites its title (no arguments left) but runs chdir'ed into --dir: that identifies ours.
     let ours = false;
     try {
-      ours = readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server') && readlinkSync(`/proc/${pid}/cwd`) === path.resolve(this.opts.dir);
+      ours =
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('redis-server') &&
+        readlinkSync(`/proc/${pid}/cwd`) === path.resolve(this.opts.dir);
     } catch {
       /* not running, or no /proc */
     }
@@ -124,11 +126,29 @@ export class RedisProcess {
 
   private spawnOnce(port: number): Promise<void> {
     const args = [
-      '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--protected-mode',
+      'yes',
       // A cache: nothing is written to disk.
-      '--save', '', '--appendonly', 'no',
-      '--dir', this.opts.dir, '--pidfile', this.pidFile(),
-      '--requirepass', this.opts.password, '--daemonize', 'no', '--loglevel', 'warning', '--logfile', '',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.opts.dir,
+      '--pidfile',
+      this.pidFile(),
+      '--requirepass',
+      this.opts.password,
+      '--daemonize',
+      'no',
+      '--loglevel',
+      'warning',
+      '--logfile',
+      '',
     ];
     this.output = '';
     // Its own process group: a terminal's Ctrl-C reaches the stack, which stops redis-server in order, instead
@@ -151,7 +171,9 @@ export class RedisProcess {
       child.once('error', (err) => fail(new Error(`Cannot run ${this.opts.bin}: ${err.message}`)));
       child.once('exit', (code, signal) => {
         if (!settled) {
-          fail(new Error(`redis-server exited during start-up (code ${code}, signal ${signal}): ${this.output.trim()}`));
+          fail(
+            new Error(`redis-server exited during start-up (code ${code}, signal ${signal}): ${this.output.trim()}`),
+          );
           return;
         }
         if (!abandoned) this.onExit(code, signal);
@@ -178,7 +200,8 @@ export class RedisProcess {
         if (reply === 'PONG') return;
         throw new Error(`unexpected PING reply ${String(reply)}`);
       } catch (err) {
-        if (Date.now() > deadline) throw new Error(`redis-server did not become ready on port ${port}: ${(err as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(`redis-server did not become ready on port ${port}: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 25));
       } finally {
         await client.close();

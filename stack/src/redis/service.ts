@@ -26,9 +26,14 @@ function parseJson(body: Buffer): unknown {
 
 /** The command of a path-style request: segments, then the POST body as one argument, then query parameters. */
 function pathCommand(req: ServiceRequest): Command {
-  const args = req.path.split('/').filter((s) => s !== '').map(percentDecode);
+  const args = req.path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(percentDecode);
   if (args.length === 0) {
-    throw new BadCommandError('ERR no command given: POST a JSON array like ["GET","key"] to /, or use a path like /get/key');
+    throw new BadCommandError(
+      'ERR no command given: POST a JSON array like ["GET","key"] to /, or use a path like /get/key',
+    );
   }
   if ((req.method === 'POST' || req.method === 'PUT') && req.body.length > 0) args.push(req.body);
   for (const [key, value] of req.url.searchParams) {
@@ -42,7 +47,9 @@ function pathCommand(req: ServiceRequest): Command {
 function commandList(body: Buffer): Command[] {
   const value = parseJson(body);
   if (!Array.isArray(value) || value.length === 0) {
-    throw new BadCommandError('ERR the body must be a non-empty JSON array of commands like [["SET","k","v"],["GET","k"]]');
+    throw new BadCommandError(
+      'ERR the body must be a non-empty JSON array of commands like [["SET","k","v"],["GET","k"]]',
+    );
   }
   return value.map((c, i) => commandFromJson(c, `command ${i + 1}`));
 }
@@ -74,18 +81,27 @@ export function createUpstashService(backend: RedisBackend, token: string): Serv
     }
     const given = bearer(req.headers) ?? req.url.searchParams.get('_token');
     if (!given) {
-      send(req, res, 401, { error: 'Unauthorized: send the UPSTASH_REDIS_REST_TOKEN as "Authorization: Bearer <token>" or ?_token=' });
+      send(req, res, 401, {
+        error: 'Unauthorized: send the UPSTASH_REDIS_REST_TOKEN as "Authorization: Bearer <token>" or ?_token=',
+      });
       return;
     }
     if (!sameToken(given, token)) {
-      send(req, res, 401, { error: 'WRONGPASS invalid username-password pair or user is disabled: check UPSTASH_REDIS_REST_TOKEN' });
+      send(req, res, 401, {
+        error: 'WRONGPASS invalid username-password pair or user is disabled: check UPSTASH_REDIS_REST_TOKEN',
+      });
       return;
     }
     const base64 = header(req.headers, 'upstash-encoding')?.toLowerCase() === 'base64';
     try {
       if (req.path === '/pipeline' && req.method === 'POST') {
         const replies = await runPipeline(commandList(req.body));
-        send(req, res, 200, replies.map((r) => entryToJson(r, base64)));
+        send(
+          req,
+          res,
+          200,
+          replies.map((r) => entryToJson(r, base64)),
+        );
         return;
       }
       if (req.path === '/multi-exec' && req.method === 'POST') {
@@ -97,17 +113,28 @@ export function createUpstashService(backend: RedisBackend, token: string): Serv
         }
         const result = await backend.transaction(commands);
         if (result instanceof ReplyError) send(req, res, 400, { error: result.message });
-        else send(req, res, 200, result.map((r) => entryToJson(r, base64)));
+        else
+          send(
+            req,
+            res,
+            200,
+            result.map((r) => entryToJson(r, base64)),
+          );
         return;
       }
-      const command = req.path === '/' && req.method !== 'GET' && req.method !== 'HEAD' ? commandFromJson(parseJson(req.body)) : pathCommand(req);
+      const command =
+        req.path === '/' && req.method !== 'GET' && req.method !== 'HEAD'
+          ? commandFromJson(parseJson(req.body))
+          : pathCommand(req);
       const [reply] = await runPipeline([command]);
       if (reply instanceof ReplyError) send(req, res, 400, { error: reply.message });
       else send(req, res, 200, { result: replyToJson(reply!, base64) });
     } catch (err) {
       if (err instanceof BadCommandError) send(req, res, 400, { error: err.message });
       else if (err instanceof RedisUnavailableError) {
-        send(req, res, 503, { error: `ERR Redis is unavailable (${err.message}): the stack restarts its redis-server by itself, retry in a moment` });
+        send(req, res, 503, {
+          error: `ERR Redis is unavailable (${err.message}): the stack restarts its redis-server by itself, retry in a moment`,
+        });
       } else throw err;
     }
   };

@@ -34,7 +34,13 @@ export function parseJsonBody(body: Buffer, empty: unknown): unknown {
     try {
       JSON.parse(text, refuseNonFinite);
     } catch {
-      throw new RestError(400, '22003', 'A number in the body is out of range: it is larger than a double precision value can hold', null, 'Send a smaller number, or a string for numeric columns');
+      throw new RestError(
+        400,
+        '22003',
+        'A number in the body is out of range: it is larger than a double precision value can hold',
+        null,
+        'Send a smaller number, or a string for numeric columns',
+      );
     }
   }
   return value;

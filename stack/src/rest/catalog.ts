@@ -124,8 +124,19 @@ select r.rolname as name, pg_has_role('authenticator', r.oid, 'member') and r.ro
 from pg_roles r`;
 
 interface FuncRow {
-  schema: string; name: string; returns_set: boolean; volatility: 'i' | 's' | 'v'; return_type: string; return_typtype: string;
-  return_relid: number; nargs: number; ndefaults: number; arg_names: string[]; arg_types: string[]; arg_modes: string[]; rel_columns: Column[];
+  schema: string;
+  name: string;
+  returns_set: boolean;
+  volatility: 'i' | 's' | 'v';
+  return_type: string;
+  return_typtype: string;
+  return_relid: number;
+  nargs: number;
+  ndefaults: number;
+  arg_names: string[];
+  arg_types: string[];
+  arg_modes: string[];
+  rel_columns: Column[];
 }
 
 /** Reads the whole cache for the given schemas. */
@@ -137,15 +148,48 @@ export async function loadCatalog(pool: pg.Pool, schemas: readonly string[]): Pr
     pool.query<FuncRow>(FUNCS_SQL, [list]),
     pool.query<{ name: string; allowed: boolean; settings: string[] }>(ROLES_SQL),
   ]);
-  const cache: SchemaCache = { tables: new Map(), foreignKeys: [], functions: new Map(), roles: new Set(), knownRoles: new Set(), roleSettings: new Map() };
-  for (const row of tables.rows as { schema: string; name: string; kind: string; columns: Column[]; uniques: string[][]; pk: string[] }[]) {
+  const cache: SchemaCache = {
+    tables: new Map(),
+    foreignKeys: [],
+    functions: new Map(),
+    roles: new Set(),
+    knownRoles: new Set(),
+    roleSettings: new Map(),
+  };
+  for (const row of tables.rows as {
+    schema: string;
+    name: string;
+    kind: string;
+    columns: Column[];
+    uniques: string[][];
+    pk: string[];
+  }[]) {
     cache.tables.set(cacheKey(row.schema, row.name), {
-      schema: row.schema, name: row.name, kind: row.kind, columnList: row.columns,
-      columns: new Map(row.columns.map((col) => [col.name, col])), pk: row.pk, uniques: row.uniques,
+      schema: row.schema,
+      name: row.name,
+      kind: row.kind,
+      columnList: row.columns,
+      columns: new Map(row.columns.map((col) => [col.name, col])),
+      pk: row.pk,
+      uniques: row.uniques,
     });
   }
-  for (const row of fks.rows as { name: string; schema: string; table: string; ref_table: string; columns: string[]; ref_columns: string[] }[]) {
-    cache.foreignKeys.push({ name: row.name, schema: row.schema, table: row.table, columns: row.columns, refTable: row.ref_table, refColumns: row.ref_columns });
+  for (const row of fks.rows as {
+    name: string;
+    schema: string;
+    table: string;
+    ref_table: string;
+    columns: string[];
+    ref_columns: string[];
+  }[]) {
+    cache.foreignKeys.push({
+      name: row.name,
+      schema: row.schema,
+      table: row.table,
+      columns: row.columns,
+      refTable: row.ref_table,
+      refColumns: row.ref_columns,
+    });
   }
   for (const row of funcs.rows) {
     const fn = toFunc(row);
@@ -156,10 +200,13 @@ export async function loadCatalog(pool: pg.Pool, schemas: readonly string[]): Pr
     cache.knownRoles.add(row.name);
     if (!row.allowed) continue;
     cache.roles.add(row.name);
-    cache.roleSettings.set(row.name, row.settings.map((s) => {
-      const i = s.indexOf('=');
-      return [s.slice(0, i), s.slice(i + 1)] as [string, string];
-    }));
+    cache.roleSettings.set(
+      row.name,
+      row.settings.map((s) => {
+        const i = s.indexOf('=');
+        return [s.slice(0, i), s.slice(i + 1)] as [string, string];
+      }),
+    );
   }
   return cache;
 }
@@ -177,14 +224,21 @@ function toFunc(row: FuncRow): Func {
       args.push({ name, type, hasDefault: inputIndex >= firstDefault });
       inputIndex++;
     }
-    if (mode === 'o' || mode === 'b' || mode === 't') outs.push({ name, type, category: '', nullable: true, hasDefault: false, generated: false });
+    if (mode === 'o' || mode === 'b' || mode === 't')
+      outs.push({ name, type, category: '', nullable: true, hasDefault: false, generated: false });
   });
   let outColumns: Column[] | null = null;
   if (row.return_relid && row.return_typtype === 'c') outColumns = row.rel_columns;
   else if (outs.length > 1 || (outs.length === 1 && modes.includes('t'))) outColumns = outs;
   return {
-    schema: row.schema, name: row.name, args, returnType: row.return_type, returnsSet: row.returns_set,
-    outColumns, isVoid: row.return_type === 'void', volatility: row.volatility,
+    schema: row.schema,
+    name: row.name,
+    args,
+    returnType: row.return_type,
+    returnsSet: row.returns_set,
+    outColumns,
+    isVoid: row.return_type === 'void',
+    volatility: row.volatility,
   };
 }
 

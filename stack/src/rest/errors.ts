@@ -8,7 +8,14 @@ export class RestError extends Error {
   readonly details: unknown;
   readonly hint: string | null;
   readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, details: unknown = null, hint: string | null = null, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: unknown = null,
+    hint: string | null = null,
+    headers: Record<string, string> = {},
+  ) {
     super(message);
     this.name = 'RestError';
     this.status = status;
@@ -39,17 +46,35 @@ export function parseError(what: string, raw: string, details: string): RestErro
 
 /** PGRST205: the table or view is not in the schema cache. */
 export function tableNotFound(schema: string, name: string): RestError {
-  return new CacheMissError(404, 'PGRST205', `Could not find the table '${schema}.${name}' in the schema cache`, null, 'Check the table name, or reload the schema cache with NOTIFY pgrst, \'reload schema\'');
+  return new CacheMissError(
+    404,
+    'PGRST205',
+    `Could not find the table '${schema}.${name}' in the schema cache`,
+    null,
+    "Check the table name, or reload the schema cache with NOTIFY pgrst, 'reload schema'",
+  );
 }
 
 /** 42703 as Postgres words it, for a column that the table does not have. */
 export function columnNotFound(table: string, column: string): RestError {
-  return new CacheMissError(400, '42703', `column ${table}.${column} does not exist`, null, `Check the column name; the table '${table}' has no column '${column}'`);
+  return new CacheMissError(
+    400,
+    '42703',
+    `column ${table}.${column} does not exist`,
+    null,
+    `Check the column name; the table '${table}' has no column '${column}'`,
+  );
 }
 
 /** PGRST204: a column named in a request body or `columns=` that the table lacks. */
 export function bodyColumnNotFound(table: string, column: string): RestError {
-  return new CacheMissError(400, 'PGRST204', `Could not find the '${column}' column of '${table}' in the schema cache`, null, null);
+  return new CacheMissError(
+    400,
+    'PGRST204',
+    `Could not find the '${column}' column of '${table}' in the schema cache`,
+    null,
+    null,
+  );
 }
 
 const NOT_UPDATABLE_VIEW = /^cannot (insert into|update|delete from|merge into) view "/;

@@ -38,7 +38,12 @@ export function filterSql(filter: Filter, resolve: FieldResolver, params: Params
     case 'plfts':
     case 'phfts':
     case 'wfts': {
-      const fn = { fts: 'to_tsquery', plfts: 'plainto_tsquery', phfts: 'phraseto_tsquery', wfts: 'websearch_to_tsquery' }[op.op];
+      const fn = {
+        fts: 'to_tsquery',
+        plfts: 'plainto_tsquery',
+        phfts: 'phraseto_tsquery',
+        wfts: 'websearch_to_tsquery',
+      }[op.op];
       const config = op.config === undefined ? '' : `${params.add(op.config)}::regconfig, `;
       const vector = type === 'tsvector' ? lhs : `to_tsvector(${config}${lhs})`;
       cond = `${vector} @@ ${fn}(${config}${params.add(op.value)})`;

@@ -38,7 +38,11 @@ export function createRestService(ctx: StackContext): Service {
       const body = JSON.stringify(error.body());
       send(res, req.method, {
         status: error.status,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'proxy-status': `PostgREST; error=${error.code}`, ...error.headers },
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'proxy-status': `PostgREST; error=${error.code}`,
+          ...error.headers,
+        },
         body,
       });
     }
@@ -50,27 +54,50 @@ function profile(ctx: StackContext, req: ServiceRequest): string {
   const asked = header(req.headers, read ? 'accept-profile' : 'content-profile');
   if (asked === undefined) return ctx.schemas[0]!;
   if (!ctx.schemas.includes(asked)) {
-    throw new RestError(406, 'PGRST106', `The schema must be one of the following: ${ctx.schemas.join(', ')}`, null, null);
+    throw new RestError(
+      406,
+      'PGRST106',
+      `The schema must be one of the following: ${ctx.schemas.join(', ')}`,
+      null,
+      null,
+    );
   }
   return asked;
 }
 
-async function handle(ctx: StackContext, catalog: Catalog, req: ServiceRequest, identity: Identity, started: number): Promise<Reply> {
+async function handle(
+  ctx: StackContext,
+  catalog: Catalog,
+  req: ServiceRequest,
+  identity: Identity,
+  started: number,
+): Promise<Reply> {
   const schema = profile(ctx, req);
-  const segments = req.path.split('/').filter(Boolean).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
-    }
-  });
+  const segments = req.path
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
+      }
+    });
   if (segments.length === 0 && (req.method === 'GET' || req.method === 'HEAD')) {
     const denied = schemaAccessDenied(header(req.headers, 'apikey'), ctx.keys);
     if (denied) return denied;
   }
   const prefs = parsePrefer(req.headers.prefer);
   const media = negotiate(header(req.headers, 'accept'));
-  const base = { method: req.method, schema, path: req.path, query: req.url.searchParams, body: req.body, prefs, media };
+  const base = {
+    method: req.method,
+    schema,
+    path: req.path,
+    query: req.url.searchParams,
+    body: req.body,
+    prefs,
+    media,
+  };
 
   const plan = (cache: SchemaCache): Prepared => {
     checkRole(cache, identity);
@@ -83,7 +110,8 @@ async function handle(ctx: StackContext, catalog: Catalog, req: ServiceRequest, 
       if (!['GET', 'HEAD', 'POST'].includes(req.method)) throw methodNotAllowed(req.method);
       return planRpc(r, segments[1]!);
     }
-    if (segments.length !== 1) throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
+    if (segments.length !== 1)
+      throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
     const table = cache.tables.get(cacheKey(schema, segments[0]!));
     if (!table) throw tableNotFound(schema, segments[0]!);
     switch (req.method) {
@@ -110,7 +138,12 @@ async function handle(ctx: StackContext, catalog: Catalog, req: ServiceRequest, 
     prepared = plan(await catalog.fresh(started));
   }
   const cache = await catalog.get();
-  const settings = settingsStatement(cache, identity, { schema, method: req.method, path: req.path, headers: req.headers });
+  const settings = settingsStatement(cache, identity, {
+    schema,
+    method: req.method,
+    path: req.path,
+    headers: req.headers,
+  });
   return inTransaction(ctx.pool, prepared.readOnly, settings, async (client) => {
     const { reply, rollback } = await prepared.run(client);
     return { result: reply, rollback };

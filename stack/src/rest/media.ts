@@ -26,10 +26,19 @@ export function negotiate(accept: string | undefined): Media {
         return { format: stripped ? 'stripped' : 'json', contentType: JSON_TYPE };
       case 'application/vnd.pgrst.object+json':
       case 'application/vnd.pgrst.object':
-        return { format: stripped ? 'object-stripped' : 'object', contentType: 'application/vnd.pgrst.object+json; charset=utf-8' };
+        return {
+          format: stripped ? 'object-stripped' : 'object',
+          contentType: 'application/vnd.pgrst.object+json; charset=utf-8',
+        };
       case 'text/csv':
         return { format: 'csv', contentType: 'text/csv; charset=utf-8' };
     }
   }
-  throw new RestError(406, 'PGRST107', `None of these media types are available: ${accept}`, null, 'Ask for application/json, application/vnd.pgrst.object+json or text/csv');
+  throw new RestError(
+    406,
+    'PGRST107',
+    `None of these media types are available: ${accept}`,
+    null,
+    'Ask for application/json, application/vnd.pgrst.object+json or text/csv',
+  );
 }

@@ -30,7 +30,11 @@ function representationNode(node: ReadNode): ReadNode {
  * neither `select` nor the Accept format applies (PostgREST builds Location from the key even when select omits it).
  */
 function locationNode(node: ReadNode, table: Table): ReadNode {
-  return { ...representationNode(node), items: table.pk.map((name) => ({ kind: 'field', field: { name, jsonPath: [] } })), order: [] };
+  return {
+    ...representationNode(node),
+    items: table.pk.map((name) => ({ kind: 'field', field: { name, jsonPath: [] } })),
+    order: [],
+  };
 }
 
 /** Plans `POST /table`: insert, or upsert with `Prefer: resolution=…`. */
@@ -68,13 +72,16 @@ export function planInsert(req: RestRequest, table: Table): Prepared {
   }
   for (const { cols, rows: groupRows } of groups.values()) {
     if (cols.length === 0) {
-      for (let i = 0; i < groupRows.length; i++) statements.push(() => `insert into ${t} as ${a} default values${onConflict(cols)}`);
+      for (let i = 0; i < groupRows.length; i++)
+        statements.push(() => `insert into ${t} as ${a} default values${onConflict(cols)}`);
       continue;
     }
     const list = cols.map(ident).join(', ');
     const json = JSON.stringify(groupRows);
-    statements.push((params) =>
-      `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(json)}::json) as pgrst_body${onConflict(cols)}`);
+    statements.push(
+      (params) =>
+        `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(json)}::json) as pgrst_body${onConflict(cols)}`,
+    );
   }
   return mutation(r, table, node, statements, 'insert');
 }
@@ -103,7 +110,13 @@ function conflictTarget(r: RestRequest, table: Table): string[] {
 function rejectRootPaging(node: ReadNode): void {
   // `order` only sorts the returned rows; a limited update/delete is not offered, so refuse rather than touch every match.
   if (node.limit !== undefined || node.offset !== undefined) {
-    throw new RestError(400, 'PGRST100', 'limit and offset are not supported on update or delete here', null, 'Select the rows with filters on a unique column instead');
+    throw new RestError(
+      400,
+      'PGRST100',
+      'limit and offset are not supported on update or delete here',
+      null,
+      'Select the rows with filters on a unique column instead',
+    );
   }
 }
 
@@ -115,12 +128,17 @@ export function planUpdate(r: RestRequest, table: Table): Prepared {
   const columns = payloadColumns(table, [row], r.query.get('columns'));
   const t = tableSql(table);
   const a = ident(table.name);
-  const statements: Statement[] = columns.length === 0 ? [] : [(params) => {
-    const set = columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ');
-    const json = params.add(JSON.stringify(row));
-    const where = whereSql(node, params);
-    return `update ${t} as ${a} set ${set} from json_populate_record(null::${t}, ${json}::json) as pgrst_body${where.length ? ` where ${where.map((w) => `(${w})`).join(' and ')}` : ''}`;
-  }];
+  const statements: Statement[] =
+    columns.length === 0
+      ? []
+      : [
+          (params) => {
+            const set = columns.map((c) => `${ident(c)} = pgrst_body.${ident(c)}`).join(', ');
+            const json = params.add(JSON.stringify(row));
+            const where = whereSql(node, params);
+            return `update ${t} as ${a} set ${set} from json_populate_record(null::${t}, ${json}::json) as pgrst_body${where.length ? ` where ${where.map((w) => `(${w})`).join(' and ')}` : ''}`;
+          },
+        ];
   return mutation(r, table, node, statements, 'update');
 }
 
@@ -130,14 +148,22 @@ export function planDelete(r: RestRequest, table: Table): Prepared {
   rejectRootPaging(node);
   const t = tableSql(table);
   const a = ident(table.name);
-  const statements: Statement[] = [(params) => {
-    const where = whereSql(node, params);
-    return `delete from ${t} as ${a}${where.length ? ` where ${where.map((w) => `(${w})`).join(' and ')}` : ''}`;
-  }];
+  const statements: Statement[] = [
+    (params) => {
+      const where = whereSql(node, params);
+      return `delete from ${t} as ${a}${where.length ? ` where ${where.map((w) => `(${w})`).join(' and ')}` : ''}`;
+    },
+  ];
   return mutation(r, table, node, statements, 'delete');
 }
 
-function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Statement[], kind: 'insert' | 'update' | 'delete'): Prepared {
+function mutation(
+  r: RestRequest,
+  table: Table,
+  node: ReadNode,
+  statements: Statement[],
+  kind: 'insert' | 'update' | 'delete',
+): Prepared {
   // Build the SQL now so that every unknown name fails during planning (and can trigger a cache reload).
   const headersOnly = r.prefs.return === 'headers-only';
   const wantsRows = r.prefs.return === 'representation' || headersOnly;
@@ -145,7 +171,8 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
   let separate: { sql: string; values: unknown[] }[] = [];
   // An upsert that merges reports 201 when it inserted a row and 200 when it only updated, as PostgREST does;
   // `xmax = 0` in RETURNING tells a freshly inserted row from an updated one.
-  const trackInserts = kind === 'insert' && r.prefs.resolution === 'merge-duplicates' && (table.kind === 'r' || table.kind === 'p');
+  const trackInserts =
+    kind === 'insert' && r.prefs.resolution === 'merge-duplicates' && (table.kind === 'r' || table.kind === 'p');
   if (wantsRows && statements.length) {
     const params = new Params();
     const a = ident(table.name);
@@ -153,8 +180,16 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
     const ctes = statements.map((s, i) => `pgrst_m${i} as (${s(params)} returning ${a}.*${extra})`);
     const cols = trackInserts ? table.columnList.map((c) => ident(c.name)).join(', ') : '*';
     ctes.push(`pgrst_source as (${statements.map((_, i) => `select ${cols} from pgrst_m${i}`).join(' union all ')})`);
-    const inserted = trackInserts ? `(select count(*) from (${statements.map((_, i) => `select 1 from pgrst_m${i} where pgrst_inserted`).join(' union all ')}) as pgrst_i)` : null;
-    const rows = nodeSql(headersOnly ? locationNode(node, table) : representationNode(node), 'pgrst_source', params, [], 'rows');
+    const inserted = trackInserts
+      ? `(select count(*) from (${statements.map((_, i) => `select 1 from pgrst_m${i} where pgrst_inserted`).join(' union all ')}) as pgrst_i)`
+      : null;
+    const rows = nodeSql(
+      headersOnly ? locationNode(node, table) : representationNode(node),
+      'pgrst_source',
+      params,
+      [],
+      'rows',
+    );
     combined = { sql: wrapBody(ctes, rows, inserted, headersOnly ? 'json' : r.media.format), values: params.values };
   } else {
     separate = statements.map((s) => {
@@ -178,7 +213,13 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
         if (wantsRows) body = r.media.format === 'object' && !headersOnly ? 'null' : '[]';
       }
       if (r.prefs.handling === 'strict' && r.prefs.maxAffected !== undefined && affected > r.prefs.maxAffected) {
-        throw new RestError(400, 'PGRST124', 'Query result exceeds max-affected preference constraint', `The query affects ${affected} rows`, null);
+        throw new RestError(
+          400,
+          'PGRST124',
+          'Query result exceeds max-affected preference constraint',
+          `The query affects ${affected} rows`,
+          null,
+        );
       }
       if (r.prefs.return === 'representation') checkSingle(r.media.format, affected);
       const status = kind === 'insert' && inserted === 0 ? 200 : undefined;
@@ -187,7 +228,14 @@ function mutation(r: RestRequest, table: Table, node: ReadNode, statements: Stat
   };
 }
 
-function reply(r: RestRequest, table: Table, kind: 'insert' | 'update' | 'delete', affected: number, body: string | null, status?: number): Reply {
+function reply(
+  r: RestRequest,
+  table: Table,
+  kind: 'insert' | 'update' | 'delete',
+  affected: number,
+  body: string | null,
+  status?: number,
+): Reply {
   const headers: Record<string, string> = {};
   const total = r.prefs.count ? affected : null;
   headers['content-range'] = kind === 'insert' ? `*/${total ?? '*'}` : contentRange(0, affected, total);
@@ -195,7 +243,8 @@ function reply(r: RestRequest, table: Table, kind: 'insert' | 'update' | 'delete
   if (applied) headers['preference-applied'] = applied;
   if (r.prefs.return === 'headers-only' && kind === 'insert' && body && table.pk.length) {
     const first = (JSON.parse(body) as Record<string, unknown>[])[0];
-    if (first) headers.location = `/${table.name}?${table.pk.map((k) => `${encodeURIComponent(k)}=eq.${encodeURIComponent(String(first[k]))}`).join('&')}`;
+    if (first)
+      headers.location = `/${table.name}?${table.pk.map((k) => `${encodeURIComponent(k)}=eq.${encodeURIComponent(String(first[k]))}`).join('&')}`;
   }
   if (r.prefs.return === 'representation') {
     headers['content-type'] = r.media.contentType;

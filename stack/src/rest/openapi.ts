@@ -14,7 +14,10 @@ export function schemaAccessDenied(apikey: string | undefined, keys: Keys): Repl
   return {
     status: 403,
     headers: { 'content-type': 'application/json; charset=utf-8' },
-    body: JSON.stringify({ message: 'Access to schema is forbidden', hint: 'Accessing the schema via the Data API is only allowed using a secret API key.' }),
+    body: JSON.stringify({
+      message: 'Access to schema is forbidden',
+      hint: 'Accessing the schema via the Data API is only allowed using a secret API key.',
+    }),
   };
 }
 
@@ -40,11 +43,14 @@ export function openApi(r: RestRequest): Prepared {
       const { rows } = await client.query<{ kind: 't' | 'f'; name: string }>(ACCESSIBLE_SQL, [r.schema]);
       const tables = new Set(rows.filter((x) => x.kind === 't').map((x) => x.name));
       const functions = new Set(rows.filter((x) => x.kind === 'f').map((x) => x.name));
-      const paths: Record<string, unknown> = { '/': { get: { produces: ['application/openapi+json', 'application/json'] } } };
+      const paths: Record<string, unknown> = {
+        '/': { get: { produces: ['application/openapi+json', 'application/json'] } },
+      };
       const definitions: Record<string, unknown> = {};
       for (const t of r.cache.tables.values()) {
         if (t.schema !== r.schema || !tables.has(t.name)) continue;
-        paths[`/${t.name}`] = t.kind === 'r' || t.kind === 'p' ? { get: {}, post: {}, patch: {}, delete: {} } : { get: {} };
+        paths[`/${t.name}`] =
+          t.kind === 'r' || t.kind === 'p' ? { get: {}, post: {}, patch: {}, delete: {} } : { get: {} };
         definitions[t.name] = {
           type: 'object',
           required: t.columnList.filter((c) => !c.nullable && !c.hasDefault).map((c) => c.name),
@@ -52,10 +58,23 @@ export function openApi(r: RestRequest): Prepared {
         };
       }
       for (const fns of r.cache.functions.values()) {
-        for (const fn of fns) if (fn.schema === r.schema && functions.has(fn.name)) paths[`/rpc/${fn.name}`] = { post: {}, get: {} };
+        for (const fn of fns)
+          if (fn.schema === r.schema && functions.has(fn.name)) paths[`/rpc/${fn.name}`] = { post: {}, get: {} };
       }
-      const body = JSON.stringify({ swagger: '2.0', info: { title: 'PostgREST API', version: '16.2' }, basePath: '/', schemes: ['http'], consumes: ['application/json'], produces: ['application/json'], paths, definitions });
-      return { reply: { status: 200, headers: { 'content-type': 'application/openapi+json; charset=utf-8' }, body }, rollback: false };
+      const body = JSON.stringify({
+        swagger: '2.0',
+        info: { title: 'PostgREST API', version: '16.2' },
+        basePath: '/',
+        schemes: ['http'],
+        consumes: ['application/json'],
+        produces: ['application/json'],
+        paths,
+        definitions,
+      });
+      return {
+        reply: { status: 200, headers: { 'content-type': 'application/openapi+json; charset=utf-8' }, body },
+        rollback: false,
+      };
     },
   };
 }

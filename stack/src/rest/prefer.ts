@@ -26,7 +26,7 @@ const ALLOWED: Record<string, readonly string[]> = {
 /** Parses every `Prefer` header value (comma-separated `key=value` items). */
 export function parsePrefer(header: string | string[] | undefined): Preferences {
   const prefs: Preferences = { invalid: [] };
-  const raw = Array.isArray(header) ? header.join(',') : header ?? '';
+  const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
   for (const part of raw.split(',')) {
     const item = part.trim();
     if (!item) continue;
@@ -38,7 +38,13 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
     else if (key !== 'timezone' && key !== 'params') prefs.invalid.push(item);
   }
   if (prefs.handling === 'strict' && prefs.invalid.length) {
-    throw new RestError(400, 'PGRST122', 'Invalid preferences given with handling=strict', `Invalid preferences: ${prefs.invalid.join(', ')}`, null);
+    throw new RestError(
+      400,
+      'PGRST122',
+      'Invalid preferences given with handling=strict',
+      `Invalid preferences: ${prefs.invalid.join(', ')}`,
+      null,
+    );
   }
   return prefs;
 }

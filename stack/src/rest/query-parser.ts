@@ -10,13 +10,36 @@ export type { FieldRef, JsonStep } from './field-ref.ts';
 export type SelectItem =
   | { kind: 'star' }
   | { kind: 'field'; field: FieldRef; alias?: string; cast?: string }
-  | { kind: 'embed'; name: string; alias?: string; hint?: string; joinType?: 'inner' | 'left'; spread: boolean; items: SelectItem[] };
+  | {
+      kind: 'embed';
+      name: string;
+      alias?: string;
+      hint?: string;
+      joinType?: 'inner' | 'left';
+      spread: boolean;
+      items: SelectItem[];
+    };
 
 /** Operators taking one value. */
 export const SIMPLE_OPS = {
-  eq: '=', neq: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=',
-  like: 'like', ilike: 'ilike', match: '~', imatch: '~*',
-  cs: '@>', cd: '<@', ov: '&&', sl: '<<', sr: '>>', nxr: '&<', nxl: '&>', adj: '-|-',
+  eq: '=',
+  neq: '<>',
+  gt: '>',
+  gte: '>=',
+  lt: '<',
+  lte: '<=',
+  like: 'like',
+  ilike: 'ilike',
+  match: '~',
+  imatch: '~*',
+  cs: '@>',
+  cd: '<@',
+  ov: '&&',
+  sl: '<<',
+  sr: '>>',
+  nxr: '&<',
+  nxl: '&>',
+  adj: '-|-',
   isdistinct: 'is distinct from',
 } as const;
 export type SimpleOp = keyof typeof SIMPLE_OPS;
@@ -40,7 +63,9 @@ export interface Filter {
 }
 
 /** A filter or an `and`/`or` group. */
-export type Condition = { kind: 'filter'; filter: Filter } | { kind: 'and' | 'or'; negate: boolean; children: Condition[] };
+export type Condition =
+  | { kind: 'filter'; filter: Filter }
+  | { kind: 'and' | 'or'; negate: boolean; children: Condition[] };
 
 /** One `order=` term. */
 export interface OrderTerm {
@@ -133,7 +158,9 @@ function operationAt(c: Cursor, inLogic: boolean): Operation {
   }
   if (!(op in SIMPLE_OPS) && op !== 'in' && op !== 'is' && !FTS_OPS.has(op)) {
     c.pos = start;
-    throw c.fail('expecting an operator (eq, neq, gt, gte, lt, lte, like, ilike, match, imatch, in, is, isdistinct, cs, cd, ov, sl, sr, nxr, nxl, adj, fts, plfts, phfts, wfts)');
+    throw c.fail(
+      'expecting an operator (eq, neq, gt, gte, lt, lte, like, ilike, match, imatch, in, is, isdistinct, cs, cd, ov, sl, sr, nxr, nxl, adj, fts, plfts, phfts, wfts)',
+    );
   }
   c.expect('.');
   const value = inLogic ? logicValue(c, op === 'in') : c.text.slice(c.pos);
@@ -144,12 +171,14 @@ function operationAt(c: Cursor, inLogic: boolean): Operation {
   }
   if (op === 'is') {
     const v = value.toLowerCase();
-    if (!IS_VALUES.has(v) || modifier !== undefined) throw c.fail('expecting null, not_null, true, false or unknown after "is."');
+    if (!IS_VALUES.has(v) || modifier !== undefined)
+      throw c.fail('expecting null, not_null, true, false or unknown after "is."');
     return { op: 'is', value: v };
   }
   if (FTS_OPS.has(op)) return { op: op as 'fts', config: modifier || undefined, value };
   if (modifier !== undefined) {
-    if (!QUANTIFIABLE.has(op) || (modifier !== 'any' && modifier !== 'all')) throw c.fail(`"${op}" takes no "(${modifier})" modifier`);
+    if (!QUANTIFIABLE.has(op) || (modifier !== 'any' && modifier !== 'all'))
+      throw c.fail(`"${op}" takes no "(${modifier})" modifier`);
     return { op: op as SimpleOp, value, quantifier: modifier };
   }
   return { op: op as SimpleOp, value };

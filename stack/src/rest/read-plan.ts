@@ -3,8 +3,14 @@ import type { Func, SchemaCache, Table } from './catalog.ts';
 import { findRelationship, type Relationship } from './embed.ts';
 import { RestError } from './errors.ts';
 import {
-  parseCount, parseFilter, parseFilterKey, parseLogic, parseOrder,
-  type Condition, type OrderTerm, type SelectItem,
+  parseCount,
+  parseFilter,
+  parseFilterKey,
+  parseLogic,
+  parseOrder,
+  type Condition,
+  type OrderTerm,
+  type SelectItem,
 } from './query-parser.ts';
 
 /** An embedded resource with its relationship and its own read node. */
@@ -65,13 +71,29 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
       }
       const rel = findRelationship(cache, t, item.name, item.hint);
       n++;
-      const child = build(rel.target, item.items.length ? item.items : [{ kind: 'star' }], `pgrst_${n}_${rel.target.name.slice(0, 40)}`);
+      const child = build(
+        rel.target,
+        item.items.length ? item.items : [{ kind: 'star' }],
+        `pgrst_${n}_${rel.target.name.slice(0, 40)}`,
+      );
       if (item.spread && !rel.toOne) {
-        throw new RestError(400, 'PGRST119', `A spread operation on '${item.name}' is not possible`, `'${t.name}' and '${item.name}' do not form a many-to-one or one-to-one relationship`, 'Spread only to-one embeds');
+        throw new RestError(
+          400,
+          'PGRST119',
+          `A spread operation on '${item.name}' is not possible`,
+          `'${t.name}' and '${item.name}' do not form a many-to-one or one-to-one relationship`,
+          'Spread only to-one embeds',
+        );
       }
       node.items.push({
-        kind: 'embed', name: item.name, outName: item.alias ?? item.name, rel, node: child,
-        joinAlias: `pgrst_j${n}`, inner: item.joinType === 'inner', spread: item.spread,
+        kind: 'embed',
+        name: item.name,
+        outName: item.alias ?? item.name,
+        rel,
+        node: child,
+        joinAlias: `pgrst_j${n}`,
+        inner: item.joinType === 'inner',
+        spread: item.spread,
       });
     }
     return node;
@@ -85,8 +107,13 @@ function findNode(root: ReadNode, path: string[], key: string): ReadNode {
     const embeds = node.items.filter((i): i is PlannedEmbed => i.kind === 'embed');
     const next = embeds.find((e) => e.outName === seg) ?? embeds.find((e) => e.name === seg);
     if (!next) {
-      throw new RestError(400, 'PGRST108', `'${seg}' is not an embedded resource in this request`, null,
-        `Verify that '${seg}' is included in the 'select' query parameter (used by ${key}).`);
+      throw new RestError(
+        400,
+        'PGRST108',
+        `'${seg}' is not an embedded resource in this request`,
+        null,
+        `Verify that '${seg}' is included in the 'select' query parameter (used by ${key}).`,
+      );
     }
     node = next.node;
   }

@@ -16,7 +16,9 @@ export function planRead(r: RestRequest, table: Table): Prepared {
   const params = new Params();
   const from = tableSql(table);
   const rowsSql = nodeSql(node, from, params, [], 'rows');
-  const countSql = r.prefs.count ? `(select count(*) from (${nodeSql(node, from, params, [], 'count')}) as pgrst_c)` : null;
+  const countSql = r.prefs.count
+    ? `(select count(*) from (${nodeSql(node, from, params, [], 'count')}) as pgrst_c)`
+    : null;
   const sql = wrapBody([], rowsSql, countSql, r.media.format);
   const lower = node.offset ?? 0;
   return {

@@ -26,20 +26,37 @@ export function rangeStatus(lower: number, page: number, total: number | null): 
 
 /** The 416 error for an offset beyond the counted rows. */
 export function rangeError(lower: number, total: number): RestError {
-  return new RestError(416, 'PGRST103', 'Requested range not satisfiable', `An offset of ${lower} was requested, but there are only ${total} rows.`, null, {
-    'content-range': `*/${total}`,
-  });
+  return new RestError(
+    416,
+    'PGRST103',
+    'Requested range not satisfiable',
+    `An offset of ${lower} was requested, but there are only ${total} rows.`,
+    null,
+    {
+      'content-range': `*/${total}`,
+    },
+  );
 }
 
 /** Enforces `single()`'s exactly-one-row rule (406 PGRST116). */
 export function checkSingle(format: BodyFormat, page: number): void {
   if ((format === 'object' || format === 'object-stripped') && page !== 1) {
-    throw new RestError(406, 'PGRST116', 'Cannot coerce the result to a single JSON object', `The result contains ${page} rows`, null);
+    throw new RestError(
+      406,
+      'PGRST116',
+      'Cannot coerce the result to a single JSON object',
+      `The result contains ${page} rows`,
+      null,
+    );
   }
 }
 
 /** The first row of a `total, page, body` result as numbers and text. */
-export function readResult(row: { total: string | null; page: string; body: string } | undefined): { total: number | null; page: number; body: string } {
+export function readResult(row: { total: string | null; page: string; body: string } | undefined): {
+  total: number | null;
+  page: number;
+  body: string;
+} {
   if (!row) return { total: null, page: 0, body: '[]' };
   return { total: row.total === null ? null : Number(row.total), page: Number(row.page), body: row.body };
 }

@@ -19,10 +19,18 @@ function resolver(node: ReadNode, params: Params, used: Set<PlannedEmbed>): Fiel
   const a = ident(node.alias);
   return (field) => {
     const col = node.table.columns.get(field.name);
-    if (col) return { sql: withJsonPath(`${a}.${ident(col.name)}`, field, params), type: field.jsonPath.length ? 'json' : col.type };
+    if (col)
+      return {
+        sql: withJsonPath(`${a}.${ident(col.name)}`, field, params),
+        type: field.jsonPath.length ? 'json' : col.type,
+      };
     const fn = node.computed.get(field.name);
     // The cast makes rows of a CTE or function result (mutations, rpc) acceptable where the table's row type is expected.
-    if (fn) return { sql: withJsonPath(`${qualified(fn.schema, fn.name)}(${a}::${tableSql(node.table)})`, field, params), type: field.jsonPath.length ? 'json' : fn.returnType };
+    if (fn)
+      return {
+        sql: withJsonPath(`${qualified(fn.schema, fn.name)}(${a}::${tableSql(node.table)})`, field, params),
+        type: field.jsonPath.length ? 'json' : fn.returnType,
+      };
     // `embed=is.null` / `embed=not.is.null` filters parents by whether the embed found rows.
     const embed = embeds(node).find((e) => e.outName === field.name && !e.spread && field.jsonPath.length === 0);
     if (embed) {
@@ -36,9 +44,22 @@ function resolver(node: ReadNode, params: Params, used: Set<PlannedEmbed>): Fiel
 function orderSql(node: ReadNode, term: OrderTerm, resolve: FieldResolver, params: Params): string {
   let expr: string;
   if (term.relation) {
-    const embed = embeds(node).find((e) => (e.outName === term.relation || e.name === term.relation) && e.rel.toOne && !e.spread);
-    if (!embed) throw new RestError(400, 'PGRST118', `A related order on '${term.relation}' is not possible`, null, 'Order only by columns of to-one embeds named in select');
-    expr = withJsonPath(`(${ident(embed.joinAlias)}.body::jsonb)->${params.add(term.field.name)}::text`, term.field, params);
+    const embed = embeds(node).find(
+      (e) => (e.outName === term.relation || e.name === term.relation) && e.rel.toOne && !e.spread,
+    );
+    if (!embed)
+      throw new RestError(
+        400,
+        'PGRST118',
+        `A related order on '${term.relation}' is not possible`,
+        null,
+        'Order only by columns of to-one embeds named in select',
+      );
+    expr = withJsonPath(
+      `(${ident(embed.joinAlias)}.body::jsonb)->${params.add(term.field.name)}::text`,
+      term.field,
+      params,
+    );
   } else {
     expr = resolve(term.field).sql;
   }
@@ -50,7 +71,13 @@ function orderSql(node: ReadNode, term: OrderTerm, resolve: FieldResolver, param
  * SQL for one node. `mode: 'rows'` selects the output columns with order and paging;
  * `mode: 'count'` selects nothing but keeps the joins that filter rows, for `Prefer: count=exact`.
  */
-export function nodeSql(node: ReadNode, fromSql: string, params: Params, extraWhere: string[], mode: 'rows' | 'count'): string {
+export function nodeSql(
+  node: ReadNode,
+  fromSql: string,
+  params: Params,
+  extraWhere: string[],
+  mode: 'rows' | 'count',
+): string {
   const a = ident(node.alias);
   const usedByWhere = new Set<PlannedEmbed>();
   const resolve = resolver(node, params, usedByWhere);
@@ -92,7 +119,8 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
   // m2m: a junction row points at both.
   let pairs: string[];
   if (direction === 'm2o') pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
-  else if (direction === 'o2m') pairs = fk.columns.map((c, i) => `${ca}.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`);
+  else if (direction === 'o2m')
+    pairs = fk.columns.map((c, i) => `${ca}.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`);
   else {
     const jf = junctionFk!;
     const on = [
@@ -129,8 +157,10 @@ function bodyExpr(format: BodyFormat): string {
       return `coalesce(json_strip_nulls(json_agg(pgrst_t)->0)::text, 'null')`;
     case 'csv':
       // As PostgREST: a header from the first row's keys, then each row's record text without its parentheses.
-      return `coalesce((select string_agg(k, ',') from json_object_keys((select row_to_json(h) from pgrst_rows h limit 1)) as k), '')`
-        + ` || E'\\n' || coalesce(string_agg(substring(pgrst_t::text, 2, length(pgrst_t::text) - 2), E'\\n'), '')`;
+      return (
+        `coalesce((select string_agg(k, ',') from json_object_keys((select row_to_json(h) from pgrst_rows h limit 1)) as k), '')` +
+        ` || E'\\n' || coalesce(string_agg(substring(pgrst_t::text, 2, length(pgrst_t::text) - 2), E'\\n'), '')`
+      );
   }
 }
 
@@ -145,6 +175,13 @@ export function whereSql(node: ReadNode, params: Params): string[] {
   const used = new Set<PlannedEmbed>();
   const resolve = resolver(node, params, used);
   const out = node.where.map((c) => conditionSql(c, resolve, params));
-  if (used.size) throw new RestError(400, 'PGRST100', 'Filtering on an embedded resource is not possible in an update or delete', null, 'Filter on the table\'s own columns');
+  if (used.size)
+    throw new RestError(
+      400,
+      'PGRST100',
+      'Filtering on an embedded resource is not possible in an update or delete',
+      null,
+      "Filter on the table's own columns",
+    );
   return out;
 }

@@ -25,7 +25,8 @@ export async function identify(keys: Keys, headers: IncomingHttpHeaders): Promis
   try {
     claims = await keys.verify(token);
   } catch (err) {
-    if (err instanceof JwtError) throw jwtError(err.reason === 'expired' || err.reason === 'claims' ? 'PGRST303' : 'PGRST301', err.message);
+    if (err instanceof JwtError)
+      throw jwtError(err.reason === 'expired' || err.reason === 'claims' ? 'PGRST303' : 'PGRST301', err.message);
     throw err;
   }
   const role = typeof claims.role === 'string' && claims.role ? claims.role : ANON_ROLE;
@@ -42,9 +43,17 @@ function jwtError(code: string, message: string): RestError {
 export function checkRole(cache: SchemaCache, identity: Identity): void {
   if (cache.roles.has(identity.role)) return;
   if (cache.knownRoles.has(identity.role)) {
-    throw new CacheMissError(identity.anonymous ? 401 : 403, '42501', `permission denied to set role "${identity.role}"`, null, null);
+    throw new CacheMissError(
+      identity.anonymous ? 401 : 403,
+      '42501',
+      `permission denied to set role "${identity.role}"`,
+      null,
+      null,
+    );
   }
-  throw new CacheMissError(401, '22023', `role "${identity.role}" does not exist`, null, null, { 'www-authenticate': 'Bearer' });
+  throw new CacheMissError(401, '22023', `role "${identity.role}" does not exist`, null, null, {
+    'www-authenticate': 'Bearer',
+  });
 }
 
 /** What the per-request `set_config` statement sets. */
@@ -65,7 +74,11 @@ function cookies(header: string | undefined): Record<string, string> {
 }
 
 /** The `select set_config(…)` statement and its values: search_path, role settings, role, claims, method, path, headers, cookies. */
-export function settingsStatement(cache: SchemaCache, identity: Identity, req: RequestSettings): { sql: string; values: string[] } {
+export function settingsStatement(
+  cache: SchemaCache,
+  identity: Identity,
+  req: RequestSettings,
+): { sql: string; values: string[] } {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (k === 'cookie' || v === undefined) continue;
@@ -99,7 +112,9 @@ export async function inTransaction<T>(
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query(readOnly ? 'begin isolation level read committed read only' : 'begin isolation level read committed');
+    await client.query(
+      readOnly ? 'begin isolation level read committed read only' : 'begin isolation level read committed',
+    );
     try {
       await client.query(settings.sql, settings.values);
       const { result, rollback } = await fn(client);

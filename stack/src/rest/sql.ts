@@ -3,7 +3,12 @@ import { RestError } from './errors.ts';
 
 /** Quotes an identifier for Postgres (doubling embedded quotes); refuses NUL, which Postgres cannot store. */
 export function ident(name: string): string {
-  if (name.includes('\0')) throw RestError.badRequest('PGRST100', `Invalid identifier: it contains a NUL byte`, 'Remove the NUL byte from the name');
+  if (name.includes('\0'))
+    throw RestError.badRequest(
+      'PGRST100',
+      `Invalid identifier: it contains a NUL byte`,
+      'Remove the NUL byte from the name',
+    );
   return `"${name.replaceAll('"', '""')}"`;
 }
 
@@ -25,7 +30,11 @@ export class Params {
 /** A type name as written after `::` in a select; only plain words (and `[]`) are accepted, so a cast cannot carry SQL. */
 export function castType(type: string): string {
   if (!/^[a-z_][a-z0-9_]*(\[\])?$/i.test(type)) {
-    throw RestError.badRequest('PGRST100', `"failed to parse select parameter" (cast ::${type})`, 'Casts take a plain type name such as ::text or ::int4');
+    throw RestError.badRequest(
+      'PGRST100',
+      `"failed to parse select parameter" (cast ::${type})`,
+      'Casts take a plain type name such as ::text or ::int4',
+    );
   }
   return type;
 }

@@ -78,7 +78,8 @@ export class CronScheduler {
     } catch (err) {
       const code = (err as { code?: string }).code;
       // No cron schema (extension dropped or not installed): nothing to run until it comes back.
-      if (code !== '3F000' && code !== '42P01' && code !== '42883') this.options.log(`pg_cron: cannot read cron.job: ${(err as Error).message}`);
+      if (code !== '3F000' && code !== '42P01' && code !== '42883')
+        this.options.log(`pg_cron: cannot read cron.job: ${(err as Error).message}`);
       rows = [];
     }
     const now = Date.now();
@@ -173,7 +174,9 @@ export class CronScheduler {
     while (this.runs.size > 0 && Date.now() < deadline) {
       const pids = [...this.handles].map((h) => h.pid).filter((p): p is number => p !== null);
       if (pids.length > 0) {
-        await this.options.pool.query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids]).catch(() => {});
+        await this.options.pool
+          .query('select pg_cancel_backend(pid) from unnest($1::int[]) as pid', [pids])
+          .catch(() => {});
       }
       await Promise.race([Promise.allSettled([...this.runs]), new Promise((r) => setTimeout(r, 200))]);
     }

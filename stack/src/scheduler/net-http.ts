@@ -174,10 +174,13 @@ function exchange(
       url.protocol === 'https:'
         ? https.request(url, { method, headers: outgoing, agent: agents.https })
         : http.request(url, { method, headers: outgoing, agent: agents.http });
-    const timer = setTimeout(() => {
-      finish({ error: 'timeout', timedOut: true });
-      request.destroy();
-    }, Math.max(0, deadline - performance.now()));
+    const timer = setTimeout(
+      () => {
+        finish({ error: 'timeout', timedOut: true });
+        request.destroy();
+      },
+      Math.max(0, deadline - performance.now()),
+    );
     const onAbort = () => {
       finish({ error: 'Request cancelled: the stack is stopping', timedOut: false });
       request.destroy();

@@ -21,7 +21,10 @@ export class NetWorker {
   private readonly options: Required<NetWorkerOptions>;
   private readonly inflight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
-  private readonly agents: NetAgents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+  private readonly agents: NetAgents = {
+    http: new http.Agent({ keepAlive: true }),
+    https: new https.Agent({ keepAlive: true }),
+  };
   private draining: Promise<void> | null = null;
   private drainAgain = false;
   private sweepTimer: NodeJS.Timeout | null = null;
@@ -110,7 +113,15 @@ export class NetWorker {
     await this.options.pool.query(
       `insert into net._http_response (id, status_code, content, headers, content_type, timed_out, error_msg)
        values ($1, $2, $3, $4, $5, $6, $7)`,
-      [id, o.status_code, o.content, o.headers === null ? null : JSON.stringify(o.headers), o.content_type, o.timed_out, o.error_msg],
+      [
+        id,
+        o.status_code,
+        o.content,
+        o.headers === null ? null : JSON.stringify(o.headers),
+        o.content_type,
+        o.timed_out,
+        o.error_msg,
+      ],
     );
   }
 

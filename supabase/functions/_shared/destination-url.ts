@@ -15,7 +15,10 @@ export type DestinationCheck = { ok: true; url: URL } | { ok: false; reason: str
 
 /** Parses VIBE_ALLOWED_DEV_HOSTS: comma or space separated `host` or `host:port`, case-insensitive. */
 export function parseAllowedHosts(value: string | undefined | null): string[] {
-  return (value ?? '').split(/[\s,]+/).map((h) => h.trim().toLowerCase()).filter(Boolean);
+  return (value ?? '')
+    .split(/[\s,]+/)
+    .map((h) => h.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 function isAllowedDevHost(url: URL, allowed: string[]): boolean {
@@ -97,7 +100,8 @@ function ipv6Block(g: number[]): string | null {
   // ::ffff:a.b.c.d (IPv4-mapped: the socket connects over IPv4, so public IPv4 is fine).
   if (zeros(0, 5) && g[5] === 0xffff) return embeddedBlock('an IPv4-mapped address', dotted(g[6]!, g[7]!));
   // ::ffff:0:a.b.c.d (SIIT IPv4-translated) and ::a.b.c.d (deprecated IPv4-compatible): never real destinations.
-  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0) return `an IPv4-translated address (for ${dotted(g[6]!, g[7]!).join('.')})`;
+  if (zeros(0, 4) && g[4] === 0xffff && g[5] === 0)
+    return `an IPv4-translated address (for ${dotted(g[6]!, g[7]!).join('.')})`;
   if (zeros(0, 6)) return `an IPv4-compatible address (for ${dotted(g[6]!, g[7]!).join('.')}), deprecated`;
   // 64:ff9b::/96: the well-known NAT64 prefix reaches the embedded IPv4 address.
   if (first === 0x64 && g[1] === 0xff9b && zeros(2, 6)) return embeddedBlock('a NAT64 address', dotted(g[6]!, g[7]!));
@@ -113,7 +117,8 @@ function ipv6Block(g: number[]): string | null {
   // 2001::/32 (Teredo) tunnels to an IPv4 client through a relay: not a notification destination.
   if (first === 0x2001 && g[1] === 0) return 'a Teredo tunnel address (2001::/32)';
   if (first === 0x2001 && g[1] === 2 && g[2] === 0) return 'a benchmarking address';
-  if (first === 0x2001 && ((g[1]! & 0xfff0) === 0x10 || (g[1]! & 0xfff0) === 0x20)) return 'an ORCHID (non-routable identifier) address';
+  if (first === 0x2001 && ((g[1]! & 0xfff0) === 0x10 || (g[1]! & 0xfff0) === 0x20))
+    return 'an ORCHID (non-routable identifier) address';
   if (first === 0x2001 && g[1] === 0x0db8) return 'a documentation address';
   if (first === 0x3fff && (g[1]! & 0xf000) === 0) return 'a documentation address';
   return null;
@@ -152,10 +157,14 @@ export async function checkDestination(
     return { ok: false, reason: `${what} is not a valid URL: ${raw.slice(0, 200)}` };
   }
   if (url.username || url.password) {
-    return { ok: false, reason: `${what} must not carry credentials in the URL (${url.host}); put secrets in the channel's secret fields` };
+    return {
+      ok: false,
+      reason: `${what} must not carry credentials in the URL (${url.host}); put secrets in the channel's secret fields`,
+    };
   }
   if (isAllowedDevHost(url, options.allowedDevHosts)) {
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: `${what} must use http or https, not ${url.protocol}` };
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      return { ok: false, reason: `${what} must use http or https, not ${url.protocol}` };
     return { ok: true, url };
   }
   if (url.protocol !== 'https:') {
@@ -172,7 +181,10 @@ export async function checkDestination(
     try {
       addresses = await options.resolve(host);
     } catch (err) {
-      return { ok: false, reason: `${what} host ${host} does not resolve: ${err instanceof Error ? err.message : String(err)}` };
+      return {
+        ok: false,
+        reason: `${what} host ${host} does not resolve: ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
     if (addresses.length === 0) return { ok: false, reason: `${what} host ${host} does not resolve to any address` };
   }

@@ -7,7 +7,10 @@ export const corsHeaders: Record<string, string> = {
 
 /** A JSON response with CORS headers. */
 export function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...corsHeaders, 'Content-Type': 'application/json' } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...corsHeaders, 'Content-Type': 'application/json' },
+  });
 }
 
 /** An error body that says what was wrong and how to fix it: `{ error: <code>, message }`. */
@@ -27,7 +30,11 @@ function kindOf(value: unknown): string {
  * callers may send none); anything else (broken JSON, null, an array, a string, a number) is a 400
  * invalid_body response naming what came and showing `example`, so bad input never reaches the handler.
  */
-export async function readJsonObject(req: Request, example: string, allowEmpty = true): Promise<Record<string, unknown> | Response> {
+export async function readJsonObject(
+  req: Request,
+  example: string,
+  allowEmpty = true,
+): Promise<Record<string, unknown> | Response> {
   let text: string;
   try {
     text = await req.text();

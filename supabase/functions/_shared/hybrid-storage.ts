@@ -112,7 +112,8 @@ export function encodeEnvelope(data: unknown, at: Date): string {
 /** Resolves the TTL for a call: explicit ttl, else the tier's default, else the seed's 300 s. */
 export function resolveTtl(options: StorageOptions): number {
   if (options.ttl !== undefined) {
-    if (!Number.isFinite(options.ttl) || options.ttl < 1) throw new RangeError(`Invalid ttl ${options.ttl}: use whole seconds ≥ 1`);
+    if (!Number.isFinite(options.ttl) || options.ttl < 1)
+      throw new RangeError(`Invalid ttl ${options.ttl}: use whole seconds ≥ 1`);
     return Math.round(options.ttl);
   }
   return options.tier ? ttlSeconds(options.tier) : DEFAULT_TTL_SECONDS;
@@ -130,7 +131,9 @@ export function createHybridStorage(deps: HybridStorageDeps): HybridStorage {
   async function getData<T>(key: string, fetchFn: () => Promise<T>, options: StorageOptions = {}): Promise<T> {
     const ttl = resolveTtl(options);
     if (options.persistToDatabase && (!options.teamId || !deps.snapshots)) {
-      throw new Error(`Cannot persist ${key}: persistToDatabase needs options.teamId and a snapshots store in createHybridStorage`);
+      throw new Error(
+        `Cannot persist ${key}: persistToDatabase needs options.teamId and a snapshots store in createHybridStorage`,
+      );
     }
     if (!options.skipCache) {
       try {

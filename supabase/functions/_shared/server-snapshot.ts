@@ -26,7 +26,17 @@ export type HostRow = Pick<Tables<'hosts'>, 'id' | 'name' | 'sample_interval_s' 
 /** The host_latest columns the mapping reads (bytes, bytes per second, percent). */
 export type LatestRow = Pick<
   Tables<'host_latest'>,
-  'ts' | 'cpu_total' | 'cpu_count' | 'mem_total' | 'mem_used' | 'disk_total' | 'disk_used' | 'net_rx_bps' | 'net_tx_bps' | 'net_connections' | 'uptime_s'
+  | 'ts'
+  | 'cpu_total'
+  | 'cpu_count'
+  | 'mem_total'
+  | 'mem_used'
+  | 'disk_total'
+  | 'disk_used'
+  | 'net_rx_bps'
+  | 'net_tx_bps'
+  | 'net_connections'
+  | 'uptime_s'
 >;
 
 const MB = 1024 * 1024;
@@ -37,9 +47,15 @@ const pct = (used: number, total: number): number => (total > 0 ? round1((used *
  * Status: offline after `offlineAfterIntervals` sample intervals without a sample, else the worst
  * severity firing on the host (critical or warning), else healthy.
  */
-export function serverStatus(host: HostRow, firing: 'critical' | 'warning' | null, now: Date, offlineAfterIntervals = 3): ServerStatus {
+export function serverStatus(
+  host: HostRow,
+  firing: 'critical' | 'warning' | null,
+  now: Date,
+  offlineAfterIntervals = 3,
+): ServerStatus {
   const seen = host.last_seen_at ? Date.parse(host.last_seen_at) : NaN;
-  if (!Number.isFinite(seen) || now.getTime() - seen > offlineAfterIntervals * host.sample_interval_s * 1000) return 'offline';
+  if (!Number.isFinite(seen) || now.getTime() - seen > offlineAfterIntervals * host.sample_interval_s * 1000)
+    return 'offline';
   return firing ?? 'healthy';
 }
 
@@ -57,7 +73,11 @@ export function toServerStats(host: HostRow, latest: LatestRow | null, status: S
     memory: { total: Math.round(memTotal / MB), used: Math.round(memUsed / MB), usage: pct(memUsed, memTotal) },
     disk: { total: Math.round(diskTotal / MB), used: Math.round(diskUsed / MB), usage: pct(diskUsed, diskTotal) },
     // The seed shows network rx/tx as plain numbers; we keep bytes per second.
-    network: { rx: Math.round(latest?.net_rx_bps ?? 0), tx: Math.round(latest?.net_tx_bps ?? 0), connections: latest?.net_connections ?? 0 },
+    network: {
+      rx: Math.round(latest?.net_rx_bps ?? 0),
+      tx: Math.round(latest?.net_tx_bps ?? 0),
+      connections: latest?.net_connections ?? 0,
+    },
     uptime: latest?.uptime_s ?? 0,
     lastChecked: latest ? new Date(latest.ts).toISOString() : null,
   };

@@ -13,14 +13,19 @@ import { requireEnv, serviceClient } from '../_shared/supabase-admin.ts';
 import { cacheSnapshots } from './run.ts';
 
 const admin = serviceClient();
-const redis = new Redis({ url: requireEnv('UPSTASH_REDIS_REST_URL'), token: requireEnv('UPSTASH_REDIS_REST_TOKEN'), enableTelemetry: false });
+const redis = new Redis({
+  url: requireEnv('UPSTASH_REDIS_REST_URL'),
+  token: requireEnv('UPSTASH_REDIS_REST_TOKEN'),
+  enableTelemetry: false,
+});
 /** Hosts whose latest sample changed this recently are written (the gate still limits the rate). */
 const FRESH_MS = 5 * 60_000;
 
 Deno.serve(async (req) => {
   if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST, not ${req.method}`);
-  if (!isServiceRequest(req)) return jsonError(401, 'unauthorized', 'cache-snapshots needs the service key (pg_net and pg_cron send it)');
+  if (!isServiceRequest(req))
+    return jsonError(401, 'unauthorized', 'cache-snapshots needs the service key (pg_net and pg_cron send it)');
   // The reason ("ingest", "schedule") is only for the logs; a body that is not an object is a caller's mistake.
   const body = await readJsonObject(req, '{"reason": "schedule"}');
   if (body instanceof Response) return body;

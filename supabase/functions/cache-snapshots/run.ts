@@ -8,7 +8,13 @@ import type { Database } from '../_shared/database.types.ts';
 import type { Redis } from '@upstash/redis';
 import { hostSnapshotKey, hostWriteGateKey, teamServersKey } from '../_shared/cache-keys.ts';
 import { encodeEnvelope } from '../_shared/hybrid-storage.ts';
-import { serverStatus, toServerStats, type HostRow, type LatestRow, type ServerStats } from '../_shared/server-snapshot.ts';
+import {
+  serverStatus,
+  toServerStats,
+  type HostRow,
+  type LatestRow,
+  type ServerStats,
+} from '../_shared/server-snapshot.ts';
 import { ttlSeconds } from '../_shared/ttl-tiers.ts';
 
 interface InputHost extends HostRow {
@@ -32,7 +38,12 @@ export interface CacheReport {
 }
 
 /** Writes snapshots for hosts with samples since `since`. */
-export async function cacheSnapshots(admin: SupabaseClient<Database>, redis: Redis, since: Date, now = new Date()): Promise<CacheReport> {
+export async function cacheSnapshots(
+  admin: SupabaseClient<Database>,
+  redis: Redis,
+  since: Date,
+  now = new Date(),
+): Promise<CacheReport> {
   const { data, error } = await admin.rpc('snapshot_cache_inputs', { p_since: since.toISOString() });
   if (error) throw new Error(`Cannot read snapshot inputs: ${error.message}`);
   const teams = (data ?? []) as unknown as InputTeam[]; // jsonb: Json in the generated types
@@ -41,7 +52,8 @@ export async function cacheSnapshots(admin: SupabaseClient<Database>, redis: Red
 
   const fresh = teams.flatMap((t) => t.hosts.filter((h) => h.fresh && h.latest));
   const gates = redis.pipeline();
-  for (const h of fresh) gates.set(hostWriteGateKey(h.id), h.latest!.ts, { nx: true, ex: Math.max(1, h.sample_interval_s) });
+  for (const h of fresh)
+    gates.set(hostWriteGateKey(h.id), h.latest!.ts, { nx: true, ex: Math.max(1, h.sample_interval_s) });
   const acquired = fresh.length ? ((await gates.exec()) as (string | null)[]) : [];
   const allowed = new Set(fresh.filter((_, i) => acquired[i] === 'OK').map((h) => h.id));
 
@@ -54,14 +66,18 @@ export async function cacheSnapshots(admin: SupabaseClient<Database>, redis: Red
     let teamWrote = false;
     team.hosts.forEach((h, i) => {
       if (!allowed.has(h.id)) return;
-      writes.set(hostSnapshotKey(h.id), encodeEnvelope(servers[i], now), { ex: ttlSeconds('high', { sampleIntervalS: h.sample_interval_s }) });
+      writes.set(hostSnapshotKey(h.id), encodeEnvelope(servers[i], now), {
+        ex: ttlSeconds('high', { sampleIntervalS: h.sample_interval_s }),
+      });
       pending++;
       teamWrote = true;
       report.hostsWritten++;
     });
     if (teamWrote) {
       const minInterval = Math.min(...team.hosts.map((h) => h.sample_interval_s));
-      writes.set(teamServersKey(team.team_id), encodeEnvelope({ servers }, now), { ex: ttlSeconds('high', { sampleIntervalS: minInterval }) });
+      writes.set(teamServersKey(team.team_id), encodeEnvelope({ servers }, now), {
+        ex: ttlSeconds('high', { sampleIntervalS: minInterval }),
+      });
       pending++;
       report.listsWritten++;
     }

@@ -36,7 +36,15 @@ export function effectiveBand(b: Baseline): number {
 export function judge(t: number, value: number, b: Baseline, k: number): Judged {
   const band = effectiveBand(b);
   const score = Math.abs(value - b.expected) / band;
-  return { t, value, expected: b.expected, low: b.expected - k * band, high: b.expected + k * band, score, anomalous: score > k };
+  return {
+    t,
+    value,
+    expected: b.expected,
+    low: b.expected - k * band,
+    high: b.expected + k * band,
+    score,
+    anomalous: score > k,
+  };
 }
 
 /** What the evaluator needs for one rule × host. */
@@ -89,8 +97,15 @@ export function evaluateWindow(input: WindowInput, metric = 'value'): Decision |
     if (share < input.threshold) return null;
     const worst = anomalous.reduce((a, b) => (b.score > a.score ? b : a));
     return {
-      status: 'firing', event: 'firing', value: worst.value, ts: input.now, expected: worst.expected, bandLow: worst.low, bandHigh: worst.high,
-      score: worst.score, share,
+      status: 'firing',
+      event: 'firing',
+      value: worst.value,
+      ts: input.now,
+      expected: worst.expected,
+      bandLow: worst.low,
+      bandHigh: worst.high,
+      score: worst.score,
+      share,
       reason: `${metric} ${fmt(worst.value)} outside expected ${fmt(worst.low)}–${fmt(worst.high)} in ${Math.round(share * 100)}% of the last ${minutes} min (score ${fmt(worst.score)})`,
     };
   }
@@ -98,8 +113,15 @@ export function evaluateWindow(input: WindowInput, metric = 'value'): Decision |
   if (recovery.length < MIN_POINTS || recovery.some((j) => j.anomalous)) return null;
   const last = recovery[recovery.length - 1]!;
   return {
-    status: 'ok', event: 'resolved', value: last.value, ts: input.now, expected: last.expected, bandLow: last.low, bandHigh: last.high,
-    score: last.score, share: 0,
+    status: 'ok',
+    event: 'resolved',
+    value: last.value,
+    ts: input.now,
+    expected: last.expected,
+    bandLow: last.low,
+    bandHigh: last.high,
+    score: last.score,
+    share: 0,
     reason: `${metric} back within expected ${fmt(last.low)}–${fmt(last.high)} for ${Math.round(input.recoveryS / 60)} min`,
   };
 }

@@ -15,13 +15,19 @@ const admin = serviceClient();
 Deno.serve(async (req) => {
   if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
   if (req.method !== 'POST') return jsonError(405, 'method_not_allowed', `Use POST, not ${req.method}`);
-  if (!isServiceRequest(req)) return jsonError(401, 'unauthorized', 'detect-anomalies needs the service key (pg_cron sends it)');
+  if (!isServiceRequest(req))
+    return jsonError(401, 'unauthorized', 'detect-anomalies needs the service key (pg_cron sends it)');
   const body = await readJsonObject(req, '{} or {"at": "2026-01-01T00:00:00Z"}');
   if (body instanceof Response) return body;
   let at = new Date();
   if (body.at !== undefined) {
     at = new Date(typeof body.at === 'string' ? body.at : NaN);
-    if (Number.isNaN(at.getTime())) return jsonError(400, 'invalid_at', `"at" must be an ISO time string, got ${JSON.stringify(body.at)?.slice(0, 100)}`);
+    if (Number.isNaN(at.getTime()))
+      return jsonError(
+        400,
+        'invalid_at',
+        `"at" must be an ISO time string, got ${JSON.stringify(body.at)?.slice(0, 100)}`,
+      );
   }
   try {
     return json(await detectAnomalies(admin, at));

@@ -29,7 +29,8 @@ export interface DetectReport {
 
 function baselineLookup(raw: Record<string, [number, number, number]>): (t: number) => Baseline | null {
   const table = new Map<number, Baseline>();
-  for (const [how, [expected, band, samples]] of Object.entries(raw)) table.set(Number(how), { expected, band, samples });
+  for (const [how, [expected, band, samples]] of Object.entries(raw))
+    table.set(Number(how), { expected, band, samples });
   // A point from the previous hour whose baseline was never computed uses the current one.
   const any = table.values().next().value ?? null;
   return (t) => table.get(hourOfWeek(t)) ?? any;
@@ -49,13 +50,31 @@ export async function detectAnomalies(admin: SupabaseClient<Database>, at = new 
   const rows = (inputs.data ?? []) as unknown as InputRow[]; // jsonb: Json in the generated types
   for (const row of rows) {
     const d = evaluateWindow(
-      { points: row.points, baselineAt: baselineLookup(row.baselines), sensitivity: row.sensitivity, threshold: row.threshold, windowS: row.window_s, recoveryS: row.recovery_s, status: row.status, now },
+      {
+        points: row.points,
+        baselineAt: baselineLookup(row.baselines),
+        sensitivity: row.sensitivity,
+        threshold: row.threshold,
+        windowS: row.window_s,
+        recoveryS: row.recovery_s,
+        status: row.status,
+        now,
+      },
       row.metric,
     );
     if (!d) continue;
     results.push({
-      rule_id: row.rule_id, host_id: row.host_id, status: d.status, event: d.event, value: d.value, ts: new Date(d.ts * 1000).toISOString(),
-      expected: d.expected, band_low: d.bandLow, band_high: d.bandHigh, score: d.score, reason: d.reason,
+      rule_id: row.rule_id,
+      host_id: row.host_id,
+      status: d.status,
+      event: d.event,
+      value: d.value,
+      ts: new Date(d.ts * 1000).toISOString(),
+      expected: d.expected,
+      band_low: d.bandLow,
+      band_high: d.bandHigh,
+      score: d.score,
+      reason: d.reason,
     });
   }
   const t3 = performance.now();

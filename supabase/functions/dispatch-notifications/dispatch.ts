@@ -8,7 +8,10 @@ import type { FailureCode, Transport } from './channels/types.ts';
 import { idempotencyKey, toAlertItem, type ClaimedEvent, type NotificationMessage } from './message.ts';
 
 /** One row of claim_notifications, its jsonb columns (config, event, host) given their shapes. */
-export type ClaimedRow = Omit<Database['public']['Functions']['claim_notifications']['Returns'][number], 'config' | 'event' | 'host'> & {
+export type ClaimedRow = Omit<
+  Database['public']['Functions']['claim_notifications']['Returns'][number],
+  'config' | 'event' | 'host'
+> & {
   config: Record<string, unknown>;
   event: ClaimedEvent;
   host: { id: string; name: string } | null;
@@ -32,7 +35,8 @@ export interface Outbox {
 
 /** The reason class of a channel's failure code (and HTTP status). */
 export function failureReason(code: FailureCode, status?: number): string {
-  if (code === 'http_error') return status !== undefined && status >= 100 && status <= 599 ? `http_error ${status}` : 'failed';
+  if (code === 'http_error')
+    return status !== undefined && status >= 100 && status <= 599 ? `http_error ${status}` : 'failed';
   if (code === 'destination_blocked') return 'blocked';
   return code;
 }
@@ -69,14 +73,21 @@ export function groupByChannel(rows: ClaimedRow[], max: number): ClaimedRow[][] 
   }
   const groups: ClaimedRow[][] = [];
   for (const list of byChannel.values()) {
-    list.sort((a, b) => Date.parse(a.event.occurred_at) - Date.parse(b.event.occurred_at) || a.notification_id - b.notification_id);
+    list.sort(
+      (a, b) =>
+        Date.parse(a.event.occurred_at) - Date.parse(b.event.occurred_at) || a.notification_id - b.notification_id,
+    );
     for (let i = 0; i < list.length; i += max) groups.push(list.slice(i, i + max));
   }
   return groups;
 }
 
 /** The message for one group of rows of one channel. */
-export async function messageFor(group: ClaimedRow[], dashboardUrl: string, now = new Date()): Promise<NotificationMessage> {
+export async function messageFor(
+  group: ClaimedRow[],
+  dashboardUrl: string,
+  now = new Date(),
+): Promise<NotificationMessage> {
   const first = group[0]!;
   return {
     type: 'alert',
@@ -89,7 +100,13 @@ export async function messageFor(group: ClaimedRow[], dashboardUrl: string, now 
   };
 }
 
-async function sendGroup(group: ClaimedRow[], outbox: Outbox, transport: Transport, s: DispatchSettings, report: DispatchReport): Promise<void> {
+async function sendGroup(
+  group: ClaimedRow[],
+  outbox: Outbox,
+  transport: Transport,
+  s: DispatchSettings,
+  report: DispatchReport,
+): Promise<void> {
   const first = group[0]!;
   const ids = group.map((r) => Number(r.notification_id));
   report.messages++;
@@ -100,7 +117,10 @@ async function sendGroup(group: ClaimedRow[], outbox: Outbox, transport: Transpo
     failure = { reason: 'channel_disabled', detail: `Channel "${first.channel_name}" is disabled; enable it to send` };
     permanent = true;
   } else if (!send) {
-    failure = { reason: 'channel_config', detail: `Channel kind ${first.channel_kind} has no sender (known: ${Object.keys(CHANNELS).join(', ')})` };
+    failure = {
+      reason: 'channel_config',
+      detail: `Channel kind ${first.channel_kind} has no sender (known: ${Object.keys(CHANNELS).join(', ')})`,
+    };
     permanent = true;
   } else {
     try {
@@ -110,7 +130,10 @@ async function sendGroup(group: ClaimedRow[], outbox: Outbox, transport: Transpo
         permanent = result.permanent;
       }
     } catch (err) {
-      failure = { reason: 'failed', detail: `Cannot send to channel "${first.channel_name}": ${err instanceof Error ? err.message : String(err)}` };
+      failure = {
+        reason: 'failed',
+        detail: `Cannot send to channel "${first.channel_name}": ${err instanceof Error ? err.message : String(err)}`,
+      };
     }
   }
   await outbox.settle(ids, failure, s.maxAttempts, permanent);
@@ -124,7 +147,12 @@ async function sendGroup(group: ClaimedRow[], outbox: Outbox, transport: Transpo
 }
 
 /** Claims and sends until the outbox has nothing due (or `maxRounds` batches were handled). */
-export async function dispatch(outbox: Outbox, transport: Transport, s: DispatchSettings, maxRounds = 20): Promise<DispatchReport> {
+export async function dispatch(
+  outbox: Outbox,
+  transport: Transport,
+  s: DispatchSettings,
+  maxRounds = 20,
+): Promise<DispatchReport> {
   const report: DispatchReport = { claimed: 0, messages: 0, sent: 0, retried: 0, failed: 0, errors: [] };
   for (let round = 0; round < maxRounds; round++) {
     const rows = await outbox.claim(s.batchSize);

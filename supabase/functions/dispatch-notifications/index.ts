@@ -22,7 +22,8 @@ function intEnv(name: string, fallback: number, min: number, max: number): numbe
   const raw = Deno.env.get(name);
   if (!raw) return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`Invalid ${name}=${raw}: expected a whole number ${min}..${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`Invalid ${name}=${raw}: expected a whole number ${min}..${max}`);
   return n;
 }
 
@@ -46,7 +47,11 @@ const outbox: Outbox = {
   },
   async settle(ids, failure, maxAttempts, permanent) {
     const res = await admin.rpc('settle_notifications', {
-      p_ids: ids, p_error: failure?.reason, p_error_detail: failure?.detail, p_max_attempts: maxAttempts, p_permanent: permanent,
+      p_ids: ids,
+      p_error: failure?.reason,
+      p_error_detail: failure?.detail,
+      p_max_attempts: maxAttempts,
+      p_permanent: permanent,
     });
     if (res.error) throw new Error(`Cannot settle notifications ${ids.join(',')}: ${res.error.message}`);
   },
@@ -59,7 +64,12 @@ const invitationOutbox: InvitationOutbox = {
     return (data ?? []) as ClaimedInvitationMail[];
   },
   async settle(ids, error, maxAttempts, permanent) {
-    const res = await admin.rpc('settle_invitation_mails', { p_ids: ids, ...(error === null ? {} : { p_error: error }), p_max_attempts: maxAttempts, p_permanent: permanent });
+    const res = await admin.rpc('settle_invitation_mails', {
+      p_ids: ids,
+      ...(error === null ? {} : { p_error: error }),
+      p_max_attempts: maxAttempts,
+      p_permanent: permanent,
+    });
     if (res.error) throw new Error(`Cannot settle invitation mails ${ids.join(',')}: ${res.error.message}`);
   },
 };
@@ -72,10 +82,23 @@ Deno.serve(async (req) => {
   const service = isServiceRequest(req);
   if (body.channel_id !== undefined) {
     const token = service ? null : bearerToken(req);
-    if (!service && !token) return jsonError(401, 'unauthorized', 'Send the signed-in user\'s access token as Authorization: Bearer <token>');
-    return await sendTestMessage(body.channel_id, admin, token ? callerClient(`Bearer ${token}`) : null, token, transport, settings.dashboardUrl);
+    if (!service && !token)
+      return jsonError(401, 'unauthorized', "Send the signed-in user's access token as Authorization: Bearer <token>");
+    return await sendTestMessage(
+      body.channel_id,
+      admin,
+      token ? callerClient(`Bearer ${token}`) : null,
+      token,
+      transport,
+      settings.dashboardUrl,
+    );
   }
-  if (!service) return jsonError(401, 'unauthorized', 'Dispatching needs the service key (pg_net and pg_cron send it); dashboards use {"channel_id"} for a test message');
+  if (!service)
+    return jsonError(
+      401,
+      'unauthorized',
+      'Dispatching needs the service key (pg_net and pg_cron send it); dashboards use {"channel_id"} for a test message',
+    );
   try {
     // Invitation mails first: they wait for no burst, and a run for alerts also sends any that are due.
     const invitations = await dispatchInvitations(invitationOutbox, transport, settings);

@@ -30,7 +30,12 @@ export function invitationUrl(dashboardUrl: string, token: string): string {
 }
 
 /** The Resend-compatible body of an invitation mail (pure). */
-export function invitationEmailPayload(mail: ClaimedInvitationMail, token: string, dashboardUrl: string, from: string): Record<string, unknown> {
+export function invitationEmailPayload(
+  mail: ClaimedInvitationMail,
+  token: string,
+  dashboardUrl: string,
+  from: string,
+): Record<string, unknown> {
   const inviter = mail.invited_by_email ?? 'A team admin';
   const link = invitationUrl(dashboardUrl, token);
   const expires = new Date(mail.expires_at).toISOString();
@@ -49,16 +54,37 @@ export function invitationEmailPayload(mail: ClaimedInvitationMail, token: strin
 }
 
 /** The email API request for one invitation; the idempotency key is the invitation's, the same on every retry. */
-export function invitationEmailRequest(mail: ClaimedInvitationMail, token: string, dashboardUrl: string): OutgoingRequest {
-  return emailApiRequest(mail.config, `vibe-invitation-${mail.invitation_id}`, (from) => invitationEmailPayload(mail, token, dashboardUrl, from));
+export function invitationEmailRequest(
+  mail: ClaimedInvitationMail,
+  token: string,
+  dashboardUrl: string,
+): OutgoingRequest {
+  return emailApiRequest(mail.config, `vibe-invitation-${mail.invitation_id}`, (from) =>
+    invitationEmailPayload(mail, token, dashboardUrl, from),
+  );
 }
 
 /** Sends one invitation mail; a disabled channel or a missing token is a permanent failure. */
-export async function sendInvitationMail(mail: ClaimedInvitationMail, dashboardUrl: string, transport: Transport): Promise<SendResult> {
+export async function sendInvitationMail(
+  mail: ClaimedInvitationMail,
+  dashboardUrl: string,
+  transport: Transport,
+): Promise<SendResult> {
   if (!mail.channel_enabled) {
-    return { ok: false, permanent: true, code: 'channel_config', error: `Channel "${mail.channel_name}" is disabled; enable it to send` };
+    return {
+      ok: false,
+      permanent: true,
+      code: 'channel_config',
+      error: `Channel "${mail.channel_name}" is disabled; enable it to send`,
+    };
   }
-  if (!mail.token) return { ok: false, permanent: true, code: 'channel_config', error: 'The invitation link is gone; invite the address again' };
+  if (!mail.token)
+    return {
+      ok: false,
+      permanent: true,
+      code: 'channel_config',
+      error: 'The invitation link is gone; invite the address again',
+    };
   const token = mail.token;
   return deliver(() => invitationEmailRequest(mail, token, dashboardUrl), transport);
 }

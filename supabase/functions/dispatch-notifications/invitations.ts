@@ -12,7 +12,13 @@ export interface InvitationOutbox {
   settle(ids: number[], error: string | null, maxAttempts: number, permanent: boolean): Promise<void>;
 }
 
-async function sendOne(mail: ClaimedInvitationMail, outbox: InvitationOutbox, transport: Transport, s: DispatchSettings, report: DispatchReport): Promise<void> {
+async function sendOne(
+  mail: ClaimedInvitationMail,
+  outbox: InvitationOutbox,
+  transport: Transport,
+  s: DispatchSettings,
+  report: DispatchReport,
+): Promise<void> {
   report.messages++;
   let error: string | null = null;
   let permanent = false;
@@ -32,7 +38,12 @@ async function sendOne(mail: ClaimedInvitationMail, outbox: InvitationOutbox, tr
 }
 
 /** Claims and sends invitation mails until none is due (or `maxRounds` batches were handled). */
-export async function dispatchInvitations(outbox: InvitationOutbox, transport: Transport, s: DispatchSettings, maxRounds = 5): Promise<DispatchReport> {
+export async function dispatchInvitations(
+  outbox: InvitationOutbox,
+  transport: Transport,
+  s: DispatchSettings,
+  maxRounds = 5,
+): Promise<DispatchReport> {
   const report: DispatchReport = { claimed: 0, messages: 0, sent: 0, retried: 0, failed: 0, errors: [] };
   for (let round = 0; round < maxRounds; round++) {
     const mails = await outbox.claim(s.batchSize);

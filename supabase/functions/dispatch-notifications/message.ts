@@ -59,7 +59,11 @@ export function hostUrl(dashboardUrl: string, hostId: string | null): string | n
 }
 
 /** An alert item from a claimed event row and its host. */
-export function toAlertItem(event: ClaimedEvent, host: { name?: string | null } | null, dashboardUrl: string): AlertItem {
+export function toAlertItem(
+  event: ClaimedEvent,
+  host: { name?: string | null } | null,
+  dashboardUrl: string,
+): AlertItem {
   return {
     eventId: Number(event.id),
     kind: event.kind === 'resolved' ? 'resolved' : 'firing',
@@ -96,7 +100,9 @@ export function formatValue(n: number | null): string {
 
 /** "FIRING" or "RESOLVED" plus severity, for titles. */
 export function alertTitle(a: AlertItem): string {
-  return a.kind === 'resolved' ? `Resolved: ${a.ruleName} on ${a.hostName}` : `${a.severity === 'critical' ? 'Critical' : 'Warning'}: ${a.ruleName} on ${a.hostName}`;
+  return a.kind === 'resolved'
+    ? `Resolved: ${a.ruleName} on ${a.hostName}`
+    : `${a.severity === 'critical' ? 'Critical' : 'Warning'}: ${a.ruleName} on ${a.hostName}`;
 }
 
 /** One human line describing the alert's value against its threshold or band. */

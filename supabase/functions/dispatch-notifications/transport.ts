@@ -16,7 +16,13 @@ export function httpTransport(timeoutMs = 10_000): Transport {
   return async (req) => {
     const check = await checkDestination(req.url, { resolve: resolveDns, allowedDevHosts, what: `${req.what} URL` });
     if (!check.ok) throw new DestinationRefused(check.reason);
-    const res = await fetch(check.url, { method: 'POST', headers: req.headers, body: req.body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(check.url, {
+      method: 'POST',
+      headers: req.headers,
+      body: req.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const body = await res.text().catch(() => '');
     return { status: res.status, body };
   };

@@ -31,7 +31,8 @@ function ipv6Groups(s: string): number[] | null {
   }
   const halves = a.split('::');
   if (halves.length > 2) return null;
-  const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN)));
+  const groups = (part: string) =>
+    part === '' ? [] : part.split(':').map((g) => (/^[0-9a-f]{1,4}$/.test(g) ? parseInt(g, 16) : NaN));
   const head = groups(halves[0]!);
   const rest = halves.length === 2 ? groups(halves[1]!) : [];
   if ([...head, ...rest].some((n) => Number.isNaN(n))) return null;
@@ -51,13 +52,20 @@ export function addressKey(raw: string): string {
   if (v4) return v4;
   const g = ipv6Groups(s);
   if (!g) return s.slice(0, 100) || 'unknown';
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return [g[6]! >> 8, g[6]! & 255, g[7]! >> 8, g[7]! & 255].join('.');
-  return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff)
+    return [g[6]! >> 8, g[6]! & 255, g[7]! >> 8, g[7]! & 255].join('.');
+  return `${g
+    .slice(0, 4)
+    .map((x) => x.toString(16))
+    .join(':')}::/64`;
 }
 
 /** The key of the client that sent `headers`, trusting `trustedHops` proxies right of it; 'unknown' without any. */
 export function clientAddress(headers: Headers, trustedHops = 0): string {
-  const entries = (headers.get('x-forwarded-for') ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = (headers.get('x-forwarded-for') ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const entry = entries[Math.max(0, entries.length - 1 - trustedHops)];
   return entry ? addressKey(entry) : 'unknown';
 }

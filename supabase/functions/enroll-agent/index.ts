@@ -15,8 +15,11 @@ import { rateLimitSettings } from './rate-limit.ts';
 
 const supabaseUrl = Deno.env.get('SUPABASE_URL');
 const serviceKey = Deno.env.get('SUPABASE_SERVICE_ROLE_KEY');
-if (!supabaseUrl || !serviceKey) throw new Error('enroll-agent needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY in its environment');
-const admin = createClient<Database>(supabaseUrl, serviceKey, { auth: { persistSession: false, autoRefreshToken: false } });
+if (!supabaseUrl || !serviceKey)
+  throw new Error('enroll-agent needs SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY in its environment');
+const admin = createClient<Database>(supabaseUrl, serviceKey, {
+  auth: { persistSession: false, autoRefreshToken: false },
+});
 const limits = rateLimitSettings((name) => Deno.env.get(name));
 
 Deno.serve(async (req) => {

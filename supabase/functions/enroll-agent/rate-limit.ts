@@ -32,7 +32,8 @@ export function rateLimitSettings(env: (name: string) => string | undefined): Ra
     const raw = env(name);
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`Invalid ${name}=${raw}: expected a whole number ${min}..${max}`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`Invalid ${name}=${raw}: expected a whole number ${min}..${max}`);
     return n;
   };
   return {
@@ -43,8 +44,16 @@ export function rateLimitSettings(env: (name: string) => string | undefined): Ra
 }
 
 /** Takes one attempt for `address`; throws when the counter cannot be reached (the caller answers 503). */
-export async function takeAttempt(admin: SupabaseClient<Database>, address: string, s: RateLimitSettings): Promise<Attempt> {
-  const { data, error } = await admin.rpc('take_enrollment_attempt', { p_address: address, p_limit: s.limit, p_window_seconds: s.windowSeconds });
+export async function takeAttempt(
+  admin: SupabaseClient<Database>,
+  address: string,
+  s: RateLimitSettings,
+): Promise<Attempt> {
+  const { data, error } = await admin.rpc('take_enrollment_attempt', {
+    p_address: address,
+    p_limit: s.limit,
+    p_window_seconds: s.windowSeconds,
+  });
   if (error) throw new Error(`Cannot count the enrollment attempt: ${error.message}`);
   const r = data as { allowed: boolean; retry_after: number; window_start: string };
   if (!r.allowed) return { allowed: false, retryAfter: r.retry_after };

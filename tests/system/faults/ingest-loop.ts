@@ -14,7 +14,12 @@ export interface IngestRecord {
 }
 
 /** Inserts one sample per `everyMs` until `stop()`; a failed sample is retried until acknowledged before the next. */
-export function ingestLoop(client: SupabaseClient, hostId: string, everyMs: number, startTs: number): { record: IngestRecord; stop: () => Promise<void> } {
+export function ingestLoop(
+  client: SupabaseClient,
+  hostId: string,
+  everyMs: number,
+  startTs: number,
+): { record: IngestRecord; stop: () => Promise<void> } {
   const record: IngestRecord = { hostId, acked: [], failures: 0, failureAt: [], successAt: [] };
   let stopping = false;
   const done = (async () => {

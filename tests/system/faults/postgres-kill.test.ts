@@ -30,12 +30,18 @@ describe('Postgres kill -9 mid-ingest', () => {
     const clients = await Promise.all(creds.map((c) => agentClient(stack.env, c)));
     const start = Date.now() - 10 * 60_000;
     const loops = clients.map((c, i) => ingestLoop(c, creds[i]!.hostId, 20, start));
-    await waitFor(() => loops.every((l) => l.record.acked.length >= 10), { message: 'ten acknowledged samples per agent before the kill', timeoutMs: 30_000 });
+    await waitFor(() => loops.every((l) => l.record.acked.length >= 10), {
+      message: 'ten acknowledged samples per agent before the kill',
+      timeoutMs: 30_000,
+    });
     const pid = stack.postgres!.pid!;
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
     // Wait until every loop has been acknowledged again several times after the kill.
-    await waitFor(() => loops.every((l) => l.record.successAt.filter((t) => t > killedAt + 500).length >= 10), { message: 'every agent acknowledged again after the kill', timeoutMs: 120_000 });
+    await waitFor(() => loops.every((l) => l.record.successAt.filter((t) => t > killedAt + 500).length >= 10), {
+      message: 'every agent acknowledged again after the kill',
+      timeoutMs: 120_000,
+    });
     for (const l of loops) await l.stop();
 
     expect(stack.postgres!.restarts).toBeGreaterThanOrEqual(1);
@@ -45,13 +51,18 @@ describe('Postgres kill -9 mid-ingest', () => {
     const recoveredAfterMs = Math.max(...loops.map((l) => l.record.successAt.find((t) => t > killedAt)! - killedAt));
     expect(recoveredAfterMs).toBeLessThan(60_000);
     for (const l of loops) {
-      const { rows } = await db.query<{ ts: Date }>('select ts from public.host_samples where host_id = $1 order by ts', [l.record.hostId]);
+      const { rows } = await db.query<{ ts: Date }>(
+        'select ts from public.host_samples where host_id = $1 order by ts',
+        [l.record.hostId],
+      );
       const stored = rows.map((r) => r.ts.toISOString());
       expect(stored.length, `host ${l.record.hostId}`).toBeGreaterThan(10);
       expect(new Set(stored).size).toBe(stored.length);
       const missing = l.record.acked.filter((ts) => !stored.includes(ts));
       expect(missing, `acknowledged samples lost for host ${l.record.hostId}`).toEqual([]);
     }
-    process.stdout.write(`postgres kill -9: ${failures} failed requests retried, all agents acknowledged again within ${recoveredAfterMs} ms\n`);
+    process.stdout.write(
+      `postgres kill -9: ${failures} failed requests retried, all agents acknowledged again within ${recoveredAfterMs} ms\n`,
+    );
   });
 });

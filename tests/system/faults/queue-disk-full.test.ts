@@ -32,7 +32,9 @@ beforeAll(async () => {
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=192k,mode=0700', 'tmpfs', queueDir]);
   } catch (err) {
-    throw new Error(`Cannot mount a small tmpfs for the disk-full test (run the suite as root): ${(err as Error).message}`);
+    throw new Error(
+      `Cannot mount a small tmpfs for the disk-full test (run the suite as root): ${(err as Error).message}`,
+    );
   }
   proxy = await startTcpProxy(Number(new URL(stack.env.SUPABASE_URL).port));
 }, 180_000);
@@ -42,29 +44,48 @@ afterAll(async () => {
     await agent.exited;
   }
   await proxy?.stop().catch(() => {});
-  try { execFileSync('umount', [queueDir]); } catch { /* not mounted */ }
+  try {
+    execFileSync('umount', [queueDir]);
+  } catch {
+    /* not mounted */
+  }
   await fs.rm(dataDir, { recursive: true, force: true });
   await db?.end();
 });
 
 describe('agent queue disk full', () => {
-  it('reports it, keeps the newest samples, and delivers them when the gateway returns', { timeout: 240_000 }, async () => {
+  it('reports it, keeps the newest samples, and delivers them when the gateway returns', {
+    timeout: 240_000,
+  }, async () => {
     const teamId = await createTeamRow(db, 'fault-disk');
     const [cred] = await provisionAgents(stack.env, db, teamId, 1, 'diskfull');
     await proxy.stop(); // offline from the start: everything waits in the queue
-    agent = spawnAgent(['run'], agentEnv(stack.env, cred!, { url: `http://127.0.0.1:${proxy.port}`, dataDir, extra: {
-      VIBE_AGENT_SAMPLE_INTERVAL: '0.1',
-      VIBE_AGENT_SEND_INTERVAL: '1',
-      VIBE_AGENT_RETRY_MAX: '1',
-      // 64 KiB segments: several fit on the 192 KiB disk, so the oldest can make room for the newest.
-      VIBE_AGENT_QUEUE_MAX_BYTES: String(1024 * 1024),
-      VIBE_AGENT_LOG_LEVEL: 'debug',
-    } }));
-    await waitFor(() => /disk is full|ENOSPC|no space/i.test(agent!.output()), { message: () => `the queue disk to fill:\n${agent?.output().slice(-2000)}`, timeoutMs: 120_000 });
+    agent = spawnAgent(
+      ['run'],
+      agentEnv(stack.env, cred!, {
+        url: `http://127.0.0.1:${proxy.port}`,
+        dataDir,
+        extra: {
+          VIBE_AGENT_SAMPLE_INTERVAL: '0.1',
+          VIBE_AGENT_SEND_INTERVAL: '1',
+          VIBE_AGENT_RETRY_MAX: '1',
+          // 64 KiB segments: several fit on the 192 KiB disk, so the oldest can make room for the newest.
+          VIBE_AGENT_QUEUE_MAX_BYTES: String(1024 * 1024),
+          VIBE_AGENT_LOG_LEVEL: 'debug',
+        },
+      }),
+    );
+    await waitFor(() => /disk is full|ENOSPC|no space/i.test(agent!.output()), {
+      message: () => `the queue disk to fill:\n${agent?.output().slice(-2000)}`,
+      timeoutMs: 120_000,
+    });
     const atFull = agent.sampled.length;
     await new Promise((r) => setTimeout(r, 4000));
     const afterFull = agent.sampled.slice(atFull);
-    expect(afterFull.length, 'sampling into the queue stopped when the disk filled: the newest data is being dropped').toBeGreaterThan(15);
+    expect(
+      afterFull.length,
+      'sampling into the queue stopped when the disk filled: the newest data is being dropped',
+    ).toBeGreaterThan(15);
     const status = readStatus(dataDir);
     expect(status?.queueDiskFullAt, 'the status file reports the full disk').toBeTruthy();
     expect(agent.output()).toMatch(/The queue disk is full: \d+ oldest rows dropped to keep the newest/);
@@ -72,14 +93,25 @@ describe('agent queue disk full', () => {
 
     await proxy.start();
     const newest = agent.sampled.slice(-10);
-    await waitFor(async () => {
-      const { rows } = await db.query<{ ts: Date }>('select ts from public.host_samples where host_id = $1 and ts = any($2::timestamptz[])', [cred!.hostId, newest]);
-      return rows.length === newest.length;
-    }, { message: () => `the newest samples to arrive:\n${agent?.output().slice(-2000)}`, timeoutMs: 60_000 });
-    const { rows } = await db.query<{ n: number }>('select count(*)::int as n from public.host_samples where host_id = $1', [cred!.hostId]);
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ ts: Date }>(
+          'select ts from public.host_samples where host_id = $1 and ts = any($2::timestamptz[])',
+          [cred!.hostId, newest],
+        );
+        return rows.length === newest.length;
+      },
+      { message: () => `the newest samples to arrive:\n${agent?.output().slice(-2000)}`, timeoutMs: 60_000 },
+    );
+    const { rows } = await db.query<{ n: number }>(
+      'select count(*)::int as n from public.host_samples where host_id = $1',
+      [cred!.hostId],
+    );
     expect(rows[0]!.n).toBeLessThan(agent.sampled.length); // the oldest were dropped, not the newest
     agent.child.kill('SIGTERM');
     await agent.exited;
-    process.stdout.write(`queue disk full: ${agent.sampled.length} sampled, ${status!.droppedRows} oldest dropped, ${rows[0]!.n} delivered including the newest\n`);
+    process.stdout.write(
+      `queue disk full: ${agent.sampled.length} sampled, ${status!.droppedRows} oldest dropped, ${rows[0]!.n} delivered including the newest\n`,
+    );
   });
 });

@@ -20,8 +20,16 @@ export class ThrowawayRedis {
 
   /** Starts it and waits until PING answers. */
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitFor(async () => (await this.cli('ping').catch(() => '')) === 'PONG', { message: `redis-server on port ${this.port} to answer PING`, timeoutMs: 10_000, intervalMs: 50 });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    await waitFor(async () => (await this.cli('ping').catch(() => '')) === 'PONG', {
+      message: `redis-server on port ${this.port} to answer PING`,
+      timeoutMs: 10_000,
+      intervalMs: 50,
+    });
   }
 
   /** Stops it (SIGTERM) and waits for the process to exit. */

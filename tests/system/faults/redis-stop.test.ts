@@ -38,11 +38,18 @@ async function servers(): Promise<{ status: number; cache: string | null; names:
   const t0 = performance.now();
   const res = await fetch(`${web.url}/api/monitoring/servers`, { headers: { authorization: `Bearer ${user.token}` } });
   const body = (await res.json()) as { servers?: { name: string }[] };
-  return { status: res.status, cache: res.headers.get('x-cache'), names: (body.servers ?? []).map((s) => s.name).sort(), ms: performance.now() - t0 };
+  return {
+    status: res.status,
+    cache: res.headers.get('x-cache'),
+    names: (body.servers ?? []).map((s) => s.name).sort(),
+    ms: performance.now() - t0,
+  };
 }
 
 describe('Redis stopped', () => {
-  it('answers from Postgres while Redis is down and refills the cache when it returns', { timeout: 180_000 }, async () => {
+  it('answers from Postgres while Redis is down and refills the cache when it returns', {
+    timeout: 180_000,
+  }, async () => {
     const cold = await servers();
     expect(cold).toMatchObject({ status: 200, cache: 'miss', names: ['before-outage'] });
     const warm = await servers();
@@ -68,6 +75,8 @@ describe('Redis stopped', () => {
     const again = await servers();
     expect(again).toMatchObject({ status: 200, cache: 'hit', names: ['before-outage', 'during-outage'] });
     expect(Number(await redis.cli('dbsize'))).toBeGreaterThan(0);
-    process.stdout.write(`redis stopped: API answered in ${down.map((r) => Math.round(r.ms)).join(', ')} ms from Postgres (warm hit ${Math.round(warm.ms)} ms); refilled on return\n`);
+    process.stdout.write(
+      `redis stopped: API answered in ${down.map((r) => Math.round(r.ms)).join(', ')} ms from Postgres (warm hit ${Math.round(warm.ms)} ms); refilled on return\n`,
+    );
   });
 });

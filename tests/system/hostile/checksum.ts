@@ -18,7 +18,8 @@ export async function teamChecksums(db: pg.Pool | pg.Client, teamId: string): Pr
   const out: Record<string, string> = {};
   for (const { name, scope } of tables) {
     if (DERIVED.test(name)) continue;
-    const where = scope === 'team_id' ? 't.team_id = $1' : 't.host_id in (select id from public.hosts where team_id = $1)';
+    const where =
+      scope === 'team_id' ? 't.team_id = $1' : 't.host_id in (select id from public.hosts where team_id = $1)';
     const { rows } = await db.query<{ sum: string | null; n: number }>(
       `select md5(string_agg(t::text, '|' order by t::text)) as sum, count(*)::int as n from public.${name} t where ${where}`,
       [teamId],

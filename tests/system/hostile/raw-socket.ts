@@ -29,7 +29,9 @@ export class RawSocket {
       ws.once('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (b: Buffer) => (body += b.toString()));
-        res.on('end', () => reject(Object.assign(new Error(`upgrade refused ${res.statusCode}`), { status: res.statusCode ?? 0, body })));
+        res.on('end', () =>
+          reject(Object.assign(new Error(`upgrade refused ${res.statusCode}`), { status: res.statusCode ?? 0, body })),
+        );
       });
       ws.once('error', reject);
     });
@@ -46,7 +48,14 @@ export class RawSocket {
   }
 
   /** Sends a V2 frame and waits for the phx_reply to its ref (or any frame matching `also`). */
-  async request(topic: string, event: string, payload: unknown, joinRef: string | null = null, timeoutMs = 5000, also?: (f: Frame) => boolean): Promise<Frame> {
+  async request(
+    topic: string,
+    event: string,
+    payload: unknown,
+    joinRef: string | null = null,
+    timeoutMs = 5000,
+    also?: (f: Frame) => boolean,
+  ): Promise<Frame> {
     const ref = this.nextRef();
     const from = this.received.length;
     this.ws.send(JSON.stringify([joinRef ?? (event === 'phx_join' ? ref : null), ref, topic, event, payload]));
@@ -59,8 +68,12 @@ export class RawSocket {
     for (;;) {
       const hit = this.received.slice(from).find(pred);
       if (hit) return hit;
-      if (Date.now() > end) throw new Error(`No matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.received.slice(from)).slice(0, 500)}`);
-      if (this.ws.readyState !== WebSocket.OPEN) throw new Error(`The socket closed; got ${JSON.stringify(this.received.slice(from)).slice(0, 500)}`);
+      if (Date.now() > end)
+        throw new Error(
+          `No matching frame within ${timeoutMs} ms; got ${JSON.stringify(this.received.slice(from)).slice(0, 500)}`,
+        );
+      if (this.ws.readyState !== WebSocket.OPEN)
+        throw new Error(`The socket closed; got ${JSON.stringify(this.received.slice(from)).slice(0, 500)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -37,7 +37,12 @@ export function rate(v: number | null | undefined): string {
 export function duration(seconds: number | null | undefined): string {
   if (seconds == null || !Number.isFinite(seconds)) return '–';
   let s = Math.max(0, Math.floor(seconds));
-  const parts: [number, string][] = [[86400, 'd'], [3600, 'h'], [60, 'm'], [1, 's']];
+  const parts: [number, string][] = [
+    [86400, 'd'],
+    [3600, 'h'],
+    [60, 'm'],
+    [1, 's'],
+  ];
   const out: string[] = [];
   for (const [size, unit] of parts) {
     if (s >= size || (unit === 's' && out.length === 0)) {

@@ -57,18 +57,38 @@ const MB = 1024 * 1024;
 /** Metrics from a host_status row. */
 export function metricsFromStatus(r: HostStatusRow): HostMetrics {
   return {
-    cpu: r.cpu_total, cpuCount: r.cpu_count, memPercent: r.mem_percent, memTotal: r.mem_total, memUsed: r.mem_used,
-    diskPercent: r.disk_percent, diskTotal: r.disk_total, diskUsed: r.disk_used, load1: r.load_1,
-    netRx: r.net_rx_bps, netTx: r.net_tx_bps, netConnections: r.net_connections, uptime: r.uptime_s,
+    cpu: r.cpu_total,
+    cpuCount: r.cpu_count,
+    memPercent: r.mem_percent,
+    memTotal: r.mem_total,
+    memUsed: r.mem_used,
+    diskPercent: r.disk_percent,
+    diskTotal: r.disk_total,
+    diskUsed: r.disk_used,
+    load1: r.load_1,
+    netRx: r.net_rx_bps,
+    netTx: r.net_tx_bps,
+    netConnections: r.net_connections,
+    uptime: r.uptime_s,
   };
 }
 
 /** Metrics from a broadcast host_latest row. */
 export function metricsFromLatest(r: LatestRow): HostMetrics {
   return {
-    cpu: r.cpu_total, cpuCount: r.cpu_count, memPercent: r.mem_percent, memTotal: r.mem_total, memUsed: r.mem_used,
-    diskPercent: r.disk_percent, diskTotal: r.disk_total, diskUsed: r.disk_used, load1: r.load_1,
-    netRx: r.net_rx_bps, netTx: r.net_tx_bps, netConnections: r.net_connections, uptime: r.uptime_s,
+    cpu: r.cpu_total,
+    cpuCount: r.cpu_count,
+    memPercent: r.mem_percent,
+    memTotal: r.mem_total,
+    memUsed: r.mem_used,
+    diskPercent: r.disk_percent,
+    diskTotal: r.disk_total,
+    diskUsed: r.disk_used,
+    load1: r.load_1,
+    netRx: r.net_rx_bps,
+    netTx: r.net_tx_bps,
+    netConnections: r.net_connections,
+    uptime: r.uptime_s,
   };
 }
 
@@ -76,14 +96,29 @@ export function metricsFromLatest(r: LatestRow): HostMetrics {
 export function metricsFromApi(s: ApiServer): HostMetrics {
   const b = (mb: number | null) => (mb == null ? null : mb * MB);
   return {
-    cpu: s.cpu.usage, cpuCount: s.cpu.cores, memPercent: s.memory.usage, memTotal: b(s.memory.total),
-    memUsed: b(s.memory.used), diskPercent: s.disk.usage, diskTotal: b(s.disk.total), diskUsed: b(s.disk.used),
-    load1: null, netRx: s.network.rx, netTx: s.network.tx, netConnections: s.network.connections, uptime: s.uptime,
+    cpu: s.cpu.usage,
+    cpuCount: s.cpu.cores,
+    memPercent: s.memory.usage,
+    memTotal: b(s.memory.total),
+    memUsed: b(s.memory.used),
+    diskPercent: s.disk.usage,
+    diskTotal: b(s.disk.total),
+    diskUsed: b(s.disk.used),
+    load1: null,
+    netRx: s.network.rx,
+    netTx: s.network.tx,
+    netConnections: s.network.connections,
+    uptime: s.uptime,
   };
 }
 
 /** The host_status rule: offline after `offlineAfterS` without a sample, else the worst firing severity. */
-export function hostStatus(lastSeenAt: string | null, offlineAfterS: number, severities: Iterable<string>, now = Date.now()): HostStatus {
+export function hostStatus(
+  lastSeenAt: string | null,
+  offlineAfterS: number,
+  severities: Iterable<string>,
+  now = Date.now(),
+): HostStatus {
   if (!lastSeenAt || Date.parse(lastSeenAt) < now - offlineAfterS * 1000) return 'offline';
   let worst: HostStatus = 'healthy';
   for (const s of severities) {

@@ -3,7 +3,10 @@
 /** Parses labels, or says which part is wrong. */
 export function parseLabels(text: string): { labels: Record<string, string> } | { error: string } {
   const labels: Record<string, string> = {};
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     if (eq <= 0) return { error: `Cannot read the label "${part}": write key=value, separated by commas` };
     labels[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();

@@ -26,7 +26,9 @@ export class LiveHost {
   constructor(id: string, clock: Clock) {
     this.id = id;
     this.clock = clock;
-    this.status = $derived(this.serverStatus ?? hostStatus(this.lastSeenAt, this.offlineAfterS, this.firing.values(), this.clock.now));
+    this.status = $derived(
+      this.serverStatus ?? hostStatus(this.lastSeenAt, this.offlineAfterS, this.firing.values(), this.clock.now),
+    );
   }
 
   /** Applies a snapshot taken at `ts`; older snapshots than the one shown are ignored. */
@@ -67,7 +69,18 @@ export class Clock {
 /** Metrics with every value unknown. */
 export function emptyMetrics(): HostMetrics {
   return {
-    cpu: null, cpuCount: null, memPercent: null, memTotal: null, memUsed: null, diskPercent: null, diskTotal: null,
-    diskUsed: null, load1: null, netRx: null, netTx: null, netConnections: null, uptime: null,
+    cpu: null,
+    cpuCount: null,
+    memPercent: null,
+    memTotal: null,
+    memUsed: null,
+    diskPercent: null,
+    diskTotal: null,
+    diskUsed: null,
+    load1: null,
+    netRx: null,
+    netTx: null,
+    netConnections: null,
+    uptime: null,
   };
 }

@@ -16,7 +16,11 @@ export interface TeamChannelHandlers {
  * Joins `team:<teamId>` as a private channel with the signed-in user's token. realtime-js rejoins by
  * itself after a drop; every SUBSCRIBED after the first is reported as `live` again so callers can catch up.
  */
-export async function subscribeTeam(supabase: SupabaseClient<Database>, teamId: string, handlers: TeamChannelHandlers): Promise<() => void> {
+export async function subscribeTeam(
+  supabase: SupabaseClient<Database>,
+  teamId: string,
+  handlers: TeamChannelHandlers,
+): Promise<() => void> {
   // Private channels are authorised with the user's JWT, which must be set before the join.
   await supabase.realtime.setAuth();
   handlers.onState('connecting');
@@ -25,7 +29,8 @@ export async function subscribeTeam(supabase: SupabaseClient<Database>, teamId: 
     .on('broadcast', { event: 'ingest' }, (msg) => handlers.onIngest(msg.payload as IngestPayload))
     .subscribe((status, err) => {
       if (status === 'SUBSCRIBED') handlers.onState('live');
-      else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED') handlers.onState('down', err?.message ?? status);
+      else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED')
+        handlers.onState('down', err?.message ?? status);
     });
   return () => void supabase.removeChannel(channel);
 }

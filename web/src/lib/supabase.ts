@@ -5,7 +5,10 @@ import type { Database } from '$shared/database.types.ts';
 import { PUBLIC_SUPABASE_ANON_KEY, PUBLIC_SUPABASE_URL } from '$app/env/public';
 
 /** A client acting as the signed-in user; in the browser it is a singleton that also carries Realtime. */
-export function createUniversalClient(serverCookies: { name: string; value: string }[], fetchFn: typeof fetch): SupabaseClient<Database> {
+export function createUniversalClient(
+  serverCookies: { name: string; value: string }[],
+  fetchFn: typeof fetch,
+): SupabaseClient<Database> {
   if (isBrowser()) {
     // The client rewrites the session cookie through document.cookie on every token refresh. @supabase/ssr
     // leaves Secure off by default, which over https would turn the server's Secure cookie into one a

@@ -3,8 +3,12 @@ import { getContext, setContext } from 'svelte';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
 import {
-  metricsFromApi, metricsFromLatest, metricsFromStatus,
-  type AlertEventRow, type ApiServer, type IngestPayload,
+  metricsFromApi,
+  metricsFromLatest,
+  metricsFromStatus,
+  type AlertEventRow,
+  type ApiServer,
+  type IngestPayload,
 } from './host-model.ts';
 import { Clock, LiveHost } from './live-host.svelte.ts';
 import { subscribeTeam, type ChannelState } from './realtime.ts';
@@ -53,7 +57,11 @@ export class TeamLive {
       sb.from('host_status').select('*').eq('team_id', this.teamId).order('name'),
       sb.from('hosts').select('id, sample_interval_s').eq('team_id', this.teamId),
       sb.from('team_settings').select('offline_after_intervals').eq('team_id', this.teamId).maybeSingle(),
-      sb.from('alert_states').select('rule_id, host_id, alert_rules(severity)').eq('team_id', this.teamId).eq('status', 'firing'),
+      sb
+        .from('alert_states')
+        .select('rule_id, host_id, alert_rules(severity)')
+        .eq('team_id', this.teamId)
+        .eq('status', 'firing'),
     ]);
     const err = status.error ?? hosts.error ?? firing.error;
     if (err) {
@@ -92,9 +100,15 @@ export class TeamLive {
   async loadSparks(minutes = 10): Promise<void> {
     const since = new Date(Date.now() - minutes * 60_000).toISOString();
     const { data } = await this.supabase
-      .from('host_samples').select('host_id, ts, cpu_total')
-      .in('host_id', this.hosts.slice(0, 200).map((h) => h.id))
-      .gte('ts', since).order('ts').limit(20_000);
+      .from('host_samples')
+      .select('host_id, ts, cpu_total')
+      .in(
+        'host_id',
+        this.hosts.slice(0, 200).map((h) => h.id),
+      )
+      .gte('ts', since)
+      .order('ts')
+      .limit(20_000);
     const series = new Map<string, number[]>();
     for (const r of data ?? []) {
       if (r.cpu_total == null) continue;
@@ -148,7 +162,8 @@ export class TeamLive {
     }
     if (added) this.publish();
     const events = p.events ?? [];
-    for (const e of events) if (e.host_id && e.rule_id) this.byId.get(e.host_id)?.applyAlert(e.rule_id, e.kind, e.severity);
+    for (const e of events)
+      if (e.host_id && e.rule_id) this.byId.get(e.host_id)?.applyAlert(e.rule_id, e.kind, e.severity);
     if (events.length) this.events = [...[...events].reverse(), ...this.events].slice(0, MAX_EVENTS);
     for (const fn of this.listeners) fn(p);
   }

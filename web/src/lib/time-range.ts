@@ -27,7 +27,13 @@ export function resolveRange(r: TimeRange, now = Date.now()): { from: Date; to: 
 export function rangeFromUrl(url: { searchParams: { get(name: string): string | null } }): TimeRange {
   const from = url.searchParams.get('from');
   const to = url.searchParams.get('to');
-  if (from && to && Number.isFinite(Date.parse(from)) && Number.isFinite(Date.parse(to)) && Date.parse(from) < Date.parse(to)) {
+  if (
+    from &&
+    to &&
+    Number.isFinite(Date.parse(from)) &&
+    Number.isFinite(Date.parse(to)) &&
+    Date.parse(from) < Date.parse(to)
+  ) {
     return { preset: 'custom', from: new Date(from), to: new Date(to) };
   }
   const key = url.searchParams.get('range');

@@ -47,7 +47,12 @@ export class Catalog {
   }
 
   private async loadTable(relid: number): Promise<TableMeta | null> {
-    const res = await this.pool.query<{ qualified: string; rowsecurity: boolean; pk: string[]; attrs: Attribute[] | null }>(
+    const res = await this.pool.query<{
+      qualified: string;
+      rowsecurity: boolean;
+      pk: string[];
+      attrs: Attribute[] | null;
+    }>(
       `select format('%I.%I', (select nspname from pg_namespace where oid = c.relnamespace), c.relname) as qualified, c.relrowsecurity as rowsecurity,
               coalesce((select array_agg(a.attname::text order by array_position(i.indkey::int2[], a.attnum))
                           from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
@@ -63,7 +68,14 @@ export class Catalog {
     const row = res.rows[0];
     if (!row) return null;
     const attributes = row.attrs ?? [];
-    return { relid, qualified: row.qualified, rowSecurity: row.rowsecurity, pk: row.pk, attributes, byName: new Map(attributes.map((a) => [a.name, a])) };
+    return {
+      relid,
+      qualified: row.qualified,
+      rowSecurity: row.rowsecurity,
+      pk: row.pk,
+      attributes,
+      byName: new Map(attributes.map((a) => [a.name, a])),
+    };
   }
 
   /** Columns of the table the role may SELECT (empty if the role does not exist). */
@@ -84,7 +96,11 @@ export class Catalog {
   }
 
   /** Tables of a publication matching a binding's schema/table (`*` = any), as Realtime matches them (LIKE). */
-  async publicationTables(publication: string, schema: string, table: string): Promise<{ relid: number; schema: string; table: string }[]> {
+  async publicationTables(
+    publication: string,
+    schema: string,
+    table: string,
+  ): Promise<{ relid: number; schema: string; table: string }[]> {
     const res = await this.pool.query<{ relid: number; schemaname: string; tablename: string }>(
       `select format('%I.%I', schemaname, tablename)::regclass::oid as relid, schemaname, tablename
          from pg_publication_tables

@@ -59,7 +59,11 @@ export class PostgresChanges {
   }
 
   /** Validates and registers a channel's bindings; resolves with the error message Realtime would push, or null. */
-  async subscribe(channel: ChangesChannel, raw: Record<string, unknown>[], claims: RealtimeClaims): Promise<string | null> {
+  async subscribe(
+    channel: ChangesChannel,
+    raw: Record<string, unknown>[],
+    claims: RealtimeClaims,
+  ): Promise<string | null> {
     const bindings: Binding[] = [];
     for (const params of raw) {
       const parsed = parseSubscriptionParams(params);
@@ -135,7 +139,9 @@ export class PostgresChanges {
     const rel = change.relation;
     const interested: [ChangesChannel, Registration, Binding[]][] = [];
     for (const [channel, reg] of this.registrations) {
-      const hits = reg.bindings.filter((b) => b.relids.has(rel.relid) && (b.params.action === '*' || b.params.action === change.kind));
+      const hits = reg.bindings.filter(
+        (b) => b.relids.has(rel.relid) && (b.params.action === '*' || b.params.action === change.kind),
+      );
       if (hits.length) interested.push([channel, reg, hits]);
     }
     if (interested.length === 0) return;
@@ -153,7 +159,11 @@ export class PostgresChanges {
     };
     const newText = texts(change.newTuple, false);
     // without an old tuple (the default for UPDATE), the identity is the key part of the new row, as wal2json reports it
-    const oldText = change.oldTuple ? texts(change.oldTuple, rel.replicaIdentity !== 'f') : change.kind === 'UPDATE' ? texts(change.newTuple, true) : null;
+    const oldText = change.oldTuple
+      ? texts(change.oldTuple, rel.replicaIdentity !== 'f')
+      : change.kind === 'UPDATE'
+        ? texts(change.newTuple, true)
+        : null;
     const record = newText ? await this.toRow(newText, meta) : null;
     const old = oldText ? await this.toRow(oldText, meta) : null;
     const visibility = new Map<string, Promise<boolean>>();
@@ -185,9 +195,27 @@ export class PostgresChanges {
       for (const group of groups.values()) {
         const data: ChangeData = error
           ? errorData(rel.schema, rel.table, change.kind, error)
-          : buildChangeData({ schema: rel.schema, table: rel.table, commitTime, type: change.kind, meta, record, old, selectable, select: group[0]!.params.select });
+          : buildChangeData({
+              schema: rel.schema,
+              table: rel.table,
+              commitTime,
+              type: change.kind,
+              meta,
+              record,
+              old,
+              selectable,
+              select: group[0]!.params.select,
+            });
         const ids = group.map((b) => b.id);
-        channel.send(encodeText(channel.vsn, { joinRef: null, ref: null, topic: channel.joinTopic, event: 'postgres_changes', payload: { ids, data } }));
+        channel.send(
+          encodeText(channel.vsn, {
+            joinRef: null,
+            ref: null,
+            topic: channel.joinTopic,
+            event: 'postgres_changes',
+            payload: { ids, data },
+          }),
+        );
       }
     }
   }
@@ -209,7 +237,10 @@ export class PostgresChanges {
     }
     if (viaSql.length) {
       const sql = `select ${viaSql.map((v, i) => `to_jsonb($${i + 1}::text::${v.sqlType}) as c${i}`).join(', ')}`;
-      const res = await this.pool.query<Record<string, unknown>>(sql, viaSql.map((v) => v.text));
+      const res = await this.pool.query<Record<string, unknown>>(
+        sql,
+        viaSql.map((v) => v.text),
+      );
       viaSql.forEach((v, i) => {
         row.set(v.name, res.rows[0]![`c${i}`]);
       });
@@ -222,7 +253,12 @@ export class PostgresChanges {
    * the role, as walrus does. The commit record can be decoded a moment before the committing session
    * makes the transaction visible to others, so the lookup waits until it is no longer "in progress".
    */
-  private async visibleTo(claims: RealtimeClaims, meta: TableMeta, row: Map<string, string | null | undefined>, xid: number): Promise<boolean> {
+  private async visibleTo(
+    claims: RealtimeClaims,
+    meta: TableMeta,
+    row: Map<string, string | null | undefined>,
+    xid: number,
+  ): Promise<boolean> {
     if (this.visibleXid !== xid) {
       await this.waitForCommit(xid);
       this.visibleXid = xid;
@@ -246,13 +282,25 @@ export class PostgresChanges {
     }
   }
 
-  private async lookUp(claims: RealtimeClaims, meta: TableMeta, row: Map<string, string | null | undefined>): Promise<boolean> {
-    const conds = meta.pk.map((c, i) => `${quoteIdent(c)} = $${i + 1}::text::${meta.byName.get(c)!.sqlType}`).join(' and ');
+  private async lookUp(
+    claims: RealtimeClaims,
+    meta: TableMeta,
+    row: Map<string, string | null | undefined>,
+  ): Promise<boolean> {
+    const conds = meta.pk
+      .map((c, i) => `${quoteIdent(c)} = $${i + 1}::text::${meta.byName.get(c)!.sqlType}`)
+      .join(' and ');
     const client = await this.pool.connect();
     try {
       await client.query('begin');
-      await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [claims.role, JSON.stringify(claims)]);
-      const res = await client.query<{ visible: boolean }>(`select exists(select 1 from ${meta.qualified} where ${conds}) as visible`, meta.pk.map((c) => row.get(c) ?? null));
+      await client.query(`select set_config('role', $1, true), set_config('request.jwt.claims', $2, true)`, [
+        claims.role,
+        JSON.stringify(claims),
+      ]);
+      const res = await client.query<{ visible: boolean }>(
+        `select exists(select 1 from ${meta.qualified} where ${conds}) as visible`,
+        meta.pk.map((c) => row.get(c) ?? null),
+      );
       return res.rows[0]?.visible === true;
     } catch {
       return false;
@@ -270,7 +318,11 @@ export class PostgresChanges {
   }
 }
 
-function testFilterOn(texts: Map<string, string | null | undefined>, f: Parameters<typeof testFilter>[0], kind: ReturnType<typeof compareKind>): boolean {
+function testFilterOn(
+  texts: Map<string, string | null | undefined>,
+  f: Parameters<typeof testFilter>[0],
+  kind: ReturnType<typeof compareKind>,
+): boolean {
   if (!texts.has(f.column)) return false;
   const v = texts.get(f.column);
   return v === undefined ? false : testFilter(f, v, kind);

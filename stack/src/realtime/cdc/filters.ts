@@ -2,7 +2,21 @@
 
 export type Action = '*' | 'INSERT' | 'UPDATE' | 'DELETE';
 
-export const FILTER_OPS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'in', 'like', 'ilike', 'is', 'match', 'imatch', 'isdistinct'] as const;
+export const FILTER_OPS = [
+  'eq',
+  'neq',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'in',
+  'like',
+  'ilike',
+  'is',
+  'match',
+  'imatch',
+  'isdistinct',
+] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
 export interface Filter {
@@ -28,7 +42,9 @@ export function parseSubscriptionParams(params: Record<string, unknown>): Subscr
   const action: Action = ev === 'INSERT' || ev === 'UPDATE' || ev === 'DELETE' ? ev : '*';
   let select: string[] | null = null;
   if (typeof params.select === 'string') {
-    return { error: 'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]' };
+    return {
+      error: 'Error parsing `select` params: expected a list of column name strings, e.g. select: ["col1", "col2"]',
+    };
   }
   if (Array.isArray(params.select)) {
     const cols = params.select.filter((c): c is string => typeof c === 'string');
@@ -49,10 +65,14 @@ export function parseSubscriptionParams(params: Record<string, unknown>): Subscr
   } else if (typeof params.table === 'string' && !has('schema') && !has('filter')) {
     [schema, table] = ['public', params.table];
   } else {
-    return { error: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${JSON.stringify(params)}` };
+    return {
+      error: `No subscription params provided. Please provide at least a \`schema\` or \`table\` to subscribe to: ${JSON.stringify(params)}`,
+    };
   }
   if (select && (schema === '*' || table === '*')) {
-    return { error: 'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.' };
+    return {
+      error: 'Column selection is not supported for wildcard subscriptions. Provide an explicit schema and table name.',
+    };
   }
   return { action, schema, table, filters, select };
 }
@@ -80,7 +100,8 @@ export function parseFilters(filter: string): Filter[] | string {
     const value = rest.slice(dot + 1);
     if (!(FILTER_OPS as readonly string[]).includes(op)) return JSON.stringify([op, value]);
     if (op === 'in') {
-      if (!(value.length >= 2 && value.startsWith('(') && value.endsWith(')'))) return '`in` filter value must be wrapped by parentheses';
+      if (!(value.length >= 2 && value.startsWith('(') && value.endsWith(')')))
+        return '`in` filter value must be wrapped by parentheses';
       out.push({ column, op, value, list: splitTopLevel(value.slice(1, -1)).map((v) => unquote(v.trim())), negate });
     } else {
       out.push({ column, op: op as FilterOp, value: unquote(value), negate });
@@ -156,7 +177,9 @@ function normalise(kind: CompareKind, text: string): number | string | boolean {
     case 'bool':
       return /^(t|true|y|yes|on|1)$/i.test(text.trim());
     case 'time': {
-      const ms = Date.parse(text.includes('T') || !text.includes(' ') ? text : text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'));
+      const ms = Date.parse(
+        text.includes('T') || !text.includes(' ') ? text : text.replace(' ', 'T').replace(/([+-]\d\d)$/, '$1:00'),
+      );
       return Number.isNaN(ms) ? text : ms;
     }
     default:
@@ -203,17 +226,39 @@ export function testFilter(f: Filter, text: string | null, kind: CompareKind): b
   const a = normalise(kind, text);
   let r: boolean;
   switch (f.op) {
-    case 'eq': r = a === normalise(kind, f.value); break;
-    case 'neq': r = a !== normalise(kind, f.value); break;
-    case 'lt': r = a < normalise(kind, f.value); break;
-    case 'lte': r = a <= normalise(kind, f.value); break;
-    case 'gt': r = a > normalise(kind, f.value); break;
-    case 'gte': r = a >= normalise(kind, f.value); break;
-    case 'in': r = (f.list ?? []).some((v) => normalise(kind, v) === a); break;
-    case 'like': r = likeToRegExp(f.value, '').test(text); break;
-    case 'ilike': r = likeToRegExp(f.value, 'i').test(text); break;
-    case 'match': r = safeRegExp(f.value, '')?.test(text) ?? false; break;
-    case 'imatch': r = safeRegExp(f.value, 'i')?.test(text) ?? false; break;
+    case 'eq':
+      r = a === normalise(kind, f.value);
+      break;
+    case 'neq':
+      r = a !== normalise(kind, f.value);
+      break;
+    case 'lt':
+      r = a < normalise(kind, f.value);
+      break;
+    case 'lte':
+      r = a <= normalise(kind, f.value);
+      break;
+    case 'gt':
+      r = a > normalise(kind, f.value);
+      break;
+    case 'gte':
+      r = a >= normalise(kind, f.value);
+      break;
+    case 'in':
+      r = (f.list ?? []).some((v) => normalise(kind, v) === a);
+      break;
+    case 'like':
+      r = likeToRegExp(f.value, '').test(text);
+      break;
+    case 'ilike':
+      r = likeToRegExp(f.value, 'i').test(text);
+      break;
+    case 'match':
+      r = safeRegExp(f.value, '')?.test(text) ?? false;
+      break;
+    case 'imatch':
+      r = safeRegExp(f.value, 'i')?.test(text) ?? false;
+      break;
   }
   return f.negate ? !r : r;
 }

@@ -94,7 +94,12 @@ export class ReplicationStream {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.opts.dbUrl, replication: 'database', options: '-c TimeZone=UTC', application_name: 'realtime postgres_changes' } as pg.ClientConfig);
+    const client = new pg.Client({
+      connectionString: this.opts.dbUrl,
+      replication: 'database',
+      options: '-c TimeZone=UTC',
+      application_name: 'realtime postgres_changes',
+    } as pg.ClientConfig);
     client.on('error', () => {});
     await client.connect();
     this.client = client;
@@ -180,7 +185,9 @@ export class ReplicationStream {
         this.pending++;
         this.chain = this.chain
           .then(() => this.opts.onTransaction(tx))
-          .catch((err: Error) => process.stderr.write(`[realtime] postgres_changes dispatch failed: ${err.stack ?? err.message}\n`))
+          .catch((err: Error) =>
+            process.stderr.write(`[realtime] postgres_changes dispatch failed: ${err.stack ?? err.message}\n`),
+          )
           .then(() => {
             this.pending--;
             if (end > this.flushed) this.flushed = end;

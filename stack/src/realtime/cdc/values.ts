@@ -15,7 +15,27 @@ export interface TypeInfo {
 export const NEEDS_SQL: unique symbol = Symbol('needs-sql');
 
 const NUMERIC = new Set(['int2', 'int4', 'int8', 'oid', 'float4', 'float8', 'numeric']);
-const AS_TEXT = new Set(['text', 'varchar', 'bpchar', 'name', 'uuid', 'date', 'time', 'interval', 'bytea', 'citext', 'inet', 'cidr', 'macaddr', 'xml', 'char', 'bit', 'varbit', 'money', 'tsvector']);
+const AS_TEXT = new Set([
+  'text',
+  'varchar',
+  'bpchar',
+  'name',
+  'uuid',
+  'date',
+  'time',
+  'interval',
+  'bytea',
+  'citext',
+  'inet',
+  'cidr',
+  'macaddr',
+  'xml',
+  'char',
+  'bit',
+  'varbit',
+  'money',
+  'tsvector',
+]);
 
 /** `2025-01-01 10:00:00+05` → `2025-01-01T10:00:00+05:00`, as to_jsonb renders timestamps. */
 function isoTimestamp(text: string, withZone: boolean): string {

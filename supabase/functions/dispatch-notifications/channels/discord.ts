@@ -4,7 +4,12 @@ import { deliver, requireString } from './deliver.ts';
 import type { ChannelConfig, OutgoingRequest, Send } from './types.ts';
 
 /** Embed colours: critical red, warning amber, resolved green, test blue. */
-export const DISCORD_COLORS = Object.freeze({ critical: 0xe5484d, warning: 0xf5a524, resolved: 0x30a46c, test: 0x3e63dd });
+export const DISCORD_COLORS = Object.freeze({
+  critical: 0xe5484d,
+  warning: 0xf5a524,
+  resolved: 0x30a46c,
+  test: 0x3e63dd,
+});
 const MAX_EMBEDS = 10;
 
 /** The colour of one alert's embed. */
@@ -17,7 +22,11 @@ function embed(a: AlertItem): Record<string, unknown> {
     { name: 'Metric', value: a.metric, inline: true },
     { name: 'Value', value: formatValue(a.value), inline: true },
     a.bandLow !== null && a.bandHigh !== null
-      ? { name: 'Expected', value: `${formatValue(a.bandLow)}–${formatValue(a.bandHigh)} (score ${formatValue(a.score)})`, inline: true }
+      ? {
+          name: 'Expected',
+          value: `${formatValue(a.bandLow)}–${formatValue(a.bandHigh)} (score ${formatValue(a.score)})`,
+          inline: true,
+        }
       : { name: 'Threshold', value: formatValue(a.threshold), inline: true },
   ];
   return {
@@ -35,16 +44,34 @@ function embed(a: AlertItem): Record<string, unknown> {
 export function discordPayload(m: NotificationMessage): Record<string, unknown> {
   const embeds =
     m.type === 'test'
-      ? [{ title: messageTitle(m), description: 'Notifications from OpenManager Vibe reach this channel.', color: DISCORD_COLORS.test, timestamp: m.createdAt, footer: { text: 'OpenManager Vibe' } }]
+      ? [
+          {
+            title: messageTitle(m),
+            description: 'Notifications from OpenManager Vibe reach this channel.',
+            color: DISCORD_COLORS.test,
+            timestamp: m.createdAt,
+            footer: { text: 'OpenManager Vibe' },
+          },
+        ]
       : m.alerts.slice(0, MAX_EMBEDS).map(embed);
   const more = m.alerts.length > MAX_EMBEDS ? ` (showing ${MAX_EMBEDS} of ${m.alerts.length})` : '';
-  return { username: 'OpenManager Vibe', content: `${messageTitle(m)}${more}`.slice(0, 2000), embeds, allowed_mentions: { parse: [] } };
+  return {
+    username: 'OpenManager Vibe',
+    content: `${messageTitle(m)}${more}`.slice(0, 2000),
+    embeds,
+    allowed_mentions: { parse: [] },
+  };
 }
 
 /** The HTTP request for a Discord channel. */
 export function discordRequest(m: NotificationMessage, config: ChannelConfig): OutgoingRequest {
   const url = requireString(config, 'url', 'set {"url": "https://discord.com/api/webhooks/…"}');
-  return { url, what: 'Discord webhook', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(discordPayload(m)) };
+  return {
+    url,
+    what: 'Discord webhook',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(discordPayload(m)),
+  };
 }
 
 /** Sends to a Discord webhook. */

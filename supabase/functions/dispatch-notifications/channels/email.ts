@@ -15,8 +15,11 @@ export const escapeHtml = (s: string): string =>
 
 /** Plain-text body. */
 export function emailText(m: NotificationMessage): string {
-  if (m.type === 'test') return `${messageTitle(m)}\n\nNotifications from OpenManager Vibe reach this address.\n\n${m.dashboardUrl}\n`;
-  const blocks = m.alerts.map((a) => [alertTitle(a), alertDetail(a), a.reason ?? '', a.hostUrl ?? '', a.occurredAt].filter(Boolean).join('\n'));
+  if (m.type === 'test')
+    return `${messageTitle(m)}\n\nNotifications from OpenManager Vibe reach this address.\n\n${m.dashboardUrl}\n`;
+  const blocks = m.alerts.map((a) =>
+    [alertTitle(a), alertDetail(a), a.reason ?? '', a.hostUrl ?? '', a.occurredAt].filter(Boolean).join('\n'),
+  );
   return `${blocks.join('\n\n')}\n\nOpenManager Vibe: ${m.dashboardUrl}\n`;
 }
 
@@ -36,27 +39,50 @@ export function emailHtml(m: NotificationMessage): string {
 
 /** The Resend-compatible JSON body (pure). */
 export function emailPayload(m: NotificationMessage, to: string[], from: string): Record<string, unknown> {
-  return { from, to, subject: `[OpenManager Vibe] ${messageTitle(m)}`.slice(0, 250), text: emailText(m), html: emailHtml(m) };
+  return {
+    from,
+    to,
+    subject: `[OpenManager Vibe] ${messageTitle(m)}`.slice(0, 250),
+    text: emailText(m),
+    html: emailHtml(m),
+  };
 }
 
 function recipients(config: ChannelConfig): string[] {
   const raw = config.to;
-  const list = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : []).map((x) => String(x).trim()).filter(Boolean);
+  const list = (Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [])
+    .map((x) => String(x).trim())
+    .filter(Boolean);
   if (list.length === 0 || list.length > 50 || !list.every((x) => /^[^\s@<>]+@[^\s@<>]+$/.test(x))) {
-    throw new ChannelConfigError('Channel secrets need "to": a list of 1–50 email addresses, e.g. {"to": ["ops@example.com"]}');
+    throw new ChannelConfigError(
+      'Channel secrets need "to": a list of 1–50 email addresses, e.g. {"to": ["ops@example.com"]}',
+    );
   }
   return list;
 }
 
 /** A request to the channel's email API (sender, key and URL from its config) for a body built from the sender. */
-export function emailApiRequest(config: ChannelConfig, idempotencyKey: string, body: (from: string) => Record<string, unknown>): OutgoingRequest {
-  const from = requireString(config, 'from', 'set "from" to a sender your email API accepts, e.g. "Vibe <alerts@example.com>"');
+export function emailApiRequest(
+  config: ChannelConfig,
+  idempotencyKey: string,
+  body: (from: string) => Record<string, unknown>,
+): OutgoingRequest {
+  const from = requireString(
+    config,
+    'from',
+    'set "from" to a sender your email API accepts, e.g. "Vibe <alerts@example.com>"',
+  );
   const apiKey = requireString(config, 'api_key', 'set "api_key" to the email API key (Resend: re_…)');
-  const url = typeof config.api_url === 'string' && config.api_url.trim() ? config.api_url.trim() : DEFAULT_EMAIL_API_URL;
+  const url =
+    typeof config.api_url === 'string' && config.api_url.trim() ? config.api_url.trim() : DEFAULT_EMAIL_API_URL;
   return {
     url,
     what: 'Email API',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${apiKey}`, 'Idempotency-Key': idempotencyKey },
+    headers: {
+      'Content-Type': 'application/json',
+      Authorization: `Bearer ${apiKey}`,
+      'Idempotency-Key': idempotencyKey,
+    },
     body: JSON.stringify(body(from)),
   };
 }

@@ -16,22 +16,35 @@ function section(a: AlertItem): Record<string, unknown> {
 /** The Slack payload for a message (pure). */
 export function slackPayload(m: NotificationMessage): Record<string, unknown> {
   const title = messageTitle(m);
-  const blocks: Record<string, unknown>[] = [{ type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } }];
+  const blocks: Record<string, unknown>[] = [
+    { type: 'header', text: { type: 'plain_text', text: title.slice(0, 150) } },
+  ];
   if (m.type === 'test') {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `Notifications from OpenManager Vibe reach this channel.` } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `Notifications from OpenManager Vibe reach this channel.` },
+    });
   }
   for (const a of m.alerts.slice(0, MAX_ALERTS)) blocks.push(section(a));
   if (m.alerts.length > MAX_ALERTS) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `…and ${m.alerts.length - MAX_ALERTS} more` } });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `OpenManager Vibe · <${m.dashboardUrl}|Open dashboard> · ${m.createdAt}` }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: `OpenManager Vibe · <${m.dashboardUrl}|Open dashboard> · ${m.createdAt}` }],
+  });
   return { text: title, blocks };
 }
 
 /** The HTTP request for a Slack channel. */
 export function slackRequest(m: NotificationMessage, config: ChannelConfig): OutgoingRequest {
   const url = requireString(config, 'url', 'set {"url": "https://hooks.slack.com/services/…"}');
-  return { url, what: 'Slack webhook', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(slackPayload(m)) };
+  return {
+    url,
+    what: 'Slack webhook',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(slackPayload(m)),
+  };
 }
 
 /** Sends to a Slack incoming webhook. */

@@ -50,11 +50,14 @@ export async function webhookSignature(secret: string, timestamp: string, body: 
 function extraHeaders(config: ChannelConfig): Record<string, string> {
   const raw = config.headers;
   if (raw === undefined || raw === null) return {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ChannelConfigError('Channel secrets "headers" must be an object of header names to string values');
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ChannelConfigError('Channel secrets "headers" must be an object of header names to string values');
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (!/^[A-Za-z0-9-]{1,64}$/.test(k) || typeof v !== 'string' || RESERVED.test(k)) {
-      throw new ChannelConfigError(`Channel secrets header "${k}" is not allowed: use a custom name with a string value`);
+      throw new ChannelConfigError(
+        `Channel secrets header "${k}" is not allowed: use a custom name with a string value`,
+      );
     }
     out[k] = v;
   }
@@ -62,12 +65,22 @@ function extraHeaders(config: ChannelConfig): Record<string, string> {
 }
 
 /** The HTTP request for a webhook channel; `now` fixes the timestamp for tests. */
-export async function webhookRequest(m: NotificationMessage, config: ChannelConfig, now = new Date()): Promise<OutgoingRequest> {
+export async function webhookRequest(
+  m: NotificationMessage,
+  config: ChannelConfig,
+  now = new Date(),
+): Promise<OutgoingRequest> {
   const url = requireString(config, 'url', 'set {"url": "https://…", "secret": "…"}');
   const body = JSON.stringify(webhookPayload(m));
   const timestamp = String(Math.floor(now.getTime() / 1000));
-  const headers: Record<string, string> = { ...extraHeaders(config), 'Content-Type': 'application/json', 'Idempotency-Key': m.idempotencyKey, [TIMESTAMP_HEADER]: timestamp };
-  if (typeof config.secret === 'string' && config.secret !== '') headers[SIGNATURE_HEADER] = await webhookSignature(config.secret, timestamp, body);
+  const headers: Record<string, string> = {
+    ...extraHeaders(config),
+    'Content-Type': 'application/json',
+    'Idempotency-Key': m.idempotencyKey,
+    [TIMESTAMP_HEADER]: timestamp,
+  };
+  if (typeof config.secret === 'string' && config.secret !== '')
+    headers[SIGNATURE_HEADER] = await webhookSignature(config.secret, timestamp, body);
   return { url, what: 'Webhook', headers, body };
 }
 

@@ -14,7 +14,14 @@ export class ApiError extends Error {
 
 /** The JSON response for an error; anything but an ApiError is a 500 that hides internals. */
 export function errorResponse(err: unknown, headers: Record<string, string> = {}): Response {
-  const e = err instanceof ApiError ? err : new ApiError(500, 'internal_error', 'The server failed to answer: try again, and check the web server log if it persists');
+  const e =
+    err instanceof ApiError
+      ? err
+      : new ApiError(
+          500,
+          'internal_error',
+          'The server failed to answer: try again, and check the web server log if it persists',
+        );
   if (!(err instanceof ApiError)) console.error('API request failed:', err);
   return new Response(JSON.stringify({ error: { code: e.code, message: e.message } }), {
     status: e.status,
@@ -24,5 +31,9 @@ export function errorResponse(err: unknown, headers: Record<string, string> = {}
 
 /** An ApiError for a failed Supabase query, naming what was being read. */
 export function queryError(what: string, error: { message: string; code?: string }): ApiError {
-  return new ApiError(502, 'upstream_error', `Cannot read ${what} from Supabase: ${error.message}${error.code ? ` (${error.code})` : ''}`);
+  return new ApiError(
+    502,
+    'upstream_error',
+    `Cannot read ${what} from Supabase: ${error.message}${error.code ? ` (${error.code})` : ''}`,
+  );
 }

@@ -14,7 +14,8 @@ import { isIP } from 'node:net';
 import { refreshes } from './sign-in-limits.ts';
 
 /** The visitor address as Auth should see it: IPv4-mapped IPv6 written as IPv4. */
-export const bareAddress = (address: string) => (address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
+export const bareAddress = (address: string) =>
+  address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 
 const overLimitBody = JSON.stringify({ code: 'over_request_rate_limit', message: 'Request rate limit reached' });
 
@@ -48,15 +49,26 @@ export class AuthCalls {
   readonly fetch: typeof fetch = async (input, init) => {
     const request = new Request(input, init);
     const url = new URL(request.url);
-    const onBehalf = request.method === 'POST' && url.origin === this.#token.origin && (url.pathname === this.#token.pathname || url.pathname === this.#signup.pathname);
+    const onBehalf =
+      request.method === 'POST' &&
+      url.origin === this.#token.origin &&
+      (url.pathname === this.#token.pathname || url.pathname === this.#signup.pathname);
     if (!onBehalf) return fetch(request);
-    if (this.limited && url.pathname === this.#token.pathname && url.searchParams.get('grant_type') === 'refresh_token') {
+    if (
+      this.limited &&
+      url.pathname === this.#token.pathname &&
+      url.searchParams.get('grant_type') === 'refresh_token'
+    ) {
       const taken = refreshes.take(this.address());
       if (!taken.ok) {
         this.retryAfterSeconds = taken.retryAfterSeconds;
         return new Response(overLimitBody, {
           status: 429,
-          headers: { 'content-type': 'application/json', 'x-sb-error-code': 'over_request_rate_limit', 'retry-after': String(taken.retryAfterSeconds) },
+          headers: {
+            'content-type': 'application/json',
+            'x-sb-error-code': 'over_request_rate_limit',
+            'retry-after': String(taken.retryAfterSeconds),
+          },
         });
       }
     }

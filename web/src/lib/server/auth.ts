@@ -26,7 +26,10 @@ export function bearerToken(header: string | null): string | null | undefined {
 }
 
 /** Verifies the request's credentials; a bearer header wins over cookies, as in PostgREST. */
-export async function authenticate(authorization: string | null, cookieClient: () => SupabaseClient<Database>): Promise<AuthResult> {
+export async function authenticate(
+  authorization: string | null,
+  cookieClient: () => SupabaseClient<Database>,
+): Promise<AuthResult> {
   const token = bearerToken(authorization);
   if (token === null) return { viewer: null, problem: 'malformed' };
   if (token !== undefined) return fromToken(token, 'bearer');

@@ -8,7 +8,12 @@ import { CACHE_VERSION, teamServersKey } from '$shared/cache-keys.ts';
 export { teamServersKey };
 
 /** One host's performance series over a range (default: the last hour) for one metric or all. */
-export function performanceKey(teamId: string, hostId: string, range: { from: string; to: string } | 'last-hour', metric: string | null): string {
+export function performanceKey(
+  teamId: string,
+  hostId: string,
+  range: { from: string; to: string } | 'last-hour',
+  metric: string | null,
+): string {
   const span = range === 'last-hour' ? 'last-hour' : `${range.from}_${range.to}`;
   return `vibe:${CACHE_VERSION}:team:${teamId}:host:${hostId}:performance:${span}:${metric ?? 'all'}`;
 }

@@ -13,7 +13,12 @@ export type GetData = HybridStorage['getData'];
 // Values are JSON envelopes hybrid storage decodes itself, so the client's guessing deserialiser stays off.
 const redis: Redis | null =
   UPSTASH_REDIS_REST_URL && UPSTASH_REDIS_REST_TOKEN
-    ? new Redis({ url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN, automaticDeserialization: false, enableTelemetry: false })
+    ? new Redis({
+        url: UPSTASH_REDIS_REST_URL,
+        token: UPSTASH_REDIS_REST_TOKEN,
+        automaticDeserialization: false,
+        enableTelemetry: false,
+      })
     : null;
 
 let warned = false;
@@ -24,10 +29,13 @@ const storage: HybridStorage | null = redis
       onError: (err, stage) => {
         if (warned) return;
         warned = true;
-        console.warn(`API cache ${stage} failed, reading Postgres directly: ${err instanceof Error ? err.message : String(err)}`);
+        console.warn(
+          `API cache ${stage} failed, reading Postgres directly: ${err instanceof Error ? err.message : String(err)}`,
+        );
       },
     })
   : null;
 
 /** Cache-aside read shared by every API route (see local-copy.ts); without Upstash it always fetches. */
-export const getData: GetData = redis && storage ? withLocalCopy(redis as unknown as VersionedStore, storage) : (_key, fetchFn) => fetchFn();
+export const getData: GetData =
+  redis && storage ? withLocalCopy(redis as unknown as VersionedStore, storage) : (_key, fetchFn) => fetchFn();

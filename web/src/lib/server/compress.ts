@@ -48,7 +48,8 @@ export async function compressBytes(bytes: Uint8Array, encoding: 'br' | 'gzip'):
 /** The response compressed for the request when it is JSON, large enough and not encoded yet. */
 export async function compressResponse(request: Request, response: Response): Promise<Response> {
   const type = response.headers.get('content-type') ?? '';
-  if (!response.body || response.headers.has('content-encoding') || !type.startsWith('application/json')) return response;
+  if (!response.body || response.headers.has('content-encoding') || !type.startsWith('application/json'))
+    return response;
   const vary = response.headers.get('vary');
   const headers = new Headers(response.headers);
   headers.set('vary', vary ? `${vary}, Accept-Encoding` : 'Accept-Encoding');

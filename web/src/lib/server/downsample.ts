@@ -16,7 +16,10 @@ function pickExtremes<T>(rows: readonly T[], buckets: number, fields: readonly F
     if (end <= start) continue;
     const keep = new Set<number>();
     for (const field of fields) {
-      let lo = -1, hi = -1, loV = Infinity, hiV = -Infinity;
+      let lo = -1,
+        hi = -1,
+        loV = Infinity,
+        hiV = -Infinity;
       for (let i = start; i < end; i++) {
         const v = field(rows[i] as T);
         if (v === null || Number.isNaN(v)) continue;
@@ -35,7 +38,8 @@ function pickExtremes<T>(rows: readonly T[], buckets: number, fields: readonly F
 export function downsampleExtremes<T>(rows: readonly T[], maxPoints: number, fields: readonly Field<T>[]): T[] {
   if (rows.length <= maxPoints) return [...rows];
   const perBucket = Math.max(1, fields.length * 2);
-  if (maxPoints < perBucket) throw new RangeError(`downsampleExtremes: maxPoints must be at least ${perBucket}, got ${maxPoints}`);
+  if (maxPoints < perBucket)
+    throw new RangeError(`downsampleExtremes: maxPoints must be at least ${perBucket}, got ${maxPoints}`);
   // Start optimistic (fields often peak on the same rows) and shrink until the result fits.
   let buckets = Math.floor(maxPoints / 2);
   for (;;) {

@@ -37,10 +37,20 @@ export function jsonBody(value: unknown, source?: object): JsonBody {
 }
 
 /** 200 with the JSON body, or 304 without it when the client already holds this version. */
-export function cachedJson(request: Request, value: unknown | JsonBody, cacheControl: string, extra: Record<string, string> = {}): Response {
-  const { body, etag } = value instanceof Object && 'etag' in value && 'body' in value ? (value as JsonBody) : jsonBody(value);
+export function cachedJson(
+  request: Request,
+  value: unknown | JsonBody,
+  cacheControl: string,
+  extra: Record<string, string> = {},
+): Response {
+  const { body, etag } =
+    value instanceof Object && 'etag' in value && 'body' in value ? (value as JsonBody) : jsonBody(value);
   // Responses depend on who asks: shared caches must key on the credentials.
   const headers = { 'cache-control': cacheControl, etag, vary: 'Authorization, Cookie', ...extra };
-  if (matchesIfNoneMatch(request.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', ...headers } });
+  if (matchesIfNoneMatch(request.headers.get('if-none-match'), etag))
+    return new Response(null, { status: 304, headers });
+  return new Response(body, {
+    status: 200,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  });
 }

@@ -22,14 +22,21 @@ const hourMs = 3_600_000;
 
 // ISO 8601 as JSON and Postgres write it: a date, optionally a time that must then carry Z or an offset,
 // so "12:00" never silently means the server's local time.
-const isoPattern = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}(?::?\d{2})?))?$/;
+const isoPattern =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?([Zz]|[+-]\d{2}(?::?\d{2})?))?$/;
 
 /** Parses one ISO time parameter, or explains what is wrong with it. */
 export function parseIsoTime(name: string, raw: string): Date {
   const m = isoPattern.exec(raw);
   if (!m) {
-    const hint = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(raw) ? ' (add Z or an offset such as +09:00 to the time)' : '';
-    throw new ApiError(400, 'invalid_parameter', `${name} must be an ISO 8601 time such as 2025-06-01T12:00:00Z, got "${raw}"${hint}`);
+    const hint = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(raw)
+      ? ' (add Z or an offset such as +09:00 to the time)'
+      : '';
+    throw new ApiError(
+      400,
+      'invalid_parameter',
+      `${name} must be an ISO 8601 time such as 2025-06-01T12:00:00Z, got "${raw}"${hint}`,
+    );
   }
   const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = m;
   const date = new Date(zone ? raw.replace(' ', 'T') : `${y}-${mo}-${d}T00:00:00Z`);
@@ -53,13 +60,21 @@ export function parseIsoTime(name: string, raw: string): Date {
 export function parsePerformanceQuery(params: URLSearchParams, now = new Date()): PerformanceQuery {
   const serverId = params.get('serverId')?.trim();
   if (!serverId) {
-    throw new ApiError(400, 'missing_parameter', 'serverId is required: pass a host id or slug, e.g. ?serverId=web-server-1');
+    throw new ApiError(
+      400,
+      'missing_parameter',
+      'serverId is required: pass a host id or slug, e.g. ?serverId=web-server-1',
+    );
   }
   const rawMetric = params.get('metric');
   let metric: MetricName | null = null;
   if (rawMetric !== null) {
     if (!(metricNames as readonly string[]).includes(rawMetric)) {
-      throw new ApiError(400, 'invalid_parameter', `metric must be one of ${metricNames.join(', ')}, got "${rawMetric}" (omit it for all metrics)`);
+      throw new ApiError(
+        400,
+        'invalid_parameter',
+        `metric must be one of ${metricNames.join(', ')}, got "${rawMetric}" (omit it for all metrics)`,
+      );
     }
     metric = rawMetric as MetricName;
   }
@@ -68,7 +83,11 @@ export function parsePerformanceQuery(params: URLSearchParams, now = new Date())
   const to = rawTo !== null ? parseIsoTime('to', rawTo) : now;
   const from = rawFrom !== null ? parseIsoTime('from', rawFrom) : new Date(to.getTime() - hourMs);
   if (from.getTime() >= to.getTime()) {
-    throw new ApiError(400, 'invalid_range', `from must be before to, got from=${from.toISOString()} and to=${to.toISOString()}`);
+    throw new ApiError(
+      400,
+      'invalid_range',
+      `from must be before to, got from=${from.toISOString()} and to=${to.toISOString()}`,
+    );
   }
   if (to.getTime() - from.getTime() > maxRangeDays * 24 * hourMs) {
     throw new ApiError(400, 'invalid_range', `The range may span at most ${maxRangeDays} days: narrow from/to`);

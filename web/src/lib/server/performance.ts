@@ -61,7 +61,12 @@ export function toSeries(rows: readonly RangeRow[], metric: MetricName | null): 
  * Reads public.metrics_range for one host under the viewer's RLS. The function picks raw samples up to
  * 3 hours, 1-minute rollups up to 3 days and hourly ones beyond, so a page count stays small.
  */
-export async function fetchRange(supabase: SupabaseClient<Database>, hostId: string, from: Date, to: Date): Promise<RangeRow[]> {
+export async function fetchRange(
+  supabase: SupabaseClient<Database>,
+  hostId: string,
+  from: Date,
+  to: Date,
+): Promise<RangeRow[]> {
   const rows: RangeRow[] = [];
   for (let page = 0; page < maxPages; page++) {
     const { data, error } = await supabase

@@ -5,6 +5,7 @@ export const maxRedirectTargetLength = 2048;
 
 // Control characters (browsers silently drop tab/CR/LF from URLs, so `/\t/evil` would become `//evil`;
 // CR/LF/NUL cannot go into a header at all) and backslashes (browsers read them as `/` in http URLs).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point of this check.
 const unsafeChars = /[\u0000-\u001f\u007f\\]/;
 const base = 'http://redirect-target.invalid';
 

@@ -22,6 +22,7 @@ export const fixedSecurityHeaders: Readonly<Record<string, string>> = {
 export const nonPagePolicy = "default-src 'none'; frame-ancestors 'none'";
 
 /** A CSP source list may hold neither directive nor policy separators, nor anything that breaks a header. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point of this check.
 const badSource = /[;,\s\u0000-\u001f\u007f]/;
 
 /**
@@ -33,7 +34,10 @@ export function connectSources(supabaseUrl: string, extra = ''): string[] {
   const socket = `${url.protocol === 'https:' ? 'wss:' : 'ws:'}//${url.host}`;
   const sources = ["'self'", url.origin, socket];
   for (const source of extra.split(/\s+/).filter(Boolean)) {
-    if (badSource.test(source)) throw new Error(`CSP_CONNECT_SRC holds ${JSON.stringify(source)}: list CSP sources separated by spaces, e.g. "https://api.example.com wss://push.example.com"`);
+    if (badSource.test(source))
+      throw new Error(
+        `CSP_CONNECT_SRC holds ${JSON.stringify(source)}: list CSP sources separated by spaces, e.g. "https://api.example.com wss://push.example.com"`,
+      );
     if (!sources.includes(source)) sources.push(source);
   }
   return sources;

@@ -30,7 +30,12 @@ async function idsForSlug(slug: string, teamIds: string[], supabase: SupabaseCli
 }
 
 /** The servers a serverId names among `servers` (the viewer's list across `teamIds`). */
-export async function findServers(servers: ServerStats[], serverId: string, teamIds: string[], supabase: SupabaseClient<Database>): Promise<ServerStats[]> {
+export async function findServers(
+  servers: ServerStats[],
+  serverId: string,
+  teamIds: string[],
+  supabase: SupabaseClient<Database>,
+): Promise<ServerStats[]> {
   const wanted = serverId.trim().toLowerCase();
   if (uuidPattern.test(wanted)) {
     const byId = servers.filter((s) => s.id === wanted);

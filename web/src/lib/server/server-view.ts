@@ -14,8 +14,21 @@ export const hostStatusColumns =
 /** A row of public.host_status as the API reads it (supabase-js infers the same type from hostStatusColumns). */
 export type HostStatusRow = Pick<
   Tables<'host_status'>,
-  | 'host_id' | 'team_id' | 'name' | 'status' | 'last_seen_at' | 'cpu_total' | 'cpu_count' | 'mem_total' | 'mem_used'
-  | 'disk_total' | 'disk_used' | 'net_rx_bps' | 'net_tx_bps' | 'net_connections' | 'uptime_s'
+  | 'host_id'
+  | 'team_id'
+  | 'name'
+  | 'status'
+  | 'last_seen_at'
+  | 'cpu_total'
+  | 'cpu_count'
+  | 'mem_total'
+  | 'mem_used'
+  | 'disk_total'
+  | 'disk_used'
+  | 'net_rx_bps'
+  | 'net_tx_bps'
+  | 'net_connections'
+  | 'uptime_s'
 >;
 
 const statuses = new Set<string>(['healthy', 'warning', 'critical', 'offline']);
@@ -27,7 +40,11 @@ export function toServer(row: HostStatusRow): ServerStats {
   const latest: LatestRow | null = row.last_seen_at ? { ...row, ts: row.last_seen_at } : null;
   // sample_interval_s only feeds the status calculation, which the view has already done. Views' columns are
   // all nullable in the generated types; host_id and name come from hosts' not-null columns.
-  return toServerStats({ id: row.host_id!, name: row.name!, sample_interval_s: 0, last_seen_at: row.last_seen_at }, latest, status);
+  return toServerStats(
+    { id: row.host_id!, name: row.name!, sample_interval_s: 0, last_seen_at: row.last_seen_at },
+    latest,
+    status,
+  );
 }
 
 /** Percentages keep one decimal, as in the seed's examples. */

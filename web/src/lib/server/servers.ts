@@ -41,16 +41,25 @@ export interface ServerList {
   missed: boolean;
 }
 
-const byName = (a: ServerStats, b: ServerStats) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+const byName = (a: ServerStats, b: ServerStats) =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 
 /** The viewer's servers across all their teams, sorted by name. */
-export async function serversFor(viewer: Viewer, supabase: SupabaseClient<Database>, getData: GetData): Promise<ServerList> {
+export async function serversFor(
+  viewer: Viewer,
+  supabase: SupabaseClient<Database>,
+  getData: GetData,
+): Promise<ServerList> {
   let teamIds = await teamIdsOf(viewer, supabase);
   let missed = false;
   const readAll = () =>
     Promise.all(
       teamIds.map(async (teamId) => {
-        const list = await getData(teamServersKey(teamId), () => ((missed = true), fetchTeamServers(supabase, teamId)), { tier: 'high' });
+        const list = await getData(
+          teamServersKey(teamId),
+          () => ((missed = true), fetchTeamServers(supabase, teamId)),
+          { tier: 'high' },
+        );
         return { teamId, list };
       }),
     );

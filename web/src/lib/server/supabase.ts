@@ -14,7 +14,11 @@ const statelessAuth = { persistSession: false, autoRefreshToken: false, detectSe
  * address) would be dropped and sign-in would silently fail. `fetch` carries the Auth calls made on the
  * visitor's behalf (auth-calls.ts).
  */
-export function createCookieClient(cookies: Cookies, secure: boolean, fetch?: typeof globalThis.fetch): SupabaseClient<Database> {
+export function createCookieClient(
+  cookies: Cookies,
+  secure: boolean,
+  fetch?: typeof globalThis.fetch,
+): SupabaseClient<Database> {
   return createServerClient<Database>(PUBLIC_SUPABASE_URL, PUBLIC_SUPABASE_ANON_KEY, {
     ...(fetch ? { global: { fetch } } : {}),
     cookies: {

@@ -31,10 +31,21 @@ export class AlertsData {
   async load(): Promise<void> {
     const sb = this.supabase;
     const [active, history, silences] = await Promise.all([
-      sb.from('alert_states').select('rule_id, host_id, status, value, since, alert_rules(name, metric, severity, threshold, operator), hosts(name, slug)')
-        .eq('team_id', this.teamId).in('status', ['pending', 'firing']).order('since', { ascending: false }),
+      sb
+        .from('alert_states')
+        .select(
+          'rule_id, host_id, status, value, since, alert_rules(name, metric, severity, threshold, operator), hosts(name, slug)',
+        )
+        .eq('team_id', this.teamId)
+        .in('status', ['pending', 'firing'])
+        .order('since', { ascending: false }),
       sb.from('alert_events').select('*').eq('team_id', this.teamId).order('id', { ascending: false }).limit(100),
-      sb.from('silences').select('*').eq('team_id', this.teamId).gt('ends_at', new Date().toISOString()).order('ends_at'),
+      sb
+        .from('silences')
+        .select('*')
+        .eq('team_id', this.teamId)
+        .gt('ends_at', new Date().toISOString())
+        .order('ends_at'),
     ]);
     const err = active.error ?? history.error ?? silences.error;
     this.error = err ? `Cannot load alerts: ${err.message}` : null;
@@ -47,8 +58,11 @@ export class AlertsData {
   /** Mutes notifications for one rule on one host for `hours`. */
   async silence(a: { host_id: string; rule_id: string }, hours: number, comment: string): Promise<string | null> {
     const { error } = await this.supabase.from('silences').insert({
-      team_id: this.teamId, host_id: a.host_id, rule_id: a.rule_id,
-      ends_at: new Date(Date.now() + hours * 3_600_000).toISOString(), comment: comment || null,
+      team_id: this.teamId,
+      host_id: a.host_id,
+      rule_id: a.rule_id,
+      ends_at: new Date(Date.now() + hours * 3_600_000).toISOString(),
+      comment: comment || null,
     });
     if (error) return `Cannot add the silence: ${error.message}`;
     await this.load();

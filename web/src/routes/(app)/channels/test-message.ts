@@ -3,7 +3,10 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
 
 /** The outcome shown beside the channel. */
-export async function sendTestMessage(sb: SupabaseClient<Database>, channelId: string): Promise<{ ok: boolean; text: string }> {
+export async function sendTestMessage(
+  sb: SupabaseClient<Database>,
+  channelId: string,
+): Promise<{ ok: boolean; text: string }> {
   const { data, error } = await sb.functions.invoke('dispatch-notifications', { body: { channel_id: channelId } });
   if (error) {
     // FunctionsHttpError carries the function's JSON body, which says what went wrong.

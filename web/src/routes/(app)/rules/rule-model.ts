@@ -3,15 +3,27 @@ import type { Tables, TablesInsert } from '$shared/database.types.ts';
 
 /** Metrics a rule can watch (the alert_rules.metric check), with labels. */
 export const METRICS: { key: string; label: string }[] = [
-  { key: 'cpu_total', label: 'CPU total %' }, { key: 'cpu_iowait', label: 'CPU iowait %' }, { key: 'cpu_steal', label: 'CPU steal %' },
-  { key: 'cpu_user', label: 'CPU user %' }, { key: 'cpu_system', label: 'CPU system %' },
-  { key: 'load_1', label: 'Load 1 min' }, { key: 'load_5', label: 'Load 5 min' }, { key: 'load_15', label: 'Load 15 min' },
-  { key: 'mem_percent', label: 'Memory %' }, { key: 'swap_percent', label: 'Swap %' }, { key: 'disk_percent', label: 'Disk %' },
-  { key: 'disk_read_bps', label: 'Disk read B/s' }, { key: 'disk_write_bps', label: 'Disk write B/s' },
-  { key: 'disk_read_iops', label: 'Disk read IOPS' }, { key: 'disk_write_iops', label: 'Disk write IOPS' },
-  { key: 'net_rx_bps', label: 'Network in B/s' }, { key: 'net_tx_bps', label: 'Network out B/s' },
-  { key: 'net_connections', label: 'Connections' }, { key: 'process_count', label: 'Processes' },
-  { key: 'temp_c', label: 'Temperature °C' }, { key: 'host_down', label: 'Host down (missed intervals)' },
+  { key: 'cpu_total', label: 'CPU total %' },
+  { key: 'cpu_iowait', label: 'CPU iowait %' },
+  { key: 'cpu_steal', label: 'CPU steal %' },
+  { key: 'cpu_user', label: 'CPU user %' },
+  { key: 'cpu_system', label: 'CPU system %' },
+  { key: 'load_1', label: 'Load 1 min' },
+  { key: 'load_5', label: 'Load 5 min' },
+  { key: 'load_15', label: 'Load 15 min' },
+  { key: 'mem_percent', label: 'Memory %' },
+  { key: 'swap_percent', label: 'Swap %' },
+  { key: 'disk_percent', label: 'Disk %' },
+  { key: 'disk_read_bps', label: 'Disk read B/s' },
+  { key: 'disk_write_bps', label: 'Disk write B/s' },
+  { key: 'disk_read_iops', label: 'Disk read IOPS' },
+  { key: 'disk_write_iops', label: 'Disk write IOPS' },
+  { key: 'net_rx_bps', label: 'Network in B/s' },
+  { key: 'net_tx_bps', label: 'Network out B/s' },
+  { key: 'net_connections', label: 'Connections' },
+  { key: 'process_count', label: 'Processes' },
+  { key: 'temp_c', label: 'Temperature °C' },
+  { key: 'host_down', label: 'Host down (missed intervals)' },
 ];
 
 /** An alert_rules row as read. */
@@ -42,8 +54,19 @@ export interface RuleDraft {
 /** A fresh draft. */
 export function emptyDraft(): RuleDraft {
   return {
-    name: '', metric: 'cpu_total', operator: '>', threshold: 90, recovery: '', forSeconds: 60, severity: 'warning',
-    scope: 'all', hostId: '', labelKey: '', labelValue: '', channelIds: [], enabled: true,
+    name: '',
+    metric: 'cpu_total',
+    operator: '>',
+    threshold: 90,
+    recovery: '',
+    forSeconds: 60,
+    severity: 'warning',
+    scope: 'all',
+    hostId: '',
+    labelKey: '',
+    labelValue: '',
+    channelIds: [],
+    enabled: true,
   };
 }
 
@@ -57,22 +80,38 @@ export function intervalSeconds(text: string): number {
 /** A draft from a stored rule. */
 export function draftFromRow(r: RuleRow): RuleDraft {
   return {
-    name: r.name, metric: r.metric, operator: r.operator as RuleOperator, threshold: r.threshold,
-    recovery: r.recovery_threshold == null ? '' : String(r.recovery_threshold), forSeconds: intervalSeconds(r.for_duration),
-    severity: r.severity as RuleSeverity, scope: r.scope as RuleScope, hostId: r.scope_host_id ?? '', labelKey: r.scope_label_key ?? '',
-    labelValue: r.scope_label_value ?? '', channelIds: [...r.channel_ids], enabled: r.enabled,
+    name: r.name,
+    metric: r.metric,
+    operator: r.operator as RuleOperator,
+    threshold: r.threshold,
+    recovery: r.recovery_threshold == null ? '' : String(r.recovery_threshold),
+    forSeconds: intervalSeconds(r.for_duration),
+    severity: r.severity as RuleSeverity,
+    scope: r.scope as RuleScope,
+    hostId: r.scope_host_id ?? '',
+    labelKey: r.scope_label_key ?? '',
+    labelValue: r.scope_label_value ?? '',
+    channelIds: [...r.channel_ids],
+    enabled: r.enabled,
   };
 }
 
 /** The columns to write for a draft. */
 export function rowFromDraft(d: RuleDraft, teamId: string): TablesInsert<'alert_rules'> {
   return {
-    team_id: teamId, name: d.name.trim(), metric: d.metric, operator: d.operator, threshold: d.threshold,
-    recovery_threshold: d.recovery.trim() === '' ? null : Number(d.recovery), for_duration: `${Math.max(0, Math.round(d.forSeconds))} seconds`,
-    severity: d.severity, scope: d.scope,
+    team_id: teamId,
+    name: d.name.trim(),
+    metric: d.metric,
+    operator: d.operator,
+    threshold: d.threshold,
+    recovery_threshold: d.recovery.trim() === '' ? null : Number(d.recovery),
+    for_duration: `${Math.max(0, Math.round(d.forSeconds))} seconds`,
+    severity: d.severity,
+    scope: d.scope,
     scope_host_id: d.scope === 'host' ? d.hostId || null : null,
     scope_label_key: d.scope === 'label' ? d.labelKey.trim() || null : null,
     scope_label_value: d.scope === 'label' ? d.labelValue.trim() || null : null,
-    channel_ids: d.channelIds, enabled: d.enabled,
+    channel_ids: d.channelIds,
+    enabled: d.enabled,
   };
 }

@@ -2,7 +2,12 @@
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
-import { beginPasswordAttempt, refusedByAuth, TooManyAttempts, type PasswordAttempt } from '#lib/server/sign-in-limits.ts';
+import {
+  beginPasswordAttempt,
+  refusedByAuth,
+  TooManyAttempts,
+  type PasswordAttempt,
+} from '#lib/server/sign-in-limits.ts';
 
 /** Where to land after signing in: ?next= (as the guards set it) or ?redirectTo=. */
 const nextOf = (url: URL) => safeRedirectTarget(url.searchParams.get('next') ?? url.searchParams.get('redirectTo'));

@@ -25,8 +25,10 @@ export const actions: Actions = {
     const team = String(form.get('team') ?? '').trim();
     const values = { email, team };
     if (!email || !password) return fail(400, { ...values, message: 'Enter an email and a password' });
-    if (password.length < 6) return fail(400, { ...values, message: 'The password is too short: use at least 6 characters' });
-    if (team.length > 100) return fail(400, { ...values, message: 'The team name is too long: use at most 100 characters' });
+    if (password.length < 6)
+      return fail(400, { ...values, message: 'The password is too short: use at least 6 characters' });
+    if (team.length > 100)
+      return fail(400, { ...values, message: 'The team name is too long: use at most 100 characters' });
     let signedUp;
     try {
       // Counted per visitor before Auth is called: Auth may see only this server's address.
@@ -40,7 +42,10 @@ export const actions: Actions = {
     }
     const { data, error } = signedUp;
     if (error) {
-      const message = error.code === 'user_already_exists' ? 'This email already has an account: sign in instead' : `Cannot sign up: ${error.message}`;
+      const message =
+        error.code === 'user_already_exists'
+          ? 'This email already has an account: sign in instead'
+          : `Cannot sign up: ${error.message}`;
       return fail(error.status && error.status < 500 ? 400 : 502, { ...values, message });
     }
     if (!data.session) {
@@ -51,7 +56,10 @@ export const actions: Actions = {
       const name = team || `${email.split('@')[0]}'s team`;
       const created = await createTokenClient(data.session.access_token).from('teams').insert({ name });
       if (created.error) {
-        return fail(502, { ...values, message: `Signed up, but the team could not be created: ${created.error.message}` });
+        return fail(502, {
+          ...values,
+          message: `Signed up, but the team could not be created: ${created.error.message}`,
+        });
       }
     }
     forgetTeams(data.session.user.id);

@@ -3,7 +3,13 @@ import type { RequestHandler } from './$types';
 import { ApiError, errorResponse } from '#lib/server/api-error.ts';
 
 const notFound: RequestHandler = ({ url }) =>
-  errorResponse(new ApiError(404, 'not_found', `No API endpoint ${url.pathname}: use /api/monitoring/servers or /api/monitoring/performance`));
+  errorResponse(
+    new ApiError(
+      404,
+      'not_found',
+      `No API endpoint ${url.pathname}: use /api/monitoring/servers or /api/monitoring/performance`,
+    ),
+  );
 
 export const GET = notFound;
 export const POST = notFound;

@@ -31,7 +31,11 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders, url }) 
   return {
     viewerEmail: viewer.email,
     invitation: error ? null : invitation,
-    problem: error ? { reason: error.details ?? error.code, message: error.message } : invitation ? null : { reason: 'invitation_not_found', message: 'This invitation no longer exists' },
+    problem: error
+      ? { reason: error.details ?? error.code, message: error.message }
+      : invitation
+        ? null
+        : { reason: 'invitation_not_found', message: 'This invitation no longer exists' },
   };
 };
 
@@ -43,7 +47,13 @@ export const actions: Actions = {
     if (error) return fail(statusOf(error.code), { message: error.message });
     const joined = (data as { team_id: string }[])[0]!;
     // The dashboard opens on the team just joined (the same cookie the team switcher sets).
-    cookies.set('vibe_team', joined.team_id, { path: '/', maxAge: 31_536_000, sameSite: 'lax', httpOnly: false, secure: isHttps(url, request.headers) });
+    cookies.set('vibe_team', joined.team_id, {
+      path: '/',
+      maxAge: 31_536_000,
+      sameSite: 'lax',
+      httpOnly: false,
+      secure: isHttps(url, request.headers),
+    });
     forgetTeams(viewer.id);
     redirect(303, '/team');
   },

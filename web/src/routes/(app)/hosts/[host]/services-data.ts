@@ -9,9 +9,17 @@ export type AppFigures = Pick<
   'ts' | 'request_count' | 'throughput_rps' | 'error_rate' | 'latency_p50_ms' | 'latency_p95_ms' | 'latency_p99_ms'
 >;
 /** One route's latest figures and its requests over the range. */
-export interface RouteFigures extends AppFigures { route: string; total: number }
+export interface RouteFigures extends AppFigures {
+  route: string;
+  total: number;
+}
 /** One service: its latest interval over all routes, its top routes, and its history for charts. */
-export interface ServiceFigures extends AppFigures { service: string; total: number; routes: RouteFigures[]; series: SeriesRow[] }
+export interface ServiceFigures extends AppFigures {
+  service: string;
+  total: number;
+  routes: RouteFigures[];
+  series: SeriesRow[];
+}
 
 /** Routes shown per service, busiest first over the range. */
 export const TOP_ROUTES = 10;
@@ -23,12 +31,24 @@ const MAX_POINTS = 400;
 type Row = AppFigures & Pick<Tables<'app_samples'>, 'route'> & { service: string };
 
 /** Loads the host's services for [from, to); an error is returned as a message that says what failed. */
-export async function loadServices(sb: SupabaseClient<Database>, hostId: string, from: Date, to: Date): Promise<{ services: ServiceFigures[]; error: string | null }> {
-  const { data, error } = await sb.from('app_samples')
-    .select('service, route, ts, request_count, throughput_rps, error_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms')
-    .eq('host_id', hostId).eq('kind', 'app').not('service', 'is', null)
-    .gte('ts', from.toISOString()).lt('ts', to.toISOString())
-    .order('ts', { ascending: false }).limit(MAX_ROWS);
+export async function loadServices(
+  sb: SupabaseClient<Database>,
+  hostId: string,
+  from: Date,
+  to: Date,
+): Promise<{ services: ServiceFigures[]; error: string | null }> {
+  const { data, error } = await sb
+    .from('app_samples')
+    .select(
+      'service, route, ts, request_count, throughput_rps, error_rate, latency_p50_ms, latency_p95_ms, latency_p99_ms',
+    )
+    .eq('host_id', hostId)
+    .eq('kind', 'app')
+    .not('service', 'is', null)
+    .gte('ts', from.toISOString())
+    .lt('ts', to.toISOString())
+    .order('ts', { ascending: false })
+    .limit(MAX_ROWS);
   if (error) return { services: [], error: `Cannot load application metrics: ${error.message}` };
   return { services: summarise((data ?? []) as Row[]), error: null };
 }
@@ -51,7 +71,12 @@ export function summarise(rows: Row[]): ServiceFigures[] {
     const latestTs = list[0]!.ts;
     const series = [...byTs.entries()].reverse().map(([ts, group]) => {
       const c = combine(ts, group);
-      return { ts: new Date(ts), p95: c.latency_p95_ms, throughput: c.throughput_rps, errors: c.error_rate } as SeriesRow;
+      return {
+        ts: new Date(ts),
+        p95: c.latency_p95_ms,
+        throughput: c.throughput_rps,
+        errors: c.error_rate,
+      } as SeriesRow;
     });
     out.push({
       ...combine(latestTs, byTs.get(latestTs)!),
@@ -65,7 +90,15 @@ export function summarise(rows: Row[]): ServiceFigures[] {
 }
 
 function pick(r: Row): AppFigures {
-  return { ts: r.ts, request_count: r.request_count, throughput_rps: r.throughput_rps, error_rate: r.error_rate, latency_p50_ms: r.latency_p50_ms, latency_p95_ms: r.latency_p95_ms, latency_p99_ms: r.latency_p99_ms };
+  return {
+    ts: r.ts,
+    request_count: r.request_count,
+    throughput_rps: r.throughput_rps,
+    error_rate: r.error_rate,
+    latency_p50_ms: r.latency_p50_ms,
+    latency_p95_ms: r.latency_p95_ms,
+    latency_p99_ms: r.latency_p99_ms,
+  };
 }
 
 /**
@@ -73,8 +106,10 @@ function pick(r: Row): AppFigures {
  * requests; percentiles cannot be merged exactly, so the slowest route's stands (an upper bound).
  */
 function combine(ts: string, group: Row[]): AppFigures {
-  const sum = (f: keyof AppFigures) => group.reduce<number | null>((n, r) => (r[f] == null ? n : (n ?? 0) + (r[f] as number)), null);
-  const max = (f: keyof AppFigures) => group.reduce<number | null>((n, r) => (r[f] == null ? n : Math.max(n ?? 0, r[f] as number)), null);
+  const sum = (f: keyof AppFigures) =>
+    group.reduce<number | null>((n, r) => (r[f] == null ? n : (n ?? 0) + (r[f] as number)), null);
+  const max = (f: keyof AppFigures) =>
+    group.reduce<number | null>((n, r) => (r[f] == null ? n : Math.max(n ?? 0, r[f] as number)), null);
   const requests = sum('request_count');
   const errors = group.reduce((n, r) => n + ((r.error_rate ?? 0) * (r.request_count ?? 0)) / 100, 0);
   return {

@@ -21,10 +21,18 @@ export const GET: RequestHandler = async ({ locals, url, request }) => {
     const { servers, teamIds, teamOf } = await serversFor(viewer, locals.supabase, getData);
     const matches = await findServers(servers, query.serverId, teamIds, locals.supabase);
     if (matches.length === 0) {
-      throw new ApiError(404, 'server_not_found', `No server "${query.serverId}" among the hosts you can see: check the id or slug (GET /api/monitoring/servers lists them)`);
+      throw new ApiError(
+        404,
+        'server_not_found',
+        `No server "${query.serverId}" among the hosts you can see: check the id or slug (GET /api/monitoring/servers lists them)`,
+      );
     }
     if (matches.length > 1) {
-      throw new ApiError(400, 'ambiguous_server', `"${query.serverId}" names hosts in ${matches.length} of your teams: pass the host id instead (${matches.map((s) => s.id).join(', ')})`);
+      throw new ApiError(
+        400,
+        'ambiguous_server',
+        `"${query.serverId}" names hosts in ${matches.length} of your teams: pass the host id instead (${matches.map((s) => s.id).join(', ')})`,
+      );
     }
     const host = matches[0]!;
     const teamId = teamOf.get(host.id)!;
