@@ -20,6 +20,7 @@ beforeAll(async () => {
     create function rest_fixture.${p}_rows() returns setof rest_fixture.${p}_t language sql stable as 'select * from rest_fixture.${p}_t';
     create materialized view rest_fixture.${p}_mv as select id, name from rest_fixture.${p}_t;
     grant all on all tables in schema rest_fixture to anon, authenticated, service_role;
+    grant execute on function rest_fixture.${p}_rows() to anon, authenticated, service_role;
     insert into rest_fixture.${p}_t values (1, 'one', 1, '{"k":"a"}'), (2, 'two', 2, null);
     insert into rest_fixture.${p}_nopk values (1, 'x');`,
   );
