@@ -12,8 +12,8 @@ import { freshStack } from '../../testkit/src/fresh-stack.ts';
 
 const BURST = 100;
 const REPS = Number(process.env.BENCH_REPS ?? 5);
-// The security issue "auth rate limits" has no number in the benchmark table yet.
-const ISSUE = 0;
+// Issue 12: trust boundaries (auth rate limits).
+const ISSUE = 12;
 
 // The limits under test are the project's config.toml, whatever the caller's environment says.
 delete process.env.VIBE_AUTH_RATE_LIMITS;

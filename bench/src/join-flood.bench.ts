@@ -278,7 +278,7 @@ try {
       unit: 'ms',
       goal: '< 1000 ms',
       met: worstDuring < 1000,
-      issue: 0,
+      issue: 12,
     },
     {
       figure: 'Join flood: p95 REST read during the flood (worst round)',
@@ -286,7 +286,7 @@ try {
       unit: 'ms',
       goal: '',
       met: null,
-      issue: 0,
+      issue: 12,
     },
     {
       figure: 'Join flood: worst REST read after the flood',
@@ -294,7 +294,7 @@ try {
       unit: 'ms',
       goal: '< 1000 ms',
       met: worstAfter < 1000,
-      issue: 0,
+      issue: 12,
     },
     {
       figure: 'Join flood: worst REST read without the flood (baseline, same run)',
@@ -302,16 +302,16 @@ try {
       unit: 'ms',
       goal: '',
       met: null,
-      issue: 0,
+      issue: 12,
     },
-    { figure: 'Join flood: failed REST reads', value: failed, unit: 'reads', goal: '0', met: failed === 0, issue: 0 },
+    { figure: 'Join flood: failed REST reads', value: failed, unit: 'reads', goal: '0', met: failed === 0, issue: 12 },
     {
       figure: 'Join flood: stack process RSS before → after all rounds',
       value: memEnd.rss - memStart.rss,
       unit: 'MB growth',
       goal: '',
       met: null,
-      issue: 0,
+      issue: 12,
     },
     {
       figure: 'Join flood: stack process private memory before → after all rounds',
@@ -319,7 +319,7 @@ try {
       unit: 'MB growth',
       goal: '',
       met: null,
-      issue: 0,
+      issue: 12,
     },
   ]);
 } finally {
