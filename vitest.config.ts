@@ -58,8 +58,8 @@ export default defineConfig({
     hookTimeout: 120000,
     pool: 'forks',
     // Most test time is waiting on the stack's processes (Postgres, Deno, the web app), not on this process's CPU:
-    // four files at once keep a 2-core machine busy (vitest's default there would be one): 225 s against 280 s with three.
-    maxWorkers: 4,
+    // three files at once keep a 2-core machine busy (vitest's default there would be one).
+    maxWorkers: 3,
     projects: [
       { extends: true, test: { name: 'unit', include: unit } },
       {
