@@ -1,25 +1,7 @@
 /** `npm run stack`: the local Supabase-compatible stack alone, in the foreground, until a signal stops it. */
 import { loadConfig } from './config.ts';
+import { onSignals } from './signals.ts';
 import { startStack, type RunningStack } from './stack.ts';
-
-function onSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping\n`);
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`Stop failed: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  process.on('SIGHUP', handler);
-}
 
 const args = process.argv.slice(2);
 // `stack` is what `npm run stack` once passed; `start` was the product start-up, which lives in start/ now.

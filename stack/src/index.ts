@@ -5,3 +5,4 @@
  */
 export { loadConfig, type StackConfig } from './config.ts';
 export { startStack, type RunningStack, type StackEnv, type StartOptions } from './stack.ts';
+export { onSignals } from './signals.ts';

@@ -1,25 +1,6 @@
 /** `npm start`: the local stack, the dashboard and an enrolled agent for this machine, until a signal stops them together. */
-import { loadConfig } from '../../stack/src/index.ts';
+import { loadConfig, onSignals } from '../../stack/src/index.ts';
 import { startProduct, type RunningProduct } from './start.ts';
-
-function onSignals(stop: () => Promise<void>): void {
-  let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    process.stdout.write(`\n${signal}: stopping\n`);
-    stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`Stop failed: ${(err as Error).message}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  process.on('SIGHUP', handler);
-}
 
 const config = loadConfig();
 let stopping = false;

@@ -1,4 +1,5 @@
 /** The gateway's limits against slow or flooding clients, with their environment variables. */
+import { readLimits } from '../env-limits.ts';
 
 /** Timeouts and connection caps of the gateway port. */
 export interface GatewayLimits {
@@ -34,15 +35,5 @@ export const DEFAULT_GATEWAY_LIMITS: Readonly<GatewayLimits> = Object.freeze({
 
 /** Reads the limits from the environment; a bad value stops the start with a message naming the variable. */
 export function gatewayLimits(env: NodeJS.ProcessEnv = process.env): GatewayLimits {
-  const out = { ...DEFAULT_GATEWAY_LIMITS };
-  for (const key of Object.keys(GATEWAY_LIMIT_ENV) as (keyof GatewayLimits)[]) {
-    const name = GATEWAY_LIMIT_ENV[key];
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`Invalid ${name}: expected a whole number of at least 1, got "${raw}"`);
-    out[key] = n;
-  }
-  return out;
+  return readLimits(DEFAULT_GATEWAY_LIMITS, GATEWAY_LIMIT_ENV, env);
 }

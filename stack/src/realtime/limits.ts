@@ -1,4 +1,5 @@
 /** Realtime's abuse limits (hosted tenant limits as the reference) and the per-second counter they use. */
+import { readLimits } from '../env-limits.ts';
 
 /** What one client may hold and how fast it may join; defaults follow hosted Realtime's tenant defaults. */
 export interface RealtimeLimits {
@@ -47,17 +48,7 @@ export const DEFAULT_REALTIME_LIMITS: Readonly<RealtimeLimits> = Object.freeze({
 
 /** Reads the limits from the environment; a bad value stops the start with a message naming the variable. */
 export function realtimeLimits(env: NodeJS.ProcessEnv = process.env): RealtimeLimits {
-  const out = { ...DEFAULT_REALTIME_LIMITS };
-  for (const key of Object.keys(REALTIME_LIMIT_ENV) as (keyof RealtimeLimits)[]) {
-    const name = REALTIME_LIMIT_ENV[key];
-    const raw = env[name];
-    if (raw === undefined || raw === '') continue;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`Invalid ${name}: expected a whole number of at least 1, got "${raw}"`);
-    out[key] = n;
-  }
-  return out;
+  return readLimits(DEFAULT_REALTIME_LIMITS, REALTIME_LIMIT_ENV, env);
 }
 
 /** Counts events in the current one-second window. */
