@@ -105,8 +105,9 @@ describe('npm start', () => {
     for (let i = 0; i < 60 && (db.length === 0 || checks.length === 0); i++) {
       db = ((await supabase.from('db_samples').select('db_name, connections_total').eq('host_id', hostId).limit(1))
         .data ?? []) as typeof db;
-      checks = ((await supabase.from('app_samples').select('check_name, status_code, status').eq('host_id', hostId).limit(1))
-        .data ?? []) as typeof checks;
+      checks = ((
+        await supabase.from('app_samples').select('check_name, status_code, status').eq('host_id', hostId).limit(1)
+      ).data ?? []) as typeof checks;
       if (db.length === 0 || checks.length === 0) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(db[0]).toMatchObject({ db_name: 'stack' });
