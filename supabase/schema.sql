@@ -881,6 +881,7 @@ alter table public.metrics add constraint metrics_team_id_fkey FOREIGN KEY (team
 alter table public.metrics add constraint metrics_timestamp_at_most_5_minutes_ahead CHECK ("timestamp" <= (now() + '00:05:00'::interval))
 CREATE UNIQUE INDEX metrics_pkey ON public.metrics USING btree (id)
 CREATE INDEX metrics_team_id_key_timestamp_idx ON public.metrics USING btree (team_id, key, "timestamp" DESC)
+CREATE INDEX metrics_timestamp_idx ON public.metrics USING btree ("timestamp")
 comment on table public.metrics is 'Persisted cache snapshots (key, data, timestamp) written by getData(..., { persistToDatabase: true }).'
 grant INSERT on public.metrics to authenticated
 grant SELECT on public.metrics to authenticated
@@ -1073,7 +1074,8 @@ create table public.team_settings (
   minute_retention interval default '30 days'::interval not null,
   hour_retention interval default '400 days'::interval not null,
   offline_after_intervals integer default 3 not null,
-  updated_at timestamp with time zone default now() not null
+  updated_at timestamp with time zone default now() not null,
+  snapshot_retention interval default '30 days'::interval not null
 )
 alter table public.team_settings enable row level security
 alter table public.team_settings add constraint team_settings_hour_retention_range CHECK (hour_retention >= '7 days'::interval AND hour_retention <= '3650 days'::interval)
@@ -1081,10 +1083,12 @@ alter table public.team_settings add constraint team_settings_minute_retention_r
 alter table public.team_settings add constraint team_settings_offline_after_range CHECK (offline_after_intervals >= 1 AND offline_after_intervals <= 1000)
 alter table public.team_settings add constraint team_settings_pkey PRIMARY KEY (team_id)
 alter table public.team_settings add constraint team_settings_raw_retention_range CHECK (raw_retention >= '01:00:00'::interval AND raw_retention <= '90 days'::interval)
+alter table public.team_settings add constraint team_settings_snapshot_retention_range CHECK (snapshot_retention >= '1 day'::interval AND snapshot_retention <= '400 days'::interval)
 alter table public.team_settings add constraint team_settings_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE UNIQUE INDEX team_settings_pkey ON public.team_settings USING btree (team_id)
 CREATE TRIGGER team_settings_touch BEFORE UPDATE ON team_settings FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at()
 comment on table public.team_settings is 'Retention per tier (raw 7 d, 1-minute 30 d, 1-hour 400 d by default) and host-offline threshold.'
+comment on column public.team_settings.snapshot_retention is 'How long persisted fleet snapshots (public.metrics rows) are kept.'
 grant SELECT on public.team_settings to authenticated
 grant UPDATE on public.team_settings to authenticated
 grant INSERT on public.team_settings to service_role
@@ -2807,6 +2811,23 @@ AS $function$
   select substring(pg_catalog.varbit_send(p_bits || repeat('0', (8 - length(p_bits) % 8) % 8)::varbit) from 5)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.prune_metric_snapshots()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_deleted integer;
+begin
+  delete from public.metrics m using public.team_settings t
+  where t.team_id = m.team_id and m.timestamp < now() - t.snapshot_retention;
+  get diagnostics v_deleted = row_count;
+  return v_deleted;
+end
+$function$
+comment on function private.prune_metric_snapshots() is 'Deletes persisted fleet snapshots older than their team''s snapshot_retention; returns the count.';
+
 CREATE OR REPLACE FUNCTION private.read_varint(p_buf bytea, p_pos integer, OUT value bigint, OUT next_pos integer)
  RETURNS record
  LANGUAGE plpgsql
@@ -4190,6 +4211,8 @@ cron job vibe-dispatch-notifications at '* * * * *': select private.invoke_edge_
 cron job vibe-hosts-down at '* * * * *': select private.check_hosts_down();
 
 cron job vibe-maintenance at '15 * * * *': select private.run_maintenance();
+
+cron job vibe-metrics-retention at '25 * * * *': select private.prune_metric_snapshots();
 
 cron job vibe-rollup-hour at '5 * * * *': select private.rollup_samples('hour', now() - interval '3 hours', now());
 

@@ -1658,6 +1658,7 @@ export type Database = {
           minute_retention: string
           offline_after_intervals: number
           raw_retention: string
+          snapshot_retention: string
           team_id: string
           updated_at: string
         }
@@ -1666,6 +1667,7 @@ export type Database = {
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
+          snapshot_retention?: string
           team_id: string
           updated_at?: string
         }
@@ -1674,6 +1676,7 @@ export type Database = {
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
+          snapshot_retention?: string
           team_id?: string
           updated_at?: string
         }
