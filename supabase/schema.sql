@@ -3658,7 +3658,7 @@ grant execute on function public.invitation_by_token(p_token text) to authentica
 grant execute on function public.invitation_by_token(p_token text) to service_role;
 
 CREATE OR REPLACE FUNCTION public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now(), p_resolution text DEFAULT NULL::text)
- RETURNS TABLE(ts timestamp with time zone, resolution text, samples integer, cpu_total real, cpu_total_max real, cpu_iowait real, load_1 real, mem_percent real, swap_percent real, disk_percent real, disk_read_bps double precision, disk_write_bps double precision, net_rx_bps double precision, net_tx_bps double precision, net_connections real, temp_c real)
+ RETURNS TABLE(ts timestamp with time zone, resolution text, samples integer, cpu_total real, cpu_total_max real, cpu_iowait real, cpu_iowait_max real, load_1 real, load_1_max real, mem_percent real, mem_percent_max real, swap_percent real, swap_percent_max real, disk_percent real, disk_percent_max real, disk_read_bps double precision, disk_read_bps_max double precision, disk_write_bps double precision, disk_write_bps_max double precision, net_rx_bps double precision, net_rx_bps_max double precision, net_tx_bps double precision, net_tx_bps_max double precision, net_connections real, temp_c real, temp_c_max real)
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
@@ -3674,7 +3674,7 @@ begin
   end if;
   if v_res = 'raw' then
     return query
-      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.load_1, s.mem_percent, s.swap_percent, s.disk_percent, s.disk_read_bps, s.disk_write_bps, s.net_rx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c
+      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.cpu_iowait, s.load_1, s.load_1, s.mem_percent, s.mem_percent, s.swap_percent, s.swap_percent, s.disk_percent, s.disk_percent, s.disk_read_bps, s.disk_read_bps, s.disk_write_bps, s.disk_write_bps, s.net_rx_bps, s.net_rx_bps, s.net_tx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c, s.temp_c
       from (
         select r.ts, r.cpu_total, r.cpu_iowait, r.load_1, r.mem_percent, r.swap_percent, r.disk_percent, r.disk_read_bps, r.disk_write_bps, r.net_rx_bps, r.net_tx_bps, r.net_connections, r.temp_c
         from public.host_samples r
@@ -3689,7 +3689,7 @@ begin
       order by s.ts;
   elsif v_res in ('1m', '1h') then
     return query execute format($q$
-      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.load_1_avg, r.mem_percent_avg, r.swap_percent_avg, r.disk_percent_avg, r.disk_read_bps_avg, r.disk_write_bps_avg, r.net_rx_bps_avg, r.net_tx_bps_avg, r.net_connections_avg, r.temp_c_avg
+      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.cpu_iowait_max, r.load_1_avg, r.load_1_max, r.mem_percent_avg, r.mem_percent_max, r.swap_percent_avg, r.swap_percent_max, r.disk_percent_avg, r.disk_percent_max, r.disk_read_bps_avg, r.disk_read_bps_max, r.disk_write_bps_avg, r.disk_write_bps_max, r.net_rx_bps_avg, r.net_rx_bps_max, r.net_tx_bps_avg, r.net_tx_bps_max, r.net_connections_avg, r.temp_c_avg, r.temp_c_max
       from public.host_samples_%s r
       where r.host_id = $1 and r.bucket >= $2 and r.bucket < $3
       order by r.bucket
