@@ -63,7 +63,7 @@ const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 4 });
 const http = keepAliveAgent(SOCKETS);
 try {
   const largest = Math.max(...STEPS);
-  let t0 = performance.now();
+  const t0 = performance.now();
   const teamId = await createTeamRow(db, 'load');
   const fleet = await provisionFleet(db, stack.env.SUPABASE_JWT_SECRET!, teamId, largest, 'load');
   log(`provisioned ${largest} agents (hosts, Auth users, tokens) in ${Math.round(performance.now() - t0)} ms`);
