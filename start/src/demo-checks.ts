@@ -35,6 +35,7 @@ export async function ensureMonitorRole(dbUrl: string): Promise<string> {
 
 interface Named {
   name?: string;
+  [field: string]: unknown;
 }
 
 /** Writes the stack database and the dashboard check into the agent's config, replacing earlier demo entries. */
