@@ -12,7 +12,7 @@ import pg from 'pg';
 import { createTeamRow } from '../../testkit/src/provision.ts';
 import { startStackProcess } from '../../testkit/src/stack-process.ts';
 import { percentile, report, type BenchResult } from './harness.ts';
-import { keepAliveAgent, postJson, provisionFleet, type FleetAgent } from './load/fleet.ts';
+import { ingestUrl, keepAliveAgent, postJson, provisionFleet, type FleetAgent } from './load/fleet.ts';
 import { sampleRow } from './load/simulated-agent.ts';
 
 const ROUNDS = Number(process.env.VIBE_INGEST_ROUNDS ?? 5);
@@ -24,7 +24,7 @@ const env = stack.env;
 const admin = new pg.Pool({ connectionString: env.SUPABASE_DB_URL, max: 2 });
 const direct = new pg.Pool({ connectionString: env.SUPABASE_DB_URL, max: 32 });
 const http = keepAliveAgent(64);
-const restUrl = new URL(`${env.SUPABASE_URL}/rest/v1/host_samples?on_conflict=host_id,ts`);
+const restUrl = ingestUrl(env.SUPABASE_URL!);
 
 type Mode = 'rest' | 'direct' | 'off';
 interface Shape {

@@ -17,7 +17,7 @@ import { createTeamRow } from '../../testkit/src/provision.ts';
 import { startStackProcess } from '../../testkit/src/stack-process.ts';
 import { percentile, report, type BenchResult } from './harness.ts';
 import { subscribeDashboard } from './load/dashboard.ts';
-import { keepAliveAgent, postJson, provisionFleet, type FleetAgent } from './load/fleet.ts';
+import { ingestUrl, keepAliveAgent, postJson, provisionFleet, type FleetAgent } from './load/fleet.ts';
 import { treePssByName } from './load/memory.ts';
 import { sampleRow } from './load/simulated-agent.ts';
 
@@ -58,7 +58,7 @@ interface PhaseStats {
 }
 
 const stack = await startStackProcess();
-const restUrl = new URL(`${stack.env.SUPABASE_URL}/rest/v1/host_samples?on_conflict=host_id,ts`);
+const restUrl = ingestUrl(stack.env.SUPABASE_URL!);
 const db = new pg.Pool({ connectionString: stack.env.SUPABASE_DB_URL, max: 4 });
 const http = keepAliveAgent(SOCKETS);
 try {

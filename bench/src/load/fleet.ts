@@ -8,6 +8,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Queryable } from '../../../testkit/src/provision.ts';
+import { sampleRow } from './simulated-agent.ts';
 
 /** One simulated agent. */
 export interface FleetAgent {
@@ -103,4 +104,13 @@ export function postJson(
     req.on('error', () => resolve(0));
     req.end(body);
   });
+}
+
+/** The URL the agent's supabase-js upsert posts host samples to: on_conflict and the quoted column list. */
+export function ingestUrl(supabaseUrl: string): URL {
+  const url = new URL(`${supabaseUrl}/rest/v1/host_samples`);
+  url.searchParams.set('on_conflict', 'host_id,ts');
+  const columns = Object.keys(sampleRow('00000000-0000-0000-0000-000000000000', new Date(0), 0));
+  url.searchParams.set('columns', columns.map((c) => `"${c}"`).join(','));
+  return url;
 }
