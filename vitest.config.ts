@@ -25,6 +25,7 @@ const unit = [
   'stack/test/auth-validate.test.ts',
   'stack/test/cron-schedule.test.ts',
   'stack/test/functions-parsers.test.ts',
+  'stack/test/keys-verify.test.ts',
   'stack/test/realtime-units.test.ts',
   'stack/test/redis-protocol.test.ts',
   'stack/test/rest-parser.test.ts',

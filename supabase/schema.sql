@@ -881,6 +881,7 @@ alter table public.metrics add constraint metrics_team_id_fkey FOREIGN KEY (team
 alter table public.metrics add constraint metrics_timestamp_at_most_5_minutes_ahead CHECK ("timestamp" <= (now() + '00:05:00'::interval))
 CREATE UNIQUE INDEX metrics_pkey ON public.metrics USING btree (id)
 CREATE INDEX metrics_team_id_key_timestamp_idx ON public.metrics USING btree (team_id, key, "timestamp" DESC)
+CREATE INDEX metrics_timestamp_idx ON public.metrics USING btree ("timestamp")
 comment on table public.metrics is 'Persisted cache snapshots (key, data, timestamp) written by getData(..., { persistToDatabase: true }).'
 grant INSERT on public.metrics to authenticated
 grant SELECT on public.metrics to authenticated
@@ -1073,7 +1074,8 @@ create table public.team_settings (
   minute_retention interval default '30 days'::interval not null,
   hour_retention interval default '400 days'::interval not null,
   offline_after_intervals integer default 3 not null,
-  updated_at timestamp with time zone default now() not null
+  updated_at timestamp with time zone default now() not null,
+  snapshot_retention interval default '30 days'::interval not null
 )
 alter table public.team_settings enable row level security
 alter table public.team_settings add constraint team_settings_hour_retention_range CHECK (hour_retention >= '7 days'::interval AND hour_retention <= '3650 days'::interval)
@@ -1081,10 +1083,12 @@ alter table public.team_settings add constraint team_settings_minute_retention_r
 alter table public.team_settings add constraint team_settings_offline_after_range CHECK (offline_after_intervals >= 1 AND offline_after_intervals <= 1000)
 alter table public.team_settings add constraint team_settings_pkey PRIMARY KEY (team_id)
 alter table public.team_settings add constraint team_settings_raw_retention_range CHECK (raw_retention >= '01:00:00'::interval AND raw_retention <= '90 days'::interval)
+alter table public.team_settings add constraint team_settings_snapshot_retention_range CHECK (snapshot_retention >= '1 day'::interval AND snapshot_retention <= '400 days'::interval)
 alter table public.team_settings add constraint team_settings_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE UNIQUE INDEX team_settings_pkey ON public.team_settings USING btree (team_id)
 CREATE TRIGGER team_settings_touch BEFORE UPDATE ON team_settings FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at()
 comment on table public.team_settings is 'Retention per tier (raw 7 d, 1-minute 30 d, 1-hour 400 d by default) and host-offline threshold.'
+comment on column public.team_settings.snapshot_retention is 'How long persisted fleet snapshots (public.metrics rows) are kept.'
 grant SELECT on public.team_settings to authenticated
 grant UPDATE on public.team_settings to authenticated
 grant INSERT on public.team_settings to service_role
@@ -2807,6 +2811,23 @@ AS $function$
   select substring(pg_catalog.varbit_send(p_bits || repeat('0', (8 - length(p_bits) % 8) % 8)::varbit) from 5)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.prune_metric_snapshots()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_deleted integer;
+begin
+  delete from public.metrics m using public.team_settings t
+  where t.team_id = m.team_id and m.timestamp < now() - t.snapshot_retention;
+  get diagnostics v_deleted = row_count;
+  return v_deleted;
+end
+$function$
+comment on function private.prune_metric_snapshots() is 'Deletes persisted fleet snapshots older than their team''s snapshot_retention; returns the count.';
+
 CREATE OR REPLACE FUNCTION private.read_varint(p_buf bytea, p_pos integer, OUT value bigint, OUT next_pos integer)
  RETURNS record
  LANGUAGE plpgsql
@@ -3637,7 +3658,7 @@ grant execute on function public.invitation_by_token(p_token text) to authentica
 grant execute on function public.invitation_by_token(p_token text) to service_role;
 
 CREATE OR REPLACE FUNCTION public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now(), p_resolution text DEFAULT NULL::text)
- RETURNS TABLE(ts timestamp with time zone, resolution text, samples integer, cpu_total real, cpu_total_max real, cpu_iowait real, load_1 real, mem_percent real, swap_percent real, disk_percent real, disk_read_bps double precision, disk_write_bps double precision, net_rx_bps double precision, net_tx_bps double precision, net_connections real, temp_c real)
+ RETURNS TABLE(ts timestamp with time zone, resolution text, samples integer, cpu_total real, cpu_total_max real, cpu_iowait real, cpu_iowait_max real, load_1 real, load_1_max real, mem_percent real, mem_percent_max real, swap_percent real, swap_percent_max real, disk_percent real, disk_percent_max real, disk_read_bps double precision, disk_read_bps_max double precision, disk_write_bps double precision, disk_write_bps_max double precision, net_rx_bps double precision, net_rx_bps_max double precision, net_tx_bps double precision, net_tx_bps_max double precision, net_connections real, temp_c real, temp_c_max real)
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
@@ -3653,7 +3674,7 @@ begin
   end if;
   if v_res = 'raw' then
     return query
-      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.load_1, s.mem_percent, s.swap_percent, s.disk_percent, s.disk_read_bps, s.disk_write_bps, s.net_rx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c
+      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.cpu_iowait, s.load_1, s.load_1, s.mem_percent, s.mem_percent, s.swap_percent, s.swap_percent, s.disk_percent, s.disk_percent, s.disk_read_bps, s.disk_read_bps, s.disk_write_bps, s.disk_write_bps, s.net_rx_bps, s.net_rx_bps, s.net_tx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c, s.temp_c
       from (
         select r.ts, r.cpu_total, r.cpu_iowait, r.load_1, r.mem_percent, r.swap_percent, r.disk_percent, r.disk_read_bps, r.disk_write_bps, r.net_rx_bps, r.net_tx_bps, r.net_connections, r.temp_c
         from public.host_samples r
@@ -3668,7 +3689,7 @@ begin
       order by s.ts;
   elsif v_res in ('1m', '1h') then
     return query execute format($q$
-      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.load_1_avg, r.mem_percent_avg, r.swap_percent_avg, r.disk_percent_avg, r.disk_read_bps_avg, r.disk_write_bps_avg, r.net_rx_bps_avg, r.net_tx_bps_avg, r.net_connections_avg, r.temp_c_avg
+      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.cpu_iowait_max, r.load_1_avg, r.load_1_max, r.mem_percent_avg, r.mem_percent_max, r.swap_percent_avg, r.swap_percent_max, r.disk_percent_avg, r.disk_percent_max, r.disk_read_bps_avg, r.disk_read_bps_max, r.disk_write_bps_avg, r.disk_write_bps_max, r.net_rx_bps_avg, r.net_rx_bps_max, r.net_tx_bps_avg, r.net_tx_bps_max, r.net_connections_avg, r.temp_c_avg, r.temp_c_max
       from public.host_samples_%s r
       where r.host_id = $1 and r.bucket >= $2 and r.bucket < $3
       order by r.bucket
@@ -4190,6 +4211,8 @@ cron job vibe-dispatch-notifications at '* * * * *': select private.invoke_edge_
 cron job vibe-hosts-down at '* * * * *': select private.check_hosts_down();
 
 cron job vibe-maintenance at '15 * * * *': select private.run_maintenance();
+
+cron job vibe-metrics-retention at '25 * * * *': select private.prune_metric_snapshots();
 
 cron job vibe-rollup-hour at '5 * * * *': select private.rollup_samples('hour', now() - interval '3 hours', now());
 

@@ -1658,6 +1658,7 @@ export type Database = {
           minute_retention: string
           offline_after_intervals: number
           raw_retention: string
+          snapshot_retention: string
           team_id: string
           updated_at: string
         }
@@ -1666,6 +1667,7 @@ export type Database = {
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
+          snapshot_retention?: string
           team_id: string
           updated_at?: string
         }
@@ -1674,6 +1676,7 @@ export type Database = {
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
+          snapshot_retention?: string
           team_id?: string
           updated_at?: string
         }
@@ -1922,20 +1925,30 @@ export type Database = {
         }
         Returns: {
           cpu_iowait: number
+          cpu_iowait_max: number
           cpu_total: number
           cpu_total_max: number
           disk_percent: number
+          disk_percent_max: number
           disk_read_bps: number
+          disk_read_bps_max: number
           disk_write_bps: number
+          disk_write_bps_max: number
           load_1: number
+          load_1_max: number
           mem_percent: number
+          mem_percent_max: number
           net_connections: number
           net_rx_bps: number
+          net_rx_bps_max: number
           net_tx_bps: number
+          net_tx_bps_max: number
           resolution: string
           samples: number
           swap_percent: number
+          swap_percent_max: number
           temp_c: number
+          temp_c_max: number
           ts: string
         }[]
       }
