@@ -28,6 +28,7 @@ const unit = [
   'stack/test/realtime-units.test.ts',
   'stack/test/redis-protocol.test.ts',
   'stack/test/rest-parser.test.ts',
+  'supabase/tests/channel-payloads.test.ts',
   'supabase/tests/functions-anomaly-synthetic.test.ts',
   'tests/system/bad-input-otlp.test.ts',
   'tests/system/deploy-plan.test.ts',

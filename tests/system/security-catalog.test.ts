@@ -118,6 +118,10 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   },
   'private.read_varint(bytea,integer)': { roles: ['authenticated'], why: 'pure varint reader called by the decoders' },
   'private.isum(bigint)': { roles: ['authenticated'], why: 'int8 sum aggregate the decoder runs as the caller' },
+  'private.channel_secret_keys()': {
+    roles: ['authenticated'],
+    why: 'constant list of secret setting names, read by channel_settings (security invoker)',
+  },
   'private.verified_email()': {
     roles: ['authenticated'],
     why: 'RLS policy: invitees read the invitations to their confirmed address',
