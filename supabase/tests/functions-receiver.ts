@@ -31,7 +31,10 @@ export interface NotifyReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver on 127.0.0.1 and a free port (or `listenPort`). */
+/**
+ * Starts a receiver on 127.0.0.1 and a free port, or on `listenPort`: the provider port the functions send to
+ * (VIBE_PROVIDER_API_BASE), which test files take in turn, so a busy port is waited for (up to 90 s).
+ */
 export async function startNotifyReceiver(listenPort = 0): Promise<NotifyReceiver> {
   const deliveries: Delivery[] = [];
   const statuses = new Map<string, number>();
@@ -54,10 +57,21 @@ export async function startNotifyReceiver(listenPort = 0): Promise<NotifyReceive
     });
   };
   let server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listenPort, '127.0.0.1', resolve);
-  });
+  const listen = (s: http.Server) =>
+    new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(listenPort, '127.0.0.1', resolve);
+    });
+  for (let waited = 0; ; waited += 250) {
+    try {
+      await listen(server);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || listenPort === 0 || waited >= 90_000) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+      server = http.createServer(handler);
+    }
+  }
   const port = (server.address() as AddressInfo).port;
   const stop = () =>
     new Promise<void>((resolve) => {

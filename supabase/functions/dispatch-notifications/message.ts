@@ -52,6 +52,9 @@ export interface ClaimedEvent {
   kind: string;
   rule_id?: string | null;
   series?: string | null;
+  /** acknowledged events: who acknowledged, and their note. */
+  actor_email?: string | null;
+  note?: string | null;
   severity: string;
   rule_name: string;
   metric: string;
@@ -69,6 +72,12 @@ export interface ClaimedEvent {
 /** The host's dashboard page (the web app serves /hosts/<id>). */
 export function hostUrl(dashboardUrl: string, hostId: string | null): string | null {
   return hostId ? `${dashboardUrl.replace(/\/+$/, '')}/hosts/${encodeURIComponent(hostId)}` : null;
+}
+
+/** "By ana@example.com: looking into it" for an acknowledged event, else null. */
+function ackReason(event: ClaimedEvent): string | null {
+  if (event.kind !== 'acknowledged' || (!event.actor_email && !event.note)) return null;
+  return `By ${event.actor_email || 'a team member'}${event.note ? `: ${event.note}` : ''}`;
 }
 
 /** An alert item from a claimed event row and its host. */
@@ -91,7 +100,7 @@ export function toAlertItem(
     series: typeof event.series === 'string' && event.series !== '' ? event.series : null,
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
-    reason: event.reason,
+    reason: event.reason ?? ackReason(event),
     expected: event.expected ?? null,
     bandLow: event.band_low ?? null,
     bandHigh: event.band_high ?? null,
