@@ -416,7 +416,6 @@ CREATE INDEX channel_secrets_team_id_idx ON public.channel_secrets USING btree (
 comment on table public.channel_secrets is 'Channel targets and credentials; owners and admins only.'
 comment on column public.channel_secrets.config is 'Per kind (supabase/README.md): email {to, from, api_key, provider, region, domain}; slack/discord/teams {url}; webhook {url, secret, headers}; telegram {bot_token, chat_id}; pagerduty {routing_key, region}; ntfy {server, topic, token}.'
 grant INSERT on public.channel_secrets to authenticated
-grant SELECT on public.channel_secrets to authenticated
 grant UPDATE on public.channel_secrets to authenticated
 grant DELETE on public.channel_secrets to authenticated
 grant INSERT on public.channel_secrets to service_role
@@ -426,7 +425,10 @@ grant DELETE on public.channel_secrets to service_role
 grant TRUNCATE on public.channel_secrets to service_role
 grant REFERENCES on public.channel_secrets to service_role
 grant TRIGGER on public.channel_secrets to service_role
-grant MAINTAIN on public.channel_secrets to service_role;
+grant MAINTAIN on public.channel_secrets to service_role
+grant SELECT (channel_id) on public.channel_secrets to authenticated
+grant SELECT (team_id) on public.channel_secrets to authenticated
+grant SELECT (updated_at) on public.channel_secrets to authenticated;
 
 create table public.channels (
   id uuid default gen_random_uuid() not null,
@@ -1313,7 +1315,6 @@ CREATE OR REPLACE FUNCTION private.channel_secret_keys()
  SET search_path TO ''
 AS $function$ select array['url', 'api_key', 'secret', 'headers', 'bot_token', 'routing_key', 'token']::text[] $function$
 comment on function private.channel_secret_keys() is 'Channel settings that are secrets (webhook URLs hold tokens too).'
-grant execute on function private.channel_secret_keys() to authenticated
 grant execute on function private.channel_secret_keys() to service_role;
 
 CREATE OR REPLACE FUNCTION private.check_hosts_down()
@@ -3411,10 +3412,10 @@ grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp 
 CREATE OR REPLACE FUNCTION public.channel_settings(p_team_id uuid)
  RETURNS TABLE(channel_id uuid, settings jsonb, secrets_set text[])
  LANGUAGE sql
- STABLE
+ STABLE SECURITY DEFINER
  SET search_path TO ''
 AS $function$
-  -- Security invoker: RLS on channel_secrets already limits the rows to the caller's admin teams.
+  -- Security definer (the caller cannot read config): only the caller's admin teams, and never a secret value.
   select s.channel_id,
     s.config - (select private.channel_secret_keys()),
     array(
@@ -3423,7 +3424,7 @@ AS $function$
       order by k
     )
   from public.channel_secrets s
-  where s.team_id = p_team_id
+  where s.team_id = p_team_id and p_team_id = any ((select private.admin_team_ids())::uuid[])
   order by s.channel_id;
 $function$
 comment on function public.channel_settings(p_team_id uuid) is 'Owners and admins: each channel''s settings with secrets removed, and the names of the secrets that are set.'
@@ -3843,6 +3844,7 @@ grant execute on function public.revoke_invitation(p_invitation_id uuid) to serv
 CREATE OR REPLACE FUNCTION public.set_channel_config(p_channel_id uuid, p_config jsonb)
  RETURNS void
  LANGUAGE plpgsql
+ SECURITY DEFINER
  SET search_path TO ''
 AS $function$
 declare
@@ -3852,7 +3854,8 @@ begin
     raise exception 'Cannot save the channel settings: send a JSON object, e.g. {"url": "https://…"}'
       using errcode = '22023';
   end if;
-  select c.team_id into v_team from public.channels c where c.id = p_channel_id;
+  select c.team_id into v_team from public.channels c
+  where c.id = p_channel_id and c.team_id = any ((select private.member_team_ids())::uuid[]);
   if v_team is null then
     raise exception 'Cannot save the channel settings: no channel % in your teams', p_channel_id
       using errcode = 'P0002';

@@ -1,7 +1,8 @@
 -- Channels that work from the dashboard: Microsoft Teams (workflow webhook), Telegram, PagerDuty and ntfy
--- beside email (now through Resend, Postmark, SendGrid or Mailgun), Slack, Discord and webhooks; and the two
--- calls the channel form uses so secrets never go back to the browser: channel_settings (settings in clear,
--- secrets only by name) and set_channel_config (merge: a key replaces, null removes, absent keeps).
+-- beside email (now through Resend, Postmark, SendGrid or Mailgun), Slack, Discord and webhooks; and secrets
+-- that never go back to the browser: API roles can no longer read channel_secrets.config (column grants); the
+-- channel form reads channel_settings (settings in clear, secrets only by name) and writes set_channel_config
+-- (merge: a key replaces, null removes, absent keeps). Admins still insert, update and delete rows directly.
 
 alter table public.channels drop constraint channels_kind_known;
 alter table public.channels add constraint channels_kind_known
@@ -11,19 +12,23 @@ comment on column public.channel_secrets.config is
   'Per kind (supabase/README.md): email {to, from, api_key, provider, region, domain}; slack/discord/teams {url}; '
   'webhook {url, secret, headers}; telegram {bot_token, chat_id}; pagerduty {routing_key, region}; ntfy {server, topic, token}.';
 
+-- Owners and admins keep insert/update/delete (RLS); reading is limited to the columns that hold no secret.
+revoke select on public.channel_secrets from authenticated;
+grant select (channel_id, team_id, updated_at) on public.channel_secrets to authenticated;
+
 -- The setting names that are secrets: the dashboard sees only whether they are set.
 create function private.channel_secret_keys() returns text[]
 language sql immutable set search_path = ''
 as $$ select array['url', 'api_key', 'secret', 'headers', 'bot_token', 'routing_key', 'token']::text[] $$;
 comment on function private.channel_secret_keys() is 'Channel settings that are secrets (webhook URLs hold tokens too).';
-revoke all on function private.channel_secret_keys() from public, anon;
-grant execute on function private.channel_secret_keys() to authenticated, service_role;
+revoke all on function private.channel_secret_keys() from public, anon, authenticated;
+grant execute on function private.channel_secret_keys() to service_role;
 
 create function public.channel_settings(p_team_id uuid)
 returns table (channel_id uuid, settings jsonb, secrets_set text[])
-language sql stable security invoker set search_path = ''
+language sql stable security definer set search_path = ''
 as $$
-  -- Security invoker: RLS on channel_secrets already limits the rows to the caller's admin teams.
+  -- Security definer (the caller cannot read config): only the caller's admin teams, and never a secret value.
   select s.channel_id,
     s.config - (select private.channel_secret_keys()),
     array(
@@ -32,7 +37,7 @@ as $$
       order by k
     )
   from public.channel_secrets s
-  where s.team_id = p_team_id
+  where s.team_id = p_team_id and p_team_id = any ((select private.admin_team_ids())::uuid[])
   order by s.channel_id;
 $$;
 comment on function public.channel_settings(uuid) is
@@ -42,7 +47,7 @@ grant execute on function public.channel_settings(uuid) to authenticated, servic
 
 create function public.set_channel_config(p_channel_id uuid, p_config jsonb)
 returns void
-language plpgsql security invoker set search_path = ''
+language plpgsql security definer set search_path = ''
 as $$
 declare
   v_team uuid;
@@ -51,7 +56,8 @@ begin
     raise exception 'Cannot save the channel settings: send a JSON object, e.g. {"url": "https://…"}'
       using errcode = '22023';
   end if;
-  select c.team_id into v_team from public.channels c where c.id = p_channel_id;
+  select c.team_id into v_team from public.channels c
+  where c.id = p_channel_id and c.team_id = any ((select private.member_team_ids())::uuid[]);
   if v_team is null then
     raise exception 'Cannot save the channel settings: no channel % in your teams', p_channel_id
       using errcode = 'P0002';

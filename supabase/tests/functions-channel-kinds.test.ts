@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startNotifyReceiver, type Delivery, type NotifyReceiver } from './functions-receiver.ts';
-import { createTeam, env, superuser, uniq, type TeamFixture } from './helpers.ts';
+import { clientWith, createTeam, env, superuser, uniq, type TeamFixture } from './helpers.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
 
 const db = superuser();
@@ -394,5 +394,60 @@ describe('alerts through the outbox', () => {
     );
     expect(rows.map((x) => x.last_error)).toEqual(['channel_config', 'channel_config']);
     expect(rows[0]!.detail).toBe('Channel secrets lack "api_key": set a Resend API key (re_…)');
+  });
+});
+
+describe("the form's calls: channel_settings and set_channel_config", () => {
+  it('hide secrets, merge settings, and refuse viewers, other teams and bad input', async () => {
+    const admin = clientWith(team.adminToken);
+    const viewer = clientWith(team.viewerToken);
+    const other = await createTeam(db);
+    const outsider = clientWith(other.adminToken);
+    const made = await admin
+      .from('channels')
+      .insert({ team_id: team.teamId, name: `pd-${uniq()}`, kind: 'pagerduty' })
+      .select('id')
+      .single();
+    expect(made.error).toBeNull();
+    const id = (made.data as { id: string }).id;
+    const key = 'R0UT1NGKEY0000000000000000000004';
+    expect(
+      (await admin.rpc('set_channel_config', { p_channel_id: id, p_config: { routing_key: key, region: 'eu' } })).error,
+    ).toBeNull();
+
+    const settings = async () => {
+      const { data, error } = await admin.rpc('channel_settings', { p_team_id: team.teamId });
+      expect(error).toBeNull();
+      return (data as { channel_id: string; settings: unknown; secrets_set: string[] }[]).find(
+        (r) => r.channel_id === id,
+      );
+    };
+    expect(await settings()).toEqual({ channel_id: id, settings: { region: 'eu' }, secrets_set: ['routing_key'] });
+
+    // Absent keeps the key, null removes region, a new value replaces.
+    expect((await admin.rpc('set_channel_config', { p_channel_id: id, p_config: { region: null } })).error).toBeNull();
+    const stored = async () =>
+      (await db.query<{ config: unknown }>('select config from channel_secrets where channel_id = $1', [id])).rows[0]!
+        .config;
+    expect(await stored()).toEqual({ routing_key: key });
+
+    const bad = await admin.rpc('set_channel_config', { p_channel_id: id, p_config: ['not', 'an', 'object'] });
+    expect(bad.error?.code).toBe('22023');
+    expect(bad.error?.message).toBe('Cannot save the channel settings: send a JSON object, e.g. {"url": "https://…"}');
+    const byViewer = await viewer.rpc('set_channel_config', {
+      p_channel_id: id,
+      p_config: { routing_key: 'x'.repeat(32) },
+    });
+    expect(byViewer.error?.code).toBe('42501');
+    const byOutsider = await outsider.rpc('set_channel_config', {
+      p_channel_id: id,
+      p_config: { routing_key: 'x'.repeat(32) },
+    });
+    expect(byOutsider.error?.code).toBe('P0002');
+    expect(await stored()).toEqual({ routing_key: key });
+
+    expect((await viewer.rpc('channel_settings', { p_team_id: team.teamId })).data).toEqual([]);
+    expect((await outsider.rpc('channel_settings', { p_team_id: team.teamId })).data).toEqual([]);
+    expect(JSON.stringify(await settings())).not.toContain(key);
   });
 });

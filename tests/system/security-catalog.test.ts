@@ -118,10 +118,6 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   },
   'private.read_varint(bytea,integer)': { roles: ['authenticated'], why: 'pure varint reader called by the decoders' },
   'private.isum(bigint)': { roles: ['authenticated'], why: 'int8 sum aggregate the decoder runs as the caller' },
-  'private.channel_secret_keys()': {
-    roles: ['authenticated'],
-    why: 'constant list of secret setting names, read by channel_settings (security invoker)',
-  },
   'private.verified_email()': {
     roles: ['authenticated'],
     why: 'RLS policy: invitees read the invitations to their confirmed address',
@@ -146,6 +142,14 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   'revoke_invitation(uuid)': {
     roles: ['authenticated'],
     why: 'RPC: admins withdraw an invitation (checks the caller is admin, owner for owners)',
+  },
+  'channel_settings(uuid)': {
+    roles: ['authenticated'],
+    why: "RPC: a team's channel settings without secret values (admins of that team only; config is not readable)",
+  },
+  'set_channel_config(uuid,jsonb)': {
+    roles: ['authenticated'],
+    why: "RPC: admins merge a channel's settings (checks the caller is admin of the channel's team)",
   },
   'team_member_emails(uuid)': {
     roles: ['authenticated'],
