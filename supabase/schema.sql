@@ -414,8 +414,8 @@ alter table public.channel_secrets add constraint channel_secrets_pkey PRIMARY K
 CREATE UNIQUE INDEX channel_secrets_pkey ON public.channel_secrets USING btree (channel_id)
 CREATE INDEX channel_secrets_team_id_idx ON public.channel_secrets USING btree (team_id)
 comment on table public.channel_secrets is 'Channel targets and credentials; owners and admins only.'
+comment on column public.channel_secrets.config is 'Per kind (supabase/README.md): email {to, from, api_key, provider, region, domain}; slack/discord/teams {url}; webhook {url, secret, headers}; telegram {bot_token, chat_id}; pagerduty {routing_key, region}; ntfy {server, topic, token}.'
 grant INSERT on public.channel_secrets to authenticated
-grant SELECT on public.channel_secrets to authenticated
 grant UPDATE on public.channel_secrets to authenticated
 grant DELETE on public.channel_secrets to authenticated
 grant INSERT on public.channel_secrets to service_role
@@ -425,7 +425,10 @@ grant DELETE on public.channel_secrets to service_role
 grant TRUNCATE on public.channel_secrets to service_role
 grant REFERENCES on public.channel_secrets to service_role
 grant TRIGGER on public.channel_secrets to service_role
-grant MAINTAIN on public.channel_secrets to service_role;
+grant MAINTAIN on public.channel_secrets to service_role
+grant SELECT (channel_id) on public.channel_secrets to authenticated
+grant SELECT (team_id) on public.channel_secrets to authenticated
+grant SELECT (updated_at) on public.channel_secrets to authenticated;
 
 create table public.channels (
   id uuid default gen_random_uuid() not null,
@@ -437,7 +440,7 @@ create table public.channels (
 )
 alter table public.channels enable row level security
 alter table public.channels add constraint channels_id_team_id_key UNIQUE (id, team_id)
-alter table public.channels add constraint channels_kind_known CHECK (kind = ANY (ARRAY['email'::text, 'slack'::text, 'discord'::text, 'webhook'::text]))
+alter table public.channels add constraint channels_kind_known CHECK (kind = ANY (ARRAY['email'::text, 'slack'::text, 'discord'::text, 'webhook'::text, 'teams'::text, 'telegram'::text, 'pagerduty'::text, 'ntfy'::text]))
 alter table public.channels add constraint channels_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
 alter table public.channels add constraint channels_pkey PRIMARY KEY (id)
 alter table public.channels add constraint channels_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
@@ -1308,6 +1311,15 @@ AS $function$
 $function$;
 
 create aggregate private.bitcat_agg(bit varying) (sfunc = bitcat, stype = bit varying, initcond = '');
+
+CREATE OR REPLACE FUNCTION private.channel_secret_keys()
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$ select array['url', 'api_key', 'secret', 'headers', 'bot_token', 'routing_key', 'token']::text[] $function$
+comment on function private.channel_secret_keys() is 'Channel settings that are secrets (webhook URLs hold tokens too).'
+grant execute on function private.channel_secret_keys() to service_role;
 
 CREATE OR REPLACE FUNCTION private.check_hosts_down()
  RETURNS integer
@@ -3418,6 +3430,28 @@ comment on function public.backtest_rule(p_rule_id uuid, p_from timestamp with t
 grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
 grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
 
+CREATE OR REPLACE FUNCTION public.channel_settings(p_team_id uuid)
+ RETURNS TABLE(channel_id uuid, settings jsonb, secrets_set text[])
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  -- Security definer (the caller cannot read config): only the caller's admin teams, and never a secret value.
+  select s.channel_id,
+    s.config - (select private.channel_secret_keys()),
+    array(
+      select k from jsonb_each(s.config) e (k, v)
+      where k = any (private.channel_secret_keys()) and v not in ('null'::jsonb, '""'::jsonb)
+      order by k
+    )
+  from public.channel_secrets s
+  where s.team_id = p_team_id and p_team_id = any ((select private.admin_team_ids())::uuid[])
+  order by s.channel_id;
+$function$
+comment on function public.channel_settings(p_team_id uuid) is 'Owners and admins: each channel''s settings with secrets removed, and the names of the secrets that are set.'
+grant execute on function public.channel_settings(p_team_id uuid) to authenticated
+grant execute on function public.channel_settings(p_team_id uuid) to service_role;
+
 CREATE OR REPLACE FUNCTION public.claim_enrollment_token(p_token text)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -3827,6 +3861,39 @@ $function$
 comment on function public.revoke_invitation(p_invitation_id uuid) is 'Admins: withdraw a pending invitation (owners only for owner invitations); its link stops working.'
 grant execute on function public.revoke_invitation(p_invitation_id uuid) to authenticated
 grant execute on function public.revoke_invitation(p_invitation_id uuid) to service_role;
+
+CREATE OR REPLACE FUNCTION public.set_channel_config(p_channel_id uuid, p_config jsonb)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_team uuid;
+begin
+  if p_config is null or jsonb_typeof(p_config) <> 'object' then
+    raise exception 'Cannot save the channel settings: send a JSON object, e.g. {"url": "https://…"}'
+      using errcode = '22023';
+  end if;
+  select c.team_id into v_team from public.channels c
+  where c.id = p_channel_id and c.team_id = any ((select private.member_team_ids())::uuid[]);
+  if v_team is null then
+    raise exception 'Cannot save the channel settings: no channel % in your teams', p_channel_id
+      using errcode = 'P0002';
+  end if;
+  if not (v_team = any ((select private.admin_team_ids())::uuid[])) then
+    raise exception 'Cannot save the channel settings: only owners and admins of the channel''s team can'
+      using errcode = '42501';
+  end if;
+  -- A key replaces, a null removes, an absent key keeps its value (so a secret is replaced only when re-entered).
+  insert into public.channel_secrets as s (channel_id, team_id, config, updated_at)
+  values (p_channel_id, v_team, jsonb_strip_nulls(p_config), now())
+  on conflict (channel_id) do update set config = jsonb_strip_nulls(s.config || p_config), updated_at = now();
+end
+$function$
+comment on function public.set_channel_config(p_channel_id uuid, p_config jsonb) is 'Owners and admins: merges settings into a channel''s secrets (a key replaces, null removes, absent keeps).'
+grant execute on function public.set_channel_config(p_channel_id uuid, p_config jsonb) to authenticated
+grant execute on function public.set_channel_config(p_channel_id uuid, p_config jsonb) to service_role;
 
 CREATE OR REPLACE FUNCTION public.settle_invitation_mails(p_ids bigint[], p_error text DEFAULT NULL::text, p_max_attempts integer DEFAULT 8, p_permanent boolean DEFAULT false)
  RETURNS TABLE(id bigint, status text, attempts integer)

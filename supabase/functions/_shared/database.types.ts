@@ -1831,6 +1831,14 @@ export type Database = {
           value: number
         }[]
       }
+      channel_settings: {
+        Args: { p_team_id: string }
+        Returns: {
+          channel_id: string
+          secrets_set: string[]
+          settings: Json
+        }[]
+      }
       claim_enrollment_token: { Args: { p_token: string }; Returns: Json }
       claim_invitation_mails: {
         Args: { p_lease_seconds?: number; p_limit?: number }
@@ -1978,6 +1986,10 @@ export type Database = {
       }
       revoke_invitation: {
         Args: { p_invitation_id: string }
+        Returns: undefined
+      }
+      set_channel_config: {
+        Args: { p_channel_id: string; p_config: Json }
         Returns: undefined
       }
       settle_invitation_mails: {

@@ -1,9 +1,18 @@
 /** The channel-neutral notification message: one or more alert events (grouped per channel) or a test. Pure. */
 
+/** Event kinds every channel knows; others pass through as their name. */
+export type AlertKind = 'firing' | 'resolved' | 'acknowledged' | 'reminder' | (string & {});
+
 /** One alert event as every channel renders it. */
 export interface AlertItem {
   eventId: number;
-  kind: 'firing' | 'resolved';
+  /**
+   * firing, resolved, acknowledged (someone took it), reminder (still firing, not acknowledged);
+   * any other kind a newer schema adds is rendered generically from its name.
+   */
+  kind: AlertKind;
+  /** The rule (null once deleted): with the host and series it names one alert across its events. */
+  ruleId: string | null;
   severity: 'warning' | 'critical';
   ruleName: string;
   metric: string;
@@ -11,6 +20,8 @@ export interface AlertItem {
   threshold: number | null;
   hostId: string | null;
   hostName: string;
+  /** What the rule watched on the host or service: a mount, interface, route, check… (null for host-wide rules). */
+  series: string | null;
   occurredAt: string;
   reason: string | null;
   /** Anomaly events: the expected value, the band and the robust z-score. */
@@ -39,6 +50,11 @@ export interface NotificationMessage {
 export interface ClaimedEvent {
   id: number;
   kind: string;
+  rule_id?: string | null;
+  series?: string | null;
+  /** acknowledged events: who acknowledged, and their note. */
+  actor_email?: string | null;
+  note?: string | null;
   severity: string;
   rule_name: string;
   metric: string;
@@ -58,6 +74,12 @@ export function hostUrl(dashboardUrl: string, hostId: string | null): string | n
   return hostId ? `${dashboardUrl.replace(/\/+$/, '')}/hosts/${encodeURIComponent(hostId)}` : null;
 }
 
+/** "By ana@example.com: looking into it" for an acknowledged event, else null. */
+function ackReason(event: ClaimedEvent): string | null {
+  if (event.kind !== 'acknowledged' || (!event.actor_email && !event.note)) return null;
+  return `By ${event.actor_email || 'a team member'}${event.note ? `: ${event.note}` : ''}`;
+}
+
 /** An alert item from a claimed event row and its host. */
 export function toAlertItem(
   event: ClaimedEvent,
@@ -66,17 +88,19 @@ export function toAlertItem(
 ): AlertItem {
   return {
     eventId: Number(event.id),
-    kind: event.kind === 'resolved' ? 'resolved' : 'firing',
+    kind: event.kind,
+    ruleId: event.rule_id ?? null,
     severity: event.severity === 'critical' ? 'critical' : 'warning',
     ruleName: event.rule_name,
     metric: event.metric,
     value: event.value,
     threshold: event.threshold,
     hostId: event.host_id,
-    hostName: host?.name ?? 'unknown host',
+    hostName: host?.name ?? (event.host_id ? 'unknown host' : ''),
+    series: typeof event.series === 'string' && event.series !== '' ? event.series : null,
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
-    reason: event.reason,
+    reason: event.reason ?? ackReason(event),
     expected: event.expected ?? null,
     bandLow: event.band_low ?? null,
     bandHigh: event.band_high ?? null,
@@ -98,11 +122,38 @@ export function formatValue(n: number | null): string {
   return Math.abs(n) >= 1000 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
-/** "FIRING" or "RESOLVED" plus severity, for titles. */
+/** What the alert is about: "web-1", "web-1 (/var)", or the series alone for rules on services and checks. */
+export function alertSubject(a: AlertItem): string {
+  if (a.hostName && a.series) return `${a.hostName} (${a.series})`;
+  return a.hostName || a.series || '';
+}
+
+/** The word a title starts with: the severity while firing, else what happened. */
+export function kindLabel(a: AlertItem): string {
+  const severity = a.severity === 'critical' ? 'Critical' : 'Warning';
+  switch (a.kind) {
+    case 'firing':
+      return severity;
+    case 'resolved':
+      return 'Resolved';
+    case 'acknowledged':
+      return 'Acknowledged';
+    case 'reminder':
+      return `Still firing (${severity.toLowerCase()})`;
+    default: {
+      const words = String(a.kind).replace(/[_-]+/g, ' ').trim() || 'Update';
+      return words.charAt(0).toUpperCase() + words.slice(1);
+    }
+  }
+}
+
+/** Whether the alert is over (green in every channel). */
+export const isResolved = (a: AlertItem): boolean => a.kind === 'resolved';
+
+/** "Critical: CPU high on web-1", "Resolved: Disk full on web-1 (/var)", "Warning: Error rate on api /login". */
 export function alertTitle(a: AlertItem): string {
-  return a.kind === 'resolved'
-    ? `Resolved: ${a.ruleName} on ${a.hostName}`
-    : `${a.severity === 'critical' ? 'Critical' : 'Warning'}: ${a.ruleName} on ${a.hostName}`;
+  const subject = alertSubject(a);
+  return `${kindLabel(a)}: ${a.ruleName}${subject ? ` on ${subject}` : ''}`;
 }
 
 /** One human line describing the alert's value against its threshold or band. */
@@ -113,11 +164,17 @@ export function alertDetail(a: AlertItem): string {
   return `${a.metric} = ${formatValue(a.value)} (threshold ${formatValue(a.threshold)})`;
 }
 
-/** The message's headline: one alert's title, or a count for a group. */
+/** The message's headline: one alert's title, or a count per kind for a group. */
 export function messageTitle(m: NotificationMessage): string {
   if (m.type === 'test') return `Test message for channel "${m.channel.name}"`;
   if (m.alerts.length === 1) return alertTitle(m.alerts[0]!);
-  const firing = m.alerts.filter((a) => a.kind === 'firing').length;
-  const resolved = m.alerts.length - firing;
-  return `${m.alerts.length} alerts: ${firing} firing, ${resolved} resolved`;
+  const counts = new Map<string, number>([
+    ['firing', 0],
+    ['resolved', 0],
+  ]);
+  for (const a of m.alerts) counts.set(String(a.kind), (counts.get(String(a.kind)) ?? 0) + 1);
+  const parts = [...counts]
+    .filter(([k, n]) => n > 0 || k === 'firing' || k === 'resolved')
+    .map(([k, n]) => `${n} ${k}`);
+  return `${m.alerts.length} alerts: ${parts.join(', ')}`;
 }
