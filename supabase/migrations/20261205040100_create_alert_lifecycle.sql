@@ -129,8 +129,9 @@ comment on function public.acknowledge_alert(uuid, uuid, text) is
   'Owners and admins: acknowledge a firing alert (note up to 500 characters); stops its reminders until it resolves or fires anew.';
 
 -- Reminders for firing, unacknowledged alerts whose last notice is older than the rule's repeat_interval.
--- p_now drives the clock (tests pass explicit times; pg_cron passes none). Returns the events recorded.
-create function private.send_alert_reminders(p_now timestamptz default now()) returns integer
+-- p_now drives the clock (tests pass explicit times; pg_cron passes none); p_team_id limits the run to one
+-- team (null: all). Returns the events recorded.
+create function private.send_alert_reminders(p_now timestamptz default now(), p_team_id uuid default null) returns integer
 language plpgsql security definer set search_path = ''
 as $$
 declare
@@ -147,6 +148,7 @@ begin
     join public.alert_rules r on r.id = s.rule_id
     left join public.hosts h on h.id = s.host_id
     where s.status = 'firing' and s.acknowledged_at is null and r.enabled and r.repeat_interval is not null
+      and (p_team_id is null or s.team_id = p_team_id)
       and p_now >= coalesce(s.last_reminder_at, s.since) + r.repeat_interval
     order by s.team_id, s.since
     for update of s skip locked
@@ -172,11 +174,11 @@ begin
   return v_count;
 end
 $$;
-comment on function private.send_alert_reminders(timestamptz) is
+comment on function private.send_alert_reminders(timestamptz, uuid) is
   'Records a reminder event (and outbox rows) for each firing, unacknowledged, unsuppressed alert due at p_now; run every minute by pg_cron.';
 
 revoke all on function private.reset_alert_lifecycle(), private.notify_rule_channels(public.alert_rules, bigint),
-  private.human_duration(interval), private.send_alert_reminders(timestamptz) from public, anon, authenticated;
+  private.human_duration(interval), private.send_alert_reminders(timestamptz, uuid) from public, anon, authenticated;
 revoke all on function public.acknowledge_alert(uuid, uuid, text) from public, anon;
 grant execute on function public.acknowledge_alert(uuid, uuid, text) to authenticated, service_role;
 

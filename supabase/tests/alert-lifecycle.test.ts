@@ -6,6 +6,7 @@
  */
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNotifyReceiver } from './functions-receiver.ts';
 import { clientWith, createTeam, superuser, uniq, type TeamFixture } from './helpers.ts';
 
 const db = superuser();
@@ -63,12 +64,15 @@ async function since(a: Alert): Promise<number> {
   return r.rows[0]!.since.getTime();
 }
 
-/** Runs the reminder job as pg_cron would, at `at`; returns the reminders it recorded for this alert. */
+/**
+ * Runs the reminder job as pg_cron would, at `at`, for this file's team only (a run hours ahead would remind
+ * other test files' alerts in the shared database); returns the reminders it recorded for this alert.
+ */
 async function remindAt(a: Alert, at: number): Promise<{ reason: string; notifications: number }[]> {
   const before = await db.query<{ max: string | null }>(`select max(id) from alert_events where rule_id = $1`, [
     a.ruleId,
   ]);
-  await db.query(`select private.send_alert_reminders($1)`, [new Date(at)]);
+  await db.query(`select private.send_alert_reminders($1, $2)`, [new Date(at), team.teamId]);
   const r = await db.query<{ reason: string; notifications: string }>(
     `select e.reason, (select count(*) from notifications n where n.event_id = e.id) as notifications
      from alert_events e where e.rule_id = $1 and e.kind = 'reminder' and e.id > coalesce($2::bigint, 0) order by e.id`,
@@ -105,15 +109,13 @@ describe('reminders', () => {
       [team.teamId],
     );
     expect(r.rows[0]!.repeat_interval).toBe('04:00:00');
-    const { error } = await admin
-      .from('alert_rules')
-      .insert({
-        team_id: team.teamId,
-        name: 'too-often',
-        metric: 'cpu_total',
-        threshold: 1,
-        repeat_interval: '1 minute',
-      });
+    const { error } = await admin.from('alert_rules').insert({
+      team_id: team.teamId,
+      name: 'too-often',
+      metric: 'cpu_total',
+      threshold: 1,
+      repeat_interval: '1 minute',
+    });
     expect(error?.code).toBe('23514');
     expect(error?.message).toMatch(/alert_rules_repeat_interval_range/);
     const off = await newAlert(null);
@@ -226,5 +228,59 @@ describe('acknowledgement', () => {
     expect((await clientWith(other.adminToken).from('alert_events').select('id').eq('rule_id', a.ruleId)).data).toEqual(
       [],
     );
+  });
+});
+
+describe('messages', () => {
+  it('a webhook receives the acknowledgement (who and note) and the reminder with their own titles', async () => {
+    const rx = await startNotifyReceiver();
+    try {
+      const path = `/lc-${uniq()}`;
+      const ch = await db.query<{ id: string }>(
+        `insert into channels (team_id, name, kind) values ($1, $2, 'webhook') returning id`,
+        [team.teamId, `hook-${uniq()}`],
+      );
+      const hook = ch.rows[0]!.id;
+      await db.query(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [
+        hook,
+        team.teamId,
+        { url: rx.url(path) },
+      ]);
+      const a = await newAlert('1 hour');
+      await db.query(`update alert_rules set channel_ids = $2 where id = $1`, [a.ruleId, [hook]]);
+      await a.send(95);
+      await rx.waitFor(path, 1);
+      await admin.rpc('acknowledge_alert', { p_rule_id: a.ruleId, p_host_id: a.hostId, p_note: 'rebooting' });
+      const acked = (await rx.waitFor(path, 2))[1]!.json as {
+        title: string;
+        alerts: { status: string; reason: string }[];
+      };
+      const host = (await db.query<{ name: string }>(`select name from hosts where id = $1`, [a.hostId])).rows[0]!.name;
+      const rule = (await db.query<{ name: string }>(`select name from alert_rules where id = $1`, [a.ruleId])).rows[0]!
+        .name;
+      expect(acked.title).toBe(`Acknowledged: ${rule} on ${host}`);
+      expect(acked.alerts[0]!.status).toBe('acknowledged');
+      expect(acked.alerts[0]!.reason).toMatch(/^Acknowledged by admin-.*@test\.local: rebooting$/);
+
+      // A second incident, unacknowledged: its reminder.
+      await a.send(10);
+      await rx.waitFor(path, 3);
+      await a.send(97);
+      await rx.waitFor(path, 4);
+      await db.query(`select private.send_alert_reminders($1, $2)`, [
+        new Date((await since(a)) + 60 * MIN),
+        team.teamId,
+      ]);
+      const reminder = (await rx.waitFor(path, 5))[4]!.json as {
+        title: string;
+        alerts: { status: string; reason: string }[];
+      };
+      expect(reminder.title).toBe(`Still firing (warning): ${rule} on ${host}`);
+      expect(reminder.alerts[0]).toEqual(
+        expect.objectContaining({ status: 'reminder', reason: 'firing for 1 h 0 min' }),
+      );
+    } finally {
+      await rx.close();
+    }
   });
 });

@@ -11,6 +11,8 @@ export type Database = {
     Tables: {
       alert_events: {
         Row: {
+          actor_email: string | null
+          actor_id: string | null
           band_high: number | null
           band_low: number | null
           created_at: string
@@ -19,7 +21,9 @@ export type Database = {
           host_id: string | null
           id: number
           kind: string
+          maintenance_window_id: string | null
           metric: string
+          note: string | null
           occurred_at: string
           reason: string | null
           rule_id: string | null
@@ -27,12 +31,15 @@ export type Database = {
           score: number | null
           severity: string
           silenced: boolean
+          suppressed_by: string | null
           team_id: string
           threshold: number | null
           to_status: string
           value: number | null
         }
         Insert: {
+          actor_email?: string | null
+          actor_id?: string | null
           band_high?: number | null
           band_low?: number | null
           created_at?: string
@@ -41,7 +48,9 @@ export type Database = {
           host_id?: string | null
           id?: never
           kind: string
+          maintenance_window_id?: string | null
           metric: string
+          note?: string | null
           occurred_at: string
           reason?: string | null
           rule_id?: string | null
@@ -49,12 +58,15 @@ export type Database = {
           score?: number | null
           severity: string
           silenced?: boolean
+          suppressed_by?: string | null
           team_id: string
           threshold?: number | null
           to_status: string
           value?: number | null
         }
         Update: {
+          actor_email?: string | null
+          actor_id?: string | null
           band_high?: number | null
           band_low?: number | null
           created_at?: string
@@ -63,7 +75,9 @@ export type Database = {
           host_id?: string | null
           id?: never
           kind?: string
+          maintenance_window_id?: string | null
           metric?: string
+          note?: string | null
           occurred_at?: string
           reason?: string | null
           rule_id?: string | null
@@ -71,6 +85,7 @@ export type Database = {
           score?: number | null
           severity?: string
           silenced?: boolean
+          suppressed_by?: string | null
           team_id?: string
           threshold?: number | null
           to_status?: string
@@ -89,6 +104,13 @@ export type Database = {
             columns: ["host_id"]
             isOneToOne: false
             referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "alert_events_maintenance_window_id_fkey"
+            columns: ["maintenance_window_id"]
+            isOneToOne: false
+            referencedRelation: "maintenance_windows"
             referencedColumns: ["id"]
           },
           {
@@ -123,6 +145,7 @@ export type Database = {
           operator: string
           recovery_threshold: number | null
           recovery_window: string
+          repeat_interval: string | null
           scope: string
           scope_host_id: string | null
           scope_label_key: string | null
@@ -148,6 +171,7 @@ export type Database = {
           operator?: string
           recovery_threshold?: number | null
           recovery_window?: string
+          repeat_interval?: string | null
           scope?: string
           scope_host_id?: string | null
           scope_label_key?: string | null
@@ -173,6 +197,7 @@ export type Database = {
           operator?: string
           recovery_threshold?: number | null
           recovery_window?: string
+          repeat_interval?: string | null
           scope?: string
           scope_host_id?: string | null
           scope_label_key?: string | null
@@ -209,8 +234,12 @@ export type Database = {
       }
       alert_states: {
         Row: {
+          ack_note: string | null
+          acknowledged_at: string | null
+          acknowledged_by: string | null
           evaluated_at: string
           host_id: string
+          last_reminder_at: string | null
           pending_since: string | null
           recovering_since: string | null
           rule_id: string
@@ -220,8 +249,12 @@ export type Database = {
           value: number | null
         }
         Insert: {
+          ack_note?: string | null
+          acknowledged_at?: string | null
+          acknowledged_by?: string | null
           evaluated_at?: string
           host_id: string
+          last_reminder_at?: string | null
           pending_since?: string | null
           recovering_since?: string | null
           rule_id: string
@@ -231,8 +264,12 @@ export type Database = {
           value?: number | null
         }
         Update: {
+          ack_note?: string | null
+          acknowledged_at?: string | null
+          acknowledged_by?: string | null
           evaluated_at?: string
           host_id?: string
+          last_reminder_at?: string | null
           pending_since?: string | null
           recovering_since?: string | null
           rule_id?: string
@@ -1361,6 +1398,83 @@ export type Database = {
           },
         ]
       }
+      maintenance_windows: {
+        Row: {
+          comment: string | null
+          created_at: string
+          created_by: string | null
+          cron: string | null
+          duration: string | null
+          enabled: boolean
+          end_time: string | null
+          ends_at: string | null
+          host_ids: string[]
+          id: string
+          kind: string
+          labels: NonNullable<Json>
+          name: string
+          scope: string
+          start_time: string | null
+          starts_at: string | null
+          team_id: string
+          time_zone: string
+          updated_at: string
+          weekdays: number[] | null
+        }
+        Insert: {
+          comment?: string | null
+          created_at?: string
+          created_by?: string | null
+          cron?: string | null
+          duration?: string | null
+          enabled?: boolean
+          end_time?: string | null
+          ends_at?: string | null
+          host_ids?: string[]
+          id?: string
+          kind: string
+          labels?: NonNullable<Json>
+          name: string
+          scope?: string
+          start_time?: string | null
+          starts_at?: string | null
+          team_id: string
+          time_zone?: string
+          updated_at?: string
+          weekdays?: number[] | null
+        }
+        Update: {
+          comment?: string | null
+          created_at?: string
+          created_by?: string | null
+          cron?: string | null
+          duration?: string | null
+          enabled?: boolean
+          end_time?: string | null
+          ends_at?: string | null
+          host_ids?: string[]
+          id?: string
+          kind?: string
+          labels?: NonNullable<Json>
+          name?: string
+          scope?: string
+          start_time?: string | null
+          starts_at?: string | null
+          team_id?: string
+          time_zone?: string
+          updated_at?: string
+          weekdays?: number[] | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "maintenance_windows_team_id_fkey"
+            columns: ["team_id"]
+            isOneToOne: false
+            referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       metrics: {
         Row: {
           data: NonNullable<Json>
@@ -1781,10 +1895,11 @@ export type Database = {
           team_name: string
         }[]
       }
-      anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
-      apply_anomaly_results: {
-        Args: { p_results: Json }
+      acknowledge_alert: {
+        Args: { p_host_id: string; p_note?: string; p_rule_id: string }
         Returns: {
+          actor_email: string | null
+          actor_id: string | null
           band_high: number | null
           band_low: number | null
           created_at: string
@@ -1793,7 +1908,9 @@ export type Database = {
           host_id: string | null
           id: number
           kind: string
+          maintenance_window_id: string | null
           metric: string
+          note: string | null
           occurred_at: string
           reason: string | null
           rule_id: string | null
@@ -1801,6 +1918,44 @@ export type Database = {
           score: number | null
           severity: string
           silenced: boolean
+          suppressed_by: string | null
+          team_id: string
+          threshold: number | null
+          to_status: string
+          value: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "alert_events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
+      apply_anomaly_results: {
+        Args: { p_results: Json }
+        Returns: {
+          actor_email: string | null
+          actor_id: string | null
+          band_high: number | null
+          band_low: number | null
+          created_at: string
+          expected: number | null
+          from_status: string
+          host_id: string | null
+          id: number
+          kind: string
+          maintenance_window_id: string | null
+          metric: string
+          note: string | null
+          occurred_at: string
+          reason: string | null
+          rule_id: string | null
+          rule_name: string
+          score: number | null
+          severity: string
+          silenced: boolean
+          suppressed_by: string | null
           team_id: string
           threshold: number | null
           to_status: string
@@ -1949,6 +2104,15 @@ export type Database = {
           role: Database["public"]["Enums"]["team_role"]
           team_id: string
           team_name: string
+        }[]
+      }
+      next_maintenance_windows: {
+        Args: { p_at?: string; p_team_id: string }
+        Returns: {
+          active: boolean
+          ends_at: string
+          starts_at: string
+          window_id: string
         }[]
       }
       refresh_anomaly_baselines: {

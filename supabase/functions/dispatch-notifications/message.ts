@@ -1,9 +1,12 @@
 /** The channel-neutral notification message: one or more alert events (grouped per channel) or a test. Pure. */
 
+/** What happened: fired, resolved, still firing (a reminder every repeat_interval), or acknowledged by a member. */
+export type AlertKind = 'firing' | 'resolved' | 'reminder' | 'acknowledged';
+
 /** One alert event as every channel renders it. */
 export interface AlertItem {
   eventId: number;
-  kind: 'firing' | 'resolved';
+  kind: AlertKind;
   severity: 'warning' | 'critical';
   ruleName: string;
   metric: string;
@@ -12,7 +15,11 @@ export interface AlertItem {
   hostId: string | null;
   hostName: string;
   occurredAt: string;
+  /** Why, in words: "rule disabled", "firing for 4 h 0 min"; for acknowledgements who did it and their note. */
   reason: string | null;
+  /** Acknowledgements: who acknowledged (their email then) and the note they left. */
+  actor: string | null;
+  note: string | null;
   /** Anomaly events: the expected value, the band and the robust z-score. */
   expected: number | null;
   bandLow: number | null;
@@ -47,6 +54,8 @@ export interface ClaimedEvent {
   host_id: string | null;
   reason: string | null;
   occurred_at: string;
+  actor_email?: string | null;
+  note?: string | null;
   expected?: number | null;
   band_low?: number | null;
   band_high?: number | null;
@@ -66,7 +75,7 @@ export function toAlertItem(
 ): AlertItem {
   return {
     eventId: Number(event.id),
-    kind: event.kind === 'resolved' ? 'resolved' : 'firing',
+    kind: KINDS.has(event.kind) ? (event.kind as AlertKind) : 'firing',
     severity: event.severity === 'critical' ? 'critical' : 'warning',
     ruleName: event.rule_name,
     metric: event.metric,
@@ -76,13 +85,22 @@ export function toAlertItem(
     hostName: host?.name ?? 'unknown host',
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
-    reason: event.reason,
+    reason: event.kind === 'acknowledged' ? acknowledgement(event) : event.reason,
+    actor: event.actor_email ?? null,
+    note: event.note ?? null,
     expected: event.expected ?? null,
     bandLow: event.band_low ?? null,
     bandHigh: event.band_high ?? null,
     score: event.score ?? null,
     hostUrl: hostUrl(dashboardUrl, event.host_id),
   };
+}
+
+const KINDS = new Set<string>(['firing', 'resolved', 'reminder', 'acknowledged']);
+
+/** "Acknowledged by ana@example.com: on it", the line every channel shows under an acknowledgement. */
+function acknowledgement(event: ClaimedEvent): string {
+  return `Acknowledged by ${event.actor_email ?? 'a team member'}${event.note ? `: ${event.note}` : ''}`;
 }
 
 /** A stable key for a set of outbox rows: the same rows retried carry the same key. */
@@ -98,11 +116,13 @@ export function formatValue(n: number | null): string {
   return Math.abs(n) >= 1000 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
-/** "FIRING" or "RESOLVED" plus severity, for titles. */
+/** "Resolved", "Still firing", "Acknowledged", or the severity, for titles. */
 export function alertTitle(a: AlertItem): string {
-  return a.kind === 'resolved'
-    ? `Resolved: ${a.ruleName} on ${a.hostName}`
-    : `${a.severity === 'critical' ? 'Critical' : 'Warning'}: ${a.ruleName} on ${a.hostName}`;
+  const on = `${a.ruleName} on ${a.hostName}`;
+  if (a.kind === 'resolved') return `Resolved: ${on}`;
+  if (a.kind === 'acknowledged') return `Acknowledged: ${on}`;
+  const severity = a.severity === 'critical' ? 'Critical' : 'Warning';
+  return a.kind === 'reminder' ? `Still firing (${severity.toLowerCase()}): ${on}` : `${severity}: ${on}`;
 }
 
 /** One human line describing the alert's value against its threshold or band. */
@@ -117,7 +137,13 @@ export function alertDetail(a: AlertItem): string {
 export function messageTitle(m: NotificationMessage): string {
   if (m.type === 'test') return `Test message for channel "${m.channel.name}"`;
   if (m.alerts.length === 1) return alertTitle(m.alerts[0]!);
-  const firing = m.alerts.filter((a) => a.kind === 'firing').length;
-  const resolved = m.alerts.length - firing;
-  return `${m.alerts.length} alerts: ${firing} firing, ${resolved} resolved`;
+  const count = (kind: AlertKind) => m.alerts.filter((a) => a.kind === kind).length;
+  const extra = [
+    [count('reminder'), 'still firing'],
+    [count('acknowledged'), 'acknowledged'],
+  ].filter(([n]) => n !== 0);
+  return [
+    `${m.alerts.length} alerts: ${count('firing')} firing, ${count('resolved')} resolved`,
+    ...extra.map(([n, what]) => `${n} ${what}`),
+  ].join(', ');
 }
