@@ -128,6 +128,8 @@ create table public.alert_events (
   score double precision,
   suppressed_by text,
   maintenance_window_id uuid,
+  source text default 'host'::text not null,
+  series text default ''::text not null,
   actor_id uuid,
   actor_email text,
   note text
@@ -245,6 +247,7 @@ create table public.alert_states (
   pending_since timestamp with time zone,
   recovering_since timestamp with time zone,
   evaluated_at timestamp with time zone default now() not null,
+  series text default ''::text not null,
   acknowledged_at timestamp with time zone,
   acknowledged_by uuid,
   ack_note text,
@@ -3437,7 +3440,7 @@ declare
   v_count integer := 0;
 begin
   for v in
-    select s.rule_id, s.host_id, s.team_id, s.value, s.since, r as rule, coalesce(h.labels, '{}') as labels
+    select s.rule_id, s.host_id, s.series, s.team_id, s.value, s.since, r as rule, coalesce(h.labels, '{}') as labels
     from public.alert_states s
     join public.alert_rules r on r.id = s.rule_id
     left join public.hosts h on h.id = s.host_id
@@ -3451,12 +3454,14 @@ begin
     -- Held back: remind as soon as the silence or window is over.
     continue when v_why.suppressed_by is not null;
     insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
-      value, threshold, reason, occurred_at)
+      value, threshold, reason, occurred_at, source, series)
     values (v.team_id, v.rule_id, v.host_id, 'reminder', 'firing', 'firing', (v.rule).name, (v.rule).metric,
-      (v.rule).severity, v.value, (v.rule).threshold, 'firing for ' || private.human_duration(p_now - v.since), p_now)
+      (v.rule).severity, v.value, (v.rule).threshold, 'firing for ' || private.human_duration(p_now - v.since), p_now,
+      coalesce(to_jsonb(v.rule) ->> 'source', 'host'), v.series)
     returning * into v_event;
     perform private.notify_rule_channels(v.rule, v_event.id);
-    update public.alert_states s set last_reminder_at = p_now where s.rule_id = v.rule_id and s.host_id = v.host_id;
+    update public.alert_states s set last_reminder_at = p_now
+    where s.rule_id = v.rule_id and s.host_id = v.host_id and s.series = v.series;
     v_events := jsonb_set(v_events, array[v.team_id::text],
       coalesce(v_events -> v.team_id::text, '[]'::jsonb) || to_jsonb(v_event));
     v_count := v_count + 1;
@@ -3628,7 +3633,7 @@ comment on function public.accept_invitation(p_invitation_id uuid, p_token text)
 grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to authenticated
 grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to service_role;
 
-CREATE OR REPLACE FUNCTION public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text DEFAULT NULL::text)
+CREATE OR REPLACE FUNCTION public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text DEFAULT NULL::text, p_series text DEFAULT ''::text)
  RETURNS alert_events
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -3649,7 +3654,8 @@ begin
     raise exception 'Cannot acknowledge: the note is % characters, at most 500 are kept', char_length(v_note)
       using errcode = '22023';
   end if;
-  select * into v_state from public.alert_states s where s.rule_id = p_rule_id and s.host_id = p_host_id for update;
+  select * into v_state from public.alert_states s
+  where s.rule_id = p_rule_id and s.host_id = p_host_id and s.series = coalesce(p_series, '') for update;
   if not found or not (v_state.team_id = any ((select private.member_team_ids())::uuid[])) then
     raise exception 'Cannot acknowledge: no alert of this rule on this host in your teams'
       using errcode = 'PT404', detail = 'alert_not_found';
@@ -3667,15 +3673,16 @@ begin
   end if;
   select * into v_rule from public.alert_rules r where r.id = p_rule_id;
   update public.alert_states s set acknowledged_at = now(), acknowledged_by = (select auth.uid()), ack_note = v_note
-  where s.rule_id = p_rule_id and s.host_id = p_host_id;
+  where s.rule_id = p_rule_id and s.host_id = p_host_id and s.series = v_state.series;
   select h.labels into v_labels from public.hosts h where h.id = p_host_id;
   v_why := private.alert_suppression(v_state.team_id, p_host_id, p_rule_id, coalesce(v_labels, '{}'), now());
   insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
-    value, threshold, silenced, suppressed_by, maintenance_window_id, occurred_at, actor_id, actor_email, note)
+    value, threshold, silenced, suppressed_by, maintenance_window_id, occurred_at, actor_id, actor_email, note, source, series)
   values (v_state.team_id, p_rule_id, p_host_id, 'acknowledged', 'firing', 'firing', v_rule.name, v_rule.metric,
     v_rule.severity, v_state.value, v_rule.threshold, v_why.suppressed_by is not null, v_why.suppressed_by,
     v_why.maintenance_window_id, now(), (select auth.uid()),
-    (select u.email from auth.users u where u.id = (select auth.uid())), v_note)
+    (select u.email from auth.users u where u.id = (select auth.uid())), v_note,
+    coalesce(to_jsonb(v_rule) ->> 'source', 'host'), v_state.series)
   returning * into v_event;
   if v_why.suppressed_by is null then
     perform private.notify_rule_channels(v_rule, v_event.id);
@@ -3685,9 +3692,9 @@ begin
   return v_event;
 end
 $function$
-comment on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text) is 'Owners and admins: acknowledge a firing alert (note up to 500 characters); stops its reminders until it resolves or fires anew.'
-grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text) to authenticated
-grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text) to service_role;
+comment on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) is 'Owners and admins: acknowledge a firing alert (rule, host, series; note up to 500 characters); stops its reminders until it resolves or fires anew.'
+grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) to authenticated
+grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) to service_role;
 
 CREATE OR REPLACE FUNCTION public.anomaly_inputs(p_at timestamp with time zone DEFAULT now())
  RETURNS jsonb

@@ -7,6 +7,11 @@
 --   A status change (resolve, or firing again after ok) clears the acknowledgement and the reminder clock;
 --   resolved notices go out as before, acknowledged or not.
 -- Evaluation (alert_step, evaluate_rules, record_alert_event) is unchanged: all of this hangs off alert_states.
+-- One alert is a rule on a host and, for rules over per-mount/route/check series, one series ('' for host
+-- metrics): the columns below are added here only if …_add_rule_sources.sql has not added them already.
+alter table public.alert_states add column if not exists series text not null default '';
+alter table public.alert_events add column if not exists source text not null default 'host',
+  add column if not exists series text not null default '';
 
 alter table public.alert_rules
   add column repeat_interval interval default interval '4 hours'
@@ -70,7 +75,7 @@ as $$
   from (select greatest(extract(epoch from p_span), 0)::bigint as s) x
 $$;
 
-create function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text default null)
+create function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text default null, p_series text default '')
 returns public.alert_events
 language plpgsql security definer set search_path = ''
 as $$
@@ -89,7 +94,8 @@ begin
     raise exception 'Cannot acknowledge: the note is % characters, at most 500 are kept', char_length(v_note)
       using errcode = '22023';
   end if;
-  select * into v_state from public.alert_states s where s.rule_id = p_rule_id and s.host_id = p_host_id for update;
+  select * into v_state from public.alert_states s
+  where s.rule_id = p_rule_id and s.host_id = p_host_id and s.series = coalesce(p_series, '') for update;
   if not found or not (v_state.team_id = any ((select private.member_team_ids())::uuid[])) then
     raise exception 'Cannot acknowledge: no alert of this rule on this host in your teams'
       using errcode = 'PT404', detail = 'alert_not_found';
@@ -107,15 +113,16 @@ begin
   end if;
   select * into v_rule from public.alert_rules r where r.id = p_rule_id;
   update public.alert_states s set acknowledged_at = now(), acknowledged_by = (select auth.uid()), ack_note = v_note
-  where s.rule_id = p_rule_id and s.host_id = p_host_id;
+  where s.rule_id = p_rule_id and s.host_id = p_host_id and s.series = v_state.series;
   select h.labels into v_labels from public.hosts h where h.id = p_host_id;
   v_why := private.alert_suppression(v_state.team_id, p_host_id, p_rule_id, coalesce(v_labels, '{}'), now());
   insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
-    value, threshold, silenced, suppressed_by, maintenance_window_id, occurred_at, actor_id, actor_email, note)
+    value, threshold, silenced, suppressed_by, maintenance_window_id, occurred_at, actor_id, actor_email, note, source, series)
   values (v_state.team_id, p_rule_id, p_host_id, 'acknowledged', 'firing', 'firing', v_rule.name, v_rule.metric,
     v_rule.severity, v_state.value, v_rule.threshold, v_why.suppressed_by is not null, v_why.suppressed_by,
     v_why.maintenance_window_id, now(), (select auth.uid()),
-    (select u.email from auth.users u where u.id = (select auth.uid())), v_note)
+    (select u.email from auth.users u where u.id = (select auth.uid())), v_note,
+    coalesce(to_jsonb(v_rule) ->> 'source', 'host'), v_state.series)
   returning * into v_event;
   if v_why.suppressed_by is null then
     perform private.notify_rule_channels(v_rule, v_event.id);
@@ -125,8 +132,8 @@ begin
   return v_event;
 end
 $$;
-comment on function public.acknowledge_alert(uuid, uuid, text) is
-  'Owners and admins: acknowledge a firing alert (note up to 500 characters); stops its reminders until it resolves or fires anew.';
+comment on function public.acknowledge_alert(uuid, uuid, text, text) is
+  'Owners and admins: acknowledge a firing alert (rule, host, series; note up to 500 characters); stops its reminders until it resolves or fires anew.';
 
 -- Reminders for firing, unacknowledged alerts whose last notice is older than the rule's repeat_interval.
 -- p_now drives the clock (tests pass explicit times; pg_cron passes none); p_team_id limits the run to one
@@ -143,7 +150,7 @@ declare
   v_count integer := 0;
 begin
   for v in
-    select s.rule_id, s.host_id, s.team_id, s.value, s.since, r as rule, coalesce(h.labels, '{}') as labels
+    select s.rule_id, s.host_id, s.series, s.team_id, s.value, s.since, r as rule, coalesce(h.labels, '{}') as labels
     from public.alert_states s
     join public.alert_rules r on r.id = s.rule_id
     left join public.hosts h on h.id = s.host_id
@@ -157,12 +164,14 @@ begin
     -- Held back: remind as soon as the silence or window is over.
     continue when v_why.suppressed_by is not null;
     insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
-      value, threshold, reason, occurred_at)
+      value, threshold, reason, occurred_at, source, series)
     values (v.team_id, v.rule_id, v.host_id, 'reminder', 'firing', 'firing', (v.rule).name, (v.rule).metric,
-      (v.rule).severity, v.value, (v.rule).threshold, 'firing for ' || private.human_duration(p_now - v.since), p_now)
+      (v.rule).severity, v.value, (v.rule).threshold, 'firing for ' || private.human_duration(p_now - v.since), p_now,
+      coalesce(to_jsonb(v.rule) ->> 'source', 'host'), v.series)
     returning * into v_event;
     perform private.notify_rule_channels(v.rule, v_event.id);
-    update public.alert_states s set last_reminder_at = p_now where s.rule_id = v.rule_id and s.host_id = v.host_id;
+    update public.alert_states s set last_reminder_at = p_now
+    where s.rule_id = v.rule_id and s.host_id = v.host_id and s.series = v.series;
     v_events := jsonb_set(v_events, array[v.team_id::text],
       coalesce(v_events -> v.team_id::text, '[]'::jsonb) || to_jsonb(v_event));
     v_count := v_count + 1;
@@ -179,8 +188,8 @@ comment on function private.send_alert_reminders(timestamptz, uuid) is
 
 revoke all on function private.reset_alert_lifecycle(), private.notify_rule_channels(public.alert_rules, bigint),
   private.human_duration(interval), private.send_alert_reminders(timestamptz, uuid) from public, anon, authenticated;
-revoke all on function public.acknowledge_alert(uuid, uuid, text) from public, anon;
-grant execute on function public.acknowledge_alert(uuid, uuid, text) to authenticated, service_role;
+revoke all on function public.acknowledge_alert(uuid, uuid, text, text) from public, anon;
+grant execute on function public.acknowledge_alert(uuid, uuid, text, text) to authenticated, service_role;
 
 -- Only when something could be due: a firing alert exists.
 do $$

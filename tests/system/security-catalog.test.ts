@@ -143,7 +143,7 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
     roles: ['authenticated'],
     why: 'RPC: admins withdraw an invitation (checks the caller is admin, owner for owners)',
   },
-  'acknowledge_alert(uuid,uuid,text)': {
+  'acknowledge_alert(uuid,uuid,text,text)': {
     roles: ['authenticated'],
     why: 'RPC: acknowledge a firing alert (checks the caller is owner or admin of its team)',
   },

@@ -29,8 +29,10 @@ export type Database = {
           rule_id: string | null
           rule_name: string
           score: number | null
+          series: string
           severity: string
           silenced: boolean
+          source: string
           suppressed_by: string | null
           team_id: string
           threshold: number | null
@@ -56,8 +58,10 @@ export type Database = {
           rule_id?: string | null
           rule_name: string
           score?: number | null
+          series?: string
           severity: string
           silenced?: boolean
+          source?: string
           suppressed_by?: string | null
           team_id: string
           threshold?: number | null
@@ -83,8 +87,10 @@ export type Database = {
           rule_id?: string | null
           rule_name?: string
           score?: number | null
+          series?: string
           severity?: string
           silenced?: boolean
+          source?: string
           suppressed_by?: string | null
           team_id?: string
           threshold?: number | null
@@ -243,6 +249,7 @@ export type Database = {
           pending_since: string | null
           recovering_since: string | null
           rule_id: string
+          series: string
           since: string
           status: string
           team_id: string
@@ -258,6 +265,7 @@ export type Database = {
           pending_since?: string | null
           recovering_since?: string | null
           rule_id: string
+          series?: string
           since?: string
           status?: string
           team_id: string
@@ -273,6 +281,7 @@ export type Database = {
           pending_since?: string | null
           recovering_since?: string | null
           rule_id?: string
+          series?: string
           since?: string
           status?: string
           team_id?: string
@@ -1896,7 +1905,12 @@ export type Database = {
         }[]
       }
       acknowledge_alert: {
-        Args: { p_host_id: string; p_note?: string; p_rule_id: string }
+        Args: {
+          p_host_id: string
+          p_note?: string
+          p_rule_id: string
+          p_series?: string
+        }
         Returns: {
           actor_email: string | null
           actor_id: string | null
@@ -1916,8 +1930,10 @@ export type Database = {
           rule_id: string | null
           rule_name: string
           score: number | null
+          series: string
           severity: string
           silenced: boolean
+          source: string
           suppressed_by: string | null
           team_id: string
           threshold: number | null
@@ -1953,8 +1969,10 @@ export type Database = {
           rule_id: string | null
           rule_name: string
           score: number | null
+          series: string
           severity: string
           silenced: boolean
+          source: string
           suppressed_by: string | null
           team_id: string
           threshold: number | null

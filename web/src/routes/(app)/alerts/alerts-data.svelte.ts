@@ -7,7 +7,7 @@ import { rowFromWindowDraft, type MaintenanceWindow, type NextOccurrence, type W
 /** A pending or firing rule on a host: the columns and embeds load() selects. */
 export type ActiveAlert = Pick<
   Tables<'alert_states'>,
-  'rule_id' | 'host_id' | 'status' | 'value' | 'since' | 'acknowledged_at' | 'acknowledged_by' | 'ack_note'
+  'rule_id' | 'host_id' | 'series' | 'status' | 'value' | 'since' | 'acknowledged_at' | 'acknowledged_by' | 'ack_note'
 > & {
   alert_rules: Pick<Tables<'alert_rules'>, 'name' | 'metric' | 'severity' | 'threshold' | 'operator'> | null;
   hosts: Pick<Tables<'hosts'>, 'name' | 'slug'> | null;
@@ -43,7 +43,7 @@ export class AlertsData {
       sb
         .from('alert_states')
         .select(
-          'rule_id, host_id, status, value, since, acknowledged_at, acknowledged_by, ack_note, alert_rules(name, metric, severity, threshold, operator), hosts(name, slug)',
+          'rule_id, host_id, series, status, value, since, acknowledged_at, acknowledged_by, ack_note, alert_rules(name, metric, severity, threshold, operator), hosts(name, slug)',
         )
         .eq('team_id', this.teamId)
         .in('status', ['pending', 'firing'])
@@ -71,10 +71,11 @@ export class AlertsData {
   }
 
   /** Acknowledges a firing alert (owners and admins): stops its reminders until it resolves or fires anew. */
-  async acknowledge(a: { host_id: string; rule_id: string }, note: string): Promise<string | null> {
+  async acknowledge(a: { host_id: string; rule_id: string; series: string }, note: string): Promise<string | null> {
     const { error } = await this.supabase.rpc('acknowledge_alert', {
       p_rule_id: a.rule_id,
       p_host_id: a.host_id,
+      p_series: a.series,
       p_note: note.trim() || undefined,
     });
     if (error) return error.message;
