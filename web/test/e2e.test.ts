@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dateTime } from '../src/lib/format.ts';
 import { artifactsDir, launchChromium } from './e2e-web.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
 import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
@@ -234,7 +235,7 @@ describe('dashboard end to end', () => {
     await page.getByRole('button', { name: 'New window' }).click();
     await page.getByLabel('Window name').fill(`patch-${run}`);
     await page.getByLabel('Repeats').selectOption('cron');
-    await page.getByLabel('Cron expression').fill('0 2 * *');
+    await page.getByLabel('Cron expression', { exact: true }).fill('0 2 * *');
     await page.getByRole('button', { name: 'Create window' }).click();
     await page.getByRole('alert').filter({ hasText: 'Invalid cron expression "0 2 * *": expected 5 fields' }).waitFor();
     await page.getByLabel('Repeats').selectOption('weekly');
@@ -245,9 +246,15 @@ describe('dashboard end to end', () => {
     const windowRow = page.locator(`[data-testid="maintenance-windows"] tr[data-window="patch-${run}"]`);
     await windowRow.getByText('Sun 02:00–04:00 (UTC)').waitFor();
     await windowRow.getByText(hostName).waitFor();
-    // The next occurrence is the coming Sunday 02:00 UTC, shown in the browser's local time.
-    expect(await windowRow.locator('td.next').innerText()).toMatch(
-      /^\d{4}-\d{2}-\d{2} \d{2}:00:00 – \d{4}-\d{2}-\d{2} \d{2}:00:00$/,
+    // The next occurrence is the coming Sunday 02:00–04:00 UTC (or "open until" while it is open), in local time.
+    const now = new Date();
+    const start = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + ((7 - now.getUTCDay()) % 7), 2),
+    );
+    if (start.getTime() + 7_200_000 <= now.getTime()) start.setUTCDate(start.getUTCDate() + 7);
+    const end = new Date(start.getTime() + 7_200_000);
+    expect((await windowRow.locator('td.next').textContent())?.trim()).toBe(
+      start <= now ? `open until ${dateTime(end)}` : `${dateTime(start)} – ${dateTime(end)}`,
     );
 
     // Preview replays the rule over stored history.
