@@ -213,6 +213,13 @@ describe('acknowledgement', () => {
       p_host_id: a.hostId,
     });
     expect(stranger.error).toEqual(expect.objectContaining({ code: 'PT404', details: 'alert_not_found' }));
+    // Host metrics have the series ''; another series of this rule and host does not exist.
+    const series = await admin.rpc('acknowledge_alert', {
+      p_rule_id: a.ruleId,
+      p_host_id: a.hostId,
+      p_series: '/data',
+    });
+    expect(series.error).toEqual(expect.objectContaining({ code: 'PT404', details: 'alert_not_found' }));
     const long = await admin.rpc('acknowledge_alert', {
       p_rule_id: a.ruleId,
       p_host_id: a.hostId,
