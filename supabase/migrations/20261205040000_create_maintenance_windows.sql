@@ -118,12 +118,17 @@ begin
       p_expr, case when v_text = '' then 0 else cardinality(v_fields) end
       using errcode = '22023', hint = 'For example "0 2 * * sun" (Sundays at 02:00) or "30 1 1 * *" (the 1st at 01:30)';
   end if;
-  for i in 1 .. 12 loop
-    v_fields[4] := regexp_replace(v_fields[4], '\m' || v_names[i] || '\M', i::text, 'g');
-  end loop;
-  for i in 1 .. 7 loop
-    v_fields[5] := regexp_replace(v_fields[5], '\m' || v_days[i] || '\M', (i - 1)::text, 'g');
-  end loop;
+  -- Names only when there are letters: parsing runs on every suppression check.
+  if v_fields[4] ~ '[a-z]' then
+    for i in 1 .. 12 loop
+      v_fields[4] := replace(v_fields[4], v_names[i], i::text);
+    end loop;
+  end if;
+  if v_fields[5] ~ '[a-z]' then
+    for i in 1 .. 7 loop
+      v_fields[5] := replace(v_fields[5], v_days[i], (i - 1)::text);
+    end loop;
+  end if;
   v_spec.minutes := private.cron_field(p_expr, v_fields[1], 'minute', 0, 59);
   v_spec.hours := private.cron_field(p_expr, v_fields[2], 'hour', 0, 23);
   v_spec.days := private.cron_field(p_expr, v_fields[3], 'day-of-month', 1, 31);
