@@ -1,8 +1,9 @@
 /**
  * The dashboard end to end in real Chromium against the test stack: sign up, add a host and enroll an
- * agent with the command the page shows, see it live on the overview, its charts, a rule fires live,
- * a channel test message reaches a local receiver, an email channel (Postmark) is made and edited in the form
- * without its key ever coming back to the browser, and another team's user sees none of it.
+ * agent with the command the page shows, see it live on the overview, its charts, a rule fires live and is
+ * acknowledged, a maintenance window is planned, a channel test message reaches a local receiver, an email
+ * channel (Postmark) is made and edited in the form without its key ever coming back to the browser, and
+ * another team's user sees none of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dateTime } from '../src/lib/format.ts';
 import { artifactsDir, launchChromium } from './e2e-web.ts';
 import { startNotifyReceiver } from '../../supabase/tests/functions-receiver.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
@@ -215,17 +217,53 @@ describe('dashboard end to end', () => {
     await active.locator('tr.firing', { hasText: `cpu-any-${run}` }).waitFor();
     expect(await active.locator('tr.firing').count()).toBe(1);
     await page.locator('[data-testid="alert-history"] td.kind.firing').first().waitFor();
+    // Acknowledge it: who and the note show on the alert and in the history.
+    await page.getByRole('button', { name: `Acknowledge cpu-any-${run} on ${hostName}` }).click();
+    await page.getByLabel('Note').fill('e2e on it');
+    await page.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+    await active.locator('td.ack', { hasText: `by owner-${run}@example.com` }).waitFor();
+    await active.locator('td.ack', { hasText: 'e2e on it' }).waitFor();
+    await page
+      .locator('[data-testid="alert-history"] tr', { hasText: `by owner-${run}@example.com: e2e on it` })
+      .waitFor();
+    expect(await page.getByRole('button', { name: `Acknowledge cpu-any-${run} on ${hostName}` }).count()).toBe(0);
     // Silence it from the alert: the silence is listed until it ends.
     await page.getByRole('button', { name: `Silence cpu-any-${run} on ${hostName}` }).click();
     await page.getByLabel('Comment').fill('e2e maintenance');
     await page.getByRole('button', { name: 'Silence', exact: true }).click();
     await page.getByText(/e2e maintenance — until/).waitFor();
 
+    // A weekly maintenance window for this host; a bad cron expression is refused with the reason.
+    await page.getByRole('button', { name: 'New window' }).click();
+    await page.getByLabel('Window name').fill(`patch-${run}`);
+    await page.getByLabel('Repeats').selectOption('cron');
+    await page.getByLabel('Cron expression', { exact: true }).fill('0 2 * *');
+    await page.getByRole('button', { name: 'Create window' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Invalid cron expression "0 2 * *": expected 5 fields' }).waitFor();
+    await page.getByLabel('Repeats').selectOption('weekly');
+    await page.getByLabel('Time zone').fill('UTC');
+    await page.getByLabel('Covers').selectOption('hosts');
+    await page.getByRole('checkbox', { name: hostName }).check();
+    await page.getByRole('button', { name: 'Create window' }).click();
+    const windowRow = page.locator(`[data-testid="maintenance-windows"] tr[data-window="patch-${run}"]`);
+    await windowRow.getByText('Sun 02:00–04:00 (UTC)').waitFor();
+    await windowRow.getByText(hostName).waitFor();
+    // The next occurrence is the coming Sunday 02:00–04:00 UTC (or "open until" while it is open), in local time.
+    const now = new Date();
+    const start = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + ((7 - now.getUTCDay()) % 7), 2),
+    );
+    if (start.getTime() + 7_200_000 <= now.getTime()) start.setUTCDate(start.getUTCDate() + 7);
+    const end = new Date(start.getTime() + 7_200_000);
+    expect((await windowRow.locator('td.next').textContent())?.trim()).toBe(
+      start <= now ? `open until ${dateTime(end)}` : `${dateTime(start)} – ${dateTime(end)}`,
+    );
+
     // Preview replays the rule over stored history.
     await page.getByRole('link', { name: 'Rules' }).click();
     await page.getByRole('button', { name: `Preview cpu-any-${run}` }).click();
     await page.getByText(/Would have fired \d+ time/).waitFor();
-  }, 60_000);
+  }, 90_000);
 
   it('sends a channel test message to a local receiver', async () => {
     const { port } = receiver.address() as { port: number };

@@ -23,7 +23,11 @@ export interface AlertItem {
   /** What the rule watched on the host or service: a mount, interface, route, check… (null for host-wide rules). */
   series: string | null;
   occurredAt: string;
+  /** Why, in words: "rule disabled", "firing for 4 h 0 min"; for acknowledgements who did it and their note. */
   reason: string | null;
+  /** Acknowledgements: who acknowledged (their email then) and the note they left. */
+  actor: string | null;
+  note: string | null;
   /** Anomaly events: the expected value, the band and the robust z-score. */
   expected: number | null;
   bandLow: number | null;
@@ -74,12 +78,6 @@ export function hostUrl(dashboardUrl: string, hostId: string | null): string | n
   return hostId ? `${dashboardUrl.replace(/\/+$/, '')}/hosts/${encodeURIComponent(hostId)}` : null;
 }
 
-/** "By ana@example.com: looking into it" for an acknowledged event, else null. */
-function ackReason(event: ClaimedEvent): string | null {
-  if (event.kind !== 'acknowledged' || (!event.actor_email && !event.note)) return null;
-  return `By ${event.actor_email || 'a team member'}${event.note ? `: ${event.note}` : ''}`;
-}
-
 /** An alert item from a claimed event row and its host. */
 export function toAlertItem(
   event: ClaimedEvent,
@@ -100,13 +98,20 @@ export function toAlertItem(
     series: typeof event.series === 'string' && event.series !== '' ? event.series : null,
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
-    reason: event.reason ?? ackReason(event),
+    reason: event.kind === 'acknowledged' ? acknowledgement(event) : event.reason,
+    actor: event.actor_email ?? null,
+    note: event.note ?? null,
     expected: event.expected ?? null,
     bandLow: event.band_low ?? null,
     bandHigh: event.band_high ?? null,
     score: event.score ?? null,
     hostUrl: hostUrl(dashboardUrl, event.host_id),
   };
+}
+
+/** "Acknowledged by ana@example.com: on it", the line every channel shows under an acknowledgement. */
+function acknowledgement(event: ClaimedEvent): string {
+  return `Acknowledged by ${event.actor_email ?? 'a team member'}${event.note ? `: ${event.note}` : ''}`;
 }
 
 /** A stable key for a set of outbox rows: the same rows retried carry the same key. */

@@ -49,7 +49,19 @@ export interface RuleDraft {
   labelValue: string;
   channelIds: string[];
   enabled: boolean;
+  /** Remind every this many seconds while firing and unacknowledged; 0 = never. */
+  repeatSeconds: number;
 }
+
+/** The reminder intervals the form offers (alert_rules.repeat_interval allows 5 minutes to 7 days, or none). */
+export const REPEAT_CHOICES: { seconds: number; label: string }[] = [
+  { seconds: 0, label: 'never' },
+  { seconds: 900, label: '15 minutes' },
+  { seconds: 3600, label: '1 hour' },
+  { seconds: 4 * 3600, label: '4 hours' },
+  { seconds: 12 * 3600, label: '12 hours' },
+  { seconds: 86400, label: '1 day' },
+];
 
 /** A fresh draft. */
 export function emptyDraft(): RuleDraft {
@@ -67,6 +79,7 @@ export function emptyDraft(): RuleDraft {
     labelValue: '',
     channelIds: [],
     enabled: true,
+    repeatSeconds: 4 * 3600,
   };
 }
 
@@ -93,6 +106,7 @@ export function draftFromRow(r: RuleRow): RuleDraft {
     labelValue: r.scope_label_value ?? '',
     channelIds: [...r.channel_ids],
     enabled: r.enabled,
+    repeatSeconds: r.repeat_interval == null ? 0 : intervalSeconds(r.repeat_interval),
   };
 }
 
@@ -113,5 +127,6 @@ export function rowFromDraft(d: RuleDraft, teamId: string): TablesInsert<'alert_
     scope_label_value: d.scope === 'label' ? d.labelValue.trim() || null : null,
     channel_ids: d.channelIds,
     enabled: d.enabled,
+    repeat_interval: d.repeatSeconds > 0 ? `${Math.round(d.repeatSeconds)} seconds` : null,
   };
 }
