@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { enrollArgs, isHelp, parseCommandLine } from '../src/cli/args.ts';
 import { localDataDir } from '../src/cli/commands.ts';
-import { shouldReexec } from '../src/cli/run.ts';
+import { systemdUnit } from '../src/commands/install-service.ts';
 
 describe('vibe-agent command line', () => {
   it('splits the command from its options', () => {
@@ -41,9 +41,13 @@ describe('vibe-agent command line', () => {
     expect(localDataDir({}, { dataDir: '/b' })).toBe('/b');
   });
 
-  it('re-executes run only from the TypeScript sources, unless VIBE_AGENT_NO_REEXEC=1', () => {
-    expect(shouldReexec('/opt/agent/src/cli.ts', {})).toBe(true);
-    expect(shouldReexec('/opt/agent/src/cli.ts', { VIBE_AGENT_NO_REEXEC: '1' })).toBe(false);
-    expect(shouldReexec('/var/lib/vibe-agent/js/cli.js', {})).toBe(false);
+  it('writes a unit that starts the executable, or node on the sources', () => {
+    const o = { configFile: '/etc/vibe-agent/config.json', dataDir: '/var/lib/vibe-agent' };
+    const exe = systemdUnit({ ...o, command: ['/usr/local/bin/vibe-agent'] });
+    expect(exe).toContain('ExecStart=/usr/local/bin/vibe-agent run\n');
+    expect(exe).toContain('StateDirectory=vibe-agent\n');
+    expect(systemdUnit({ ...o, command: ['/usr/bin/node', '/opt/agent/src/cli.ts'] })).toContain(
+      'ExecStart=/usr/bin/node /opt/agent/src/cli.ts run\n',
+    );
   });
 });

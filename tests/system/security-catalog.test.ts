@@ -143,6 +143,10 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
     roles: ['authenticated'],
     why: 'RPC: admins withdraw an invitation (checks the caller is admin, owner for owners)',
   },
+  'report_agent_version(text)': {
+    roles: ['authenticated'],
+    why: 'RPC: an agent records its version on its own host only (agent_host_id); hosts.agent_version and nothing else',
+  },
   'team_member_emails(uuid)': {
     roles: ['authenticated'],
     why: "RPC: members' addresses (auth.users is not exposed), for members of that team only",

@@ -1320,6 +1320,8 @@ export type Database = {
       hosts: {
         Row: {
           agent_user_id: string | null
+          agent_version: string | null
+          agent_version_at: string | null
           created_at: string
           id: string
           labels: NonNullable<Json>
@@ -1331,6 +1333,8 @@ export type Database = {
         }
         Insert: {
           agent_user_id?: string | null
+          agent_version?: string | null
+          agent_version_at?: string | null
           created_at?: string
           id?: string
           labels?: NonNullable<Json>
@@ -1342,6 +1346,8 @@ export type Database = {
         }
         Update: {
           agent_user_id?: string | null
+          agent_version?: string | null
+          agent_version_at?: string | null
           created_at?: string
           id?: string
           labels?: NonNullable<Json>
@@ -1963,6 +1969,7 @@ export type Database = {
         Args: { p_token_id: string }
         Returns: undefined
       }
+      report_agent_version: { Args: { p_version: string }; Returns: undefined }
       revoke_invitation: {
         Args: { p_invitation_id: string }
         Returns: undefined
