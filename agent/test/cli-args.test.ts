@@ -28,6 +28,12 @@ describe('vibe-agent command line', () => {
       key: 'env-key',
       token: 'env-token',
       name: 'web-01',
+      dashboardUrl: undefined,
+      autoUpdate: false,
+    });
+    expect(enrollArgs({ dashboard: 'https://dash', 'auto-update': true }, env)).toMatchObject({
+      dashboardUrl: 'https://dash',
+      autoUpdate: true,
     });
     expect(() => enrollArgs({}, {})).toThrow('Missing --url: the project URL (SUPABASE_URL)');
     expect(() => enrollArgs({ url: 'u' }, {})).toThrow('Missing --key: the anon or publishable key');
