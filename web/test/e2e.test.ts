@@ -177,7 +177,7 @@ describe('dashboard end to end', () => {
     });
     expect(await version.getAttribute('data-agent-version')).toBe('0.1.0+test');
     expect(await version.textContent()).toContain('0.1.0');
-  }, 150_000);
+  }, 180_000);
 
   it('fires a rule created in the UI and shows the alert live', async () => {
     await page.getByRole('link', { name: 'Rules' }).click();

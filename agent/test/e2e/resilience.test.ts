@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { scratch } from '../scratch.ts';
 import { provisionHost, sampleTimes, sql, type ProvisionedHost } from '../../../testkit/src/provision.ts';
