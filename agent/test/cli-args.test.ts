@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { enrollArgs, isHelp, parseCommandLine } from '../src/cli/args.ts';
 import { localDataDir } from '../src/cli/commands.ts';
 import { systemdUnit } from '../src/commands/install-service.ts';
+import { agentArch, dashboardBase, parseDashboardAgent } from '../src/commands/update.ts';
 
 describe('vibe-agent command line', () => {
   it('splits the command from its options', () => {
@@ -55,5 +56,31 @@ describe('vibe-agent command line', () => {
     expect(systemdUnit({ ...o, command: ['/usr/bin/node', '/opt/agent/src/cli.ts'] })).toContain(
       'ExecStart=/usr/bin/node /opt/agent/src/cli.ts run\n',
     );
+  });
+});
+
+describe('vibe-agent update inputs', () => {
+  it('takes only an http(s) dashboard URL without credentials, and says where to set it', () => {
+    expect(dashboardBase('https://dash.example.com/')).toBe('https://dash.example.com');
+    expect(() => dashboardBase(undefined)).toThrow(/set "dashboardUrl" in the config file or VIBE_AGENT_DASHBOARD_URL/);
+    expect(() => dashboardBase('file:///etc/passwd')).toThrow('Invalid dashboard URL "file:///etc/passwd"');
+    expect(() => dashboardBase('https://u:p@dash')).toThrow(/without credentials/);
+  });
+
+  it("checks the dashboard's /agent/version answer before trusting it", () => {
+    const sha = 'a'.repeat(64);
+    expect(
+      parseDashboardAgent({
+        version: '1.0.0',
+        build: 'b',
+        files: { x64: { file: 'f', sha256: sha, size: 3 }, riscv: {} },
+      }),
+    ).toEqual({ version: '1.0.0', build: 'b', files: { x64: { file: 'f', sha256: sha, size: 3 } } });
+    expect(() => parseDashboardAgent({ version: '1.0.0', files: {} })).toThrow(/lacks version, build or files/);
+    expect(() =>
+      parseDashboardAgent({ version: '1', build: 'b', files: { arm64: { file: 'f', sha256: 'nope', size: 1 } } }),
+    ).toThrow(/entry for arm64 is malformed/);
+    expect(agentArch('arm64')).toBe('arm64');
+    expect(() => agentArch('ia32')).toThrow('No vibe-agent executable for the ia32 architecture');
   });
 });
