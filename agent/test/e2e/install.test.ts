@@ -227,7 +227,7 @@ describe('vibe-agent update', () => {
     } finally {
       good.close();
     }
-  }, 60_000);
+  }, 120_000);
 });
 
 /** Runs the copy of the executable (never the shared one: update replaces what it runs). */
