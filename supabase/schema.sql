@@ -862,10 +862,13 @@ create table public.hosts (
   agent_user_id uuid,
   sample_interval_s integer default 10 not null,
   last_seen_at timestamp with time zone,
-  created_at timestamp with time zone default now() not null
+  created_at timestamp with time zone default now() not null,
+  agent_version text,
+  agent_version_at timestamp with time zone
 )
 alter table public.hosts enable row level security
 alter table public.hosts add constraint hosts_agent_user_id_fkey FOREIGN KEY (agent_user_id) REFERENCES auth.users(id) ON DELETE SET NULL
+alter table public.hosts add constraint hosts_agent_version_format CHECK (agent_version ~ '^[0-9A-Za-z.+_-]{1,100}$'::text)
 alter table public.hosts add constraint hosts_labels_object CHECK (jsonb_typeof(labels) = 'object'::text AND pg_column_size(labels) <= 4096)
 alter table public.hosts add constraint hosts_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
 alter table public.hosts add constraint hosts_pkey PRIMARY KEY (id)
@@ -879,6 +882,8 @@ CREATE UNIQUE INDEX hosts_slug_unique_per_team ON public.hosts USING btree (team
 CREATE INDEX hosts_team_id_idx ON public.hosts USING btree (team_id)
 CREATE TRIGGER hosts_default_slug BEFORE INSERT OR UPDATE OF name, slug ON hosts FOR EACH ROW EXECUTE FUNCTION private.default_host_slug()
 comment on table public.hosts is 'Monitored machines. labels: flat {"key":"value"} object used by alert rule scopes.'
+comment on column public.hosts.agent_version is 'The version the host''s agent last reported (<semver>+<build>), set through report_agent_version only.'
+comment on column public.hosts.agent_version_at is 'When the agent last reported its version.'
 grant SELECT on public.hosts to authenticated
 grant DELETE on public.hosts to authenticated
 grant INSERT on public.hosts to service_role
@@ -4363,6 +4368,29 @@ CREATE OR REPLACE FUNCTION public.release_enrollment_token(p_token_id uuid)
  SET search_path TO ''
 AS $function$ update public.enrollment_tokens set used_at = null, used_by = null where id = p_token_id and used_by is null $function$
 grant execute on function public.release_enrollment_token(p_token_id uuid) to service_role;
+
+CREATE OR REPLACE FUNCTION public.report_agent_version(p_version text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_host uuid := private.agent_host_id();
+begin
+  if v_host is null then
+    raise exception 'Cannot report an agent version: only a host''s current agent may (sign in with the credentials vibe-agent enroll wrote)'
+      using errcode = '42501';
+  end if;
+  if p_version is null or p_version !~ '^[0-9A-Za-z.+_-]{1,100}$' then
+    raise exception 'Cannot report an agent version: expected 1..100 characters of [0-9A-Za-z.+_-], got %', coalesce(p_version, 'null')
+      using errcode = '22023';
+  end if;
+  update public.hosts set agent_version = p_version, agent_version_at = now() where id = v_host;
+end
+$function$
+comment on function public.report_agent_version(p_version text) is 'Agents: record the running agent''s version on their own host (hosts.agent_version).'
+grant execute on function public.report_agent_version(p_version text) to authenticated;
 
 CREATE OR REPLACE FUNCTION public.revoke_invitation(p_invitation_id uuid)
  RETURNS void

@@ -159,6 +159,10 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
     roles: ['authenticated'],
     why: "RPC: next occurrence of each maintenance window (only of the caller's teams)",
   },
+  'report_agent_version(text)': {
+    roles: ['authenticated'],
+    why: 'RPC: an agent records its version on its own host only (agent_host_id); hosts.agent_version and nothing else',
+  },
   'team_member_emails(uuid)': {
     roles: ['authenticated'],
     why: "RPC: members' addresses (auth.users is not exposed), for members of that team only",

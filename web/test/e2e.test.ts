@@ -1,11 +1,11 @@
 /**
- * The dashboard end to end in real Chromium against the test stack: sign up, add a host and enroll an
- * agent with the command the page shows, see it live on the overview, its charts, a rule fires live and is
- * acknowledged, a maintenance window is planned, a channel test message reaches a local receiver, an email
- * channel (Postmark) is made and edited in the form without its key ever coming back to the browser, and
- * another team's user sees none of it.
+ * The dashboard end to end in real Chromium against the test stack: sign up, add a host and install the
+ * agent with the one line the page shows (into a scratch root, testkit/src/install-harness.ts), see it live
+ * on the overview, its charts, a rule fires live and is acknowledged, a maintenance window is planned, a
+ * channel test message reaches a local receiver, an email channel (Postmark) is made and edited in the form
+ * without its key ever coming back to the browser, and another team's user sees none of it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -17,9 +17,9 @@ import { artifactsDir, launchChromium } from './e2e-web.ts';
 import { startNotifyReceiver } from '../../supabase/tests/functions-receiver.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
 import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
+import { makeInstallRoot, runInstallLine, startFromUnit } from '../../testkit/src/install-harness.ts';
 
 const env = inject('stack');
-const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const hostName = `e2e-web-${run}`;
 const password = 'correct horse battery';
@@ -71,27 +71,6 @@ async function signUp(p: Page, email: string, team: string): Promise<void> {
   await p.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
-/** Runs the agent CLI as the page printed it (`node agent/src/cli.ts …`) from the repository root. */
-function runShown(command: string, extraEnv: Record<string, string>): ChildProcess {
-  const [exe, ...args] = command.trim().split(/\s+/);
-  expect(exe).toBe('node');
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { ...process.env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  agents.push(child);
-  return child;
-}
-
-async function output(child: ChildProcess): Promise<{ code: number | null; text: string }> {
-  let text = '';
-  child.stdout!.on('data', (b: Buffer) => (text += b));
-  child.stderr!.on('data', (b: Buffer) => (text += b));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  return { code, text };
-}
-
 async function screenshot(name: string, scheme: 'light' | 'dark'): Promise<void> {
   await page.emulateMedia({ colorScheme: scheme });
   await page.waitForTimeout(100);
@@ -108,12 +87,12 @@ describe('dashboard end to end', () => {
     await page.getByLabel('Name').fill(hostName);
     await page.getByLabel('Labels').fill('env=e2e, role=web');
     await page.getByRole('button', { name: 'Add host' }).click();
-    const enrollCode = page.locator('[data-command="enroll"]');
-    await enrollCode.waitFor();
-    const enrollCommand = (await enrollCode.textContent())!;
-    const runCommand = (await page.locator('[data-command="run"]').textContent())!;
-    expect(enrollCommand).toContain(`--url ${env.SUPABASE_URL}`);
-    expect(enrollCommand).toMatch(/--token vibe_enroll_[0-9a-f]+/);
+    const installCode = page.locator('[data-command="install"]');
+    await installCode.waitFor();
+    const installCommand = (await installCode.textContent())!;
+    expect(installCommand).toMatch(
+      new RegExp(`^curl -fsSL ${web.url}/install\\.sh \\| sudo sh -s -- --token vibe_enroll_[0-9a-f]+$`),
+    );
 
     // The overview is open (and subscribed) before the agent exists: the host must arrive live.
     await page.getByRole('link', { name: 'Overview' }).click();
@@ -122,15 +101,12 @@ describe('dashboard end to end', () => {
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('offline');
     await page.locator('[data-connection="live"]').waitFor({ timeout: 15_000 });
 
-    const agentEnv = {
-      VIBE_AGENT_CONFIG: path.join(tmp, 'agent', 'config.json'),
-      VIBE_AGENT_DATA_DIR: path.join(tmp, 'agent', 'data'),
-      VIBE_AGENT_SAMPLE_INTERVAL: '1',
-      VIBE_AGENT_SEND_INTERVAL: '1',
-    };
-    const enrolled = await output(runShown(enrollCommand, agentEnv));
-    expect(enrolled.code, enrolled.text).toBe(0);
-    runShown(runCommand, agentEnv);
+    // The shown line, run as-is (sudo aside) into a scratch root; then what systemd would start from the unit.
+    const root = makeInstallRoot(tmp);
+    const installed = await runInstallLine(installCommand, root);
+    expect(installed.code, installed.text).toBe(0);
+    const agent = startFromUnit(root.unit, { VIBE_AGENT_SAMPLE_INTERVAL: '1', VIBE_AGENT_SEND_INTERVAL: '1' });
+    agents.push(agent.child);
 
     await row.locator('[data-status="healthy"]').waitFor({ timeout: 30_000 });
     await waitFor(async () => /\d%/.test((await row.locator('[data-metric="cpu"]').textContent()) ?? ''), {
@@ -195,7 +171,17 @@ describe('dashboard end to end', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await toggle.waitFor();
     while ((await toggle.getAttribute('data-theme-choice')) !== 'system') await toggle.click();
-  }, 150_000);
+
+    // The Hosts page shows the installed agent's version, current with what this dashboard serves.
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    const version = page.locator(`tr:has(a:text-is("${hostName}")) [data-agent-version]`);
+    await waitFor(async () => (await version.getAttribute('data-agent-state')) === 'current', {
+      message: 'the agent version on the Hosts page',
+      timeoutMs: 15_000,
+    });
+    expect(await version.getAttribute('data-agent-version')).toBe('0.1.0+test');
+    expect(await version.textContent()).toContain('0.1.0');
+  }, 180_000);
 
   it('fires a rule created in the UI and shows the alert live', async () => {
     await page.getByRole('link', { name: 'Rules' }).click();

@@ -1366,6 +1366,8 @@ export type Database = {
       hosts: {
         Row: {
           agent_user_id: string | null
+          agent_version: string | null
+          agent_version_at: string | null
           created_at: string
           id: string
           labels: NonNullable<Json>
@@ -1377,6 +1379,8 @@ export type Database = {
         }
         Insert: {
           agent_user_id?: string | null
+          agent_version?: string | null
+          agent_version_at?: string | null
           created_at?: string
           id?: string
           labels?: NonNullable<Json>
@@ -1388,6 +1392,8 @@ export type Database = {
         }
         Update: {
           agent_user_id?: string | null
+          agent_version?: string | null
+          agent_version_at?: string | null
           created_at?: string
           id?: string
           labels?: NonNullable<Json>
@@ -2166,6 +2172,7 @@ export type Database = {
         Args: { p_token_id: string }
         Returns: undefined
       }
+      report_agent_version: { Args: { p_version: string }; Returns: undefined }
       revoke_invitation: {
         Args: { p_invitation_id: string }
         Returns: undefined
