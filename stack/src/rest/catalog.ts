@@ -49,8 +49,17 @@ export interface Func {
   volatility: 'i' | 's' | 'v';
 }
 
+/** PostgREST settings that change what a request may do; read with the cache (`notify pgrst, 'reload config'`). */
+export interface RestSettings {
+  /** `db-aggregates-enabled`: `sum()`, `count()`… in `select` (off by default, as in PostgREST and on hosted Supabase). */
+  aggregates: boolean;
+  /** `db-plan-enabled`: `Accept: application/vnd.pgrst.plan` returns the EXPLAIN output (off by default, as hosted). */
+  plan: boolean;
+}
+
 /** Everything known about the exposed schemas. */
 export interface SchemaCache {
+  settings: RestSettings;
   tables: Map<string, Table>;
   foreignKeys: ForeignKey[];
   functions: Map<string, Func[]>;
@@ -139,8 +148,31 @@ interface FuncRow {
   rel_columns: Column[];
 }
 
+const SETTING_NAMES: Record<string, keyof RestSettings> = {
+  'pgrst.db_aggregates_enabled': 'aggregates',
+  'pgrst.db_plan_enabled': 'plan',
+};
+
+/**
+ * The settings: `defaults` (the `PGRST_DB_AGGREGATES_ENABLED` / `PGRST_DB_PLAN_ENABLED` environment), overridden by
+ * PostgREST's in-database configuration (`alter role authenticator set pgrst.db_aggregates_enabled = 'true'`).
+ */
+function readSettings(defaults: RestSettings, authenticator: string[] | undefined): RestSettings {
+  const out = { ...defaults };
+  for (const s of authenticator ?? []) {
+    const i = s.indexOf('=');
+    const key = SETTING_NAMES[s.slice(0, i)];
+    if (key) out[key] = ['true', 'on', '1', 'yes'].includes(s.slice(i + 1).trim().toLowerCase());
+  }
+  return out;
+}
+
 /** Reads the whole cache for the given schemas. */
-export async function loadCatalog(pool: pg.Pool, schemas: readonly string[]): Promise<SchemaCache> {
+export async function loadCatalog(
+  pool: pg.Pool,
+  schemas: readonly string[],
+  defaults: RestSettings = { aggregates: false, plan: false },
+): Promise<SchemaCache> {
   const list = [...schemas];
   const [tables, fks, funcs, roles] = await Promise.all([
     pool.query(TABLES_SQL, [list]),
@@ -149,6 +181,7 @@ export async function loadCatalog(pool: pg.Pool, schemas: readonly string[]): Pr
     pool.query<{ name: string; allowed: boolean; settings: string[] }>(ROLES_SQL),
   ]);
   const cache: SchemaCache = {
+    settings: readSettings(defaults, roles.rows.find((r) => r.name === 'authenticator')?.settings),
     tables: new Map(),
     foreignKeys: [],
     functions: new Map(),
@@ -248,9 +281,11 @@ export class Catalog {
   private loadStartedAt = 0;
   private readonly pool: pg.Pool;
   private readonly schemas: readonly string[];
-  constructor(pool: pg.Pool, schemas: readonly string[]) {
+  private readonly defaults: RestSettings;
+  constructor(pool: pg.Pool, schemas: readonly string[], defaults: RestSettings = { aggregates: false, plan: false }) {
     this.pool = pool;
     this.schemas = schemas;
+    this.defaults = defaults;
   }
 
   /** The cache, loading it on first use. */
@@ -262,7 +297,7 @@ export class Catalog {
   /** Starts a reload; later callers share it. */
   reload(): Promise<SchemaCache> {
     this.loadStartedAt = performance.now();
-    const next = loadCatalog(this.pool, this.schemas);
+    const next = loadCatalog(this.pool, this.schemas, this.defaults);
     // A failed load must not poison the cache: the next request retries.
     next.catch(() => {
       if (this.current === next) this.current = null;

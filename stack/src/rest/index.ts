@@ -19,7 +19,10 @@ const STALE_CODES = new Set(['42P01', '42703', '42883', '42704']);
 
 /** Creates the /rest/v1 service for the exposed schemas in `ctx.schemas`. */
 export function createRestService(ctx: StackContext): Service {
-  const catalog = new Catalog(ctx.pool, ctx.schemas);
+  const catalog = new Catalog(ctx.pool, ctx.schemas, {
+    aggregates: envFlag('PGRST_DB_AGGREGATES_ENABLED'),
+    plan: envFlag('PGRST_DB_PLAN_ENABLED'),
+  });
   const listener = new SchemaListener(ctx.dbUrl, () => void catalog.reload().catch(() => {}));
   return async (req, res) => {
     const started = performance.now();
@@ -47,6 +50,14 @@ export function createRestService(ctx: StackContext): Service {
       });
     }
   };
+}
+
+/** A PostgREST boolean setting from the environment (PostgREST's own variable names); unset is false. */
+function envFlag(name: string): boolean {
+  const v = process.env[name]?.trim().toLowerCase();
+  if (v === undefined || v === '' || v === 'false' || v === 'off' || v === '0' || v === 'no') return false;
+  if (v === 'true' || v === 'on' || v === '1' || v === 'yes') return true;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(process.env[name])}`);
 }
 
 function profile(ctx: StackContext, req: ServiceRequest): string {

@@ -65,6 +65,8 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
   const build = (t: Table, list: SelectItem[], alias: string): ReadNode => {
     const node: ReadNode = { table: t, alias, items: [], where: [], order: [], computed: computedFields(cache, t) };
     for (const item of list) {
+      if (item.kind === 'field' && item.aggregate && !cache.settings.aggregates)
+        throw new RestError(400, 'PGRST123', 'Use of aggregate functions is not allowed', null, null);
       if (item.kind !== 'embed') {
         node.items.push(item);
         continue;
