@@ -162,7 +162,13 @@ function readSettings(defaults: RestSettings, authenticator: string[] | undefine
   for (const s of authenticator ?? []) {
     const i = s.indexOf('=');
     const key = SETTING_NAMES[s.slice(0, i)];
-    if (key) out[key] = ['true', 'on', '1', 'yes'].includes(s.slice(i + 1).trim().toLowerCase());
+    if (key)
+      out[key] = ['true', 'on', '1', 'yes'].includes(
+        s
+          .slice(i + 1)
+          .trim()
+          .toLowerCase(),
+      );
   }
   return out;
 }
@@ -229,6 +235,8 @@ export async function loadCatalog(
     const key = cacheKey(fn.schema, fn.name);
     cache.functions.set(key, [...(cache.functions.get(key) ?? []), fn]);
   }
+  // Overloads in PostgREST's order (its Ord instance): fewer parameters first, then parameter names and types.
+  for (const list of cache.functions.values()) list.sort(compareOverloads);
   for (const row of roles.rows) {
     cache.knownRoles.add(row.name);
     if (!row.allowed) continue;
@@ -242,6 +250,19 @@ export async function loadCatalog(
     );
   }
   return cache;
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareOverloads(a: Func, b: Func): number {
+  if (a.args.length !== b.args.length) return a.args.length - b.args.length;
+  for (let i = 0; i < a.args.length; i++) {
+    const c = compareText(a.args[i]!.name, b.args[i]!.name) || compareText(a.args[i]!.type, b.args[i]!.type);
+    if (c) return c;
+  }
+  return 0;
 }
 
 function toFunc(row: FuncRow): Func {

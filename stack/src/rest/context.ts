@@ -13,6 +13,8 @@ export interface RestRequest {
   path: string;
   query: URLSearchParams;
   body: Buffer;
+  /** The request body's media type, lower case without parameters (`application/json` when absent). */
+  contentType: string;
   prefs: Preferences;
   media: Media;
   cache: SchemaCache;

@@ -106,6 +106,9 @@ async function handle(
     path: req.path,
     query: req.url.searchParams,
     body: req.body,
+    contentType:
+      (header(req.headers, 'content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase() ||
+      'application/json',
     prefs,
     media,
   };

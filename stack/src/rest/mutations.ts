@@ -9,7 +9,7 @@ import { applyQueryParams, planSelect, type ReadNode } from './read-plan.ts';
 import { checkSingle, contentRange, readResult, type Reply } from './response.ts';
 import { nodeSql, tableSql, whereSql, wrapBody } from './select-builder.ts';
 import { ident, Params } from './sql.ts';
-import { preferenceApplied } from './prefer.ts';
+import { checkMaxAffected, preferenceApplied } from './prefer.ts';
 
 /** Builds one data-modifying statement (no RETURNING) with its own values. */
 type Statement = (params: Params) => string;
@@ -212,15 +212,8 @@ function mutation(
         for (const s of separate) affected += (await client.query(s.sql, s.values)).rowCount ?? 0;
         if (wantsRows) body = r.media.format === 'object' && !headersOnly ? 'null' : '[]';
       }
-      if (r.prefs.handling === 'strict' && r.prefs.maxAffected !== undefined && affected > r.prefs.maxAffected) {
-        throw new RestError(
-          400,
-          'PGRST124',
-          'Query result exceeds max-affected preference constraint',
-          `The query affects ${affected} rows`,
-          null,
-        );
-      }
+      // PostgREST enforces max-affected on updates and deletes, not on inserts.
+      if (kind !== 'insert') checkMaxAffected(r.prefs, affected);
       if (r.prefs.return === 'representation') checkSingle(r.media.format, affected);
       const status = kind === 'insert' && inserted === 0 ? 200 : undefined;
       return { reply: reply(r, table, kind, affected, body, status), rollback: r.prefs.tx === 'rollback' };
@@ -239,7 +232,7 @@ function reply(
   const headers: Record<string, string> = {};
   const total = r.prefs.count ? affected : null;
   headers['content-range'] = kind === 'insert' ? `*/${total ?? '*'}` : contentRange(0, affected, total);
-  const applied = preferenceApplied(r.prefs, { mutation: true });
+  const applied = preferenceApplied(r.prefs, kind);
   if (applied) headers['preference-applied'] = applied;
   if (r.prefs.return === 'headers-only' && kind === 'insert' && body && table.pk.length) {
     const first = (JSON.parse(body) as Record<string, unknown>[])[0];

@@ -33,7 +33,7 @@ export function planRead(r: RestRequest, table: Table): Prepared {
         'content-range': contentRange(lower, res.page, res.total),
         'content-location': `${r.path}${r.query.size ? `?${r.query.toString()}` : ''}`,
       };
-      const applied = preferenceApplied(r.prefs, { mutation: false });
+      const applied = preferenceApplied(r.prefs, 'read');
       if (applied) headers['preference-applied'] = applied;
       return { reply: { status, headers, body: res.body }, rollback: r.prefs.tx === 'rollback' };
     },

@@ -27,7 +27,11 @@ export class SchemaListener {
     client.on('error', drop);
     client.on('end', drop);
     client.on('notification', (msg) => {
-      if (msg.channel === 'pgrst' && (!msg.payload || msg.payload === 'reload schema' || msg.payload === 'reload config')) this.onReload();
+      if (
+        msg.channel === 'pgrst' &&
+        (!msg.payload || msg.payload === 'reload schema' || msg.payload === 'reload config')
+      )
+        this.onReload();
     });
     client
       .connect()

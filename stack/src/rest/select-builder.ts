@@ -106,7 +106,8 @@ export function nodeSql(
       if (mode === 'count') continue;
       const cast = item.cast ? `::${castType(item.cast)}` : '';
       if (item.aggregate) {
-        const input = item.field.name === '*' ? '*' : cast ? `(${resolve(item.field).sql})${cast}` : resolve(item.field).sql;
+        const input =
+          item.field.name === '*' ? '*' : cast ? `(${resolve(item.field).sql})${cast}` : resolve(item.field).sql;
         const out = item.aggregateCast ? `::${castType(item.aggregateCast)}` : '';
         cols.push(`${item.aggregate}(${input})${out} as ${ident(item.alias ?? item.aggregate)}`);
         continue;
