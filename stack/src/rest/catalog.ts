@@ -23,6 +23,8 @@ export interface Table {
   pk: string[];
   /** Column sets with a unique index (including the primary key). */
   uniques: string[][];
+  /** Column sets of primary key and unique constraints (what makes a foreign key one-to-one for PostgREST). */
+  constraintUniques: string[][];
 }
 
 /** A foreign key between two relations of the same exposed schema. */
@@ -42,6 +44,8 @@ export interface Func {
   /** Input arguments in order (`in`, `inout`, `variadic`). */
   args: { name: string; type: string; hasDefault: boolean }[];
   returnType: string;
+  /** The table or view whose row type the function returns (same schema), for computed relationships. */
+  returnTable: string | null;
   returnsSet: boolean;
   /** Output columns when the function returns rows (a table type, `returns table`, out parameters). */
   outColumns: Column[] | null;
@@ -86,6 +90,9 @@ select n.nspname as schema, c.relname as name, c.relkind as kind,
       select att.attname from unnest(i.indkey) with ordinality k(attnum, ord)
       join pg_attribute att on att.attrelid = i.indrelid and att.attnum = k.attnum order by k.ord)) order by not i.indisprimary), '[]')
     from pg_index i where i.indrelid = c.oid and i.indisunique and i.indpred is null and i.indexprs is null) as uniques,
+  (select coalesce(json_agg(array_to_json(array(
+      select att.attname from unnest(k.conkey) u(attnum) join pg_attribute att on att.attrelid = k.conrelid and att.attnum = u.attnum))), '[]')
+    from pg_constraint k where k.conrelid = c.oid and k.contype in ('p', 'u')) as constraint_uniques,
   -- coalesce outside the subquery: a relation without a primary key (views, keyless tables) has no pg_index row at all.
   coalesce((select array_to_json(array(
       select att.attname from unnest(i.indkey) with ordinality k(attnum, ord)
@@ -114,6 +121,7 @@ where con.contype = 'f' and n.nspname = any($1) and rn.nspname = n.nspname`;
 const FUNCS_SQL = `
 select n.nspname as schema, p.proname as name, p.proretset as returns_set, p.provolatile as volatility,
   format_type(p.prorettype, null) as return_type, rt.typtype as return_typtype, rt.typrelid as return_relid,
+  (select rc.relname from pg_class rc where rc.oid = rt.typrelid and rc.relnamespace = p.pronamespace and rc.relkind in ('r', 'v', 'm', 'f', 'p')) as return_table,
   p.pronargs as nargs, p.pronargdefaults as ndefaults,
   coalesce(p.proargnames, '{}') as arg_names,
   coalesce(array(select format_type(x, null) from unnest(coalesce(p.proallargtypes, p.proargtypes::oid[])) with ordinality u(x, o) order by o), '{}') as arg_types,
@@ -140,6 +148,7 @@ interface FuncRow {
   return_type: string;
   return_typtype: string;
   return_relid: number;
+  return_table: string | null;
   nargs: number;
   ndefaults: number;
   arg_names: string[];
@@ -201,6 +210,7 @@ export async function loadCatalog(
     kind: string;
     columns: Column[];
     uniques: string[][];
+    constraint_uniques: string[][];
     pk: string[];
   }[]) {
     cache.tables.set(cacheKey(row.schema, row.name), {
@@ -211,6 +221,7 @@ export async function loadCatalog(
       columns: new Map(row.columns.map((col) => [col.name, col])),
       pk: row.pk,
       uniques: row.uniques,
+      constraintUniques: row.constraint_uniques,
     });
   }
   for (const row of fks.rows as {
@@ -289,6 +300,7 @@ function toFunc(row: FuncRow): Func {
     name: row.name,
     args,
     returnType: row.return_type,
+    returnTable: row.return_table,
     returnsSet: row.returns_set,
     outColumns,
     isVoid: row.return_type === 'void',

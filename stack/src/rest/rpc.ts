@@ -11,6 +11,7 @@ import { applyQueryParams, planSelect, RESERVED_PARAMS } from './read-plan.ts';
 import { checkSingle, contentRange, rangeError, rangeStatus, readResult } from './response.ts';
 import { nodeSql, wrapBody, type BodyFormat } from './select-builder.ts';
 import { ident, Params, qualified } from './sql.ts';
+import { fuzzyBest } from './fuzzy.ts';
 
 /** The type of the single unnamed parameter that receives the whole body, per request Content-Type (PostgREST's rule). */
 const WHOLE_BODY_TYPE: Record<string, string[]> = {
@@ -113,33 +114,6 @@ function noFunction(r: RestRequest, name: string, keys: string[], overloads: Fun
     `Searched for the function ${fn}${searched}, but no matches were found in the schema cache.`,
     hint,
   );
-}
-
-/** The closest candidate by edit-distance similarity (1 − distance ÷ longer length), if at least `min`. */
-export function fuzzyBest(word: string, candidates: string[], min: number): string | null {
-  let best: string | null = null;
-  let bestScore = -1;
-  const a = word.toLowerCase();
-  for (const c of new Set(candidates)) {
-    const b = c.toLowerCase();
-    const score = 1 - levenshtein(a, b) / Math.max(a.length, b.length, 1);
-    if (score > bestScore) {
-      best = c;
-      bestScore = score;
-    }
-  }
-  return bestScore >= min ? best : null;
-}
-
-function levenshtein(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++)
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 /** The call's arguments: a JSON object (or form) body (POST), or the query parameters that name an argument (GET/HEAD). */
@@ -305,5 +279,6 @@ function pseudoTable(fn: Func): Table {
     columns: new Map(cols.map((c) => [c.name, c])),
     pk: [],
     uniques: [],
+    constraintUniques: [],
   };
 }

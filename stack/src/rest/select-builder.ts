@@ -153,7 +153,13 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
   // m2o: the parent row holds fk.columns pointing at the embed's fk.refColumns; o2m: the other way round;
   // m2m: a junction row points at both.
   let pairs: string[];
-  if (direction === 'm2o') pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
+  let from = tableSql(embed.node.table);
+  if (direction === 'computed') {
+    // A computed relationship: the function of the parent's row gives the embed's rows.
+    const fn = embed.rel.fn!;
+    from = `${qualified(fn.schema, fn.name)}(${pa}::${tableSql(parent.table)})`;
+    pairs = [];
+  } else if (direction === 'm2o') pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
   else if (direction === 'o2m')
     pairs = fk.columns.map((c, i) => `${ca}.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`);
   else {
@@ -164,7 +170,7 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
     ];
     pairs = [`exists (select 1 from ${qualified(fk.schema, fk.table)} as pgrst_jt where ${on.join(' and ')})`];
   }
-  const child = nodeSql(embed.node, tableSql(embed.node.table), params, pairs, 'rows');
+  const child = nodeSql(embed.node, from, params, pairs, 'rows');
   const j = ident(embed.joinAlias);
   const join = embed.inner ? 'inner join lateral' : 'left join lateral';
   if (embed.spread) return `${join} (${child}) as ${j} on true`;
