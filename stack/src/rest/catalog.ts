@@ -106,7 +106,7 @@ where n.nspname = any($1) and c.relkind in ('r', 'v', 'm', 'f', 'p')
 group by n.nspname, c.relname, c.relkind, c.oid`;
 
 const FKS_SQL = `
-select con.conname as name, n.nspname as schema, c.relname as table, r.relname as ref_table,
+select con.conname as name, n.nspname as schema, c.relname as table, rn.nspname as ref_schema, r.relname as ref_table,
   array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, ord)
         join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord) as columns,
   array(select a.attname::text from unnest(con.confkey) with ordinality k(attnum, ord)
@@ -116,7 +116,23 @@ join pg_class c on c.oid = con.conrelid
 join pg_namespace n on n.oid = c.relnamespace
 join pg_class r on r.oid = con.confrelid
 join pg_namespace rn on rn.oid = r.relnamespace
-where con.contype = 'f' and n.nspname = any($1) and rn.nspname = n.nspname`;
+where con.contype = 'f' and (n.nspname = any($1) or rn.nspname = any($1) or exists (select 1 from pg_depend d join pg_rewrite rw on rw.oid = d.objid join pg_class vc on vc.oid = rw.ev_class
+    join pg_namespace vcn on vcn.oid = vc.relnamespace where d.refobjid in (con.conrelid, con.confrelid) and vcn.nspname = any($1)))`;
+
+// Where each view column comes from: the top-level target entries of the view's query carry the source relation and
+// column of plain column references (resorigtbl/resorigcol), as PostgREST reads them to trace keys through views.
+// Subqueries print before the top-level target list, so the last entry per name is the view's own.
+const VIEW_COLUMNS_SQL = `
+select vn.nspname as schema, v.relname as view, m.e[1] as col, bn.nspname as base_schema, b.relname as base, ba.attname as base_col, m.ord
+from pg_class v
+join pg_namespace vn on vn.oid = v.relnamespace
+join pg_rewrite r on r.ev_class = v.oid and r.rulename = '_RETURN'
+cross join lateral regexp_matches(r.ev_action::text, ':resname (\\S+) :ressortgroupref \\d+ :resorigtbl (\\d+) :resorigcol (\\d+)', 'g') with ordinality as m(e, ord)
+join pg_class b on b.oid = m.e[2]::oid
+join pg_namespace bn on bn.oid = b.relnamespace
+join pg_attribute ba on ba.attrelid = b.oid and ba.attnum = m.e[3]::int2
+where v.relkind in ('v', 'm') and vn.nspname = any($1)
+order by m.ord`;
 
 const FUNCS_SQL = `
 select n.nspname as schema, p.proname as name, p.proretset as returns_set, p.provolatile as volatility,
@@ -189,11 +205,12 @@ export async function loadCatalog(
   defaults: RestSettings = { aggregates: false, plan: false },
 ): Promise<SchemaCache> {
   const list = [...schemas];
-  const [tables, fks, funcs, roles] = await Promise.all([
+  const [tables, fks, funcs, roles, viewCols] = await Promise.all([
     pool.query(TABLES_SQL, [list]),
     pool.query(FKS_SQL, [list]),
     pool.query<FuncRow>(FUNCS_SQL, [list]),
     pool.query<{ name: string; allowed: boolean; settings: string[] }>(ROLES_SQL),
+    pool.query<ViewColumnRow>(VIEW_COLUMNS_SQL, [list]),
   ]);
   const cache: SchemaCache = {
     settings: readSettings(defaults, roles.rows.find((r) => r.name === 'authenticator')?.settings),
@@ -224,14 +241,17 @@ export async function loadCatalog(
       constraintUniques: row.constraint_uniques,
     });
   }
-  for (const row of fks.rows as {
+  const rawFks = fks.rows as {
     name: string;
     schema: string;
     table: string;
+    ref_schema: string;
     ref_table: string;
     columns: string[];
     ref_columns: string[];
-  }[]) {
+  }[];
+  for (const row of rawFks) {
+    if (row.schema !== row.ref_schema || !schemas.includes(row.schema)) continue;
     cache.foreignKeys.push({
       name: row.name,
       schema: row.schema,
@@ -241,6 +261,7 @@ export async function loadCatalog(
       refColumns: row.ref_columns,
     });
   }
+  cache.foreignKeys.push(...viewForeignKeys(rawFks, viewCols.rows));
   for (const row of funcs.rows) {
     const fn = toFunc(row);
     const key = cacheKey(fn.schema, fn.name);
@@ -261,6 +282,88 @@ export async function loadCatalog(
     );
   }
   return cache;
+}
+
+interface ViewColumnRow {
+  schema: string;
+  view: string;
+  col: string;
+  base_schema: string;
+  base: string;
+  base_col: string;
+}
+
+/**
+ * Foreign keys traced through views, as PostgREST's addViewM2OAndO2ORels: a view exposing every key column of a
+ * table (or every referenced column) stands in for it, view to table, table to view and view to view, under the
+ * constraint's name. Views of views are followed to the base table.
+ */
+function viewForeignKeys(
+  fks: {
+    name: string;
+    schema: string;
+    table: string;
+    ref_schema: string;
+    ref_table: string;
+    columns: string[];
+    ref_columns: string[];
+  }[],
+  rows: ViewColumnRow[],
+): ForeignKey[] {
+  // view key → column → [schema, table, column] of its direct source; the last entry per name wins (top-level list).
+  const direct = new Map<string, Map<string, [string, string, string]>>();
+  for (const r of rows) {
+    const key = `${r.schema}\u0001${r.view}`;
+    const cols = direct.get(key) ?? new Map();
+    cols.set(r.col, [r.base_schema, r.base, r.base_col]);
+    direct.set(key, cols);
+  }
+  const origin = (schema: string, rel: string, col: string, depth = 0): [string, string, string] | null => {
+    const src = direct.get(`${schema}\u0001${rel}`)?.get(col);
+    if (!src) return depth === 0 ? null : [schema, rel, col];
+    if (depth > 16) return null;
+    return origin(src[0], src[1], src[2], depth + 1) ?? src;
+  };
+  // For each base relation: the views (schema, name) exposing a column, as base column → view column.
+  const exposers = new Map<string, { schema: string; view: string; cols: Map<string, string> }[]>();
+  for (const key of direct.keys()) {
+    const [schema, view] = key.split('\u0001') as [string, string];
+    const byBase = new Map<string, Map<string, string>>();
+    for (const col of direct.get(key)!.keys()) {
+      const o = origin(schema, view, col);
+      if (!o) continue;
+      const baseKey = `${o[0]}\u0001${o[1]}`;
+      const m = byBase.get(baseKey) ?? new Map<string, string>();
+      if (!m.has(o[2])) m.set(o[2], col);
+      byBase.set(baseKey, m);
+    }
+    for (const [baseKey, cols] of byBase)
+      exposers.set(baseKey, [...(exposers.get(baseKey) ?? []), { schema, view, cols }]);
+  }
+  const out: ForeignKey[] = [];
+  for (const fk of fks) {
+    const from = [{ schema: fk.schema, rel: fk.table, cols: fk.columns, isView: false }];
+    for (const e of exposers.get(`${fk.schema}\u0001${fk.table}`) ?? [])
+      if (fk.columns.every((c) => e.cols.has(c)))
+        from.push({ schema: e.schema, rel: e.view, cols: fk.columns.map((c) => e.cols.get(c)!), isView: true });
+    const to = [{ schema: fk.ref_schema, rel: fk.ref_table, cols: fk.ref_columns, isView: false }];
+    for (const e of exposers.get(`${fk.ref_schema}\u0001${fk.ref_table}`) ?? [])
+      if (fk.ref_columns.every((c) => e.cols.has(c)))
+        to.push({ schema: e.schema, rel: e.view, cols: fk.ref_columns.map((c) => e.cols.get(c)!), isView: true });
+    for (const f of from)
+      for (const t of to) {
+        if ((!f.isView && !t.isView) || f.schema !== t.schema) continue;
+        out.push({
+          name: fk.name,
+          schema: f.schema,
+          table: f.rel,
+          columns: f.cols,
+          refTable: t.rel,
+          refColumns: t.cols,
+        });
+      }
+  }
+  return out;
 }
 
 function compareText(a: string, b: string): number {

@@ -165,10 +165,7 @@ export function findRelationship(
       return name === target && o2m && singleCol(c.cols, 1, hint);
     }
     if (hint === undefined)
-      return (
-        name === target ||
-        (fkLike && !c.targetIsView && (c.cons === name || singleCol(c.cols, 0, name)))
-      );
+      return name === target || (fkLike && !c.targetIsView && (c.cons === name || singleCol(c.cols, 0, name)));
     return (
       name === target &&
       ((fkLike && (c.cons === hint || singleCol(c.cols, 0, hint) || singleCol(c.cols, 1, hint))) ||
@@ -204,4 +201,3 @@ export function findRelationship(
     `Try changing '${name}' to one of the following: ${matches.map((c) => `'${c.rel.target.name}!${c.cons}'`).join(', ')}. Find the desired relationship in the 'details' key.`,
   );
 }
-

@@ -26,4 +26,3 @@ function levenshtein(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
-

@@ -23,7 +23,10 @@ export interface PlannedEmbed {
   node: ReadNode;
   joinAlias: string;
   inner: boolean;
+  /** `...embed(cols)`: the embed's columns go into the parent; to-many spreads give one array per column. */
   spread: boolean;
+  /** `embed()`: joined for filtering only, never in the output. */
+  empty: boolean;
 }
 
 /** A select item after planning. */
@@ -73,18 +76,16 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
       }
       const rel = findRelationship(cache, t, item.name, item.hint);
       n++;
-      const child = build(
-        rel.target,
-        item.items.length ? item.items : [{ kind: 'star' }],
-        `pgrst_${n}_${rel.target.name.slice(0, 40)}`,
-      );
-      if (item.spread && !rel.toOne) {
+      // `embed()` selects nothing: the embed only filters (with !inner or `embed=not.is.null`) and is left out of the output.
+      const empty = item.items.length === 0;
+      const child = build(rel.target, empty ? [] : item.items, `pgrst_${n}_${rel.target.name.slice(0, 40)}`);
+      if (item.spread && !rel.toOne && child.items.some((i) => i.kind === 'field' && i.aggregate)) {
         throw new RestError(
           400,
-          'PGRST119',
-          `A spread operation on '${item.name}' is not possible`,
-          `'${t.name}' and '${item.name}' do not form a many-to-one or one-to-one relationship`,
-          'Spread only to-one embeds',
+          'PGRST127',
+          'Feature not implemented',
+          'Aggregates are not implemented for one-to-many or many-to-many spreads.',
+          null,
         );
       }
       node.items.push({
@@ -96,6 +97,7 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
         joinAlias: `pgrst_j${n}`,
         inner: item.joinType === 'inner',
         spread: item.spread,
+        empty,
       });
     }
     return node;

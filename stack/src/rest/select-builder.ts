@@ -121,6 +121,7 @@ export function nodeSql(
       joins.push(embedJoin(node, item, params));
       const j = ident(item.joinAlias);
       const body = aggregating ? `${j}.body::jsonb` : `${j}.body`;
+      if (item.empty) continue;
       if (item.spread) {
         if (aggregating)
           throw new RestError(
@@ -159,7 +160,8 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
     const fn = embed.rel.fn!;
     from = `${qualified(fn.schema, fn.name)}(${pa}::${tableSql(parent.table)})`;
     pairs = [];
-  } else if (direction === 'm2o') pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
+  } else if (direction === 'm2o')
+    pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
   else if (direction === 'o2m')
     pairs = fk.columns.map((c, i) => `${ca}.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`);
   else {
@@ -173,9 +175,28 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
   const child = nodeSql(embed.node, from, params, pairs, 'rows');
   const j = ident(embed.joinAlias);
   const join = embed.inner ? 'inner join lateral' : 'left join lateral';
-  if (embed.spread) return `${join} (${child}) as ${j} on true`;
+  if (embed.spread && embed.rel.toOne) return `${join} (${child}) as ${j} on true`;
+  if (embed.spread) {
+    // A to-many spread: one JSON array per output column, in the embed's order (PostgREST's ToManySpread).
+    const cols = outputNames(embed.node).map((c) => `coalesce(json_agg(pgrst_r.${ident(c)}), '[]') as ${ident(c)}`);
+    return `${join} (select ${cols.join(', ') || 'null'} from (${child}) as pgrst_r) as ${j} on true`;
+  }
   const agg = embed.rel.toOne ? 'row_to_json(pgrst_r)' : 'json_agg(pgrst_r)';
   return `${join} (select ${agg} as body from (${child}) as pgrst_r) as ${j} on ${embed.inner ? `${j}.body is not null` : 'true'}`;
+}
+
+/** The keys a node's rows carry, in order (for to-many spreads, which aggregate each one). */
+function outputNames(node: ReadNode): string[] {
+  const out: string[] = [];
+  for (const item of node.items) {
+    if (item.kind === 'star') out.push(...node.table.columnList.map((c) => c.name));
+    else if (item.kind === 'field')
+      out.push(item.aggregate ? (item.alias ?? item.aggregate) : outputName(item.field, item.alias));
+    else if (item.empty) continue;
+    else if (item.spread) out.push(...outputNames(item.node));
+    else out.push(item.outName);
+  }
+  return out;
 }
 
 /** `"schema"."table"`. */
