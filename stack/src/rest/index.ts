@@ -6,7 +6,7 @@ import { cacheKey, Catalog, type SchemaCache } from './catalog.ts';
 import type { Prepared, RestRequest } from './context.ts';
 import { CacheMissError, fromDatabaseError, isDatabaseError, RestError, tableNotFound } from './errors.ts';
 import { negotiate } from './media.ts';
-import { planDelete, planInsert, planUpdate } from './mutations.ts';
+import { planDelete, planInsert, planPut, planUpdate } from './mutations.ts';
 import { parsePrefer } from './prefer.ts';
 import { planRead } from './read.ts';
 import type { Reply } from './response.ts';
@@ -110,11 +110,14 @@ async function handle(
       (header(req.headers, 'content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase() ||
       'application/json',
     prefs,
+    range: header(req.headers, 'range'),
     media,
   };
 
   const plan = (cache: SchemaCache): Prepared => {
     checkRole(cache, identity);
+    // Plans are a media type PostgREST offers only with db-plan-enabled (off on hosted projects).
+    if (media.plan && !cache.settings.plan) throw noMedia(header(req.headers, 'accept') ?? '');
     const r: RestRequest = { ...base, cache };
     if (segments.length === 0) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
@@ -138,6 +141,8 @@ async function handle(
         return planUpdate(r, table);
       case 'DELETE':
         return planDelete(r, table);
+      case 'PUT':
+        return planPut(r, table);
       default:
         throw methodNotAllowed(req.method);
     }
@@ -162,6 +167,10 @@ async function handle(
     const { reply, rollback } = await prepared.run(client);
     return { result: reply, rollback };
   });
+}
+
+function noMedia(accept: string): RestError {
+  return new RestError(406, 'PGRST107', `None of these media types are available: ${accept}`, null, null);
 }
 
 function methodNotAllowed(method: string): RestError {

@@ -50,7 +50,7 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
 }
 
 /** What a request did, for the preferences PostgREST echoes per action. */
-export type Action = 'read' | 'insert' | 'update' | 'delete' | 'rpc';
+export type Action = 'read' | 'insert' | 'update' | 'delete' | 'put' | 'rpc';
 
 /**
  * The `Preference-Applied` value for the preferences this request honoured, as PostgREST's `responsePreferences`:
@@ -58,7 +58,7 @@ export type Action = 'read' | 'insert' | 'update' | 'delete' | 'rpc';
  * `return` on writes, `max-affected` (with `handling=strict`) on updates, deletes and rpc, where it is enforced.
  */
 export function preferenceApplied(prefs: Preferences, action: Action): string | null {
-  const write = action === 'insert' || action === 'update' || action === 'delete';
+  const write = action === 'insert' || action === 'update' || action === 'delete' || action === 'put';
   const out: string[] = [];
   if (action === 'insert' && prefs.resolution) out.push(`resolution=${prefs.resolution}`);
   if ((action === 'insert' || action === 'update') && prefs.missing) out.push(`missing=${prefs.missing}`);
