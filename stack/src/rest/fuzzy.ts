@@ -16,7 +16,8 @@ export function fuzzyBest(word: string, candidates: string[], min: number): stri
   return bestScore >= min ? best : null;
 }
 
-function levenshtein(a: string, b: string): number {
+/** Edit distance between two strings. */
+export function levenshtein(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

@@ -68,9 +68,9 @@ function profile(ctx: StackContext, req: ServiceRequest): string {
     throw new RestError(
       406,
       'PGRST106',
-      `The schema must be one of the following: ${ctx.schemas.join(', ')}`,
+      `Invalid schema: ${asked}`,
       null,
-      null,
+      `Only the following schemas are exposed: ${ctx.schemas.join(', ')}`,
     );
   }
   return asked;
@@ -130,7 +130,12 @@ async function handle(
     if (segments.length !== 1)
       throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
     const table = cache.tables.get(cacheKey(schema, segments[0]!));
-    if (!table) throw tableNotFound(schema, segments[0]!);
+    if (!table)
+      throw tableNotFound(
+        schema,
+        segments[0]!,
+        [...cache.tables.values()].filter((t) => t.schema === schema).map((t) => t.name),
+      );
     switch (req.method) {
       case 'GET':
       case 'HEAD':

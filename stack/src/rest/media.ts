@@ -59,11 +59,5 @@ export function negotiate(accept: string | undefined): Media {
       }
     }
   }
-  throw new RestError(
-    406,
-    'PGRST107',
-    `None of these media types are available: ${accept}`,
-    null,
-    'Ask for application/json, application/vnd.pgrst.object+json or text/csv',
-  );
+  throw new RestError(406, 'PGRST107', `None of these media types are available: ${accept}`, null, null);
 }

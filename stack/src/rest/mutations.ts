@@ -150,13 +150,7 @@ function conflictTarget(r: RestRequest, table: Table): string[] {
 function rejectRootPaging(node: ReadNode): void {
   // `order` only sorts the returned rows; a limited update/delete is not offered, so refuse rather than touch every match.
   if (node.limit !== undefined || node.offset !== undefined) {
-    throw new RestError(
-      400,
-      'PGRST100',
-      'limit and offset are not supported on update or delete here',
-      null,
-      'Select the rows with filters on a unique column instead',
-    );
+    throw new RestError(400, 'PGRST100', 'limit and offset are not supported on update or delete here', null, null);
   }
 }
 

@@ -36,6 +36,8 @@ export type PlannedItem = Exclude<SelectItem, { kind: 'embed' }> | PlannedEmbed;
 export interface ReadNode {
   table: Table;
   alias: string;
+  /** The name PostgREST's SQL gives this relation (the table at the root, `<table>_<depth>` in embeds), for messages. */
+  displayAlias: string;
   items: PlannedItem[];
   where: Condition[];
   order: OrderTerm[];
@@ -65,8 +67,16 @@ function computedFields(cache: SchemaCache, table: Table): Map<string, Func> {
 /** Resolves the select list against the schema cache. */
 export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[], rootAlias = table.name): ReadNode {
   let n = 0;
-  const build = (t: Table, list: SelectItem[], alias: string): ReadNode => {
-    const node: ReadNode = { table: t, alias, items: [], where: [], order: [], computed: computedFields(cache, t) };
+  const build = (t: Table, list: SelectItem[], alias: string, depth = 0): ReadNode => {
+    const node: ReadNode = {
+      table: t,
+      alias,
+      displayAlias: depth ? `${t.name}_${depth}` : t.name,
+      items: [],
+      where: [],
+      order: [],
+      computed: computedFields(cache, t),
+    };
     for (const item of list) {
       if (item.kind === 'field' && item.aggregate && !cache.settings.aggregates)
         throw new RestError(400, 'PGRST123', 'Use of aggregate functions is not allowed', null, null);
@@ -78,7 +88,7 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
       n++;
       // `embed()` selects nothing: the embed only filters (with !inner or `embed=not.is.null`) and is left out of the output.
       const empty = item.items.length === 0;
-      const child = build(rel.target, empty ? [] : item.items, `pgrst_${n}_${rel.target.name.slice(0, 40)}`);
+      const child = build(rel.target, empty ? [] : item.items, `pgrst_${n}_${rel.target.name.slice(0, 40)}`, depth + 1);
       if (item.spread && !rel.toOne && child.items.some((i) => i.kind === 'field' && i.aggregate)) {
         throw new RestError(
           400,
@@ -105,7 +115,7 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
   return build(table, items, rootAlias);
 }
 
-function findNode(root: ReadNode, path: string[], key: string): ReadNode {
+function findNode(root: ReadNode, path: string[]): ReadNode {
   let node = root;
   for (const seg of path) {
     const embeds = node.items.filter((i): i is PlannedEmbed => i.kind === 'embed');
@@ -116,7 +126,7 @@ function findNode(root: ReadNode, path: string[], key: string): ReadNode {
         'PGRST108',
         `'${seg}' is not an embedded resource in this request`,
         null,
-        `Verify that '${seg}' is included in the 'select' query parameter (used by ${key}).`,
+        `Verify that '${seg}' is included in the 'select' query parameter.`,
       );
     }
     node = next.node;
@@ -135,7 +145,7 @@ export function applyQueryParams(root: ReadNode, query: URLSearchParams, skip: R
       path.pop();
       negate = true;
     }
-    const node = findNode(root, path, key);
+    const node = findNode(root, path);
     switch (plain) {
       case 'or':
       case 'and':

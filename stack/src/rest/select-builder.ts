@@ -40,7 +40,11 @@ function resolver(node: ReadNode, params: Params, used: Set<PlannedEmbed>): Fiel
     // `select=count` (no parentheses): PostgREST writes `"t"."count"`, which Postgres reads as `count(t)` when the
     // relation has no such column; kept for `embed(count)`, and not gated by db-aggregates-enabled, as there.
     if (field.name === 'count' && field.jsonPath.length === 0) return { sql: 'count(*)', type: 'bigint' };
-    throw columnNotFound(node.table.name, field.name);
+    throw columnNotFound(
+      node.displayAlias,
+      field.name,
+      node.table.columnList.map((c) => c.name),
+    );
   };
 }
 
