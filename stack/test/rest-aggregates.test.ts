@@ -142,6 +142,17 @@ describe('aggregates with db-aggregates-enabled on', () => {
     expect(data).toEqual([{ max: 100, count: 3 }]);
   });
 
+  it('refuses aggregates in to-many spreads with PGRST127, as PostgREST', async () => {
+    const { error, status } = await sb().from(`${p}_customers`).select(`name, ...${p}_orders(amount.sum())`);
+    expect(status).toBe(400);
+    expect(error).toEqual({
+      code: 'PGRST127',
+      message: 'Feature not implemented',
+      details: 'Aggregates are not implemented for one-to-many or many-to-many spreads.',
+      hint: null,
+    });
+  });
+
   it('answers a bad aggregate with a parse error and an unknown column with 42703', async () => {
     const res = await rest(`/${p}_orders?select=amount.median()`, { headers: { 'accept-profile': 'rest_fixture' } });
     expect(res.status).toBe(400);

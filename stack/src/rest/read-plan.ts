@@ -89,12 +89,15 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
       // `embed()` selects nothing: the embed only filters (with !inner or `embed=not.is.null`) and is left out of the output.
       const empty = item.items.length === 0;
       const child = build(rel.target, empty ? [] : item.items, `pgrst_${n}_${rel.target.name.slice(0, 40)}`, depth + 1);
-      if (item.spread && !rel.toOne && child.items.some((i) => i.kind === 'field' && i.aggregate)) {
+      if (item.spread && child.items.some((i) => i.kind === 'field' && i.aggregate)) {
+        // PostgREST aggregates a to-one spread's columns at the parent's level; the stack does not (yet).
         throw new RestError(
           400,
           'PGRST127',
           'Feature not implemented',
-          'Aggregates are not implemented for one-to-many or many-to-many spreads.',
+          rel.toOne
+            ? 'Aggregates combined with spread embeds are not implemented by the local stack.'
+            : 'Aggregates are not implemented for one-to-many or many-to-many spreads.',
           null,
         );
       }
