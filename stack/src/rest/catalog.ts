@@ -105,7 +105,16 @@ left join pg_type t on t.oid = a.atttypid
 where n.nspname = any($1) and c.relkind in ('r', 'v', 'm', 'f', 'p')
 group by n.nspname, c.relname, c.relkind, c.oid`;
 
+// Foreign keys of the exposed schemas, and those of relations that views of the exposed schemas read (traced through
+// the views below); the view dependencies are collected once, not per key.
 const FKS_SQL = `
+with view_sources as (
+  select distinct d.refobjid as oid
+  from pg_depend d
+  join pg_rewrite rw on rw.oid = d.objid
+  join pg_class vc on vc.oid = rw.ev_class
+  join pg_namespace vcn on vcn.oid = vc.relnamespace
+  where d.classid = 'pg_rewrite'::regclass and d.refclassid = 'pg_class'::regclass and vcn.nspname = any($1))
 select con.conname as name, n.nspname as schema, c.relname as table, rn.nspname as ref_schema, r.relname as ref_table,
   array(select a.attname::text from unnest(con.conkey) with ordinality k(attnum, ord)
         join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum order by k.ord) as columns,
@@ -116,8 +125,8 @@ join pg_class c on c.oid = con.conrelid
 join pg_namespace n on n.oid = c.relnamespace
 join pg_class r on r.oid = con.confrelid
 join pg_namespace rn on rn.oid = r.relnamespace
-where con.contype = 'f' and (n.nspname = any($1) or rn.nspname = any($1) or exists (select 1 from pg_depend d join pg_rewrite rw on rw.oid = d.objid join pg_class vc on vc.oid = rw.ev_class
-    join pg_namespace vcn on vcn.oid = vc.relnamespace where d.refobjid in (con.conrelid, con.confrelid) and vcn.nspname = any($1)))`;
+where con.contype = 'f' and (n.nspname = any($1) or rn.nspname = any($1)
+  or con.conrelid in (select oid from view_sources) or con.confrelid in (select oid from view_sources))`;
 
 // Where each view column comes from: the top-level target entries of the view's query carry the source relation and
 // column of plain column references (resorigtbl/resorigcol), as PostgREST reads them to trace keys through views.
