@@ -82,6 +82,16 @@ describe('empty and spread embeds', () => {
       { name: 'Grace', body: ['hi'], id: [3] },
       { name: 'Quiet', body: [], id: [] },
     ]);
+    const inner = await sb()
+      .from(`${p}_users`)
+      .select(`name, ...${p}_messages!user_id!inner(body)`)
+      .order('id')
+      .order('id', { referencedTable: `${p}_messages` });
+    expect(inner.error).toBeNull();
+    expect(inner.data).toEqual([
+      { name: 'Ada', body: ['hello', 'again'] },
+      { name: 'Grace', body: ['hi'] },
+    ]);
   });
 });
 

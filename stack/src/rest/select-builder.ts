@@ -182,8 +182,11 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
   if (embed.spread && embed.rel.toOne) return `${join} (${child}) as ${j} on true`;
   if (embed.spread) {
     // A to-many spread: one JSON array per output column, in the embed's order (PostgREST's ToManySpread).
-    const cols = outputNames(embed.node).map((c) => `coalesce(json_agg(pgrst_r.${ident(c)}), '[]') as ${ident(c)}`);
-    return `${join} (select ${cols.join(', ') || 'null'} from (${child}) as pgrst_r) as ${j} on true`;
+    const names = outputNames(embed.node);
+    const cols = names.map((c) => `coalesce(json_agg(pgrst_r.${ident(c)}), '[]') as ${ident(c)}`);
+    // !inner drops parents without rows: the arrays are empty exactly then.
+    const on = embed.inner && names.length ? `json_array_length(${j}.${ident(names[0]!)}) > 0` : 'true';
+    return `${join} (select ${cols.join(', ') || 'null'} from (${child}) as pgrst_r) as ${j} on ${on}`;
   }
   const agg = embed.rel.toOne ? 'row_to_json(pgrst_r)' : 'json_agg(pgrst_r)';
   return `${join} (select ${agg} as body from (${child}) as pgrst_r) as ${j} on ${embed.inner ? `${j}.body is not null` : 'true'}`;
