@@ -33,6 +33,12 @@ export interface AgentSettings {
   readonly databases: readonly DbTarget[];
   readonly httpChecks: readonly HttpCheck[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The containers collector (cgroups, names from the Docker/Podman socket); on by default. */
+  readonly containers: boolean;
+  /** The engine socket to ask for container names; null tries Docker's, then Podman's. */
+  readonly containerSocket: string | null;
+  /** How many processes to report by CPU and by memory each sample (0–50; 0 turns the collector off). */
+  readonly processesTop: number;
   /** The OTLP/HTTP receiver (agent/src/otlp); absent or disabled means off. */
   readonly otlp?: OtlpSettings;
 }
@@ -93,6 +99,25 @@ function num(name: string, raw: unknown, fallback: number, min: number): number 
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min)
     throw new Error(`Invalid ${name}: expected a number of at least ${min}, got "${String(raw)}"`);
+  return n;
+}
+
+/** A yes/no setting: true/false, 1/0, on/off, yes/no. */
+export function bool(name: string, raw: unknown, fallback: boolean): boolean {
+  if (raw === undefined || raw === '' || raw === null) return fallback;
+  if (typeof raw === 'boolean') return raw;
+  const t = String(raw).trim().toLowerCase();
+  if (['true', '1', 'on', 'yes'].includes(t)) return true;
+  if (['false', '0', 'off', 'no'].includes(t)) return false;
+  throw new Error(`Invalid ${name}: expected true or false, got "${String(raw)}"`);
+}
+
+/** A whole number within [min, max]. */
+export function int(name: string, raw: unknown, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '' || raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`Invalid ${name}: expected a whole number from ${min} to ${max}, got "${String(raw)}"`);
   return n;
 }
 
@@ -215,6 +240,9 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, configFlag?: 
     databases: Object.freeze(parseDatabases(pick('databases', 'VIBE_AGENT_DATABASES'))),
     httpChecks: Object.freeze(parseHttpChecks(pick('httpChecks', 'VIBE_AGENT_HTTP_CHECKS'))),
     logLevel: level as AgentSettings['logLevel'],
+    containers: bool('VIBE_AGENT_CONTAINERS', pick('containers', 'VIBE_AGENT_CONTAINERS'), true),
+    containerSocket: str('containerSocket', 'VIBE_AGENT_CONTAINER_SOCKET') || null,
+    processesTop: int('VIBE_AGENT_PROCESSES_TOP', pick('processesTop', 'VIBE_AGENT_PROCESSES_TOP'), 10, 0, 50),
     otlp: parseOtlpSettings(env, file.otlp),
   });
 }
