@@ -458,6 +458,46 @@ grant REFERENCES on public.channels to service_role
 grant TRIGGER on public.channels to service_role
 grant MAINTAIN on public.channels to service_role;
 
+create table public.container_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  container_id text not null,
+  name text,
+  image text,
+  cpu_percent real,
+  mem_used bigint,
+  mem_limit bigint,
+  blk_read_bps double precision,
+  blk_write_bps double precision,
+  net_rx_bps double precision,
+  net_tx_bps double precision,
+  pids integer,
+  mem_percent real generated always as (
+CASE
+    WHEN (mem_limit > 0) THEN ((((mem_used)::double precision * (100)::double precision) / (mem_limit)::double precision))::real
+    ELSE NULL::real
+END) stored
+) partition by RANGE (ts)
+alter table public.container_samples enable row level security
+alter table public.container_samples add constraint container_samples_container_id_length CHECK (char_length(container_id) >= 1 AND char_length(container_id) <= 128)
+alter table public.container_samples add constraint container_samples_counters_non_negative CHECK (cpu_percent >= 0::double precision AND mem_used >= 0 AND mem_limit >= 0 AND blk_read_bps >= 0::double precision AND blk_write_bps >= 0::double precision AND net_rx_bps >= 0::double precision AND net_tx_bps >= 0::double precision AND pids >= 0)
+alter table public.container_samples add constraint container_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.container_samples add constraint container_samples_image_length CHECK (char_length(image) <= 512)
+alter table public.container_samples add constraint container_samples_name_length CHECK (char_length(name) <= 256)
+alter table public.container_samples add constraint container_samples_pkey PRIMARY KEY (host_id, container_id, ts)
+CREATE UNIQUE INDEX container_samples_pkey ON ONLY public.container_samples USING btree (host_id, container_id, ts)
+CREATE INDEX container_samples_ts_brin ON ONLY public.container_samples USING brin (ts)
+comment on table public.container_samples is 'Each container per host sample (fanned out from host_samples.detail.containers): CPU (% of one core), memory, block I/O, network; key: container_id.'
+grant SELECT on public.container_samples to authenticated
+grant INSERT on public.container_samples to service_role
+grant SELECT on public.container_samples to service_role
+grant UPDATE on public.container_samples to service_role
+grant DELETE on public.container_samples to service_role
+grant TRUNCATE on public.container_samples to service_role
+grant REFERENCES on public.container_samples to service_role
+grant TRIGGER on public.container_samples to service_role
+grant MAINTAIN on public.container_samples to service_role;
+
 create table public.db_samples (
   host_id uuid not null,
   ts timestamp with time zone not null,
@@ -537,6 +577,64 @@ grant REFERENCES on public.enrollment_tokens to service_role
 grant TRIGGER on public.enrollment_tokens to service_role
 grant MAINTAIN on public.enrollment_tokens to service_role;
 
+create table public.host_disk_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  device text not null,
+  read_bps double precision,
+  write_bps double precision,
+  read_iops real,
+  write_iops real,
+  util_percent real
+) partition by RANGE (ts)
+alter table public.host_disk_samples enable row level security
+alter table public.host_disk_samples add constraint host_disk_samples_device_length CHECK (char_length(device) >= 1 AND char_length(device) <= 128)
+alter table public.host_disk_samples add constraint host_disk_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_disk_samples add constraint host_disk_samples_pkey PRIMARY KEY (host_id, device, ts)
+alter table public.host_disk_samples add constraint host_disk_samples_rates_non_negative CHECK (read_bps >= 0::double precision AND write_bps >= 0::double precision AND read_iops >= 0::double precision AND write_iops >= 0::double precision)
+alter table public.host_disk_samples add constraint host_disk_samples_util_between_0_and_100 CHECK (util_percent >= 0::double precision AND util_percent <= 100::double precision)
+CREATE UNIQUE INDEX host_disk_samples_pkey ON ONLY public.host_disk_samples USING btree (host_id, device, ts)
+CREATE INDEX host_disk_samples_ts_brin ON ONLY public.host_disk_samples USING brin (ts)
+comment on table public.host_disk_samples is 'I/O of each whole block device per host sample (fanned out from host_samples.detail.disks); key: device name.'
+grant SELECT on public.host_disk_samples to authenticated
+grant INSERT on public.host_disk_samples to service_role
+grant SELECT on public.host_disk_samples to service_role
+grant UPDATE on public.host_disk_samples to service_role
+grant DELETE on public.host_disk_samples to service_role
+grant TRUNCATE on public.host_disk_samples to service_role
+grant REFERENCES on public.host_disk_samples to service_role
+grant TRIGGER on public.host_disk_samples to service_role
+grant MAINTAIN on public.host_disk_samples to service_role;
+
+create table public.host_interface_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  interface text not null,
+  rx_bps double precision,
+  tx_bps double precision,
+  rx_pps real,
+  tx_pps real,
+  rx_errors_ps real,
+  tx_errors_ps real
+) partition by RANGE (ts)
+alter table public.host_interface_samples enable row level security
+alter table public.host_interface_samples add constraint host_interface_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_interface_samples add constraint host_interface_samples_interface_length CHECK (char_length(interface) >= 1 AND char_length(interface) <= 64)
+alter table public.host_interface_samples add constraint host_interface_samples_pkey PRIMARY KEY (host_id, interface, ts)
+alter table public.host_interface_samples add constraint host_interface_samples_rates_non_negative CHECK (rx_bps >= 0::double precision AND tx_bps >= 0::double precision AND rx_pps >= 0::double precision AND tx_pps >= 0::double precision AND rx_errors_ps >= 0::double precision AND tx_errors_ps >= 0::double precision)
+CREATE UNIQUE INDEX host_interface_samples_pkey ON ONLY public.host_interface_samples USING btree (host_id, interface, ts)
+CREATE INDEX host_interface_samples_ts_brin ON ONLY public.host_interface_samples USING brin (ts)
+comment on table public.host_interface_samples is 'Traffic of each network interface per host sample (fanned out from host_samples.detail.interfaces); key: interface name.'
+grant SELECT on public.host_interface_samples to authenticated
+grant INSERT on public.host_interface_samples to service_role
+grant SELECT on public.host_interface_samples to service_role
+grant UPDATE on public.host_interface_samples to service_role
+grant DELETE on public.host_interface_samples to service_role
+grant TRUNCATE on public.host_interface_samples to service_role
+grant REFERENCES on public.host_interface_samples to service_role
+grant TRIGGER on public.host_interface_samples to service_role
+grant MAINTAIN on public.host_interface_samples to service_role;
+
 create table public.host_latest (
   host_id uuid not null,
   ts timestamp with time zone not null,
@@ -612,6 +710,43 @@ grant REFERENCES on public.host_latest to service_role
 grant TRIGGER on public.host_latest to service_role
 grant MAINTAIN on public.host_latest to service_role;
 
+create table public.host_mount_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  mount text not null,
+  device text,
+  fstype text,
+  total bigint,
+  used bigint,
+  available bigint,
+  inodes_percent real,
+  percent real generated always as (
+CASE
+    WHEN (total > 0) THEN ((((used)::double precision * (100)::double precision) / (total)::double precision))::real
+    ELSE NULL::real
+END) stored
+) partition by RANGE (ts)
+alter table public.host_mount_samples enable row level security
+alter table public.host_mount_samples add constraint host_mount_samples_device_length CHECK (char_length(device) <= 512)
+alter table public.host_mount_samples add constraint host_mount_samples_fstype_length CHECK (char_length(fstype) <= 64)
+alter table public.host_mount_samples add constraint host_mount_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_mount_samples add constraint host_mount_samples_inodes_percent_between_0_and_100 CHECK (inodes_percent >= 0::double precision AND inodes_percent <= 100::double precision)
+alter table public.host_mount_samples add constraint host_mount_samples_mount_length CHECK (char_length(mount) >= 1 AND char_length(mount) <= 512)
+alter table public.host_mount_samples add constraint host_mount_samples_pkey PRIMARY KEY (host_id, mount, ts)
+alter table public.host_mount_samples add constraint host_mount_samples_sizes_non_negative CHECK (total >= 0 AND used >= 0 AND available >= 0)
+CREATE UNIQUE INDEX host_mount_samples_pkey ON ONLY public.host_mount_samples USING btree (host_id, mount, ts)
+CREATE INDEX host_mount_samples_ts_brin ON ONLY public.host_mount_samples USING brin (ts)
+comment on table public.host_mount_samples is 'Usage of each mounted filesystem per host sample (fanned out from host_samples.detail.mounts); key: mount path.'
+grant SELECT on public.host_mount_samples to authenticated
+grant INSERT on public.host_mount_samples to service_role
+grant SELECT on public.host_mount_samples to service_role
+grant UPDATE on public.host_mount_samples to service_role
+grant DELETE on public.host_mount_samples to service_role
+grant TRUNCATE on public.host_mount_samples to service_role
+grant REFERENCES on public.host_mount_samples to service_role
+grant TRIGGER on public.host_mount_samples to service_role
+grant MAINTAIN on public.host_mount_samples to service_role;
+
 create table public.host_samples (
   host_id uuid not null,
   ts timestamp with time zone not null,
@@ -671,6 +806,7 @@ alter table public.host_samples add constraint host_samples_ts_at_most_5_minutes
 alter table public.host_samples add constraint host_samples_used_not_above_total CHECK (mem_used <= mem_total AND mem_available <= mem_total AND swap_used <= swap_total AND disk_used <= disk_total)
 CREATE UNIQUE INDEX host_samples_pkey ON ONLY public.host_samples USING btree (host_id, ts)
 CREATE INDEX host_samples_ts_brin ON ONLY public.host_samples USING brin (ts)
+CREATE TRIGGER host_samples_0_fan_out AFTER INSERT ON host_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.fan_out_host_samples()
 CREATE TRIGGER host_samples_after_insert AFTER INSERT ON host_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.on_host_samples_inserted()
 comment on table public.host_samples is 'Raw host metrics, one row per host and sample time; daily partitions; detail = {mounts:[…], interfaces:[…], sensors:{…}}.'
 grant INSERT on public.host_samples to authenticated
@@ -819,6 +955,86 @@ grant TRUNCATE on public.host_samples_compact to service_role
 grant REFERENCES on public.host_samples_compact to service_role
 grant TRIGGER on public.host_samples_compact to service_role
 grant MAINTAIN on public.host_samples_compact to service_role;
+
+create table public.host_series_1h (
+  host_id uuid not null,
+  source text not null,
+  metric text not null,
+  key text not null,
+  bucket timestamp with time zone not null,
+  samples integer not null,
+  min double precision,
+  avg double precision,
+  max double precision
+)
+alter table public.host_series_1h enable row level security
+alter table public.host_series_1h add constraint host_series_1h_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_series_1h add constraint host_series_1h_pkey PRIMARY KEY (host_id, source, metric, key, bucket)
+alter table public.host_series_1h add constraint host_series_1h_source_known CHECK (source = ANY (ARRAY['mount'::text, 'disk'::text, 'interface'::text, 'container'::text]))
+CREATE INDEX host_series_1h_bucket_idx ON public.host_series_1h USING brin (bucket)
+CREATE UNIQUE INDEX host_series_1h_pkey ON public.host_series_1h USING btree (host_id, source, metric, key, bucket)
+comment on table public.host_series_1h is 'Per-mount, per-device, per-interface and per-container metrics per hour: min, avg and max.'
+grant SELECT on public.host_series_1h to authenticated
+grant INSERT on public.host_series_1h to service_role
+grant SELECT on public.host_series_1h to service_role
+grant UPDATE on public.host_series_1h to service_role
+grant DELETE on public.host_series_1h to service_role
+grant TRUNCATE on public.host_series_1h to service_role
+grant REFERENCES on public.host_series_1h to service_role
+grant TRIGGER on public.host_series_1h to service_role
+grant MAINTAIN on public.host_series_1h to service_role;
+
+create table public.host_series_1m (
+  host_id uuid not null,
+  source text not null,
+  metric text not null,
+  key text not null,
+  bucket timestamp with time zone not null,
+  samples integer not null,
+  min double precision,
+  avg double precision,
+  max double precision
+)
+alter table public.host_series_1m enable row level security
+alter table public.host_series_1m add constraint host_series_1m_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_series_1m add constraint host_series_1m_pkey PRIMARY KEY (host_id, source, metric, key, bucket)
+alter table public.host_series_1m add constraint host_series_1m_source_known CHECK (source = ANY (ARRAY['mount'::text, 'disk'::text, 'interface'::text, 'container'::text]))
+CREATE INDEX host_series_1m_bucket_brin ON public.host_series_1m USING brin (bucket)
+CREATE UNIQUE INDEX host_series_1m_pkey ON public.host_series_1m USING btree (host_id, source, metric, key, bucket)
+comment on table public.host_series_1m is 'Per-mount, per-device, per-interface and per-container metrics per minute: min, avg and max (metric = the raw table''s column).'
+grant SELECT on public.host_series_1m to authenticated
+grant INSERT on public.host_series_1m to service_role
+grant SELECT on public.host_series_1m to service_role
+grant UPDATE on public.host_series_1m to service_role
+grant DELETE on public.host_series_1m to service_role
+grant TRUNCATE on public.host_series_1m to service_role
+grant REFERENCES on public.host_series_1m to service_role
+grant TRIGGER on public.host_series_1m to service_role
+grant MAINTAIN on public.host_series_1m to service_role;
+
+create table public.host_series_compact (
+  host_id uuid not null,
+  source text not null,
+  key text not null,
+  hour timestamp with time zone not null,
+  samples integer not null,
+  data jsonb not null
+)
+alter table public.host_series_compact enable row level security
+alter table public.host_series_compact add constraint host_series_compact_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_series_compact add constraint host_series_compact_pkey PRIMARY KEY (host_id, source, key, hour)
+alter table public.host_series_compact add constraint host_series_compact_source_known CHECK (source = ANY (ARRAY['mount'::text, 'disk'::text, 'interface'::text, 'container'::text]))
+CREATE UNIQUE INDEX host_series_compact_pkey ON public.host_series_compact USING btree (host_id, source, key, hour)
+comment on table public.host_series_compact is 'Raw mount, disk, interface and container rows older than a day: per host, source, key and hour, {"ts": [...], "<metric>": [...], "labels": {...}}.'
+grant SELECT on public.host_series_compact to authenticated
+grant INSERT on public.host_series_compact to service_role
+grant SELECT on public.host_series_compact to service_role
+grant UPDATE on public.host_series_compact to service_role
+grant DELETE on public.host_series_compact to service_role
+grant TRUNCATE on public.host_series_compact to service_role
+grant REFERENCES on public.host_series_compact to service_role
+grant TRIGGER on public.host_series_compact to service_role
+grant MAINTAIN on public.host_series_compact to service_role;
 
 create table public.hosts (
   id uuid default gen_random_uuid() not null,
@@ -1394,6 +1610,56 @@ end
 $function$
 comment on function private.compact_host_samples(p_before timestamp with time zone) is 'Encodes raw host samples older than p_before (default one day) per host and hour, then deletes the raw rows.';
 
+CREATE OR REPLACE FUNCTION private.compact_host_series(p_before timestamp with time zone DEFAULT (now() - '1 day'::interval))
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_cutoff timestamptz := date_trunc('hour', p_before);
+  v_n integer;
+begin
+  perform pg_advisory_xact_lock(hashtext('private.compact_host_series'));
+  with blobs as (
+    select v.host_id, v.source, v.key, date_trunc('hour', v.ts) as hour, v.metric,
+      jsonb_agg(to_jsonb(date_part('epoch', v.ts)) order by v.ts) as ts, jsonb_agg(to_jsonb(v.value) order by v.ts) as vals,
+      count(*)::integer as samples
+    from private.host_series_values('-infinity', v_cutoff) v
+    group by 1, 2, 3, 4, 5
+  ),
+  labels as (
+    (select distinct on (m.host_id, m.mount, date_trunc('hour', m.ts)) m.host_id, 'mount' as source, m.mount as key,
+      date_trunc('hour', m.ts) as hour, jsonb_build_object('device', m.device, 'fstype', m.fstype) as labels
+    from public.host_mount_samples m where m.ts < v_cutoff order by m.host_id, m.mount, date_trunc('hour', m.ts), m.ts desc)
+    union all
+    (select distinct on (c.host_id, c.container_id, date_trunc('hour', c.ts)) c.host_id, 'container', c.container_id,
+      date_trunc('hour', c.ts), jsonb_build_object('name', c.name, 'image', c.image)
+    from public.container_samples c where c.ts < v_cutoff order by c.host_id, c.container_id, date_trunc('hour', c.ts), c.ts desc)
+  ),
+  merged as (
+    select b.host_id, b.source, b.key, b.hour, min(b.samples) as samples,
+      jsonb_build_object('ts', min(b.ts::text)::jsonb) || jsonb_object_agg(b.metric, b.vals)
+        || case when min(l.labels::text) is not null then jsonb_build_object('labels', min(l.labels::text)::jsonb) else '{}' end as data
+    from blobs b left join labels l using (host_id, source, key, hour)
+    group by b.host_id, b.source, b.key, b.hour
+  )
+  insert into public.host_series_compact as c (host_id, source, key, hour, samples, data)
+  select m.host_id, m.source, m.key, m.hour, m.samples, m.data from merged m
+  on conflict (host_id, source, key, hour) do update set samples = c.samples + excluded.samples,
+    data = (select jsonb_object_agg(k, case when k = 'labels' then excluded.data -> k
+        else coalesce(c.data -> k, '[]') || (excluded.data -> k) end)
+      from jsonb_object_keys(excluded.data) k);
+  get diagnostics v_n = row_count;
+  delete from public.host_mount_samples where ts < v_cutoff;
+  delete from public.host_disk_samples where ts < v_cutoff;
+  delete from public.host_interface_samples where ts < v_cutoff;
+  delete from public.container_samples where ts < v_cutoff;
+  return v_n;
+end
+$function$
+comment on function private.compact_host_series(p_before timestamp with time zone) is 'Packs raw mount, disk, interface and container rows older than p_before (default one day) per host, source, key and hour, then deletes them.';
+
 CREATE OR REPLACE FUNCTION private.configure_edge_functions(p_functions_url text, p_service_key text)
  RETURNS void
  LANGUAGE sql
@@ -1602,6 +1868,15 @@ begin
   end if;
   return new;
 end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.detail_array(p_detail jsonb, p_key text)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select case when jsonb_typeof(p_detail -> p_key) = 'array' then p_detail -> p_key end
 $function$;
 
 CREATE OR REPLACE FUNCTION private.drop_daily_partitions_before(p_parent regclass, p_before date, p_only_empty boolean DEFAULT false)
@@ -1858,6 +2133,80 @@ begin
   end loop;
 end
 $function$;
+
+CREATE OR REPLACE FUNCTION private.fan_out_host_samples()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_team record;
+begin
+  insert into public.host_mount_samples (host_id, ts, mount, device, fstype, total, used, available, inodes_percent)
+  select n.host_id, n.ts, m.mount, m.device, m.fstype, round(m."totalBytes")::bigint, round(m."usedBytes")::bigint,
+    round(m."availableBytes")::bigint, m."inodesUsedPct"
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'mounts'))
+    as m(mount text, device text, fstype text, "totalBytes" numeric, "usedBytes" numeric, "availableBytes" numeric,
+      "inodesUsedPct" real)
+  where m.mount is not null
+  on conflict do nothing;
+
+  insert into public.host_disk_samples (host_id, ts, device, read_bps, write_bps, read_iops, write_iops, util_percent)
+  select n.host_id, n.ts, d.device, d."readBytesPerSec", d."writeBytesPerSec", d."readsPerSec", d."writesPerSec",
+    least(d."utilPct", 100)
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'disks'))
+    as d(device text, "readBytesPerSec" float8, "writeBytesPerSec" float8, "readsPerSec" real, "writesPerSec" real,
+      "utilPct" real)
+  where d.device is not null
+  on conflict do nothing;
+
+  insert into public.host_interface_samples (host_id, ts, interface, rx_bps, tx_bps, rx_pps, tx_pps, rx_errors_ps, tx_errors_ps)
+  select n.host_id, n.ts, i.name, i."rxBytesPerSec", i."txBytesPerSec", i."rxPacketsPerSec", i."txPacketsPerSec",
+    i."rxErrorsPerSec", i."txErrorsPerSec"
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'interfaces'))
+    as i(name text, "rxBytesPerSec" float8, "txBytesPerSec" float8, "rxPacketsPerSec" real, "txPacketsPerSec" real,
+      "rxErrorsPerSec" real, "txErrorsPerSec" real)
+  where i.name is not null
+  on conflict do nothing;
+
+  insert into public.container_samples (host_id, ts, container_id, name, image, cpu_percent, mem_used, mem_limit,
+    blk_read_bps, blk_write_bps, net_rx_bps, net_tx_bps, pids)
+  select n.host_id, n.ts, c.id, c.name, c.image, c."cpuPct", round(c."memUsedBytes")::bigint,
+    round(c."memLimitBytes")::bigint, c."blkReadBytesPerSec", c."blkWriteBytesPerSec", c."netRxBytesPerSec",
+    c."netTxBytesPerSec", c.pids
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'containers'))
+    as c(id text, name text, image text, "cpuPct" real, "memUsedBytes" numeric, "memLimitBytes" numeric,
+      "blkReadBytesPerSec" float8, "blkWriteBytesPerSec" float8, "netRxBytesPerSec" float8, "netTxBytesPerSec" float8,
+      pids integer)
+  where c.id is not null
+  on conflict do nothing;
+
+  -- The live processes table: host_latest broadcasts leave detail out (it can be 64 kB), so the newest
+  -- top-process list of each host goes to the team topic as its own small event, only when it is newer
+  -- than the host's latest sample (this trigger fires before host_latest is updated).
+  for v_team in
+    select h.team_id, jsonb_agg(jsonb_build_object('host_id', l.host_id, 'ts', l.ts, 'top_processes', l.top)) as hosts
+    from (
+      select distinct on (n.host_id) n.host_id, n.ts, n.detail -> 'top_processes' as top
+      from new_rows n order by n.host_id, n.ts desc
+    ) l
+    join public.hosts h on h.id = l.host_id
+    left join public.host_latest hl on hl.host_id = l.host_id
+    where jsonb_typeof(l.top) = 'array' and (hl.ts is null or hl.ts < l.ts)
+    group by h.team_id
+  loop
+    perform realtime.send(jsonb_build_object('table', 'host_samples', 'processes', v_team.hosts),
+      'processes', 'team:' || v_team.team_id, true);
+  end loop;
+  return null;
+end
+$function$
+comment on function private.fan_out_host_samples() is 'Statement trigger on host_samples: copies detail.mounts/disks/interfaces/containers into their tables, broadcasts top processes.';
 
 create aggregate private.gcd_agg(bigint) (sfunc = pg_catalog.gcd, stype = bigint, initcond = '0');
 
@@ -2416,6 +2765,39 @@ end
 $function$
 comment on function private.host_metric_list(p_expr text, p_sep text, p_where text, p_order text) is 'Code generation from the host metric catalogue: one text per matching row, joined in listing order.';
 
+CREATE OR REPLACE FUNCTION private.host_series_values(p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS TABLE(host_id uuid, ts timestamp with time zone, source text, metric text, key text, value double precision)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select m.host_id, m.ts, 'mount', x.metric, m.mount, x.v
+  from public.host_mount_samples m
+  cross join lateral (values ('percent', m.percent::float8), ('used', m.used::float8), ('total', m.total::float8),
+    ('available', m.available::float8), ('inodes_percent', m.inodes_percent::float8)) x(metric, v)
+  where m.ts >= p_from and m.ts < p_to
+  union all
+  select d.host_id, d.ts, 'disk', x.metric, d.device, x.v
+  from public.host_disk_samples d
+  cross join lateral (values ('read_bps', d.read_bps), ('write_bps', d.write_bps), ('read_iops', d.read_iops::float8),
+    ('write_iops', d.write_iops::float8), ('util_percent', d.util_percent::float8)) x(metric, v)
+  where d.ts >= p_from and d.ts < p_to
+  union all
+  select i.host_id, i.ts, 'interface', x.metric, i.interface, x.v
+  from public.host_interface_samples i
+  cross join lateral (values ('rx_bps', i.rx_bps), ('tx_bps', i.tx_bps), ('rx_pps', i.rx_pps::float8),
+    ('tx_pps', i.tx_pps::float8), ('rx_errors_ps', i.rx_errors_ps::float8), ('tx_errors_ps', i.tx_errors_ps::float8)) x(metric, v)
+  where i.ts >= p_from and i.ts < p_to
+  union all
+  select c.host_id, c.ts, 'container', x.metric, c.container_id, x.v
+  from public.container_samples c
+  cross join lateral (values ('cpu_percent', c.cpu_percent::float8), ('mem_used', c.mem_used::float8),
+    ('mem_limit', c.mem_limit::float8), ('mem_percent', c.mem_percent::float8), ('blk_read_bps', c.blk_read_bps),
+    ('blk_write_bps', c.blk_write_bps), ('net_rx_bps', c.net_rx_bps), ('net_tx_bps', c.net_tx_bps),
+    ('pids', c.pids::float8)) x(metric, v)
+  where c.ts >= p_from and c.ts < p_to
+$function$;
+
 CREATE OR REPLACE FUNCTION private.hour_of_week(p_ts timestamp with time zone)
  RETURNS smallint
  LANGUAGE sql
@@ -2857,6 +3239,39 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.rollup_host_series(p_width text, p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_from timestamptz := date_trunc(p_width, p_from);
+  v_n integer;
+begin
+  if p_width = 'minute' then
+    insert into public.host_series_1m as r (host_id, source, metric, key, bucket, samples, min, avg, max)
+    select v.host_id, v.source, v.metric, v.key, date_trunc('minute', v.ts), count(*)::integer, min(v.value), avg(v.value), max(v.value)
+    from private.host_series_values(v_from, p_to) v where v.value is not null
+    group by 1, 2, 3, 4, 5
+    on conflict (host_id, source, metric, key, bucket) do update
+      set samples = excluded.samples, min = excluded.min, avg = excluded.avg, max = excluded.max;
+  elsif p_width = 'hour' then
+    insert into public.host_series_1h as r (host_id, source, metric, key, bucket, samples, min, avg, max)
+    select v.host_id, v.source, v.metric, v.key, date_trunc('hour', v.ts), count(*)::integer, min(v.value), avg(v.value), max(v.value)
+    from private.host_series_values(v_from, p_to) v where v.value is not null
+    group by 1, 2, 3, 4, 5
+    on conflict (host_id, source, metric, key, bucket) do update
+      set samples = excluded.samples, min = excluded.min, avg = excluded.avg, max = excluded.max;
+  else
+    raise exception 'Cannot roll up host series: width must be minute or hour, got %', p_width using errcode = '22023';
+  end if;
+  get diagnostics v_n = row_count;
+  return v_n;
+end
+$function$
+comment on function private.rollup_host_series(p_width text, p_from timestamp with time zone, p_to timestamp with time zone) is 'Recomputes 1-minute or 1-hour rollups of mount, disk, interface and container rows for buckets starting in [p_from, p_to).';
+
 CREATE OR REPLACE FUNCTION private.rollup_metric(m host_samples_1m, p_metric text)
  RETURNS double precision
  LANGUAGE sql
@@ -3019,6 +3434,51 @@ AS $function$
     or (p_rule.scope = 'label' and p_host.labels ? p_rule.scope_label_key
         and (p_rule.scope_label_value is null or p_host.labels ->> p_rule.scope_label_key = p_rule.scope_label_value)))
 $function$;
+
+CREATE OR REPLACE FUNCTION private.run_host_series_maintenance()
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_table regclass;
+  v_created integer := 0;
+  v_dropped integer := 0;
+  v_deleted integer := 0;
+  v_compacted integer;
+  v_n integer;
+  v_max_raw interval;
+begin
+  foreach v_table in array array['public.host_mount_samples', 'public.host_disk_samples', 'public.host_interface_samples',
+    'public.container_samples']::regclass[] loop
+    v_created := v_created + private.ensure_daily_partitions(v_table, current_date - 1, current_date + 3);
+  end loop;
+  select coalesce(max(t.raw_retention), interval '7 days') into v_max_raw from public.team_settings t;
+
+  v_compacted := private.compact_host_series(now() - interval '1 day');
+
+  delete from public.host_series_compact c using public.hosts h, public.team_settings t
+  where h.id = c.host_id and t.team_id = h.team_id and c.hour < now() - t.raw_retention;
+  get diagnostics v_n = row_count; v_deleted := v_deleted + v_n;
+  delete from public.host_series_1m r using public.hosts h, public.team_settings t
+  where h.id = r.host_id and t.team_id = h.team_id and r.bucket < now() - t.minute_retention;
+  get diagnostics v_n = row_count; v_deleted := v_deleted + v_n;
+  delete from public.host_series_1h r using public.hosts h, public.team_settings t
+  where h.id = r.host_id and t.team_id = h.team_id and r.bucket < now() - t.hour_retention;
+  get diagnostics v_n = row_count; v_deleted := v_deleted + v_n;
+
+  -- Partitions go with host_samples' (the longest raw retention), and only once compaction emptied
+  -- them: a replayed host sample must always find its fan-out partitions.
+  foreach v_table in array array['public.host_mount_samples', 'public.host_disk_samples', 'public.host_interface_samples',
+    'public.container_samples']::regclass[] loop
+    v_dropped := v_dropped + private.drop_daily_partitions_before(v_table, (now() - v_max_raw)::date, true);
+  end loop;
+  return jsonb_build_object('partitions_created', v_created, 'hours_compacted', v_compacted,
+    'rows_deleted', v_deleted, 'partitions_dropped', v_dropped);
+end
+$function$
+comment on function private.run_host_series_maintenance() is 'Mount, disk, interface and container rows: partitions ahead, compaction after a day, retention per team, empty partitions dropped.';
 
 CREATE OR REPLACE FUNCTION private.run_maintenance()
  RETURNS jsonb
@@ -4045,6 +4505,12 @@ create policy "Admins can remove channels" on public.channels as permissive for 
 create policy "Members can read their team's channels" on public.channels as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
 
+create policy "Agents can read their own host's container samples" on public.container_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's container samples" on public.container_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
 create policy "Agents can insert database samples for their own host" on public.db_samples as permissive for insert to authenticated
   with check ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
 
@@ -4060,11 +4526,29 @@ create policy "Admins can read their team's enrollment tokens" on public.enrollm
 create policy "Admins can revoke enrollment tokens" on public.enrollment_tokens as permissive for delete to authenticated
   using ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
 
+create policy "Agents can read their own host's disk samples" on public.host_disk_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's disk samples" on public.host_disk_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Agents can read their own host's interface samples" on public.host_interface_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's interface samples" on public.host_interface_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
 create policy "Agents can read their own host's latest sample" on public.host_latest as permissive for select to authenticated
   using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
 
 create policy "Members can read their team's latest host samples" on public.host_latest as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
+
+create policy "Agents can read their own host's mount samples" on public.host_mount_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's mount samples" on public.host_mount_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
 
 create policy "Agents can insert samples for their own host" on public.host_samples as permissive for insert to authenticated
   with check ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
@@ -4085,6 +4569,15 @@ create policy "Agents can read their own host's compacted samples" on public.hos
   using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
 
 create policy "Members can read their team's compacted host samples" on public.host_samples_compact as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Members can read their team's 1-hour series rollups" on public.host_series_1h as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Members can read their team's 1-minute series rollups" on public.host_series_1m as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Members can read their team's compacted series" on public.host_series_compact as permissive for select to authenticated
   using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
 
 create policy "Admins can add hosts" on public.hosts as permissive for insert to authenticated
@@ -4194,3 +4687,9 @@ cron job vibe-maintenance at '15 * * * *': select private.run_maintenance();
 cron job vibe-rollup-hour at '5 * * * *': select private.rollup_samples('hour', now() - interval '3 hours', now());
 
 cron job vibe-rollup-minute at '* * * * *': select private.rollup_samples('minute', now() - interval '10 minutes', now());
+
+cron job vibe-series-maintenance at '20 * * * *': select private.run_host_series_maintenance();
+
+cron job vibe-series-rollup-hour at '5 * * * *': select private.rollup_host_series('hour', now() - interval '3 hours', now());
+
+cron job vibe-series-rollup-minute at '* * * * *': select private.rollup_host_series('minute', now() - interval '10 minutes', now());
