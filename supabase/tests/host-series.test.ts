@@ -5,11 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFLICT_KEYS, hostSampleRow } from '../../agent/src/send/rows.ts';
+import { client as realtimeClient, closeClients, Inbox, subscribe } from '../../stack/test/realtime-helpers.ts';
 import type { HostSample } from '../../agent/src/sample.ts';
 import { clientWith, createTeam, superuser, type TeamFixture } from './helpers.ts';
 
 const db = superuser();
-afterAll(() => db.end());
+afterAll(async () => {
+  await closeClients();
+  await db.end();
+});
 let t1: TeamFixture;
 let t2: TeamFixture;
 beforeAll(async () => {
@@ -237,6 +241,19 @@ describe('host series', () => {
     expect(rows[0]!.payload.processes).toEqual([
       { host_id: team.hostId, ts: ts.toISOString().replace('Z', '+00:00'), top_processes: sample(ts, 1).topProcesses },
     ]);
+    // A member subscribed to the team topic receives it through Realtime.
+    const inbox = new Inbox<{ payload: { processes: { host_id: string; top_processes: unknown[] }[] } }>();
+    const member = realtimeClient(team.viewerToken);
+    await subscribe(
+      member
+        .channel(`team:${team.teamId}`, { config: { private: true } })
+        .on('broadcast', { event: 'processes' }, (m) => inbox.push(m as never)),
+    );
+    const later = new Date(ts.getTime() + 1000);
+    expect((await agent.from('host_samples').insert(hostSampleRow(team.hostId, sample(later, 1)).row)).error).toBeNull();
+    const got = await inbox.next(10_000);
+    expect(got.payload.processes[0]!.host_id).toBe(team.hostId);
+    expect(got.payload.processes[0]!.top_processes).toHaveLength(2);
     // The ingest broadcast keeps leaving detail out.
     const ingest = await db.query<{ payload: { hosts: Record<string, unknown>[] } }>(
       `select payload from realtime.messages where topic = $1 and event = 'ingest'`,

@@ -180,8 +180,8 @@ describe('dashboard end to end', () => {
       message: 'a sparkline with points',
       timeoutMs: 15_000,
     });
-    // The overview counts the team's containers and lists the busiest.
-    await page.locator('[data-container-count="1"]').waitFor({ timeout: 45_000 });
+    // The overview counts the team's containers (the fixture holds a Docker and a rootless Podman one) and lists the busiest.
+    await page.locator('[data-container-count="2"]').waitFor({ timeout: 45_000 });
     await page.getByRole('table', { name: 'Busiest containers' }).getByText('e2e-web-app').waitFor();
     await screenshot('overview', 'light');
     await screenshot('overview', 'dark');
@@ -255,7 +255,7 @@ describe('dashboard end to end', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await toggle.waitFor();
     while ((await toggle.getAttribute('data-theme-choice')) !== 'system') await toggle.click();
-  }, 150_000);
+  }, 240_000);
 
   it('fires a rule created in the UI and shows the alert live', async () => {
     await page.getByRole('link', { name: 'Rules' }).click();
