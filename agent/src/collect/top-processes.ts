@@ -64,6 +64,19 @@ export function pageSizeFrom(statmText: string, statusText: string): number {
   return 2 ** Math.round(Math.log2(guess));
 }
 
+/** The page size from this process's own statm and status; 4096 where they are not there (a copied /proc tree). */
+function readPageSize(source: HostSource): number {
+  try {
+    return pageSizeFrom(
+      source.readText(`${source.procRoot}/self/statm`),
+      source.readText(`${source.procRoot}/self/status`),
+    );
+  } catch (err) {
+    if (isMissing(err)) return 4096;
+    throw err;
+  }
+}
+
 /** One reading: per pid the stat and the monotonic time it was taken at. */
 export interface ProcessReading {
   atMs: number;
@@ -127,7 +140,7 @@ export function topProcessesCollector(n: number): Collector {
       previous = current;
       if (!prev) return {};
       const proc = source.procRoot;
-      pageSize ??= pageSizeFrom(source.readText(`${proc}/self/statm`), source.readText(`${proc}/self/status`));
+      pageSize ??= readPageSize(source);
       // /etc/passwd of the same root as /proc (/host/etc/passwd for /host/proc), read each time: users change.
       let users = new Map<number, string>();
       try {
