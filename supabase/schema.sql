@@ -727,11 +727,11 @@ CASE
 END) stored
 ) partition by RANGE (ts)
 alter table public.host_mount_samples enable row level security
-alter table public.host_mount_samples add constraint host_mount_samples_device_length CHECK (char_length(device) <= 512)
+alter table public.host_mount_samples add constraint host_mount_samples_device_length CHECK (char_length(device) <= 4096)
 alter table public.host_mount_samples add constraint host_mount_samples_fstype_length CHECK (char_length(fstype) <= 64)
 alter table public.host_mount_samples add constraint host_mount_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
 alter table public.host_mount_samples add constraint host_mount_samples_inodes_percent_between_0_and_100 CHECK (inodes_percent >= 0::double precision AND inodes_percent <= 100::double precision)
-alter table public.host_mount_samples add constraint host_mount_samples_mount_length CHECK (char_length(mount) >= 1 AND char_length(mount) <= 512)
+alter table public.host_mount_samples add constraint host_mount_samples_mount_length CHECK (char_length(mount) >= 1 AND char_length(mount) <= 4096)
 alter table public.host_mount_samples add constraint host_mount_samples_pkey PRIMARY KEY (host_id, mount, ts)
 alter table public.host_mount_samples add constraint host_mount_samples_sizes_non_negative CHECK (total >= 0 AND used >= 0 AND available >= 0)
 CREATE UNIQUE INDEX host_mount_samples_pkey ON ONLY public.host_mount_samples USING btree (host_id, mount, ts)

@@ -100,9 +100,9 @@ try {
   const teamId = await createTeamRow(db, 'bench host series');
   const [cred] = await provisionAgents(stack.env, db, teamId, 1, 'series');
   const agent = await agentClient(stack.env, cred!);
-  let clock = Date.now() - 3 * 3_600_000;
+  let clock = Date.now() - 2 * 3_600_000;
   const batch = () => {
-    const rows = [0, 1].map((k) => hostSampleRow(cred!.hostId, sample((clock += 5000), k)).row);
+    const rows = [0, 1].map((k) => hostSampleRow(cred!.hostId, sample((clock += 1000), k)).row);
     return rows;
   };
   const setTrigger = (on: boolean) =>

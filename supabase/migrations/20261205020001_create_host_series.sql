@@ -20,8 +20,8 @@
 create table public.host_mount_samples (
   host_id uuid not null references public.hosts (id) on delete cascade,
   ts timestamptz not null,
-  mount text not null constraint host_mount_samples_mount_length check (char_length(mount) between 1 and 512),
-  device text constraint host_mount_samples_device_length check (char_length(device) <= 512),
+  mount text not null constraint host_mount_samples_mount_length check (char_length(mount) between 1 and 4096),
+  device text constraint host_mount_samples_device_length check (char_length(device) <= 4096),
   fstype text constraint host_mount_samples_fstype_length check (char_length(fstype) <= 64),
   total bigint,
   used bigint,

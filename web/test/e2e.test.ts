@@ -213,11 +213,14 @@ describe('dashboard end to end', () => {
     });
     // Every mount and interface charted on its own, from their rows.
     const perMount = page.locator('figure[aria-label="Disk usage per mount"]');
-    await waitFor(async () => Number(await perMount.getAttribute('data-points')) >= 1, {
-      message: 'the per-mount chart to show points',
-      timeoutMs: 20_000,
-    });
-    await page.locator('figure[aria-label="Network per interface (received + sent)"]').waitFor();
+    const perInterface = page.locator('figure[aria-label="Network per interface (received + sent)"]');
+    // Keyed charts load with the page and are re-read every 30 s while samples arrive.
+    await waitFor(
+      async () =>
+        Number(await perMount.getAttribute('data-points')) >= 1 &&
+        Number(await perInterface.getAttribute('data-points')) >= 1,
+      { message: 'the per-mount and per-interface charts to show points', timeoutMs: 45_000 },
+    );
     // The top processes table, replaced live by the `processes` broadcast.
     const procs = page.getByRole('table', { name: 'Top processes' });
     await procs.locator('tbody tr').first().waitFor({ timeout: 15_000 });

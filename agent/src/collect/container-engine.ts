@@ -35,8 +35,9 @@ export function parseContainerList(body: string): EngineContainer[] {
     const names = Array.isArray(c.Names) ? c.Names.filter((n): n is string => typeof n === 'string') : [];
     out.push({
       id: c.Id,
-      name: (names[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
-      image: typeof c.Image === 'string' ? c.Image : '',
+      // Within the container_samples column limits (256 and 512 characters).
+      name: (names[0] ?? c.Id.slice(0, 12)).replace(/^\//, '').slice(0, 256),
+      image: typeof c.Image === 'string' ? c.Image.slice(0, 512) : '',
       hostNetwork: c.HostConfig?.NetworkMode === 'host',
     });
   }
