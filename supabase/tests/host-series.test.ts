@@ -250,7 +250,9 @@ describe('host series', () => {
         .on('broadcast', { event: 'processes' }, (m) => inbox.push(m as never)),
     );
     const later = new Date(ts.getTime() + 1000);
-    expect((await agent.from('host_samples').insert(hostSampleRow(team.hostId, sample(later, 1)).row)).error).toBeNull();
+    expect(
+      (await agent.from('host_samples').insert(hostSampleRow(team.hostId, sample(later, 1)).row)).error,
+    ).toBeNull();
     const got = await inbox.next(10_000);
     expect(got.payload.processes[0]!.host_id).toBe(team.hostId);
     expect(got.payload.processes[0]!.top_processes).toHaveLength(2);
