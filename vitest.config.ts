@@ -12,6 +12,7 @@ import { defineConfig } from 'vitest/config';
  */
 const unit = [
   'agent/test/cli-args.test.ts',
+  'agent/test/collect/containers-processes.test.ts',
   'agent/test/collect/parsers.test.ts',
   'agent/test/collect/sampler.test.ts',
   'agent/test/otlp-decode.test.ts',

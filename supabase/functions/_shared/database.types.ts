@@ -653,6 +653,72 @@ export type Database = {
           },
         ]
       }
+      container_samples: {
+        Row: {
+          blk_read_bps: number | null
+          blk_write_bps: number | null
+          container_id: string
+          cpu_percent: number | null
+          host_id: string
+          image: string | null
+          mem_limit: number | null
+          mem_percent: number | null
+          mem_used: number | null
+          name: string | null
+          net_rx_bps: number | null
+          net_tx_bps: number | null
+          pids: number | null
+          ts: string
+        }
+        Insert: {
+          blk_read_bps?: number | null
+          blk_write_bps?: number | null
+          container_id: string
+          cpu_percent?: number | null
+          host_id: string
+          image?: string | null
+          mem_limit?: number | null
+          mem_percent?: never
+          mem_used?: number | null
+          name?: string | null
+          net_rx_bps?: number | null
+          net_tx_bps?: number | null
+          pids?: number | null
+          ts: string
+        }
+        Update: {
+          blk_read_bps?: number | null
+          blk_write_bps?: number | null
+          container_id?: string
+          cpu_percent?: number | null
+          host_id?: string
+          image?: string | null
+          mem_limit?: number | null
+          mem_percent?: never
+          mem_used?: number | null
+          name?: string | null
+          net_rx_bps?: number | null
+          net_tx_bps?: number | null
+          pids?: number | null
+          ts?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "container_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "container_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       db_samples: {
         Row: {
           cache_hit_ratio: number | null
@@ -782,6 +848,105 @@ export type Database = {
             columns: ["team_id"]
             isOneToOne: false
             referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_disk_samples: {
+        Row: {
+          device: string
+          host_id: string
+          read_bps: number | null
+          read_iops: number | null
+          ts: string
+          util_percent: number | null
+          write_bps: number | null
+          write_iops: number | null
+        }
+        Insert: {
+          device: string
+          host_id: string
+          read_bps?: number | null
+          read_iops?: number | null
+          ts: string
+          util_percent?: number | null
+          write_bps?: number | null
+          write_iops?: number | null
+        }
+        Update: {
+          device?: string
+          host_id?: string
+          read_bps?: number | null
+          read_iops?: number | null
+          ts?: string
+          util_percent?: number | null
+          write_bps?: number | null
+          write_iops?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_disk_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_disk_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_interface_samples: {
+        Row: {
+          host_id: string
+          interface: string
+          rx_bps: number | null
+          rx_errors_ps: number | null
+          rx_pps: number | null
+          ts: string
+          tx_bps: number | null
+          tx_errors_ps: number | null
+          tx_pps: number | null
+        }
+        Insert: {
+          host_id: string
+          interface: string
+          rx_bps?: number | null
+          rx_errors_ps?: number | null
+          rx_pps?: number | null
+          ts: string
+          tx_bps?: number | null
+          tx_errors_ps?: number | null
+          tx_pps?: number | null
+        }
+        Update: {
+          host_id?: string
+          interface?: string
+          rx_bps?: number | null
+          rx_errors_ps?: number | null
+          rx_pps?: number | null
+          ts?: string
+          tx_bps?: number | null
+          tx_errors_ps?: number | null
+          tx_pps?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_interface_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_interface_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
             referencedColumns: ["id"]
           },
         ]
@@ -918,6 +1083,60 @@ export type Database = {
             columns: ["team_id"]
             isOneToOne: false
             referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_mount_samples: {
+        Row: {
+          available: number | null
+          device: string | null
+          fstype: string | null
+          host_id: string
+          inodes_percent: number | null
+          mount: string
+          percent: number | null
+          total: number | null
+          ts: string
+          used: number | null
+        }
+        Insert: {
+          available?: number | null
+          device?: string | null
+          fstype?: string | null
+          host_id: string
+          inodes_percent?: number | null
+          mount: string
+          percent?: never
+          total?: number | null
+          ts: string
+          used?: number | null
+        }
+        Update: {
+          available?: number | null
+          device?: string | null
+          fstype?: string | null
+          host_id?: string
+          inodes_percent?: number | null
+          mount?: string
+          percent?: never
+          total?: number | null
+          ts?: string
+          used?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_mount_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_mount_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
             referencedColumns: ["id"]
           },
         ]
@@ -1356,6 +1575,150 @@ export type Database = {
           },
           {
             foreignKeyName: "host_samples_compact_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_series_1h: {
+        Row: {
+          avg: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max: number | null
+          metric: string
+          min: number | null
+          samples: number
+          source: string
+        }
+        Insert: {
+          avg?: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max?: number | null
+          metric: string
+          min?: number | null
+          samples: number
+          source: string
+        }
+        Update: {
+          avg?: number | null
+          bucket?: string
+          host_id?: string
+          key?: string
+          max?: number | null
+          metric?: string
+          min?: number | null
+          samples?: number
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_series_1h_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_series_1h_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_series_1m: {
+        Row: {
+          avg: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max: number | null
+          metric: string
+          min: number | null
+          samples: number
+          source: string
+        }
+        Insert: {
+          avg?: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max?: number | null
+          metric: string
+          min?: number | null
+          samples: number
+          source: string
+        }
+        Update: {
+          avg?: number | null
+          bucket?: string
+          host_id?: string
+          key?: string
+          max?: number | null
+          metric?: string
+          min?: number | null
+          samples?: number
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_series_1m_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_series_1m_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_series_compact: {
+        Row: {
+          data: NonNullable<Json>
+          host_id: string
+          hour: string
+          key: string
+          samples: number
+          source: string
+        }
+        Insert: {
+          data: NonNullable<Json>
+          host_id: string
+          hour: string
+          key: string
+          samples: number
+          source: string
+        }
+        Update: {
+          data?: NonNullable<Json>
+          host_id?: string
+          hour?: string
+          key?: string
+          samples?: number
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_series_compact_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_series_compact_host_id_fkey"
             columns: ["host_id"]
             isOneToOne: false
             referencedRelation: "hosts"
