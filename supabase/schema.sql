@@ -96,6 +96,35 @@ CREATE UNIQUE INDEX invitation_mails_pkey ON private.invitation_mails USING btre
 CREATE TRIGGER invitation_mails_dispatch_after_insert AFTER INSERT ON private.invitation_mails FOR EACH STATEMENT EXECUTE FUNCTION private.on_invitation_mails_inserted()
 comment on table private.invitation_mails is 'Outbox of invitation emails; holds the raw link token only until the mail is sent, failed or cancelled.';
 
+create table private.rule_metrics (
+  source text not null,
+  metric text not null,
+  ord smallint not null,
+  value_sql text not null
+)
+alter table private.rule_metrics add constraint rule_metrics_metric_shape CHECK (metric ~ '^[a-z][a-z0-9_]{0,59}$'::text)
+alter table private.rule_metrics add constraint rule_metrics_pkey PRIMARY KEY (source, metric)
+alter table private.rule_metrics add constraint rule_metrics_source_fkey FOREIGN KEY (source) REFERENCES private.rule_sources(source)
+CREATE UNIQUE INDEX rule_metrics_pkey ON private.rule_metrics USING btree (source, metric)
+comment on table private.rule_metrics is 'Metrics rules may watch on each non-host source, and how to read them from a sample row.';
+
+create table private.rule_sources (
+  source text not null,
+  ord smallint not null,
+  label text not null,
+  sample_table text not null,
+  row_filter text default 'true'::text not null,
+  series_sql text not null,
+  dims jsonb not null
+)
+alter table private.rule_sources add constraint rule_sources_dims_object CHECK (jsonb_typeof(dims) = 'object'::text)
+alter table private.rule_sources add constraint rule_sources_ord_key UNIQUE (ord)
+alter table private.rule_sources add constraint rule_sources_pkey PRIMARY KEY (source)
+alter table private.rule_sources add constraint rule_sources_source_shape CHECK (source ~ '^[a-z][a-z0-9_]{0,29}$'::text)
+CREATE UNIQUE INDEX rule_sources_ord_key ON private.rule_sources USING btree (ord)
+CREATE UNIQUE INDEX rule_sources_pkey ON private.rule_sources USING btree (source)
+comment on table private.rule_sources is 'Alert rule sources other than host: where their rows come from, their series key and the dimensions rules can match.';
+
 create table private.snapshot_cache_clock (
   id boolean default true not null,
   invoked_at timestamp with time zone default '-infinity'::timestamp with time zone not null
@@ -125,7 +154,9 @@ create table public.alert_events (
   expected double precision,
   band_low double precision,
   band_high double precision,
-  score double precision
+  score double precision,
+  source text default 'host'::text not null,
+  series text default ''::text not null
 )
 alter table public.alert_events enable row level security
 alter table public.alert_events add constraint alert_events_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
@@ -139,6 +170,7 @@ CREATE INDEX alert_events_rule_id_idx ON public.alert_events USING btree (rule_i
 CREATE INDEX alert_events_team_id_created_at_idx ON public.alert_events USING btree (team_id, created_at DESC)
 comment on table public.alert_events is 'Every alert state transition: the audit trail. Append-only.'
 comment on column public.alert_events.score is 'Anomaly events: robust z-score |value − expected| / (1.4826·MAD) of the most anomalous point.'
+comment on column public.alert_events.series is 'The series the event is about ('''' for host rules): app "<service> <route>", check name or database name.'
 grant SELECT on public.alert_events to authenticated
 grant INSERT on public.alert_events to service_role
 grant SELECT on public.alert_events to service_role
@@ -172,10 +204,12 @@ create table public.alert_rules (
   kind text default 'threshold'::text not null,
   sensitivity text default 'medium'::text not null,
   anomaly_window interval default '00:05:00'::interval not null,
-  recovery_window interval default '00:05:00'::interval not null
+  recovery_window interval default '00:05:00'::interval not null,
+  source text default 'host'::text not null,
+  series_match jsonb default '{}'::jsonb not null
 )
 alter table public.alert_rules enable row level security
-alter table public.alert_rules add constraint alert_rules_anomaly_shape CHECK (kind <> 'anomaly'::text OR threshold > 0::double precision AND threshold <= 1::double precision AND (metric = ANY (ARRAY['cpu_total'::text, 'cpu_iowait'::text, 'load_1'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'temp_c'::text])))
+alter table public.alert_rules add constraint alert_rules_anomaly_shape CHECK (kind <> 'anomaly'::text OR source = 'host'::text AND threshold > 0::double precision AND threshold <= 1::double precision AND (metric = ANY (ARRAY['cpu_total'::text, 'cpu_iowait'::text, 'load_1'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'temp_c'::text])))
 alter table public.alert_rules add constraint alert_rules_anomaly_window_range CHECK (anomaly_window >= '00:01:00'::interval AND anomaly_window <= '01:00:00'::interval)
 alter table public.alert_rules add constraint alert_rules_channels_bounded CHECK (cardinality(channel_ids) <= 20)
 alter table public.alert_rules add constraint alert_rules_description_length CHECK (char_length(description) <= 1000)
@@ -184,7 +218,7 @@ alter table public.alert_rules add constraint alert_rules_keep_firing_range CHEC
 alter table public.alert_rules add constraint alert_rules_kind_known CHECK (kind = ANY (ARRAY['threshold'::text, 'anomaly'::text]))
 alter table public.alert_rules add constraint alert_rules_label_key_length CHECK (char_length(scope_label_key) >= 1 AND char_length(scope_label_key) <= 100)
 alter table public.alert_rules add constraint alert_rules_label_value_length CHECK (char_length(scope_label_value) <= 200)
-alter table public.alert_rules add constraint alert_rules_metric_known CHECK (metric = ANY (ARRAY['cpu_total'::text, 'cpu_user'::text, 'cpu_system'::text, 'cpu_iowait'::text, 'cpu_steal'::text, 'load_1'::text, 'load_5'::text, 'load_15'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'disk_read_iops'::text, 'disk_write_iops'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'process_count'::text, 'temp_c'::text, 'host_down'::text]))
+alter table public.alert_rules add constraint alert_rules_metric_known CHECK (source = 'host'::text AND (metric = ANY (ARRAY['cpu_total'::text, 'cpu_user'::text, 'cpu_system'::text, 'cpu_iowait'::text, 'cpu_steal'::text, 'load_1'::text, 'load_5'::text, 'load_15'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'disk_read_iops'::text, 'disk_write_iops'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'process_count'::text, 'temp_c'::text, 'host_down'::text])) OR source = 'app'::text AND metric = 'error_rate'::text OR source = 'app'::text AND metric = 'latency_p50_ms'::text OR source = 'app'::text AND metric = 'latency_p95_ms'::text OR source = 'app'::text AND metric = 'latency_p99_ms'::text OR source = 'app'::text AND metric = 'throughput_rps'::text OR source = 'check'::text AND metric = 'check_down'::text OR source = 'check'::text AND metric = 'latency_ms'::text OR source = 'check'::text AND metric = 'tls_days_left'::text OR source = 'db'::text AND metric = 'connections_used_pct'::text OR source = 'db'::text AND metric = 'cache_hit_ratio'::text OR source = 'db'::text AND metric = 'replication_lag_s'::text OR source = 'db'::text AND metric = 'deadlocks'::text OR source = 'db'::text AND metric = 'rollback_rate'::text)
 alter table public.alert_rules add constraint alert_rules_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
 alter table public.alert_rules add constraint alert_rules_operator_known CHECK (operator = ANY (ARRAY['>'::text, '>='::text, '<'::text, '<='::text]))
 alter table public.alert_rules add constraint alert_rules_pkey PRIMARY KEY (id)
@@ -194,7 +228,10 @@ alter table public.alert_rules add constraint alert_rules_scope_complete CHECK (
 alter table public.alert_rules add constraint alert_rules_scope_host_id_fkey FOREIGN KEY (scope_host_id) REFERENCES hosts(id) ON DELETE CASCADE
 alter table public.alert_rules add constraint alert_rules_scope_known CHECK (scope = ANY (ARRAY['host'::text, 'label'::text, 'all'::text]))
 alter table public.alert_rules add constraint alert_rules_sensitivity_known CHECK (sensitivity = ANY (ARRAY['low'::text, 'medium'::text, 'high'::text]))
+alter table public.alert_rules add constraint alert_rules_series_match_known CHECK (source = 'host'::text AND series_match = '{}'::jsonb OR source = 'app'::text AND (series_match - '{route,service}'::text[]) = '{}'::jsonb OR source = 'check'::text AND (series_match - '{kind,check}'::text[]) = '{}'::jsonb OR source = 'db'::text AND (series_match - '{db}'::text[]) = '{}'::jsonb)
+alter table public.alert_rules add constraint alert_rules_series_match_strings CHECK (jsonb_typeof(series_match) = 'object'::text AND pg_column_size(series_match) <= 2048 AND NOT jsonb_path_exists(series_match, '$.*?(@.type() != "string")'::jsonpath))
 alter table public.alert_rules add constraint alert_rules_severity_known CHECK (severity = ANY (ARRAY['warning'::text, 'critical'::text]))
+alter table public.alert_rules add constraint alert_rules_source_known CHECK (source = ANY (ARRAY['host'::text, 'app'::text, 'check'::text, 'db'::text]))
 alter table public.alert_rules add constraint alert_rules_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE UNIQUE INDEX alert_rules_pkey ON public.alert_rules USING btree (id)
 CREATE INDEX alert_rules_team_id_idx ON public.alert_rules USING btree (team_id) WHERE enabled
@@ -204,6 +241,8 @@ CREATE TRIGGER alert_rules_touch BEFORE UPDATE ON alert_rules FOR EACH ROW EXECU
 comment on table public.alert_rules is 'Threshold rules over host metrics: pending for for_duration, firing, resolved past recovery_threshold after keep_firing_for.'
 comment on column public.alert_rules.kind is 'threshold: metric compared with threshold in SQL at ingest; anomaly: metric outside its baseline band for threshold (share 0–1) of anomaly_window.'
 comment on column public.alert_rules.sensitivity is 'Anomaly rules: band half-width k·MAD with k = 5 (low), 3.5 (medium), 2.5 (high).'
+comment on column public.alert_rules.source is 'What the rule watches: host (host_samples; host_down on a schedule), app (RED metrics per service and route), check (HTTP/TCP checks) or db (database metrics).'
+comment on column public.alert_rules.series_match is 'Narrows a non-host rule to series whose dimensions contain these values: app {service, route}, check {check, kind}, db {db}; {} = every series.'
 grant INSERT on public.alert_rules to authenticated
 grant SELECT on public.alert_rules to authenticated
 grant UPDATE on public.alert_rules to authenticated
@@ -226,18 +265,20 @@ create table public.alert_states (
   since timestamp with time zone default now() not null,
   pending_since timestamp with time zone,
   recovering_since timestamp with time zone,
-  evaluated_at timestamp with time zone default now() not null
+  evaluated_at timestamp with time zone default now() not null,
+  series text default ''::text not null
 )
 alter table public.alert_states enable row level security
 alter table public.alert_states add constraint alert_states_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
-alter table public.alert_states add constraint alert_states_pkey PRIMARY KEY (rule_id, host_id)
+alter table public.alert_states add constraint alert_states_pkey PRIMARY KEY (rule_id, host_id, series)
 alter table public.alert_states add constraint alert_states_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE CASCADE
 alter table public.alert_states add constraint alert_states_status_known CHECK (status = ANY (ARRAY['ok'::text, 'pending'::text, 'firing'::text]))
 alter table public.alert_states add constraint alert_states_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE INDEX alert_states_host_id_idx ON public.alert_states USING btree (host_id)
-CREATE UNIQUE INDEX alert_states_pkey ON public.alert_states USING btree (rule_id, host_id)
+CREATE UNIQUE INDEX alert_states_pkey ON public.alert_states USING btree (rule_id, host_id, series)
 CREATE INDEX alert_states_team_id_idx ON public.alert_states USING btree (team_id)
 comment on table public.alert_states is 'Current state of each rule on each host it covers (ok, pending, firing).'
+comment on column public.alert_states.series is 'The series within the host: app "<service> <route>", check name or database name; '''' for host rules.'
 grant SELECT on public.alert_states to authenticated
 grant INSERT on public.alert_states to service_role
 grant SELECT on public.alert_states to service_role
@@ -1106,6 +1147,7 @@ alter table public.teams add constraint teams_name_length CHECK (char_length(nam
 alter table public.teams add constraint teams_pkey PRIMARY KEY (id)
 CREATE UNIQUE INDEX teams_pkey ON public.teams USING btree (id)
 CREATE TRIGGER teams_add_creator AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_creator()
+CREATE TRIGGER teams_add_default_rules AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_default_rules()
 CREATE TRIGGER teams_add_settings AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_settings()
 comment on table public.teams is 'A tenant: hosts, rules, channels and samples all belong to one team.'
 grant INSERT on public.teams to authenticated
@@ -1194,6 +1236,18 @@ begin
     insert into public.team_members (team_id, user_id, role) values (new.id, (select auth.uid()), 'owner')
     on conflict do nothing;
   end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.add_team_default_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  perform public.add_default_rules(new.id);
   return null;
 end
 $function$;
@@ -1354,7 +1408,7 @@ begin
     v_event := private.record_alert_event(old, v_state.host_id,
       case v_state.status when 'firing' then 'resolved' else 'cancelled' end,
       v_state.status, 'ok', v_state.value, now(),
-      case tg_op when 'DELETE' then 'rule deleted' else 'rule disabled' end);
+      case tg_op when 'DELETE' then 'rule deleted' else 'rule disabled' end, v_state.series);
     v_events := v_events || to_jsonb(v_event);
   end loop;
   delete from public.alert_states s where s.rule_id = old.id;
@@ -1362,7 +1416,6 @@ begin
     perform realtime.send(jsonb_build_object('table', 'alert_rules', 'hosts', '[]'::jsonb, 'events', v_events),
       'ingest', 'team:' || old.team_id, true);
   end if;
-  -- A before-delete trigger must hand back the row, or the delete is skipped.
   return case tg_op when 'DELETE' then old else null end;
 end
 $function$;
@@ -1817,47 +1870,101 @@ CREATE OR REPLACE FUNCTION private.evaluate_rules(p_snapshots jsonb)
  SET search_path TO ''
 AS $function$
 declare
+  v_steps jsonb;
   c record;
-  v_step record;
-  v_event public.alert_events;
 begin
-  for c in
-    select r as rule, s.host_id, s.ts, s.value, st.status, st.pending_since, st.recovering_since, st.evaluated_at
-    from (
-      select (e ->> 'host_id')::uuid as host_id, (e ->> 'ts')::timestamptz as ts, e as snap
-      from jsonb_array_elements(p_snapshots) e
-    ) snap
-    join public.hosts h on h.id = snap.host_id
-    join public.alert_rules r on r.team_id = h.team_id and r.enabled and r.kind = 'threshold'
+  with snap as (
+    select (e ->> 'host_id')::uuid as host_id, (e ->> 'ts')::timestamptz as ts, coalesce(e ->> 'source', 'host') as source,
+      coalesce(e ->> 'series', '') as series, coalesce(e -> 'dims', '{}') as dims, e
+    from jsonb_array_elements(p_snapshots) e
+  ),
+  pairs as (
+    select r.id as rule_id, r.team_id, r.operator, r.threshold, r.recovery_threshold, r.for_duration, r.keep_firing_for,
+      s.host_id, s.series, s.ts, (s.e ->> r.metric)::double precision as value,
+      st.status, st.pending_since, st.recovering_since
+    from snap s
+    join public.hosts h on h.id = s.host_id
+    join public.alert_rules r on r.team_id = h.team_id and r.enabled and r.kind = 'threshold' and r.source = s.source
+      and s.dims @> r.series_match
       and (r.scope = 'all'
         or (r.scope = 'host' and r.scope_host_id = h.id)
         or (r.scope = 'label' and h.labels ? r.scope_label_key
             and (r.scope_label_value is null or h.labels ->> r.scope_label_key = r.scope_label_value)))
-    cross join lateral (select snap.host_id, snap.ts, (snap.snap ->> r.metric)::double precision as value) s
-    left join public.alert_states st on st.rule_id = r.id and st.host_id = snap.host_id
-    where s.value is not null and (st.evaluated_at is null or st.evaluated_at <= snap.ts)
-    order by r.id, snap.host_id
-  loop
-    v_step := private.alert_step(c.status, c.pending_since, c.recovering_since, (c.rule).operator, (c.rule).threshold,
-      (c.rule).recovery_threshold, (c.rule).for_duration, (c.rule).keep_firing_for, c.value, c.ts);
-    insert into public.alert_states as a (rule_id, host_id, team_id, status, value, since, pending_since, recovering_since, evaluated_at)
-    values ((c.rule).id, c.host_id, (c.rule).team_id, v_step.status, c.value, c.ts, v_step.pending_since,
-      v_step.recovering_since, c.ts)
-    on conflict (rule_id, host_id) do update set
+    left join public.alert_states st on st.rule_id = r.id and st.host_id = s.host_id and st.series = s.series
+    where s.e ? r.metric and (st.evaluated_at is null or st.evaluated_at <= s.ts)
+  ),
+  stepped as (
+    select p.*, x.status as new_status, x.pending_since as new_pending, x.recovering_since as new_recovering, x.event
+    from pairs p
+    cross join lateral private.alert_step(p.status, p.pending_since, p.recovering_since, p.operator, p.threshold,
+      p.recovery_threshold, p.for_duration, p.keep_firing_for, p.value, p.ts) x
+    where p.value is not null
+      -- ok and not breached: nothing to step (the common case, skipped without calling alert_step).
+      and (coalesce(p.status, 'ok') <> 'ok' or case p.operator
+        when '>' then p.value > p.threshold when '>=' then p.value >= p.threshold
+        when '<' then p.value < p.threshold else p.value <= p.threshold end)
+  ),
+  written as (
+    insert into public.alert_states as a (rule_id, host_id, series, team_id, status, value, since, pending_since,
+      recovering_since, evaluated_at)
+    select s.rule_id, s.host_id, s.series, s.team_id, s.new_status, s.value, s.ts, s.new_pending, s.new_recovering, s.ts
+    from stepped s
+    on conflict (rule_id, host_id, series) do update set
       status = excluded.status,
       value = excluded.value,
       since = case when a.status = excluded.status then a.since else excluded.since end,
       pending_since = excluded.pending_since,
       recovering_since = excluded.recovering_since,
-      evaluated_at = excluded.evaluated_at;
-    if v_step.event is not null then
-      v_event := private.record_alert_event(c.rule, c.host_id, v_step.event, coalesce(c.status, 'ok'), v_step.status,
-        c.value, c.ts);
-      return next v_event;
-    end if;
+      evaluated_at = excluded.evaluated_at
+  )
+  -- (written runs to completion although nothing reads it: data-modifying CTEs always do.)
+  select jsonb_agg(jsonb_build_object('rule_id', s.rule_id, 'host_id', s.host_id, 'series', s.series, 'event', s.event,
+      'from', coalesce(s.status, 'ok'), 'to', s.new_status, 'value', s.value, 'ts', s.ts)
+      order by s.rule_id, s.host_id, s.series)
+  into v_steps
+  from stepped s
+  where s.event is not null;
+
+  for c in
+    select r as rule, x.host_id, x.series, x.event, x."from", x."to", x.value, x.ts
+    from jsonb_to_recordset(coalesce(v_steps, '[]')) as x(rule_id uuid, host_id uuid, series text, event text,
+      "from" text, "to" text, value double precision, ts timestamptz)
+    join public.alert_rules r on r.id = x.rule_id
+  loop
+    return next private.record_alert_event(c.rule, c.host_id, c.event, c."from", c."to", c.value, c.ts, null, c.series);
   end loop;
 end
 $function$;
+
+CREATE OR REPLACE FUNCTION private.evaluate_samples(p_table text, p_rows jsonb)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_events jsonb;
+begin
+  if p_rows is null or not exists (
+    select 1 from public.alert_rules r
+    where r.enabled and r.kind = 'threshold' and r.source <> 'host'
+      and r.team_id in (select h.team_id from public.hosts h
+        where h.id in (select distinct (e ->> 'host_id')::uuid from jsonb_array_elements(p_rows) e))
+  ) then
+    return '[]';
+  end if;
+  select coalesce(jsonb_agg(to_jsonb(ev)), '[]') into v_events
+  from private.evaluate_rules((
+    select jsonb_agg(p) from (
+      select distinct on (p ->> 'host_id', p ->> 'source', p ->> 'series') p
+      from private.series_points(p_table, p_rows) p
+      order by p ->> 'host_id', p ->> 'source', p ->> 'series', (p ->> 'ts')::timestamptz desc
+    ) x
+  )) ev;
+  return v_events;
+end
+$function$
+comment on function private.evaluate_samples(p_table text, p_rows jsonb) is 'Evaluates the rules of every source reading p_table over the newest row per host and series of p_rows; returns the events.';
 
 create aggregate private.gcd_agg(bigint) (sfunc = pg_catalog.gcd, stype = bigint, initcond = '0');
 
@@ -1865,13 +1972,29 @@ CREATE OR REPLACE PROCEDURE private.generate_alert_rule_checks()
  LANGUAGE plpgsql
  SET search_path TO ''
 AS $procedure$
+declare
+  v_sources text;
+  v_metrics text;
+  v_dims text;
 begin
+  select string_agg(quote_literal(source), ', ' order by ord) into v_sources from private.rule_sources;
+  select string_agg(format('(source = %L and series_match - %L::text[] = ''{}''::jsonb)', s.source,
+      (select array_agg(k) from jsonb_object_keys(s.dims) k)), ' or ' order by s.ord)
+    into v_dims from private.rule_sources s;
+  v_metrics := private.rule_metric_list($$format('(%L, %L)', m.source, m.metric)$$, ', ');
   alter table public.alert_rules drop constraint if exists alert_rules_metric_known,
-    drop constraint if exists alert_rules_anomaly_shape;
-  execute format('alter table public.alert_rules add constraint alert_rules_metric_known check (metric in (%s, %L))',
-    private.host_metric_list('quote_literal(m.name)', ', ', 'm.alertable'), 'host_down');
+    drop constraint if exists alert_rules_anomaly_shape,
+    drop constraint if exists alert_rules_source_known,
+    drop constraint if exists alert_rules_series_match_known;
+  execute format('alter table public.alert_rules add constraint alert_rules_source_known check (source in (%L, %s))',
+    'host', v_sources);
+  execute format($f$alter table public.alert_rules add constraint alert_rules_metric_known check (
+    (source = 'host' and metric in (%s, %L)) or (source, metric) in (%s))$f$,
+    private.host_metric_list('quote_literal(m.name)', ', ', 'm.alertable'), 'host_down', v_metrics);
+  execute format($f$alter table public.alert_rules add constraint alert_rules_series_match_known check (
+    (source = 'host' and series_match = '{}'::jsonb) or %s)$f$, v_dims);
   execute format($f$alter table public.alert_rules add constraint alert_rules_anomaly_shape check (
-    kind <> 'anomaly' or (threshold > 0 and threshold <= 1 and metric in (%s)))$f$,
+    kind <> 'anomaly' or (source = 'host' and threshold > 0 and threshold <= 1 and metric in (%s)))$f$,
     private.host_metric_list('quote_literal(m.name)', ', ', 'm.rollup_type is not null'));
 end
 $procedure$;
@@ -2368,6 +2491,47 @@ $fn$$ddl$,
 end
 $procedure$;
 
+CREATE OR REPLACE PROCEDURE private.generate_rule_source_code()
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $procedure$
+declare
+  v_branches text;
+begin
+  select string_agg(format($b$
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', %L, 'series', %s,
+      'dims', jsonb_build_object(%s)) || jsonb_build_object(%s)
+    from jsonb_array_elements(p_rows) r where p_table = %L and (%s)$b$,
+      s.source, s.series_sql,
+      (select string_agg(format('%L, %s', d.key, d.value #>> '{}'), ', ') from jsonb_each(s.dims) d),
+      private.rule_metric_list($$format('%L, %s', m.metric, m.value_sql)$$, ', ', format('m.source = %L', s.source)),
+      s.sample_table, s.row_filter), e'\n    union all' order by s.ord)
+    into v_branches from private.rule_sources s;
+  execute format($ddl$
+create or replace function private.series_points(p_table text, p_rows jsonb) returns setof jsonb
+language sql immutable set search_path = ''
+as $fn$%s
+$fn$$ddl$, v_branches);
+  execute format($ddl$
+create or replace function private.rule_source_table(p_source text, p_metric text) returns text
+language sql immutable set search_path = ''
+as $fn$
+  select case
+    when p_source = 'host' and p_metric in (%s) then 'host_samples'
+    %s
+  end
+$fn$$ddl$,
+    private.host_metric_list('quote_literal(m.name)', ', ', 'm.alertable'),
+    private.rule_metric_list($$format('when (p_source, p_metric) = (%L, %L) then %L', m.source, m.metric, s.sample_table)$$,
+      e'\n    '));
+  revoke all on function private.series_points(text, jsonb), private.rule_source_table(text, text) from public, anon;
+  -- The backtest runs as the caller and maps the rows it may read.
+  grant execute on function private.series_points(text, jsonb), private.rule_source_table(text, text)
+    to authenticated, service_role;
+  call private.generate_alert_rule_checks();
+end
+$procedure$;
+
 CREATE OR REPLACE FUNCTION private.host_metric_decode_sql(m private.host_metrics)
  RETURNS text
  LANGUAGE sql
@@ -2424,7 +2588,8 @@ CREATE OR REPLACE FUNCTION private.hour_of_week(p_ts timestamp with time zone)
 AS $function$
   select ((extract(isodow from p_ts at time zone 'UTC')::integer - 1) * 24
     + extract(hour from p_ts at time zone 'UTC')::integer)::smallint
-$function$;
+$function$
+grant execute on function private.hour_of_week(p_ts timestamp with time zone) to authenticated;
 
 CREATE OR REPLACE FUNCTION private.invitation_for_caller(p_invitation_id uuid, p_token text, p_action text)
  RETURNS team_invitations
@@ -2620,17 +2785,23 @@ CREATE OR REPLACE FUNCTION private.on_app_samples_inserted()
 AS $function$
 declare
   v_team record;
+  v_latest jsonb;
+  v_events jsonb;
 begin
   update public.hosts h set last_seen_at = l.ts
   from (select n.host_id, max(n.ts) as ts from new_rows n group by n.host_id) l
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
+  select jsonb_agg(to_jsonb(l)) into v_latest
+  from (select distinct on (n.host_id, n.check_name) n.* from new_rows n order by n.host_id, n.check_name, n.ts desc) l;
+  v_events := private.evaluate_samples('app_samples', v_latest);
   for v_team in
-    select h.team_id, jsonb_agg(to_jsonb(l) - 'detail') as app
-    from (select distinct on (n.host_id, n.check_name) n.* from new_rows n order by n.host_id, n.check_name, n.ts desc) l
-    join public.hosts h on h.id = l.host_id
+    select h.team_id, jsonb_agg(l - 'detail') as app
+    from jsonb_array_elements(v_latest) l
+    join public.hosts h on h.id = (l ->> 'host_id')::uuid
     group by h.team_id
   loop
-    perform realtime.send(jsonb_build_object('table', 'app_samples', 'app', v_team.app, 'events', '[]'::jsonb),
+    perform realtime.send(jsonb_build_object('table', 'app_samples', 'app', v_team.app,
+        'events', coalesce((select jsonb_agg(e) from jsonb_array_elements(v_events) e where (e ->> 'team_id')::uuid = v_team.team_id), '[]')),
       'ingest', 'team:' || v_team.team_id, true);
   end loop;
   return null;
@@ -2645,17 +2816,23 @@ CREATE OR REPLACE FUNCTION private.on_db_samples_inserted()
 AS $function$
 declare
   v_team record;
+  v_latest jsonb;
+  v_events jsonb;
 begin
   update public.hosts h set last_seen_at = l.ts
   from (select n.host_id, max(n.ts) as ts from new_rows n group by n.host_id) l
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
+  select jsonb_agg(to_jsonb(l) - 'top_statements') into v_latest
+  from (select distinct on (n.host_id, n.db_name) n.* from new_rows n order by n.host_id, n.db_name, n.ts desc) l;
+  v_events := private.evaluate_samples('db_samples', v_latest);
   for v_team in
-    select h.team_id, jsonb_agg(to_jsonb(l) - 'top_statements') as db
-    from (select distinct on (n.host_id, n.db_name) n.* from new_rows n order by n.host_id, n.db_name, n.ts desc) l
-    join public.hosts h on h.id = l.host_id
+    select h.team_id, jsonb_agg(l) as db
+    from jsonb_array_elements(v_latest) l
+    join public.hosts h on h.id = (l ->> 'host_id')::uuid
     group by h.team_id
   loop
-    perform realtime.send(jsonb_build_object('table', 'db_samples', 'db', v_team.db, 'events', '[]'::jsonb),
+    perform realtime.send(jsonb_build_object('table', 'db_samples', 'db', v_team.db,
+        'events', coalesce((select jsonb_agg(e) from jsonb_array_elements(v_events) e where (e ->> 'team_id')::uuid = v_team.team_id), '[]')),
       'ingest', 'team:' || v_team.team_id, true);
   end loop;
   return null;
@@ -2828,7 +3005,7 @@ $function$
 grant execute on function private.read_varint(p_buf bytea, p_pos integer, OUT value bigint, OUT next_pos integer) to authenticated
 grant execute on function private.read_varint(p_buf bytea, p_pos integer, OUT value bigint, OUT next_pos integer) to service_role;
 
-CREATE OR REPLACE FUNCTION private.record_alert_event(p_rule alert_rules, p_host_id uuid, p_kind text, p_from text, p_to text, p_value double precision, p_ts timestamp with time zone, p_reason text DEFAULT NULL::text)
+CREATE OR REPLACE FUNCTION private.record_alert_event(p_rule alert_rules, p_host_id uuid, p_kind text, p_from text, p_to text, p_value double precision, p_ts timestamp with time zone, p_reason text DEFAULT NULL::text, p_series text DEFAULT ''::text)
  RETURNS alert_events
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -2842,9 +3019,9 @@ begin
   select h.labels into v_labels from public.hosts h where h.id = p_host_id;
   v_silenced := private.is_silenced(p_rule.team_id, p_host_id, p_rule.id, coalesce(v_labels, '{}'));
   insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
-    value, threshold, reason, silenced, occurred_at)
+    value, threshold, reason, silenced, occurred_at, source, series)
   values (p_rule.team_id, p_rule.id, p_host_id, p_kind, p_from, p_to, p_rule.name, p_rule.metric, p_rule.severity,
-    p_value, p_rule.threshold, p_reason, v_silenced, p_ts)
+    p_value, p_rule.threshold, p_reason, v_silenced, p_ts, p_rule.source, coalesce(p_series, ''))
   returning * into v_event;
   if p_kind in ('firing', 'resolved') and not v_silenced then
     insert into public.notifications (team_id, event_id, channel_id)
@@ -3020,6 +3197,61 @@ AS $function$
         and (p_rule.scope_label_value is null or p_host.labels ->> p_rule.scope_label_key = p_rule.scope_label_value)))
 $function$;
 
+CREATE OR REPLACE FUNCTION private.rule_from_json(p_rule jsonb)
+ RETURNS alert_rules
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select jsonb_populate_record(null::public.alert_rules,
+    jsonb_build_object('operator', '>', 'for_duration', '0', 'keep_firing_for', '0', 'severity', 'warning', 'scope', 'all',
+      'channel_ids', '{}', 'enabled', true, 'kind', 'threshold', 'sensitivity', 'medium', 'anomaly_window', '5 minutes',
+      'recovery_window', '5 minutes', 'source', 'host', 'series_match', '{}'::jsonb) || jsonb_strip_nulls(p_rule))
+$function$
+grant execute on function private.rule_from_json(p_rule jsonb) to authenticated
+grant execute on function private.rule_from_json(p_rule jsonb) to service_role;
+
+CREATE OR REPLACE FUNCTION private.rule_metric_list(p_expr text, p_sep text, p_where text DEFAULT 'true'::text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v text;
+begin
+  execute format('select string_agg(%s, %L order by s.ord, m.ord) from private.rule_metrics m
+    join private.rule_sources s on s.source = m.source where %s', p_expr, p_sep, p_where) into v;
+  return coalesce(v, '');
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.rule_source_table(p_source text, p_metric text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select case
+    when p_source = 'host' and p_metric in ('cpu_total', 'cpu_user', 'cpu_system', 'cpu_iowait', 'cpu_steal', 'load_1', 'load_5', 'load_15', 'mem_percent', 'swap_percent', 'disk_percent', 'disk_read_bps', 'disk_write_bps', 'disk_read_iops', 'disk_write_iops', 'net_rx_bps', 'net_tx_bps', 'net_connections', 'process_count', 'temp_c') then 'host_samples'
+    when (p_source, p_metric) = ('app', 'error_rate') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'latency_p50_ms') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'latency_p95_ms') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'latency_p99_ms') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'throughput_rps') then 'app_samples'
+    when (p_source, p_metric) = ('check', 'check_down') then 'app_samples'
+    when (p_source, p_metric) = ('check', 'latency_ms') then 'app_samples'
+    when (p_source, p_metric) = ('check', 'tls_days_left') then 'app_samples'
+    when (p_source, p_metric) = ('db', 'connections_used_pct') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'cache_hit_ratio') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'replication_lag_s') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'deadlocks') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'rollback_rate') then 'db_samples'
+  end
+$function$
+grant execute on function private.rule_source_table(p_source text, p_metric text) to authenticated
+grant execute on function private.rule_source_table(p_source text, p_metric text) to service_role;
+
 CREATE OR REPLACE FUNCTION private.run_maintenance()
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -3108,6 +3340,27 @@ CREATE OR REPLACE FUNCTION private.secret_token_hash(p_token text)
 AS $function$ select encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex') $function$
 comment on function private.secret_token_hash(p_token text) is 'sha256 of a token, hex: the only form a token is kept in.';
 
+CREATE OR REPLACE FUNCTION private.series_points(p_table text, p_rows jsonb)
+ RETURNS SETOF jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'app', 'series', r ->> 'check_name',
+      'dims', jsonb_build_object('route', coalesce(r ->> 'route', ''), 'service', coalesce(r ->> 'service', r ->> 'check_name'))) || jsonb_build_object('error_rate', (r ->> 'error_rate')::float8, 'latency_p50_ms', (r ->> 'latency_p50_ms')::float8, 'latency_p95_ms', (r ->> 'latency_p95_ms')::float8, 'latency_p99_ms', (r ->> 'latency_p99_ms')::float8, 'throughput_rps', (r ->> 'throughput_rps')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'app_samples' and (r ->> 'kind' = 'app')
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'check', 'series', r ->> 'check_name',
+      'dims', jsonb_build_object('kind', r ->> 'kind', 'check', r ->> 'check_name')) || jsonb_build_object('check_down', case r ->> 'status' when 'down' then 1 else 0 end::float8, 'latency_ms', (r ->> 'latency_ms')::float8, 'tls_days_left', (r -> 'detail' ->> 'tls_days_left')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'app_samples' and (r ->> 'kind' in ('http', 'tcp'))
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'db', 'series', r ->> 'db_name',
+      'dims', jsonb_build_object('db', r ->> 'db_name')) || jsonb_build_object('connections_used_pct', 100 * (r ->> 'connections_total')::float8 / nullif((r ->> 'max_connections')::float8, 0), 'cache_hit_ratio', (r ->> 'cache_hit_ratio')::float8, 'replication_lag_s', (r ->> 'replication_lag_s')::float8, 'deadlocks', (r ->> 'deadlocks')::float8, 'rollback_rate', (r ->> 'xact_rollback_rate')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'db_samples' and (true)
+$function$
+grant execute on function private.series_points(p_table text, p_rows jsonb) to authenticated
+grant execute on function private.series_points(p_table text, p_rows jsonb) to service_role;
+
 CREATE OR REPLACE FUNCTION private.touch_updated_at()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -3182,6 +3435,74 @@ $function$
 comment on function public.accept_invitation(p_invitation_id uuid, p_token text) is 'The invitee joins the team with the invited role: by invitation id (from my_invitations) or by the link token.'
 grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to authenticated
 grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to service_role;
+
+CREATE OR REPLACE FUNCTION public.add_default_rules(p_team_id uuid)
+ RETURNS SETOF alert_rules
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+  insert into public.alert_rules (team_id, name, description, source, metric, operator, threshold, for_duration, severity)
+  select p_team_id, d.name, d.description, d.source, d.metric, d.operator, d.threshold, d.for_duration::interval, d.severity
+  from (values
+    ('CPU above 90 %', 'Default rule: CPU busy above 90 % for 5 minutes.', 'host', 'cpu_total', '>', 90, '5 minutes', 'warning'),
+    ('Memory above 90 %', 'Default rule: memory used above 90 % for 5 minutes.', 'host', 'mem_percent', '>', 90, '5 minutes', 'warning'),
+    ('Disk above 90 %', 'Default rule: disk used above 90 % (all mounts together).', 'host', 'disk_percent', '>', 90, '0', 'warning'),
+    ('Disk above 95 %', 'Default rule: disk used above 95 % (all mounts together).', 'host', 'disk_percent', '>', 95, '0', 'critical'),
+    ('Host down', 'Default rule: no sample for two intervals, for 2 minutes.', 'host', 'host_down', '>=', 2, '2 minutes', 'critical'),
+    ('Check down', 'Default rule: an HTTP/TCP check down for 1 minute.', 'check', 'check_down', '>=', 1, '1 minute', 'critical'),
+    ('TLS certificate expires in < 14 days', 'Default rule: an HTTPS check''s certificate expires within 14 days.',
+      'check', 'tls_days_left', '<', 14, '0', 'warning'),
+    ('Database connections above 80 %', 'Default rule: connections above 80 % of max_connections for 5 minutes.',
+      'db', 'connections_used_pct', '>', 80, '5 minutes', 'warning')
+  ) as d (name, description, source, metric, operator, threshold, for_duration, severity)
+  where not exists (select 1 from public.alert_rules r where r.team_id = p_team_id and r.name = d.name)
+  returning *
+$function$
+comment on function public.add_default_rules(p_team_id uuid) is 'Adds the default rules (CPU, memory, disk, host down, check down, TLS expiry, database connections) to a team, skipping names it already has.'
+grant execute on function public.add_default_rules(p_team_id uuid) to authenticated
+grant execute on function public.add_default_rules(p_team_id uuid) to service_role;
+
+CREATE OR REPLACE FUNCTION public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now())
+ RETURNS TABLE(ts timestamp with time zone, value double precision, expected double precision, band_low double precision, band_high double precision, anomalous boolean)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_rule public.alert_rules;
+  v_k double precision;
+  v_median double precision;
+  v_mad double precision;
+begin
+  v_rule := private.rule_from_json(p_rule);
+  if v_rule.metric is null or not exists (select 1 from information_schema.columns c
+      where c.table_schema = 'public' and c.table_name = 'host_samples_1m' and c.column_name = v_rule.metric || '_avg') then
+    raise exception 'anomaly_band_preview: % is not a rolled-up host metric', v_rule.metric using errcode = '22023';
+  end if;
+  v_k := case v_rule.sensitivity when 'low' then 5 when 'high' then 2.5 else 3.5 end;
+  execute format($q$
+    with v as (select m.%I::double precision as x from public.host_samples_1m m
+      where m.host_id = $1 and m.bucket >= $2 - interval '24 hours' and m.bucket < $2),
+    med as (select percentile_cont(0.5) within group (order by x) as median from v where x is not null)
+    select med.median, 1.4826 * (select percentile_cont(0.5) within group (order by abs(v.x - med.median)) from v
+      where v.x is not null) from med$q$, v_rule.metric || '_avg')
+    into v_median, v_mad using p_host_id, p_from;
+  return query execute format($q$
+    select m.bucket, m.%I::double precision, e.expected, e.expected - $4 * e.band, e.expected + $4 * e.band,
+      m.%I not between e.expected - $4 * e.band and e.expected + $4 * e.band
+    from public.host_samples_1m m
+    left join public.anomaly_baselines b on b.host_id = m.host_id and b.metric = $5
+      and b.hour_of_week = private.hour_of_week(m.bucket)
+    cross join lateral (select coalesce(b.expected, $6) as expected,
+      greatest(coalesce(b.band, $7), abs(coalesce(b.expected, $6)) * 0.01, 1e-6) as band) e
+    where m.host_id = $1 and m.bucket >= $2 and m.bucket < $3
+    order by m.bucket$q$, v_rule.metric || '_avg', v_rule.metric || '_avg')
+    using p_host_id, p_from, p_to, v_k, v_rule.metric, v_median, v_mad;
+end
+$function$
+comment on function public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) is 'An anomaly rule''s 1-minute values and expected band (k·band by sensitivity) for one host: stored baselines, else the previous 24 h.'
+grant execute on function public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
+grant execute on function public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
 
 CREATE OR REPLACE FUNCTION public.anomaly_inputs(p_at timestamp with time zone DEFAULT now())
  RETURNS jsonb
@@ -3281,7 +3602,7 @@ begin
       ts timestamptz, event text, expected double precision, band_low double precision, band_high double precision,
       score double precision, reason text)
     join public.alert_rules r on r.id = x.rule_id and r.kind = 'anomaly'
-    left join public.alert_states st on st.rule_id = x.rule_id and st.host_id = x.host_id
+    left join public.alert_states st on st.rule_id = x.rule_id and st.host_id = x.host_id and st.series = ''
     order by r.id, x.host_id
   loop
     if c.status not in ('ok', 'firing') or (c.event is not null and c.event not in ('firing', 'resolved')) then
@@ -3290,7 +3611,7 @@ begin
     end if;
     insert into public.alert_states as a (rule_id, host_id, team_id, status, value, since, evaluated_at)
     values ((c.rule).id, c.host_id, (c.rule).team_id, c.status, c.value, c.ts, c.ts)
-    on conflict (rule_id, host_id) do update set
+    on conflict (rule_id, host_id, series) do update set
       status = excluded.status, value = excluded.value,
       since = case when a.status = excluded.status then a.since else excluded.since end,
       evaluated_at = excluded.evaluated_at;
@@ -3328,26 +3649,67 @@ $function$
 grant execute on function public.attach_agent_user(p_token_id uuid, p_user_id uuid) to service_role;
 
 CREATE OR REPLACE FUNCTION public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now())
- RETURNS TABLE(host_id uuid, host_name text, ts timestamp with time zone, event text, status text, value double precision)
+ RETURNS TABLE(host_id uuid, host_name text, series text, ts timestamp with time zone, event text, status text, value double precision)
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
 AS $function$
 declare
   v_rule public.alert_rules;
-  v_host record;
-  v_point record;
-  v_status text;
-  v_pending timestamptz;
-  v_recovering timestamptz;
-  v_step record;
 begin
   select * into v_rule from public.alert_rules r where r.id = p_rule_id;
   if not found then
     raise exception 'backtest_rule: rule % not found or not visible to you', p_rule_id using errcode = 'P0002';
   end if;
+  return query select * from public.backtest_rule_draft(to_jsonb(v_rule), p_from, p_to);
+end
+$function$
+comment on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) is 'Lists the transitions (pending, firing, resolved, cancelled) a saved rule would have made over stored history.'
+grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
+grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
+
+CREATE OR REPLACE FUNCTION public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now())
+ RETURNS TABLE(host_id uuid, host_name text, series text, ts timestamp with time zone, event text, status text, value double precision)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_rule public.alert_rules;
+  v_table text;
+  v_host record;
+  v_point record;
+  v_series text;
+  v_status text;
+  v_pending timestamptz;
+  v_recovering timestamptz;
+  v_step record;
+begin
+  if p_rule is null or jsonb_typeof(p_rule) <> 'object' then
+    raise exception 'backtest_rule_draft: p_rule must be a JSON object with at least team_id, metric and threshold'
+      using errcode = '22023';
+  end if;
+  begin
+    v_rule := private.rule_from_json(p_rule);
+  exception when others then
+    raise exception 'backtest_rule_draft: cannot read the rule: %', sqlerrm using errcode = '22023';
+  end;
+  if v_rule.team_id is null or v_rule.metric is null or v_rule.threshold is null then
+    raise exception 'backtest_rule_draft: the rule needs team_id, metric and threshold' using errcode = '22023';
+  end if;
+  if v_rule.kind = 'anomaly' then
+    raise exception 'backtest_rule_draft: anomaly rules have no threshold replay; use anomaly_band_preview'
+      using errcode = '0A000';
+  end if;
   if v_rule.metric = 'host_down' then
-    raise exception 'backtest_rule: host_down rules depend on arrival times and cannot be replayed' using errcode = '0A000';
+    raise exception 'backtest_rule_draft: host_down rules depend on arrival times and cannot be replayed' using errcode = '0A000';
+  end if;
+  if v_rule.operator not in ('>', '>=', '<', '<=') then
+    raise exception 'backtest_rule_draft: operator must be one of >, >=, <, <=, got %', v_rule.operator using errcode = '22023';
+  end if;
+  v_table := private.rule_source_table(v_rule.source, v_rule.metric);
+  if v_table is null then
+    raise exception 'backtest_rule_draft: % is not a metric of source %', v_rule.metric, v_rule.source using errcode = '22023';
   end if;
   for v_host in
     select h.id, h.name from public.hosts h
@@ -3358,44 +3720,72 @@ begin
             and (v_rule.scope_label_value is null or h.labels ->> v_rule.scope_label_key = v_rule.scope_label_value)))
     order by h.name
   loop
-    v_status := 'ok'; v_pending := null; v_recovering := null;
-    for v_point in execute format($q$
-      with raw as (
-        select r.ts, r.%1$I::double precision as value from public.host_samples r
-        where r.host_id = $1 and r.ts >= $2 and r.ts < $3
+    v_series := null;
+    if v_rule.source = 'host' then
+      -- Host metrics: one series ('').
+      v_status := 'ok'; v_pending := null; v_recovering := null;
+      for v_point in execute format($q$
+        with raw as (
+          select r.ts, r.%1$I::double precision as value from public.host_samples r
+          where r.host_id = $1 and r.ts >= $2 and r.ts < $3
+          union all
+          select d.ts, d.%1$I::double precision from public.host_samples_compact c
+            cross join lateral private.decode_host_hour(c.data) d
+          where c.host_id = $1 and c.hour >= date_trunc('hour', $2) and c.hour < $3 and d.ts >= $2 and d.ts < $3
+        )
+        select ''::text as series, ts, value from raw
         union all
-        select d.ts, d.%1$I::double precision from public.host_samples_compact c
-          cross join lateral private.decode_host_hour(c.data) d
-        where c.host_id = $1 and c.hour >= date_trunc('hour', $2) and c.hour < $3 and d.ts >= $2 and d.ts < $3
-      )
-      select ts, value from raw
-      union all
-      select m.bucket, %2$s from public.host_samples_1m m
-      where m.host_id = $1 and m.bucket >= $2 and m.bucket < $3
-        and m.bucket < coalesce((select min(raw.ts) from raw), $3)
-      order by 1
-    $q$, v_rule.metric,
-      case when exists (select 1 from information_schema.columns c
-        where c.table_schema = 'public' and c.table_name = 'host_samples_1m' and c.column_name = v_rule.metric || '_avg')
-        then format('m.%I::double precision', v_rule.metric || '_avg') else 'null::double precision' end)
-    using v_host.id, p_from, p_to
-    loop
-      continue when v_point.value is null;
-      v_step := private.alert_step(v_status, v_pending, v_recovering, v_rule.operator, v_rule.threshold,
-        v_rule.recovery_threshold, v_rule.for_duration, v_rule.keep_firing_for, v_point.value, v_point.ts);
-      v_status := v_step.status; v_pending := v_step.pending_since; v_recovering := v_step.recovering_since;
-      if v_step.event is not null then
-        host_id := v_host.id; host_name := v_host.name; ts := v_point.ts; event := v_step.event;
-        status := v_status; value := v_point.value;
-        return next;
-      end if;
-    end loop;
+        select '', m.bucket, %2$s from public.host_samples_1m m
+        where m.host_id = $1 and m.bucket >= $2 and m.bucket < $3
+          and m.bucket < coalesce((select min(raw.ts) from raw), $3)
+        order by 2
+      $q$, v_rule.metric,
+        case when exists (select 1 from information_schema.columns c
+          where c.table_schema = 'public' and c.table_name = 'host_samples_1m' and c.column_name = v_rule.metric || '_avg')
+          then format('m.%I::double precision', v_rule.metric || '_avg') else 'null::double precision' end)
+      using v_host.id, p_from, p_to
+      loop
+        continue when v_point.value is null;
+        v_step := private.alert_step(v_status, v_pending, v_recovering, v_rule.operator, v_rule.threshold,
+          v_rule.recovery_threshold, v_rule.for_duration, v_rule.keep_firing_for, v_point.value, v_point.ts);
+        v_status := v_step.status; v_pending := v_step.pending_since; v_recovering := v_step.recovering_since;
+        if v_step.event is not null then
+          host_id := v_host.id; host_name := v_host.name; series := ''; ts := v_point.ts; event := v_step.event;
+          status := v_status; value := v_point.value;
+          return next;
+        end if;
+      end loop;
+    else
+      -- Other sources: the sample rows mapped to points by the catalogue, one state machine per series.
+      for v_point in execute format($q$
+        select p ->> 'series' as series, (p ->> 'ts')::timestamptz as ts, (p ->> $4)::double precision as value
+        from (select jsonb_agg(to_jsonb(s)) as rows from public.%I s where s.host_id = $1 and s.ts >= $2 and s.ts < $3) b
+        cross join lateral private.series_points(%L, b.rows) p
+        where p ->> 'source' = $5 and p -> 'dims' @> $6
+        order by 1, 2
+      $q$, v_table, v_table)
+      using v_host.id, p_from, p_to, v_rule.metric, v_rule.source, v_rule.series_match
+      loop
+        if v_series is distinct from v_point.series then
+          v_series := v_point.series; v_status := 'ok'; v_pending := null; v_recovering := null;
+        end if;
+        continue when v_point.value is null;
+        v_step := private.alert_step(v_status, v_pending, v_recovering, v_rule.operator, v_rule.threshold,
+          v_rule.recovery_threshold, v_rule.for_duration, v_rule.keep_firing_for, v_point.value, v_point.ts);
+        v_status := v_step.status; v_pending := v_step.pending_since; v_recovering := v_step.recovering_since;
+        if v_step.event is not null then
+          host_id := v_host.id; host_name := v_host.name; series := v_point.series; ts := v_point.ts;
+          event := v_step.event; status := v_status; value := v_point.value;
+          return next;
+        end if;
+      end loop;
+    end if;
   end loop;
 end
 $function$
-comment on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) is 'Lists the transitions (pending, firing, resolved, cancelled) a rule would have made over stored history.'
-grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
-grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
+comment on function public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone) is 'Lists the transitions a rule (given as an alert_rules row in JSON, saved or not) would have made over stored history, per host and series.'
+grant execute on function public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
+grant execute on function public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
 
 CREATE OR REPLACE FUNCTION public.claim_enrollment_token(p_token text)
  RETURNS jsonb

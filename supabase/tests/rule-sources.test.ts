@@ -5,6 +5,7 @@
  * team creation and RLS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ANOMALY_METRICS, SOURCES } from '../../web/src/routes/(app)/rules/rule-sources.ts';
 import { clientWith, createTeam, createUser, mintToken, superuser, uniq, type TeamFixture } from './helpers.ts';
 
 const db = superuser();
@@ -103,24 +104,39 @@ describe('app rules', () => {
 
   it('scopes by service and route', async () => {
     const { hostId, agent } = await newHost();
-    const byRoute = await rule({ source: 'app', metric: 'latency_p95_ms', threshold: 500, series_match: { route: 'GET /slow' } });
-    const byService = await rule({ source: 'app', metric: 'latency_p95_ms', threshold: 500, series_match: { service: 'web' } });
-    await insert(agent, 'app_samples', [appRow(hostId, 0, 'GET /slow', 0, 900), appRow(hostId, 0, 'GET /fast', 0, 800)]);
+    const byRoute = await rule({
+      source: 'app',
+      metric: 'latency_p95_ms',
+      threshold: 500,
+      series_match: { route: 'GET /slow' },
+    });
+    const byService = await rule({
+      source: 'app',
+      metric: 'latency_p95_ms',
+      threshold: 500,
+      series_match: { service: 'web' },
+    });
+    await insert(agent, 'app_samples', [
+      appRow(hostId, 0, 'GET /slow', 0, 900),
+      appRow(hostId, 0, 'GET /fast', 0, 800),
+    ]);
     expect(await events(byRoute)).toEqual(['firing:api GET /slow']);
     expect(await events(byService)).toEqual([]);
   });
 
   it('rejects a dimension the source does not have and a metric of another source', async () => {
-    await expect(rule({ source: 'app', metric: 'error_rate', threshold: 1, series_match: { db: 'x' } })).rejects.toThrow(
-      /alert_rules_series_match_known/,
+    await expect(
+      rule({ source: 'app', metric: 'error_rate', threshold: 1, series_match: { db: 'x' } }),
+    ).rejects.toThrow(/alert_rules_series_match_known/);
+    await expect(rule({ source: 'app', metric: 'cache_hit_ratio', threshold: 1 })).rejects.toThrow(
+      /alert_rules_metric_known/,
     );
-    await expect(rule({ source: 'app', metric: 'cache_hit_ratio', threshold: 1 })).rejects.toThrow(/alert_rules_metric_known/);
     await expect(rule({ source: 'nope', metric: 'error_rate', threshold: 1 })).rejects.toThrow(
       /alert_rules_(source|metric)_known/,
     );
-    await expect(rule({ source: 'host', metric: 'cpu_total', threshold: 1, series_match: { check: 'x' } })).rejects.toThrow(
-      /alert_rules_series_match_known/,
-    );
+    await expect(
+      rule({ source: 'host', metric: 'cpu_total', threshold: 1, series_match: { check: 'x' } }),
+    ).rejects.toThrow(/alert_rules_series_match_known/);
   });
 });
 
@@ -139,7 +155,14 @@ describe('check rules', () => {
 
   it('fires on a check down for a minute, only for the check it names', async () => {
     const { hostId, agent } = await newHost();
-    const id = await rule({ source: 'check', metric: 'check_down', operator: '>=', threshold: 1, for_duration: '1 minute', series_match: { check: 'shop' } });
+    const id = await rule({
+      source: 'check',
+      metric: 'check_down',
+      operator: '>=',
+      threshold: 1,
+      for_duration: '1 minute',
+      series_match: { check: 'shop' },
+    });
     await insert(agent, 'app_samples', [check(hostId, 0, 'shop', 'down'), check(hostId, 0, 'blog', 'down')]);
     await insert(agent, 'app_samples', [check(hostId, 1, 'shop', 'down'), check(hostId, 1, 'blog', 'down')]);
     await insert(agent, 'app_samples', [check(hostId, 2, 'shop', 'up'), check(hostId, 2, 'blog', 'up')]);
@@ -185,7 +208,13 @@ describe('database rules', () => {
 
   it('fires on connections used % of max, per database, and resolves with hysteresis', async () => {
     const { hostId, agent } = await newHost();
-    const id = await rule({ source: 'db', metric: 'connections_used_pct', threshold: 80, recovery_threshold: 70, series_match: { db: 'app' } });
+    const id = await rule({
+      source: 'db',
+      metric: 'connections_used_pct',
+      threshold: 80,
+      recovery_threshold: 70,
+      series_match: { db: 'app' },
+    });
     await insert(agent, 'db_samples', [dbRow(hostId, 0, 'app', 85), dbRow(hostId, 0, 'other', 95)]);
     await insert(agent, 'db_samples', [dbRow(hostId, 1, 'app', 75)]); // below the threshold, above recovery: still firing
     expect(await events(id)).toEqual(['firing:app']);
@@ -208,16 +237,34 @@ describe('backtest', () => {
     for (let m = 0; m < 6; m++) {
       await insert(agent, 'app_samples', [appRow(hostId, m, 'GET /bt', m >= 2 && m <= 3 ? 50 : 0)]);
       await insert(agent, 'db_samples', [
-        { host_id: hostId, ts: at(m), db_name: 'bt', cache_hit_ratio: m === 4 ? 40 : 99, connections_total: 1, max_connections: 10 },
+        {
+          host_id: hostId,
+          ts: at(m),
+          db_name: 'bt',
+          cache_hit_ratio: m === 4 ? 40 : 99,
+          connections_total: 1,
+          max_connections: 10,
+        },
       ]);
       await insert(agent, 'app_samples', [
-        { host_id: hostId, ts: at(m), check_name: 'bt-check', kind: 'tcp', status: m === 1 ? 'down' : 'up', latency_ms: 3 },
+        {
+          host_id: hostId,
+          ts: at(m),
+          check_name: 'bt-check',
+          kind: 'tcp',
+          status: m === 1 ? 'down' : 'up',
+          latency_ms: 3,
+        },
       ]);
       await insert(agent, 'host_samples', [{ host_id: hostId, ts: at(m), cpu_total: m === 5 ? 99 : 5 }]);
     }
     const admin = clientWith(team.adminToken);
     const from = new Date(start - 60_000).toISOString();
-    const draft = (r: object) => admin.rpc('backtest_rule_draft', { p_rule: { team_id: team.teamId, scope: 'host', scope_host_id: hostId, ...r }, p_from: from });
+    const draft = (r: object) =>
+      admin.rpc('backtest_rule_draft', {
+        p_rule: { team_id: team.teamId, scope: 'host', scope_host_id: hostId, ...r },
+        p_from: from,
+      });
     const app = await draft({ source: 'app', metric: 'error_rate', threshold: 5, for_duration: '1 minute' });
     expect(app.error).toBeNull();
     expect(app.data!.map((r: { event: string; series: string }) => `${r.event}:${r.series}`)).toEqual([
@@ -228,11 +275,20 @@ describe('backtest', () => {
     const cache = await draft({ source: 'db', metric: 'cache_hit_ratio', operator: '<', threshold: 90 });
     expect(cache.data!.map((r: { event: string }) => r.event)).toEqual(['firing', 'resolved']);
     const down = await draft({ source: 'check', metric: 'check_down', operator: '>=', threshold: 1 });
-    expect(down.data!.map((r: { event: string; series: string }) => `${r.event}:${r.series}`)).toEqual(['firing:bt-check', 'resolved:bt-check']);
+    expect(down.data!.map((r: { event: string; series: string }) => `${r.event}:${r.series}`)).toEqual([
+      'firing:bt-check',
+      'resolved:bt-check',
+    ]);
     const cpu = await draft({ metric: 'cpu_total', threshold: 90 });
     expect(cpu.data!.map((r: { event: string }) => r.event)).toEqual(['firing']);
     // A saved rule goes through the same replay.
-    const saved = await rule({ source: 'app', metric: 'error_rate', threshold: 5, scope: 'host', scope_host_id: hostId });
+    const saved = await rule({
+      source: 'app',
+      metric: 'error_rate',
+      threshold: 5,
+      scope: 'host',
+      scope_host_id: hostId,
+    });
     const bt = await admin.rpc('backtest_rule', { p_rule_id: saved, p_from: from });
     expect(bt.data!.map((r: { event: string }) => r.event)).toEqual(['firing', 'resolved']);
     // Another team's member replays nothing of this team's history.
@@ -248,13 +304,44 @@ describe('backtest', () => {
   });
 });
 
+describe('the rule form catalogue', () => {
+  it('offers exactly the sources, metrics and dimensions the database accepts', async () => {
+    const metrics = await db.query<{ source: string; metric: string }>(
+      `select source, metric from private.rule_metrics
+       union all select 'host', name from private.host_metrics where alertable
+       union all select 'host', 'host_down' order by 1, 2`,
+    );
+    const form = SOURCES.flatMap((s) => s.metrics.map((m) => ({ source: s.key, metric: m.key })));
+    const key = (x: { source: string; metric: string }) => `${x.source}:${x.metric}`;
+    expect(form.map(key).sort()).toEqual(metrics.rows.map(key).sort());
+    const dims = await db.query<{ source: string; dims: string[] }>(
+      `select source, array(select jsonb_object_keys(dims) order by 1) as dims from private.rule_sources`,
+    );
+    for (const d of dims.rows) {
+      expect(
+        SOURCES.find((s) => s.key === d.source)!
+          .dims.map((x) => x.key)
+          .sort(),
+      ).toEqual([...d.dims].sort());
+    }
+    const rolled = await db.query<{ name: string }>(
+      `select name from private.host_metrics where rollup_type is not null order by 1`,
+    );
+    expect(ANOMALY_METRICS.map((m) => m.key).sort()).toEqual(rolled.rows.map((r) => r.name).sort());
+  });
+});
+
 describe('default rules', () => {
   it('gives a new team the default set, editable and removable by its admins', async () => {
     const fresh = await createTeam(db, `defaults-${uniq()}`, { defaultRules: true });
     const admin = clientWith(fresh.adminToken);
-    const { data, error } = await admin.from('alert_rules').select('name, source, metric, operator, threshold, severity, for_duration');
+    const { data, error } = await admin
+      .from('alert_rules')
+      .select('name, source, metric, operator, threshold, severity, for_duration');
     expect(error).toBeNull();
-    expect(data!.map((r) => `${r.source}:${r.metric} ${r.operator} ${r.threshold} ${r.severity} ${r.for_duration}`).sort()).toEqual([
+    expect(
+      data!.map((r) => `${r.source}:${r.metric} ${r.operator} ${r.threshold} ${r.severity} ${r.for_duration}`).sort(),
+    ).toEqual([
       'check:check_down >= 1 critical 00:01:00',
       'check:tls_days_left < 14 warning 00:00:00',
       'db:connections_used_pct > 80 warning 00:05:00',
@@ -264,9 +351,19 @@ describe('default rules', () => {
       'host:host_down >= 2 critical 00:02:00',
       'host:mem_percent > 90 warning 00:05:00',
     ]);
-    const upd = await admin.from('alert_rules').update({ threshold: 95 }).eq('name', 'CPU above 90 %').eq('team_id', fresh.teamId).select('threshold');
+    const upd = await admin
+      .from('alert_rules')
+      .update({ threshold: 95 })
+      .eq('name', 'CPU above 90 %')
+      .eq('team_id', fresh.teamId)
+      .select('threshold');
     expect(upd.data).toEqual([{ threshold: 95 }]);
-    const del = await admin.from('alert_rules').delete().eq('name', 'Host down').eq('team_id', fresh.teamId).select('id');
+    const del = await admin
+      .from('alert_rules')
+      .delete()
+      .eq('name', 'Host down')
+      .eq('team_id', fresh.teamId)
+      .select('id');
     expect(del.data).toHaveLength(1);
     // Re-adding restores only the missing one; the other team's members see none of them.
     const again = await admin.rpc('add_default_rules', { p_team_id: fresh.teamId });

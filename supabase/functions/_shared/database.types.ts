@@ -25,8 +25,10 @@ export type Database = {
           rule_id: string | null
           rule_name: string
           score: number | null
+          series: string
           severity: string
           silenced: boolean
+          source: string
           team_id: string
           threshold: number | null
           to_status: string
@@ -47,8 +49,10 @@ export type Database = {
           rule_id?: string | null
           rule_name: string
           score?: number | null
+          series?: string
           severity: string
           silenced?: boolean
+          source?: string
           team_id: string
           threshold?: number | null
           to_status: string
@@ -69,8 +73,10 @@ export type Database = {
           rule_id?: string | null
           rule_name?: string
           score?: number | null
+          series?: string
           severity?: string
           silenced?: boolean
+          source?: string
           team_id?: string
           threshold?: number | null
           to_status?: string
@@ -128,7 +134,9 @@ export type Database = {
           scope_label_key: string | null
           scope_label_value: string | null
           sensitivity: string
+          series_match: NonNullable<Json>
           severity: string
+          source: string
           team_id: string
           threshold: number
           updated_at: string
@@ -153,7 +161,9 @@ export type Database = {
           scope_label_key?: string | null
           scope_label_value?: string | null
           sensitivity?: string
+          series_match?: NonNullable<Json>
           severity?: string
+          source?: string
           team_id: string
           threshold: number
           updated_at?: string
@@ -178,7 +188,9 @@ export type Database = {
           scope_label_key?: string | null
           scope_label_value?: string | null
           sensitivity?: string
+          series_match?: NonNullable<Json>
           severity?: string
+          source?: string
           team_id?: string
           threshold?: number
           updated_at?: string
@@ -214,6 +226,7 @@ export type Database = {
           pending_since: string | null
           recovering_since: string | null
           rule_id: string
+          series: string
           since: string
           status: string
           team_id: string
@@ -225,6 +238,7 @@ export type Database = {
           pending_since?: string | null
           recovering_since?: string | null
           rule_id: string
+          series?: string
           since?: string
           status?: string
           team_id: string
@@ -236,6 +250,7 @@ export type Database = {
           pending_since?: string | null
           recovering_since?: string | null
           rule_id?: string
+          series?: string
           since?: string
           status?: string
           team_id?: string
@@ -1781,6 +1796,53 @@ export type Database = {
           team_name: string
         }[]
       }
+      add_default_rules: {
+        Args: { p_team_id: string }
+        Returns: {
+          anomaly_window: string
+          channel_ids: string[]
+          created_at: string
+          description: string | null
+          enabled: boolean
+          for_duration: string
+          id: string
+          keep_firing_for: string
+          kind: string
+          metric: string
+          name: string
+          operator: string
+          recovery_threshold: number | null
+          recovery_window: string
+          scope: string
+          scope_host_id: string | null
+          scope_label_key: string | null
+          scope_label_value: string | null
+          sensitivity: string
+          series_match: NonNullable<Json>
+          severity: string
+          source: string
+          team_id: string
+          threshold: number
+          updated_at: string
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "alert_rules"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      anomaly_band_preview: {
+        Args: { p_from: string; p_host_id: string; p_rule: Json; p_to?: string }
+        Returns: {
+          anomalous: boolean
+          band_high: number
+          band_low: number
+          expected: number
+          ts: string
+          value: number
+        }[]
+      }
       anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
       apply_anomaly_results: {
         Args: { p_results: Json }
@@ -1799,8 +1861,10 @@ export type Database = {
           rule_id: string | null
           rule_name: string
           score: number | null
+          series: string
           severity: string
           silenced: boolean
+          source: string
           team_id: string
           threshold: number | null
           to_status: string
@@ -1823,6 +1887,19 @@ export type Database = {
           event: string
           host_id: string
           host_name: string
+          series: string
+          status: string
+          ts: string
+          value: number
+        }[]
+      }
+      backtest_rule_draft: {
+        Args: { p_from: string; p_rule: Json; p_to?: string }
+        Returns: {
+          event: string
+          host_id: string
+          host_name: string
+          series: string
           status: string
           ts: string
           value: number
