@@ -311,12 +311,19 @@ describe('the rule form catalogue', () => {
        union all select 'host', name from private.host_metrics where alertable
        union all select 'host', 'host_down' order by 1, 2`,
     );
-    const form = SOURCES.flatMap((s) => s.metrics.map((m) => ({ source: s.key, metric: m.key })));
+    // Sources on per-series host tables exist once their table does (…_add_series_table_rules.sql).
+    const tables = await db.query<{ t: string }>(
+      `select t from unnest($1::text[]) t where to_regclass('public.' || t) is not null`,
+      [SOURCES.flatMap((s) => (s.table ? [s.table] : []))],
+    );
+    const present = SOURCES.filter((s) => !s.table || tables.rows.some((r) => r.t === s.table));
+    const form = present.flatMap((s) => s.metrics.map((m) => ({ source: s.key, metric: m.key })));
     const key = (x: { source: string; metric: string }) => `${x.source}:${x.metric}`;
     expect(form.map(key).sort()).toEqual(metrics.rows.map(key).sort());
     const dims = await db.query<{ source: string; dims: string[] }>(
       `select source, array(select jsonb_object_keys(dims) order by 1) as dims from private.rule_sources`,
     );
+    expect(dims.rows.map((d) => d.source).sort()).toEqual(present.filter((s) => s.key !== 'host').map((s) => s.key).sort());
     for (const d of dims.rows) {
       expect(
         SOURCES.find((s) => s.key === d.source)!

@@ -53,9 +53,11 @@ export interface SourceOption {
   label: string;
   metrics: MetricOption[];
   dims: { key: string; label: string }[];
+  /** Per-series host tables: the source exists once this table does (…_add_series_table_rules.sql). */
+  table?: string;
 }
 
-export type RuleSource = 'host' | 'app' | 'check' | 'db';
+export type RuleSource = 'host' | 'app' | 'check' | 'db' | 'mount' | 'disk' | 'interface' | 'container';
 
 /** The rule source catalogue as the form offers it; supabase/tests/rule-sources.test.ts checks it against the database's. */
 export const SOURCES: SourceOption[] = [
@@ -99,6 +101,59 @@ export const SOURCES: SourceOption[] = [
       { key: 'rollback_rate', label: 'Rollbacks/s' },
     ],
     dims: [{ key: 'db', label: 'Database name' }],
+  },
+  {
+    key: 'mount',
+    label: 'Mount',
+    metrics: [
+      { key: 'used_percent', label: 'Mount used %' },
+      { key: 'inodes_percent', label: 'Inodes used %' },
+      { key: 'available_bytes', label: 'Available bytes' },
+    ],
+    dims: [
+      { key: 'mount', label: 'Mount path' },
+      { key: 'device', label: 'Device' },
+      { key: 'fstype', label: 'File system type' },
+    ],
+    table: 'host_mount_samples',
+  },
+  {
+    key: 'disk',
+    label: 'Disk device',
+    metrics: [
+      { key: 'util_percent', label: 'Device busy %' },
+      { key: 'read_bps', label: 'Read B/s' },
+      { key: 'write_bps', label: 'Write B/s' },
+    ],
+    dims: [{ key: 'device', label: 'Device' }],
+    table: 'host_disk_samples',
+  },
+  {
+    key: 'interface',
+    label: 'Network interface',
+    metrics: [
+      { key: 'rx_bps', label: 'In B/s' },
+      { key: 'tx_bps', label: 'Out B/s' },
+      { key: 'rx_errors_ps', label: 'Receive errors/s' },
+      { key: 'tx_errors_ps', label: 'Transmit errors/s' },
+    ],
+    dims: [{ key: 'interface', label: 'Interface' }],
+    table: 'host_interface_samples',
+  },
+  {
+    key: 'container',
+    label: 'Container',
+    metrics: [
+      { key: 'cpu_percent', label: 'Container CPU % (of one core)' },
+      { key: 'mem_percent', label: 'Container memory % of limit' },
+      { key: 'mem_used', label: 'Container memory bytes' },
+      { key: 'pids', label: 'Container processes' },
+    ],
+    dims: [
+      { key: 'container', label: 'Container name' },
+      { key: 'image', label: 'Image' },
+    ],
+    table: 'container_samples',
   },
 ];
 
