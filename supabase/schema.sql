@@ -1873,36 +1873,55 @@ declare
   v_steps jsonb;
   c record;
 begin
-  with snap as (
+  -- Each snapshot is read once (materialized, with its team and labels); rules are read once per team
+  -- and source; states are read only for pairs that breach or are not ok (open states are few), so a
+  -- rule that is ok and not breached costs one key lookup and comparison per series.
+  with snap as materialized (
     select (e ->> 'host_id')::uuid as host_id, (e ->> 'ts')::timestamptz as ts, coalesce(e ->> 'source', 'host') as source,
-      coalesce(e ->> 'series', '') as series, coalesce(e -> 'dims', '{}') as dims, e
+      coalesce(e ->> 'series', '') as series, coalesce(e -> 'dims', '{}') as dims, e, h.team_id, h.labels
     from jsonb_array_elements(p_snapshots) e
+    join public.hosts h on h.id = (e ->> 'host_id')::uuid
+  ),
+  rules as materialized (
+    select r.* from public.alert_rules r
+    where r.enabled and r.kind = 'threshold' and r.team_id in (select distinct s.team_id from snap s)
+      and r.source in (select distinct s.source from snap s)
+  ),
+  -- Narrow rows (no snapshot jsonb): one per rule and series, with the value and whether it breaches.
+  candidates as materialized (
+    select r.id as rule_id, r.team_id, r.operator, r.threshold, r.recovery_threshold, r.for_duration, r.keep_firing_for,
+      s.host_id, s.series, s.ts, v.value,
+      case r.operator when '>' then v.value > r.threshold when '>=' then v.value >= r.threshold
+        when '<' then v.value < r.threshold else v.value <= r.threshold end as breach
+    from snap s
+    join rules r on r.team_id = s.team_id and r.source = s.source
+    cross join lateral (select (s.e ->> r.metric)::double precision as value) v
+    where v.value is not null and (r.series_match = '{}' or s.dims @> r.series_match)
+      and (r.scope = 'all'
+        or (r.scope = 'host' and r.scope_host_id = s.host_id)
+        or (r.scope = 'label' and s.labels ? r.scope_label_key
+            and (r.scope_label_value is null or s.labels ->> r.scope_label_key = r.scope_label_value)))
+  ),
+  open as materialized (
+    select st.rule_id, st.host_id, st.series from public.alert_states st
+    where st.status <> 'ok' and st.rule_id in (select r.id from rules r)
   ),
   pairs as (
-    select r.id as rule_id, r.team_id, r.operator, r.threshold, r.recovery_threshold, r.for_duration, r.keep_firing_for,
-      s.host_id, s.series, s.ts, (s.e ->> r.metric)::double precision as value,
-      st.status, st.pending_since, st.recovering_since
-    from snap s
-    join public.hosts h on h.id = s.host_id
-    join public.alert_rules r on r.team_id = h.team_id and r.enabled and r.kind = 'threshold' and r.source = s.source
-      and s.dims @> r.series_match
-      and (r.scope = 'all'
-        or (r.scope = 'host' and r.scope_host_id = h.id)
-        or (r.scope = 'label' and h.labels ? r.scope_label_key
-            and (r.scope_label_value is null or h.labels ->> r.scope_label_key = r.scope_label_value)))
-    left join public.alert_states st on st.rule_id = r.id and st.host_id = s.host_id and st.series = s.series
-    where s.e ? r.metric and (st.evaluated_at is null or st.evaluated_at <= s.ts)
+    select cd.*, st.status, st.pending_since, st.recovering_since
+    from (
+      select * from candidates cd
+      where cd.breach or (cd.rule_id, cd.host_id, cd.series) in (select o.rule_id, o.host_id, o.series from open o)
+    ) cd
+    left join public.alert_states st on st.rule_id = cd.rule_id and st.host_id = cd.host_id and st.series = cd.series
+    where st.evaluated_at is null or st.evaluated_at <= cd.ts
   ),
   stepped as (
     select p.*, x.status as new_status, x.pending_since as new_pending, x.recovering_since as new_recovering, x.event
     from pairs p
     cross join lateral private.alert_step(p.status, p.pending_since, p.recovering_since, p.operator, p.threshold,
       p.recovery_threshold, p.for_duration, p.keep_firing_for, p.value, p.ts) x
-    where p.value is not null
-      -- ok and not breached: nothing to step (the common case, skipped without calling alert_step).
-      and (coalesce(p.status, 'ok') <> 'ok' or case p.operator
-        when '>' then p.value > p.threshold when '>=' then p.value >= p.threshold
-        when '<' then p.value < p.threshold else p.value <= p.threshold end)
+    -- ok and not breached: nothing to step (the common case, left out in candidates/pairs above).
+    where p.value is not null and (p.breach or coalesce(p.status, 'ok') <> 'ok')
   ),
   written as (
     insert into public.alert_states as a (rule_id, host_id, series, team_id, status, value, since, pending_since,
@@ -2956,6 +2975,27 @@ begin
   if exists (select 1 from new_rows) then
     perform private.invoke_edge_function('dispatch-notifications', '{"reason": "new"}');
   end if;
+  return null;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.on_series_samples_inserted()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_events jsonb;
+  v_team record;
+begin
+  v_events := private.evaluate_samples(tg_table_name, (select jsonb_agg(to_jsonb(n)) from new_rows n));
+  for v_team in
+    select e ->> 'team_id' as team_id, jsonb_agg(e) as events from jsonb_array_elements(v_events) e group by 1
+  loop
+    perform realtime.send(jsonb_build_object('table', tg_table_name, 'hosts', '[]'::jsonb, 'events', v_team.events),
+      'ingest', 'team:' || v_team.team_id, true);
+  end loop;
   return null;
 end
 $function$;

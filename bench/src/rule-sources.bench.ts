@@ -85,10 +85,36 @@ try {
     );
     return (await arrival(hostId, 60_000)) - t0;
   }
+  // Baseline in the same run: the same path for a host rule (CPU sample), as bench/src/alerts.bench.ts.
+  const hostLat = await team('bench-host-alerts', ALERTS);
+  const hostChannel = (
+    await q<{ id: string }>(`insert into channels (team_id, name, kind) values ($1, 'bench', 'webhook') returning id`, [
+      hostLat.id,
+    ])
+  )[0]!.id;
+  await q(`insert into channel_secrets (channel_id, team_id, config) values ($1, $2, $3)`, [
+    hostChannel,
+    hostLat.id,
+    { url: `${base}/hook`, secret: 'bench-secret' },
+  ]);
+  await q(
+    `insert into alert_rules (team_id, name, metric, operator, threshold, severity, channel_ids)
+     values ($1, 'cpu', 'cpu_total', '>', 90, 'critical', $2)`,
+    [hostLat.id, [hostChannel]],
+  );
+  async function fireHost(hostId: string): Promise<number> {
+    const t0 = performance.now();
+    await q(`insert into host_samples (host_id, ts, cpu_total) values ($1, now(), 97)`, [hostId]);
+    return (await arrival(hostId, 60_000)) - t0;
+  }
   await fire(lat.hosts[ALERTS]!); // warm-up: boots the function's Deno worker
   const latencies: number[] = [];
+  const hostLatencies: number[] = [];
+  // Interleaved, so load on the machine hits both alike.
   for (let i = 0; i < ALERTS; i++) {
     latencies.push(await fire(lat.hosts[i]!));
+    await new Promise((r) => setTimeout(r, 20));
+    hostLatencies.push(await fireHost(hostLat.hosts[i]!));
     await new Promise((r) => setTimeout(r, 20));
   }
 

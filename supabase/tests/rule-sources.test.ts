@@ -323,7 +323,12 @@ describe('the rule form catalogue', () => {
     const dims = await db.query<{ source: string; dims: string[] }>(
       `select source, array(select jsonb_object_keys(dims) order by 1) as dims from private.rule_sources`,
     );
-    expect(dims.rows.map((d) => d.source).sort()).toEqual(present.filter((s) => s.key !== 'host').map((s) => s.key).sort());
+    expect(dims.rows.map((d) => d.source).sort()).toEqual(
+      present
+        .filter((s) => s.key !== 'host')
+        .map((s) => s.key)
+        .sort(),
+    );
     for (const d of dims.rows) {
       expect(
         SOURCES.find((s) => s.key === d.source)!

@@ -4,7 +4,10 @@ import type { Database, Tables } from '$shared/database.types.ts';
 import type { AlertEventRow } from '#lib/host-model.ts';
 
 /** A pending or firing rule on a host: the columns and embeds load() selects. */
-export type ActiveAlert = Pick<Tables<'alert_states'>, 'rule_id' | 'host_id' | 'series' | 'status' | 'value' | 'since'> & {
+export type ActiveAlert = Pick<
+  Tables<'alert_states'>,
+  'rule_id' | 'host_id' | 'series' | 'status' | 'value' | 'since'
+> & {
   alert_rules: Pick<Tables<'alert_rules'>, 'name' | 'metric' | 'severity' | 'threshold' | 'operator'> | null;
   hosts: Pick<Tables<'hosts'>, 'name' | 'slug'> | null;
 };
