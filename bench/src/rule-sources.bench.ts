@@ -288,6 +288,22 @@ try {
       met: p95 < 1000,
       issue: 15,
     },
+    {
+      figure: 'Host rule alert latency in the same run (baseline), p50 (ms)',
+      value: percentile(hostLatencies, 50),
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 15,
+    },
+    {
+      figure: 'Host rule alert latency in the same run (baseline), p95 (ms)',
+      value: percentile(hostLatencies, 95),
+      unit: 'ms',
+      goal: '',
+      met: null,
+      issue: 15,
+    },
     ...results,
   ]);
 } finally {

@@ -226,48 +226,68 @@ returns setof public.alert_events
 language plpgsql security definer set search_path = ''
 as $$
 declare
+  v_candidates jsonb;
   v_steps jsonb;
+  v_nestloop text := current_setting('enable_nestloop');
   c record;
 begin
-  -- Each snapshot is read once (materialized, with its team and labels); rules are read once per team
-  -- and source; states are read only for pairs that breach or are not ok (open states are few), so a
-  -- rule that is ok and not breached costs one key lookup and comparison per series.
+  -- Each snapshot is read once (with its team and labels) and each metric the rules of its team and
+  -- source ask for is read from it once (vals: narrow rows); rules join those on (team, source,
+  -- metric) and only breaching pairs, or pairs whose state is open, go on: a rule that is ok and not
+  -- breached costs one comparison per series and reads no state.
+  -- Statement 1, planned with hash joins (its row estimates for JSON input are far too low, and a
+  -- nested loop over rules × series costs a comparison per combination): reset right after.
+  perform set_config('enable_nestloop', 'off', true);
   with snap as materialized (
     select (e ->> 'host_id')::uuid as host_id, (e ->> 'ts')::timestamptz as ts, coalesce(e ->> 'source', 'host') as source,
       coalesce(e ->> 'series', '') as series, coalesce(e -> 'dims', '{}') as dims, e, h.team_id, h.labels
     from jsonb_array_elements(p_snapshots) e
-    join public.hosts h on h.id = (e ->> 'host_id')::uuid
+    -- Lateral lookups and = any(array): index scans however the joins below are planned.
+    cross join lateral (select h.team_id, h.labels from public.hosts h where h.id = (e ->> 'host_id')::uuid limit 1) h
   ),
   rules as materialized (
     select r.* from public.alert_rules r
-    where r.enabled and r.kind = 'threshold' and r.team_id in (select distinct s.team_id from snap s)
-      and r.source in (select distinct s.source from snap s)
+    where r.enabled and r.kind = 'threshold' and r.team_id = any (array(select distinct s.team_id from snap s))
+      and r.source = any (array(select distinct s.source from snap s))
   ),
-  -- Narrow rows (no snapshot jsonb): one per rule and series, with the value and whether it breaches.
-  candidates as materialized (
-    select r.id as rule_id, r.team_id, r.operator, r.threshold, r.recovery_threshold, r.for_duration, r.keep_firing_for,
-      s.host_id, s.series, s.ts, v.value,
-      case r.operator when '>' then v.value > r.threshold when '>=' then v.value >= r.threshold
-        when '<' then v.value < r.threshold else v.value <= r.threshold end as breach
+  vals as materialized (
+    select s.host_id, s.ts, s.source, s.series, s.dims, s.team_id, s.labels, m.metric, (s.e ->> m.metric)::double precision as value
     from snap s
-    join rules r on r.team_id = s.team_id and r.source = s.source
-    cross join lateral (select (s.e ->> r.metric)::double precision as value) v
-    where v.value is not null and (r.series_match = '{}' or s.dims @> r.series_match)
-      and (r.scope = 'all'
-        or (r.scope = 'host' and r.scope_host_id = s.host_id)
-        or (r.scope = 'label' and s.labels ? r.scope_label_key
-            and (r.scope_label_value is null or s.labels ->> r.scope_label_key = r.scope_label_value)))
+    join (select distinct r.team_id, r.source, r.metric from rules r) m on m.team_id = s.team_id and m.source = s.source
   ),
   open as materialized (
     select st.rule_id, st.host_id, st.series from public.alert_states st
-    where st.status <> 'ok' and st.rule_id in (select r.id from rules r)
+    where st.status <> 'ok' and st.rule_id = any (array(select r.id from rules r))
   ),
-  pairs as (
+  candidates as (
+    select r.id as rule_id, r.team_id, r.operator, r.threshold, r.recovery_threshold, r.for_duration, r.keep_firing_for,
+      v.host_id, v.series, v.ts, v.value,
+      case r.operator when '>' then v.value > r.threshold when '>=' then v.value >= r.threshold
+        when '<' then v.value < r.threshold else v.value <= r.threshold end as breach
+    from vals v
+    join rules r on r.team_id = v.team_id and r.source = v.source and r.metric = v.metric
+    where v.value is not null
+      and (r.series_match = '{}' or v.dims @> r.series_match)
+      and (r.scope = 'all'
+        or (r.scope = 'host' and r.scope_host_id = v.host_id)
+        or (r.scope = 'label' and v.labels ? r.scope_label_key
+            and (r.scope_label_value is null or v.labels ->> r.scope_label_key = r.scope_label_value)))
+      and (case r.operator when '>' then v.value > r.threshold when '>=' then v.value >= r.threshold
+          when '<' then v.value < r.threshold else v.value <= r.threshold end
+        or (r.id, v.host_id, v.series) in (select o.rule_id, o.host_id, o.series from open o))
+  )
+  select jsonb_agg(to_jsonb(cd)) into v_candidates from candidates cd;
+  perform set_config('enable_nestloop', v_nestloop, true);
+  if v_candidates is null then
+    return;
+  end if;
+
+  -- Statement 2: step the candidates with their states, write the state changes, collect the events.
+  with pairs as (
     select cd.*, st.status, st.pending_since, st.recovering_since
-    from (
-      select * from candidates cd
-      where cd.breach or (cd.rule_id, cd.host_id, cd.series) in (select o.rule_id, o.host_id, o.series from open o)
-    ) cd
+    from jsonb_to_recordset(v_candidates) as cd(rule_id uuid, team_id uuid, operator text, threshold double precision,
+      recovery_threshold double precision, for_duration interval, keep_firing_for interval, host_id uuid, series text,
+      ts timestamptz, value double precision, breach boolean)
     left join public.alert_states st on st.rule_id = cd.rule_id and st.host_id = cd.host_id and st.series = cd.series
     where st.evaluated_at is null or st.evaluated_at <= cd.ts
   ),
