@@ -1975,35 +1975,38 @@ begin
 end
 $function$;
 
-CREATE OR REPLACE FUNCTION private.evaluate_samples(p_table text, p_rows jsonb)
+CREATE OR REPLACE FUNCTION private.evaluate_samples(p_table text, p_rows jsonb, p_newest_only boolean DEFAULT false)
  RETURNS jsonb
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO ''
 AS $function$
 declare
+  v_points jsonb;
   v_events jsonb;
 begin
   if p_rows is null or not exists (
     select 1 from public.alert_rules r
     where r.enabled and r.kind = 'threshold' and r.source <> 'host'
-      and r.team_id in (select h.team_id from public.hosts h
-        where h.id in (select distinct (e ->> 'host_id')::uuid from jsonb_array_elements(p_rows) e))
+      and r.team_id = any (array(select h.team_id from public.hosts h
+        where h.id = any (array(select distinct (e ->> 'host_id')::uuid from jsonb_array_elements(p_rows) e))))
   ) then
     return '[]';
   end if;
-  select coalesce(jsonb_agg(to_jsonb(ev)), '[]') into v_events
-  from private.evaluate_rules((
-    select jsonb_agg(p) from (
+  if p_newest_only then
+    select jsonb_agg(p) into v_points from private.series_points(p_table, p_rows) p;
+  else
+    select jsonb_agg(x.p) into v_points from (
       select distinct on (p ->> 'host_id', p ->> 'source', p ->> 'series') p
       from private.series_points(p_table, p_rows) p
       order by p ->> 'host_id', p ->> 'source', p ->> 'series', (p ->> 'ts')::timestamptz desc
-    ) x
-  )) ev;
+    ) x;
+  end if;
+  select coalesce(jsonb_agg(to_jsonb(ev)), '[]') into v_events from private.evaluate_rules(v_points) ev;
   return v_events;
 end
 $function$
-comment on function private.evaluate_samples(p_table text, p_rows jsonb) is 'Evaluates the rules of every source reading p_table over the newest row per host and series of p_rows; returns the events.';
+comment on function private.evaluate_samples(p_table text, p_rows jsonb, p_newest_only boolean) is 'Evaluates the rules of every source reading p_table over the newest row per host and series of p_rows; returns the events.';
 
 create aggregate private.gcd_agg(bigint) (sfunc = pg_catalog.gcd, stype = bigint, initcond = '0');
 
@@ -2832,7 +2835,7 @@ begin
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
   select jsonb_agg(to_jsonb(l)) into v_latest
   from (select distinct on (n.host_id, n.check_name) n.* from new_rows n order by n.host_id, n.check_name, n.ts desc) l;
-  v_events := private.evaluate_samples('app_samples', v_latest);
+  v_events := private.evaluate_samples('app_samples', v_latest, true);
   for v_team in
     select h.team_id, jsonb_agg(l - 'detail') as app
     from jsonb_array_elements(v_latest) l
@@ -2863,7 +2866,7 @@ begin
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
   select jsonb_agg(to_jsonb(l) - 'top_statements') into v_latest
   from (select distinct on (n.host_id, n.db_name) n.* from new_rows n order by n.host_id, n.db_name, n.ts desc) l;
-  v_events := private.evaluate_samples('db_samples', v_latest);
+  v_events := private.evaluate_samples('db_samples', v_latest, true);
   for v_team in
     select h.team_id, jsonb_agg(l) as db
     from jsonb_array_elements(v_latest) l

@@ -331,37 +331,41 @@ begin
 end
 $$;
 
--- Maps sample rows of p_table (a jsonb array, newest per series first or only) to points, keeps the
--- newest per host and series, and evaluates the rules of their sources. Returns the events as jsonb.
--- Called by each sample table's statement trigger; a batch whose teams have no rule on these sources
--- costs one index probe.
-create function private.evaluate_samples(p_table text, p_rows jsonb)
+-- Maps sample rows of p_table (a jsonb array) to points, keeps the newest per host and series (unless
+-- the caller says p_rows already holds at most one row per series: the app/db triggers pass their
+-- newest row per check/database), and evaluates the rules of their sources. Returns the events as
+-- jsonb. Called by each sample table's statement trigger; a batch whose teams have no rule on another
+-- source than host costs one index probe.
+create function private.evaluate_samples(p_table text, p_rows jsonb, p_newest_only boolean default false)
 returns jsonb
 language plpgsql security definer set search_path = ''
 as $$
 declare
+  v_points jsonb;
   v_events jsonb;
 begin
   if p_rows is null or not exists (
     select 1 from public.alert_rules r
     where r.enabled and r.kind = 'threshold' and r.source <> 'host'
-      and r.team_id in (select h.team_id from public.hosts h
-        where h.id in (select distinct (e ->> 'host_id')::uuid from jsonb_array_elements(p_rows) e))
+      and r.team_id = any (array(select h.team_id from public.hosts h
+        where h.id = any (array(select distinct (e ->> 'host_id')::uuid from jsonb_array_elements(p_rows) e))))
   ) then
     return '[]';
   end if;
-  select coalesce(jsonb_agg(to_jsonb(ev)), '[]') into v_events
-  from private.evaluate_rules((
-    select jsonb_agg(p) from (
+  if p_newest_only then
+    select jsonb_agg(p) into v_points from private.series_points(p_table, p_rows) p;
+  else
+    select jsonb_agg(x.p) into v_points from (
       select distinct on (p ->> 'host_id', p ->> 'source', p ->> 'series') p
       from private.series_points(p_table, p_rows) p
       order by p ->> 'host_id', p ->> 'source', p ->> 'series', (p ->> 'ts')::timestamptz desc
-    ) x
-  )) ev;
+    ) x;
+  end if;
+  select coalesce(jsonb_agg(to_jsonb(ev)), '[]') into v_events from private.evaluate_rules(v_points) ev;
   return v_events;
 end
 $$;
-comment on function private.evaluate_samples(text, jsonb) is
+comment on function private.evaluate_samples(text, jsonb, boolean) is
   'Evaluates the rules of every source reading p_table over the newest row per host and series of p_rows; returns the events.';
 
 -- The app and database ingest triggers now evaluate rules and broadcast the events with the rows.
@@ -378,7 +382,7 @@ begin
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
   select jsonb_agg(to_jsonb(l)) into v_latest
   from (select distinct on (n.host_id, n.check_name) n.* from new_rows n order by n.host_id, n.check_name, n.ts desc) l;
-  v_events := private.evaluate_samples('app_samples', v_latest);
+  v_events := private.evaluate_samples('app_samples', v_latest, true);
   for v_team in
     select h.team_id, jsonb_agg(l - 'detail') as app
     from jsonb_array_elements(v_latest) l
@@ -406,7 +410,7 @@ begin
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
   select jsonb_agg(to_jsonb(l) - 'top_statements') into v_latest
   from (select distinct on (n.host_id, n.db_name) n.* from new_rows n order by n.host_id, n.db_name, n.ts desc) l;
-  v_events := private.evaluate_samples('db_samples', v_latest);
+  v_events := private.evaluate_samples('db_samples', v_latest, true);
   for v_team in
     select h.team_id, jsonb_agg(l) as db
     from jsonb_array_elements(v_latest) l
@@ -498,5 +502,5 @@ begin
 end
 $$;
 
-revoke all on function private.record_alert_event, private.evaluate_rules, private.evaluate_samples(text, jsonb)
+revoke all on function private.record_alert_event, private.evaluate_rules, private.evaluate_samples(text, jsonb, boolean)
   from public, anon, authenticated;
