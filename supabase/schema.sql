@@ -3511,7 +3511,7 @@ AS $function$
     ('Memory above 90 %', 'Default rule: memory used above 90 % for 5 minutes.', 'host', 'mem_percent', '>', 90, '5 minutes', 'warning'),
     ('Disk above 90 %', 'Default rule: disk used above 90 % (all mounts together).', 'host', 'disk_percent', '>', 90, '0', 'warning'),
     ('Disk above 95 %', 'Default rule: disk used above 95 % (all mounts together).', 'host', 'disk_percent', '>', 95, '0', 'critical'),
-    ('Host down', 'Default rule: no sample for two intervals, for 2 minutes.', 'host', 'host_down', '>=', 2, '2 minutes', 'critical'),
+    ('Host down', 'Default rule: no sample for three intervals (when the dashboard calls a host offline), for 2 minutes.', 'host', 'host_down', '>=', 3, '2 minutes', 'critical'),
     ('Check down', 'Default rule: an HTTP/TCP check down for 1 minute.', 'check', 'check_down', '>=', 1, '1 minute', 'critical'),
     ('TLS certificate expires in < 14 days', 'Default rule: an HTTPS check''s certificate expires within 14 days.',
       'check', 'tls_days_left', '<', 14, '0', 'warning'),

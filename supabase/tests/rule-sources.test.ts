@@ -360,7 +360,7 @@ describe('default rules', () => {
       'host:cpu_total > 90 warning 00:05:00',
       'host:disk_percent > 90 warning 00:00:00',
       'host:disk_percent > 95 critical 00:00:00',
-      'host:host_down >= 2 critical 00:02:00',
+      'host:host_down >= 3 critical 00:02:00',
       'host:mem_percent > 90 warning 00:05:00',
     ]);
     const upd = await admin
