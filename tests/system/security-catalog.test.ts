@@ -111,7 +111,23 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
     why: 'called by create_host/create_enrollment_token (security invoker); checks the caller is an admin itself',
   },
   'private.alert_step(text,timestamp with time zone,timestamp with time zone,text,double precision,double precision,interval,interval,double precision,timestamp with time zone)':
-    { roles: ['authenticated'], why: 'pure state machine step called by backtest_rule (security invoker)' },
+    { roles: ['authenticated'], why: 'pure state machine step called by backtest_rule_draft (security invoker)' },
+  'private.series_points(text,jsonb)': {
+    roles: ['authenticated'],
+    why: 'pure row-to-point mapping of the rule source catalogue, called by backtest_rule_draft (security invoker)',
+  },
+  'private.rule_source_table(text,text)': {
+    roles: ['authenticated'],
+    why: 'pure catalogue lookup (table of a source metric), called by backtest_rule_draft (security invoker)',
+  },
+  'private.rule_from_json(jsonb)': {
+    roles: ['authenticated'],
+    why: 'pure JSON → alert_rules row with defaults, called by backtest_rule_draft/anomaly_band_preview (security invoker)',
+  },
+  'private.hour_of_week(timestamp with time zone)': {
+    roles: ['authenticated'],
+    why: 'pure hour-of-week, called by anomaly_band_preview (security invoker)',
+  },
   'private.decode_host_hour(bytea,integer[])': {
     roles: ['authenticated'],
     why: 'pure decoder called by metrics_range (security invoker)',

@@ -319,6 +319,50 @@ describe('dashboard end to end', () => {
     await page.getByRole('link', { name: 'Rules' }).click();
     await page.getByRole('button', { name: `Preview cpu-any-${run}` }).click();
     await page.getByText(/Would have fired \d+ time/).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+
+    // A rule on another source: the form offers that source's metrics and dimensions only, and
+    // previews the unsaved rule.
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await page.getByLabel('Name').fill(`errors-${run}`);
+    await page.getByLabel('Source').selectOption('app');
+    const metric = page.getByLabel('Metric');
+    expect(await metric.locator('option').allTextContents()).toEqual([
+      'Error rate %',
+      'Latency p50 ms',
+      'Latency p95 ms',
+      'Latency p99 ms',
+      'Throughput req/s',
+    ]);
+    await metric.selectOption('latency_p95_ms');
+    await page.getByLabel('Threshold', { exact: true }).fill('750');
+    await page.getByLabel('Service (empty: any)').fill('checkout');
+    expect(await page.getByLabel('Database name (empty: any)').count()).toBe(0);
+    await page.getByRole('button', { name: 'Preview this rule' }).click();
+    await page.getByText(/Would have fired 0 times \(0 transitions\)/).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('cell', { name: 'Application (RED): Latency p95 ms > 750 (service=checkout)' }).waitFor();
+
+    // An anomaly rule: its own fields, its band in the preview, and shown as what it is.
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await page.getByLabel('Name').fill(`odd-cpu-${run}`);
+    await page.getByLabel('Rule type').selectOption('anomaly');
+    expect(await page.getByLabel('Source').count()).toBe(0);
+    await page.getByLabel('Sensitivity').selectOption('high');
+    await page.getByLabel('Window (minutes)').fill('10');
+    await page.getByLabel('Anomalous share of the window (%)').fill('60');
+    await page.getByRole('button', { name: 'Preview this rule' }).click();
+    await page.getByText(/\d+ of \d+ minutes outside the band/).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('cell', { name: 'CPU total % anomalous (high sensitivity) for 60 % of 10 min' }).waitFor();
+    // Editing it opens the anomaly fields with the stored values.
+    await page.getByRole('button', { name: `Edit odd-cpu-${run}` }).click();
+    expect(await page.getByLabel('Window (minutes)').inputValue()).toBe('10');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // A new team starts with the default rules.
+    await page.getByRole('cell', { name: 'TLS certificate expires in < 14 days', exact: true }).waitFor();
   }, 90_000);
 
   it('sends a channel test message to a local receiver', async () => {
@@ -421,7 +465,10 @@ describe('dashboard end to end', () => {
       await p.getByText('Nothing is firing.').waitFor();
       expect(await p.getByText(`cpu-any-${run}`).count()).toBe(0);
       await p.getByRole('link', { name: 'Rules' }).click();
-      await p.getByText('No rules yet.').waitFor();
+      // Only its own default rules.
+      await p.getByRole('cell', { name: 'CPU above 90 %', exact: true }).waitFor();
+      expect(await p.getByText(`cpu-any-${run}`).count()).toBe(0);
+      expect(await p.getByText(`errors-${run}`).count()).toBe(0);
       await p.getByRole('link', { name: 'Channels' }).click();
       await p.getByText('No channels yet.').waitFor();
       const api = await p.evaluate(async () => (await fetch('/api/monitoring/servers')).json());

@@ -157,7 +157,9 @@ export type Database = {
           scope_label_key: string | null
           scope_label_value: string | null
           sensitivity: string
+          series_match: NonNullable<Json>
           severity: string
+          source: string
           team_id: string
           threshold: number
           updated_at: string
@@ -183,7 +185,9 @@ export type Database = {
           scope_label_key?: string | null
           scope_label_value?: string | null
           sensitivity?: string
+          series_match?: NonNullable<Json>
           severity?: string
+          source?: string
           team_id: string
           threshold: number
           updated_at?: string
@@ -209,7 +213,9 @@ export type Database = {
           scope_label_key?: string | null
           scope_label_value?: string | null
           sensitivity?: string
+          series_match?: NonNullable<Json>
           severity?: string
+          source?: string
           team_id?: string
           threshold?: number
           updated_at?: string
@@ -2319,6 +2325,54 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      add_default_rules: {
+        Args: { p_team_id: string }
+        Returns: {
+          anomaly_window: string
+          channel_ids: string[]
+          created_at: string
+          description: string | null
+          enabled: boolean
+          for_duration: string
+          id: string
+          keep_firing_for: string
+          kind: string
+          metric: string
+          name: string
+          operator: string
+          recovery_threshold: number | null
+          recovery_window: string
+          repeat_interval: string | null
+          scope: string
+          scope_host_id: string | null
+          scope_label_key: string | null
+          scope_label_value: string | null
+          sensitivity: string
+          series_match: NonNullable<Json>
+          severity: string
+          source: string
+          team_id: string
+          threshold: number
+          updated_at: string
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "alert_rules"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      anomaly_band_preview: {
+        Args: { p_from: string; p_host_id: string; p_rule: Json; p_to?: string }
+        Returns: {
+          anomalous: boolean
+          band_high: number
+          band_low: number
+          expected: number
+          ts: string
+          value: number
+        }[]
+      }
       anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
       apply_anomaly_results: {
         Args: { p_results: Json }
@@ -2368,6 +2422,19 @@ export type Database = {
           event: string
           host_id: string
           host_name: string
+          series: string
+          status: string
+          ts: string
+          value: number
+        }[]
+      }
+      backtest_rule_draft: {
+        Args: { p_from: string; p_rule: Json; p_to?: string }
+        Returns: {
+          event: string
+          host_id: string
+          host_name: string
+          series: string
           status: string
           ts: string
           value: number
