@@ -20,6 +20,7 @@ import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 import { makeInstallRoot, runInstallLine, startFromUnit } from '../../testkit/src/install-harness.ts';
 
 const env = inject('stack');
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const hostName = `e2e-web-${run}`;
 const password = 'correct horse battery';
