@@ -169,7 +169,7 @@ export function createAuthService(ctx: StackContext, options: AuthServiceOptions
         emailLimit,
       });
       if (reply.status === 204 || reply.status === 303) {
-        res.writeHead(204, reply.headers ?? {});
+        res.writeHead(reply.status, reply.headers ?? {});
         res.end();
         return;
       }

@@ -59,8 +59,8 @@ async function findByToken(tx: pg.PoolClient, call: AuthCall, p: Proof): Promise
      from auth.users
      where aud = $3 and ${
        byLink
-         ? `(confirmation_token = $1 or recovery_token = $1)`
-         : `lower(email) = lower($4) and (confirmation_token in ($1, 'pkce_' || $1) or recovery_token in ($1, 'pkce_' || $1))`
+         ? `(confirmation_token = $1::text or recovery_token = $1::text)`
+         : `lower(email) = lower($4::text) and (confirmation_token in ($1::text, 'pkce_' || $1::text) or recovery_token in ($1::text, 'pkce_' || $1::text))`
      }
      for update`,
     byLink
