@@ -247,7 +247,7 @@ export async function mergeMetadata(
   );
 }
 
-/** Changes the user's email (kept confirmed: the local stack has no mailer) and the email identity with it. */
+/** Changes the user's email (confirmed when `confirmed`) and the email identity with it. */
 export async function setEmail(db: Db, userId: string, email: string, confirmed: boolean): Promise<void> {
   await db.query(
     `update auth.users set email = $2, email_change = '', email_confirmed_at = case when $3 then coalesce(email_confirmed_at, now()) else email_confirmed_at end,
