@@ -6,14 +6,16 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type {} from '../../stack/test/global-setup.ts';
-import { newUser } from './api-fixtures.ts';
+import { createClient } from '@supabase/supabase-js';
+import { newTeam, newUser } from './api-fixtures.ts';
 import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
 const env = inject('stack');
 let web: RunningWeb;
 
 beforeAll(async () => {
-  web = await startWeb(env);
+  // With the secret key the server can ask Auth to email invites (team/invite-mail).
+  web = await startWeb(env, { SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY });
 }, 180_000);
 afterAll(async () => {
   await web?.stop();
@@ -33,17 +35,18 @@ function totp(secret: string): string {
 /** A browser's cookies for the app: what responses set, sent back on the next request. */
 class Browser {
   readonly jar = new Map<string, string>();
-  async go(path: string, form?: Record<string, string>): Promise<Response> {
+  async go(path: string, form?: Record<string, string>, json?: unknown): Promise<Response> {
     const res = await fetch(`${web.url}${path}`, {
-      method: form ? 'POST' : 'GET',
+      method: form || json ? 'POST' : 'GET',
       redirect: 'manual',
       headers: {
-        accept: 'text/html',
+        accept: json ? 'application/json' : 'text/html',
         origin: web.url,
         cookie: [...this.jar].map(([k, v]) => `${k}=${v}`).join('; '),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...(json ? { 'content-type': 'application/json' } : {}),
       },
-      body: form ? new URLSearchParams(form) : undefined,
+      body: form ? new URLSearchParams(form) : json ? JSON.stringify(json) : undefined,
     });
     for (const c of res.headers.getSetCookie()) {
       const [pair, ...attrs] = c.split(';');
@@ -134,5 +137,59 @@ describe('two-factor authentication', () => {
     expect(verified.status).toBe(303);
     expect(verified.headers.get('location')).toBe('/team');
     expect((await next.go('/hosts')).status).toBe(200);
+  });
+});
+
+describe('team invitations by Auth invite email', () => {
+  it('an address without an account gets the invite email; its code signs in with the address confirmed and joins', async () => {
+    const owner = await newUser(env, 'inv-owner');
+    const teamId = await newTeam(owner, `inv-${Date.now()}`);
+    const b = new Browser();
+    expect((await b.go('/login', { email: owner.email, password: owner.password })).status).toBe(303);
+    const invitee = `newcomer-${Date.now()}@example.test`;
+    const created = await owner.client.rpc('create_invitation', {
+      p_team_id: teamId,
+      p_email: invitee,
+      p_role: 'viewer',
+    });
+    expect(created.error).toBeNull();
+    const token = (created.data as { token: string }[])[0]!.token;
+
+    const forged = await b.go('/team/invite-mail', undefined, {
+      teamId,
+      email: invitee,
+      token: `vibe_invite_${'0'.repeat(64)}`,
+    });
+    expect(forged.status).toBe(404);
+    const sent = await b.go('/team/invite-mail', undefined, { teamId, email: invitee, token });
+    expect(sent.status).toBe(200);
+    expect(await sent.json()).toEqual({ sent: true });
+    const mail = await latestMail(invitee);
+    const code = /enter the code: (\d{6})/.exec(mail.text)![1]!;
+
+    const c = createClient(env.SUPABASE_URL, env.SUPABASE_PUBLISHABLE_KEY, { auth: { persistSession: false } });
+    const signedIn = await c.auth.verifyOtp({ email: invitee, token: code, type: 'invite' });
+    expect(signedIn.error).toBeNull();
+    expect(signedIn.data.user?.email_confirmed_at).toBeTruthy();
+    const joined = await c.rpc('accept_invitation', { p_token: token });
+    expect(joined.error).toBeNull();
+    expect((joined.data as { team_id: string }[])[0]!.team_id).toBe(teamId);
+
+    // An address with an account gets no Auth mail (the invitation shows when they sign in).
+    const member = await newUser(env, 'inv-member');
+    const second = await owner.client.rpc('create_invitation', { p_team_id: teamId, p_email: member.email });
+    const secondToken = (second.data as { token: string }[])[0]!.token;
+    const existing = await b.go('/team/invite-mail', undefined, { teamId, email: member.email, token: secondToken });
+    expect(await existing.json()).toEqual({ sent: false, reason: 'has_account' });
+
+    // Someone who does not manage the team cannot send invite mail for it.
+    const outsider = new Browser();
+    expect((await outsider.go('/login', { email: member.email, password: member.password })).status).toBe(303);
+    const refused = await outsider.go('/team/invite-mail', undefined, {
+      teamId,
+      email: member.email,
+      token: secondToken,
+    });
+    expect(refused.status).toBe(404);
   });
 });

@@ -1,16 +1,17 @@
 /**
  * Where Auth's email links land: `?code=` (PKCE: the link was requested in this browser, whose cookie holds the
- * code verifier) or `?token_hash=&type=` (a custom email template's link). Either signs the visitor in, then
- * goes to `?next=` (a same-site path only).
+ * code verifier) or `?token_hash=&type=` (a custom email template's link) sign the visitor in here, then go to
+ * `?next=` (a same-site path only). A link of the implicit flow (an admin invite) carries the session in the
+ * URL fragment, which only the browser sees: the page's script stores it (+page.svelte).
  */
 import { redirect } from '@sveltejs/kit';
 import type { EmailOtpType } from '@supabase/supabase-js';
 import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
-import type { RequestHandler } from './$types';
+import type { PageServerLoad } from './$types';
 
 const TYPES: EmailOtpType[] = ['signup', 'invite', 'magiclink', 'recovery', 'email_change', 'email'];
 
-export const GET: RequestHandler = async ({ url, locals }) => {
+export const load: PageServerLoad = async ({ url, locals }): Promise<{ next: string }> => {
   const next = safeRedirectTarget(url.searchParams.get('next'));
   const code = url.searchParams.get('code');
   const tokenHash = url.searchParams.get('token_hash');
