@@ -23,6 +23,7 @@ const unit = [
   'agent/test/run/shutdown.test.ts',
   'agent/test/send/pure.test.ts',
   'agent/test/send/queue.test.ts',
+  'stack/test/auth-totp.test.ts',
   'stack/test/auth-validate.test.ts',
   'stack/test/cron-schedule.test.ts',
   'stack/test/functions-parsers.test.ts',

@@ -1453,7 +1453,8 @@ grant MAINTAIN on public.team_settings to service_role;
 create table public.teams (
   id uuid default gen_random_uuid() not null,
   name text not null,
-  created_at timestamp with time zone default now() not null
+  created_at timestamp with time zone default now() not null,
+  require_mfa boolean default false not null
 )
 alter table public.teams enable row level security
 alter table public.teams add constraint teams_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
@@ -1462,7 +1463,9 @@ CREATE UNIQUE INDEX teams_pkey ON public.teams USING btree (id)
 CREATE TRIGGER teams_add_creator AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_creator()
 CREATE TRIGGER teams_add_default_rules AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_default_rules()
 CREATE TRIGGER teams_add_settings AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_settings()
+CREATE TRIGGER teams_guard_mfa_change BEFORE UPDATE OF require_mfa ON teams FOR EACH ROW EXECUTE FUNCTION private.guard_team_mfa_change()
 comment on table public.teams is 'A tenant: hosts, rules, channels and samples all belong to one team.'
+comment on column public.teams.require_mfa is 'Owners and admins act as such only in an aal2 session (TOTP verified); set by owners in an aal2 session.'
 grant INSERT on public.teams to authenticated
 grant SELECT on public.teams to authenticated
 grant UPDATE on public.teams to authenticated
@@ -1585,9 +1588,9 @@ CREATE OR REPLACE FUNCTION private.admin_team_ids()
 AS $function$
   select coalesce(array_agg(m.team_id), '{}')
   from public.team_members m
-  where m.user_id = (select auth.uid()) and m.role in ('owner', 'admin')
+  where m.user_id = (select auth.uid()) and m.role in ('owner', 'admin') and private.meets_team_mfa(m.team_id)
 $function$
-comment on function private.admin_team_ids() is 'Teams where the requesting user is owner or admin.'
+comment on function private.admin_team_ids() is 'Teams where the requesting user is owner or admin (teams that require MFA only in an aal2 session).'
 grant execute on function private.admin_team_ids() to authenticated
 grant execute on function private.admin_team_ids() to service_role;
 
@@ -3155,6 +3158,33 @@ $fn$$ddl$,
 end
 $procedure$;
 
+CREATE OR REPLACE FUNCTION private.guard_team_mfa_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  -- No JWT (migrations, the database owner) or the service role: not an end user, no check.
+  if new.require_mfa is distinct from old.require_mfa
+     and coalesce((select auth.role()), 'service_role') <> 'service_role' then
+    if not exists (
+      select 1 from public.team_members m
+      where m.team_id = new.id and m.user_id = (select auth.uid()) and m.role = 'owner'
+    ) then
+      raise exception 'Only an owner of the team can change its MFA requirement'
+        using errcode = '42501', hint = 'Ask an owner of the team';
+    end if;
+    if coalesce((select auth.jwt()) ->> 'aal', '') <> 'aal2' then
+      raise exception 'Changing the MFA requirement needs a session verified with your authenticator code (aal2)'
+        using errcode = '42501', hint = 'Turn on two-factor authentication on your account page and sign in with the code';
+    end if;
+  end if;
+  return new;
+end
+$function$
+comment on function private.guard_team_mfa_change() is 'Trigger: only owners in an aal2 session change teams.require_mfa.';
+
 CREATE OR REPLACE FUNCTION private.host_metric_decode_sql(m private.host_metrics)
  RETURNS text
  LANGUAGE sql
@@ -3402,6 +3432,22 @@ begin
 end
 $function$
 comment on function private.maintenance_occurrences(p_window maintenance_windows, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer) is 'Occurrences (start, end) of one maintenance window overlapping [p_from, p_to), in order.';
+
+CREATE OR REPLACE FUNCTION private.meets_team_mfa(p_team_id uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select coalesce(
+    (select not t.require_mfa or coalesce((select auth.jwt()) ->> 'aal', '') = 'aal2'
+     from public.teams t where t.id = p_team_id),
+    true
+  )
+$function$
+comment on function private.meets_team_mfa(p_team_id uuid) is 'Whether the session meets the team''s MFA requirement: the team does not require MFA, or the session is aal2.'
+grant execute on function private.meets_team_mfa(p_team_id uuid) to authenticated
+grant execute on function private.meets_team_mfa(p_team_id uuid) to service_role;
 
 CREATE OR REPLACE FUNCTION private.member_host_ids()
  RETURNS uuid[]
@@ -3695,9 +3741,9 @@ CREATE OR REPLACE FUNCTION private.owner_team_ids()
 AS $function$
   select coalesce(array_agg(m.team_id), '{}')
   from public.team_members m
-  where m.user_id = (select auth.uid()) and m.role = 'owner'
+  where m.user_id = (select auth.uid()) and m.role = 'owner' and private.meets_team_mfa(m.team_id)
 $function$
-comment on function private.owner_team_ids() is 'Teams the requesting user owns.'
+comment on function private.owner_team_ids() is 'Teams the requesting user owns (teams that require MFA only in an aal2 session).'
 grant execute on function private.owner_team_ids() to authenticated
 grant execute on function private.owner_team_ids() to service_role;
 

@@ -103,6 +103,10 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   'private.member_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller belongs to' },
   'private.admin_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller administers' },
   'private.owner_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller owns' },
+  'private.meets_team_mfa(uuid)': {
+    roles: ['authenticated'],
+    why: "whether the session meets a team's MFA requirement (aal2 when required); reads only the caller's JWT",
+  },
   'private.is_agent()': { roles: ['authenticated'], why: 'RLS policy on teams (agents cannot create teams)' },
   'private.agent_host_id()': { roles: ['authenticated'], why: 'RLS policies: the host an agent JWT writes for' },
   'private.member_host_ids()': { roles: ['authenticated'], why: "RLS policies: hosts of the caller's teams" },

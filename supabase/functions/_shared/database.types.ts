@@ -2193,16 +2193,19 @@ export type Database = {
           created_at: string
           id: string
           name: string
+          require_mfa: boolean
         }
         Insert: {
           created_at?: string
           id?: string
           name: string
+          require_mfa?: boolean
         }
         Update: {
           created_at?: string
           id?: string
           name?: string
+          require_mfa?: boolean
         }
         Relationships: []
       }
