@@ -1,5 +1,5 @@
 /** A host sample row shaped like the agent's sender sends it, for load runs (pure). */
-export function sampleRow(hostId: string, ts: Date, cpu: number): Record<string, unknown> {
+export function sampleRow(hostId: string, ts: Date, cpu: number, withDetail = true): Record<string, unknown> {
   const gib = 1024 ** 3;
   return {
     host_id: hostId,
@@ -26,7 +26,7 @@ export function sampleRow(hostId: string, ts: Date, cpu: number): Record<string,
     uptime_s: 86400,
     process_count: 180,
     temp_c: 48,
-    detail: agentDetail(cpu),
+    ...(withDetail ? { detail: agentDetail(cpu) } : {}),
   };
 }
 
