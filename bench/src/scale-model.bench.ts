@@ -88,7 +88,7 @@ try {
         while (left-- > 0) {
           const agent = fleet[next++ % fleet.length]!;
           const batch = Array.from({ length: rows }, () =>
-            sampleRow(agent.hostId, new Date(clock++), 20 + (clock % 50)),
+            sampleRow(agent.hostId, new Date(clock++), 20 + (clock % 50), rows <= 12),
           );
           const status = await postJson(
             http,
