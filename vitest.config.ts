@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { compileMessages } from './web/scripts/i18n.ts';
 
 /**
  * Three lanes (vitest projects); `npm test` runs all three, `npm run test:unit|test:integration|test:slow` one.
@@ -48,6 +49,9 @@ const all = [
   'testkit/**/*.test.ts',
 ];
 const globalSetup = ['stack/test/global-setup.ts'];
+
+// Web code imports its compiled message functions (#lib/paraglide): compiled (when stale) before any test loads.
+compileMessages();
 
 export default defineConfig({
   // Web code imports the functions' shared code as $shared/… (web/vite.config.ts); tests import web code.

@@ -1,4 +1,5 @@
 /** The alerts page's data: active alert states, event history and silences, refreshed by live events. */
+import { m } from '#lib/paraglide/messages.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database, Tables } from '$shared/database.types.ts';
 import type { AlertEventRow } from '#lib/host-model.ts';
@@ -48,7 +49,7 @@ export class AlertsData {
         .order('ends_at'),
     ]);
     const err = active.error ?? history.error ?? silences.error;
-    this.error = err ? `Cannot load alerts: ${err.message}` : null;
+    this.error = err ? m.alerts_load_failed({ reason: err.message }) : null;
     this.active = active.data ?? [];
     this.history = history.data ?? [];
     this.silences = silences.data ?? [];
@@ -64,7 +65,7 @@ export class AlertsData {
       ends_at: new Date(Date.now() + hours * 3_600_000).toISOString(),
       comment: comment || null,
     });
-    if (error) return `Cannot add the silence: ${error.message}`;
+    if (error) return m.silence_add_failed({ reason: error.message });
     await this.load();
     return null;
   }
@@ -72,7 +73,7 @@ export class AlertsData {
   /** Ends a silence now. */
   async unsilence(id: string): Promise<string | null> {
     const { error } = await this.supabase.from('silences').delete().eq('id', id);
-    if (error) return `Cannot end the silence: ${error.message}`;
+    if (error) return m.silence_end_failed({ reason: error.message });
     await this.load();
     return null;
   }

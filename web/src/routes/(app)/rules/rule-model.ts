@@ -1,29 +1,30 @@
 /** Alert rules as the rules page edits them, and their conversion to and from alert_rules rows. */
 import type { Tables, TablesInsert } from '$shared/database.types.ts';
+import { m } from '#lib/paraglide/messages.js';
 
 /** Metrics a rule can watch (the alert_rules.metric check), with labels. */
-export const METRICS: { key: string; label: string }[] = [
-  { key: 'cpu_total', label: 'CPU total %' },
-  { key: 'cpu_iowait', label: 'CPU iowait %' },
-  { key: 'cpu_steal', label: 'CPU steal %' },
-  { key: 'cpu_user', label: 'CPU user %' },
-  { key: 'cpu_system', label: 'CPU system %' },
-  { key: 'load_1', label: 'Load 1 min' },
-  { key: 'load_5', label: 'Load 5 min' },
-  { key: 'load_15', label: 'Load 15 min' },
-  { key: 'mem_percent', label: 'Memory %' },
-  { key: 'swap_percent', label: 'Swap %' },
-  { key: 'disk_percent', label: 'Disk %' },
-  { key: 'disk_read_bps', label: 'Disk read B/s' },
-  { key: 'disk_write_bps', label: 'Disk write B/s' },
-  { key: 'disk_read_iops', label: 'Disk read IOPS' },
-  { key: 'disk_write_iops', label: 'Disk write IOPS' },
-  { key: 'net_rx_bps', label: 'Network in B/s' },
-  { key: 'net_tx_bps', label: 'Network out B/s' },
-  { key: 'net_connections', label: 'Connections' },
-  { key: 'process_count', label: 'Processes' },
-  { key: 'temp_c', label: 'Temperature °C' },
-  { key: 'host_down', label: 'Host down (missed intervals)' },
+export const METRICS: { key: string; label: () => string }[] = [
+  { key: 'cpu_total', label: m.metric_cpu_total },
+  { key: 'cpu_iowait', label: m.metric_cpu_iowait },
+  { key: 'cpu_steal', label: m.metric_cpu_steal },
+  { key: 'cpu_user', label: m.metric_cpu_user },
+  { key: 'cpu_system', label: m.metric_cpu_system },
+  { key: 'load_1', label: m.metric_load_1 },
+  { key: 'load_5', label: m.metric_load_5 },
+  { key: 'load_15', label: m.metric_load_15 },
+  { key: 'mem_percent', label: m.metric_mem_percent },
+  { key: 'swap_percent', label: m.metric_swap_percent },
+  { key: 'disk_percent', label: m.metric_disk_percent },
+  { key: 'disk_read_bps', label: m.metric_disk_read_bps },
+  { key: 'disk_write_bps', label: m.metric_disk_write_bps },
+  { key: 'disk_read_iops', label: m.metric_disk_read_iops },
+  { key: 'disk_write_iops', label: m.metric_disk_write_iops },
+  { key: 'net_rx_bps', label: m.metric_net_rx_bps },
+  { key: 'net_tx_bps', label: m.metric_net_tx_bps },
+  { key: 'net_connections', label: m.metric_net_connections },
+  { key: 'process_count', label: m.metric_process_count },
+  { key: 'temp_c', label: m.metric_temp_c },
+  { key: 'host_down', label: m.metric_host_down },
 ];
 
 /** An alert_rules row as read. */

@@ -1,4 +1,5 @@
 /** A host page's history for one range: metrics, anomaly bands, alert markers, checks and database panel. */
+import { m } from '#lib/paraglide/messages.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database, Tables } from '$shared/database.types.ts';
 import { downsample, hourOfWeek, type SeriesRow } from '#lib/downsample.ts';
@@ -126,7 +127,7 @@ export class HostData {
     ]);
     if (id !== this.loadId) return;
     const err = metrics.error ?? events.error;
-    this.error = err ? `Cannot load this host's history: ${err.message}` : null;
+    this.error = err ? m.host_history_failed({ reason: err.message }) : null;
     this.baselines = new Map(
       (baselines.data ?? []).map((b) => [`${b.metric}:${b.hour_of_week}`, { expected: b.expected, band: b.band }]),
     );
