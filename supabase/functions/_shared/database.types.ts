@@ -1655,6 +1655,7 @@ export type Database = {
       team_settings: {
         Row: {
           hour_retention: string
+          locale: string
           minute_retention: string
           offline_after_intervals: number
           raw_retention: string
@@ -1663,6 +1664,7 @@ export type Database = {
         }
         Insert: {
           hour_retention?: string
+          locale?: string
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
@@ -1671,6 +1673,7 @@ export type Database = {
         }
         Update: {
           hour_retention?: string
+          locale?: string
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string

@@ -1,4 +1,5 @@
 /** The channel-neutral notification message: one or more alert events (grouped per channel) or a test. Pure. */
+import { type Locale, translate } from '../_shared/i18n/translate.ts';
 
 /** One alert event as every channel renders it. */
 export interface AlertItem {
@@ -20,6 +21,8 @@ export interface AlertItem {
   score: number | null;
   /** The host's page on the dashboard. */
   hostUrl: string | null;
+  /** The team's language (team_settings.locale) for the texts about this alert; English when absent. */
+  locale?: Locale;
 }
 
 /** What a channel sends: alerts for one channel, or a test message from the dashboard. */
@@ -33,6 +36,8 @@ export interface NotificationMessage {
   dashboardUrl: string;
   /** When the message was built (ISO). */
   createdAt: string;
+  /** The team's language (team_settings.locale) for titles and texts; English when absent. */
+  locale?: Locale;
 }
 
 /** The alert_events row and host as claim_notifications returns them. */
@@ -63,6 +68,7 @@ export function toAlertItem(
   event: ClaimedEvent,
   host: { name?: string | null } | null,
   dashboardUrl: string,
+  locale: Locale = 'en',
 ): AlertItem {
   return {
     eventId: Number(event.id),
@@ -73,7 +79,7 @@ export function toAlertItem(
     value: event.value,
     threshold: event.threshold,
     hostId: event.host_id,
-    hostName: host?.name ?? 'unknown host',
+    hostName: host?.name ?? translate(locale, 'notify_unknown_host'),
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
     reason: event.reason,
@@ -82,6 +88,7 @@ export function toAlertItem(
     bandHigh: event.band_high ?? null,
     score: event.score ?? null,
     hostUrl: hostUrl(dashboardUrl, event.host_id),
+    locale,
   };
 }
 
@@ -98,26 +105,40 @@ export function formatValue(n: number | null): string {
   return Math.abs(n) >= 1000 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
-/** "FIRING" or "RESOLVED" plus severity, for titles. */
+// The texts below are the catalogue's notify_* messages (supabase/functions/_shared/i18n), in the team's language.
+
+/** "Resolved", "Critical" or "Warning", the rule and the host, for titles. */
 export function alertTitle(a: AlertItem): string {
-  return a.kind === 'resolved'
-    ? `Resolved: ${a.ruleName} on ${a.hostName}`
-    : `${a.severity === 'critical' ? 'Critical' : 'Warning'}: ${a.ruleName} on ${a.hostName}`;
+  const key =
+    a.kind === 'resolved' ? 'notify_resolved' : a.severity === 'critical' ? 'notify_critical' : 'notify_warning';
+  return translate(a.locale ?? 'en', key, { rule: a.ruleName, host: a.hostName });
 }
 
 /** One human line describing the alert's value against its threshold or band. */
 export function alertDetail(a: AlertItem): string {
+  const locale = a.locale ?? 'en';
   if (a.bandLow !== null && a.bandHigh !== null) {
-    return `${a.metric} = ${formatValue(a.value)}, expected ${formatValue(a.bandLow)}–${formatValue(a.bandHigh)} (score ${formatValue(a.score)})`;
+    return translate(locale, 'notify_detail_band', {
+      metric: a.metric,
+      value: formatValue(a.value),
+      low: formatValue(a.bandLow),
+      high: formatValue(a.bandHigh),
+      score: formatValue(a.score),
+    });
   }
-  return `${a.metric} = ${formatValue(a.value)} (threshold ${formatValue(a.threshold)})`;
+  return translate(locale, 'notify_detail_threshold', {
+    metric: a.metric,
+    value: formatValue(a.value),
+    threshold: formatValue(a.threshold),
+  });
 }
 
 /** The message's headline: one alert's title, or a count for a group. */
 export function messageTitle(m: NotificationMessage): string {
-  if (m.type === 'test') return `Test message for channel "${m.channel.name}"`;
+  const locale = m.locale ?? 'en';
+  if (m.type === 'test') return translate(locale, 'notify_test', { channel: m.channel.name });
   if (m.alerts.length === 1) return alertTitle(m.alerts[0]!);
   const firing = m.alerts.filter((a) => a.kind === 'firing').length;
   const resolved = m.alerts.length - firing;
-  return `${m.alerts.length} alerts: ${firing} firing, ${resolved} resolved`;
+  return translate(locale, 'notify_group', { count: m.alerts.length, firing, resolved });
 }
