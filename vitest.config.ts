@@ -34,6 +34,7 @@ const unit = [
   'tests/system/deploy-plan.test.ts',
   'web/test/api-units.test.ts',
   'web/test/dashboard-units.test.ts',
+  'web/test/i18n-units.test.ts',
   'web/test/redirect-target.test.ts',
   'web/test/security-headers.test.ts',
 ];
