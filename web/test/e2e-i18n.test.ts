@@ -123,7 +123,7 @@ async function seedDemo(user: TestUser, teamId: string): Promise<void> {
       rows.push(
         sample(id, new Date(Date.now() - i * 60_000 - 2_000), {
           cpu_total: Math.min(100, Math.max(0, cpu + (i === 0 ? 0 : wave))),
-          mem_used: (2 + (cpu / 100) * 5) * 1024 ** 3,
+          mem_used: Math.round((2 + (cpu / 100) * 5) * 1024 ** 3),
           net_rx_bps: 200_000 + wave * 30_000,
           net_tx_bps: 90_000 + wave * 10_000,
           uptime_s: 86_400 * 12 - i * 60,
@@ -260,7 +260,7 @@ describe('the dashboard in Korean and English', () => {
     // The alert, in Korean: its state, the history's event and the severity.
     await page.getByRole('link', { name: '알림' }).click();
     const active = page.locator('[data-testid="active-alerts"]');
-    await active.getByRole('cell', { name: 'db-1' }).waitFor({ timeout: 20_000 });
+    await active.getByRole('cell', { name: 'db-1', exact: true }).waitFor({ timeout: 20_000 });
     expect(await active.locator('tr.firing .state').first().textContent()).toBe('발생 중');
     expect(await active.textContent()).toContain('심각');
     await page.locator('[data-testid="alert-history"]').getByText('발생', { exact: true }).first().waitFor();
