@@ -1,4 +1,5 @@
 /** A host page's history for one range: metrics, anomaly bands, alert markers, checks and database panel. */
+import { eventKindText } from '#lib/terms.ts';
 import { m } from '#lib/paraglide/messages.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database, Tables } from '$shared/database.types.ts';
@@ -136,7 +137,7 @@ export class HostData {
     this.setCores(cores.data ?? []);
     this.markers = (events.data ?? []).map((e) => ({
       ts: new Date(e.occurred_at),
-      label: `${e.rule_name} ${e.kind}`,
+      label: `${e.rule_name} ${eventKindText(e.kind)}`,
       severity: e.kind === 'firing' ? e.severity : 'resolved',
     }));
     const latestDb = new Map<string, DbRow>();
