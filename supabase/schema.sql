@@ -414,8 +414,8 @@ alter table public.channel_secrets add constraint channel_secrets_pkey PRIMARY K
 CREATE UNIQUE INDEX channel_secrets_pkey ON public.channel_secrets USING btree (channel_id)
 CREATE INDEX channel_secrets_team_id_idx ON public.channel_secrets USING btree (team_id)
 comment on table public.channel_secrets is 'Channel targets and credentials; owners and admins only.'
+comment on column public.channel_secrets.config is 'Per kind (supabase/README.md): email {to, from, api_key, provider, region, domain}; slack/discord/teams {url}; webhook {url, secret, headers}; telegram {bot_token, chat_id}; pagerduty {routing_key, region}; ntfy {server, topic, token}.'
 grant INSERT on public.channel_secrets to authenticated
-grant SELECT on public.channel_secrets to authenticated
 grant UPDATE on public.channel_secrets to authenticated
 grant DELETE on public.channel_secrets to authenticated
 grant INSERT on public.channel_secrets to service_role
@@ -425,7 +425,10 @@ grant DELETE on public.channel_secrets to service_role
 grant TRUNCATE on public.channel_secrets to service_role
 grant REFERENCES on public.channel_secrets to service_role
 grant TRIGGER on public.channel_secrets to service_role
-grant MAINTAIN on public.channel_secrets to service_role;
+grant MAINTAIN on public.channel_secrets to service_role
+grant SELECT (channel_id) on public.channel_secrets to authenticated
+grant SELECT (team_id) on public.channel_secrets to authenticated
+grant SELECT (updated_at) on public.channel_secrets to authenticated;
 
 create table public.channels (
   id uuid default gen_random_uuid() not null,
@@ -437,7 +440,7 @@ create table public.channels (
 )
 alter table public.channels enable row level security
 alter table public.channels add constraint channels_id_team_id_key UNIQUE (id, team_id)
-alter table public.channels add constraint channels_kind_known CHECK (kind = ANY (ARRAY['email'::text, 'slack'::text, 'discord'::text, 'webhook'::text]))
+alter table public.channels add constraint channels_kind_known CHECK (kind = ANY (ARRAY['email'::text, 'slack'::text, 'discord'::text, 'webhook'::text, 'teams'::text, 'telegram'::text, 'pagerduty'::text, 'ntfy'::text]))
 alter table public.channels add constraint channels_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
 alter table public.channels add constraint channels_pkey PRIMARY KEY (id)
 alter table public.channels add constraint channels_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
@@ -881,6 +884,7 @@ alter table public.metrics add constraint metrics_team_id_fkey FOREIGN KEY (team
 alter table public.metrics add constraint metrics_timestamp_at_most_5_minutes_ahead CHECK ("timestamp" <= (now() + '00:05:00'::interval))
 CREATE UNIQUE INDEX metrics_pkey ON public.metrics USING btree (id)
 CREATE INDEX metrics_team_id_key_timestamp_idx ON public.metrics USING btree (team_id, key, "timestamp" DESC)
+CREATE INDEX metrics_timestamp_idx ON public.metrics USING btree ("timestamp")
 comment on table public.metrics is 'Persisted cache snapshots (key, data, timestamp) written by getData(..., { persistToDatabase: true }).'
 grant INSERT on public.metrics to authenticated
 grant SELECT on public.metrics to authenticated
@@ -1074,7 +1078,8 @@ create table public.team_settings (
   hour_retention interval default '400 days'::interval not null,
   offline_after_intervals integer default 3 not null,
   updated_at timestamp with time zone default now() not null,
-  locale text default 'en'::text not null
+  locale text default 'en'::text not null,
+  snapshot_retention interval default '30 days'::interval not null
 )
 alter table public.team_settings enable row level security
 alter table public.team_settings add constraint team_settings_hour_retention_range CHECK (hour_retention >= '7 days'::interval AND hour_retention <= '3650 days'::interval)
@@ -1083,11 +1088,13 @@ alter table public.team_settings add constraint team_settings_minute_retention_r
 alter table public.team_settings add constraint team_settings_offline_after_range CHECK (offline_after_intervals >= 1 AND offline_after_intervals <= 1000)
 alter table public.team_settings add constraint team_settings_pkey PRIMARY KEY (team_id)
 alter table public.team_settings add constraint team_settings_raw_retention_range CHECK (raw_retention >= '01:00:00'::interval AND raw_retention <= '90 days'::interval)
+alter table public.team_settings add constraint team_settings_snapshot_retention_range CHECK (snapshot_retention >= '1 day'::interval AND snapshot_retention <= '400 days'::interval)
 alter table public.team_settings add constraint team_settings_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE UNIQUE INDEX team_settings_pkey ON public.team_settings USING btree (team_id)
 CREATE TRIGGER team_settings_touch BEFORE UPDATE ON team_settings FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at()
 comment on table public.team_settings is 'Retention per tier (raw 7 d, 1-minute 30 d, 1-hour 400 d by default) and host-offline threshold.'
 comment on column public.team_settings.locale is 'Language of the team''s notifications (en, ko): the web app''s message catalogue renders them.'
+comment on column public.team_settings.snapshot_retention is 'How long persisted fleet snapshots (public.metrics rows) are kept.'
 grant SELECT on public.team_settings to authenticated
 grant UPDATE on public.team_settings to authenticated
 grant INSERT on public.team_settings to service_role
@@ -1307,6 +1314,15 @@ AS $function$
 $function$;
 
 create aggregate private.bitcat_agg(bit varying) (sfunc = bitcat, stype = bit varying, initcond = '');
+
+CREATE OR REPLACE FUNCTION private.channel_secret_keys()
+ RETURNS text[]
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$ select array['url', 'api_key', 'secret', 'headers', 'bot_token', 'routing_key', 'token']::text[] $function$
+comment on function private.channel_secret_keys() is 'Channel settings that are secrets (webhook URLs hold tokens too).'
+grant execute on function private.channel_secret_keys() to service_role;
 
 CREATE OR REPLACE FUNCTION private.check_hosts_down()
  RETURNS integer
@@ -2810,6 +2826,23 @@ AS $function$
   select substring(pg_catalog.varbit_send(p_bits || repeat('0', (8 - length(p_bits) % 8) % 8)::varbit) from 5)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.prune_metric_snapshots()
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_deleted integer;
+begin
+  delete from public.metrics m using public.team_settings t
+  where t.team_id = m.team_id and m.timestamp < now() - t.snapshot_retention;
+  get diagnostics v_deleted = row_count;
+  return v_deleted;
+end
+$function$
+comment on function private.prune_metric_snapshots() is 'Deletes persisted fleet snapshots older than their team''s snapshot_retention; returns the count.';
+
 CREATE OR REPLACE FUNCTION private.read_varint(p_buf bytea, p_pos integer, OUT value bigint, OUT next_pos integer)
  RETURNS record
  LANGUAGE plpgsql
@@ -3400,6 +3433,28 @@ comment on function public.backtest_rule(p_rule_id uuid, p_from timestamp with t
 grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
 grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
 
+CREATE OR REPLACE FUNCTION public.channel_settings(p_team_id uuid)
+ RETURNS TABLE(channel_id uuid, settings jsonb, secrets_set text[])
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  -- Security definer (the caller cannot read config): only the caller's admin teams, and never a secret value.
+  select s.channel_id,
+    s.config - (select private.channel_secret_keys()),
+    array(
+      select k from jsonb_each(s.config) e (k, v)
+      where k = any (private.channel_secret_keys()) and v not in ('null'::jsonb, '""'::jsonb)
+      order by k
+    )
+  from public.channel_secrets s
+  where s.team_id = p_team_id and p_team_id = any ((select private.admin_team_ids())::uuid[])
+  order by s.channel_id;
+$function$
+comment on function public.channel_settings(p_team_id uuid) is 'Owners and admins: each channel''s settings with secrets removed, and the names of the secrets that are set.'
+grant execute on function public.channel_settings(p_team_id uuid) to authenticated
+grant execute on function public.channel_settings(p_team_id uuid) to service_role;
+
 CREATE OR REPLACE FUNCTION public.claim_enrollment_token(p_token text)
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -3640,7 +3695,7 @@ grant execute on function public.invitation_by_token(p_token text) to authentica
 grant execute on function public.invitation_by_token(p_token text) to service_role;
 
 CREATE OR REPLACE FUNCTION public.metrics_range(p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now(), p_resolution text DEFAULT NULL::text)
- RETURNS TABLE(ts timestamp with time zone, resolution text, samples integer, cpu_total real, cpu_total_max real, cpu_iowait real, load_1 real, mem_percent real, swap_percent real, disk_percent real, disk_read_bps double precision, disk_write_bps double precision, net_rx_bps double precision, net_tx_bps double precision, net_connections real, temp_c real)
+ RETURNS TABLE(ts timestamp with time zone, resolution text, samples integer, cpu_total real, cpu_total_max real, cpu_iowait real, cpu_iowait_max real, load_1 real, load_1_max real, mem_percent real, mem_percent_max real, swap_percent real, swap_percent_max real, disk_percent real, disk_percent_max real, disk_read_bps double precision, disk_read_bps_max double precision, disk_write_bps double precision, disk_write_bps_max double precision, net_rx_bps double precision, net_rx_bps_max double precision, net_tx_bps double precision, net_tx_bps_max double precision, net_connections real, temp_c real, temp_c_max real)
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
@@ -3656,7 +3711,7 @@ begin
   end if;
   if v_res = 'raw' then
     return query
-      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.load_1, s.mem_percent, s.swap_percent, s.disk_percent, s.disk_read_bps, s.disk_write_bps, s.net_rx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c
+      select s.ts, 'raw'::text, 1, s.cpu_total, s.cpu_total, s.cpu_iowait, s.cpu_iowait, s.load_1, s.load_1, s.mem_percent, s.mem_percent, s.swap_percent, s.swap_percent, s.disk_percent, s.disk_percent, s.disk_read_bps, s.disk_read_bps, s.disk_write_bps, s.disk_write_bps, s.net_rx_bps, s.net_rx_bps, s.net_tx_bps, s.net_tx_bps, s.net_connections::real, s.temp_c, s.temp_c
       from (
         select r.ts, r.cpu_total, r.cpu_iowait, r.load_1, r.mem_percent, r.swap_percent, r.disk_percent, r.disk_read_bps, r.disk_write_bps, r.net_rx_bps, r.net_tx_bps, r.net_connections, r.temp_c
         from public.host_samples r
@@ -3671,7 +3726,7 @@ begin
       order by s.ts;
   elsif v_res in ('1m', '1h') then
     return query execute format($q$
-      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.load_1_avg, r.mem_percent_avg, r.swap_percent_avg, r.disk_percent_avg, r.disk_read_bps_avg, r.disk_write_bps_avg, r.net_rx_bps_avg, r.net_tx_bps_avg, r.net_connections_avg, r.temp_c_avg
+      select r.bucket, %L::text, r.samples, r.cpu_total_avg, r.cpu_total_max, r.cpu_iowait_avg, r.cpu_iowait_max, r.load_1_avg, r.load_1_max, r.mem_percent_avg, r.mem_percent_max, r.swap_percent_avg, r.swap_percent_max, r.disk_percent_avg, r.disk_percent_max, r.disk_read_bps_avg, r.disk_read_bps_max, r.disk_write_bps_avg, r.disk_write_bps_max, r.net_rx_bps_avg, r.net_rx_bps_max, r.net_tx_bps_avg, r.net_tx_bps_max, r.net_connections_avg, r.temp_c_avg, r.temp_c_max
       from public.host_samples_%s r
       where r.host_id = $1 and r.bucket >= $2 and r.bucket < $3
       order by r.bucket
@@ -3809,6 +3864,39 @@ $function$
 comment on function public.revoke_invitation(p_invitation_id uuid) is 'Admins: withdraw a pending invitation (owners only for owner invitations); its link stops working.'
 grant execute on function public.revoke_invitation(p_invitation_id uuid) to authenticated
 grant execute on function public.revoke_invitation(p_invitation_id uuid) to service_role;
+
+CREATE OR REPLACE FUNCTION public.set_channel_config(p_channel_id uuid, p_config jsonb)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_team uuid;
+begin
+  if p_config is null or jsonb_typeof(p_config) <> 'object' then
+    raise exception 'Cannot save the channel settings: send a JSON object, e.g. {"url": "https://…"}'
+      using errcode = '22023';
+  end if;
+  select c.team_id into v_team from public.channels c
+  where c.id = p_channel_id and c.team_id = any ((select private.member_team_ids())::uuid[]);
+  if v_team is null then
+    raise exception 'Cannot save the channel settings: no channel % in your teams', p_channel_id
+      using errcode = 'P0002';
+  end if;
+  if not (v_team = any ((select private.admin_team_ids())::uuid[])) then
+    raise exception 'Cannot save the channel settings: only owners and admins of the channel''s team can'
+      using errcode = '42501';
+  end if;
+  -- A key replaces, a null removes, an absent key keeps its value (so a secret is replaced only when re-entered).
+  insert into public.channel_secrets as s (channel_id, team_id, config, updated_at)
+  values (p_channel_id, v_team, jsonb_strip_nulls(p_config), now())
+  on conflict (channel_id) do update set config = jsonb_strip_nulls(s.config || p_config), updated_at = now();
+end
+$function$
+comment on function public.set_channel_config(p_channel_id uuid, p_config jsonb) is 'Owners and admins: merges settings into a channel''s secrets (a key replaces, null removes, absent keeps).'
+grant execute on function public.set_channel_config(p_channel_id uuid, p_config jsonb) to authenticated
+grant execute on function public.set_channel_config(p_channel_id uuid, p_config jsonb) to service_role;
 
 CREATE OR REPLACE FUNCTION public.settle_invitation_mails(p_ids bigint[], p_error text DEFAULT NULL::text, p_max_attempts integer DEFAULT 8, p_permanent boolean DEFAULT false)
  RETURNS TABLE(id bigint, status text, attempts integer)
@@ -4193,6 +4281,8 @@ cron job vibe-dispatch-notifications at '* * * * *': select private.invoke_edge_
 cron job vibe-hosts-down at '* * * * *': select private.check_hosts_down();
 
 cron job vibe-maintenance at '15 * * * *': select private.run_maintenance();
+
+cron job vibe-metrics-retention at '25 * * * *': select private.prune_metric_snapshots();
 
 cron job vibe-rollup-hour at '5 * * * *': select private.rollup_samples('hour', now() - interval '3 hours', now());
 

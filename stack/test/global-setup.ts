@@ -3,6 +3,7 @@
  * slow lanes (vitest projects) both list this file: the first setup starts the stack, the second reuses it,
  * and the last teardown stops it, so `npm test` runs one shared stack, not one per lane.
  */
+import net from 'node:net';
 import type { TestProject } from 'vitest/node';
 import type { StackEnv } from '../src/stack.ts';
 import { freshStack, type FreshStack } from '../../testkit/src/fresh-stack.ts';
@@ -11,11 +12,25 @@ import { prepareWebBuild } from '../../testkit/src/web-server.ts';
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackEnv & { DATA_DIR: string };
+    /** The port the provider receiver listens on (supabase/tests/functions-channel-kinds.test.ts). */
+    providerApiPort: number;
   }
 }
 
+/** A port free right now, for a receiver that starts later. */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
 // On globalThis: each project may load this file through its own module runner, in the same process.
-const shared = globalThis as { vibeTestStack?: { stack: Promise<FreshStack>; users: number } };
+const shared = globalThis as {
+  vibeTestStack?: { stack: Promise<FreshStack>; users: number };
+  vibeProviderPort?: Promise<number>;
+};
 
 export async function setup(project: TestProject): Promise<void> {
   // Notification tests deliver to local receivers on 127.0.0.1 over http (supabase/functions/_shared/destination-url.ts).
@@ -23,6 +38,11 @@ export async function setup(project: TestProject): Promise<void> {
   // Every test file signs users up and in from 127.0.0.1: one shared per-address bucket would refuse them.
   // The limits themselves are tested on their own Auth servers (auth-harness.ts), read from a config.toml.
   process.env.VIBE_AUTH_RATE_LIMITS ??= 'off';
+  // Email, Telegram and PagerDuty APIs go to one local receiver on a port picked now (the functions read the
+  // env once); the channel-kind tests listen on it.
+  shared.vibeProviderPort ??= freePort();
+  const providerPort = await shared.vibeProviderPort;
+  process.env.VIBE_PROVIDER_API_BASE ??= `http://127.0.0.1:${providerPort}`;
   // The web app's build (when its sources changed) runs beside the stack's start-up, once, instead of inside
   // the first beforeAll of each file that serves the app, where several files would wait on it at once.
   shared.vibeTestStack ??= {
@@ -34,6 +54,7 @@ export async function setup(project: TestProject): Promise<void> {
   shared.vibeTestStack.users++;
   const stack = await shared.vibeTestStack.stack;
   project.provide('stack', { ...stack.env, DATA_DIR: stack.dataDir });
+  project.provide('providerApiPort', Number(new URL(process.env.VIBE_PROVIDER_API_BASE).port));
 }
 
 export async function teardown(): Promise<void> {

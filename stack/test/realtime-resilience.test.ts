@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('realtime database connections recover', () => {
-  it('broadcast from the database resumes after the LISTEN connection is cut', async () => {
+  it('broadcast from the database resumes after its replication connection is cut', async () => {
     const topic = `resilience-${uid()}`;
     const got = new Inbox<number>();
     const pickup = new DatabaseBroadcasts(pool, env.SUPABASE_DB_URL, (_private, t, msg) => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { startStack, type RunningStack, type StackConfig } from '../../stack/src/index.ts';
 import { ensureWebBuild } from '../../web/scripts/build.ts';
 import { startChild, type Child } from './children.ts';
+import { ensureMonitorRole, writeDemoChecks } from './demo-checks.ts';
 import { ensureDemoLogin, ensureLocalAgent, type DemoLogin } from './demo.ts';
 import { serveWeb } from './web.ts';
 
@@ -41,7 +42,9 @@ export async function startProduct(
       SUPABASE_SECRET_KEY: env.SUPABASE_SECRET_KEY,
     });
     children.push(web);
+    const dashboardUrl = `http://${config.host}:${webPort}`;
     const agentConfig = await ensureLocalAgent(config.projectDir, config.dataDir, env, login);
+    writeDemoChecks(agentConfig, await ensureMonitorRole(env.SUPABASE_DB_URL), dashboardUrl);
     const agent = startChild(
       'agent',
       process.execPath,
@@ -53,7 +56,7 @@ export async function startProduct(
     );
     children.push(agent);
     for (const child of children) void child.exited.then((code) => onChildExit(child, code));
-    return { stack, dashboardUrl: `http://${config.host}:${webPort}`, login, children, stop };
+    return { stack, dashboardUrl, login, children, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -48,6 +48,7 @@ describe('npm start', () => {
       VIBE_WEB_PORT: String(await freePort()),
       VIBE_AGENT_SAMPLE_INTERVAL: '1',
       VIBE_AGENT_SEND_INTERVAL: '1',
+      VIBE_AGENT_DB_INTERVAL: '1',
     };
     const first = npmStart(env);
     const out = await first.ready;
@@ -95,6 +96,26 @@ describe('npm start', () => {
       if (count < 2) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(count).toBeGreaterThanOrEqual(2);
+
+    // Every panel has data: the agent also watches the stack's Postgres and checks the dashboard.
+    const { data: hostRows } = await supabase.from('hosts').select('id').eq('name', host);
+    const hostId = hostRows![0]!.id as string;
+    let db: { db_name: string; connections_total: number | null }[] = [];
+    let checks: { check_name: string; status_code: number | null; status: string }[] = [];
+    for (let i = 0; i < 60 && (db.length === 0 || checks.length === 0); i++) {
+      db = ((await supabase.from('db_samples').select('db_name, connections_total').eq('host_id', hostId).limit(1))
+        .data ?? []) as typeof db;
+      checks = ((
+        await supabase.from('app_samples').select('check_name, status_code, status').eq('host_id', hostId).limit(1)
+      ).data ?? []) as typeof checks;
+      if (db.length === 0 || checks.length === 0) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(db[0]).toMatchObject({ db_name: 'stack' });
+    expect(db[0]!.connections_total).toBeGreaterThan(0);
+    expect(checks[0]).toMatchObject({ check_name: 'dashboard', status_code: 200, status: 'up' });
+    const agentConfig = JSON.parse(readFileSync(path.join(dataDir, 'agent', 'config.json'), 'utf8'));
+    expect(statSync(path.join(dataDir, 'agent', 'config.json')).mode & 0o777).toBe(0o600);
+    expect(new URL(agentConfig.databases[0].url).username).toBe('vibe_demo_monitor');
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);

@@ -6,7 +6,12 @@
  */
 import { Redis } from '@upstash/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostSnapshotKey, hostWriteGateKey, teamServersKey } from '../functions/_shared/cache-keys.ts';
+import {
+  hostSnapshotKey,
+  hostWriteGateKey,
+  teamPersistGateKey,
+  teamServersKey,
+} from '../functions/_shared/cache-keys.ts';
 import type { ServerStats } from '../functions/_shared/server-snapshot.ts';
 import { createTeam, env, superuser, uniq, type TeamFixture } from './helpers.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
@@ -126,5 +131,65 @@ describe('cache-snapshots', () => {
     }
     expect(next.v.cpu.usage).toBe(77);
     expect(next.at).not.toBe(first.at);
+  });
+
+  it('persists each team server list to metrics at most once per persist interval, and prunes old ones', {
+    timeout: 60_000,
+  }, async () => {
+    const other = await createTeam(db);
+    const h = await db.query<{ id: string }>(
+      `insert into hosts (team_id, name, sample_interval_s) values ($1, $2, 10) returning id`,
+      [other.teamId, `persist-${uniq()}`],
+    );
+    const key = teamServersKey(other.teamId);
+    await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, now() - interval '1 second', 42)`, [
+      h.rows[0]!.id,
+    ]);
+    const rows = () =>
+      db.query<{ key: string; data: { servers: ServerStats[] }; timestamp: Date }>(
+        `select key, data, timestamp from metrics where team_id = $1 order by timestamp`,
+        [other.teamId],
+      );
+    await invoke();
+    const first = await waitFor(async () => ((await rows()).rows.length > 0 ? (await rows()).rows : null), {
+      message: 'a persisted snapshot in metrics',
+      timeoutMs: 10_000,
+    });
+    expect(first).toHaveLength(1);
+    expect(first[0]!.key).toBe(key);
+    const persisted = first[0]!.data.servers.find((s) => s.id === h.rows[0]!.id);
+    expect(persisted).toMatchObject({ cpu: { usage: 42 }, status: 'healthy' });
+    // The gate holds for the persist interval (300 s by default): more runs add nothing.
+    expect(await redis.ttl(teamPersistGateKey(other.teamId))).toBeGreaterThan(250);
+    await invoke();
+    await invoke();
+    expect((await rows()).rows).toHaveLength(1);
+    // Past the interval (gate gone), the next run with fresh samples persists again.
+    await redis.del(teamPersistGateKey(other.teamId));
+    await db.query(`insert into host_samples (host_id, ts, cpu_total) values ($1, now(), 43)`, [h.rows[0]!.id]);
+    await invoke();
+    expect((await rows()).rows).toHaveLength(2);
+
+    // Retention: rows older than the team's snapshot_retention go, newer ones stay, other teams untouched.
+    await db.query(`update team_settings set snapshot_retention = interval '1 day' where team_id = $1`, [other.teamId]);
+    await db.query(
+      `insert into metrics (team_id, key, data, timestamp) values ($1, $2, '{}', now() - interval '2 days')`,
+      [other.teamId, key],
+    );
+    await db.query(
+      `insert into metrics (team_id, key, data, timestamp) values ($1, $2, '{}', now() - interval '2 days')`,
+      [team.teamId, teamServersKey(team.teamId)],
+    );
+    const pruned = await db.query<{ n: number }>(`select private.prune_metric_snapshots() as n`);
+    expect(pruned.rows[0]!.n).toBeGreaterThanOrEqual(1);
+    expect((await rows()).rows).toHaveLength(2);
+    const kept = await db.query(`select 1 from metrics where team_id = $1 and timestamp < now() - interval '1 day'`, [
+      team.teamId,
+    ]);
+    expect(kept.rowCount).toBe(1);
+    const bad = await db
+      .query(`update team_settings set snapshot_retention = interval '1 hour' where team_id = $1`, [other.teamId])
+      .catch((e: Error) => e);
+    expect(String(bad)).toMatch(/team_settings_snapshot_retention_range/);
   });
 });

@@ -149,7 +149,7 @@ describe('invitation mail', () => {
     expect(settled).toMatchObject({
       link_token: null,
       mail_status: 'failed',
-      mail_error: expect.stringMatching(/^Email API answered HTTP 422/),
+      mail_error: expect.stringMatching(/^Email API \(Resend\) answered HTTP 422/),
     });
   });
 

@@ -1,5 +1,5 @@
 /**
- * A local HTTP receiver standing in for Slack, Discord, the email API and webhooks in the
+ * A local HTTP receiver standing in for Slack, Discord, Teams, ntfy, the email, Telegram and PagerDuty APIs and webhooks in the
  * notification tests: records every request, can answer with a chosen status, and can go down
  * (port closed: connection refused) and come back up on the same port.
  */
@@ -10,6 +10,7 @@ import { waitFor } from '../../testkit/src/wait-for.ts';
 /** One request as the receiver saw it. */
 export interface Delivery {
   at: number;
+  method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
@@ -30,8 +31,11 @@ export interface NotifyReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver on 127.0.0.1 and a free port. */
-export async function startNotifyReceiver(): Promise<NotifyReceiver> {
+/**
+ * Starts a receiver on 127.0.0.1 and a free port, or on `listenPort`: the provider port the functions send to
+ * (VIBE_PROVIDER_API_BASE), which test files take in turn, so a busy port is waited for (up to 90 s).
+ */
+export async function startNotifyReceiver(listenPort = 0): Promise<NotifyReceiver> {
   const deliveries: Delivery[] = [];
   const statuses = new Map<string, number>();
   const handler: http.RequestListener = (req, res) => {
@@ -46,14 +50,28 @@ export async function startNotifyReceiver(): Promise<NotifyReceiver> {
         // not JSON: keep the text
       }
       const path = req.url ?? '/';
-      deliveries.push({ at: Date.now(), path, headers: req.headers, body, json });
+      deliveries.push({ at: Date.now(), method: req.method ?? '', path, headers: req.headers, body, json });
       const status = [...statuses].find(([p]) => path.startsWith(p))?.[1] ?? 200;
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify({ ok: status < 300 }));
     });
   };
   let server = http.createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const listen = (s: http.Server) =>
+    new Promise<void>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(listenPort, '127.0.0.1', resolve);
+    });
+  for (let waited = 0; ; waited += 250) {
+    try {
+      await listen(server);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || listenPort === 0 || waited >= 90_000) throw err;
+      await new Promise((r) => setTimeout(r, 250));
+      server = http.createServer(handler);
+    }
+  }
   const port = (server.address() as AddressInfo).port;
   const stop = () =>
     new Promise<void>((resolve) => {

@@ -172,7 +172,8 @@ function specs(): Record<string, Spec> {
       },
       key: ['channel_id'],
       patch: () => ({ config: { url: 'https://example.test/other' } }),
-      allow: { select: admins, insert: admins, update: admins, delete: admins },
+      // Nobody reads config through the API (column grants): admins see settings without secrets via channel_settings.
+      allow: { select: none, insert: admins, update: admins, delete: admins },
     },
     alert_rules: {
       row: () => ({ team_id, name: `r-${uniq()}`, metric: 'cpu_total', threshold: 90 }),

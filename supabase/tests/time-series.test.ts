@@ -54,6 +54,29 @@ describe('time-series storage', () => {
       hour,
     ]);
     expect(h.rows[0]).toEqual({ samples: 360, net_rx_bps_max: 16000 });
+
+    // metrics_range hands the bucket maxima of every rolled-up metric next to the averages, so charts
+    // can show peaks at any range; raw rows repeat the sample as its own maximum.
+    const ranged = await db.query(
+      `select resolution, cpu_total, cpu_total_max, mem_percent_max, net_rx_bps, net_rx_bps_max, load_1_max, disk_write_bps_max
+       from metrics_range($1, $2, $2::timestamptz + interval '1 hour', '1h')`,
+      [team.hostId, hour],
+    );
+    expect(ranged.rows).toHaveLength(1);
+    const r = ranged.rows[0];
+    expect(r.resolution).toBe('1h');
+    expect(r.net_rx_bps_max).toBe(16000);
+    expect(r.net_rx_bps).toBeLessThan(16000);
+    expect(r.cpu_total_max).toBeGreaterThan(r.cpu_total);
+    expect(r.load_1_max).toBeCloseTo(2.2, 5);
+    expect(r.mem_percent_max).toBeGreaterThan(50);
+    expect(r).toHaveProperty('disk_write_bps_max');
+    const raw = await db.query(
+      `select net_rx_bps, net_rx_bps_max from metrics_range($1, $2, $2::timestamptz + interval '1 minute', 'raw')`,
+      [team.hostId, hour],
+    );
+    expect(raw.rows.length).toBeGreaterThan(0);
+    expect(raw.rows.every((x) => x.net_rx_bps === x.net_rx_bps_max)).toBe(true);
   });
 
   it('compacts old raw samples and metrics_range reads them back transparently', async () => {

@@ -143,6 +143,14 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
     roles: ['authenticated'],
     why: 'RPC: admins withdraw an invitation (checks the caller is admin, owner for owners)',
   },
+  'channel_settings(uuid)': {
+    roles: ['authenticated'],
+    why: "RPC: a team's channel settings without secret values (admins of that team only; config is not readable)",
+  },
+  'set_channel_config(uuid,jsonb)': {
+    roles: ['authenticated'],
+    why: "RPC: admins merge a channel's settings (checks the caller is admin of the channel's team)",
+  },
   'team_member_emails(uuid)': {
     roles: ['authenticated'],
     why: "RPC: members' addresses (auth.users is not exposed), for members of that team only",

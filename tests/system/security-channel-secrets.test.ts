@@ -1,7 +1,8 @@
 /**
  * A viewer never learns a channel's secrets (webhook URL, signing secret, custom headers): not from
  * channel_secrets, not from any other table or view the API serves, not from the outbox's error text after a
- * failed delivery, and not from the team's Realtime channel. The admin can read them (so the marker is real).
+ * failed delivery, and not from the team's Realtime channel. Admins write them but read back only which are set
+ * (channel_settings); the database holds the marker (so it is real).
  */
 import { randomUUID } from 'node:crypto';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
@@ -63,12 +64,26 @@ describe('channel secrets', () => {
       config: { url, secret: `${marker}-hmac`, headers: { 'X-Api-Token': `${marker}-header` } },
     });
     expect(secret.error).toBeNull();
+    const stored = await db.query('select config from channel_secrets where channel_id = $1', [channelId]);
+    expect(JSON.stringify(stored.rows)).toContain(marker);
+    // Not even the admin reads a secret back through the API: only which ones are set.
     const back = await admin.from('channel_secrets').select('config').eq('channel_id', channelId);
-    expect(JSON.stringify(back.data)).toContain(marker);
+    expect(back.error?.code).toBe('42501');
+    const settings = await admin.rpc('channel_settings', { p_team_id: team.teamId });
+    expect(settings.error).toBeNull();
+    expect(JSON.stringify(settings.data)).not.toContain(marker);
+    expect(settings.data).toContainEqual({
+      channel_id: channelId,
+      settings: {},
+      secrets_set: ['headers', 'secret', 'url'],
+    });
 
-    const seen = await viewer.from('channel_secrets').select('*').eq('channel_id', channelId);
+    // config is readable by no API role; the other columns only for the team's admins (RLS).
+    expect((await viewer.from('channel_secrets').select('*').eq('channel_id', channelId)).error?.code).toBe('42501');
+    const seen = await viewer.from('channel_secrets').select('channel_id, team_id').eq('channel_id', channelId);
     expect(seen.error).toBeNull();
     expect(seen.data).toEqual([]);
+    expect((await viewer.rpc('channel_settings', { p_team_id: team.teamId })).data).toEqual([]);
     const listed = await viewer.from('channels').select('*').eq('id', channelId);
     expect(listed.data).toHaveLength(1);
     expect(JSON.stringify(listed.data)).not.toContain(marker);

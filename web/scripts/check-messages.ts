@@ -3,7 +3,7 @@
  * the base locale has (or has one it lacks), when a translation's placeholders differ from the base text's, or
  * when a text is empty. Unknown keys in code fail the type check that follows (messages are typed functions).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CATALOGUE_DIR, compileMessages, LOCALES } from './i18n.ts';
 
@@ -38,6 +38,19 @@ export function catalogueProblems(base: Catalogue, other: Catalogue, locale: str
   return problems;
 }
 
+/** The catalogue's keys that no source file names (web/src, the Edge Functions): left over from removed text. */
+export function unusedKeys(keys: string[], sources: string[]): string[] {
+  const text = sources.join('\n');
+  return keys.filter((k) => k !== '$schema' && !new RegExp(`\\b${k}\\b`).test(text));
+}
+
+/** The text of every .ts and .svelte file under `dir`, except compiled messages. */
+function sourcesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && /\.(ts|svelte)$/.test(e.name) && !e.parentPath.includes('paraglide'))
+    .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'));
+}
+
 function read(locale: string): Catalogue {
   return JSON.parse(readFileSync(path.join(CATALOGUE_DIR, `${locale}.json`), 'utf8')) as Catalogue;
 }
@@ -47,6 +60,11 @@ if (import.meta.main) {
   const base = read(baseLocale);
   const problems = others.flatMap((l) => catalogueProblems(base, read(l), l));
   for (const [key, text] of Object.entries(base)) if (text === '') problems.push(`${baseLocale}: "${key}" is empty`);
+  const sources = [
+    ...sourcesUnder(path.resolve(import.meta.dirname, '../src')),
+    ...sourcesUnder(path.resolve(CATALOGUE_DIR, '..', '..')),
+  ];
+  for (const key of unusedKeys(Object.keys(base), sources)) problems.push(`"${key}" is used nowhere: remove it`);
   if (problems.length > 0) {
     console.error(`Message catalogue (${CATALOGUE_DIR}):\n  ${problems.join('\n  ')}`);
     process.exit(1);

@@ -98,6 +98,11 @@ describe('downsampling', () => {
       disk_percent: 50,
       net_rx_bps: 980.4,
       net_tx_bps: 490.6,
+      cpu_total_max: 32.54,
+      mem_percent_max: 48.21,
+      disk_percent_max: 50,
+      net_rx_bps_max: 980.4,
+      net_tx_bps_max: 490.6,
     };
     expect(toSeries([row], null)).toEqual({
       resolution: 'raw',
@@ -108,6 +113,31 @@ describe('downsampling', () => {
     expect(toSeries([row], 'network').points).toEqual([
       { timestamp: '2026-06-01T11:00:00.000Z', network: { rx: 980, tx: 491 } },
     ]);
+  });
+});
+
+describe('rollup peaks in the seed API', () => {
+  it('keeps the bucket whose maximum held a spike, and answers its average', () => {
+    // 3,000 one-minute buckets with equal averages; one bucket's raw maximum was a spike.
+    const rows: RangeRow[] = Array.from({ length: 3000 }, (_, i) => ({
+      ts: new Date(Date.UTC(2026, 5, 1) + i * 60_000).toISOString(),
+      resolution: '1m',
+      cpu_total: 30,
+      mem_percent: 40,
+      disk_percent: 50,
+      net_rx_bps: 1000,
+      net_tx_bps: 500,
+      cpu_total_max: i === 1777 ? 99 : 31,
+      mem_percent_max: 41,
+      disk_percent_max: 50,
+      net_rx_bps_max: 1000,
+      net_tx_bps_max: 500,
+    }));
+    const spikeAt = new Date(rows[1777]!.ts).toISOString();
+    const cpu = toSeries(rows, 'cpu').points;
+    expect(cpu.length).toBeLessThanOrEqual(1000);
+    expect(cpu.find((p) => p.timestamp === spikeAt)).toEqual({ timestamp: spikeAt, cpu: 30 });
+    expect(toSeries(rows, null).points.some((p) => p.timestamp === spikeAt)).toBe(true);
   });
 });
 

@@ -4,6 +4,7 @@ import { downsample, hourOfWeek } from '../src/lib/downsample.ts';
 import { ago, bytes, dateTime, duration, metricValue, percent, rate } from '../src/lib/format.ts';
 import { hostStatus, metricsFromApi } from '../src/lib/host-model.ts';
 import { parseLabels } from '../src/lib/labels.ts';
+import { peakKey, rangeRow } from '../src/lib/range-rows.ts';
 import { rangeFromUrl, rangeToQuery, resolveRange } from '../src/lib/time-range.ts';
 import {
   draftFromRow,
@@ -88,6 +89,35 @@ describe('downsample', () => {
     expect(out[0]!.mem).toBeNull();
     expect(out[1]!.ts).toEqual(new Date(10_000));
     expect(downsample(rows.slice(0, 50), 100, ['cpu'])).toHaveLength(50);
+  });
+
+  it('carries rollup bucket maxima as peaks, and none for raw rows or live snapshots', () => {
+    const at = '2026-06-01T11:00:00+00:00';
+    const rolled = rangeRow({ ts: at, resolution: '1m', cpu_total: 31.5, cpu_total_max: 99, mem_percent: 40 }, [
+      'cpu_total',
+      'mem_percent',
+    ]);
+    expect(rolled).toEqual({
+      ts: new Date(at),
+      cpu_total: 31.5,
+      cpu_total_max: 99,
+      mem_percent: 40,
+      mem_percent_max: null,
+    });
+    expect(rangeRow({ ts: at, resolution: 'raw', cpu_total: 31.5, cpu_total_max: 31.5 }, ['cpu_total'])).toEqual({
+      ts: new Date(at),
+      cpu_total: 31.5,
+      cpu_total_max: null,
+    });
+    expect(rangeRow({ ts: at, cpu_total: 7 }, ['cpu_total'])[peakKey('cpu_total')]).toBeNull();
+    // Downsampling keeps each bucket's peak of the peaks too.
+    const rows = Array.from({ length: 100 }, (_, i) =>
+      rangeRow({ ts: at, resolution: '1h', cpu_total: 30, cpu_total_max: i === 57 ? 99 : 35 }, ['cpu_total']),
+    );
+    const kept = downsample(rows, 10, ['cpu_total', peakKey('cpu_total')]);
+    expect(kept).toHaveLength(10);
+    expect(Math.max(...kept.map((r) => r.cpu_total_max as number))).toBe(99);
+    expect(kept.every((r) => r.cpu_total === 30)).toBe(true);
   });
 
   it('numbers the hours of the week from Monday 00:00 UTC', () => {

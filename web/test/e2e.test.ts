@@ -1,7 +1,8 @@
 /**
  * The dashboard end to end in real Chromium against the test stack: sign up, add a host and enroll an
  * agent with the command the page shows, see it live on the overview, its charts, a rule fires live,
- * a channel test message reaches a local receiver, and another team's user sees none of it.
+ * a channel test message reaches a local receiver, an email channel (Postmark) is made and edited in the form
+ * without its key ever coming back to the browser, and another team's user sees none of it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { artifactsDir, launchChromium } from './e2e-web.ts';
+import { startNotifyReceiver } from '../../supabase/tests/functions-receiver.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
 import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
@@ -228,7 +230,7 @@ describe('dashboard end to end', () => {
   it('sends a channel test message to a local receiver', async () => {
     const { port } = receiver.address() as { port: number };
     await page.getByRole('link', { name: 'Channels' }).click();
-    await page.getByLabel('Name').fill(`hook-${run}`);
+    await page.getByLabel('Name', { exact: true }).fill(`hook-${run}`);
     await page.getByLabel('Kind').selectOption('webhook');
     await page.getByLabel('Webhook URL').fill(`http://127.0.0.1:${port}/hook-${run}`);
     await page.getByRole('button', { name: 'Add channel' }).click();
@@ -239,6 +241,58 @@ describe('dashboard end to end', () => {
     });
     await page.locator(`[data-test-result="hook-${run}"].ok`).waitFor();
   }, 40_000);
+
+  it('makes and edits an email channel through a provider; the key never comes back to the browser', async () => {
+    // The functions send Postmark's API to this port (VIBE_PROVIDER_API_BASE, set by the test run).
+    const provider = await startNotifyReceiver(inject('providerApiPort'));
+    try {
+      const name = `mail-${run}`;
+      await page.getByLabel('Name', { exact: true }).fill(name);
+      await page.getByLabel('Kind').selectOption('email');
+      await page.getByLabel('Email provider').selectOption('postmark');
+      await page.getByLabel('From address').fill('Vibe <alerts@example.com>');
+      await page.getByLabel('Recipients (comma-separated)').fill('ops@example.com, nope');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.locator('[data-error="to"]').getByText('“nope” is not an email address').waitFor();
+      await page.locator('[data-error="api_key"]').getByText('API key is required').waitFor();
+      await page.getByLabel('Recipients (comma-separated)').fill('ops@example.com');
+      await page.getByLabel('API key').fill('pm-e2e-token-1');
+      await page.getByRole('button', { name: 'Add channel' }).click();
+      await page.getByRole('button', { name: `Send a test message to ${name}` }).click();
+      const [first] = await provider.waitFor('/email', 1, 20_000);
+      expect(first!.headers['x-postmark-server-token']).toBe('pm-e2e-token-1');
+      expect(first!.json).toMatchObject({
+        From: 'Vibe <alerts@example.com>',
+        To: 'ops@example.com',
+        MessageStream: 'outbound',
+      });
+      await page.locator(`[data-test-result="${name}"].ok`).waitFor();
+
+      const bodies: string[] = [];
+      const onResponse = async (r: { url(): string; text(): Promise<string> }) => {
+        if (r.url().includes('/rest/v1/')) bodies.push(await r.text().catch(() => ''));
+      };
+      page.on('response', onResponse);
+      await page.getByRole('button', { name: `Edit ${name}` }).click();
+      await page.locator('[data-secret-set="api_key"]').waitFor();
+      expect(await page.getByLabel('API key').inputValue()).toBe('');
+      expect(await page.getByLabel('From address').inputValue()).toBe('Vibe <alerts@example.com>');
+      await page.getByLabel('API key').fill('pm-e2e-token-2');
+      await page.getByRole('button', { name: 'Save channel' }).click();
+      await page.getByRole('heading', { name: 'Add a channel' }).waitFor();
+      page.off('response', onResponse);
+      expect(bodies.some((b) => b.includes('alerts@example.com'))).toBe(true);
+      expect(bodies.join('\n')).not.toContain('pm-e2e-token');
+      expect(await page.content()).not.toContain('pm-e2e-token');
+
+      await page.getByRole('button', { name: `Send a test message to ${name}` }).click();
+      const got = await provider.waitFor('/email', 2, 20_000);
+      expect(got[1]!.headers['x-postmark-server-token']).toBe('pm-e2e-token-2');
+      expect(got[1]!.json).toMatchObject({ From: 'Vibe <alerts@example.com>', To: 'ops@example.com' });
+    } finally {
+      await provider.close();
+    }
+  }, 120_000);
 
   it('polls the API while Realtime is unreachable and keeps the numbers moving', async () => {
     const p = await owner.newPage();

@@ -123,9 +123,11 @@ describe('notifications in the team language', () => {
   });
 
   it('fills placeholders and falls back to the base locale', () => {
-    expect(translate('en', 'notify_group', { count: 2, firing: 1, resolved: 1 })).toBe(
+    expect(translate('en', 'notify_group', { count: 2, parts: '1 firing, 1 resolved' })).toBe(
       '2 alerts: 1 firing, 1 resolved',
     );
+    // A placeholder without a value stays visible rather than vanishing.
+    expect(translate('ko', 'notify_title', { kind: '심각', rule: 'r' })).toBe('심각: {subject}의 r');
     expect(() => translate('en', 'host_count')).toThrow(/plural forms/);
   });
 });

@@ -14,7 +14,7 @@ import { recordFlush, sendDelay } from './send-policy.ts';
 export interface SendLoopOptions {
   queue: DiskQueue<QueuedRow>;
   client: SupabaseClient<Database>;
-  settings: Pick<AgentSettings, 'email' | 'password' | 'sendIntervalS' | 'retryMaxS'>;
+  settings: Pick<AgentSettings, 'email' | 'password' | 'sendIntervalS' | 'retryMaxS' | 'hostId'>;
   status: AgentStatus;
   /** Saves the status after each flush. */
   saveStatus: () => void;

@@ -1,4 +1,5 @@
 /** When the send loop sends next, and what a flush's result means for the status and the log (no I/O). */
+import { createHash } from 'node:crypto';
 import type { AgentSettings } from '../config/settings.ts';
 import { backoffDelay } from '../send/backoff.ts';
 import { describeError } from '../send/classify.ts';
@@ -8,15 +9,31 @@ import type { AgentStatus } from '../status-file.ts';
 /** First retry step after a failed send; it doubles per failure up to `retryMaxS`. */
 export const RETRY_BASE_MS = 1000;
 
-/** The wait before the next send: the send interval while sending works, backoff with jitter after `failures` failures in a row. */
+/**
+ * This host's phase within the send interval, in ms: a fixed offset derived from the host id, so a
+ * fleet that (re)starts at once still sends spread evenly over the interval instead of in one burst.
+ */
+export function sendPhaseMs(hostId: string, sendIntervalS: number): number {
+  const h = createHash('sha256').update(hostId).digest().readUInt32BE(0);
+  return Math.floor((h / 2 ** 32) * sendIntervalS * 1000);
+}
+
+/**
+ * The wait before the next send. While sending works: until this host's next slot on the wall-clock
+ * grid `phase + k · interval` (so the schedule holds across restarts and never drifts into step with
+ * other hosts); after `failures` failures in a row: backoff with jitter.
+ */
 export function sendDelay(
   failures: number,
-  settings: Pick<AgentSettings, 'sendIntervalS' | 'retryMaxS'>,
+  settings: Pick<AgentSettings, 'sendIntervalS' | 'retryMaxS' | 'hostId'>,
   random: () => number = Math.random,
+  now: number = Date.now(),
 ): number {
-  return failures > 0
-    ? backoffDelay(failures, { baseMs: RETRY_BASE_MS, maxMs: settings.retryMaxS * 1000 }, random)
-    : settings.sendIntervalS * 1000;
+  if (failures > 0) return backoffDelay(failures, { baseMs: RETRY_BASE_MS, maxMs: settings.retryMaxS * 1000 }, random);
+  const interval = settings.sendIntervalS * 1000;
+  const phase = sendPhaseMs(settings.hostId, settings.sendIntervalS);
+  const since = (((now - phase) % interval) + interval) % interval;
+  return interval - since;
 }
 
 /** A line for the log. */

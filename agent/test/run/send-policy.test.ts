@@ -1,14 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { RETRY_BASE_MS, recordFlush, sendDelay } from '../../src/run/send-policy.ts';
+import { RETRY_BASE_MS, recordFlush, sendDelay, sendPhaseMs } from '../../src/run/send-policy.ts';
 import { initialStatus } from '../../src/run/status-writer.ts';
 
-const settings = { sendIntervalS: 10, retryMaxS: 60 };
+const settings = { sendIntervalS: 10, retryMaxS: 60, hostId: '3f1c2a9e-0d7b-4c55-9a61-2b8e4f0c7d13' };
 const fresh = () => initialStatus({ depth: 0, dropped: 0, diskFullAt: null }, 1, 'start');
 const offline = { status: 0, code: null, message: 'fetch failed' };
 
 describe('sendDelay', () => {
-  it('waits the send interval while sending works', () => {
-    expect(sendDelay(0, settings)).toBe(10_000);
+  it("waits for the host's next slot on its phase grid while sending works", () => {
+    const phase = sendPhaseMs(settings.hostId, 10);
+    const t0 = 1_780_000_000_000 - (1_780_000_000_000 % 10_000); // a grid start
+    // Just after its slot, a host waits (almost) a whole interval; just before, only the rest.
+    expect(sendDelay(0, settings, Math.random, t0 + phase + 1)).toBe(9_999);
+    expect(sendDelay(0, settings, Math.random, t0 + phase - 250 + 10_000)).toBe(250);
+    // Every wait lands on the same grid: (now + delay − phase) is a multiple of the interval.
+    for (const now of [t0, t0 + 1234, t0 + 9_999, t0 + 55_555]) {
+      const delay = sendDelay(0, settings, Math.random, now);
+      expect(delay).toBeGreaterThan(0);
+      expect(delay).toBeLessThanOrEqual(10_000);
+      expect((now + delay - phase) % 10_000).toBe(0);
+    }
+  });
+
+  it('spreads a fleet evenly over the interval by host id', () => {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `host-${i}-${(i * 2654435761) % 4294967296}`);
+    const perSecond = new Array<number>(10).fill(0);
+    for (const id of ids) {
+      const p = sendPhaseMs(id, 10);
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThan(10_000);
+      perSecond[Math.floor(p / 1000)]!++;
+    }
+    // 1,000 per second expected; a uniform hash stays well within ±15 %.
+    for (const n of perSecond) expect(Math.abs(n - 1000)).toBeLessThan(150);
+    expect(sendPhaseMs(ids[0]!, 10)).toBe(sendPhaseMs(ids[0]!, 10));
   });
 
   it('backs off from the base step, doubling per failure, within the upper half of each step, up to retryMaxS', () => {

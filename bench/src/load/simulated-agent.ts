@@ -1,29 +1,4 @@
-/** One simulated agent: its own Auth session, and host samples sent over real HTTP as the agent's sender sends them. */
-import type { AgentCredential, StackUrls } from '../../../testkit/src/provision.ts';
-
-/** Counters of one agent. */
-export interface AgentStats {
-  /** Sample times the API acknowledged. */
-  acked: string[];
-  /** Requests answered with an error or not answered at all (each retried). */
-  errors: number;
-  latenciesMs: number[];
-}
-
-/** Signs in with the password grant (what supabase-js sends) and returns the access token. */
-export async function signIn(env: StackUrls, cred: AgentCredential): Promise<string> {
-  const res = await fetch(`${env.SUPABASE_URL}/auth/v1/token?grant_type=password`, {
-    method: 'POST',
-    headers: { apikey: env.SUPABASE_ANON_KEY, 'content-type': 'application/json' },
-    body: JSON.stringify({ email: cred.email, password: cred.password }),
-  });
-  const body = (await res.json()) as { access_token?: string; msg?: string; message?: string };
-  if (!res.ok || !body.access_token)
-    throw new Error(`Agent ${cred.email} cannot sign in (${res.status}): ${body.msg ?? body.message}`);
-  return body.access_token;
-}
-
-/** A host sample row shaped like the agent's (pure). */
+/** A host sample row shaped like the agent's sender sends it, for load runs (pure). */
 export function sampleRow(hostId: string, ts: Date, cpu: number): Record<string, unknown> {
   const gib = 1024 ** 3;
   return {
@@ -52,41 +27,4 @@ export function sampleRow(hostId: string, ts: Date, cpu: number): Record<string,
     process_count: 180,
     temp_c: 48,
   };
-}
-
-/** Upserts rows (ignoring duplicates, as the agent's sender does); retries up to `retries` times, counting each failure. */
-export async function sendRows(
-  env: StackUrls,
-  token: string,
-  rows: Record<string, unknown>[],
-  stats: AgentStats,
-  retries = 5,
-): Promise<boolean> {
-  for (let attempt = 0; attempt <= retries; attempt++) {
-    const t0 = performance.now();
-    try {
-      const res = await fetch(`${env.SUPABASE_URL}/rest/v1/host_samples?on_conflict=host_id,ts`, {
-        method: 'POST',
-        headers: {
-          apikey: env.SUPABASE_ANON_KEY,
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          prefer: 'return=minimal,resolution=ignore-duplicates',
-        },
-        body: JSON.stringify(rows),
-        signal: AbortSignal.timeout(30_000),
-      });
-      await res.arrayBuffer();
-      if (res.ok) {
-        stats.latenciesMs.push(performance.now() - t0);
-        for (const r of rows) stats.acked.push(r.ts as string);
-        return true;
-      }
-    } catch {
-      /* counted below */
-    }
-    stats.errors++;
-    await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
-  }
-  return false;
 }

@@ -9,10 +9,11 @@ import { parseDotenv } from '../supabase-cli.ts';
 const NOT_PASSED = new Set(['SUPABASE_JWT_SECRET', 'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_SECRET_KEY']);
 /**
  * Host variables Deno needs (temp folder, npm registry, the machine's CAs, proxies); the CLI hides HOME, PATH, PWD, HOSTNAME.
- * VIBE_ALLOWED_DEV_HOSTS lets a local run (tests, benchmarks) exempt its own receivers from the notification URL guard.
+ * VIBE_ALLOWED_DEV_HOSTS lets a local run (tests, benchmarks) exempt its own receivers from the notification URL guard;
+ * VIBE_PROVIDER_API_BASE sends the fixed provider APIs (email, Telegram, PagerDuty) to a test receiver.
  */
 const HOST_PASSTHROUGH =
-  /^(VIBE_ALLOWED_DEV_HOSTS|TMPDIR|DENO_CERT|DENO_TLS_CA_STORE|SSL_CERT_FILE|SSL_CERT_DIR|NPM_CONFIG_REGISTRY|npm_config_registry|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
+  /^(VIBE_ALLOWED_DEV_HOSTS|VIBE_PROVIDER_API_BASE|TMPDIR|DENO_CERT|DENO_TLS_CA_STORE|SSL_CERT_FILE|SSL_CERT_DIR|NPM_CONFIG_REGISTRY|npm_config_registry|(HTTPS?|NO|ALL)_PROXY|(https?|no|all)_proxy)$/;
 
 /** Where Deno keeps its module and npm cache: the user's, so every stack shares one warm cache. */
 export function denoDir(hostEnv: NodeJS.ProcessEnv = process.env): string {

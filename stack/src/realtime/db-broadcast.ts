@@ -1,11 +1,21 @@
-/** Broadcast from the database: picks up committed realtime.messages rows (announced by NOTIFY) and keeps the table small. */
-import pg from 'pg';
+/**
+ * Broadcast from the database: committed realtime.messages rows read from the WAL through a logical
+ * replication slot on the publication `supabase_realtime_messages_publication`, as hosted Realtime reads
+ * them, and a periodic cleanup that keeps the table small.
+ *
+ * (It used NOTIFY from a row trigger before. Postgres serialises the commits of every transaction that
+ * sent a NOTIFY, so concurrent ingest statements, each broadcasting once, waited for one another's WAL
+ * flush; reading the WAL costs the writers nothing.)
+ */
+import type pg from 'pg';
 import type { UserBroadcast } from './hub.ts';
+import { ReplicationStream, type Transaction } from './cdc/stream.ts';
 
 /** Where a picked-up message goes: the topic's public or private subscribers. */
 export type Deliver = (isPrivate: boolean, topic: string, msg: UserBroadcast) => void;
 
-const CHANNEL = 'realtime_broadcast';
+/** The publication bootstrap/10_realtime.sql creates: inserts into realtime.messages. */
+export const MESSAGES_PUBLICATION = 'supabase_realtime_messages_publication';
 /**
  * Delivered rows are deleted after this long. Hosted Realtime keeps daily partitions for a few days
  * (for `replay`); locally nothing reads old rows back, so minutes are enough to debug with SQL.
@@ -13,106 +23,54 @@ const CHANNEL = 'realtime_broadcast';
 export const RETENTION_MINUTES = 10;
 const CLEANUP_EVERY_MS = 60_000;
 
-interface Announcement {
-  id: string;
-  topic?: string;
-  event?: string;
-  private?: boolean;
-  payload?: unknown;
-  binary?: string | null;
-  large?: boolean;
-}
-
-/** A LISTEN connection that survives Postgres restarts, plus the periodic cleanup. */
+/** A replication stream of new broadcast rows that survives Postgres restarts, plus the periodic cleanup. */
 export class DatabaseBroadcasts {
   private readonly pool: pg.Pool;
-  private readonly dbUrl: string;
   private readonly deliver: Deliver;
-  private client: pg.Client | null = null;
-  private stopped = false;
-  private chain: Promise<void> = Promise.resolve();
+  private readonly stream: ReplicationStream;
   private cleanupTimer: NodeJS.Timeout | null = null;
-  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(pool: pg.Pool, dbUrl: string, deliver: Deliver) {
     this.pool = pool;
-    this.dbUrl = dbUrl;
     this.deliver = deliver;
+    this.stream = new ReplicationStream({
+      dbUrl,
+      publication: MESSAGES_PUBLICATION,
+      applicationName: 'realtime broadcast from database',
+      onTransaction: async (tx) => this.handle(tx),
+    });
   }
 
-  /** The LISTEN connection's server process id (null while reconnecting). */
+  /** The replication connection's server process id, once its slot captures commits (null while reconnecting). */
   get backendPid(): number | null {
-    return (this.client as (pg.Client & { processID?: number }) | null)?.processID ?? null;
+    return this.stream.backendPid;
   }
 
   async start(): Promise<void> {
-    await this.listen();
+    await this.stream.start();
     this.cleanupTimer = setInterval(() => void this.cleanup(), CLEANUP_EVERY_MS);
     this.cleanupTimer.unref();
   }
 
-  private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.dbUrl, application_name: 'realtime broadcast listener' });
-    client.on('error', () => {});
-    client.on('notification', (n) => {
-      if (n.channel !== CHANNEL || !n.payload) return;
-      const payload = n.payload;
-      this.chain = this.chain
-        .then(() => this.handle(payload))
-        .catch((err: Error) => {
-          process.stderr.write(`[realtime] broadcast from database failed: ${err.message}\n`);
-        });
-    });
-    client.on('end', () => {
-      if (this.client !== client || this.stopped) return;
-      this.client = null;
-      this.scheduleReconnect(500);
-    });
-    await client.connect();
-    await client.query(`listen ${CHANNEL}`);
-    this.client = client;
-  }
-
-  private scheduleReconnect(delay: number): void {
-    this.retryTimer = setTimeout(() => {
-      if (this.stopped) return;
-      this.listen().catch((err: Error) => {
-        process.stderr.write(`[realtime] LISTEN reconnect failed: ${err.message}\n`);
-        this.scheduleReconnect(Math.min(delay * 2, 10000));
+  private handle(tx: Transaction): void {
+    for (const change of tx.changes) {
+      if (change.kind !== 'INSERT' || !change.newTuple) continue;
+      const row = new Map<string, string | null>();
+      change.relation.columns.forEach((c, i) => {
+        const v = change.newTuple![i];
+        row.set(c.name, typeof v === 'string' ? v : null);
       });
-    }, delay);
-    this.retryTimer.unref();
-  }
-
-  private async handle(text: string): Promise<void> {
-    let a = JSON.parse(text) as Announcement;
-    if (a.large) {
-      const res = await this.pool.query<{
-        topic: string;
-        event: string;
-        private: boolean;
-        payload: unknown;
-        binary: string | null;
-      }>(
-        `select topic, event, coalesce(private, true) as private, payload, encode(binary_payload, 'base64') as binary
-           from realtime.messages where id = $1`,
-        [a.id],
-      );
-      const row = res.rows[0];
-      if (!row) return; // already cleaned up
-      a = { id: a.id, ...row };
+      const id = row.get('id') ?? '';
+      const topic = row.get('topic');
+      const event = row.get('event');
+      if (row.get('extension') !== 'broadcast' || typeof topic !== 'string' || typeof event !== 'string') continue;
+      const binary = row.get('binary_payload');
+      const msg: UserBroadcast =
+        typeof binary === 'string'
+          ? { event, encoding: 'binary', payload: byteaFromText(binary), meta: { id } }
+          : { event, encoding: 'json', payload: Buffer.from(row.get('payload') ?? 'null'), meta: { id } };
+      this.deliver(row.get('private') !== 'f', topic, msg);
     }
-    if (typeof a.topic !== 'string' || typeof a.event !== 'string') return;
-    const msg: UserBroadcast =
-      typeof a.binary === 'string'
-        ? { event: a.event, encoding: 'binary', payload: Buffer.from(a.binary, 'base64'), meta: { id: a.id } }
-        : {
-            event: a.event,
-            encoding: 'json',
-            payload: Buffer.from(JSON.stringify(a.payload ?? null)),
-            meta: { id: a.id },
-          };
-    this.deliver(a.private !== false, a.topic, msg);
   }
 
   /** Deletes rows older than the retention; hosted drops whole daily partitions instead. */
@@ -129,12 +87,12 @@ export class DatabaseBroadcasts {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    const client = this.client;
-    this.client = null;
-    if (client) await client.end().catch(() => {});
-    await this.chain;
+    await this.stream.stop();
   }
+}
+
+/** bytea in Postgres' text output (hex: `\x0a1b…`). */
+function byteaFromText(text: string): Buffer {
+  return text.startsWith('\\x') ? Buffer.from(text.slice(2), 'hex') : Buffer.from(text, 'binary');
 }

@@ -102,6 +102,23 @@ export function settingsStatement(
   return { sql: `select ${calls.join(', ')}`, values };
 }
 
+/**
+ * The transaction's opening, in one round trip: BEGIN and the settings as one simple-query string, the
+ * values quoted as literals (`pg`'s escapeLiteral: quotes doubled, backslashes in an E'' string).
+ * Two round trips (BEGIN, then a parameterised set_config) cost a small request a tenth of its time.
+ */
+export function openingSql(
+  readOnly: boolean,
+  settings: { sql: string; values: string[] },
+  client: pg.ClientBase,
+): string {
+  const begin = readOnly ? 'begin isolation level read committed read only' : 'begin isolation level read committed';
+  const inlined = settings.sql.replace(/\$(\d+)/g, (_, n: string) =>
+    client.escapeLiteral(settings.values[Number(n) - 1]!),
+  );
+  return `${begin}; ${inlined}`;
+}
+
 /** Runs `fn` in one transaction (read-only when asked) after applying the settings; rolls back when `fn` says so or throws. */
 export async function inTransaction<T>(
   pool: pg.Pool,
@@ -112,11 +129,8 @@ export async function inTransaction<T>(
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
-    await client.query(
-      readOnly ? 'begin isolation level read committed read only' : 'begin isolation level read committed',
-    );
     try {
-      await client.query(settings.sql, settings.values);
+      await client.query(openingSql(readOnly, settings, client));
       const { result, rollback } = await fn(client);
       await client.query(rollback ? 'rollback' : 'commit');
       return result;

@@ -2,6 +2,7 @@
  * Upstash key names shared by cache-snapshots (writer) and the web API (reader). No imports.
  *   hostSnapshotKey(hostId)  → "vibe:v1:host:<hostId>:snapshot"   (ServerStats of one host, tier high)
  *   teamServersKey(teamId)   → "vibe:v1:team:<teamId>:servers"    ({ servers: ServerStats[] }, tier high)
+ *   teamPersistGateKey(teamId) → "vibe:v1:team:<teamId>:persisted" (present while a snapshot was persisted recently)
  * Values are hybrid-storage envelopes {"v": data, "at": ISO time} (see hybrid-storage.ts).
  */
 
@@ -21,4 +22,9 @@ export function teamServersKey(teamId: string): string {
 /** Write gate: present while a host's snapshot was written within its sample interval. */
 export function hostWriteGateKey(hostId: string): string {
   return `vibe:${CACHE_VERSION}:host:${hostId}:written`;
+}
+
+/** Persist gate: present while the team's server list was written to the `metrics` table recently. */
+export function teamPersistGateKey(teamId: string): string {
+  return `vibe:${CACHE_VERSION}:team:${teamId}:persisted`;
 }

@@ -1659,6 +1659,7 @@ export type Database = {
           minute_retention: string
           offline_after_intervals: number
           raw_retention: string
+          snapshot_retention: string
           team_id: string
           updated_at: string
         }
@@ -1668,6 +1669,7 @@ export type Database = {
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
+          snapshot_retention?: string
           team_id: string
           updated_at?: string
         }
@@ -1677,6 +1679,7 @@ export type Database = {
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
+          snapshot_retention?: string
           team_id?: string
           updated_at?: string
         }
@@ -1831,6 +1834,14 @@ export type Database = {
           value: number
         }[]
       }
+      channel_settings: {
+        Args: { p_team_id: string }
+        Returns: {
+          channel_id: string
+          secrets_set: string[]
+          settings: Json
+        }[]
+      }
       claim_enrollment_token: { Args: { p_token: string }; Returns: Json }
       claim_invitation_mails: {
         Args: { p_lease_seconds?: number; p_limit?: number }
@@ -1925,20 +1936,30 @@ export type Database = {
         }
         Returns: {
           cpu_iowait: number
+          cpu_iowait_max: number
           cpu_total: number
           cpu_total_max: number
           disk_percent: number
+          disk_percent_max: number
           disk_read_bps: number
+          disk_read_bps_max: number
           disk_write_bps: number
+          disk_write_bps_max: number
           load_1: number
+          load_1_max: number
           mem_percent: number
+          mem_percent_max: number
           net_connections: number
           net_rx_bps: number
+          net_rx_bps_max: number
           net_tx_bps: number
+          net_tx_bps_max: number
           resolution: string
           samples: number
           swap_percent: number
+          swap_percent_max: number
           temp_c: number
+          temp_c_max: number
           ts: string
         }[]
       }
@@ -1968,6 +1989,10 @@ export type Database = {
       }
       revoke_invitation: {
         Args: { p_invitation_id: string }
+        Returns: undefined
+      }
+      set_channel_config: {
+        Args: { p_channel_id: string; p_config: Json }
         Returns: undefined
       }
       settle_invitation_mails: {

@@ -3,11 +3,14 @@
  * with the tiered TTLs (_shared/ttl-tiers.ts) under the keys in _shared/cache-keys.ts; the web API
  * reads these first (hybrid storage) and falls back to Postgres.
  *   POST {"reason": "ingest" | "schedule"} with the service key (pg_net after ingest, debounced; pg_cron every minute)
- *     → 200 {teams, hostsWritten, hostsSkipped, listsWritten}
+ *     → 200 {teams, hostsWritten, hostsSkipped, listsWritten, snapshotsPersisted}
+ * Each touched team's server list is also persisted to `metrics` at most once per
+ * VIBE_SNAPSHOT_PERSIST_EVERY_S (default 300; 0 turns persisting off).
  * verify_jwt = false (config.toml): the function checks the service key itself.
  */
 import { Redis } from '@upstash/redis';
 import { corsHeaders, json, jsonError, readJsonObject } from '../_shared/http.ts';
+import { metricsTable } from '../_shared/hybrid-storage.ts';
 import { isServiceRequest } from '../_shared/service-auth.ts';
 import { requireEnv, serviceClient } from '../_shared/supabase-admin.ts';
 import { cacheSnapshots } from './run.ts';
@@ -20,6 +23,10 @@ const redis = new Redis({
 });
 /** Hosts whose latest sample changed this recently are written (the gate still limits the rate). */
 const FRESH_MS = 5 * 60_000;
+const persistEveryS = Number(Deno.env.get('VIBE_SNAPSHOT_PERSIST_EVERY_S') ?? 300);
+if (!Number.isInteger(persistEveryS) || persistEveryS < 0)
+  throw new Error(`VIBE_SNAPSHOT_PERSIST_EVERY_S must be a whole number of seconds ≥ 0, not "${persistEveryS}"`);
+const persist = { store: metricsTable(admin), everyS: persistEveryS };
 
 Deno.serve(async (req) => {
   if (req.method === 'OPTIONS') return new Response('ok', { headers: corsHeaders });
@@ -31,7 +38,7 @@ Deno.serve(async (req) => {
   if (body instanceof Response) return body;
   try {
     const now = new Date();
-    return json(await cacheSnapshots(admin, redis, new Date(now.getTime() - FRESH_MS), now));
+    return json(await cacheSnapshots(admin, redis, new Date(now.getTime() - FRESH_MS), now, persist));
   } catch (err) {
     return jsonError(500, 'cache_failed', err instanceof Error ? err.message : String(err));
   }

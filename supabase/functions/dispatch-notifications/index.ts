@@ -1,5 +1,5 @@
 /**
- * dispatch-notifications: sends due outbox rows (Slack, Discord, email API, webhook).
+ * dispatch-notifications: sends due outbox rows (Slack, Discord, email APIs, webhook, Teams, Telegram, PagerDuty, ntfy).
  *   POST {"reason": "new" | "schedule"} with the service key (pg_net after new events; pg_cron every minute)
  *     → 200 {claimed, messages, sent, retried, failed, errors, invitations: {…the same for invitation mails}}
  *   POST {"reason": "invitation"} with the service key (pg_net after create_invitation queued a mail; pg_cron)
@@ -7,7 +7,8 @@
  *   POST {"channel_id"} as a team owner/admin (or service key) → sends a test message (test-message.ts)
  * verify_jwt = false (config.toml): the function checks the service key or the user itself.
  * Env: VIBE_DASHBOARD_URL (links), VIBE_NOTIFY_MAX_ATTEMPTS (8), VIBE_NOTIFY_GROUP_WAIT_MS (250),
- * VIBE_ALLOWED_DEV_HOSTS (destinations exempt from the https/public-address rule, for local receivers).
+ * VIBE_ALLOWED_DEV_HOSTS (destinations exempt from the https/public-address rule, for local receivers),
+ * VIBE_PROVIDER_API_BASE (tests only: the provider APIs' origin, provider-base.ts).
  */
 import { corsHeaders, json, jsonError, readJsonObject } from '../_shared/http.ts';
 import { bearerToken, isServiceRequest } from '../_shared/service-auth.ts';

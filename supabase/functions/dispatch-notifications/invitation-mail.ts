@@ -4,6 +4,7 @@
  */
 import { deliver } from './channels/deliver.ts';
 import { emailApiRequest, escapeHtml } from './channels/email.ts';
+import type { Mail } from './channels/email-providers.ts';
 import type { ChannelConfig, OutgoingRequest, SendResult, Transport } from './channels/types.ts';
 
 /** One row of claim_invitation_mails. */
@@ -29,13 +30,13 @@ export function invitationUrl(dashboardUrl: string, token: string): string {
   return `${dashboardUrl.replace(/\/+$/, '')}/invite/${encodeURIComponent(token)}`;
 }
 
-/** The Resend-compatible body of an invitation mail (pure). */
+/** The invitation mail (pure); the channel's provider shapes the request. */
 export function invitationEmailPayload(
   mail: ClaimedInvitationMail,
   token: string,
   dashboardUrl: string,
   from: string,
-): Record<string, unknown> {
+): Mail {
   const inviter = mail.invited_by_email ?? 'A team admin';
   const link = invitationUrl(dashboardUrl, token);
   const expires = new Date(mail.expires_at).toISOString();

@@ -1,10 +1,19 @@
 /** The channel-neutral notification message: one or more alert events (grouped per channel) or a test. Pure. */
 import { type Locale, translate } from '../_shared/i18n/translate.ts';
 
+/** Event kinds every channel knows; others pass through as their name. */
+export type AlertKind = 'firing' | 'resolved' | 'acknowledged' | 'reminder' | (string & {});
+
 /** One alert event as every channel renders it. */
 export interface AlertItem {
   eventId: number;
-  kind: 'firing' | 'resolved';
+  /**
+   * firing, resolved, acknowledged (someone took it), reminder (still firing, not acknowledged);
+   * any other kind a newer schema adds is rendered generically from its name.
+   */
+  kind: AlertKind;
+  /** The rule (null once deleted): with the host and series it names one alert across its events. */
+  ruleId: string | null;
   severity: 'warning' | 'critical';
   ruleName: string;
   metric: string;
@@ -12,6 +21,8 @@ export interface AlertItem {
   threshold: number | null;
   hostId: string | null;
   hostName: string;
+  /** What the rule watched on the host or service: a mount, interface, route, check… (null for host-wide rules). */
+  series: string | null;
   occurredAt: string;
   reason: string | null;
   /** Anomaly events: the expected value, the band and the robust z-score. */
@@ -44,6 +55,11 @@ export interface NotificationMessage {
 export interface ClaimedEvent {
   id: number;
   kind: string;
+  rule_id?: string | null;
+  series?: string | null;
+  /** acknowledged events: who acknowledged, and their note. */
+  actor_email?: string | null;
+  note?: string | null;
   severity: string;
   rule_name: string;
   metric: string;
@@ -63,6 +79,15 @@ export function hostUrl(dashboardUrl: string, hostId: string | null): string | n
   return hostId ? `${dashboardUrl.replace(/\/+$/, '')}/hosts/${encodeURIComponent(hostId)}` : null;
 }
 
+/** "By ana@example.com: looking into it" for an acknowledged event, else null. */
+function ackReason(event: ClaimedEvent, locale: Locale): string | null {
+  if (event.kind !== 'acknowledged' || (!event.actor_email && !event.note)) return null;
+  const who = event.actor_email || translate(locale, 'notify_team_member');
+  return event.note
+    ? translate(locale, 'notify_ack_by_note', { who, note: event.note })
+    : translate(locale, 'notify_ack_by', { who });
+}
+
 /** An alert item from a claimed event row and its host. */
 export function toAlertItem(
   event: ClaimedEvent,
@@ -72,17 +97,19 @@ export function toAlertItem(
 ): AlertItem {
   return {
     eventId: Number(event.id),
-    kind: event.kind === 'resolved' ? 'resolved' : 'firing',
+    kind: event.kind,
+    ruleId: event.rule_id ?? null,
     severity: event.severity === 'critical' ? 'critical' : 'warning',
     ruleName: event.rule_name,
     metric: event.metric,
     value: event.value,
     threshold: event.threshold,
     hostId: event.host_id,
-    hostName: host?.name ?? translate(locale, 'notify_unknown_host'),
+    hostName: host?.name ?? (event.host_id ? translate(locale, 'notify_unknown_host') : ''),
+    series: typeof event.series === 'string' && event.series !== '' ? event.series : null,
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
-    reason: event.reason,
+    reason: event.reason ?? ackReason(event, locale),
     expected: event.expected ?? null,
     bandLow: event.band_low ?? null,
     bandHigh: event.band_high ?? null,
@@ -105,13 +132,44 @@ export function formatValue(n: number | null): string {
   return Math.abs(n) >= 1000 ? String(Math.round(n)) : String(Math.round(n * 10) / 10);
 }
 
+/** What the alert is about: "web-1", "web-1 (/var)", or the series alone for rules on services and checks. */
+export function alertSubject(a: AlertItem): string {
+  if (a.hostName && a.series) return `${a.hostName} (${a.series})`;
+  return a.hostName || a.series || '';
+}
+
 // The texts below are the catalogue's notify_* messages (supabase/functions/_shared/i18n), in the team's language.
 
-/** "Resolved", "Critical" or "Warning", the rule and the host, for titles. */
+/** The word a title starts with: the severity while firing, else what happened. */
+export function kindLabel(a: AlertItem): string {
+  const locale = a.locale ?? 'en';
+  const critical = a.severity === 'critical';
+  switch (a.kind) {
+    case 'firing':
+      return translate(locale, critical ? 'notify_kind_critical' : 'notify_kind_warning');
+    case 'resolved':
+      return translate(locale, 'notify_kind_resolved');
+    case 'acknowledged':
+      return translate(locale, 'notify_kind_acknowledged');
+    case 'reminder':
+      return translate(locale, 'notify_kind_reminder', {
+        severity: translate(locale, critical ? 'severity_critical' : 'severity_warning'),
+      });
+    default: {
+      const words = String(a.kind).replace(/[_-]+/g, ' ').trim() || 'Update';
+      return words.charAt(0).toUpperCase() + words.slice(1);
+    }
+  }
+}
+
+/** Whether the alert is over (green in every channel). */
+export const isResolved = (a: AlertItem): boolean => a.kind === 'resolved';
+
+/** "Critical: CPU high on web-1", "Resolved: Disk full on web-1 (/var)", "Warning: Error rate on api /login". */
 export function alertTitle(a: AlertItem): string {
-  const key =
-    a.kind === 'resolved' ? 'notify_resolved' : a.severity === 'critical' ? 'notify_critical' : 'notify_warning';
-  return translate(a.locale ?? 'en', key, { rule: a.ruleName, host: a.hostName });
+  const subject = alertSubject(a);
+  const texts = { kind: kindLabel(a), rule: a.ruleName, subject };
+  return translate(a.locale ?? 'en', subject ? 'notify_title' : 'notify_title_plain', texts);
 }
 
 /** One human line describing the alert's value against its threshold or band. */
@@ -133,12 +191,29 @@ export function alertDetail(a: AlertItem): string {
   });
 }
 
-/** The message's headline: one alert's title, or a count for a group. */
+const COUNT_KEYS = {
+  firing: 'notify_count_firing',
+  resolved: 'notify_count_resolved',
+  acknowledged: 'notify_count_acknowledged',
+  reminder: 'notify_count_reminder',
+} as const;
+
+/** The message's headline: one alert's title, or a count per kind for a group. */
 export function messageTitle(m: NotificationMessage): string {
   const locale = m.locale ?? 'en';
   if (m.type === 'test') return translate(locale, 'notify_test', { channel: m.channel.name });
   if (m.alerts.length === 1) return alertTitle(m.alerts[0]!);
-  const firing = m.alerts.filter((a) => a.kind === 'firing').length;
-  const resolved = m.alerts.length - firing;
-  return translate(locale, 'notify_group', { count: m.alerts.length, firing, resolved });
+  const counts = new Map<string, number>([
+    ['firing', 0],
+    ['resolved', 0],
+  ]);
+  for (const a of m.alerts) counts.set(String(a.kind), (counts.get(String(a.kind)) ?? 0) + 1);
+  const parts = [...counts]
+    .filter(([k, n]) => n > 0 || k === 'firing' || k === 'resolved')
+    .map(([k, n]) =>
+      k in COUNT_KEYS
+        ? translate(locale, COUNT_KEYS[k as keyof typeof COUNT_KEYS], { count: n })
+        : translate(locale, 'notify_count_other', { count: n, kind: k }),
+    );
+  return translate(locale, 'notify_group', { count: m.alerts.length, parts: parts.join(', ') });
 }

@@ -84,37 +84,16 @@ grant execute on function realtime.send(jsonb, text, text, boolean) to anon, aut
 grant execute on function realtime.send_binary(bytea, text, text, boolean) to anon, authenticated, service_role;
 grant execute on function realtime.broadcast_changes(text, text, text, text, text, record, record, text) to anon, authenticated, service_role;
 
--- Local pickup: hosted Realtime reads new rows through a logical replication slot; here each committed
--- broadcast row is announced with NOTIFY (delivered only at commit, never after a rollback). Rows too big
--- for a notification (8000 bytes) are announced by id and read back by the server.
-create or replace function realtime.local_announce_broadcast()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  body text;
+-- Pickup: as hosted Realtime, the server reads new broadcast rows from the WAL through a logical
+-- replication slot on this publication (stack/src/realtime/db-broadcast.ts). Only committed rows reach
+-- it, in commit order; writers pay nothing at commit (a NOTIFY per row, as before, serialised the
+-- commits of every transaction that broadcast).
+drop trigger if exists local_announce_broadcast on realtime.messages;
+drop function if exists realtime.local_announce_broadcast();
+do $$
 begin
-  if new.extension is distinct from 'broadcast' or new.event is null then
-    return null;
+  if not exists (select 1 from pg_publication where pubname = 'supabase_realtime_messages_publication') then
+    create publication supabase_realtime_messages_publication for table realtime.messages with (publish = 'insert');
   end if;
-  body := json_build_object(
-    'id', new.id,
-    'topic', new.topic,
-    'event', new.event,
-    'private', coalesce(new.private, true),
-    'payload', new.payload,
-    'binary', case when new.binary_payload is null then null else encode(new.binary_payload, 'base64') end
-  )::text;
-  if octet_length(body) > 7800 then
-    body := json_build_object('id', new.id, 'large', true)::text;
-  end if;
-  perform pg_notify('realtime_broadcast', body);
-  return null;
-end;
+end
 $$;
-
-create or replace trigger local_announce_broadcast
-  after insert on realtime.messages
-  for each row execute function realtime.local_announce_broadcast();

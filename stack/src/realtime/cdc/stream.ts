@@ -25,6 +25,8 @@ export interface StreamOptions {
   onTransaction: (tx: Transaction) => Promise<void>;
   /** Called when a relation's definition arrives (before changes that use it). */
   onRelation?: (rel: Relation) => void;
+  /** Shown in pg_stat_activity; default "realtime postgres_changes". */
+  applicationName?: string;
   /** Whether anyone listens to a table now; other rows are not kept in memory (bulk loads of busy tables). */
   wants?: (relid: number) => boolean;
 }
@@ -98,14 +100,24 @@ export class ReplicationStream {
       connectionString: this.opts.dbUrl,
       replication: 'database',
       options: '-c TimeZone=UTC',
-      application_name: 'realtime postgres_changes',
+      application_name: this.opts.applicationName ?? 'realtime postgres_changes',
     } as pg.ClientConfig);
     client.on('error', () => {});
-    await client.connect();
+    try {
+      await client.connect();
+      this.slot = SLOT_PREFIX + randomBytes(6).toString('hex');
+      // temporary: Postgres drops it when this connection ends, so a crashed stack cannot retain WAL forever
+      await client.query(`CREATE_REPLICATION_SLOT ${this.slot} TEMPORARY LOGICAL pgoutput (SNAPSHOT 'nothing')`);
+    } catch (err) {
+      await client.end().catch(() => {});
+      throw err;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => {});
+      return;
+    }
+    // Only now does backendPid report the connection: every commit from here on reaches the slot.
     this.client = client;
-    this.slot = SLOT_PREFIX + randomBytes(6).toString('hex');
-    // temporary: Postgres drops it when this connection ends, so a crashed stack cannot retain WAL forever
-    await client.query(`CREATE_REPLICATION_SLOT ${this.slot} TEMPORARY LOGICAL pgoutput (SNAPSHOT 'nothing')`);
     this.relations = new Map();
     const pub = this.opts.publication.replace(/'/g, "''");
     const query = new StartReplication(

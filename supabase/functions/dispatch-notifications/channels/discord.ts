@@ -3,7 +3,7 @@ import { alertTitle, formatValue, messageTitle, type AlertItem, type Notificatio
 import { deliver, requireString } from './deliver.ts';
 import type { ChannelConfig, OutgoingRequest, Send } from './types.ts';
 
-/** Embed colours: critical red, warning amber, resolved green, test blue. */
+/** Embed colours: critical red, warning amber, resolved green, test (and acknowledged, other updates) blue. */
 export const DISCORD_COLORS = Object.freeze({
   critical: 0xe5484d,
   warning: 0xf5a524,
@@ -14,7 +14,8 @@ const MAX_EMBEDS = 10;
 
 /** The colour of one alert's embed. */
 export function discordColor(a: AlertItem): number {
-  return a.kind === 'resolved' ? DISCORD_COLORS.resolved : DISCORD_COLORS[a.severity];
+  if (a.kind === 'resolved') return DISCORD_COLORS.resolved;
+  return a.kind === 'firing' || a.kind === 'reminder' ? DISCORD_COLORS[a.severity] : DISCORD_COLORS.test;
 }
 
 function embed(a: AlertItem): Record<string, unknown> {

@@ -1,13 +1,11 @@
 /**
- * Email through an HTTP email API (Resend-compatible: POST /emails with a Bearer key), since edge
- * runtimes cannot open SMTP ports. Config: {"to": [...], "from", "api_key", "api_url"?}.
+ * Email through an HTTP email API (Resend, Postmark, SendGrid or Mailgun: email-providers.ts), since edge
+ * runtimes cannot open SMTP ports. Config: {"to": [...], "from", "api_key", "provider"?, "region"?, "domain"?, "api_url"?}.
  */
 import { alertDetail, alertTitle, messageTitle, type NotificationMessage } from '../message.ts';
 import { deliver, requireString } from './deliver.ts';
+import { emailProviderRequest, parseAddress, type Mail } from './email-providers.ts';
 import { ChannelConfigError, type ChannelConfig, type OutgoingRequest, type Send } from './types.ts';
-
-/** Resend's endpoint; any compatible API can be set as "api_url". */
-export const DEFAULT_EMAIL_API_URL = 'https://api.resend.com/emails';
 
 /** Escapes text for HTML bodies. */
 export const escapeHtml = (s: string): string =>
@@ -37,8 +35,8 @@ export function emailHtml(m: NotificationMessage): string {
   return `<h2>${escapeHtml(messageTitle(m))}</h2>${items.join('')}<p><a href="${escapeHtml(m.dashboardUrl)}">Open the dashboard</a></p>`;
 }
 
-/** The Resend-compatible JSON body (pure). */
-export function emailPayload(m: NotificationMessage, to: string[], from: string): Record<string, unknown> {
+/** The mail for a message (pure); each provider shapes it its own way. */
+export function emailPayload(m: NotificationMessage, to: string[], from: string): Mail {
   return {
     from,
     to,
@@ -61,30 +59,22 @@ function recipients(config: ChannelConfig): string[] {
   return list;
 }
 
-/** A request to the channel's email API (sender, key and URL from its config) for a body built from the sender. */
+/** A request to the channel's email API (provider, sender and key from its config) for a mail built from the sender. */
 export function emailApiRequest(
   config: ChannelConfig,
   idempotencyKey: string,
-  body: (from: string) => Record<string, unknown>,
+  mail: (from: string) => Mail,
 ): OutgoingRequest {
   const from = requireString(
     config,
     'from',
-    'set "from" to a sender your email API accepts, e.g. "Vibe <alerts@example.com>"',
+    'set "from" to a sender your email provider accepts, e.g. "Vibe <alerts@example.com>"',
   );
-  const apiKey = requireString(config, 'api_key', 'set "api_key" to the email API key (Resend: re_…)');
-  const url =
-    typeof config.api_url === 'string' && config.api_url.trim() ? config.api_url.trim() : DEFAULT_EMAIL_API_URL;
-  return {
-    url,
-    what: 'Email API',
-    headers: {
-      'Content-Type': 'application/json',
-      Authorization: `Bearer ${apiKey}`,
-      'Idempotency-Key': idempotencyKey,
-    },
-    body: JSON.stringify(body(from)),
-  };
+  if (!parseAddress(from))
+    throw new ChannelConfigError(
+      `Channel secrets "from" must be an address or "Name <address>", not ${JSON.stringify(from)}`,
+    );
+  return emailProviderRequest(config, mail(from), idempotencyKey);
 }
 
 /** The HTTP request for an email channel. */

@@ -6,7 +6,16 @@ import type { ChannelConfig, OutgoingRequest, Send } from './types.ts';
 const MAX_ALERTS = 20;
 
 function section(a: AlertItem): Record<string, unknown> {
-  const icon = a.kind === 'resolved' ? ':white_check_mark:' : a.severity === 'critical' ? ':red_circle:' : ':warning:';
+  const icon =
+    a.kind === 'resolved'
+      ? ':white_check_mark:'
+      : a.kind === 'acknowledged'
+        ? ':eyes:'
+        : a.kind !== 'firing' && a.kind !== 'reminder'
+          ? ':information_source:'
+          : a.severity === 'critical'
+            ? ':red_circle:'
+            : ':warning:';
   const title = a.hostUrl ? `<${a.hostUrl}|${alertTitle(a)}>` : alertTitle(a);
   const lines = [`${icon} *${title}*`, alertDetail(a)];
   if (a.reason) lines.push(a.reason);

@@ -37,6 +37,7 @@ export function webhookPayload(m: NotificationMessage): Record<string, unknown> 
       score: a.score,
       reason: a.reason,
       host: { id: a.hostId, name: a.hostName, url: a.hostUrl },
+      ...(a.series !== null ? { series: a.series } : {}),
       occurred_at: a.occurredAt,
     })),
   };

@@ -15,7 +15,18 @@ const maxPages = 50;
 /** A row of public.metrics_range (percent 0–100, rates in bytes/s), the columns fetchRange selects. */
 export type RangeRow = Pick<
   Database['public']['Functions']['metrics_range']['Returns'][number],
-  'ts' | 'resolution' | 'cpu_total' | 'mem_percent' | 'disk_percent' | 'net_rx_bps' | 'net_tx_bps'
+  | 'ts'
+  | 'resolution'
+  | 'cpu_total'
+  | 'mem_percent'
+  | 'disk_percent'
+  | 'net_rx_bps'
+  | 'net_tx_bps'
+  | 'cpu_total_max'
+  | 'mem_percent_max'
+  | 'disk_percent_max'
+  | 'net_rx_bps_max'
+  | 'net_tx_bps_max'
 >;
 
 /** One point of GET /api/monitoring/performance; with ?metric= only that field is present. */
@@ -33,11 +44,14 @@ export interface PerformanceSeries {
   points: PerformancePoint[];
 }
 
+// Buckets are chosen by each row's minimum average and its maximum: for rollup rows the maximum is the
+// bucket's peak (<metric>_max), so the bucket that held a raw spike survives downsampling; the values
+// answered stay the seed's averages.
 const fieldsOf: Record<MetricName, Field<RangeRow>[]> = {
-  cpu: [(r) => r.cpu_total],
-  memory: [(r) => r.mem_percent],
-  disk: [(r) => r.disk_percent],
-  network: [(r) => r.net_rx_bps, (r) => r.net_tx_bps],
+  cpu: [(r) => r.cpu_total, (r) => r.cpu_total_max],
+  memory: [(r) => r.mem_percent, (r) => r.mem_percent_max],
+  disk: [(r) => r.disk_percent, (r) => r.disk_percent_max],
+  network: [(r) => r.net_rx_bps, (r) => r.net_rx_bps_max, (r) => r.net_tx_bps, (r) => r.net_tx_bps_max],
 };
 const allFields = [...fieldsOf.cpu, ...fieldsOf.memory, ...fieldsOf.disk, ...fieldsOf.network];
 
@@ -71,7 +85,9 @@ export async function fetchRange(
   for (let page = 0; page < maxPages; page++) {
     const { data, error } = await supabase
       .rpc('metrics_range', { p_host_id: hostId, p_from: from.toISOString(), p_to: to.toISOString() })
-      .select('ts,resolution,cpu_total,mem_percent,disk_percent,net_rx_bps,net_tx_bps')
+      .select(
+        'ts,resolution,cpu_total,mem_percent,disk_percent,net_rx_bps,net_tx_bps,cpu_total_max,mem_percent_max,disk_percent_max,net_rx_bps_max,net_tx_bps_max',
+      )
       .range(page * pageSize, page * pageSize + pageSize - 1);
     if (error) throw queryError('metrics', error);
     rows.push(...data);

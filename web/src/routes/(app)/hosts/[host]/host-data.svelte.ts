@@ -5,6 +5,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database, Tables } from '$shared/database.types.ts';
 import { downsample, hourOfWeek, type SeriesRow } from '#lib/downsample.ts';
 import type { LatestRow } from '#lib/host-model.ts';
+import { peakKey, rangeRow } from '#lib/range-rows.ts';
 import type { ChartMarker } from '#lib/components/time-chart.svelte';
 
 /** Fields plotted from metrics_range. */
@@ -133,7 +134,11 @@ export class HostData {
       (baselines.data ?? []).map((b) => [`${b.metric}:${b.hour_of_week}`, { expected: b.expected, band: b.band }]),
     );
     const raw = ((metrics.data ?? []) as Record<string, unknown>[]).map((r) => this.toRow(r));
-    this.rows = downsample(raw, MAX_POINTS, [...FIELDS, ...BANDED.flatMap((m) => [`${m}_lo`, `${m}_hi`])]);
+    this.rows = downsample(raw, MAX_POINTS, [
+      ...FIELDS,
+      ...FIELDS.map(peakKey),
+      ...BANDED.flatMap((m) => [`${m}_lo`, `${m}_hi`]),
+    ]);
     this.setCores(cores.data ?? []);
     this.markers = (events.data ?? []).map((e) => ({
       ts: new Date(e.occurred_at),
@@ -189,9 +194,8 @@ export class HostData {
   }
 
   private toRow(r: Record<string, unknown>): SeriesRow {
-    const ts = new Date(r.ts as string);
-    const row: SeriesRow = { ts };
-    for (const f of FIELDS) row[f] = (r[f] as number | null) ?? null;
+    const row = rangeRow(r, FIELDS);
+    const ts = row.ts;
     const how = hourOfWeek(ts);
     for (const m of BANDED) {
       const b = this.baselines.get(`${m}:${how}`);
