@@ -34,6 +34,7 @@ const unit = [
   'supabase/tests/functions-anomaly-synthetic.test.ts',
   'tests/system/bad-input-otlp.test.ts',
   'tests/system/deploy-plan.test.ts',
+  'web/test/agent-version.test.ts',
   'web/test/api-units.test.ts',
   'web/test/channel-fields.test.ts',
   'web/test/dashboard-units.test.ts',

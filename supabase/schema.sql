@@ -125,20 +125,37 @@ create table public.alert_events (
   expected double precision,
   band_low double precision,
   band_high double precision,
-  score double precision
+  score double precision,
+  suppressed_by text,
+  maintenance_window_id uuid,
+  source text default 'host'::text not null,
+  series text default ''::text not null,
+  actor_id uuid,
+  actor_email text,
+  note text
 )
 alter table public.alert_events enable row level security
+alter table public.alert_events add constraint alert_events_actor_email_length CHECK (char_length(actor_email) <= 320)
+alter table public.alert_events add constraint alert_events_actor_id_fkey FOREIGN KEY (actor_id) REFERENCES auth.users(id) ON DELETE SET NULL
 alter table public.alert_events add constraint alert_events_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
-alter table public.alert_events add constraint alert_events_kind_known CHECK (kind = ANY (ARRAY['pending'::text, 'firing'::text, 'resolved'::text, 'cancelled'::text]))
+alter table public.alert_events add constraint alert_events_kind_known CHECK (kind = ANY (ARRAY['pending'::text, 'firing'::text, 'resolved'::text, 'cancelled'::text, 'acknowledged'::text, 'reminder'::text]))
+alter table public.alert_events add constraint alert_events_maintenance_window_id_fkey FOREIGN KEY (maintenance_window_id) REFERENCES maintenance_windows(id) ON DELETE SET NULL
+alter table public.alert_events add constraint alert_events_note_length CHECK (char_length(note) <= 500)
 alter table public.alert_events add constraint alert_events_pkey PRIMARY KEY (id)
 alter table public.alert_events add constraint alert_events_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE SET NULL
+alter table public.alert_events add constraint alert_events_suppressed_by_known CHECK (suppressed_by = ANY (ARRAY['silence'::text, 'maintenance'::text]))
 alter table public.alert_events add constraint alert_events_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE INDEX alert_events_host_id_idx ON public.alert_events USING btree (host_id)
+CREATE INDEX alert_events_maintenance_window_id_idx ON public.alert_events USING btree (maintenance_window_id) WHERE (maintenance_window_id IS NOT NULL)
 CREATE UNIQUE INDEX alert_events_pkey ON public.alert_events USING btree (id)
 CREATE INDEX alert_events_rule_id_idx ON public.alert_events USING btree (rule_id)
 CREATE INDEX alert_events_team_id_created_at_idx ON public.alert_events USING btree (team_id, created_at DESC)
+CREATE TRIGGER alert_events_explain_suppression BEFORE INSERT ON alert_events FOR EACH ROW WHEN (new.silenced AND new.suppressed_by IS NULL) EXECUTE FUNCTION private.explain_suppression()
 comment on table public.alert_events is 'Every alert state transition: the audit trail. Append-only.'
 comment on column public.alert_events.score is 'Anomaly events: robust z-score |value − expected| / (1.4826·MAD) of the most anomalous point.'
+comment on column public.alert_events.suppressed_by is 'Why a silenced event was not notified: silence (a silence matched) or maintenance (maintenance_window_id was open).'
+comment on column public.alert_events.actor_id is 'acknowledged: the member who acknowledged (actor_email as it was then).'
+comment on column public.alert_events.note is 'acknowledged: the note the member left.'
 grant SELECT on public.alert_events to authenticated
 grant INSERT on public.alert_events to service_role
 grant SELECT on public.alert_events to service_role
@@ -172,7 +189,8 @@ create table public.alert_rules (
   kind text default 'threshold'::text not null,
   sensitivity text default 'medium'::text not null,
   anomaly_window interval default '00:05:00'::interval not null,
-  recovery_window interval default '00:05:00'::interval not null
+  recovery_window interval default '00:05:00'::interval not null,
+  repeat_interval interval default '04:00:00'::interval
 )
 alter table public.alert_rules enable row level security
 alter table public.alert_rules add constraint alert_rules_anomaly_shape CHECK (kind <> 'anomaly'::text OR threshold > 0::double precision AND threshold <= 1::double precision AND (metric = ANY (ARRAY['cpu_total'::text, 'cpu_iowait'::text, 'load_1'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'temp_c'::text])))
@@ -190,6 +208,7 @@ alter table public.alert_rules add constraint alert_rules_operator_known CHECK (
 alter table public.alert_rules add constraint alert_rules_pkey PRIMARY KEY (id)
 alter table public.alert_rules add constraint alert_rules_recovery_on_safe_side CHECK (recovery_threshold IS NULL OR (operator = ANY (ARRAY['>'::text, '>='::text])) AND recovery_threshold <= threshold OR (operator = ANY (ARRAY['<'::text, '<='::text])) AND recovery_threshold >= threshold)
 alter table public.alert_rules add constraint alert_rules_recovery_window_range CHECK (recovery_window >= '00:01:00'::interval AND recovery_window <= '01:00:00'::interval)
+alter table public.alert_rules add constraint alert_rules_repeat_interval_range CHECK (repeat_interval IS NULL OR repeat_interval >= '00:05:00'::interval AND repeat_interval <= '7 days'::interval)
 alter table public.alert_rules add constraint alert_rules_scope_complete CHECK (scope = 'host'::text AND scope_host_id IS NOT NULL OR scope = 'label'::text AND scope_label_key IS NOT NULL OR scope = 'all'::text)
 alter table public.alert_rules add constraint alert_rules_scope_host_id_fkey FOREIGN KEY (scope_host_id) REFERENCES hosts(id) ON DELETE CASCADE
 alter table public.alert_rules add constraint alert_rules_scope_known CHECK (scope = ANY (ARRAY['host'::text, 'label'::text, 'all'::text]))
@@ -204,6 +223,7 @@ CREATE TRIGGER alert_rules_touch BEFORE UPDATE ON alert_rules FOR EACH ROW EXECU
 comment on table public.alert_rules is 'Threshold rules over host metrics: pending for for_duration, firing, resolved past recovery_threshold after keep_firing_for.'
 comment on column public.alert_rules.kind is 'threshold: metric compared with threshold in SQL at ingest; anomaly: metric outside its baseline band for threshold (share 0–1) of anomaly_window.'
 comment on column public.alert_rules.sensitivity is 'Anomaly rules: band half-width k·MAD with k = 5 (low), 3.5 (medium), 2.5 (high).'
+comment on column public.alert_rules.repeat_interval is 'Firing, unacknowledged alerts are notified again this often (5 minutes to 7 days; null = never).'
 grant INSERT on public.alert_rules to authenticated
 grant SELECT on public.alert_rules to authenticated
 grant UPDATE on public.alert_rules to authenticated
@@ -226,9 +246,16 @@ create table public.alert_states (
   since timestamp with time zone default now() not null,
   pending_since timestamp with time zone,
   recovering_since timestamp with time zone,
-  evaluated_at timestamp with time zone default now() not null
+  evaluated_at timestamp with time zone default now() not null,
+  series text default ''::text not null,
+  acknowledged_at timestamp with time zone,
+  acknowledged_by uuid,
+  ack_note text,
+  last_reminder_at timestamp with time zone
 )
 alter table public.alert_states enable row level security
+alter table public.alert_states add constraint alert_states_ack_note_length CHECK (char_length(ack_note) <= 500)
+alter table public.alert_states add constraint alert_states_acknowledged_by_fkey FOREIGN KEY (acknowledged_by) REFERENCES auth.users(id) ON DELETE SET NULL
 alter table public.alert_states add constraint alert_states_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
 alter table public.alert_states add constraint alert_states_pkey PRIMARY KEY (rule_id, host_id)
 alter table public.alert_states add constraint alert_states_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE CASCADE
@@ -237,7 +264,10 @@ alter table public.alert_states add constraint alert_states_team_id_fkey FOREIGN
 CREATE INDEX alert_states_host_id_idx ON public.alert_states USING btree (host_id)
 CREATE UNIQUE INDEX alert_states_pkey ON public.alert_states USING btree (rule_id, host_id)
 CREATE INDEX alert_states_team_id_idx ON public.alert_states USING btree (team_id)
+CREATE TRIGGER alert_states_reset_lifecycle BEFORE UPDATE ON alert_states FOR EACH ROW WHEN (old.status IS DISTINCT FROM new.status) EXECUTE FUNCTION private.reset_alert_lifecycle()
 comment on table public.alert_states is 'Current state of each rule on each host it covers (ok, pending, firing).'
+comment on column public.alert_states.acknowledged_at is 'When a member acknowledged this firing alert (cleared when it resolves or fires anew).'
+comment on column public.alert_states.last_reminder_at is 'The last reminder sent; the next is due repeat_interval after it (or after since).'
 grant SELECT on public.alert_states to authenticated
 grant INSERT on public.alert_states to service_role
 grant SELECT on public.alert_states to service_role
@@ -832,10 +862,13 @@ create table public.hosts (
   agent_user_id uuid,
   sample_interval_s integer default 10 not null,
   last_seen_at timestamp with time zone,
-  created_at timestamp with time zone default now() not null
+  created_at timestamp with time zone default now() not null,
+  agent_version text,
+  agent_version_at timestamp with time zone
 )
 alter table public.hosts enable row level security
 alter table public.hosts add constraint hosts_agent_user_id_fkey FOREIGN KEY (agent_user_id) REFERENCES auth.users(id) ON DELETE SET NULL
+alter table public.hosts add constraint hosts_agent_version_format CHECK (agent_version ~ '^[0-9A-Za-z.+_-]{1,100}$'::text)
 alter table public.hosts add constraint hosts_labels_object CHECK (jsonb_typeof(labels) = 'object'::text AND pg_column_size(labels) <= 4096)
 alter table public.hosts add constraint hosts_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
 alter table public.hosts add constraint hosts_pkey PRIMARY KEY (id)
@@ -849,6 +882,8 @@ CREATE UNIQUE INDEX hosts_slug_unique_per_team ON public.hosts USING btree (team
 CREATE INDEX hosts_team_id_idx ON public.hosts USING btree (team_id)
 CREATE TRIGGER hosts_default_slug BEFORE INSERT OR UPDATE OF name, slug ON hosts FOR EACH ROW EXECUTE FUNCTION private.default_host_slug()
 comment on table public.hosts is 'Monitored machines. labels: flat {"key":"value"} object used by alert rule scopes.'
+comment on column public.hosts.agent_version is 'The version the host''s agent last reported (<semver>+<build>), set through report_agent_version only.'
+comment on column public.hosts.agent_version_at is 'When the agent last reported its version.'
 grant SELECT on public.hosts to authenticated
 grant DELETE on public.hosts to authenticated
 grant INSERT on public.hosts to service_role
@@ -868,6 +903,60 @@ grant INSERT (labels) on public.hosts to authenticated
 grant UPDATE (labels) on public.hosts to authenticated
 grant INSERT (sample_interval_s) on public.hosts to authenticated
 grant UPDATE (sample_interval_s) on public.hosts to authenticated;
+
+create table public.maintenance_windows (
+  id uuid default gen_random_uuid() not null,
+  team_id uuid not null,
+  name text not null,
+  comment text,
+  kind text not null,
+  time_zone text default 'UTC'::text not null,
+  starts_at timestamp with time zone,
+  ends_at timestamp with time zone,
+  weekdays smallint[],
+  start_time time without time zone,
+  end_time time without time zone,
+  cron text,
+  duration interval,
+  scope text default 'all'::text not null,
+  host_ids uuid[] default '{}'::uuid[] not null,
+  labels jsonb default '{}'::jsonb not null,
+  enabled boolean default true not null,
+  created_by uuid default auth.uid(),
+  created_at timestamp with time zone default now() not null,
+  updated_at timestamp with time zone default now() not null
+)
+alter table public.maintenance_windows enable row level security
+alter table public.maintenance_windows add constraint maintenance_windows_comment_length CHECK (char_length(comment) <= 500)
+alter table public.maintenance_windows add constraint maintenance_windows_created_by_fkey FOREIGN KEY (created_by) REFERENCES auth.users(id) ON DELETE SET NULL
+alter table public.maintenance_windows add constraint maintenance_windows_cron_length CHECK (char_length(cron) <= 200)
+alter table public.maintenance_windows add constraint maintenance_windows_host_ids_bounded CHECK (cardinality(host_ids) <= 200)
+alter table public.maintenance_windows add constraint maintenance_windows_kind_known CHECK (kind = ANY (ARRAY['once'::text, 'weekly'::text, 'cron'::text]))
+alter table public.maintenance_windows add constraint maintenance_windows_labels_object CHECK (jsonb_typeof(labels) = 'object'::text AND pg_column_size(labels) <= 4096)
+alter table public.maintenance_windows add constraint maintenance_windows_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
+alter table public.maintenance_windows add constraint maintenance_windows_pkey PRIMARY KEY (id)
+alter table public.maintenance_windows add constraint maintenance_windows_scope_complete CHECK (scope = 'all'::text OR scope = 'hosts'::text AND cardinality(host_ids) > 0 OR scope = 'labels'::text AND labels <> '{}'::jsonb)
+alter table public.maintenance_windows add constraint maintenance_windows_scope_known CHECK (scope = ANY (ARRAY['all'::text, 'hosts'::text, 'labels'::text]))
+alter table public.maintenance_windows add constraint maintenance_windows_shape CHECK (kind = 'once'::text AND starts_at IS NOT NULL AND ends_at > starts_at OR kind = 'weekly'::text AND cardinality(weekdays) >= 1 AND cardinality(weekdays) <= 7 AND start_time IS NOT NULL AND end_time IS NOT NULL AND start_time <> end_time OR kind = 'cron'::text AND cron IS NOT NULL AND duration >= '00:01:00'::interval AND duration <= '7 days'::interval)
+alter table public.maintenance_windows add constraint maintenance_windows_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
+alter table public.maintenance_windows add constraint maintenance_windows_time_zone_length CHECK (char_length(time_zone) <= 64)
+CREATE UNIQUE INDEX maintenance_windows_pkey ON public.maintenance_windows USING btree (id)
+CREATE INDEX maintenance_windows_team_id_idx ON public.maintenance_windows USING btree (team_id) WHERE enabled
+CREATE TRIGGER maintenance_windows_touch BEFORE UPDATE ON maintenance_windows FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at()
+CREATE TRIGGER maintenance_windows_validate BEFORE INSERT OR UPDATE ON maintenance_windows FOR EACH ROW EXECUTE FUNCTION private.validate_maintenance_window()
+comment on table public.maintenance_windows is 'Planned windows (one-off, weekly, cron; in a time zone) in which alerts on the covered hosts are recorded but not notified.'
+grant INSERT on public.maintenance_windows to authenticated
+grant SELECT on public.maintenance_windows to authenticated
+grant UPDATE on public.maintenance_windows to authenticated
+grant DELETE on public.maintenance_windows to authenticated
+grant INSERT on public.maintenance_windows to service_role
+grant SELECT on public.maintenance_windows to service_role
+grant UPDATE on public.maintenance_windows to service_role
+grant DELETE on public.maintenance_windows to service_role
+grant TRUNCATE on public.maintenance_windows to service_role
+grant REFERENCES on public.maintenance_windows to service_role
+grant TRIGGER on public.maintenance_windows to service_role
+grant MAINTAIN on public.maintenance_windows to service_role;
 
 create table public.metrics (
   id bigint generated always as identity not null,
@@ -1304,6 +1393,37 @@ comment on function private.alert_step(p_status text, p_pending_since timestamp 
 grant execute on function private.alert_step(p_status text, p_pending_since timestamp with time zone, p_recovering_since timestamp with time zone, p_operator text, p_threshold double precision, p_recovery double precision, p_for interval, p_keep interval, p_value double precision, p_ts timestamp with time zone, OUT status text, OUT pending_since timestamp with time zone, OUT recovering_since timestamp with time zone, OUT event text) to authenticated
 grant execute on function private.alert_step(p_status text, p_pending_since timestamp with time zone, p_recovering_since timestamp with time zone, p_operator text, p_threshold double precision, p_recovery double precision, p_for interval, p_keep interval, p_value double precision, p_ts timestamp with time zone, OUT status text, OUT pending_since timestamp with time zone, OUT recovering_since timestamp with time zone, OUT event text) to service_role;
 
+CREATE OR REPLACE FUNCTION private.alert_suppression(p_team_id uuid, p_host_id uuid, p_rule_id uuid, p_labels jsonb, p_at timestamp with time zone, OUT suppressed_by text, OUT maintenance_window_id uuid)
+ RETURNS record
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  if exists (
+    select 1 from public.silences s
+    where s.team_id = p_team_id and p_at >= s.starts_at and p_at < s.ends_at
+      and (s.host_id is null or s.host_id = p_host_id)
+      and (s.rule_id is null or s.rule_id = p_rule_id)
+      and (s.label_key is null
+        or (p_labels ? s.label_key and (s.label_value is null or p_labels ->> s.label_key = s.label_value)))
+  ) then
+    suppressed_by := 'silence';
+    return;
+  end if;
+  select 'maintenance', w.id into suppressed_by, maintenance_window_id
+  from public.maintenance_windows w
+  where w.team_id = p_team_id and w.enabled
+    and (w.scope = 'all'
+      or (w.scope = 'hosts' and p_host_id = any (w.host_ids))
+      or (w.scope = 'labels' and coalesce(p_labels, '{}') @> w.labels))
+    and exists (select 1 from private.maintenance_occurrences(w, p_at, p_at + interval '1 microsecond', 1))
+  order by w.created_at, w.id
+  limit 1;
+end
+$function$
+comment on function private.alert_suppression(p_team_id uuid, p_host_id uuid, p_rule_id uuid, p_labels jsonb, p_at timestamp with time zone, OUT suppressed_by text, OUT maintenance_window_id uuid) is 'Why notifications for this alert are held back at p_at: silence, maintenance (with the window), or null.';
+
 CREATE OR REPLACE FUNCTION private.bit_width(p_value bigint)
  RETURNS integer
  LANGUAGE sql
@@ -1425,6 +1545,83 @@ AS $function$
     updated_at = now()
 $function$
 comment on function private.configure_edge_functions(p_functions_url text, p_service_key text) is 'Stores the edge functions base URL (…/functions/v1) and service key used by pg_net invocations.';
+
+CREATE OR REPLACE FUNCTION private.cron_field(p_expr text, p_field text, p_name text, p_min integer, p_max integer)
+ RETURNS integer[]
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_part text;
+  v_m text[];
+  v_lo integer;
+  v_hi integer;
+  v_step integer;
+  v_out integer[] := '{}';
+begin
+  foreach v_part in array string_to_array(p_field, ',') loop
+    v_m := regexp_match(v_part, '^(\*|([0-9]{1,2})(-([0-9]{1,2}))?)(/([0-9]{1,2}))?$');
+    if v_m is null then
+      raise exception 'Invalid cron expression "%": the % field "%" is not a number, range (a-b), list (a,b) or step (*/n)',
+        p_expr, p_name, p_field
+        using errcode = '22023', hint = 'Five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * sun"';
+    end if;
+    v_step := coalesce(v_m[6]::integer, 1);
+    if v_m[1] = '*' then
+      v_lo := p_min; v_hi := p_max;
+    else
+      v_lo := v_m[2]::integer;
+      -- "5/15" means 5, 20, 35, 50 (from 5 to the end of the range), as in Vixie cron.
+      v_hi := coalesce(v_m[4]::integer, case when v_m[6] is not null then p_max else v_lo end);
+    end if;
+    if v_lo < p_min or v_hi > p_max or v_lo > v_hi or v_step < 1 then
+      raise exception 'Invalid cron expression "%": the % field allows %–%, got "%"', p_expr, p_name, p_min, p_max, v_part
+        using errcode = '22023', hint = 'Five fields: minute hour day-of-month month day-of-week, e.g. "0 2 * * sun"';
+    end if;
+    v_out := v_out || array(select generate_series(v_lo, v_hi, v_step));
+  end loop;
+  return array(select distinct x from unnest(v_out) x order by x);
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.cron_occurrences(p_cron text, p_time_zone text, p_duration interval, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer DEFAULT 1000)
+ RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_spec private.cron_spec := private.parse_cron(p_cron);
+  v_day date := ((p_from - p_duration) at time zone p_time_zone)::date;
+  v_last date := (p_to at time zone p_time_zone)::date;
+  v_dom_ok boolean;
+  v_dow_ok boolean;
+  v_start timestamptz;
+  v_n integer := 0;
+begin
+  while v_day <= v_last and v_n < p_limit loop
+    if extract(month from v_day)::integer = any (v_spec.months) then
+      v_dom_ok := extract(day from v_day)::integer = any (v_spec.days);
+      v_dow_ok := extract(dow from v_day)::integer = any (v_spec.weekdays);
+      if (case when v_spec.any_day or v_spec.any_weekday then v_dom_ok and v_dow_ok else v_dom_ok or v_dow_ok end) then
+        for v_start in
+          select distinct (v_day + make_time(h, m, 0)) at time zone p_time_zone as s
+          from unnest(v_spec.hours) h cross join unnest(v_spec.minutes) m order by s
+        loop
+          if v_start + p_duration > p_from and v_start < p_to then
+            starts_at := v_start; ends_at := v_start + p_duration;
+            return next;
+            v_n := v_n + 1;
+            exit when v_n >= p_limit;
+          end if;
+        end loop;
+      end if;
+    end if;
+    v_day := v_day + 1;
+  end loop;
+end
+$function$;
 
 CREATE OR REPLACE FUNCTION private.decode_host_hour(p_data bytea, p_columns integer[] DEFAULT NULL::integer[])
  RETURNS TABLE(ts timestamp with time zone, cpu_total real, cpu_user real, cpu_system real, cpu_iowait real, cpu_steal real, cpu_count smallint, load_1 real, load_5 real, load_15 real, mem_total bigint, mem_used bigint, mem_available bigint, swap_total bigint, swap_used bigint, disk_total bigint, disk_used bigint, disk_read_bps double precision, disk_write_bps double precision, disk_read_iops real, disk_write_iops real, net_rx_bps double precision, net_tx_bps double precision, net_connections integer, uptime_s bigint, process_count integer, temp_c real, mem_percent real, swap_percent real, disk_percent real)
@@ -1875,6 +2072,24 @@ begin
       return next v_event;
     end if;
   end loop;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.explain_suppression()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_labels jsonb;
+  v_why record;
+begin
+  select h.labels into v_labels from public.hosts h where h.id = new.host_id;
+  v_why := private.alert_suppression(new.team_id, new.host_id, new.rule_id, coalesce(v_labels, '{}'), now());
+  new.suppressed_by := coalesce(v_why.suppressed_by, 'silence');
+  new.maintenance_window_id := v_why.maintenance_window_id;
+  return new;
 end
 $function$;
 
@@ -2445,6 +2660,19 @@ AS $function$
     + extract(hour from p_ts at time zone 'UTC')::integer)::smallint
 $function$;
 
+CREATE OR REPLACE FUNCTION private.human_duration(p_span interval)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select case
+    when s >= 86400 then format('%s d %s h', s / 86400, (s % 86400) / 3600)
+    when s >= 3600 then format('%s h %s min', s / 3600, (s % 3600) / 60)
+    else format('%s min', s / 60) end
+  from (select greatest(extract(epoch from p_span), 0)::bigint as s) x
+$function$;
+
 CREATE OR REPLACE FUNCTION private.invitation_for_caller(p_invitation_id uuid, p_token text, p_action text)
  RETURNS team_invitations
  LANGUAGE plpgsql
@@ -2550,19 +2778,43 @@ CREATE OR REPLACE FUNCTION private.is_silenced(p_team_id uuid, p_host_id uuid, p
  STABLE SECURITY DEFINER
  SET search_path TO ''
 AS $function$
-  select exists (
-    select 1 from public.silences s
-    where s.team_id = p_team_id and now() >= s.starts_at and now() < s.ends_at
-      and (s.host_id is null or s.host_id = p_host_id)
-      and (s.rule_id is null or s.rule_id = p_rule_id)
-      and (s.label_key is null
-        or (p_labels ? s.label_key and (s.label_value is null or p_labels ->> s.label_key = s.label_value)))
-  )
+  select (private.alert_suppression(p_team_id, p_host_id, p_rule_id, p_labels, now())).suppressed_by is not null
 $function$;
 
 create aggregate private.isum(bigint) (sfunc = int8pl, stype = bigint, initcond = '0')
 grant execute on function private.isum(bigint) to authenticated
 grant execute on function private.isum(bigint) to service_role;
+
+CREATE OR REPLACE FUNCTION private.maintenance_occurrences(p_window maintenance_windows, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer DEFAULT 1000)
+ RETURNS TABLE(starts_at timestamp with time zone, ends_at timestamp with time zone)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+begin
+  if p_window.kind = 'once' then
+    return query select p_window.starts_at, p_window.ends_at
+      where p_window.ends_at > p_from and p_window.starts_at < p_to and p_limit > 0;
+  elsif p_window.kind = 'weekly' then
+    -- Local dates from the day before p_from (a window from yesterday may run past midnight).
+    return query
+      select o.s, o.e from (
+        select (d::date + p_window.start_time) at time zone p_window.time_zone as s,
+          (d::date + p_window.end_time + case when p_window.end_time <= p_window.start_time then interval '1 day' else interval '0' end)
+            at time zone p_window.time_zone as e
+        from generate_series(((p_from at time zone p_window.time_zone)::date - 1)::timestamp,
+          (p_to at time zone p_window.time_zone)::date::timestamp, interval '1 day') d
+        where extract(isodow from d)::smallint = any (p_window.weekdays)
+      ) o
+      where o.e > p_from and o.s < p_to
+      order by o.s limit p_limit;
+  else
+    return query select * from private.cron_occurrences(p_window.cron, p_window.time_zone, p_window.duration,
+      p_from, p_to, p_limit);
+  end if;
+end
+$function$
+comment on function private.maintenance_occurrences(p_window maintenance_windows, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer) is 'Occurrences (start, end) of one maintenance window overlapping [p_from, p_to), in order.';
 
 CREATE OR REPLACE FUNCTION private.member_host_ids()
  RETURNS uuid[]
@@ -2630,6 +2882,19 @@ CREATE OR REPLACE FUNCTION private.new_secret_token(p_prefix text)
  SET search_path TO ''
 AS $function$ select p_prefix || replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '') $function$
 comment on function private.new_secret_token(p_prefix text) is 'A one-time secret as enrollment tokens are made: prefix plus 64 hex digits from two random UUIDs.';
+
+CREATE OR REPLACE FUNCTION private.notify_rule_channels(p_rule alert_rules, p_event_id bigint)
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  insert into public.notifications (team_id, event_id, channel_id)
+  select p_rule.team_id, p_event_id, c.id
+  from public.channels c
+  where c.id = any (p_rule.channel_ids) and c.team_id = p_rule.team_id and c.enabled
+  on conflict (event_id, channel_id) do nothing
+$function$;
 
 CREATE OR REPLACE FUNCTION private.on_app_samples_inserted()
  RETURNS trigger
@@ -2826,6 +3091,54 @@ AS $function$
   select substring(pg_catalog.varbit_send(p_bits || repeat('0', (8 - length(p_bits) % 8) % 8)::varbit) from 5)
 $function$;
 
+CREATE OR REPLACE FUNCTION private.parse_cron(p_expr text)
+ RETURNS private.cron_spec
+ LANGUAGE plpgsql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_text text := lower(btrim(coalesce(p_expr, '')));
+  v_fields text[];
+  v_names text[] := array['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+  v_days text[] := array['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+  v_spec private.cron_spec;
+  i integer;
+begin
+  v_text := case v_text
+    when '@hourly' then '0 * * * *' when '@daily' then '0 0 * * *' when '@midnight' then '0 0 * * *'
+    when '@weekly' then '0 0 * * 0' when '@monthly' then '0 0 1 * *' when '@yearly' then '0 0 1 1 *'
+    when '@annually' then '0 0 1 1 *' else v_text end;
+  v_fields := regexp_split_to_array(v_text, '\s+');
+  if v_text = '' or cardinality(v_fields) <> 5 then
+    raise exception 'Invalid cron expression "%": expected 5 fields (minute hour day-of-month month day-of-week), got %',
+      p_expr, case when v_text = '' then 0 else cardinality(v_fields) end
+      using errcode = '22023', hint = 'For example "0 2 * * sun" (Sundays at 02:00) or "30 1 1 * *" (the 1st at 01:30)';
+  end if;
+  -- Names only when there are letters: parsing runs on every suppression check.
+  if v_fields[4] ~ '[a-z]' then
+    for i in 1 .. 12 loop
+      v_fields[4] := replace(v_fields[4], v_names[i], i::text);
+    end loop;
+  end if;
+  if v_fields[5] ~ '[a-z]' then
+    for i in 1 .. 7 loop
+      v_fields[5] := replace(v_fields[5], v_days[i], (i - 1)::text);
+    end loop;
+  end if;
+  v_spec.minutes := private.cron_field(p_expr, v_fields[1], 'minute', 0, 59);
+  v_spec.hours := private.cron_field(p_expr, v_fields[2], 'hour', 0, 23);
+  v_spec.days := private.cron_field(p_expr, v_fields[3], 'day-of-month', 1, 31);
+  v_spec.months := private.cron_field(p_expr, v_fields[4], 'month', 1, 12);
+  -- 7 is Sunday too.
+  v_spec.weekdays := array(select distinct x % 7 from unnest(private.cron_field(p_expr, v_fields[5], 'day-of-week', 0, 7)) x order by 1);
+  v_spec.any_day := v_fields[3] like '*%';
+  v_spec.any_weekday := v_fields[5] like '*%';
+  return v_spec;
+end
+$function$
+comment on function private.parse_cron(p_expr text) is 'Parses a five-field cron expression (names, ranges, lists, steps, @macros); raises 22023 saying what is wrong.';
+
 CREATE OR REPLACE FUNCTION private.prune_metric_snapshots()
  RETURNS integer
  LANGUAGE plpgsql
@@ -2890,6 +3203,20 @@ begin
     on conflict (event_id, channel_id) do nothing;
   end if;
   return v_event;
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.reset_alert_lifecycle()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $function$
+begin
+  new.acknowledged_at := null;
+  new.acknowledged_by := null;
+  new.ack_note := null;
+  new.last_reminder_at := null;
+  return new;
 end
 $function$;
 
@@ -3144,11 +3471,144 @@ CREATE OR REPLACE FUNCTION private.secret_token_hash(p_token text)
 AS $function$ select encode(sha256(convert_to(coalesce(p_token, ''), 'UTF8')), 'hex') $function$
 comment on function private.secret_token_hash(p_token text) is 'sha256 of a token, hex: the only form a token is kept in.';
 
+CREATE OR REPLACE FUNCTION private.send_alert_reminders(p_now timestamp with time zone DEFAULT now(), p_team_id uuid DEFAULT NULL::uuid)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v record;
+  v_why record;
+  v_event public.alert_events;
+  v_events jsonb := '{}';
+  v_team text;
+  v_count integer := 0;
+begin
+  for v in
+    select s.rule_id, s.host_id, s.series, s.team_id, s.value, s.since, r as rule, coalesce(h.labels, '{}') as labels
+    from public.alert_states s
+    join public.alert_rules r on r.id = s.rule_id
+    left join public.hosts h on h.id = s.host_id
+    where s.status = 'firing' and s.acknowledged_at is null and r.enabled and r.repeat_interval is not null
+      and (p_team_id is null or s.team_id = p_team_id)
+      and p_now >= coalesce(s.last_reminder_at, s.since) + r.repeat_interval
+    order by s.team_id, s.since
+    for update of s skip locked
+  loop
+    v_why := private.alert_suppression(v.team_id, v.host_id, v.rule_id, v.labels, p_now);
+    -- Held back: remind as soon as the silence or window is over.
+    continue when v_why.suppressed_by is not null;
+    insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
+      value, threshold, reason, occurred_at, source, series)
+    values (v.team_id, v.rule_id, v.host_id, 'reminder', 'firing', 'firing', (v.rule).name, (v.rule).metric,
+      (v.rule).severity, v.value, (v.rule).threshold, 'firing for ' || private.human_duration(p_now - v.since), p_now,
+      coalesce(to_jsonb(v.rule) ->> 'source', 'host'), v.series)
+    returning * into v_event;
+    perform private.notify_rule_channels(v.rule, v_event.id);
+    update public.alert_states s set last_reminder_at = p_now
+    where s.rule_id = v.rule_id and s.host_id = v.host_id and s.series = v.series;
+    v_events := jsonb_set(v_events, array[v.team_id::text],
+      coalesce(v_events -> v.team_id::text, '[]'::jsonb) || to_jsonb(v_event));
+    v_count := v_count + 1;
+  end loop;
+  for v_team in select jsonb_object_keys(v_events) loop
+    perform realtime.send(jsonb_build_object('table', 'alert_states', 'hosts', '[]'::jsonb, 'events', v_events -> v_team),
+      'ingest', 'team:' || v_team, true);
+  end loop;
+  return v_count;
+end
+$function$
+comment on function private.send_alert_reminders(p_now timestamp with time zone, p_team_id uuid) is 'Records a reminder event (and outbox rows) for each firing, unacknowledged, unsuppressed alert due at p_now; run every minute by pg_cron.';
+
 CREATE OR REPLACE FUNCTION private.touch_updated_at()
  RETURNS trigger
  LANGUAGE plpgsql
  SET search_path TO ''
 AS $function$ begin new.updated_at := now(); return new; end $function$;
+
+CREATE OR REPLACE FUNCTION private.validate_maintenance_window()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_bad uuid;
+  v_key text;
+begin
+  new.name := btrim(coalesce(new.name, ''));
+  if new.name = '' then
+    raise exception 'Cannot save the maintenance window: give it a name' using errcode = '22023';
+  end if;
+  new.time_zone := coalesce(nullif(btrim(new.time_zone), ''), 'UTC');
+  if not exists (select 1 from pg_catalog.pg_timezone_names z where z.name = new.time_zone) then
+    raise exception 'Cannot save the maintenance window: unknown time zone "%"', new.time_zone
+      using errcode = '22023', hint = 'Use an IANA time zone name such as UTC, Europe/Berlin or America/New_York';
+  end if;
+  if new.kind = 'once' then
+    if new.starts_at is null or new.ends_at is null or new.ends_at <= new.starts_at then
+      raise exception 'Cannot save the maintenance window: a one-off window needs starts_at and an ends_at after it'
+        using errcode = '22023';
+    end if;
+    new.weekdays := null; new.start_time := null; new.end_time := null; new.cron := null; new.duration := null;
+  elsif new.kind = 'weekly' then
+    if coalesce(cardinality(new.weekdays), 0) = 0 or exists (select 1 from unnest(new.weekdays) d where d is null or d not between 1 and 7) then
+      raise exception 'Cannot save the maintenance window: choose weekdays as numbers 1 (Monday) to 7 (Sunday)'
+        using errcode = '22023';
+    end if;
+    if new.start_time is null or new.end_time is null or new.start_time = new.end_time then
+      raise exception 'Cannot save the maintenance window: a weekly window needs a start and an end time that differ (an end before the start runs past midnight)'
+        using errcode = '22023';
+    end if;
+    new.weekdays := array(select distinct d from unnest(new.weekdays) d order by d);
+    new.starts_at := null; new.ends_at := null; new.cron := null; new.duration := null;
+  elsif new.kind = 'cron' then
+    perform private.parse_cron(new.cron);
+    if new.duration is null or new.duration < interval '1 minute' or new.duration > interval '7 days' then
+      raise exception 'Cannot save the maintenance window: a cron window needs a duration between 1 minute and 7 days, got %',
+        coalesce(new.duration::text, 'none') using errcode = '22023';
+    end if;
+    if not exists (select 1 from private.cron_occurrences(new.cron, new.time_zone, new.duration, now(),
+        now() + interval '5 years', 1)) then
+      raise exception 'Invalid cron expression "%": it never matches a date (in the next 5 years)', new.cron
+        using errcode = '22023', hint = 'Check the day-of-month and month fields, e.g. "0 0 31 2 *" never occurs';
+    end if;
+    new.cron := btrim(new.cron);
+    new.starts_at := null; new.ends_at := null; new.weekdays := null; new.start_time := null; new.end_time := null;
+  else
+    raise exception 'Cannot save the maintenance window: kind must be once, weekly or cron, got "%"', new.kind
+      using errcode = '22023';
+  end if;
+  if new.scope = 'hosts' then
+    new.host_ids := array(select distinct x from unnest(coalesce(new.host_ids, '{}')) x where x is not null);
+    if cardinality(new.host_ids) = 0 then
+      raise exception 'Cannot save the maintenance window: choose at least one host (or scope all, or labels)'
+        using errcode = '22023';
+    end if;
+    select x into v_bad from unnest(new.host_ids) x
+    where not exists (select 1 from public.hosts h where h.id = x and h.team_id = new.team_id) limit 1;
+    if v_bad is not null then
+      raise exception 'Cannot save the maintenance window: host % is not a host of this team', v_bad using errcode = '22023';
+    end if;
+    new.labels := '{}';
+  elsif new.scope = 'labels' then
+    if jsonb_typeof(new.labels) is distinct from 'object' or new.labels = '{}' then
+      raise exception 'Cannot save the maintenance window: labels must be an object of at least one key and value, e.g. {"env": "prod"}'
+        using errcode = '22023';
+    end if;
+    select k into v_key from jsonb_each(new.labels) e(k, v) where jsonb_typeof(v) <> 'string' or k = '' limit 1;
+    if found then
+      raise exception 'Cannot save the maintenance window: label "%" needs a non-empty key and a text value', v_key
+        using errcode = '22023';
+    end if;
+    new.host_ids := '{}';
+  elsif new.scope = 'all' then
+    new.host_ids := '{}'; new.labels := '{}';
+  end if;
+  return new;
+end
+$function$;
 
 CREATE OR REPLACE FUNCTION private.varint(p_value bigint)
  RETURNS bytea
@@ -3218,6 +3678,69 @@ $function$
 comment on function public.accept_invitation(p_invitation_id uuid, p_token text) is 'The invitee joins the team with the invited role: by invitation id (from my_invitations) or by the link token.'
 grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to authenticated
 grant execute on function public.accept_invitation(p_invitation_id uuid, p_token text) to service_role;
+
+CREATE OR REPLACE FUNCTION public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text DEFAULT NULL::text, p_series text DEFAULT ''::text)
+ RETURNS alert_events
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_state public.alert_states;
+  v_rule public.alert_rules;
+  v_note text := nullif(btrim(coalesce(p_note, '')), '');
+  v_labels jsonb;
+  v_why record;
+  v_event public.alert_events;
+begin
+  if (select auth.uid()) is null then
+    raise exception 'Cannot acknowledge: sign in first' using errcode = '42501';
+  end if;
+  if char_length(v_note) > 500 then
+    raise exception 'Cannot acknowledge: the note is % characters, at most 500 are kept', char_length(v_note)
+      using errcode = '22023';
+  end if;
+  select * into v_state from public.alert_states s
+  where s.rule_id = p_rule_id and s.host_id = p_host_id and s.series = coalesce(p_series, '') for update;
+  if not found or not (v_state.team_id = any ((select private.member_team_ids())::uuid[])) then
+    raise exception 'Cannot acknowledge: no alert of this rule on this host in your teams'
+      using errcode = 'PT404', detail = 'alert_not_found';
+  end if;
+  if not (v_state.team_id = any ((select private.admin_team_ids())::uuid[])) then
+    raise exception 'Cannot acknowledge: only owners and admins of the team can acknowledge alerts' using errcode = '42501';
+  end if;
+  if v_state.status <> 'firing' then
+    raise exception 'Cannot acknowledge: the alert is %, only a firing alert can be acknowledged', v_state.status
+      using errcode = 'PT409', detail = 'alert_not_firing';
+  end if;
+  if v_state.acknowledged_at is not null then
+    raise exception 'Cannot acknowledge: already acknowledged at %', v_state.acknowledged_at
+      using errcode = 'PT409', detail = 'already_acknowledged';
+  end if;
+  select * into v_rule from public.alert_rules r where r.id = p_rule_id;
+  update public.alert_states s set acknowledged_at = now(), acknowledged_by = (select auth.uid()), ack_note = v_note
+  where s.rule_id = p_rule_id and s.host_id = p_host_id and s.series = v_state.series;
+  select h.labels into v_labels from public.hosts h where h.id = p_host_id;
+  v_why := private.alert_suppression(v_state.team_id, p_host_id, p_rule_id, coalesce(v_labels, '{}'), now());
+  insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
+    value, threshold, silenced, suppressed_by, maintenance_window_id, occurred_at, actor_id, actor_email, note, source, series)
+  values (v_state.team_id, p_rule_id, p_host_id, 'acknowledged', 'firing', 'firing', v_rule.name, v_rule.metric,
+    v_rule.severity, v_state.value, v_rule.threshold, v_why.suppressed_by is not null, v_why.suppressed_by,
+    v_why.maintenance_window_id, now(), (select auth.uid()),
+    (select u.email from auth.users u where u.id = (select auth.uid())), v_note,
+    coalesce(to_jsonb(v_rule) ->> 'source', 'host'), v_state.series)
+  returning * into v_event;
+  if v_why.suppressed_by is null then
+    perform private.notify_rule_channels(v_rule, v_event.id);
+  end if;
+  perform realtime.send(jsonb_build_object('table', 'alert_states', 'hosts', '[]'::jsonb, 'events', jsonb_build_array(to_jsonb(v_event))),
+    'ingest', 'team:' || v_state.team_id, true);
+  return v_event;
+end
+$function$
+comment on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) is 'Owners and admins: acknowledge a firing alert (rule, host, series; note up to 500 characters); stops its reminders until it resolves or fires anew.'
+grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) to authenticated
+grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) to service_role;
 
 CREATE OR REPLACE FUNCTION public.anomaly_inputs(p_at timestamp with time zone DEFAULT now())
  RETURNS jsonb
@@ -3758,6 +4281,22 @@ comment on function public.my_invitations() is 'The signed-in user''s pending in
 grant execute on function public.my_invitations() to authenticated
 grant execute on function public.my_invitations() to service_role;
 
+CREATE OR REPLACE FUNCTION public.next_maintenance_windows(p_team_id uuid, p_at timestamp with time zone DEFAULT now())
+ RETURNS TABLE(window_id uuid, starts_at timestamp with time zone, ends_at timestamp with time zone, active boolean)
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select w.id, o.starts_at, o.ends_at, o.starts_at <= p_at
+  from public.maintenance_windows w
+  cross join lateral private.maintenance_occurrences(w, p_at, p_at + interval '5 years', 1) o
+  where w.team_id = p_team_id and w.team_id = any ((select private.member_team_ids())::uuid[])
+  order by o.starts_at
+$function$
+comment on function public.next_maintenance_windows(p_team_id uuid, p_at timestamp with time zone) is 'Members: the next (or current, active = true) occurrence of each maintenance window of the team after p_at.'
+grant execute on function public.next_maintenance_windows(p_team_id uuid, p_at timestamp with time zone) to authenticated
+grant execute on function public.next_maintenance_windows(p_team_id uuid, p_at timestamp with time zone) to service_role;
+
 CREATE OR REPLACE FUNCTION public.refresh_anomaly_baselines(p_max_age interval DEFAULT '01:00:00'::interval, p_at timestamp with time zone DEFAULT now())
  RETURNS integer
  LANGUAGE plpgsql
@@ -3832,6 +4371,29 @@ CREATE OR REPLACE FUNCTION public.release_enrollment_token(p_token_id uuid)
  SET search_path TO ''
 AS $function$ update public.enrollment_tokens set used_at = null, used_by = null where id = p_token_id and used_by is null $function$
 grant execute on function public.release_enrollment_token(p_token_id uuid) to service_role;
+
+CREATE OR REPLACE FUNCTION public.report_agent_version(p_version text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_host uuid := private.agent_host_id();
+begin
+  if v_host is null then
+    raise exception 'Cannot report an agent version: only a host''s current agent may (sign in with the credentials vibe-agent enroll wrote)'
+      using errcode = '42501';
+  end if;
+  if p_version is null or p_version !~ '^[0-9A-Za-z.+_-]{1,100}$' then
+    raise exception 'Cannot report an agent version: expected 1..100 characters of [0-9A-Za-z.+_-], got %', coalesce(p_version, 'null')
+      using errcode = '22023';
+  end if;
+  update public.hosts set agent_version = p_version, agent_version_at = now() where id = v_host;
+end
+$function$
+comment on function public.report_agent_version(p_version text) is 'Agents: record the running agent''s version on their own host (hosts.agent_version).'
+grant execute on function public.report_agent_version(p_version text) to authenticated;
 
 CREATE OR REPLACE FUNCTION public.revoke_invitation(p_invitation_id uuid)
  RETURNS void
@@ -4194,6 +4756,19 @@ create policy "Agents can read their own host" on public.hosts as permissive for
 create policy "Members can read their team's hosts" on public.hosts as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
 
+create policy "Admins can add maintenance windows" on public.maintenance_windows as permissive for insert to authenticated
+  with check ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
+
+create policy "Admins can change maintenance windows" on public.maintenance_windows as permissive for update to authenticated
+  using ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])))
+  with check ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
+
+create policy "Admins can remove maintenance windows" on public.maintenance_windows as permissive for delete to authenticated
+  using ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
+
+create policy "Members can read their team's maintenance windows" on public.maintenance_windows as permissive for select to authenticated
+  using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
+
 create policy "Admins can remove their team's metric snapshots" on public.metrics as permissive for delete to authenticated
   using ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
 
@@ -4264,6 +4839,8 @@ create policy "Signed-in users can create a team" on public.teams as permissive 
 create policy "Members can receive their team's broadcasts" on realtime.messages as permissive for select to authenticated
   using (((extension = 'broadcast'::text) AND (( SELECT realtime.topic() AS topic) ~~ 'team:%'::text) AND (( SELECT realtime.topic() AS topic) IN ( SELECT ('team:'::text || t.t)
    FROM unnest(( SELECT private.member_team_ids() AS member_team_ids)) t(t)))));
+
+cron job vibe-alert-reminders at '* * * * *': select private.send_alert_reminders() where exists (select 1 from public.alert_states where status = 'firing');
 
 cron job vibe-cache-snapshots at '* * * * *': select private.invoke_edge_function('cache-snapshots', '{"reason": "schedule"}');
 

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-/** The `vibe-agent` command: enroll, run, status, print, install-service. */
+/** The `vibe-agent` command: enroll, run, status, print, install-service, update, version. */
 import { isHelp, parseCommandLine, USAGE } from './cli/args.ts';
-import { enrollCommand, installServiceCommand, printCommand, statusCommand } from './cli/commands.ts';
+import {
+  enrollCommand,
+  installServiceCommand,
+  printCommand,
+  statusCommand,
+  updateCommand,
+  versionCommand,
+} from './cli/commands.ts';
 import type { Command } from './cli/context.ts';
 import { runCommand } from './cli/run.ts';
 
@@ -12,7 +19,14 @@ const COMMANDS = new Map<string, Command>([
   ['status', statusCommand],
   ['print', printCommand],
   ['install-service', installServiceCommand],
+  ['update', updateCommand],
+  ['version', versionCommand],
+  ['--version', versionCommand],
 ]);
+
+// The single executable is its own program; from the sources it is node running this file.
+const compiled = typeof VIBE_AGENT_BUILD !== 'undefined';
+declare const VIBE_AGENT_BUILD: unknown;
 
 function fail(message: string): never {
   process.stderr.write(`vibe-agent: ${message}\n`);
@@ -31,7 +45,7 @@ async function main(argv: string[]): Promise<void> {
     options,
     env: process.env,
     argv,
-    cliPath: import.meta.filename,
+    self: compiled ? [process.execPath] : [process.execPath, import.meta.filename],
     write: (text) => void process.stdout.write(text),
   });
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { enrollArgs, isHelp, parseCommandLine } from '../src/cli/args.ts';
 import { localDataDir } from '../src/cli/commands.ts';
-import { shouldReexec } from '../src/cli/run.ts';
+import { systemdUnit } from '../src/commands/install-service.ts';
+import { agentArch, dashboardBase, parseDashboardAgent } from '../src/commands/update.ts';
 
 describe('vibe-agent command line', () => {
   it('splits the command from its options', () => {
@@ -28,6 +29,12 @@ describe('vibe-agent command line', () => {
       key: 'env-key',
       token: 'env-token',
       name: 'web-01',
+      dashboardUrl: undefined,
+      autoUpdate: false,
+    });
+    expect(enrollArgs({ dashboard: 'https://dash', 'auto-update': true }, env)).toMatchObject({
+      dashboardUrl: 'https://dash',
+      autoUpdate: true,
     });
     expect(() => enrollArgs({}, {})).toThrow('Missing --url: the project URL (SUPABASE_URL)');
     expect(() => enrollArgs({ url: 'u' }, {})).toThrow('Missing --key: the anon or publishable key');
@@ -41,9 +48,39 @@ describe('vibe-agent command line', () => {
     expect(localDataDir({}, { dataDir: '/b' })).toBe('/b');
   });
 
-  it('re-executes run only from the TypeScript sources, unless VIBE_AGENT_NO_REEXEC=1', () => {
-    expect(shouldReexec('/opt/agent/src/cli.ts', {})).toBe(true);
-    expect(shouldReexec('/opt/agent/src/cli.ts', { VIBE_AGENT_NO_REEXEC: '1' })).toBe(false);
-    expect(shouldReexec('/var/lib/vibe-agent/js/cli.js', {})).toBe(false);
+  it('writes a unit that starts the executable, or node on the sources', () => {
+    const o = { configFile: '/etc/vibe-agent/config.json', dataDir: '/var/lib/vibe-agent' };
+    const exe = systemdUnit({ ...o, command: ['/usr/local/bin/vibe-agent'] });
+    expect(exe).toContain('ExecStart=/usr/local/bin/vibe-agent run\n');
+    expect(exe).toContain('StateDirectory=vibe-agent\n');
+    expect(systemdUnit({ ...o, command: ['/usr/bin/node', '/opt/agent/src/cli.ts'] })).toContain(
+      'ExecStart=/usr/bin/node /opt/agent/src/cli.ts run\n',
+    );
+  });
+});
+
+describe('vibe-agent update inputs', () => {
+  it('takes only an http(s) dashboard URL without credentials, and says where to set it', () => {
+    expect(dashboardBase('https://dash.example.com/')).toBe('https://dash.example.com');
+    expect(() => dashboardBase(undefined)).toThrow(/set "dashboardUrl" in the config file or VIBE_AGENT_DASHBOARD_URL/);
+    expect(() => dashboardBase('file:///etc/passwd')).toThrow('Invalid dashboard URL "file:///etc/passwd"');
+    expect(() => dashboardBase('https://u:p@dash')).toThrow(/without credentials/);
+  });
+
+  it("checks the dashboard's /agent/version answer before trusting it", () => {
+    const sha = 'a'.repeat(64);
+    expect(
+      parseDashboardAgent({
+        version: '1.0.0',
+        build: 'b',
+        files: { x64: { file: 'f', sha256: sha, size: 3 }, riscv: {} },
+      }),
+    ).toEqual({ version: '1.0.0', build: 'b', files: { x64: { file: 'f', sha256: sha, size: 3 } } });
+    expect(() => parseDashboardAgent({ version: '1.0.0', files: {} })).toThrow(/lacks version, build or files/);
+    expect(() =>
+      parseDashboardAgent({ version: '1', build: 'b', files: { arm64: { file: 'f', sha256: 'nope', size: 1 } } }),
+    ).toThrow(/entry for arm64 is malformed/);
+    expect(agentArch('arm64')).toBe('arm64');
+    expect(() => agentArch('ia32')).toThrow('No vibe-agent executable for the ia32 architecture');
   });
 });

@@ -3,10 +3,13 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-import { spawnAgent, type AgentProcess } from '../../testkit/src/agent-process.ts';
+import { spawnAgent, type AgentProcess, type SpawnAgentOptions } from '../../testkit/src/agent-process.ts';
 
-/** Registers the cleanup and returns helpers that make directories and spawn agents under it. */
-export function scratch(prefix: string): {
+/** Registers the cleanup and returns helpers that make directories and spawn agents (sources, or `opts.executable`) under it. */
+export function scratch(
+  prefix: string,
+  opts: SpawnAgentOptions = {},
+): {
   tmp(): Promise<string>;
   spawn(args: string[], env: Record<string, string>): AgentProcess;
 } {
@@ -23,7 +26,7 @@ export function scratch(prefix: string): {
       return d;
     },
     spawn(args, env) {
-      const p = spawnAgent(args, env);
+      const p = spawnAgent(args, env, opts);
       children.push(p);
       return p;
     },

@@ -8,12 +8,15 @@ import type { TestProject } from 'vitest/node';
 import type { StackEnv } from '../src/stack.ts';
 import { freshStack, type FreshStack } from '../../testkit/src/fresh-stack.ts';
 import { prepareWebBuild } from '../../testkit/src/web-server.ts';
+import { buildTestAgent } from '../../testkit/src/agent-executable.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     stack: StackEnv & { DATA_DIR: string };
     /** The port the provider receiver listens on (supabase/tests/functions-channel-kinds.test.ts). */
     providerApiPort: number;
+    /** The agent's single executable, built once for this run (agent/.vibe-test). */
+    agentExecutable: string;
   }
 }
 
@@ -28,7 +31,7 @@ async function freePort(): Promise<number> {
 
 // On globalThis: each project may load this file through its own module runner, in the same process.
 const shared = globalThis as {
-  vibeTestStack?: { stack: Promise<FreshStack>; users: number };
+  vibeTestStack?: { stack: Promise<FreshStack>; agent: Promise<string>; users: number };
   vibeProviderPort?: Promise<number>;
 };
 
@@ -45,16 +48,19 @@ export async function setup(project: TestProject): Promise<void> {
   process.env.VIBE_PROVIDER_API_BASE ??= `http://127.0.0.1:${providerPort}`;
   // The web app's build (when its sources changed) runs beside the stack's start-up, once, instead of inside
   // the first beforeAll of each file that serves the app, where several files would wait on it at once.
+  // The agent's executable (a Bun compile, seconds) is built beside them too.
   shared.vibeTestStack ??= {
     stack: Promise.all([freshStack({ extraSchemas: ['rest_fixture'], prefix: 'vibe-test-' }), prepareWebBuild()]).then(
       ([s]) => s,
     ),
+    agent: Promise.resolve().then(buildTestAgent),
     users: 0,
   };
   shared.vibeTestStack.users++;
-  const stack = await shared.vibeTestStack.stack;
+  const [stack, agentExecutable] = await Promise.all([shared.vibeTestStack.stack, shared.vibeTestStack.agent]);
   project.provide('stack', { ...stack.env, DATA_DIR: stack.dataDir });
   project.provide('providerApiPort', Number(new URL(process.env.VIBE_PROVIDER_API_BASE).port));
+  project.provide('agentExecutable', agentExecutable);
 }
 
 export async function teardown(): Promise<void> {

@@ -77,9 +77,9 @@ describe('event kinds and series in titles', () => {
     expect(alertTitle(item({ host_id: null, rule_name: 'API check down' }, null))).toBe('Critical: API check down');
     expect(item({ series: '' }).series).toBeNull();
     expect(item({ kind: 'acknowledged', actor_email: 'ana@example.com', note: 'on it' }).reason).toBe(
-      'By ana@example.com: on it',
+      'Acknowledged by ana@example.com: on it',
     );
-    expect(item({ kind: 'acknowledged', actor_email: null, note: null }).reason).toBeNull();
+    expect(item({ kind: 'acknowledged', actor_email: null, note: null }).reason).toBe('Acknowledged by a team member');
   });
 
   it('counts each kind in a group title', () => {

@@ -209,6 +209,19 @@ function specs(): Record<string, Spec> {
       patch: () => ({ comment: 'changed' }),
       allow: managed,
     },
+    maintenance_windows: {
+      // Long over, so it never holds back another test's notifications.
+      row: () => ({
+        team_id,
+        name: `w-${uniq()}`,
+        kind: 'once',
+        starts_at: '2020-01-01T00:00:00Z',
+        ends_at: '2020-01-01T01:00:00Z',
+      }),
+      key: ['id'],
+      patch: () => ({ name: `renamed-${uniq()}` }),
+      allow: managed,
+    },
     notifications: {
       row: () => ({ team_id, event_id: eventId, channel_id: channelId }),
       key: ['id'],
@@ -400,6 +413,7 @@ describe('access matrix', () => {
       alert_states: 0,
       alert_events: 0,
       silences: 0,
+      maintenance_windows: 0,
       notifications: 0,
       notification_error_details: 0,
       team_settings: 0,

@@ -15,9 +15,16 @@ export interface AgentProcess {
   readonly exited: Promise<number | string>;
 }
 
+/** How to start the agent. */
+export interface SpawnAgentOptions {
+  /** The built single executable to run (testkit/src/agent-executable.ts); default node on the TypeScript sources. */
+  executable?: string;
+}
+
 /** Spawns the CLI with `args` and `env` added to the current environment. */
-export function spawnAgent(args: string[], env: Record<string, string>): AgentProcess {
-  const child = spawn(process.execPath, [cli, ...args], {
+export function spawnAgent(args: string[], env: Record<string, string>, opts: SpawnAgentOptions = {}): AgentProcess {
+  const [program, ...pre] = opts.executable ? [opts.executable] : [process.execPath, cli];
+  const child = spawn(program!, [...pre, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

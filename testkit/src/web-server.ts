@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { freePort } from './free-port.ts';
 import { ensureWebBuild, WEB_DIR, webServerEntry } from '../../web/scripts/build.ts';
+import { TEST_AGENT_DIST } from './agent-executable.ts';
 
 const buildDir = path.join(WEB_DIR, '.vibe-test');
 
@@ -46,6 +47,8 @@ export async function startWeb(env: WebEnv, extra: Record<string, string> = {}):
       UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL ?? '',
       UPSTASH_REDIS_REST_TOKEN: env.UPSTASH_REDIS_REST_TOKEN ?? '',
       SIGN_IN_LIMITS: 'off',
+      // install.sh and the agent executable the global setup built (agent/.vibe-test).
+      VIBE_AGENT_DIST: TEST_AGENT_DIST,
       ...extra,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -151,6 +151,18 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
     roles: ['authenticated'],
     why: "RPC: admins merge a channel's settings (checks the caller is admin of the channel's team)",
   },
+  'acknowledge_alert(uuid,uuid,text,text)': {
+    roles: ['authenticated'],
+    why: 'RPC: acknowledge a firing alert (checks the caller is owner or admin of its team)',
+  },
+  'next_maintenance_windows(uuid,timestamp with time zone)': {
+    roles: ['authenticated'],
+    why: "RPC: next occurrence of each maintenance window (only of the caller's teams)",
+  },
+  'report_agent_version(text)': {
+    roles: ['authenticated'],
+    why: 'RPC: an agent records its version on its own host only (agent_host_id); hosts.agent_version and nothing else',
+  },
   'team_member_emails(uuid)': {
     roles: ['authenticated'],
     why: "RPC: members' addresses (auth.users is not exposed), for members of that team only",

@@ -39,6 +39,11 @@ export const variables = defineEnvVars({
     description:
       'the per-visitor sign-in, sign-up and refresh limits: on (default), or off for test runs that sign in many times from one address',
   },
+  VIBE_AGENT_DIST: {
+    schema: optional,
+    description:
+      'folder holding the agent executables, their .sha256, version.json and install.sh (npm run build:agent writes agent/dist); default agent/dist under the working directory or its parent',
+  },
   CSP_CONNECT_SRC: {
     schema: optional,
     description:

@@ -71,11 +71,16 @@ const supabase: Handle = async ({ event, resolve }) => {
   return response;
 };
 
-/** Routes anyone may open; everything else needs a session. The API answers 401 itself. */
+/**
+ * Routes anyone may open; everything else needs a session. The API answers 401 itself; the agent's
+ * installer and executables hold nothing secret (the project URL and anon key are public).
+ */
 const isPublic = (path: string) =>
   path === '/login' ||
   path === '/signup' ||
   path === '/logout' ||
+  path === '/install.sh' ||
+  path.startsWith('/agent/') ||
   path.startsWith('/api/') ||
   path.startsWith('/_app/');
 

@@ -13,6 +13,14 @@ import {
   rowFromDraft,
   type RuleRow,
 } from '../src/routes/(app)/rules/rule-model.ts';
+import {
+  describeSchedule,
+  draftFromWindow,
+  emptyWindowDraft,
+  parseLabels as parseWindowLabels,
+  rowFromWindowDraft,
+  type MaintenanceWindow,
+} from '../src/routes/(app)/alerts/window-model.ts';
 
 describe('format', () => {
   it('formats percentages, sizes, rates and durations with unknowns as a dash', () => {
@@ -203,5 +211,96 @@ describe('rule rows', () => {
       recovery: '80',
       forSeconds: 90,
     });
+  });
+
+  it('reminds every 4 hours by default, never when turned off, and reads stored intervals back', () => {
+    expect(rowFromDraft(emptyDraft(), 't').repeat_interval).toBe('14400 seconds');
+    expect(rowFromDraft({ ...emptyDraft(), repeatSeconds: 0 }, 't').repeat_interval).toBeNull();
+    const base = {
+      ...rowFromDraft(emptyDraft(), 't'),
+      id: 'r',
+      description: null,
+      for_duration: '00:01:00',
+      channel_ids: [],
+    };
+    expect(draftFromRow({ ...base, repeat_interval: '04:00:00' } as unknown as RuleRow).repeatSeconds).toBe(14400);
+    expect(draftFromRow({ ...base, repeat_interval: '1 day' } as unknown as RuleRow).repeatSeconds).toBe(86400);
+    expect(draftFromRow({ ...base, repeat_interval: null } as unknown as RuleRow).repeatSeconds).toBe(0);
+  });
+});
+
+describe('maintenance window model', () => {
+  const draft = { ...emptyWindowDraft(new Date(2026, 0, 1, 10, 0), 'Europe/Berlin'), name: ' Patch Sunday ' };
+
+  it('writes only the columns of the chosen kind and scope', () => {
+    expect(rowFromWindowDraft(draft, 't')).toEqual({
+      team_id: 't',
+      name: 'Patch Sunday',
+      comment: null,
+      kind: 'weekly',
+      time_zone: 'Europe/Berlin',
+      starts_at: null,
+      ends_at: null,
+      weekdays: [7],
+      start_time: '02:00',
+      end_time: '04:00',
+      cron: null,
+      duration: null,
+      scope: 'all',
+      host_ids: [],
+      labels: {},
+      enabled: true,
+    });
+    const cron = rowFromWindowDraft(
+      {
+        ...draft,
+        kind: 'cron',
+        cron: ' 0 3 * * * ',
+        durationMinutes: 90,
+        scope: 'labels',
+        labels: 'env=prod, role = db',
+      },
+      't',
+    );
+    expect(cron).toMatchObject({
+      cron: '0 3 * * *',
+      duration: '90 minutes',
+      weekdays: null,
+      labels: { env: 'prod', role: 'db' },
+      host_ids: [],
+    });
+    const once = rowFromWindowDraft({ ...draft, kind: 'once', scope: 'hosts', hostIds: ['h1'] }, 't');
+    expect(once.starts_at).toBe(new Date(2026, 0, 1, 10, 0).toISOString());
+    expect(once.ends_at).toBe(new Date(2026, 0, 1, 12, 0).toISOString());
+    expect(once).toMatchObject({ host_ids: ['h1'], cron: null, weekdays: null });
+  });
+
+  it('refuses labels that are not key=value, and reads a stored window back', () => {
+    expect(parseWindowLabels('env=prod,, tier=1')).toEqual({ env: 'prod', tier: '1' });
+    expect(parseWindowLabels('env')).toBe('Write labels as key=value, separated by commas (got "env")');
+    expect(() => rowFromWindowDraft({ ...draft, scope: 'labels', labels: '=x' }, 't')).toThrow(/key=value/);
+    const stored = {
+      ...rowFromWindowDraft({ ...draft, kind: 'cron', cron: '0 2 * * sun', durationMinutes: 90 }, 't'),
+      id: 'w',
+      duration: '01:30:00',
+      created_at: '',
+      updated_at: '',
+      created_by: null,
+    } as unknown as MaintenanceWindow;
+    expect(draftFromWindow(stored)).toMatchObject({
+      kind: 'cron',
+      cron: '0 2 * * sun',
+      durationMinutes: 90,
+      timeZone: 'Europe/Berlin',
+    });
+    expect(describeSchedule(stored, String)).toBe('cron 0 2 * * sun for 90 min (Europe/Berlin)');
+    const weekly = {
+      ...stored,
+      kind: 'weekly',
+      weekdays: [1, 5],
+      start_time: '22:00:00',
+      end_time: '02:00:00',
+    } as MaintenanceWindow;
+    expect(describeSchedule(weekly, String)).toBe('Mon, Fri 22:00–02:00 (Europe/Berlin)');
   });
 });

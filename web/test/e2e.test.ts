@@ -1,23 +1,25 @@
 /**
- * The dashboard end to end in real Chromium against the test stack: sign up, add a host and enroll an
- * agent with the command the page shows, see it live on the overview, its charts, a rule fires live,
- * a channel test message reaches a local receiver, an email channel (Postmark) is made and edited in the form
+ * The dashboard end to end in real Chromium against the test stack: sign up, add a host and install the
+ * agent with the one line the page shows (into a scratch root, testkit/src/install-harness.ts), see it live
+ * on the overview, its charts, a rule fires live and is acknowledged, a maintenance window is planned, a
+ * channel test message reaches a local receiver, an email channel (Postmark) is made and edited in the form
  * without its key ever coming back to the browser, and another team's user sees none of it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { dateTime } from '../src/lib/format.ts';
 import { artifactsDir, launchChromium } from './e2e-web.ts';
 import { startNotifyReceiver } from '../../supabase/tests/functions-receiver.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
 import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
+import { makeInstallRoot, runInstallLine, startFromUnit } from '../../testkit/src/install-harness.ts';
 
 const env = inject('stack');
-const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const hostName = `e2e-web-${run}`;
 const password = 'correct horse battery';
@@ -69,27 +71,6 @@ async function signUp(p: Page, email: string, team: string): Promise<void> {
   await p.getByRole('heading', { name: 'Overview' }).waitFor();
 }
 
-/** Runs the agent CLI as the page printed it (`node agent/src/cli.ts …`) from the repository root. */
-function runShown(command: string, extraEnv: Record<string, string>): ChildProcess {
-  const [exe, ...args] = command.trim().split(/\s+/);
-  expect(exe).toBe('node');
-  const child = spawn(process.execPath, args, {
-    cwd: repoRoot,
-    env: { ...process.env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  agents.push(child);
-  return child;
-}
-
-async function output(child: ChildProcess): Promise<{ code: number | null; text: string }> {
-  let text = '';
-  child.stdout!.on('data', (b: Buffer) => (text += b));
-  child.stderr!.on('data', (b: Buffer) => (text += b));
-  const code = await new Promise<number | null>((r) => child.on('exit', r));
-  return { code, text };
-}
-
 async function screenshot(name: string, scheme: 'light' | 'dark'): Promise<void> {
   await page.emulateMedia({ colorScheme: scheme });
   await page.waitForTimeout(100);
@@ -106,12 +87,12 @@ describe('dashboard end to end', () => {
     await page.getByLabel('Name').fill(hostName);
     await page.getByLabel('Labels').fill('env=e2e, role=web');
     await page.getByRole('button', { name: 'Add host' }).click();
-    const enrollCode = page.locator('[data-command="enroll"]');
-    await enrollCode.waitFor();
-    const enrollCommand = (await enrollCode.textContent())!;
-    const runCommand = (await page.locator('[data-command="run"]').textContent())!;
-    expect(enrollCommand).toContain(`--url ${env.SUPABASE_URL}`);
-    expect(enrollCommand).toMatch(/--token vibe_enroll_[0-9a-f]+/);
+    const installCode = page.locator('[data-command="install"]');
+    await installCode.waitFor();
+    const installCommand = (await installCode.textContent())!;
+    expect(installCommand).toMatch(
+      new RegExp(`^curl -fsSL ${web.url}/install\\.sh \\| sudo sh -s -- --token vibe_enroll_[0-9a-f]+$`),
+    );
 
     // The overview is open (and subscribed) before the agent exists: the host must arrive live.
     await page.getByRole('link', { name: 'Overview' }).click();
@@ -120,15 +101,12 @@ describe('dashboard end to end', () => {
     expect(await row.locator('[data-status]').getAttribute('data-status')).toBe('offline');
     await page.locator('[data-connection="live"]').waitFor({ timeout: 15_000 });
 
-    const agentEnv = {
-      VIBE_AGENT_CONFIG: path.join(tmp, 'agent', 'config.json'),
-      VIBE_AGENT_DATA_DIR: path.join(tmp, 'agent', 'data'),
-      VIBE_AGENT_SAMPLE_INTERVAL: '1',
-      VIBE_AGENT_SEND_INTERVAL: '1',
-    };
-    const enrolled = await output(runShown(enrollCommand, agentEnv));
-    expect(enrolled.code, enrolled.text).toBe(0);
-    runShown(runCommand, agentEnv);
+    // The shown line, run as-is (sudo aside) into a scratch root; then what systemd would start from the unit.
+    const root = makeInstallRoot(tmp);
+    const installed = await runInstallLine(installCommand, root);
+    expect(installed.code, installed.text).toBe(0);
+    const agent = startFromUnit(root.unit, { VIBE_AGENT_SAMPLE_INTERVAL: '1', VIBE_AGENT_SEND_INTERVAL: '1' });
+    agents.push(agent.child);
 
     await row.locator('[data-status="healthy"]').waitFor({ timeout: 30_000 });
     await waitFor(async () => /\d%/.test((await row.locator('[data-metric="cpu"]').textContent()) ?? ''), {
@@ -193,7 +171,17 @@ describe('dashboard end to end', () => {
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await toggle.waitFor();
     while ((await toggle.getAttribute('data-theme-choice')) !== 'system') await toggle.click();
-  }, 150_000);
+
+    // The Hosts page shows the installed agent's version, current with what this dashboard serves.
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    const version = page.locator(`tr:has(a:text-is("${hostName}")) [data-agent-version]`);
+    await waitFor(async () => (await version.getAttribute('data-agent-state')) === 'current', {
+      message: 'the agent version on the Hosts page',
+      timeoutMs: 15_000,
+    });
+    expect(await version.getAttribute('data-agent-version')).toBe('0.1.0+test');
+    expect(await version.textContent()).toContain('0.1.0');
+  }, 180_000);
 
   it('fires a rule created in the UI and shows the alert live', async () => {
     await page.getByRole('link', { name: 'Rules' }).click();
@@ -215,17 +203,53 @@ describe('dashboard end to end', () => {
     await active.locator('tr.firing', { hasText: `cpu-any-${run}` }).waitFor();
     expect(await active.locator('tr.firing').count()).toBe(1);
     await page.locator('[data-testid="alert-history"] td.kind.firing').first().waitFor();
+    // Acknowledge it: who and the note show on the alert and in the history.
+    await page.getByRole('button', { name: `Acknowledge cpu-any-${run} on ${hostName}` }).click();
+    await page.getByLabel('Note').fill('e2e on it');
+    await page.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+    await active.locator('td.ack', { hasText: `by owner-${run}@example.com` }).waitFor();
+    await active.locator('td.ack', { hasText: 'e2e on it' }).waitFor();
+    await page
+      .locator('[data-testid="alert-history"] tr', { hasText: `by owner-${run}@example.com: e2e on it` })
+      .waitFor();
+    expect(await page.getByRole('button', { name: `Acknowledge cpu-any-${run} on ${hostName}` }).count()).toBe(0);
     // Silence it from the alert: the silence is listed until it ends.
     await page.getByRole('button', { name: `Silence cpu-any-${run} on ${hostName}` }).click();
     await page.getByLabel('Comment').fill('e2e maintenance');
     await page.getByRole('button', { name: 'Silence', exact: true }).click();
     await page.getByText(/e2e maintenance — until/).waitFor();
 
+    // A weekly maintenance window for this host; a bad cron expression is refused with the reason.
+    await page.getByRole('button', { name: 'New window' }).click();
+    await page.getByLabel('Window name').fill(`patch-${run}`);
+    await page.getByLabel('Repeats').selectOption('cron');
+    await page.getByLabel('Cron expression', { exact: true }).fill('0 2 * *');
+    await page.getByRole('button', { name: 'Create window' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Invalid cron expression "0 2 * *": expected 5 fields' }).waitFor();
+    await page.getByLabel('Repeats').selectOption('weekly');
+    await page.getByLabel('Time zone').fill('UTC');
+    await page.getByLabel('Covers').selectOption('hosts');
+    await page.getByRole('checkbox', { name: hostName }).check();
+    await page.getByRole('button', { name: 'Create window' }).click();
+    const windowRow = page.locator(`[data-testid="maintenance-windows"] tr[data-window="patch-${run}"]`);
+    await windowRow.getByText('Sun 02:00–04:00 (UTC)').waitFor();
+    await windowRow.getByText(hostName).waitFor();
+    // The next occurrence is the coming Sunday 02:00–04:00 UTC (or "open until" while it is open), in local time.
+    const now = new Date();
+    const start = new Date(
+      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + ((7 - now.getUTCDay()) % 7), 2),
+    );
+    if (start.getTime() + 7_200_000 <= now.getTime()) start.setUTCDate(start.getUTCDate() + 7);
+    const end = new Date(start.getTime() + 7_200_000);
+    expect((await windowRow.locator('td.next').textContent())?.trim()).toBe(
+      start <= now ? `open until ${dateTime(end)}` : `${dateTime(start)} – ${dateTime(end)}`,
+    );
+
     // Preview replays the rule over stored history.
     await page.getByRole('link', { name: 'Rules' }).click();
     await page.getByRole('button', { name: `Preview cpu-any-${run}` }).click();
     await page.getByText(/Would have fired \d+ time/).waitFor();
-  }, 60_000);
+  }, 90_000);
 
   it('sends a channel test message to a local receiver', async () => {
     const { port } = receiver.address() as { port: number };

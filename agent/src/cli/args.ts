@@ -6,12 +6,16 @@ export const USAGE = `Usage: vibe-agent <command> [options]
 
 Commands:
   enroll --url <SUPABASE_URL> --key <anon or publishable key> --token <enrollment token> [--name <host name>]
+         [--dashboard <dashboard URL>] [--auto-update]
                       exchange a one-time token for this host's credentials; writes the config file (mode 0600)
   run                 sample, check and send until stopped (SIGTERM/SIGINT flush the queue)
   status [--json]     queue depth, last send, last error
   print               one host sample as JSON (no network, no credentials)
   install-service [--output <unit file>] [--user <name>]
                       write a systemd unit and print how to enable it
+  update [--check]    install the dashboard's current agent in place of this executable (checksum verified)
+                      and restart the vibe-agent service; --check only compares versions
+  version, --version  this agent's version and build
 
 Options for every command:
   --config <file>     config file (default: VIBE_AGENT_CONFIG, /etc/vibe-agent/config.json as root,
@@ -23,7 +27,8 @@ VIBE_AGENT_SEND_INTERVAL (s, 10), VIBE_AGENT_DB_INTERVAL (s, 30), VIBE_AGENT_RET
 VIBE_AGENT_QUEUE_MAX_BYTES, VIBE_AGENT_PROC_ROOT, VIBE_AGENT_SYS_ROOT, VIBE_AGENT_ROOTFS,
 VIBE_AGENT_DATABASES (URLs, comma-separated, or JSON), VIBE_AGENT_HTTP_CHECKS (URLs or JSON), VIBE_AGENT_LOG_LEVEL,
 VIBE_AGENT_OTLP (1 to receive OpenTelemetry), VIBE_AGENT_OTLP_ADDRESS (127.0.0.1:4318), VIBE_AGENT_OTLP_MAX_BODY_BYTES,
-VIBE_AGENT_OTLP_MAX_ROUTES (per service, 100), VIBE_AGENT_OTLP_MAX_SERVICES (100).
+VIBE_AGENT_OTLP_MAX_ROUTES (per service, 100), VIBE_AGENT_OTLP_MAX_SERVICES (100), VIBE_AGENT_DASHBOARD_URL,
+VIBE_AGENT_AUTO_UPDATE (1 to update from the dashboard every VIBE_AGENT_UPDATE_INTERVAL s, 86400).
 `;
 
 /** The options any command may take. */
@@ -37,6 +42,9 @@ export interface CliOptions {
   user?: string;
   json?: boolean;
   help?: boolean;
+  dashboard?: string;
+  'auto-update'?: boolean;
+  check?: boolean;
 }
 
 /** A parsed command line. */
@@ -61,6 +69,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       user: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      dashboard: { type: 'string' },
+      'auto-update': { type: 'boolean' },
+      check: { type: 'boolean' },
     },
     strict: true,
   });
@@ -78,6 +89,8 @@ export interface EnrollArgs {
   key: string;
   token: string;
   name: string | undefined;
+  dashboardUrl: string | undefined;
+  autoUpdate: boolean;
 }
 
 /** The enroll arguments; a missing one throws a message that says which flag to give. */
@@ -88,5 +101,12 @@ export function enrollArgs(options: CliOptions, env: NodeJS.ProcessEnv): EnrollA
   if (!url) throw new Error('Missing --url: the project URL (SUPABASE_URL)');
   if (!key) throw new Error('Missing --key: the anon or publishable key');
   if (!token) throw new Error('Missing --token: the one-time enrollment token from the dashboard');
-  return { url, key, token, name: options.name };
+  return {
+    url,
+    key,
+    token,
+    name: options.name,
+    dashboardUrl: options.dashboard ?? env.VIBE_AGENT_DASHBOARD_URL,
+    autoUpdate: options['auto-update'] === true,
+  };
 }

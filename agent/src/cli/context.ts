@@ -5,10 +5,10 @@ import type { CliOptions } from './args.ts';
 export interface CommandContext {
   options: CliOptions;
   env: NodeJS.ProcessEnv;
-  /** The whole command line after the script (command first), for re-executing `run`. */
+  /** The whole command line after the script (command first). */
   argv: readonly string[];
-  /** Absolute path of the entry script (cli.ts, or cli.js in the stripped copy). */
-  cliPath: string;
+  /** What starts this agent again: the executable's absolute path, or node and the absolute path of cli.ts. */
+  self: string[];
   /** Writes to standard output. */
   write(text: string): void;
 }

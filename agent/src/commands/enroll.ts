@@ -10,6 +10,10 @@ export interface EnrollOptions {
   token: string;
   name?: string;
   configFile: string;
+  /** The dashboard the agent came from, kept for `vibe-agent update`. */
+  dashboardUrl?: string;
+  /** Turn on the daily update check. */
+  autoUpdate?: boolean;
 }
 
 /** The credentials the enroll-agent function hands out. */
@@ -84,6 +88,8 @@ export async function enroll(options: EnrollOptions): Promise<Enrollment> {
     hostName: enrollment.hostName,
     email: enrollment.email,
     password: enrollment.password,
+    ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl.replace(/\/+$/, '') } : {}),
+    ...(options.autoUpdate ? { autoUpdate: true } : {}),
   });
   return enrollment;
 }

@@ -4,10 +4,8 @@ import path from 'node:path';
 
 /** What goes into the unit. */
 export interface ServiceOptions {
-  /** Absolute path of the node binary. */
-  nodePath: string;
-  /** Absolute path of cli.ts. */
-  cliPath: string;
+  /** What runs the agent: the executable's absolute path, or node and cli.ts. */
+  command: string[];
   configFile: string;
   dataDir: string;
   /** Run as this user instead of root (it must be able to read /proc and the config file). */
@@ -24,7 +22,7 @@ Wants=network-online.target
 
 [Service]
 Type=simple
-ExecStart=${o.nodePath} ${o.cliPath} run
+ExecStart=${o.command.join(' ')} run
 Environment=VIBE_AGENT_CONFIG=${o.configFile}
 Environment=VIBE_AGENT_DATA_DIR=${o.dataDir}
 ${o.user ? `User=${o.user}\n` : ''}Restart=always

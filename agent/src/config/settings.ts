@@ -35,6 +35,11 @@ export interface AgentSettings {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** The OTLP/HTTP receiver (agent/src/otlp); absent or disabled means off. */
   readonly otlp?: OtlpSettings;
+  /** The dashboard the agent was installed from: where `update` looks (install.sh sets it at enroll). */
+  readonly dashboardUrl?: string | null;
+  /** Whether `run` checks the dashboard for a new agent every `updateIntervalS` and installs it (off by default). */
+  readonly autoUpdate?: boolean;
+  readonly updateIntervalS?: number;
 }
 
 /** What the config file holds (all optional; enrollment writes the credentials). */
@@ -94,6 +99,13 @@ function num(name: string, raw: unknown, fallback: number, min: number): number 
   if (!Number.isFinite(n) || n < min)
     throw new Error(`Invalid ${name}: expected a number of at least ${min}, got "${String(raw)}"`);
   return n;
+}
+
+function bool(name: string, raw: unknown): boolean {
+  if (raw === undefined || raw === '' || raw === null) return false;
+  if (raw === true || raw === 1 || raw === '1' || raw === 'true') return true;
+  if (raw === false || raw === 0 || raw === '0' || raw === 'false') return false;
+  throw new Error(`Invalid ${name}: expected 1, 0, true or false, got "${String(raw)}"`);
 }
 
 function parseList<T>(name: string, raw: unknown): T[] {
@@ -216,5 +228,8 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, configFlag?: 
     httpChecks: Object.freeze(parseHttpChecks(pick('httpChecks', 'VIBE_AGENT_HTTP_CHECKS'))),
     logLevel: level as AgentSettings['logLevel'],
     otlp: parseOtlpSettings(env, file.otlp),
+    dashboardUrl: str('dashboardUrl', 'VIBE_AGENT_DASHBOARD_URL').replace(/\/+$/, '') || null,
+    autoUpdate: bool('VIBE_AGENT_AUTO_UPDATE', pick('autoUpdate', 'VIBE_AGENT_AUTO_UPDATE')),
+    updateIntervalS: num('VIBE_AGENT_UPDATE_INTERVAL', pick('updateIntervalS', 'VIBE_AGENT_UPDATE_INTERVAL'), 86400, 1),
   });
 }

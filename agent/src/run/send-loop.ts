@@ -8,6 +8,7 @@ import type { DiskQueue } from '../send/queue.ts';
 import type { QueuedRow } from '../send/rows.ts';
 import { Sender, type FlushResult } from '../send/sender.ts';
 import type { AgentStatus } from '../status-file.ts';
+import { agentVersionString } from '../version.ts';
 import { recordFlush, sendDelay } from './send-policy.ts';
 
 /** What the send loop works with. */
@@ -26,6 +27,7 @@ export class SendLoop {
   readonly #o: SendLoopOptions;
   readonly #sender: Sender;
   #failures = 0;
+  #versionReported = false;
   #stopping = false;
   #wake: (() => void) | null = null;
   #running: Promise<void> = Promise.resolve();
@@ -52,7 +54,19 @@ export class SendLoop {
     this.#failures = failures;
     if (line) this.#o.log[line.level](line.message);
     this.#o.saveStatus();
+    if (!r.error && !this.#versionReported) await this.#reportVersion();
     return r;
+  }
+
+  // Tells the dashboard which agent runs on this host (hosts.agent_version), once per start, after
+  // the first flush that reached the server; a refusal is logged, not retried (samples matter more).
+  // Only this host's row, only that column: report_agent_version checks both.
+  async #reportVersion(): Promise<void> {
+    this.#versionReported = true;
+    const version = agentVersionString();
+    const { error } = await this.#o.client.rpc('report_agent_version', { p_version: version });
+    if (error) this.#o.log.warn(`Cannot report the agent version ${version}: ${error.message}`);
+    else this.#o.log.debug(`reported agent version ${version}`);
   }
 
   /** Starts the loop in the background. */

@@ -7,7 +7,8 @@ import { sampleTimes, sql } from '../../../testkit/src/provision.ts';
 import { waitFor } from '../../../testkit/src/wait-for.ts';
 
 const env = inject('stack');
-const { tmp, spawn } = scratch('vibe-agent-enroll');
+// The shipped single executable (built once by the global setup, build id "test").
+const { tmp, spawn } = scratch('vibe-agent-enroll', { executable: inject('agentExecutable') });
 
 /** A host and a one-time token, made the way the dashboard makes them (create_enrollment_token). */
 async function hostWithToken(): Promise<{ hostId: string; token: string }> {
@@ -47,6 +48,8 @@ describe('enrollment end to end', () => {
         token,
         '--name',
         'web-01',
+        '--dashboard',
+        'http://127.0.0.1:1/',
       ],
       vars,
     );
@@ -59,7 +62,9 @@ describe('enrollment end to end', () => {
       key: env.SUPABASE_PUBLISHABLE_KEY,
       hostId,
       hostName: 'web-01',
+      dashboardUrl: 'http://127.0.0.1:1',
     });
+    expect(written.autoUpdate).toBeUndefined(); // the daily update check is opt-in
     expect(written.email).toMatch(/@/);
     expect(written.password.length).toBeGreaterThan(20);
 
@@ -68,6 +73,13 @@ describe('enrollment end to end', () => {
       message: 'samples from the enrolled agent',
       timeoutMs: 30_000,
     });
+    // The agent tells the dashboard which version it is (report_agent_version, its own host only).
+    await waitFor(
+      async () =>
+        (await sql<{ v: string | null }>(env, 'select agent_version v from hosts where id = $1', [hostId]))[0]!.v ===
+        '0.1.0+test',
+      { message: () => `hosts.agent_version set by the agent:\n${agent.output()}`, timeoutMs: 15_000 },
+    );
     agent.child.kill('SIGTERM');
     expect(await agent.exited).toBe(0);
     // The session is kept beside the queue, private to the agent.
@@ -85,6 +97,29 @@ describe('enrollment end to end', () => {
     );
     await expect(fs.stat(path.join(dir, 'other.json'))).rejects.toThrow(/ENOENT/);
   }, 60_000);
+
+  it('prints its version and build id', async () => {
+    const p = spawn(['--version'], {});
+    expect(await p.exited).toBe(0);
+    expect(p.output()).toBe(`vibe-agent 0.1.0 (build test) linux-${process.arch}\n`);
+  });
+
+  it('refuses a bad dashboard URL before spending the token', async () => {
+    const { hostId, token } = await hostWithToken();
+    const dir = await tmp();
+    const p = spawn(
+      ['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_ANON_KEY, '--token', token, '--dashboard', 'ftp://x'],
+      { VIBE_AGENT_CONFIG: path.join(dir, 'c.json') },
+    );
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toBe(
+      'vibe-agent: Invalid dashboard URL "ftp://x": expected http(s)://host[:port] without credentials\n',
+    );
+    const [t] = await sql<{ used_at: string | null }>(env, 'select used_at from enrollment_tokens where host_id = $1', [
+      hostId,
+    ]);
+    expect(t!.used_at).toBeNull();
+  });
 
   it('says which setting is missing', async () => {
     const p = spawn(['enroll', '--url', env.SUPABASE_URL, '--key', env.SUPABASE_ANON_KEY], { VIBE_AGENT_TOKEN: '' });

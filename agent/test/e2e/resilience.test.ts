@@ -1,5 +1,4 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { scratch } from '../scratch.ts';
 import { provisionHost, sampleTimes, sql, type ProvisionedHost } from '../../../testkit/src/provision.ts';
@@ -8,7 +7,9 @@ import { waitFor } from '../../../testkit/src/wait-for.ts';
 import { startTcpProxy } from '../tcp-proxy.ts';
 
 const env = inject('stack');
-const { tmp, spawn } = scratch('vibe-agent-resilience');
+// The shipped single executable (built once by the global setup), not node on the sources.
+const executable = inject('agentExecutable');
+const { tmp, spawn } = scratch('vibe-agent-resilience', { executable });
 
 function runEnv(
   host: ProvisionedHost,
@@ -36,7 +37,7 @@ async function expectExactlyOnce(hostId: string, sampled: string[]): Promise<voi
 }
 
 describe('agent resilience', () => {
-  it('keeps every sample, exactly once, through a gateway outage', async () => {
+  it('keeps every sample, exactly once, through a 30 s gateway outage', async () => {
     const host = await provisionHost(env, 'outage');
     const dataDir = await tmp();
     const proxy = await startTcpProxy(Number(new URL(env.SUPABASE_URL).port));
@@ -49,11 +50,18 @@ describe('agent resilience', () => {
 
     await proxy.stop();
     const cutAt = agent.sampled.length;
-    // The outage lasts until sending has failed and 24 samples (6 s of sampling) have queued up.
-    await waitFor(() => agent.sampled.length - cutAt >= 24 && /Sending failed \(attempt 1\)/.test(agent.output()), {
-      message: () => `24 samples queued during the outage:\n${agent.output().slice(-2000)}`,
-      timeoutMs: 60_000,
-    });
+    const cutTime = Date.now();
+    // The outage lasts 30 s, past several backoff retries (VIBE_AGENT_RETRY_MAX 2 s), with at least 24 samples queued.
+    await waitFor(
+      () =>
+        Date.now() - cutTime >= 30_000 &&
+        agent.sampled.length - cutAt >= 24 &&
+        /Sending failed \(attempt 1\)/.test(agent.output()),
+      {
+        message: () => `30 s of outage with samples queued:\n${agent.output().slice(-2000)}`,
+        timeoutMs: 60_000,
+      },
+    );
     const duringOutage = agent.sampled.length - cutAt;
     const storedBeforeRestart = (await sampleTimes(env, host.hostId)).length;
     await proxy.start();
@@ -82,10 +90,8 @@ describe('agent resilience', () => {
       timeoutMs: 30_000,
       intervalMs: 20,
     });
-    // `run` replaced itself (same pid) with the stripped JavaScript copy in the data directory.
-    const cmdline = (await fs.readFile(`/proc/${first.child.pid}/cmdline`, 'utf8')).split('\0');
-    expect(cmdline).toContain(path.join(dataDir, 'js', 'cli.js'));
-    expect(cmdline).toContain('--single-threaded');
+    // What runs is the single executable itself, no node and no copy of the sources.
+    expect(await fs.realpath(`/proc/${first.child.pid}/exe`)).toBe(await fs.realpath(executable));
     first.child.kill('SIGKILL');
     expect(await first.exited).toBe('SIGKILL');
     const flushed = [...first.sampled];

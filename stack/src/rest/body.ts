@@ -7,7 +7,7 @@ import { parseColumns } from './query-parser.ts';
 export type JsonObject = Record<string, unknown>;
 
 function invalid(message: string): RestError {
-  return new RestError(400, 'PGRST102', message, null, 'Send a JSON object, or an array of objects with the same keys');
+  return new RestError(400, 'PGRST102', message, null, null);
 }
 
 // A number past double range parses to Infinity, which JSON.stringify turns into null on its way to Postgres:
@@ -39,7 +39,7 @@ export function parseJsonBody(body: Buffer, empty: unknown): unknown {
         '22003',
         'A number in the body is out of range: it is larger than a double precision value can hold',
         null,
-        'Send a smaller number, or a string for numeric columns',
+        null,
       );
     }
   }

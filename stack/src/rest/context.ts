@@ -13,7 +13,11 @@ export interface RestRequest {
   path: string;
   query: URLSearchParams;
   body: Buffer;
+  /** The request body's media type, lower case without parameters (`application/json` when absent). */
+  contentType: string;
   prefs: Preferences;
+  /** The `Range` request header (`0-9`), honoured on GET as PostgREST does. */
+  range: string | undefined;
   media: Media;
   cache: SchemaCache;
 }

@@ -30,7 +30,7 @@ export class Cursor {
   }
   fail(expecting: string): Error {
     const found = this.done ? 'end of input' : `"${this.peek()}"`;
-    return parseError(this.what, this.text, `unexpected ${found} at column ${this.pos + 1}, ${expecting}`);
+    return parseError(this.what, this.text, `unexpected ${found} ${expecting}`, this.pos + 1);
   }
   /** A double-quoted string with backslash escapes. */
   quoted(): string {

@@ -1,5 +1,6 @@
 /** PostgREST-shaped errors: `{code, message, details, hint}` plus the HTTP status PostgREST would use. */
 import type { DatabaseError } from 'pg';
+import { fuzzyBest, levenshtein } from './fuzzy.ts';
 
 /** An error that becomes a PostgREST error response. */
 export class RestError extends Error {
@@ -39,31 +40,51 @@ export class RestError extends Error {
 /** An error caused by a name the schema cache lacks; the request is planned again after a cache reload. */
 export class CacheMissError extends RestError {}
 
-/** PGRST100: a query parameter that does not parse. */
-export function parseError(what: string, raw: string, details: string): RestError {
-  return new RestError(400, 'PGRST100', `"failed to parse ${what}" (${raw})`, details, null);
+/** PGRST100: a query parameter that does not parse, worded as PostgREST's parser errors (position in the message). */
+export function parseError(what: string, raw: string, details: string, column?: number): RestError {
+  const where = column === undefined ? '' : ` (line 1, column ${column})`;
+  return new RestError(400, 'PGRST100', `"failed to parse ${what} (${raw})"${where}`, details, null);
 }
 
-/** PGRST205: the table or view is not in the schema cache. */
-export function tableNotFound(schema: string, name: string): RestError {
+/** PGRST205: the table or view is not in the schema cache; the hint names the closest table, as PostgREST's. */
+export function tableNotFound(schema: string, name: string, tables: string[] = []): RestError {
+  const close = fuzzyBest(name, tables, 0.75);
   return new CacheMissError(
     404,
     'PGRST205',
     `Could not find the table '${schema}.${name}' in the schema cache`,
     null,
-    "Check the table name, or reload the schema cache with NOTIFY pgrst, 'reload schema'",
+    close ? `Perhaps you meant the table '${schema}.${close}'` : null,
   );
 }
 
-/** 42703 as Postgres words it, for a column that the table does not have. */
-export function columnNotFound(table: string, column: string): RestError {
+/**
+ * 42703 as Postgres words it for PostgREST's query: the relation is named by the alias PostgREST gives it (the table
+ * at the root, `<table>_<depth>` inside embeds), with Postgres's "Perhaps you meant" hint for a close column.
+ */
+export function columnNotFound(alias: string, column: string, columns: string[] = []): RestError {
+  const close = closeColumn(column, columns);
   return new CacheMissError(
     400,
     '42703',
-    `column ${table}.${column} does not exist`,
+    `column ${alias}.${column} does not exist`,
     null,
-    `Check the column name; the table '${table}' has no column '${column}'`,
+    close ? `Perhaps you meant to reference the column "${alias}.${close}".` : null,
   );
+}
+
+/** Postgres's fuzzy column match: the nearest name within 3 edits and within half the name's length. */
+function closeColumn(column: string, columns: string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = Infinity;
+  for (const c of columns) {
+    const d = levenshtein(column, c);
+    if (d < bestDistance && d <= 3 && d <= Math.max(1, Math.floor(column.length / 2))) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
 }
 
 /** PGRST204: a column named in a request body or `columns=` that the table lacks. */

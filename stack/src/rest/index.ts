@@ -6,7 +6,7 @@ import { cacheKey, Catalog, type SchemaCache } from './catalog.ts';
 import type { Prepared, RestRequest } from './context.ts';
 import { CacheMissError, fromDatabaseError, isDatabaseError, RestError, tableNotFound } from './errors.ts';
 import { negotiate } from './media.ts';
-import { planDelete, planInsert, planUpdate } from './mutations.ts';
+import { planDelete, planInsert, planPut, planUpdate } from './mutations.ts';
 import { parsePrefer } from './prefer.ts';
 import { planRead } from './read.ts';
 import type { Reply } from './response.ts';
@@ -19,7 +19,10 @@ const STALE_CODES = new Set(['42P01', '42703', '42883', '42704']);
 
 /** Creates the /rest/v1 service for the exposed schemas in `ctx.schemas`. */
 export function createRestService(ctx: StackContext): Service {
-  const catalog = new Catalog(ctx.pool, ctx.schemas);
+  const catalog = new Catalog(ctx.pool, ctx.schemas, {
+    aggregates: envFlag('PGRST_DB_AGGREGATES_ENABLED'),
+    plan: envFlag('PGRST_DB_PLAN_ENABLED'),
+  });
   const listener = new SchemaListener(ctx.dbUrl, () => void catalog.reload().catch(() => {}));
   return async (req, res) => {
     const started = performance.now();
@@ -49,6 +52,14 @@ export function createRestService(ctx: StackContext): Service {
   };
 }
 
+/** A PostgREST boolean setting from the environment (PostgREST's own variable names); unset is false. */
+function envFlag(name: string): boolean {
+  const v = process.env[name]?.trim().toLowerCase();
+  if (v === undefined || v === '' || v === 'false' || v === 'off' || v === '0' || v === 'no') return false;
+  if (v === 'true' || v === 'on' || v === '1' || v === 'yes') return true;
+  throw new Error(`${name} must be true or false, got ${JSON.stringify(process.env[name])}`);
+}
+
 function profile(ctx: StackContext, req: ServiceRequest): string {
   const read = req.method === 'GET' || req.method === 'HEAD';
   const asked = header(req.headers, read ? 'accept-profile' : 'content-profile');
@@ -57,9 +68,9 @@ function profile(ctx: StackContext, req: ServiceRequest): string {
     throw new RestError(
       406,
       'PGRST106',
-      `The schema must be one of the following: ${ctx.schemas.join(', ')}`,
+      `Invalid schema: ${asked}`,
       null,
-      null,
+      `Only the following schemas are exposed: ${ctx.schemas.join(', ')}`,
     );
   }
   return asked;
@@ -95,12 +106,18 @@ async function handle(
     path: req.path,
     query: req.url.searchParams,
     body: req.body,
+    contentType:
+      (header(req.headers, 'content-type') ?? 'application/json').split(';')[0]!.trim().toLowerCase() ||
+      'application/json',
     prefs,
+    range: header(req.headers, 'range'),
     media,
   };
 
   const plan = (cache: SchemaCache): Prepared => {
     checkRole(cache, identity);
+    // Plans are a media type PostgREST offers only with db-plan-enabled (off on hosted projects).
+    if (media.plan && !cache.settings.plan) throw noMedia(header(req.headers, 'accept') ?? '');
     const r: RestRequest = { ...base, cache };
     if (segments.length === 0) {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method);
@@ -113,7 +130,12 @@ async function handle(
     if (segments.length !== 1)
       throw new RestError(404, 'PGRST125', `Invalid path specified in request URL: ${req.path}`, null, null);
     const table = cache.tables.get(cacheKey(schema, segments[0]!));
-    if (!table) throw tableNotFound(schema, segments[0]!);
+    if (!table)
+      throw tableNotFound(
+        schema,
+        segments[0]!,
+        [...cache.tables.values()].filter((t) => t.schema === schema).map((t) => t.name),
+      );
     switch (req.method) {
       case 'GET':
       case 'HEAD':
@@ -124,6 +146,8 @@ async function handle(
         return planUpdate(r, table);
       case 'DELETE':
         return planDelete(r, table);
+      case 'PUT':
+        return planPut(r, table);
       default:
         throw methodNotAllowed(req.method);
     }
@@ -148,6 +172,10 @@ async function handle(
     const { reply, rollback } = await prepared.run(client);
     return { result: reply, rollback };
   });
+}
+
+function noMedia(accept: string): RestError {
+  return new RestError(406, 'PGRST107', `None of these media types are available: ${accept}`, null, null);
 }
 
 function methodNotAllowed(method: string): RestError {

@@ -6,7 +6,11 @@ import type { BodyFormat } from './select-builder.ts';
 export interface Media {
   format: BodyFormat;
   contentType: string;
+  /** `Accept: application/vnd.pgrst.plan…`: answer with the EXPLAIN output instead (only when db-plan-enabled). */
+  plan?: { format: 'json' | 'text'; options: string[]; for: string };
 }
+
+const PLAN_OPTIONS = new Set(['analyze', 'verbose', 'settings', 'buffers', 'wal']);
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -32,13 +36,28 @@ export function negotiate(accept: string | undefined): Media {
         };
       case 'text/csv':
         return { format: 'csv', contentType: 'text/csv; charset=utf-8' };
+      case 'application/vnd.pgrst.plan':
+      case 'application/vnd.pgrst.plan+json':
+      case 'application/vnd.pgrst.plan+text': {
+        const raw = part
+          .split(';')
+          .slice(1)
+          .map((s) => s.trim());
+        const param = (k: string) =>
+          raw
+            .find((x) => x.toLowerCase().startsWith(`${k}=`))
+            ?.slice(k.length + 1)
+            .replaceAll('"', '');
+        const options = (param('options') ?? '').split('|').filter((o) => PLAN_OPTIONS.has(o));
+        const planFor = param('for') ?? 'application/json';
+        const format = type.endsWith('+text') ? 'text' : 'json';
+        return {
+          format: 'json',
+          contentType: `application/vnd.pgrst.plan+${format}; for="${planFor}"; charset=utf-8`,
+          plan: { format, options, for: planFor },
+        };
+      }
     }
   }
-  throw new RestError(
-    406,
-    'PGRST107',
-    `None of these media types are available: ${accept}`,
-    null,
-    'Ask for application/json, application/vnd.pgrst.object+json or text/csv',
-  );
+  throw new RestError(406, 'PGRST107', `None of these media types are available: ${accept}`, null, null);
 }

@@ -9,7 +9,7 @@ import { applyQueryParams, planSelect, type ReadNode } from './read-plan.ts';
 import { checkSingle, contentRange, readResult, type Reply } from './response.ts';
 import { nodeSql, tableSql, whereSql, wrapBody } from './select-builder.ts';
 import { ident, Params } from './sql.ts';
-import { preferenceApplied } from './prefer.ts';
+import { checkMaxAffected, preferenceApplied } from './prefer.ts';
 
 /** Builds one data-modifying statement (no RETURNING) with its own values. */
 type Statement = (params: Params) => string;
@@ -70,20 +70,60 @@ export function planInsert(req: RestRequest, table: Table): Prepared {
     g.rows.push(row);
     groups.set(key, g);
   }
+  // On conflict every payload column is set from `excluded`, which holds the column default where a row left the key
+  // out: with missing=default an upsert resets absent columns to their defaults on update too, as PostgREST does.
   for (const { cols, rows: groupRows } of groups.values()) {
     if (cols.length === 0) {
       for (let i = 0; i < groupRows.length; i++)
-        statements.push(() => `insert into ${t} as ${a} default values${onConflict(cols)}`);
+        statements.push(() => `insert into ${t} as ${a} default values${onConflict(columns)}`);
       continue;
     }
     const list = cols.map(ident).join(', ');
     const json = JSON.stringify(groupRows);
     statements.push(
       (params) =>
-        `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(json)}::json) as pgrst_body${onConflict(cols)}`,
+        `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(json)}::json) as pgrst_body${onConflict(columns)}`,
     );
   }
   return mutation(r, table, node, statements, 'insert');
+}
+
+/**
+ * Plans `PUT /table?pk=eq.value`: a single-row upsert by primary key. The filters must be exactly the primary key
+ * with `eq` (PGRST105), no limit/offset (PGRST114), and the body's key must match the URL (PGRST115).
+ */
+export function planPut(r: RestRequest, table: Table): Prepared {
+  const node = rootNode(r, table);
+  if (node.limit !== undefined || node.offset !== undefined)
+    throw new RestError(400, 'PGRST114', 'limit/offset querystring parameters are not allowed for PUT', null, null);
+  const keyFilters = new Map<string, string>();
+  const exact = node.where.every((c) => {
+    if (c.kind !== 'filter') return false;
+    const f = c.filter;
+    if (f.negate || f.operation.op !== 'eq' || f.operation.quantifier || f.field.jsonPath.length) return false;
+    if (!table.pk.includes(f.field.name) || keyFilters.has(f.field.name)) return false;
+    keyFilters.set(f.field.name, f.operation.value);
+    return true;
+  });
+  if (!table.pk.length || !exact || keyFilters.size !== table.pk.length)
+    throw new RestError(
+      405,
+      'PGRST105',
+      "Filters must include all and only primary key columns with 'eq' operators",
+      null,
+      null,
+    );
+  const rows = payloadRows(parseJsonBody(r.body, null));
+  const columns = payloadColumns(table, rows, r.query.get('columns'));
+  const t = tableSql(table);
+  const a = ident(table.name);
+  const list = columns.map(ident).join(', ');
+  const statement: Statement = (params) => {
+    const match = table.pk.map((k) => `pgrst_body.${ident(k)} = ${params.add(keyFilters.get(k))}`).join(' and ');
+    const set = columns.map((c) => `${ident(c)} = excluded.${ident(c)}`).join(', ');
+    return `insert into ${t} as ${a} (${list}) select ${list} from json_populate_recordset(null::${t}, ${params.add(JSON.stringify(rows))}::json) as pgrst_body where ${match} on conflict (${table.pk.map(ident).join(', ')}) do ${set ? `update set ${set}` : 'nothing'}`;
+  };
+  return mutation(r, table, { ...node, where: [] }, [statement], 'put');
 }
 
 /** `on conflict …` for `Prefer: resolution=…`: nothing, `do nothing`, or `do update` of the written columns. */
@@ -110,13 +150,7 @@ function conflictTarget(r: RestRequest, table: Table): string[] {
 function rejectRootPaging(node: ReadNode): void {
   // `order` only sorts the returned rows; a limited update/delete is not offered, so refuse rather than touch every match.
   if (node.limit !== undefined || node.offset !== undefined) {
-    throw new RestError(
-      400,
-      'PGRST100',
-      'limit and offset are not supported on update or delete here',
-      null,
-      'Select the rows with filters on a unique column instead',
-    );
+    throw new RestError(400, 'PGRST100', 'limit and offset are not supported on update or delete here', null, null);
   }
 }
 
@@ -162,7 +196,7 @@ function mutation(
   table: Table,
   node: ReadNode,
   statements: Statement[],
-  kind: 'insert' | 'update' | 'delete',
+  kind: 'insert' | 'update' | 'delete' | 'put',
 ): Prepared {
   // Build the SQL now so that every unknown name fails during planning (and can trigger a cache reload).
   const headersOnly = r.prefs.return === 'headers-only';
@@ -172,7 +206,8 @@ function mutation(
   // An upsert that merges reports 201 when it inserted a row and 200 when it only updated, as PostgREST does;
   // `xmax = 0` in RETURNING tells a freshly inserted row from an updated one.
   const trackInserts =
-    kind === 'insert' && r.prefs.resolution === 'merge-duplicates' && (table.kind === 'r' || table.kind === 'p');
+    (kind === 'put' || (kind === 'insert' && r.prefs.resolution === 'merge-duplicates')) &&
+    (table.kind === 'r' || table.kind === 'p');
   if (wantsRows && statements.length) {
     const params = new Params();
     const a = ident(table.name);
@@ -212,17 +247,12 @@ function mutation(
         for (const s of separate) affected += (await client.query(s.sql, s.values)).rowCount ?? 0;
         if (wantsRows) body = r.media.format === 'object' && !headersOnly ? 'null' : '[]';
       }
-      if (r.prefs.handling === 'strict' && r.prefs.maxAffected !== undefined && affected > r.prefs.maxAffected) {
-        throw new RestError(
-          400,
-          'PGRST124',
-          'Query result exceeds max-affected preference constraint',
-          `The query affects ${affected} rows`,
-          null,
-        );
-      }
+      // PostgREST enforces max-affected on updates and deletes, not on inserts.
+      if (kind === 'update' || kind === 'delete') checkMaxAffected(r.prefs, affected);
+      if (kind === 'put' && affected !== 1)
+        throw new RestError(400, 'PGRST115', 'Payload values do not match URL in primary key column(s)', null, null);
       if (r.prefs.return === 'representation') checkSingle(r.media.format, affected);
-      const status = kind === 'insert' && inserted === 0 ? 200 : undefined;
+      const status = (kind === 'insert' || kind === 'put') && inserted === 0 ? 200 : undefined;
       return { reply: reply(r, table, kind, affected, body, status), rollback: r.prefs.tx === 'rollback' };
     },
   };
@@ -231,15 +261,16 @@ function mutation(
 function reply(
   r: RestRequest,
   table: Table,
-  kind: 'insert' | 'update' | 'delete',
+  kind: 'insert' | 'update' | 'delete' | 'put',
   affected: number,
   body: string | null,
   status?: number,
 ): Reply {
   const headers: Record<string, string> = {};
   const total = r.prefs.count ? affected : null;
-  headers['content-range'] = kind === 'insert' ? `*/${total ?? '*'}` : contentRange(0, affected, total);
-  const applied = preferenceApplied(r.prefs, { mutation: true });
+  headers['content-range'] =
+    kind === 'insert' || kind === 'put' ? `*/${total ?? '*'}` : contentRange(0, affected, total);
+  const applied = preferenceApplied(r.prefs, kind);
   if (applied) headers['preference-applied'] = applied;
   if (r.prefs.return === 'headers-only' && kind === 'insert' && body && table.pk.length) {
     const first = (JSON.parse(body) as Record<string, unknown>[])[0];
@@ -248,7 +279,7 @@ function reply(
   }
   if (r.prefs.return === 'representation') {
     headers['content-type'] = r.media.contentType;
-    return { status: status ?? (kind === 'insert' ? 201 : 200), headers, body };
+    return { status: status ?? (kind === 'insert' || kind === 'put' ? 201 : 200), headers, body };
   }
   return { status: kind === 'insert' ? 201 : 204, headers, body: null };
 }

@@ -49,15 +49,38 @@ export function parsePrefer(header: string | string[] | undefined): Preferences 
   return prefs;
 }
 
-/** The `Preference-Applied` value for the preferences this request honoured. */
-export function preferenceApplied(prefs: Preferences, applies: { mutation: boolean }): string | null {
+/** What a request did, for the preferences PostgREST echoes per action. */
+export type Action = 'read' | 'insert' | 'update' | 'delete' | 'put' | 'rpc';
+
+/**
+ * The `Preference-Applied` value for the preferences this request honoured, as PostgREST's `responsePreferences`:
+ * `resolution` on inserts only (the caller drops it without a conflict target), `missing` on inserts and updates,
+ * `return` on writes, `max-affected` (with `handling=strict`) on updates, deletes and rpc, where it is enforced.
+ */
+export function preferenceApplied(prefs: Preferences, action: Action): string | null {
+  const write = action === 'insert' || action === 'update' || action === 'delete' || action === 'put';
   const out: string[] = [];
-  if (applies.mutation && prefs.resolution) out.push(`resolution=${prefs.resolution}`);
-  if (applies.mutation && prefs.missing) out.push(`missing=${prefs.missing}`);
-  if (prefs.return) out.push(`return=${prefs.return}`);
+  if (action === 'insert' && prefs.resolution) out.push(`resolution=${prefs.resolution}`);
+  if ((action === 'insert' || action === 'update') && prefs.missing) out.push(`missing=${prefs.missing}`);
+  if (write && prefs.return) out.push(`return=${prefs.return}`);
   if (prefs.count) out.push(`count=${prefs.count}`);
   if (prefs.tx) out.push(`tx=${prefs.tx}`);
   if (prefs.handling) out.push(`handling=${prefs.handling}`);
-  if (prefs.handling === 'strict' && prefs.maxAffected !== undefined) out.push(`max-affected=${prefs.maxAffected}`);
+  const enforced = action === 'update' || action === 'delete' || action === 'rpc';
+  if (enforced && prefs.handling === 'strict' && prefs.maxAffected !== undefined)
+    out.push(`max-affected=${prefs.maxAffected}`);
   return out.length ? out.join(', ') : null;
+}
+
+/** PGRST124 when a strict `max-affected` is exceeded. */
+export function checkMaxAffected(prefs: Preferences, affected: number): void {
+  if (prefs.handling === 'strict' && prefs.maxAffected !== undefined && affected > prefs.maxAffected) {
+    throw new RestError(
+      400,
+      'PGRST124',
+      'Query result exceeds max-affected preference constraint',
+      `The query affects ${affected} rows`,
+      null,
+    );
+  }
 }

@@ -9,7 +9,16 @@ export type { FieldRef, JsonStep } from './field-ref.ts';
 /** One item of `select=`. */
 export type SelectItem =
   | { kind: 'star' }
-  | { kind: 'field'; field: FieldRef; alias?: string; cast?: string }
+  | {
+      kind: 'field';
+      field: FieldRef;
+      alias?: string;
+      cast?: string;
+      /** `column.sum()` and friends; `count()` alone counts rows (field `*`). */
+      aggregate?: Aggregate;
+      /** `column.sum()::int`: the cast applied to the aggregate's result. */
+      aggregateCast?: string;
+    }
   | {
       kind: 'embed';
       name: string;
@@ -19,6 +28,10 @@ export type SelectItem =
       spread: boolean;
       items: SelectItem[];
     };
+
+/** The aggregate functions PostgREST accepts in `select`. */
+export type Aggregate = 'sum' | 'avg' | 'count' | 'max' | 'min';
+const AGGREGATES = new Set<string>(['sum', 'avg', 'count', 'max', 'min']);
 
 /** Operators taking one value. */
 export const SIMPLE_OPS = {
@@ -102,6 +115,12 @@ function selectItem(c: Cursor): SelectItem {
     spread = c.eat('...');
     first = name(c);
   }
+  // `count()` is the row count, never an embed (PostgREST refuses to embed a relation named count).
+  if (!spread && first === 'count' && c.eat('()')) {
+    let aggregateCast: string | undefined;
+    if (c.eat('::')) aggregateCast = name(c);
+    return { kind: 'field', field: { name: '*', jsonPath: [] }, alias, aggregate: 'count', aggregateCast };
+  }
   if (c.peek() === '!' || c.peek() === '(') {
     let hint: string | undefined;
     let joinType: 'inner' | 'left' | undefined;
@@ -119,7 +138,17 @@ function selectItem(c: Cursor): SelectItem {
   const field: FieldRef = { name: first, jsonPath: jsonPath(c) };
   let cast: string | undefined;
   if (c.eat('::')) cast = name(c);
-  return { kind: 'field', field, alias, cast };
+  if (c.peek() !== '.') return { kind: 'field', field, alias, cast };
+  c.pos++;
+  const fn = name(c);
+  if (!AGGREGATES.has(fn)) {
+    c.pos -= fn.length;
+    throw c.fail('expecting an aggregate function (sum, avg, count, max, min)');
+  }
+  c.expect('()');
+  let aggregateCast: string | undefined;
+  if (c.eat('::')) aggregateCast = name(c);
+  return { kind: 'field', field, alias, cast, aggregate: fn as Aggregate, aggregateCast };
 }
 
 /** Parses the right side of a top-level filter: `[not.]op[(modifier)].value`. */

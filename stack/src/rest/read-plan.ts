@@ -23,7 +23,10 @@ export interface PlannedEmbed {
   node: ReadNode;
   joinAlias: string;
   inner: boolean;
+  /** `...embed(cols)`: the embed's columns go into the parent; to-many spreads give one array per column. */
   spread: boolean;
+  /** `embed()`: joined for filtering only, never in the output. */
+  empty: boolean;
 }
 
 /** A select item after planning. */
@@ -33,6 +36,8 @@ export type PlannedItem = Exclude<SelectItem, { kind: 'embed' }> | PlannedEmbed;
 export interface ReadNode {
   table: Table;
   alias: string;
+  /** The name PostgREST's SQL gives this relation (the table at the root, `<table>_<depth>` in embeds), for messages. */
+  displayAlias: string;
   items: PlannedItem[];
   where: Condition[];
   order: OrderTerm[];
@@ -62,27 +67,38 @@ function computedFields(cache: SchemaCache, table: Table): Map<string, Func> {
 /** Resolves the select list against the schema cache. */
 export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[], rootAlias = table.name): ReadNode {
   let n = 0;
-  const build = (t: Table, list: SelectItem[], alias: string): ReadNode => {
-    const node: ReadNode = { table: t, alias, items: [], where: [], order: [], computed: computedFields(cache, t) };
+  const build = (t: Table, list: SelectItem[], alias: string, depth = 0): ReadNode => {
+    const node: ReadNode = {
+      table: t,
+      alias,
+      displayAlias: depth ? `${t.name}_${depth}` : t.name,
+      items: [],
+      where: [],
+      order: [],
+      computed: computedFields(cache, t),
+    };
     for (const item of list) {
+      if (item.kind === 'field' && item.aggregate && !cache.settings.aggregates)
+        throw new RestError(400, 'PGRST123', 'Use of aggregate functions is not allowed', null, null);
       if (item.kind !== 'embed') {
         node.items.push(item);
         continue;
       }
       const rel = findRelationship(cache, t, item.name, item.hint);
       n++;
-      const child = build(
-        rel.target,
-        item.items.length ? item.items : [{ kind: 'star' }],
-        `pgrst_${n}_${rel.target.name.slice(0, 40)}`,
-      );
-      if (item.spread && !rel.toOne) {
+      // `embed()` selects nothing: the embed only filters (with !inner or `embed=not.is.null`) and is left out of the output.
+      const empty = item.items.length === 0;
+      const child = build(rel.target, empty ? [] : item.items, `pgrst_${n}_${rel.target.name.slice(0, 40)}`, depth + 1);
+      if (item.spread && child.items.some((i) => i.kind === 'field' && i.aggregate)) {
+        // PostgREST aggregates a to-one spread's columns at the parent's level; the stack does not (yet).
         throw new RestError(
           400,
-          'PGRST119',
-          `A spread operation on '${item.name}' is not possible`,
-          `'${t.name}' and '${item.name}' do not form a many-to-one or one-to-one relationship`,
-          'Spread only to-one embeds',
+          'PGRST127',
+          'Feature not implemented',
+          rel.toOne
+            ? 'Aggregates combined with spread embeds are not implemented by the local stack.'
+            : 'Aggregates are not implemented for one-to-many or many-to-many spreads.',
+          null,
         );
       }
       node.items.push({
@@ -94,6 +110,7 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
         joinAlias: `pgrst_j${n}`,
         inner: item.joinType === 'inner',
         spread: item.spread,
+        empty,
       });
     }
     return node;
@@ -101,7 +118,7 @@ export function planSelect(cache: SchemaCache, table: Table, items: SelectItem[]
   return build(table, items, rootAlias);
 }
 
-function findNode(root: ReadNode, path: string[], key: string): ReadNode {
+function findNode(root: ReadNode, path: string[]): ReadNode {
   let node = root;
   for (const seg of path) {
     const embeds = node.items.filter((i): i is PlannedEmbed => i.kind === 'embed');
@@ -112,7 +129,7 @@ function findNode(root: ReadNode, path: string[], key: string): ReadNode {
         'PGRST108',
         `'${seg}' is not an embedded resource in this request`,
         null,
-        `Verify that '${seg}' is included in the 'select' query parameter (used by ${key}).`,
+        `Verify that '${seg}' is included in the 'select' query parameter.`,
       );
     }
     node = next.node;
@@ -131,7 +148,7 @@ export function applyQueryParams(root: ReadNode, query: URLSearchParams, skip: R
       path.pop();
       negate = true;
     }
-    const node = findNode(root, path, key);
+    const node = findNode(root, path);
     switch (plain) {
       case 'or':
       case 'and':

@@ -1,4 +1,4 @@
-/** Listens for `NOTIFY pgrst, 'reload schema'` (as PostgREST does) and reloads the schema cache when it arrives. */
+/** Listens for `NOTIFY pgrst, 'reload schema'` and `'reload config'` (as PostgREST does) and reloads the schema cache when it arrives. */
 import pg from 'pg';
 
 const RETRY_MS = 5000;
@@ -27,7 +27,11 @@ export class SchemaListener {
     client.on('error', drop);
     client.on('end', drop);
     client.on('notification', (msg) => {
-      if (msg.channel === 'pgrst' && (!msg.payload || msg.payload === 'reload schema')) this.onReload();
+      if (
+        msg.channel === 'pgrst' &&
+        (!msg.payload || msg.payload === 'reload schema' || msg.payload === 'reload config')
+      )
+        this.onReload();
     });
     client
       .connect()

@@ -37,7 +37,14 @@ function resolver(node: ReadNode, params: Params, used: Set<PlannedEmbed>): Fiel
       used.add(embed);
       return { sql: `${ident(embed.joinAlias)}.body`, type: 'json' };
     }
-    throw columnNotFound(node.table.name, field.name);
+    // `select=count` (no parentheses): PostgREST writes `"t"."count"`, which Postgres reads as `count(t)` when the
+    // relation has no such column; kept for `embed(count)`, and not gated by db-aggregates-enabled, as there.
+    if (field.name === 'count' && field.jsonPath.length === 0) return { sql: 'count(*)', type: 'bigint' };
+    throw columnNotFound(
+      node.displayAlias,
+      field.name,
+      node.table.columnList.map((c) => c.name),
+    );
   };
 }
 
@@ -85,26 +92,59 @@ export function nodeSql(
   const order = mode === 'rows' ? node.order.map((t) => orderSql(node, t, resolve, params)) : [];
   const cols: string[] = [];
   const joins: string[] = [];
+  // With an aggregate in the select list every other output column groups the rows (PostgREST's automatic GROUP BY),
+  // referenced by position so that bound JSON-path keys need not repeat; embeds group as jsonb (json has no equality).
+  const aggregating = mode === 'rows' && node.items.some((i) => i.kind === 'field' && i.aggregate);
+  const groupBy: number[] = [];
   for (const item of node.items) {
-    if (item.kind === 'star') cols.push(`${a}.*`);
-    else if (item.kind === 'field') {
+    if (item.kind === 'star') {
+      if (!aggregating) cols.push(`${a}.*`);
+      else
+        for (const col of node.table.columnList) {
+          cols.push(`${a}.${ident(col.name)}`);
+          groupBy.push(cols.length);
+        }
+    } else if (item.kind === 'field') {
       // A count selects no fields; resolving one would add its JSON-path values to params that the SQL never uses,
       // and Postgres refuses a bind with more values than the statement names (08P01).
       if (mode === 'count') continue;
+      const cast = item.cast ? `::${castType(item.cast)}` : '';
+      if (item.aggregate) {
+        const input =
+          item.field.name === '*' ? '*' : cast ? `(${resolve(item.field).sql})${cast}` : resolve(item.field).sql;
+        const out = item.aggregateCast ? `::${castType(item.aggregateCast)}` : '';
+        cols.push(`${item.aggregate}(${input})${out} as ${ident(item.alias ?? item.aggregate)}`);
+        continue;
+      }
       const { sql } = resolve(item.field);
-      cols.push(`${sql}${item.cast ? `::${castType(item.cast)}` : ''} as ${ident(outputName(item.field, item.alias))}`);
+      // Parenthesised: `::` binds tighter than `->>`, so `data->>$1::text::int` would cast the key, not the value.
+      cols.push(`${cast ? `(${sql})${cast}` : sql} as ${ident(outputName(item.field, item.alias))}`);
+      if (aggregating) groupBy.push(cols.length);
     } else {
       if (mode === 'count' && !item.inner && !usedByWhere.has(item)) continue;
       joins.push(embedJoin(node, item, params));
       const j = ident(item.joinAlias);
-      if (item.spread) cols.push(`${j}.*`);
-      else if (item.rel.toOne) cols.push(`${j}.body as ${ident(item.outName)}`);
-      else cols.push(`coalesce(${j}.body, '[]') as ${ident(item.outName)}`);
+      const body = aggregating ? `${j}.body::jsonb` : `${j}.body`;
+      if (item.empty) continue;
+      if (item.spread) {
+        if (aggregating)
+          throw new RestError(
+            400,
+            'PGRST127',
+            'Feature not implemented',
+            'Aggregates combined with spread embeds are not implemented by the local stack.',
+            null,
+          );
+        cols.push(`${j}.*`);
+      } else if (item.rel.toOne) cols.push(`${body} as ${ident(item.outName)}`);
+      else cols.push(`coalesce(${body}, '[]') as ${ident(item.outName)}`);
+      if (aggregating) groupBy.push(cols.length);
     }
   }
   let sql = `select ${mode === 'count' ? '1' : cols.join(', ') || 'null'} from ${fromSql} as ${a}`;
   if (joins.length) sql += ` ${joins.join(' ')}`;
   if (where.length) sql += ` where ${where.map((w) => `(${w})`).join(' and ')}`;
+  if (groupBy.length) sql += ` group by ${groupBy.join(', ')}`;
   if (order.length) sql += ` order by ${order.join(', ')}`;
   if (mode === 'rows' && node.limit !== undefined) sql += ` limit ${params.add(node.limit)}::bigint`;
   if (mode === 'rows' && node.offset) sql += ` offset ${params.add(node.offset)}::bigint`;
@@ -118,7 +158,14 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
   // m2o: the parent row holds fk.columns pointing at the embed's fk.refColumns; o2m: the other way round;
   // m2m: a junction row points at both.
   let pairs: string[];
-  if (direction === 'm2o') pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
+  let from = tableSql(embed.node.table);
+  if (direction === 'computed') {
+    // A computed relationship: the function of the parent's row gives the embed's rows.
+    const fn = embed.rel.fn!;
+    from = `${qualified(fn.schema, fn.name)}(${pa}::${tableSql(parent.table)})`;
+    pairs = [];
+  } else if (direction === 'm2o')
+    pairs = fk.columns.map((c, i) => `${ca}.${ident(fk.refColumns[i]!)} = ${pa}.${ident(c)}`);
   else if (direction === 'o2m')
     pairs = fk.columns.map((c, i) => `${ca}.${ident(c)} = ${pa}.${ident(fk.refColumns[i]!)}`);
   else {
@@ -129,12 +176,34 @@ function embedJoin(parent: ReadNode, embed: PlannedEmbed, params: Params): strin
     ];
     pairs = [`exists (select 1 from ${qualified(fk.schema, fk.table)} as pgrst_jt where ${on.join(' and ')})`];
   }
-  const child = nodeSql(embed.node, tableSql(embed.node.table), params, pairs, 'rows');
+  const child = nodeSql(embed.node, from, params, pairs, 'rows');
   const j = ident(embed.joinAlias);
   const join = embed.inner ? 'inner join lateral' : 'left join lateral';
-  if (embed.spread) return `${join} (${child}) as ${j} on true`;
+  if (embed.spread && embed.rel.toOne) return `${join} (${child}) as ${j} on true`;
+  if (embed.spread) {
+    // A to-many spread: one JSON array per output column, in the embed's order (PostgREST's ToManySpread).
+    const names = outputNames(embed.node);
+    const cols = names.map((c) => `coalesce(json_agg(pgrst_r.${ident(c)}), '[]') as ${ident(c)}`);
+    // !inner drops parents without rows: the arrays are empty exactly then.
+    const on = embed.inner && names.length ? `json_array_length(${j}.${ident(names[0]!)}) > 0` : 'true';
+    return `${join} (select ${cols.join(', ') || 'null'} from (${child}) as pgrst_r) as ${j} on ${on}`;
+  }
   const agg = embed.rel.toOne ? 'row_to_json(pgrst_r)' : 'json_agg(pgrst_r)';
   return `${join} (select ${agg} as body from (${child}) as pgrst_r) as ${j} on ${embed.inner ? `${j}.body is not null` : 'true'}`;
+}
+
+/** The keys a node's rows carry, in order (for to-many spreads, which aggregate each one). */
+function outputNames(node: ReadNode): string[] {
+  const out: string[] = [];
+  for (const item of node.items) {
+    if (item.kind === 'star') out.push(...node.table.columnList.map((c) => c.name));
+    else if (item.kind === 'field')
+      out.push(item.aggregate ? (item.alias ?? item.aggregate) : outputName(item.field, item.alias));
+    else if (item.empty) continue;
+    else if (item.spread) out.push(...outputNames(item.node));
+    else out.push(item.outName);
+  }
+  return out;
 }
 
 /** `"schema"."table"`. */

@@ -11,6 +11,8 @@ export type Database = {
     Tables: {
       alert_events: {
         Row: {
+          actor_email: string | null
+          actor_id: string | null
           band_high: number | null
           band_low: number | null
           created_at: string
@@ -19,20 +21,27 @@ export type Database = {
           host_id: string | null
           id: number
           kind: string
+          maintenance_window_id: string | null
           metric: string
+          note: string | null
           occurred_at: string
           reason: string | null
           rule_id: string | null
           rule_name: string
           score: number | null
+          series: string
           severity: string
           silenced: boolean
+          source: string
+          suppressed_by: string | null
           team_id: string
           threshold: number | null
           to_status: string
           value: number | null
         }
         Insert: {
+          actor_email?: string | null
+          actor_id?: string | null
           band_high?: number | null
           band_low?: number | null
           created_at?: string
@@ -41,20 +50,27 @@ export type Database = {
           host_id?: string | null
           id?: never
           kind: string
+          maintenance_window_id?: string | null
           metric: string
+          note?: string | null
           occurred_at: string
           reason?: string | null
           rule_id?: string | null
           rule_name: string
           score?: number | null
+          series?: string
           severity: string
           silenced?: boolean
+          source?: string
+          suppressed_by?: string | null
           team_id: string
           threshold?: number | null
           to_status: string
           value?: number | null
         }
         Update: {
+          actor_email?: string | null
+          actor_id?: string | null
           band_high?: number | null
           band_low?: number | null
           created_at?: string
@@ -63,14 +79,19 @@ export type Database = {
           host_id?: string | null
           id?: never
           kind?: string
+          maintenance_window_id?: string | null
           metric?: string
+          note?: string | null
           occurred_at?: string
           reason?: string | null
           rule_id?: string | null
           rule_name?: string
           score?: number | null
+          series?: string
           severity?: string
           silenced?: boolean
+          source?: string
+          suppressed_by?: string | null
           team_id?: string
           threshold?: number | null
           to_status?: string
@@ -89,6 +110,13 @@ export type Database = {
             columns: ["host_id"]
             isOneToOne: false
             referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "alert_events_maintenance_window_id_fkey"
+            columns: ["maintenance_window_id"]
+            isOneToOne: false
+            referencedRelation: "maintenance_windows"
             referencedColumns: ["id"]
           },
           {
@@ -123,6 +151,7 @@ export type Database = {
           operator: string
           recovery_threshold: number | null
           recovery_window: string
+          repeat_interval: string | null
           scope: string
           scope_host_id: string | null
           scope_label_key: string | null
@@ -148,6 +177,7 @@ export type Database = {
           operator?: string
           recovery_threshold?: number | null
           recovery_window?: string
+          repeat_interval?: string | null
           scope?: string
           scope_host_id?: string | null
           scope_label_key?: string | null
@@ -173,6 +203,7 @@ export type Database = {
           operator?: string
           recovery_threshold?: number | null
           recovery_window?: string
+          repeat_interval?: string | null
           scope?: string
           scope_host_id?: string | null
           scope_label_key?: string | null
@@ -209,33 +240,48 @@ export type Database = {
       }
       alert_states: {
         Row: {
+          ack_note: string | null
+          acknowledged_at: string | null
+          acknowledged_by: string | null
           evaluated_at: string
           host_id: string
+          last_reminder_at: string | null
           pending_since: string | null
           recovering_since: string | null
           rule_id: string
+          series: string
           since: string
           status: string
           team_id: string
           value: number | null
         }
         Insert: {
+          ack_note?: string | null
+          acknowledged_at?: string | null
+          acknowledged_by?: string | null
           evaluated_at?: string
           host_id: string
+          last_reminder_at?: string | null
           pending_since?: string | null
           recovering_since?: string | null
           rule_id: string
+          series?: string
           since?: string
           status?: string
           team_id: string
           value?: number | null
         }
         Update: {
+          ack_note?: string | null
+          acknowledged_at?: string | null
+          acknowledged_by?: string | null
           evaluated_at?: string
           host_id?: string
+          last_reminder_at?: string | null
           pending_since?: string | null
           recovering_since?: string | null
           rule_id?: string
+          series?: string
           since?: string
           status?: string
           team_id?: string
@@ -1320,6 +1366,8 @@ export type Database = {
       hosts: {
         Row: {
           agent_user_id: string | null
+          agent_version: string | null
+          agent_version_at: string | null
           created_at: string
           id: string
           labels: NonNullable<Json>
@@ -1331,6 +1379,8 @@ export type Database = {
         }
         Insert: {
           agent_user_id?: string | null
+          agent_version?: string | null
+          agent_version_at?: string | null
           created_at?: string
           id?: string
           labels?: NonNullable<Json>
@@ -1342,6 +1392,8 @@ export type Database = {
         }
         Update: {
           agent_user_id?: string | null
+          agent_version?: string | null
+          agent_version_at?: string | null
           created_at?: string
           id?: string
           labels?: NonNullable<Json>
@@ -1354,6 +1406,83 @@ export type Database = {
         Relationships: [
           {
             foreignKeyName: "hosts_team_id_fkey"
+            columns: ["team_id"]
+            isOneToOne: false
+            referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      maintenance_windows: {
+        Row: {
+          comment: string | null
+          created_at: string
+          created_by: string | null
+          cron: string | null
+          duration: string | null
+          enabled: boolean
+          end_time: string | null
+          ends_at: string | null
+          host_ids: string[]
+          id: string
+          kind: string
+          labels: NonNullable<Json>
+          name: string
+          scope: string
+          start_time: string | null
+          starts_at: string | null
+          team_id: string
+          time_zone: string
+          updated_at: string
+          weekdays: number[] | null
+        }
+        Insert: {
+          comment?: string | null
+          created_at?: string
+          created_by?: string | null
+          cron?: string | null
+          duration?: string | null
+          enabled?: boolean
+          end_time?: string | null
+          ends_at?: string | null
+          host_ids?: string[]
+          id?: string
+          kind: string
+          labels?: NonNullable<Json>
+          name: string
+          scope?: string
+          start_time?: string | null
+          starts_at?: string | null
+          team_id: string
+          time_zone?: string
+          updated_at?: string
+          weekdays?: number[] | null
+        }
+        Update: {
+          comment?: string | null
+          created_at?: string
+          created_by?: string | null
+          cron?: string | null
+          duration?: string | null
+          enabled?: boolean
+          end_time?: string | null
+          ends_at?: string | null
+          host_ids?: string[]
+          id?: string
+          kind?: string
+          labels?: NonNullable<Json>
+          name?: string
+          scope?: string
+          start_time?: string | null
+          starts_at?: string | null
+          team_id?: string
+          time_zone?: string
+          updated_at?: string
+          weekdays?: number[] | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "maintenance_windows_team_id_fkey"
             columns: ["team_id"]
             isOneToOne: false
             referencedRelation: "teams"
@@ -1787,10 +1916,16 @@ export type Database = {
           team_name: string
         }[]
       }
-      anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
-      apply_anomaly_results: {
-        Args: { p_results: Json }
+      acknowledge_alert: {
+        Args: {
+          p_host_id: string
+          p_note?: string
+          p_rule_id: string
+          p_series?: string
+        }
         Returns: {
+          actor_email: string | null
+          actor_id: string | null
           band_high: number | null
           band_low: number | null
           created_at: string
@@ -1799,14 +1934,58 @@ export type Database = {
           host_id: string | null
           id: number
           kind: string
+          maintenance_window_id: string | null
           metric: string
+          note: string | null
           occurred_at: string
           reason: string | null
           rule_id: string | null
           rule_name: string
           score: number | null
+          series: string
           severity: string
           silenced: boolean
+          source: string
+          suppressed_by: string | null
+          team_id: string
+          threshold: number | null
+          to_status: string
+          value: number | null
+        }
+        SetofOptions: {
+          from: "*"
+          to: "alert_events"
+          isOneToOne: true
+          isSetofReturn: false
+        }
+      }
+      anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
+      apply_anomaly_results: {
+        Args: { p_results: Json }
+        Returns: {
+          actor_email: string | null
+          actor_id: string | null
+          band_high: number | null
+          band_low: number | null
+          created_at: string
+          expected: number | null
+          from_status: string
+          host_id: string | null
+          id: number
+          kind: string
+          maintenance_window_id: string | null
+          metric: string
+          note: string | null
+          occurred_at: string
+          reason: string | null
+          rule_id: string | null
+          rule_name: string
+          score: number | null
+          series: string
+          severity: string
+          silenced: boolean
+          source: string
+          suppressed_by: string | null
           team_id: string
           threshold: number | null
           to_status: string
@@ -1975,6 +2154,15 @@ export type Database = {
           team_name: string
         }[]
       }
+      next_maintenance_windows: {
+        Args: { p_at?: string; p_team_id: string }
+        Returns: {
+          active: boolean
+          ends_at: string
+          starts_at: string
+          window_id: string
+        }[]
+      }
       refresh_anomaly_baselines: {
         Args: { p_at?: string; p_max_age?: string }
         Returns: number
@@ -1987,6 +2175,7 @@ export type Database = {
         Args: { p_token_id: string }
         Returns: undefined
       }
+      report_agent_version: { Args: { p_version: string }; Returns: undefined }
       revoke_invitation: {
         Args: { p_invitation_id: string }
         Returns: undefined

@@ -24,7 +24,11 @@ export interface AlertItem {
   /** What the rule watched on the host or service: a mount, interface, route, check… (null for host-wide rules). */
   series: string | null;
   occurredAt: string;
+  /** Why, in words: "rule disabled", "firing for 4 h 0 min"; for acknowledgements who did it and their note. */
   reason: string | null;
+  /** Acknowledgements: who acknowledged (their email then) and the note they left. */
+  actor: string | null;
+  note: string | null;
   /** Anomaly events: the expected value, the band and the robust z-score. */
   expected: number | null;
   bandLow: number | null;
@@ -79,15 +83,6 @@ export function hostUrl(dashboardUrl: string, hostId: string | null): string | n
   return hostId ? `${dashboardUrl.replace(/\/+$/, '')}/hosts/${encodeURIComponent(hostId)}` : null;
 }
 
-/** "By ana@example.com: looking into it" for an acknowledged event, else null. */
-function ackReason(event: ClaimedEvent, locale: Locale): string | null {
-  if (event.kind !== 'acknowledged' || (!event.actor_email && !event.note)) return null;
-  const who = event.actor_email || translate(locale, 'notify_team_member');
-  return event.note
-    ? translate(locale, 'notify_ack_by_note', { who, note: event.note })
-    : translate(locale, 'notify_ack_by', { who });
-}
-
 /** An alert item from a claimed event row and its host. */
 export function toAlertItem(
   event: ClaimedEvent,
@@ -109,7 +104,9 @@ export function toAlertItem(
     series: typeof event.series === 'string' && event.series !== '' ? event.series : null,
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
-    reason: event.reason ?? ackReason(event, locale),
+    reason: event.kind === 'acknowledged' ? acknowledgement(event, locale) : event.reason,
+    actor: event.actor_email ?? null,
+    note: event.note ?? null,
     expected: event.expected ?? null,
     bandLow: event.band_low ?? null,
     bandHigh: event.band_high ?? null,
@@ -117,6 +114,14 @@ export function toAlertItem(
     hostUrl: hostUrl(dashboardUrl, event.host_id),
     locale,
   };
+}
+
+/** "Acknowledged by ana@example.com: on it", the line every channel shows under an acknowledgement. */
+function acknowledgement(event: ClaimedEvent, locale: Locale): string {
+  const who = event.actor_email ?? translate(locale, 'notify_team_member');
+  return event.note
+    ? translate(locale, 'notify_ack_by_note', { who, note: event.note })
+    : translate(locale, 'notify_ack_by', { who });
 }
 
 /** A stable key for a set of outbox rows: the same rows retried carry the same key. */

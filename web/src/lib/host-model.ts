@@ -32,7 +32,7 @@ export type AlertEventRow = Tables<'alert_events'>;
 
 /** The payload of the `ingest` broadcast on `team:<id>`. */
 export interface IngestPayload {
-  table: 'host_samples' | 'app_samples' | 'db_samples' | 'alert_rules' | 'hosts';
+  table: 'host_samples' | 'app_samples' | 'db_samples' | 'alert_rules' | 'alert_states' | 'hosts';
   hosts?: LatestRow[];
   app?: Record<string, unknown>[];
   db?: Record<string, unknown>[];

@@ -18,11 +18,13 @@ export const statusText = word({
 export const severityText = word({ warning: m.severity_warning, critical: m.severity_critical });
 /** An active alert's state: pending, firing. */
 export const alertStateText = word({ pending: m.alert_state_pending, firing: m.alert_state_firing });
-/** An alert event's kind: firing, resolved (also the rule preview's transitions). */
+/** An alert event's kind: firing, resolved, reminder, acknowledged (also the rule preview's transitions). */
 export const eventKindText = word({
   firing: m.event_firing,
   resolved: m.event_resolved,
   pending: m.alert_state_pending,
+  reminder: m.event_reminder,
+  acknowledged: m.event_acknowledged,
 });
 /** owner, admin, viewer. */
 export const roleText = word({ owner: m.role_owner, admin: m.role_admin, viewer: m.role_viewer });

@@ -50,7 +50,19 @@ export interface RuleDraft {
   labelValue: string;
   channelIds: string[];
   enabled: boolean;
+  /** Remind every this many seconds while firing and unacknowledged; 0 = never. */
+  repeatSeconds: number;
 }
+
+/** The reminder intervals the form offers (alert_rules.repeat_interval allows 5 minutes to 7 days, or none). */
+export const REPEAT_CHOICES: { seconds: number; label: () => string }[] = [
+  { seconds: 0, label: m.repeat_never },
+  { seconds: 900, label: m.repeat_15m },
+  { seconds: 3600, label: m.silence_1h },
+  { seconds: 4 * 3600, label: m.silence_4h },
+  { seconds: 12 * 3600, label: m.repeat_12h },
+  { seconds: 86400, label: m.silence_1d },
+];
 
 /** A fresh draft. */
 export function emptyDraft(): RuleDraft {
@@ -68,6 +80,7 @@ export function emptyDraft(): RuleDraft {
     labelValue: '',
     channelIds: [],
     enabled: true,
+    repeatSeconds: 4 * 3600,
   };
 }
 
@@ -94,6 +107,7 @@ export function draftFromRow(r: RuleRow): RuleDraft {
     labelValue: r.scope_label_value ?? '',
     channelIds: [...r.channel_ids],
     enabled: r.enabled,
+    repeatSeconds: r.repeat_interval == null ? 0 : intervalSeconds(r.repeat_interval),
   };
 }
 
@@ -114,5 +128,6 @@ export function rowFromDraft(d: RuleDraft, teamId: string): TablesInsert<'alert_
     scope_label_value: d.scope === 'label' ? d.labelValue.trim() || null : null,
     channel_ids: d.channelIds,
     enabled: d.enabled,
+    repeat_interval: d.repeatSeconds > 0 ? `${Math.round(d.repeatSeconds)} seconds` : null,
   };
 }
