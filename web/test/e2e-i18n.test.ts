@@ -7,7 +7,7 @@
  * and dark, the overview in Korean, and the "add host → live" steps) from a seeded demo team; without it they go to
  * test-artifacts/ like the other browser tests' screenshots.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import type {} from '../../stack/test/global-setup.ts';
 import { artifactsDir, CHROMIUM_ARGS } from './e2e-web.ts';
 import { insertSamples, newHost, sample, type SampleRow, type TestUser } from './api-fixtures.ts';
 import { CATALOGUE_DIR } from '../scripts/i18n.ts';
+import { makeInstallRoot, runInstallLine, startFromUnit } from '../../testkit/src/install-harness.ts';
 import { waitFor } from '../../testkit/src/wait-for.ts';
 import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 
@@ -87,15 +88,6 @@ async function screenshot(name: string, scheme: 'light' | 'dark'): Promise<void>
   await page.emulateMedia({ colorScheme: scheme });
   await page.waitForTimeout(150);
   await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) });
-}
-
-/** Runs the agent CLI as the page printed it, from the repository root. */
-function runShown(command: string, extraEnv: Record<string, string>): ChildProcess {
-  const [exe, ...args] = command.trim().split(/\s+/);
-  expect(exe).toBe('node');
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...extraEnv }, stdio: 'pipe' });
-  agents.push(child);
-  return child;
 }
 
 /** A signed-in client for the browser's user, to seed the demo hosts beside the one enrolled through the UI. */
@@ -217,12 +209,11 @@ describe('the dashboard in Korean and English', () => {
     await page.getByLabel('레이블').fill('env=prod, role=web');
     await screenshot('add-host-1-form', 'light');
     await page.getByRole('button', { name: '호스트 추가' }).click();
-    const enrollCode = page.locator('[data-command="enroll"]');
-    await enrollCode.waitFor();
-    await page.getByRole('heading', { name: `${hostName}에 에이전트 등록` }).waitFor();
+    const installCode = page.locator('[data-command="install"]');
+    await installCode.waitFor();
+    await page.getByRole('heading', { name: `${hostName}에 에이전트 설치` }).waitFor();
     await screenshot('add-host-2-enroll', 'light');
-    const enrollCommand = (await enrollCode.textContent())!;
-    const runCommand = (await page.locator('[data-command="run"]').textContent())!;
+    const installCommand = (await installCode.textContent())!;
     await expectKorean('hosts page with the enroll instructions');
 
     await page.getByRole('link', { name: '개요' }).click();
@@ -230,15 +221,11 @@ describe('the dashboard in Korean and English', () => {
     await row.locator('[data-status="offline"]').waitFor();
     await expect.poll(() => row.locator('[data-status]').textContent()).toBe('오프라인');
     await screenshot('add-host-3-waiting', 'light');
-    const agentEnv = {
-      VIBE_AGENT_CONFIG: path.join(tmp, 'agent', 'config.json'),
-      VIBE_AGENT_DATA_DIR: path.join(tmp, 'agent', 'data'),
-      VIBE_AGENT_SAMPLE_INTERVAL: '1',
-      VIBE_AGENT_SEND_INTERVAL: '1',
-    };
-    const enrolled = runShown(enrollCommand, agentEnv);
-    expect(await new Promise((r) => enrolled.on('exit', r))).toBe(0);
-    runShown(runCommand, agentEnv);
+    // The shown line, run as-is (sudo aside) into a scratch root; then what systemd would start from the unit.
+    const root = makeInstallRoot(tmp);
+    const installed = await runInstallLine(installCommand, root);
+    expect(installed.code, installed.text).toBe(0);
+    agents.push(startFromUnit(root.unit, { VIBE_AGENT_SAMPLE_INTERVAL: '1', VIBE_AGENT_SEND_INTERVAL: '1' }).child);
     await row
       .locator('[data-status="healthy"], [data-status="warning"], [data-status="critical"]')
       .waitFor({ timeout: 30_000 });
