@@ -13,6 +13,7 @@ import { compileMessages } from './web/scripts/i18n.ts';
  */
 const unit = [
   'agent/test/cli-args.test.ts',
+  'agent/test/collect/containers-processes.test.ts',
   'agent/test/collect/parsers.test.ts',
   'agent/test/collect/sampler.test.ts',
   'agent/test/otlp-decode.test.ts',
@@ -23,6 +24,7 @@ const unit = [
   'agent/test/run/shutdown.test.ts',
   'agent/test/send/pure.test.ts',
   'agent/test/send/queue.test.ts',
+  'stack/test/auth-totp.test.ts',
   'stack/test/auth-validate.test.ts',
   'stack/test/cron-schedule.test.ts',
   'stack/test/functions-parsers.test.ts',

@@ -96,6 +96,35 @@ CREATE UNIQUE INDEX invitation_mails_pkey ON private.invitation_mails USING btre
 CREATE TRIGGER invitation_mails_dispatch_after_insert AFTER INSERT ON private.invitation_mails FOR EACH STATEMENT EXECUTE FUNCTION private.on_invitation_mails_inserted()
 comment on table private.invitation_mails is 'Outbox of invitation emails; holds the raw link token only until the mail is sent, failed or cancelled.';
 
+create table private.rule_metrics (
+  source text not null,
+  metric text not null,
+  ord smallint not null,
+  value_sql text not null
+)
+alter table private.rule_metrics add constraint rule_metrics_metric_shape CHECK (metric ~ '^[a-z][a-z0-9_]{0,59}$'::text)
+alter table private.rule_metrics add constraint rule_metrics_pkey PRIMARY KEY (source, metric)
+alter table private.rule_metrics add constraint rule_metrics_source_fkey FOREIGN KEY (source) REFERENCES private.rule_sources(source)
+CREATE UNIQUE INDEX rule_metrics_pkey ON private.rule_metrics USING btree (source, metric)
+comment on table private.rule_metrics is 'Metrics rules may watch on each non-host source, and how to read them from a sample row.';
+
+create table private.rule_sources (
+  source text not null,
+  ord smallint not null,
+  label text not null,
+  sample_table text not null,
+  row_filter text default 'true'::text not null,
+  series_sql text not null,
+  dims jsonb not null
+)
+alter table private.rule_sources add constraint rule_sources_dims_object CHECK (jsonb_typeof(dims) = 'object'::text)
+alter table private.rule_sources add constraint rule_sources_ord_key UNIQUE (ord)
+alter table private.rule_sources add constraint rule_sources_pkey PRIMARY KEY (source)
+alter table private.rule_sources add constraint rule_sources_source_shape CHECK (source ~ '^[a-z][a-z0-9_]{0,29}$'::text)
+CREATE UNIQUE INDEX rule_sources_ord_key ON private.rule_sources USING btree (ord)
+CREATE UNIQUE INDEX rule_sources_pkey ON private.rule_sources USING btree (source)
+comment on table private.rule_sources is 'Alert rule sources other than host: where their rows come from, their series key and the dimensions rules can match.';
+
 create table private.snapshot_cache_clock (
   id boolean default true not null,
   invoked_at timestamp with time zone default '-infinity'::timestamp with time zone not null
@@ -126,10 +155,10 @@ create table public.alert_events (
   band_low double precision,
   band_high double precision,
   score double precision,
-  suppressed_by text,
-  maintenance_window_id uuid,
   source text default 'host'::text not null,
   series text default ''::text not null,
+  suppressed_by text,
+  maintenance_window_id uuid,
   actor_id uuid,
   actor_email text,
   note text
@@ -153,6 +182,7 @@ CREATE INDEX alert_events_team_id_created_at_idx ON public.alert_events USING bt
 CREATE TRIGGER alert_events_explain_suppression BEFORE INSERT ON alert_events FOR EACH ROW WHEN (new.silenced AND new.suppressed_by IS NULL) EXECUTE FUNCTION private.explain_suppression()
 comment on table public.alert_events is 'Every alert state transition: the audit trail. Append-only.'
 comment on column public.alert_events.score is 'Anomaly events: robust z-score |value − expected| / (1.4826·MAD) of the most anomalous point.'
+comment on column public.alert_events.series is 'The series the event is about ('''' for host rules): app "<service> <route>", check name or database name.'
 comment on column public.alert_events.suppressed_by is 'Why a silenced event was not notified: silence (a silence matched) or maintenance (maintenance_window_id was open).'
 comment on column public.alert_events.actor_id is 'acknowledged: the member who acknowledged (actor_email as it was then).'
 comment on column public.alert_events.note is 'acknowledged: the note the member left.'
@@ -190,10 +220,12 @@ create table public.alert_rules (
   sensitivity text default 'medium'::text not null,
   anomaly_window interval default '00:05:00'::interval not null,
   recovery_window interval default '00:05:00'::interval not null,
+  source text default 'host'::text not null,
+  series_match jsonb default '{}'::jsonb not null,
   repeat_interval interval default '04:00:00'::interval
 )
 alter table public.alert_rules enable row level security
-alter table public.alert_rules add constraint alert_rules_anomaly_shape CHECK (kind <> 'anomaly'::text OR threshold > 0::double precision AND threshold <= 1::double precision AND (metric = ANY (ARRAY['cpu_total'::text, 'cpu_iowait'::text, 'load_1'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'temp_c'::text])))
+alter table public.alert_rules add constraint alert_rules_anomaly_shape CHECK (kind <> 'anomaly'::text OR source = 'host'::text AND threshold > 0::double precision AND threshold <= 1::double precision AND (metric = ANY (ARRAY['cpu_total'::text, 'cpu_iowait'::text, 'load_1'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'temp_c'::text])))
 alter table public.alert_rules add constraint alert_rules_anomaly_window_range CHECK (anomaly_window >= '00:01:00'::interval AND anomaly_window <= '01:00:00'::interval)
 alter table public.alert_rules add constraint alert_rules_channels_bounded CHECK (cardinality(channel_ids) <= 20)
 alter table public.alert_rules add constraint alert_rules_description_length CHECK (char_length(description) <= 1000)
@@ -202,7 +234,7 @@ alter table public.alert_rules add constraint alert_rules_keep_firing_range CHEC
 alter table public.alert_rules add constraint alert_rules_kind_known CHECK (kind = ANY (ARRAY['threshold'::text, 'anomaly'::text]))
 alter table public.alert_rules add constraint alert_rules_label_key_length CHECK (char_length(scope_label_key) >= 1 AND char_length(scope_label_key) <= 100)
 alter table public.alert_rules add constraint alert_rules_label_value_length CHECK (char_length(scope_label_value) <= 200)
-alter table public.alert_rules add constraint alert_rules_metric_known CHECK (metric = ANY (ARRAY['cpu_total'::text, 'cpu_user'::text, 'cpu_system'::text, 'cpu_iowait'::text, 'cpu_steal'::text, 'load_1'::text, 'load_5'::text, 'load_15'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'disk_read_iops'::text, 'disk_write_iops'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'process_count'::text, 'temp_c'::text, 'host_down'::text]))
+alter table public.alert_rules add constraint alert_rules_metric_known CHECK (source = 'host'::text AND (metric = ANY (ARRAY['cpu_total'::text, 'cpu_user'::text, 'cpu_system'::text, 'cpu_iowait'::text, 'cpu_steal'::text, 'load_1'::text, 'load_5'::text, 'load_15'::text, 'mem_percent'::text, 'swap_percent'::text, 'disk_percent'::text, 'disk_read_bps'::text, 'disk_write_bps'::text, 'disk_read_iops'::text, 'disk_write_iops'::text, 'net_rx_bps'::text, 'net_tx_bps'::text, 'net_connections'::text, 'process_count'::text, 'temp_c'::text, 'host_down'::text])) OR source = 'app'::text AND metric = 'error_rate'::text OR source = 'app'::text AND metric = 'latency_p50_ms'::text OR source = 'app'::text AND metric = 'latency_p95_ms'::text OR source = 'app'::text AND metric = 'latency_p99_ms'::text OR source = 'app'::text AND metric = 'throughput_rps'::text OR source = 'check'::text AND metric = 'check_down'::text OR source = 'check'::text AND metric = 'latency_ms'::text OR source = 'check'::text AND metric = 'tls_days_left'::text OR source = 'db'::text AND metric = 'connections_used_pct'::text OR source = 'db'::text AND metric = 'cache_hit_ratio'::text OR source = 'db'::text AND metric = 'replication_lag_s'::text OR source = 'db'::text AND metric = 'deadlocks'::text OR source = 'db'::text AND metric = 'rollback_rate'::text OR source = 'mount'::text AND metric = 'used_percent'::text OR source = 'mount'::text AND metric = 'inodes_percent'::text OR source = 'mount'::text AND metric = 'available_bytes'::text OR source = 'disk'::text AND metric = 'util_percent'::text OR source = 'disk'::text AND metric = 'read_bps'::text OR source = 'disk'::text AND metric = 'write_bps'::text OR source = 'interface'::text AND metric = 'rx_bps'::text OR source = 'interface'::text AND metric = 'tx_bps'::text OR source = 'interface'::text AND metric = 'rx_errors_ps'::text OR source = 'interface'::text AND metric = 'tx_errors_ps'::text OR source = 'container'::text AND metric = 'cpu_percent'::text OR source = 'container'::text AND metric = 'mem_percent'::text OR source = 'container'::text AND metric = 'mem_used'::text OR source = 'container'::text AND metric = 'pids'::text)
 alter table public.alert_rules add constraint alert_rules_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
 alter table public.alert_rules add constraint alert_rules_operator_known CHECK (operator = ANY (ARRAY['>'::text, '>='::text, '<'::text, '<='::text]))
 alter table public.alert_rules add constraint alert_rules_pkey PRIMARY KEY (id)
@@ -213,7 +245,10 @@ alter table public.alert_rules add constraint alert_rules_scope_complete CHECK (
 alter table public.alert_rules add constraint alert_rules_scope_host_id_fkey FOREIGN KEY (scope_host_id) REFERENCES hosts(id) ON DELETE CASCADE
 alter table public.alert_rules add constraint alert_rules_scope_known CHECK (scope = ANY (ARRAY['host'::text, 'label'::text, 'all'::text]))
 alter table public.alert_rules add constraint alert_rules_sensitivity_known CHECK (sensitivity = ANY (ARRAY['low'::text, 'medium'::text, 'high'::text]))
+alter table public.alert_rules add constraint alert_rules_series_match_known CHECK (source = 'host'::text AND series_match = '{}'::jsonb OR source = 'app'::text AND (series_match - '{route,service}'::text[]) = '{}'::jsonb OR source = 'check'::text AND (series_match - '{kind,check}'::text[]) = '{}'::jsonb OR source = 'db'::text AND (series_match - '{db}'::text[]) = '{}'::jsonb OR source = 'mount'::text AND (series_match - '{mount,device,fstype}'::text[]) = '{}'::jsonb OR source = 'disk'::text AND (series_match - '{device}'::text[]) = '{}'::jsonb OR source = 'interface'::text AND (series_match - '{interface}'::text[]) = '{}'::jsonb OR source = 'container'::text AND (series_match - '{image,container}'::text[]) = '{}'::jsonb)
+alter table public.alert_rules add constraint alert_rules_series_match_strings CHECK (jsonb_typeof(series_match) = 'object'::text AND pg_column_size(series_match) <= 2048 AND NOT jsonb_path_exists(series_match, '$.*?(@.type() != "string")'::jsonpath))
 alter table public.alert_rules add constraint alert_rules_severity_known CHECK (severity = ANY (ARRAY['warning'::text, 'critical'::text]))
+alter table public.alert_rules add constraint alert_rules_source_known CHECK (source = ANY (ARRAY['host'::text, 'app'::text, 'check'::text, 'db'::text, 'mount'::text, 'disk'::text, 'interface'::text, 'container'::text]))
 alter table public.alert_rules add constraint alert_rules_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE UNIQUE INDEX alert_rules_pkey ON public.alert_rules USING btree (id)
 CREATE INDEX alert_rules_team_id_idx ON public.alert_rules USING btree (team_id) WHERE enabled
@@ -223,6 +258,8 @@ CREATE TRIGGER alert_rules_touch BEFORE UPDATE ON alert_rules FOR EACH ROW EXECU
 comment on table public.alert_rules is 'Threshold rules over host metrics: pending for for_duration, firing, resolved past recovery_threshold after keep_firing_for.'
 comment on column public.alert_rules.kind is 'threshold: metric compared with threshold in SQL at ingest; anomaly: metric outside its baseline band for threshold (share 0–1) of anomaly_window.'
 comment on column public.alert_rules.sensitivity is 'Anomaly rules: band half-width k·MAD with k = 5 (low), 3.5 (medium), 2.5 (high).'
+comment on column public.alert_rules.source is 'What the rule watches: host (host_samples; host_down on a schedule), app (RED metrics per service and route), check (HTTP/TCP checks) or db (database metrics).'
+comment on column public.alert_rules.series_match is 'Narrows a non-host rule to series whose dimensions contain these values: app {service, route}, check {check, kind}, db {db}; {} = every series.'
 comment on column public.alert_rules.repeat_interval is 'Firing, unacknowledged alerts are notified again this often (5 minutes to 7 days; null = never).'
 grant INSERT on public.alert_rules to authenticated
 grant SELECT on public.alert_rules to authenticated
@@ -257,15 +294,16 @@ alter table public.alert_states enable row level security
 alter table public.alert_states add constraint alert_states_ack_note_length CHECK (char_length(ack_note) <= 500)
 alter table public.alert_states add constraint alert_states_acknowledged_by_fkey FOREIGN KEY (acknowledged_by) REFERENCES auth.users(id) ON DELETE SET NULL
 alter table public.alert_states add constraint alert_states_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
-alter table public.alert_states add constraint alert_states_pkey PRIMARY KEY (rule_id, host_id)
+alter table public.alert_states add constraint alert_states_pkey PRIMARY KEY (rule_id, host_id, series)
 alter table public.alert_states add constraint alert_states_rule_id_fkey FOREIGN KEY (rule_id) REFERENCES alert_rules(id) ON DELETE CASCADE
 alter table public.alert_states add constraint alert_states_status_known CHECK (status = ANY (ARRAY['ok'::text, 'pending'::text, 'firing'::text]))
 alter table public.alert_states add constraint alert_states_team_id_fkey FOREIGN KEY (team_id) REFERENCES teams(id) ON DELETE CASCADE
 CREATE INDEX alert_states_host_id_idx ON public.alert_states USING btree (host_id)
-CREATE UNIQUE INDEX alert_states_pkey ON public.alert_states USING btree (rule_id, host_id)
+CREATE UNIQUE INDEX alert_states_pkey ON public.alert_states USING btree (rule_id, host_id, series)
 CREATE INDEX alert_states_team_id_idx ON public.alert_states USING btree (team_id)
 CREATE TRIGGER alert_states_reset_lifecycle BEFORE UPDATE ON alert_states FOR EACH ROW WHEN (old.status IS DISTINCT FROM new.status) EXECUTE FUNCTION private.reset_alert_lifecycle()
 comment on table public.alert_states is 'Current state of each rule on each host it covers (ok, pending, firing).'
+comment on column public.alert_states.series is 'The series within the host: app "<service> <route>", check name or database name; '''' for host rules.'
 comment on column public.alert_states.acknowledged_at is 'When a member acknowledged this firing alert (cleared when it resolves or fires anew).'
 comment on column public.alert_states.last_reminder_at is 'The last reminder sent; the next is due repeat_interval after it (or after since).'
 grant SELECT on public.alert_states to authenticated
@@ -491,6 +529,47 @@ grant REFERENCES on public.channels to service_role
 grant TRIGGER on public.channels to service_role
 grant MAINTAIN on public.channels to service_role;
 
+create table public.container_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  container_id text not null,
+  name text,
+  image text,
+  cpu_percent real,
+  mem_used bigint,
+  mem_limit bigint,
+  blk_read_bps double precision,
+  blk_write_bps double precision,
+  net_rx_bps double precision,
+  net_tx_bps double precision,
+  pids integer,
+  mem_percent real generated always as (
+CASE
+    WHEN (mem_limit > 0) THEN ((((mem_used)::double precision * (100)::double precision) / (mem_limit)::double precision))::real
+    ELSE NULL::real
+END) stored
+) partition by RANGE (ts)
+alter table public.container_samples enable row level security
+alter table public.container_samples add constraint container_samples_container_id_length CHECK (char_length(container_id) >= 1 AND char_length(container_id) <= 128)
+alter table public.container_samples add constraint container_samples_counters_non_negative CHECK (cpu_percent >= 0::double precision AND mem_used >= 0 AND mem_limit >= 0 AND blk_read_bps >= 0::double precision AND blk_write_bps >= 0::double precision AND net_rx_bps >= 0::double precision AND net_tx_bps >= 0::double precision AND pids >= 0)
+alter table public.container_samples add constraint container_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.container_samples add constraint container_samples_image_length CHECK (char_length(image) <= 512)
+alter table public.container_samples add constraint container_samples_name_length CHECK (char_length(name) <= 256)
+alter table public.container_samples add constraint container_samples_pkey PRIMARY KEY (host_id, container_id, ts)
+CREATE UNIQUE INDEX container_samples_pkey ON ONLY public.container_samples USING btree (host_id, container_id, ts)
+CREATE INDEX container_samples_ts_brin ON ONLY public.container_samples USING brin (ts)
+CREATE TRIGGER container_samples_evaluate_rules AFTER INSERT ON container_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.on_series_samples_inserted()
+comment on table public.container_samples is 'Each container per host sample (fanned out from host_samples.detail.containers): CPU (% of one core), memory, block I/O, network; key: container_id.'
+grant SELECT on public.container_samples to authenticated
+grant INSERT on public.container_samples to service_role
+grant SELECT on public.container_samples to service_role
+grant UPDATE on public.container_samples to service_role
+grant DELETE on public.container_samples to service_role
+grant TRUNCATE on public.container_samples to service_role
+grant REFERENCES on public.container_samples to service_role
+grant TRIGGER on public.container_samples to service_role
+grant MAINTAIN on public.container_samples to service_role;
+
 create table public.db_samples (
   host_id uuid not null,
   ts timestamp with time zone not null,
@@ -570,6 +649,66 @@ grant REFERENCES on public.enrollment_tokens to service_role
 grant TRIGGER on public.enrollment_tokens to service_role
 grant MAINTAIN on public.enrollment_tokens to service_role;
 
+create table public.host_disk_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  device text not null,
+  read_bps double precision,
+  write_bps double precision,
+  read_iops real,
+  write_iops real,
+  util_percent real
+) partition by RANGE (ts)
+alter table public.host_disk_samples enable row level security
+alter table public.host_disk_samples add constraint host_disk_samples_device_length CHECK (char_length(device) >= 1 AND char_length(device) <= 128)
+alter table public.host_disk_samples add constraint host_disk_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_disk_samples add constraint host_disk_samples_pkey PRIMARY KEY (host_id, device, ts)
+alter table public.host_disk_samples add constraint host_disk_samples_rates_non_negative CHECK (read_bps >= 0::double precision AND write_bps >= 0::double precision AND read_iops >= 0::double precision AND write_iops >= 0::double precision)
+alter table public.host_disk_samples add constraint host_disk_samples_util_between_0_and_100 CHECK (util_percent >= 0::double precision AND util_percent <= 100::double precision)
+CREATE UNIQUE INDEX host_disk_samples_pkey ON ONLY public.host_disk_samples USING btree (host_id, device, ts)
+CREATE INDEX host_disk_samples_ts_brin ON ONLY public.host_disk_samples USING brin (ts)
+CREATE TRIGGER host_disk_samples_evaluate_rules AFTER INSERT ON host_disk_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.on_series_samples_inserted()
+comment on table public.host_disk_samples is 'I/O of each whole block device per host sample (fanned out from host_samples.detail.disks); key: device name.'
+grant SELECT on public.host_disk_samples to authenticated
+grant INSERT on public.host_disk_samples to service_role
+grant SELECT on public.host_disk_samples to service_role
+grant UPDATE on public.host_disk_samples to service_role
+grant DELETE on public.host_disk_samples to service_role
+grant TRUNCATE on public.host_disk_samples to service_role
+grant REFERENCES on public.host_disk_samples to service_role
+grant TRIGGER on public.host_disk_samples to service_role
+grant MAINTAIN on public.host_disk_samples to service_role;
+
+create table public.host_interface_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  interface text not null,
+  rx_bps double precision,
+  tx_bps double precision,
+  rx_pps real,
+  tx_pps real,
+  rx_errors_ps real,
+  tx_errors_ps real
+) partition by RANGE (ts)
+alter table public.host_interface_samples enable row level security
+alter table public.host_interface_samples add constraint host_interface_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_interface_samples add constraint host_interface_samples_interface_length CHECK (char_length(interface) >= 1 AND char_length(interface) <= 64)
+alter table public.host_interface_samples add constraint host_interface_samples_pkey PRIMARY KEY (host_id, interface, ts)
+alter table public.host_interface_samples add constraint host_interface_samples_rates_non_negative CHECK (rx_bps >= 0::double precision AND tx_bps >= 0::double precision AND rx_pps >= 0::double precision AND tx_pps >= 0::double precision AND rx_errors_ps >= 0::double precision AND tx_errors_ps >= 0::double precision)
+CREATE UNIQUE INDEX host_interface_samples_pkey ON ONLY public.host_interface_samples USING btree (host_id, interface, ts)
+CREATE INDEX host_interface_samples_ts_brin ON ONLY public.host_interface_samples USING brin (ts)
+CREATE TRIGGER host_interface_samples_evaluate_rules AFTER INSERT ON host_interface_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.on_series_samples_inserted()
+comment on table public.host_interface_samples is 'Traffic of each network interface per host sample (fanned out from host_samples.detail.interfaces); key: interface name.'
+grant SELECT on public.host_interface_samples to authenticated
+grant INSERT on public.host_interface_samples to service_role
+grant SELECT on public.host_interface_samples to service_role
+grant UPDATE on public.host_interface_samples to service_role
+grant DELETE on public.host_interface_samples to service_role
+grant TRUNCATE on public.host_interface_samples to service_role
+grant REFERENCES on public.host_interface_samples to service_role
+grant TRIGGER on public.host_interface_samples to service_role
+grant MAINTAIN on public.host_interface_samples to service_role;
+
 create table public.host_latest (
   host_id uuid not null,
   ts timestamp with time zone not null,
@@ -645,6 +784,44 @@ grant REFERENCES on public.host_latest to service_role
 grant TRIGGER on public.host_latest to service_role
 grant MAINTAIN on public.host_latest to service_role;
 
+create table public.host_mount_samples (
+  host_id uuid not null,
+  ts timestamp with time zone not null,
+  mount text not null,
+  device text,
+  fstype text,
+  total bigint,
+  used bigint,
+  available bigint,
+  inodes_percent real,
+  percent real generated always as (
+CASE
+    WHEN (total > 0) THEN ((((used)::double precision * (100)::double precision) / (total)::double precision))::real
+    ELSE NULL::real
+END) stored
+) partition by RANGE (ts)
+alter table public.host_mount_samples enable row level security
+alter table public.host_mount_samples add constraint host_mount_samples_device_length CHECK (char_length(device) <= 4096)
+alter table public.host_mount_samples add constraint host_mount_samples_fstype_length CHECK (char_length(fstype) <= 64)
+alter table public.host_mount_samples add constraint host_mount_samples_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_mount_samples add constraint host_mount_samples_inodes_percent_between_0_and_100 CHECK (inodes_percent >= 0::double precision AND inodes_percent <= 100::double precision)
+alter table public.host_mount_samples add constraint host_mount_samples_mount_length CHECK (char_length(mount) >= 1 AND char_length(mount) <= 4096)
+alter table public.host_mount_samples add constraint host_mount_samples_pkey PRIMARY KEY (host_id, mount, ts)
+alter table public.host_mount_samples add constraint host_mount_samples_sizes_non_negative CHECK (total >= 0 AND used >= 0 AND available >= 0)
+CREATE UNIQUE INDEX host_mount_samples_pkey ON ONLY public.host_mount_samples USING btree (host_id, mount, ts)
+CREATE INDEX host_mount_samples_ts_brin ON ONLY public.host_mount_samples USING brin (ts)
+CREATE TRIGGER host_mount_samples_evaluate_rules AFTER INSERT ON host_mount_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.on_series_samples_inserted()
+comment on table public.host_mount_samples is 'Usage of each mounted filesystem per host sample (fanned out from host_samples.detail.mounts); key: mount path.'
+grant SELECT on public.host_mount_samples to authenticated
+grant INSERT on public.host_mount_samples to service_role
+grant SELECT on public.host_mount_samples to service_role
+grant UPDATE on public.host_mount_samples to service_role
+grant DELETE on public.host_mount_samples to service_role
+grant TRUNCATE on public.host_mount_samples to service_role
+grant REFERENCES on public.host_mount_samples to service_role
+grant TRIGGER on public.host_mount_samples to service_role
+grant MAINTAIN on public.host_mount_samples to service_role;
+
 create table public.host_samples (
   host_id uuid not null,
   ts timestamp with time zone not null,
@@ -704,6 +881,7 @@ alter table public.host_samples add constraint host_samples_ts_at_most_5_minutes
 alter table public.host_samples add constraint host_samples_used_not_above_total CHECK (mem_used <= mem_total AND mem_available <= mem_total AND swap_used <= swap_total AND disk_used <= disk_total)
 CREATE UNIQUE INDEX host_samples_pkey ON ONLY public.host_samples USING btree (host_id, ts)
 CREATE INDEX host_samples_ts_brin ON ONLY public.host_samples USING brin (ts)
+CREATE TRIGGER host_samples_0_fan_out AFTER INSERT ON host_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.fan_out_host_samples()
 CREATE TRIGGER host_samples_after_insert AFTER INSERT ON host_samples REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION private.on_host_samples_inserted()
 comment on table public.host_samples is 'Raw host metrics, one row per host and sample time; daily partitions; detail = {mounts:[…], interfaces:[…], sensors:{…}}.'
 grant INSERT on public.host_samples to authenticated
@@ -852,6 +1030,86 @@ grant TRUNCATE on public.host_samples_compact to service_role
 grant REFERENCES on public.host_samples_compact to service_role
 grant TRIGGER on public.host_samples_compact to service_role
 grant MAINTAIN on public.host_samples_compact to service_role;
+
+create table public.host_series_1h (
+  host_id uuid not null,
+  source text not null,
+  metric text not null,
+  key text not null,
+  bucket timestamp with time zone not null,
+  samples integer not null,
+  min double precision,
+  avg double precision,
+  max double precision
+)
+alter table public.host_series_1h enable row level security
+alter table public.host_series_1h add constraint host_series_1h_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_series_1h add constraint host_series_1h_pkey PRIMARY KEY (host_id, source, metric, key, bucket)
+alter table public.host_series_1h add constraint host_series_1h_source_known CHECK (source = ANY (ARRAY['mount'::text, 'disk'::text, 'interface'::text, 'container'::text]))
+CREATE INDEX host_series_1h_bucket_idx ON public.host_series_1h USING brin (bucket)
+CREATE UNIQUE INDEX host_series_1h_pkey ON public.host_series_1h USING btree (host_id, source, metric, key, bucket)
+comment on table public.host_series_1h is 'Per-mount, per-device, per-interface and per-container metrics per hour: min, avg and max.'
+grant SELECT on public.host_series_1h to authenticated
+grant INSERT on public.host_series_1h to service_role
+grant SELECT on public.host_series_1h to service_role
+grant UPDATE on public.host_series_1h to service_role
+grant DELETE on public.host_series_1h to service_role
+grant TRUNCATE on public.host_series_1h to service_role
+grant REFERENCES on public.host_series_1h to service_role
+grant TRIGGER on public.host_series_1h to service_role
+grant MAINTAIN on public.host_series_1h to service_role;
+
+create table public.host_series_1m (
+  host_id uuid not null,
+  source text not null,
+  metric text not null,
+  key text not null,
+  bucket timestamp with time zone not null,
+  samples integer not null,
+  min double precision,
+  avg double precision,
+  max double precision
+)
+alter table public.host_series_1m enable row level security
+alter table public.host_series_1m add constraint host_series_1m_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_series_1m add constraint host_series_1m_pkey PRIMARY KEY (host_id, source, metric, key, bucket)
+alter table public.host_series_1m add constraint host_series_1m_source_known CHECK (source = ANY (ARRAY['mount'::text, 'disk'::text, 'interface'::text, 'container'::text]))
+CREATE INDEX host_series_1m_bucket_brin ON public.host_series_1m USING brin (bucket)
+CREATE UNIQUE INDEX host_series_1m_pkey ON public.host_series_1m USING btree (host_id, source, metric, key, bucket)
+comment on table public.host_series_1m is 'Per-mount, per-device, per-interface and per-container metrics per minute: min, avg and max (metric = the raw table''s column).'
+grant SELECT on public.host_series_1m to authenticated
+grant INSERT on public.host_series_1m to service_role
+grant SELECT on public.host_series_1m to service_role
+grant UPDATE on public.host_series_1m to service_role
+grant DELETE on public.host_series_1m to service_role
+grant TRUNCATE on public.host_series_1m to service_role
+grant REFERENCES on public.host_series_1m to service_role
+grant TRIGGER on public.host_series_1m to service_role
+grant MAINTAIN on public.host_series_1m to service_role;
+
+create table public.host_series_compact (
+  host_id uuid not null,
+  source text not null,
+  key text not null,
+  hour timestamp with time zone not null,
+  samples integer not null,
+  data jsonb not null
+)
+alter table public.host_series_compact enable row level security
+alter table public.host_series_compact add constraint host_series_compact_host_id_fkey FOREIGN KEY (host_id) REFERENCES hosts(id) ON DELETE CASCADE
+alter table public.host_series_compact add constraint host_series_compact_pkey PRIMARY KEY (host_id, source, key, hour)
+alter table public.host_series_compact add constraint host_series_compact_source_known CHECK (source = ANY (ARRAY['mount'::text, 'disk'::text, 'interface'::text, 'container'::text]))
+CREATE UNIQUE INDEX host_series_compact_pkey ON public.host_series_compact USING btree (host_id, source, key, hour)
+comment on table public.host_series_compact is 'Raw mount, disk, interface and container rows older than a day: per host, source, key and hour, {"ts": [...], "<metric>": [...], "labels": {...}}.'
+grant SELECT on public.host_series_compact to authenticated
+grant INSERT on public.host_series_compact to service_role
+grant SELECT on public.host_series_compact to service_role
+grant UPDATE on public.host_series_compact to service_role
+grant DELETE on public.host_series_compact to service_role
+grant TRUNCATE on public.host_series_compact to service_role
+grant REFERENCES on public.host_series_compact to service_role
+grant TRIGGER on public.host_series_compact to service_role
+grant MAINTAIN on public.host_series_compact to service_role;
 
 create table public.hosts (
   id uuid default gen_random_uuid() not null,
@@ -1198,15 +1456,19 @@ grant MAINTAIN on public.team_settings to service_role;
 create table public.teams (
   id uuid default gen_random_uuid() not null,
   name text not null,
-  created_at timestamp with time zone default now() not null
+  created_at timestamp with time zone default now() not null,
+  require_mfa boolean default false not null
 )
 alter table public.teams enable row level security
 alter table public.teams add constraint teams_name_length CHECK (char_length(name) >= 1 AND char_length(name) <= 100)
 alter table public.teams add constraint teams_pkey PRIMARY KEY (id)
 CREATE UNIQUE INDEX teams_pkey ON public.teams USING btree (id)
 CREATE TRIGGER teams_add_creator AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_creator()
+CREATE TRIGGER teams_add_default_rules AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_default_rules()
 CREATE TRIGGER teams_add_settings AFTER INSERT ON teams FOR EACH ROW EXECUTE FUNCTION private.add_team_settings()
+CREATE TRIGGER teams_guard_mfa_change BEFORE UPDATE OF require_mfa ON teams FOR EACH ROW EXECUTE FUNCTION private.guard_team_mfa_change()
 comment on table public.teams is 'A tenant: hosts, rules, channels and samples all belong to one team.'
+comment on column public.teams.require_mfa is 'Owners and admins act as such only in an aal2 session (TOTP verified); set by owners in an aal2 session.'
 grant INSERT on public.teams to authenticated
 grant SELECT on public.teams to authenticated
 grant UPDATE on public.teams to authenticated
@@ -1297,6 +1559,18 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.add_team_default_rules()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  perform public.add_default_rules(new.id);
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.add_team_settings()
  RETURNS trigger
  LANGUAGE plpgsql
@@ -1317,9 +1591,9 @@ CREATE OR REPLACE FUNCTION private.admin_team_ids()
 AS $function$
   select coalesce(array_agg(m.team_id), '{}')
   from public.team_members m
-  where m.user_id = (select auth.uid()) and m.role in ('owner', 'admin')
+  where m.user_id = (select auth.uid()) and m.role in ('owner', 'admin') and private.meets_team_mfa(m.team_id)
 $function$
-comment on function private.admin_team_ids() is 'Teams where the requesting user is owner or admin.'
+comment on function private.admin_team_ids() is 'Teams where the requesting user is owner or admin (teams that require MFA only in an aal2 session).'
 grant execute on function private.admin_team_ids() to authenticated
 grant execute on function private.admin_team_ids() to service_role;
 
@@ -1493,7 +1767,7 @@ begin
     v_event := private.record_alert_event(old, v_state.host_id,
       case v_state.status when 'firing' then 'resolved' else 'cancelled' end,
       v_state.status, 'ok', v_state.value, now(),
-      case tg_op when 'DELETE' then 'rule deleted' else 'rule disabled' end);
+      case tg_op when 'DELETE' then 'rule deleted' else 'rule disabled' end, v_state.series);
     v_events := v_events || to_jsonb(v_event);
   end loop;
   delete from public.alert_states s where s.rule_id = old.id;
@@ -1501,7 +1775,6 @@ begin
     perform realtime.send(jsonb_build_object('table', 'alert_rules', 'hosts', '[]'::jsonb, 'events', v_events),
       'ingest', 'team:' || old.team_id, true);
   end if;
-  -- A before-delete trigger must hand back the row, or the delete is skipped.
   return case tg_op when 'DELETE' then old else null end;
 end
 $function$;
@@ -1532,6 +1805,56 @@ begin
 end
 $function$
 comment on function private.compact_host_samples(p_before timestamp with time zone) is 'Encodes raw host samples older than p_before (default one day) per host and hour, then deletes the raw rows.';
+
+CREATE OR REPLACE FUNCTION private.compact_host_series(p_before timestamp with time zone DEFAULT (now() - '1 day'::interval))
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_cutoff timestamptz := date_trunc('hour', p_before);
+  v_n integer;
+begin
+  perform pg_advisory_xact_lock(hashtext('private.compact_host_series'));
+  with blobs as (
+    select v.host_id, v.source, v.key, date_trunc('hour', v.ts) as hour, v.metric,
+      jsonb_agg(to_jsonb(date_part('epoch', v.ts)) order by v.ts) as ts, jsonb_agg(to_jsonb(v.value) order by v.ts) as vals,
+      count(*)::integer as samples
+    from private.host_series_values('-infinity', v_cutoff) v
+    group by 1, 2, 3, 4, 5
+  ),
+  labels as (
+    (select distinct on (m.host_id, m.mount, date_trunc('hour', m.ts)) m.host_id, 'mount' as source, m.mount as key,
+      date_trunc('hour', m.ts) as hour, jsonb_build_object('device', m.device, 'fstype', m.fstype) as labels
+    from public.host_mount_samples m where m.ts < v_cutoff order by m.host_id, m.mount, date_trunc('hour', m.ts), m.ts desc)
+    union all
+    (select distinct on (c.host_id, c.container_id, date_trunc('hour', c.ts)) c.host_id, 'container', c.container_id,
+      date_trunc('hour', c.ts), jsonb_build_object('name', c.name, 'image', c.image)
+    from public.container_samples c where c.ts < v_cutoff order by c.host_id, c.container_id, date_trunc('hour', c.ts), c.ts desc)
+  ),
+  merged as (
+    select b.host_id, b.source, b.key, b.hour, min(b.samples) as samples,
+      jsonb_build_object('ts', min(b.ts::text)::jsonb) || jsonb_object_agg(b.metric, b.vals)
+        || case when min(l.labels::text) is not null then jsonb_build_object('labels', min(l.labels::text)::jsonb) else '{}' end as data
+    from blobs b left join labels l using (host_id, source, key, hour)
+    group by b.host_id, b.source, b.key, b.hour
+  )
+  insert into public.host_series_compact as c (host_id, source, key, hour, samples, data)
+  select m.host_id, m.source, m.key, m.hour, m.samples, m.data from merged m
+  on conflict (host_id, source, key, hour) do update set samples = c.samples + excluded.samples,
+    data = (select jsonb_object_agg(k, case when k = 'labels' then excluded.data -> k
+        else coalesce(c.data -> k, '[]') || (excluded.data -> k) end)
+      from jsonb_object_keys(excluded.data) k);
+  get diagnostics v_n = row_count;
+  delete from public.host_mount_samples where ts < v_cutoff;
+  delete from public.host_disk_samples where ts < v_cutoff;
+  delete from public.host_interface_samples where ts < v_cutoff;
+  delete from public.container_samples where ts < v_cutoff;
+  return v_n;
+end
+$function$
+comment on function private.compact_host_series(p_before timestamp with time zone) is 'Packs raw mount, disk, interface and container rows older than p_before (default one day) per host, source, key and hour, then deletes them.';
 
 CREATE OR REPLACE FUNCTION private.configure_edge_functions(p_functions_url text, p_service_key text)
  RETURNS void
@@ -1820,6 +2143,15 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.detail_array(p_detail jsonb, p_key text)
+ RETURNS jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select case when jsonb_typeof(p_detail -> p_key) = 'array' then p_detail -> p_key end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.drop_daily_partitions_before(p_parent regclass, p_before date, p_only_empty boolean DEFAULT false)
  RETURNS integer
  LANGUAGE plpgsql
@@ -2033,47 +2365,143 @@ CREATE OR REPLACE FUNCTION private.evaluate_rules(p_snapshots jsonb)
  SET search_path TO ''
 AS $function$
 declare
+  v_candidates jsonb;
+  v_steps jsonb;
+  v_nestloop text := current_setting('enable_nestloop');
   c record;
-  v_step record;
-  v_event public.alert_events;
 begin
-  for c in
-    select r as rule, s.host_id, s.ts, s.value, st.status, st.pending_since, st.recovering_since, st.evaluated_at
-    from (
-      select (e ->> 'host_id')::uuid as host_id, (e ->> 'ts')::timestamptz as ts, e as snap
-      from jsonb_array_elements(p_snapshots) e
-    ) snap
-    join public.hosts h on h.id = snap.host_id
-    join public.alert_rules r on r.team_id = h.team_id and r.enabled and r.kind = 'threshold'
+  -- Each snapshot is read once (with its team and labels) and each metric the rules of its team and
+  -- source ask for is read from it once (vals: narrow rows); rules join those on (team, source,
+  -- metric) and only breaching pairs, or pairs whose state is open, go on: a rule that is ok and not
+  -- breached costs one comparison per series and reads no state.
+  -- Statement 1, planned with hash joins (its row estimates for JSON input are far too low, and a
+  -- nested loop over rules × series costs a comparison per combination): reset right after.
+  perform set_config('enable_nestloop', 'off', true);
+  with snap as materialized (
+    select (e ->> 'host_id')::uuid as host_id, (e ->> 'ts')::timestamptz as ts, coalesce(e ->> 'source', 'host') as source,
+      coalesce(e ->> 'series', '') as series, coalesce(e -> 'dims', '{}') as dims, e, h.team_id, h.labels
+    from jsonb_array_elements(p_snapshots) e
+    -- Lateral lookups and = any(array): index scans however the joins below are planned.
+    cross join lateral (select h.team_id, h.labels from public.hosts h where h.id = (e ->> 'host_id')::uuid limit 1) h
+  ),
+  rules as materialized (
+    select r.* from public.alert_rules r
+    where r.enabled and r.kind = 'threshold' and r.team_id = any (array(select distinct s.team_id from snap s))
+      and r.source = any (array(select distinct s.source from snap s))
+  ),
+  vals as materialized (
+    select s.host_id, s.ts, s.source, s.series, s.dims, s.team_id, s.labels, m.metric, (s.e ->> m.metric)::double precision as value
+    from snap s
+    join (select distinct r.team_id, r.source, r.metric from rules r) m on m.team_id = s.team_id and m.source = s.source
+  ),
+  open as materialized (
+    select st.rule_id, st.host_id, st.series from public.alert_states st
+    where st.status <> 'ok' and st.rule_id = any (array(select r.id from rules r))
+  ),
+  candidates as (
+    select r.id as rule_id, r.team_id, r.operator, r.threshold, r.recovery_threshold, r.for_duration, r.keep_firing_for,
+      v.host_id, v.series, v.ts, v.value,
+      case r.operator when '>' then v.value > r.threshold when '>=' then v.value >= r.threshold
+        when '<' then v.value < r.threshold else v.value <= r.threshold end as breach
+    from vals v
+    join rules r on r.team_id = v.team_id and r.source = v.source and r.metric = v.metric
+    where v.value is not null
+      and (r.series_match = '{}' or v.dims @> r.series_match)
       and (r.scope = 'all'
-        or (r.scope = 'host' and r.scope_host_id = h.id)
-        or (r.scope = 'label' and h.labels ? r.scope_label_key
-            and (r.scope_label_value is null or h.labels ->> r.scope_label_key = r.scope_label_value)))
-    cross join lateral (select snap.host_id, snap.ts, (snap.snap ->> r.metric)::double precision as value) s
-    left join public.alert_states st on st.rule_id = r.id and st.host_id = snap.host_id
-    where s.value is not null and (st.evaluated_at is null or st.evaluated_at <= snap.ts)
-    order by r.id, snap.host_id
-  loop
-    v_step := private.alert_step(c.status, c.pending_since, c.recovering_since, (c.rule).operator, (c.rule).threshold,
-      (c.rule).recovery_threshold, (c.rule).for_duration, (c.rule).keep_firing_for, c.value, c.ts);
-    insert into public.alert_states as a (rule_id, host_id, team_id, status, value, since, pending_since, recovering_since, evaluated_at)
-    values ((c.rule).id, c.host_id, (c.rule).team_id, v_step.status, c.value, c.ts, v_step.pending_since,
-      v_step.recovering_since, c.ts)
-    on conflict (rule_id, host_id) do update set
+        or (r.scope = 'host' and r.scope_host_id = v.host_id)
+        or (r.scope = 'label' and v.labels ? r.scope_label_key
+            and (r.scope_label_value is null or v.labels ->> r.scope_label_key = r.scope_label_value)))
+      and (case r.operator when '>' then v.value > r.threshold when '>=' then v.value >= r.threshold
+          when '<' then v.value < r.threshold else v.value <= r.threshold end
+        or (r.id, v.host_id, v.series) in (select o.rule_id, o.host_id, o.series from open o))
+  )
+  select jsonb_agg(to_jsonb(cd)) into v_candidates from candidates cd;
+  perform set_config('enable_nestloop', v_nestloop, true);
+  if v_candidates is null then
+    return;
+  end if;
+
+  -- Statement 2: step the candidates with their states, write the state changes, collect the events.
+  with pairs as (
+    select cd.*, st.status, st.pending_since, st.recovering_since
+    from jsonb_to_recordset(v_candidates) as cd(rule_id uuid, team_id uuid, operator text, threshold double precision,
+      recovery_threshold double precision, for_duration interval, keep_firing_for interval, host_id uuid, series text,
+      ts timestamptz, value double precision, breach boolean)
+    left join public.alert_states st on st.rule_id = cd.rule_id and st.host_id = cd.host_id and st.series = cd.series
+    where st.evaluated_at is null or st.evaluated_at <= cd.ts
+  ),
+  stepped as (
+    select p.*, x.status as new_status, x.pending_since as new_pending, x.recovering_since as new_recovering, x.event
+    from pairs p
+    cross join lateral private.alert_step(p.status, p.pending_since, p.recovering_since, p.operator, p.threshold,
+      p.recovery_threshold, p.for_duration, p.keep_firing_for, p.value, p.ts) x
+    -- ok and not breached: nothing to step (the common case, left out in candidates/pairs above).
+    where p.value is not null and (p.breach or coalesce(p.status, 'ok') <> 'ok')
+  ),
+  written as (
+    insert into public.alert_states as a (rule_id, host_id, series, team_id, status, value, since, pending_since,
+      recovering_since, evaluated_at)
+    select s.rule_id, s.host_id, s.series, s.team_id, s.new_status, s.value, s.ts, s.new_pending, s.new_recovering, s.ts
+    from stepped s
+    on conflict (rule_id, host_id, series) do update set
       status = excluded.status,
       value = excluded.value,
       since = case when a.status = excluded.status then a.since else excluded.since end,
       pending_since = excluded.pending_since,
       recovering_since = excluded.recovering_since,
-      evaluated_at = excluded.evaluated_at;
-    if v_step.event is not null then
-      v_event := private.record_alert_event(c.rule, c.host_id, v_step.event, coalesce(c.status, 'ok'), v_step.status,
-        c.value, c.ts);
-      return next v_event;
-    end if;
+      evaluated_at = excluded.evaluated_at
+  )
+  -- (written runs to completion although nothing reads it: data-modifying CTEs always do.)
+  select jsonb_agg(jsonb_build_object('rule_id', s.rule_id, 'host_id', s.host_id, 'series', s.series, 'event', s.event,
+      'from', coalesce(s.status, 'ok'), 'to', s.new_status, 'value', s.value, 'ts', s.ts)
+      order by s.rule_id, s.host_id, s.series)
+  into v_steps
+  from stepped s
+  where s.event is not null;
+
+  for c in
+    select r as rule, x.host_id, x.series, x.event, x."from", x."to", x.value, x.ts
+    from jsonb_to_recordset(coalesce(v_steps, '[]')) as x(rule_id uuid, host_id uuid, series text, event text,
+      "from" text, "to" text, value double precision, ts timestamptz)
+    join public.alert_rules r on r.id = x.rule_id
+  loop
+    return next private.record_alert_event(c.rule, c.host_id, c.event, c."from", c."to", c.value, c.ts, null, c.series);
   end loop;
 end
 $function$;
+
+CREATE OR REPLACE FUNCTION private.evaluate_samples(p_table text, p_rows jsonb, p_newest_only boolean DEFAULT false)
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_points jsonb;
+  v_events jsonb;
+begin
+  if p_rows is null or not exists (
+    select 1 from public.alert_rules r
+    where r.enabled and r.kind = 'threshold' and r.source <> 'host'
+      and r.team_id = any (array(select h.team_id from public.hosts h
+        where h.id = any (array(select distinct (e ->> 'host_id')::uuid from jsonb_array_elements(p_rows) e))))
+  ) then
+    return '[]';
+  end if;
+  if p_newest_only then
+    select jsonb_agg(p) into v_points from private.series_points(p_table, p_rows) p;
+  else
+    select jsonb_agg(x.p) into v_points from (
+      select distinct on (p ->> 'host_id', p ->> 'source', p ->> 'series') p
+      from private.series_points(p_table, p_rows) p
+      order by p ->> 'host_id', p ->> 'source', p ->> 'series', (p ->> 'ts')::timestamptz desc
+    ) x;
+  end if;
+  select coalesce(jsonb_agg(to_jsonb(ev)), '[]') into v_events from private.evaluate_rules(v_points) ev;
+  return v_events;
+end
+$function$
+comment on function private.evaluate_samples(p_table text, p_rows jsonb, p_newest_only boolean) is 'Evaluates the rules of every source reading p_table over the newest row per host and series of p_rows; returns the events.';
 
 CREATE OR REPLACE FUNCTION private.explain_suppression()
  RETURNS trigger
@@ -2093,19 +2521,109 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.fan_out_host_samples()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_team record;
+begin
+  insert into public.host_mount_samples (host_id, ts, mount, device, fstype, total, used, available, inodes_percent)
+  select n.host_id, n.ts, m.mount, m.device, m.fstype, round(m."totalBytes")::bigint, round(m."usedBytes")::bigint,
+    round(m."availableBytes")::bigint, m."inodesUsedPct"
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'mounts'))
+    as m(mount text, device text, fstype text, "totalBytes" numeric, "usedBytes" numeric, "availableBytes" numeric,
+      "inodesUsedPct" real)
+  where m.mount is not null
+  on conflict do nothing;
+
+  insert into public.host_disk_samples (host_id, ts, device, read_bps, write_bps, read_iops, write_iops, util_percent)
+  select n.host_id, n.ts, d.device, d."readBytesPerSec", d."writeBytesPerSec", d."readsPerSec", d."writesPerSec",
+    least(d."utilPct", 100)
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'disks'))
+    as d(device text, "readBytesPerSec" float8, "writeBytesPerSec" float8, "readsPerSec" real, "writesPerSec" real,
+      "utilPct" real)
+  where d.device is not null
+  on conflict do nothing;
+
+  insert into public.host_interface_samples (host_id, ts, interface, rx_bps, tx_bps, rx_pps, tx_pps, rx_errors_ps, tx_errors_ps)
+  select n.host_id, n.ts, i.name, i."rxBytesPerSec", i."txBytesPerSec", i."rxPacketsPerSec", i."txPacketsPerSec",
+    i."rxErrorsPerSec", i."txErrorsPerSec"
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'interfaces'))
+    as i(name text, "rxBytesPerSec" float8, "txBytesPerSec" float8, "rxPacketsPerSec" real, "txPacketsPerSec" real,
+      "rxErrorsPerSec" real, "txErrorsPerSec" real)
+  where i.name is not null
+  on conflict do nothing;
+
+  insert into public.container_samples (host_id, ts, container_id, name, image, cpu_percent, mem_used, mem_limit,
+    blk_read_bps, blk_write_bps, net_rx_bps, net_tx_bps, pids)
+  select n.host_id, n.ts, c.id, c.name, c.image, c."cpuPct", round(c."memUsedBytes")::bigint,
+    round(c."memLimitBytes")::bigint, c."blkReadBytesPerSec", c."blkWriteBytesPerSec", c."netRxBytesPerSec",
+    c."netTxBytesPerSec", c.pids
+  from new_rows n
+  cross join lateral jsonb_to_recordset(private.detail_array(n.detail, 'containers'))
+    as c(id text, name text, image text, "cpuPct" real, "memUsedBytes" numeric, "memLimitBytes" numeric,
+      "blkReadBytesPerSec" float8, "blkWriteBytesPerSec" float8, "netRxBytesPerSec" float8, "netTxBytesPerSec" float8,
+      pids integer)
+  where c.id is not null
+  on conflict do nothing;
+
+  -- The live processes table: host_latest broadcasts leave detail out (it can be 64 kB), so the newest
+  -- top-process list of each host goes to the team topic as its own small event, only when it is newer
+  -- than the host's latest sample (this trigger fires before host_latest is updated).
+  for v_team in
+    select h.team_id, jsonb_agg(jsonb_build_object('host_id', l.host_id, 'ts', l.ts, 'top_processes', l.top)) as hosts
+    from (
+      select distinct on (n.host_id) n.host_id, n.ts, n.detail -> 'top_processes' as top
+      from new_rows n order by n.host_id, n.ts desc
+    ) l
+    join public.hosts h on h.id = l.host_id
+    left join public.host_latest hl on hl.host_id = l.host_id
+    where jsonb_typeof(l.top) = 'array' and (hl.ts is null or hl.ts < l.ts)
+    group by h.team_id
+  loop
+    perform realtime.send(jsonb_build_object('table', 'host_samples', 'processes', v_team.hosts),
+      'processes', 'team:' || v_team.team_id, true);
+  end loop;
+  return null;
+end
+$function$
+comment on function private.fan_out_host_samples() is 'Statement trigger on host_samples: copies detail.mounts/disks/interfaces/containers into their tables, broadcasts top processes.';
+
 create aggregate private.gcd_agg(bigint) (sfunc = pg_catalog.gcd, stype = bigint, initcond = '0');
 
 CREATE OR REPLACE PROCEDURE private.generate_alert_rule_checks()
  LANGUAGE plpgsql
  SET search_path TO ''
 AS $procedure$
+declare
+  v_sources text;
+  v_metrics text;
+  v_dims text;
 begin
+  select string_agg(quote_literal(source), ', ' order by ord) into v_sources from private.rule_sources;
+  select string_agg(format('(source = %L and series_match - %L::text[] = ''{}''::jsonb)', s.source,
+      (select array_agg(k) from jsonb_object_keys(s.dims) k)), ' or ' order by s.ord)
+    into v_dims from private.rule_sources s;
+  v_metrics := private.rule_metric_list($$format('(%L, %L)', m.source, m.metric)$$, ', ');
   alter table public.alert_rules drop constraint if exists alert_rules_metric_known,
-    drop constraint if exists alert_rules_anomaly_shape;
-  execute format('alter table public.alert_rules add constraint alert_rules_metric_known check (metric in (%s, %L))',
-    private.host_metric_list('quote_literal(m.name)', ', ', 'm.alertable'), 'host_down');
+    drop constraint if exists alert_rules_anomaly_shape,
+    drop constraint if exists alert_rules_source_known,
+    drop constraint if exists alert_rules_series_match_known;
+  execute format('alter table public.alert_rules add constraint alert_rules_source_known check (source in (%L, %s))',
+    'host', v_sources);
+  execute format($f$alter table public.alert_rules add constraint alert_rules_metric_known check (
+    (source = 'host' and metric in (%s, %L)) or (source, metric) in (%s))$f$,
+    private.host_metric_list('quote_literal(m.name)', ', ', 'm.alertable'), 'host_down', v_metrics);
+  execute format($f$alter table public.alert_rules add constraint alert_rules_series_match_known check (
+    (source = 'host' and series_match = '{}'::jsonb) or %s)$f$, v_dims);
   execute format($f$alter table public.alert_rules add constraint alert_rules_anomaly_shape check (
-    kind <> 'anomaly' or (threshold > 0 and threshold <= 1 and metric in (%s)))$f$,
+    kind <> 'anomaly' or (source = 'host' and threshold > 0 and threshold <= 1 and metric in (%s)))$f$,
     private.host_metric_list('quote_literal(m.name)', ', ', 'm.rollup_type is not null'));
 end
 $procedure$;
@@ -2602,6 +3120,74 @@ $fn$$ddl$,
 end
 $procedure$;
 
+CREATE OR REPLACE PROCEDURE private.generate_rule_source_code()
+ LANGUAGE plpgsql
+ SET search_path TO ''
+AS $procedure$
+declare
+  v_branches text;
+begin
+  select string_agg(format($b$
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', %L, 'series', %s,
+      'dims', jsonb_build_object(%s)) || jsonb_build_object(%s)
+    from jsonb_array_elements(p_rows) r where p_table = %L and (%s)$b$,
+      s.source, s.series_sql,
+      (select string_agg(format('%L, %s', d.key, d.value #>> '{}'), ', ') from jsonb_each(s.dims) d),
+      private.rule_metric_list($$format('%L, %s', m.metric, m.value_sql)$$, ', ', format('m.source = %L', s.source)),
+      s.sample_table, s.row_filter), e'\n    union all' order by s.ord)
+    into v_branches from private.rule_sources s;
+  execute format($ddl$
+create or replace function private.series_points(p_table text, p_rows jsonb) returns setof jsonb
+language sql immutable set search_path = ''
+as $fn$%s
+$fn$$ddl$, v_branches);
+  execute format($ddl$
+create or replace function private.rule_source_table(p_source text, p_metric text) returns text
+language sql immutable set search_path = ''
+as $fn$
+  select case
+    when p_source = 'host' and p_metric in (%s) then 'host_samples'
+    %s
+  end
+$fn$$ddl$,
+    private.host_metric_list('quote_literal(m.name)', ', ', 'm.alertable'),
+    private.rule_metric_list($$format('when (p_source, p_metric) = (%L, %L) then %L', m.source, m.metric, s.sample_table)$$,
+      e'\n    '));
+  revoke all on function private.series_points(text, jsonb), private.rule_source_table(text, text) from public, anon;
+  -- The backtest runs as the caller and maps the rows it may read.
+  grant execute on function private.series_points(text, jsonb), private.rule_source_table(text, text)
+    to authenticated, service_role;
+  call private.generate_alert_rule_checks();
+end
+$procedure$;
+
+CREATE OR REPLACE FUNCTION private.guard_team_mfa_change()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+begin
+  -- No JWT (migrations, the database owner) or the service role: not an end user, no check.
+  if new.require_mfa is distinct from old.require_mfa
+     and coalesce((select auth.role()), 'service_role') <> 'service_role' then
+    if not exists (
+      select 1 from public.team_members m
+      where m.team_id = new.id and m.user_id = (select auth.uid()) and m.role = 'owner'
+    ) then
+      raise exception 'Only an owner of the team can change its MFA requirement'
+        using errcode = '42501', hint = 'Ask an owner of the team';
+    end if;
+    if coalesce((select auth.jwt()) ->> 'aal', '') <> 'aal2' then
+      raise exception 'Changing the MFA requirement needs a session verified with your authenticator code (aal2)'
+        using errcode = '42501', hint = 'Turn on two-factor authentication on your account page and sign in with the code';
+    end if;
+  end if;
+  return new;
+end
+$function$
+comment on function private.guard_team_mfa_change() is 'Trigger: only owners in an aal2 session change teams.require_mfa.';
+
 CREATE OR REPLACE FUNCTION private.host_metric_decode_sql(m private.host_metrics)
  RETURNS text
  LANGUAGE sql
@@ -2650,6 +3236,39 @@ end
 $function$
 comment on function private.host_metric_list(p_expr text, p_sep text, p_where text, p_order text) is 'Code generation from the host metric catalogue: one text per matching row, joined in listing order.';
 
+CREATE OR REPLACE FUNCTION private.host_series_values(p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS TABLE(host_id uuid, ts timestamp with time zone, source text, metric text, key text, value double precision)
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select m.host_id, m.ts, 'mount', x.metric, m.mount, x.v
+  from public.host_mount_samples m
+  cross join lateral (values ('percent', m.percent::float8), ('used', m.used::float8), ('total', m.total::float8),
+    ('available', m.available::float8), ('inodes_percent', m.inodes_percent::float8)) x(metric, v)
+  where m.ts >= p_from and m.ts < p_to
+  union all
+  select d.host_id, d.ts, 'disk', x.metric, d.device, x.v
+  from public.host_disk_samples d
+  cross join lateral (values ('read_bps', d.read_bps), ('write_bps', d.write_bps), ('read_iops', d.read_iops::float8),
+    ('write_iops', d.write_iops::float8), ('util_percent', d.util_percent::float8)) x(metric, v)
+  where d.ts >= p_from and d.ts < p_to
+  union all
+  select i.host_id, i.ts, 'interface', x.metric, i.interface, x.v
+  from public.host_interface_samples i
+  cross join lateral (values ('rx_bps', i.rx_bps), ('tx_bps', i.tx_bps), ('rx_pps', i.rx_pps::float8),
+    ('tx_pps', i.tx_pps::float8), ('rx_errors_ps', i.rx_errors_ps::float8), ('tx_errors_ps', i.tx_errors_ps::float8)) x(metric, v)
+  where i.ts >= p_from and i.ts < p_to
+  union all
+  select c.host_id, c.ts, 'container', x.metric, c.container_id, x.v
+  from public.container_samples c
+  cross join lateral (values ('cpu_percent', c.cpu_percent::float8), ('mem_used', c.mem_used::float8),
+    ('mem_limit', c.mem_limit::float8), ('mem_percent', c.mem_percent::float8), ('blk_read_bps', c.blk_read_bps),
+    ('blk_write_bps', c.blk_write_bps), ('net_rx_bps', c.net_rx_bps), ('net_tx_bps', c.net_tx_bps),
+    ('pids', c.pids::float8)) x(metric, v)
+  where c.ts >= p_from and c.ts < p_to
+$function$;
+
 CREATE OR REPLACE FUNCTION private.hour_of_week(p_ts timestamp with time zone)
  RETURNS smallint
  LANGUAGE sql
@@ -2658,7 +3277,8 @@ CREATE OR REPLACE FUNCTION private.hour_of_week(p_ts timestamp with time zone)
 AS $function$
   select ((extract(isodow from p_ts at time zone 'UTC')::integer - 1) * 24
     + extract(hour from p_ts at time zone 'UTC')::integer)::smallint
-$function$;
+$function$
+grant execute on function private.hour_of_week(p_ts timestamp with time zone) to authenticated;
 
 CREATE OR REPLACE FUNCTION private.human_duration(p_span interval)
  RETURNS text
@@ -2816,6 +3436,22 @@ end
 $function$
 comment on function private.maintenance_occurrences(p_window maintenance_windows, p_from timestamp with time zone, p_to timestamp with time zone, p_limit integer) is 'Occurrences (start, end) of one maintenance window overlapping [p_from, p_to), in order.';
 
+CREATE OR REPLACE FUNCTION private.meets_team_mfa(p_team_id uuid)
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+  select coalesce(
+    (select not t.require_mfa or coalesce((select auth.jwt()) ->> 'aal', '') = 'aal2'
+     from public.teams t where t.id = p_team_id),
+    true
+  )
+$function$
+comment on function private.meets_team_mfa(p_team_id uuid) is 'Whether the session meets the team''s MFA requirement: the team does not require MFA, or the session is aal2.'
+grant execute on function private.meets_team_mfa(p_team_id uuid) to authenticated
+grant execute on function private.meets_team_mfa(p_team_id uuid) to service_role;
+
 CREATE OR REPLACE FUNCTION private.member_host_ids()
  RETURNS uuid[]
  LANGUAGE sql
@@ -2904,17 +3540,23 @@ CREATE OR REPLACE FUNCTION private.on_app_samples_inserted()
 AS $function$
 declare
   v_team record;
+  v_latest jsonb;
+  v_events jsonb;
 begin
   update public.hosts h set last_seen_at = l.ts
   from (select n.host_id, max(n.ts) as ts from new_rows n group by n.host_id) l
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
+  select jsonb_agg(to_jsonb(l)) into v_latest
+  from (select distinct on (n.host_id, n.check_name) n.* from new_rows n order by n.host_id, n.check_name, n.ts desc) l;
+  v_events := private.evaluate_samples('app_samples', v_latest, true);
   for v_team in
-    select h.team_id, jsonb_agg(to_jsonb(l) - 'detail') as app
-    from (select distinct on (n.host_id, n.check_name) n.* from new_rows n order by n.host_id, n.check_name, n.ts desc) l
-    join public.hosts h on h.id = l.host_id
+    select h.team_id, jsonb_agg(l - 'detail') as app
+    from jsonb_array_elements(v_latest) l
+    join public.hosts h on h.id = (l ->> 'host_id')::uuid
     group by h.team_id
   loop
-    perform realtime.send(jsonb_build_object('table', 'app_samples', 'app', v_team.app, 'events', '[]'::jsonb),
+    perform realtime.send(jsonb_build_object('table', 'app_samples', 'app', v_team.app,
+        'events', coalesce((select jsonb_agg(e) from jsonb_array_elements(v_events) e where (e ->> 'team_id')::uuid = v_team.team_id), '[]')),
       'ingest', 'team:' || v_team.team_id, true);
   end loop;
   return null;
@@ -2929,17 +3571,23 @@ CREATE OR REPLACE FUNCTION private.on_db_samples_inserted()
 AS $function$
 declare
   v_team record;
+  v_latest jsonb;
+  v_events jsonb;
 begin
   update public.hosts h set last_seen_at = l.ts
   from (select n.host_id, max(n.ts) as ts from new_rows n group by n.host_id) l
   where h.id = l.host_id and (h.last_seen_at is null or h.last_seen_at < l.ts);
+  select jsonb_agg(to_jsonb(l) - 'top_statements') into v_latest
+  from (select distinct on (n.host_id, n.db_name) n.* from new_rows n order by n.host_id, n.db_name, n.ts desc) l;
+  v_events := private.evaluate_samples('db_samples', v_latest, true);
   for v_team in
-    select h.team_id, jsonb_agg(to_jsonb(l) - 'top_statements') as db
-    from (select distinct on (n.host_id, n.db_name) n.* from new_rows n order by n.host_id, n.db_name, n.ts desc) l
-    join public.hosts h on h.id = l.host_id
+    select h.team_id, jsonb_agg(l) as db
+    from jsonb_array_elements(v_latest) l
+    join public.hosts h on h.id = (l ->> 'host_id')::uuid
     group by h.team_id
   loop
-    perform realtime.send(jsonb_build_object('table', 'db_samples', 'db', v_team.db, 'events', '[]'::jsonb),
+    perform realtime.send(jsonb_build_object('table', 'db_samples', 'db', v_team.db,
+        'events', coalesce((select jsonb_agg(e) from jsonb_array_elements(v_events) e where (e ->> 'team_id')::uuid = v_team.team_id), '[]')),
       'ingest', 'team:' || v_team.team_id, true);
   end loop;
   return null;
@@ -3067,6 +3715,27 @@ begin
 end
 $function$;
 
+CREATE OR REPLACE FUNCTION private.on_series_samples_inserted()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_events jsonb;
+  v_team record;
+begin
+  v_events := private.evaluate_samples(tg_table_name, (select jsonb_agg(to_jsonb(n)) from new_rows n));
+  for v_team in
+    select e ->> 'team_id' as team_id, jsonb_agg(e) as events from jsonb_array_elements(v_events) e group by 1
+  loop
+    perform realtime.send(jsonb_build_object('table', tg_table_name, 'hosts', '[]'::jsonb, 'events', v_team.events),
+      'ingest', 'team:' || v_team.team_id, true);
+  end loop;
+  return null;
+end
+$function$;
+
 CREATE OR REPLACE FUNCTION private.owner_team_ids()
  RETURNS uuid[]
  LANGUAGE sql
@@ -3075,9 +3744,9 @@ CREATE OR REPLACE FUNCTION private.owner_team_ids()
 AS $function$
   select coalesce(array_agg(m.team_id), '{}')
   from public.team_members m
-  where m.user_id = (select auth.uid()) and m.role = 'owner'
+  where m.user_id = (select auth.uid()) and m.role = 'owner' and private.meets_team_mfa(m.team_id)
 $function$
-comment on function private.owner_team_ids() is 'Teams the requesting user owns.'
+comment on function private.owner_team_ids() is 'Teams the requesting user owns (teams that require MFA only in an aal2 session).'
 grant execute on function private.owner_team_ids() to authenticated
 grant execute on function private.owner_team_ids() to service_role;
 
@@ -3177,7 +3846,7 @@ $function$
 grant execute on function private.read_varint(p_buf bytea, p_pos integer, OUT value bigint, OUT next_pos integer) to authenticated
 grant execute on function private.read_varint(p_buf bytea, p_pos integer, OUT value bigint, OUT next_pos integer) to service_role;
 
-CREATE OR REPLACE FUNCTION private.record_alert_event(p_rule alert_rules, p_host_id uuid, p_kind text, p_from text, p_to text, p_value double precision, p_ts timestamp with time zone, p_reason text DEFAULT NULL::text)
+CREATE OR REPLACE FUNCTION private.record_alert_event(p_rule alert_rules, p_host_id uuid, p_kind text, p_from text, p_to text, p_value double precision, p_ts timestamp with time zone, p_reason text DEFAULT NULL::text, p_series text DEFAULT ''::text)
  RETURNS alert_events
  LANGUAGE plpgsql
  SECURITY DEFINER
@@ -3191,9 +3860,9 @@ begin
   select h.labels into v_labels from public.hosts h where h.id = p_host_id;
   v_silenced := private.is_silenced(p_rule.team_id, p_host_id, p_rule.id, coalesce(v_labels, '{}'));
   insert into public.alert_events (team_id, rule_id, host_id, kind, from_status, to_status, rule_name, metric, severity,
-    value, threshold, reason, silenced, occurred_at)
+    value, threshold, reason, silenced, occurred_at, source, series)
   values (p_rule.team_id, p_rule.id, p_host_id, p_kind, p_from, p_to, p_rule.name, p_rule.metric, p_rule.severity,
-    p_value, p_rule.threshold, p_reason, v_silenced, p_ts)
+    p_value, p_rule.threshold, p_reason, v_silenced, p_ts, p_rule.source, coalesce(p_series, ''))
   returning * into v_event;
   if p_kind in ('firing', 'resolved') and not v_silenced then
     insert into public.notifications (team_id, event_id, channel_id)
@@ -3219,6 +3888,39 @@ begin
   return new;
 end
 $function$;
+
+CREATE OR REPLACE FUNCTION private.rollup_host_series(p_width text, p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_from timestamptz := date_trunc(p_width, p_from);
+  v_n integer;
+begin
+  if p_width = 'minute' then
+    insert into public.host_series_1m as r (host_id, source, metric, key, bucket, samples, min, avg, max)
+    select v.host_id, v.source, v.metric, v.key, date_trunc('minute', v.ts), count(*)::integer, min(v.value), avg(v.value), max(v.value)
+    from private.host_series_values(v_from, p_to) v where v.value is not null
+    group by 1, 2, 3, 4, 5
+    on conflict (host_id, source, metric, key, bucket) do update
+      set samples = excluded.samples, min = excluded.min, avg = excluded.avg, max = excluded.max;
+  elsif p_width = 'hour' then
+    insert into public.host_series_1h as r (host_id, source, metric, key, bucket, samples, min, avg, max)
+    select v.host_id, v.source, v.metric, v.key, date_trunc('hour', v.ts), count(*)::integer, min(v.value), avg(v.value), max(v.value)
+    from private.host_series_values(v_from, p_to) v where v.value is not null
+    group by 1, 2, 3, 4, 5
+    on conflict (host_id, source, metric, key, bucket) do update
+      set samples = excluded.samples, min = excluded.min, avg = excluded.avg, max = excluded.max;
+  else
+    raise exception 'Cannot roll up host series: width must be minute or hour, got %', p_width using errcode = '22023';
+  end if;
+  get diagnostics v_n = row_count;
+  return v_n;
+end
+$function$
+comment on function private.rollup_host_series(p_width text, p_from timestamp with time zone, p_to timestamp with time zone) is 'Recomputes 1-minute or 1-hour rollups of mount, disk, interface and container rows for buckets starting in [p_from, p_to).';
 
 CREATE OR REPLACE FUNCTION private.rollup_metric(m host_samples_1m, p_metric text)
  RETURNS double precision
@@ -3383,6 +4085,120 @@ AS $function$
         and (p_rule.scope_label_value is null or p_host.labels ->> p_rule.scope_label_key = p_rule.scope_label_value)))
 $function$;
 
+CREATE OR REPLACE FUNCTION private.rule_from_json(p_rule jsonb)
+ RETURNS alert_rules
+ LANGUAGE sql
+ STABLE
+ SET search_path TO ''
+AS $function$
+  select jsonb_populate_record(null::public.alert_rules,
+    jsonb_build_object('operator', '>', 'for_duration', '0', 'keep_firing_for', '0', 'severity', 'warning', 'scope', 'all',
+      'channel_ids', '{}', 'enabled', true, 'kind', 'threshold', 'sensitivity', 'medium', 'anomaly_window', '5 minutes',
+      'recovery_window', '5 minutes', 'source', 'host', 'series_match', '{}'::jsonb) || jsonb_strip_nulls(p_rule))
+$function$
+grant execute on function private.rule_from_json(p_rule jsonb) to authenticated
+grant execute on function private.rule_from_json(p_rule jsonb) to service_role;
+
+CREATE OR REPLACE FUNCTION private.rule_metric_list(p_expr text, p_sep text, p_where text DEFAULT 'true'::text)
+ RETURNS text
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v text;
+begin
+  execute format('select string_agg(%s, %L order by s.ord, m.ord) from private.rule_metrics m
+    join private.rule_sources s on s.source = m.source where %s', p_expr, p_sep, p_where) into v;
+  return coalesce(v, '');
+end
+$function$;
+
+CREATE OR REPLACE FUNCTION private.rule_source_table(p_source text, p_metric text)
+ RETURNS text
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+  select case
+    when p_source = 'host' and p_metric in ('cpu_total', 'cpu_user', 'cpu_system', 'cpu_iowait', 'cpu_steal', 'load_1', 'load_5', 'load_15', 'mem_percent', 'swap_percent', 'disk_percent', 'disk_read_bps', 'disk_write_bps', 'disk_read_iops', 'disk_write_iops', 'net_rx_bps', 'net_tx_bps', 'net_connections', 'process_count', 'temp_c') then 'host_samples'
+    when (p_source, p_metric) = ('app', 'error_rate') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'latency_p50_ms') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'latency_p95_ms') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'latency_p99_ms') then 'app_samples'
+    when (p_source, p_metric) = ('app', 'throughput_rps') then 'app_samples'
+    when (p_source, p_metric) = ('check', 'check_down') then 'app_samples'
+    when (p_source, p_metric) = ('check', 'latency_ms') then 'app_samples'
+    when (p_source, p_metric) = ('check', 'tls_days_left') then 'app_samples'
+    when (p_source, p_metric) = ('db', 'connections_used_pct') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'cache_hit_ratio') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'replication_lag_s') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'deadlocks') then 'db_samples'
+    when (p_source, p_metric) = ('db', 'rollback_rate') then 'db_samples'
+    when (p_source, p_metric) = ('mount', 'used_percent') then 'host_mount_samples'
+    when (p_source, p_metric) = ('mount', 'inodes_percent') then 'host_mount_samples'
+    when (p_source, p_metric) = ('mount', 'available_bytes') then 'host_mount_samples'
+    when (p_source, p_metric) = ('disk', 'util_percent') then 'host_disk_samples'
+    when (p_source, p_metric) = ('disk', 'read_bps') then 'host_disk_samples'
+    when (p_source, p_metric) = ('disk', 'write_bps') then 'host_disk_samples'
+    when (p_source, p_metric) = ('interface', 'rx_bps') then 'host_interface_samples'
+    when (p_source, p_metric) = ('interface', 'tx_bps') then 'host_interface_samples'
+    when (p_source, p_metric) = ('interface', 'rx_errors_ps') then 'host_interface_samples'
+    when (p_source, p_metric) = ('interface', 'tx_errors_ps') then 'host_interface_samples'
+    when (p_source, p_metric) = ('container', 'cpu_percent') then 'container_samples'
+    when (p_source, p_metric) = ('container', 'mem_percent') then 'container_samples'
+    when (p_source, p_metric) = ('container', 'mem_used') then 'container_samples'
+    when (p_source, p_metric) = ('container', 'pids') then 'container_samples'
+  end
+$function$
+grant execute on function private.rule_source_table(p_source text, p_metric text) to authenticated
+grant execute on function private.rule_source_table(p_source text, p_metric text) to service_role;
+
+CREATE OR REPLACE FUNCTION private.run_host_series_maintenance()
+ RETURNS jsonb
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO ''
+AS $function$
+declare
+  v_table regclass;
+  v_created integer := 0;
+  v_dropped integer := 0;
+  v_deleted integer := 0;
+  v_compacted integer;
+  v_n integer;
+  v_max_raw interval;
+begin
+  foreach v_table in array array['public.host_mount_samples', 'public.host_disk_samples', 'public.host_interface_samples',
+    'public.container_samples']::regclass[] loop
+    v_created := v_created + private.ensure_daily_partitions(v_table, current_date - 1, current_date + 3);
+  end loop;
+  select coalesce(max(t.raw_retention), interval '7 days') into v_max_raw from public.team_settings t;
+
+  v_compacted := private.compact_host_series(now() - interval '1 day');
+
+  delete from public.host_series_compact c using public.hosts h, public.team_settings t
+  where h.id = c.host_id and t.team_id = h.team_id and c.hour < now() - t.raw_retention;
+  get diagnostics v_n = row_count; v_deleted := v_deleted + v_n;
+  delete from public.host_series_1m r using public.hosts h, public.team_settings t
+  where h.id = r.host_id and t.team_id = h.team_id and r.bucket < now() - t.minute_retention;
+  get diagnostics v_n = row_count; v_deleted := v_deleted + v_n;
+  delete from public.host_series_1h r using public.hosts h, public.team_settings t
+  where h.id = r.host_id and t.team_id = h.team_id and r.bucket < now() - t.hour_retention;
+  get diagnostics v_n = row_count; v_deleted := v_deleted + v_n;
+
+  -- Partitions go with host_samples' (the longest raw retention), and only once compaction emptied
+  -- them: a replayed host sample must always find its fan-out partitions.
+  foreach v_table in array array['public.host_mount_samples', 'public.host_disk_samples', 'public.host_interface_samples',
+    'public.container_samples']::regclass[] loop
+    v_dropped := v_dropped + private.drop_daily_partitions_before(v_table, (now() - v_max_raw)::date, true);
+  end loop;
+  return jsonb_build_object('partitions_created', v_created, 'hours_compacted', v_compacted,
+    'rows_deleted', v_deleted, 'partitions_dropped', v_dropped);
+end
+$function$
+comment on function private.run_host_series_maintenance() is 'Mount, disk, interface and container rows: partitions ahead, compaction after a day, retention per team, empty partitions dropped.';
+
 CREATE OR REPLACE FUNCTION private.run_maintenance()
  RETURNS jsonb
  LANGUAGE plpgsql
@@ -3520,6 +4336,43 @@ begin
 end
 $function$
 comment on function private.send_alert_reminders(p_now timestamp with time zone, p_team_id uuid) is 'Records a reminder event (and outbox rows) for each firing, unacknowledged, unsuppressed alert due at p_now; run every minute by pg_cron.';
+
+CREATE OR REPLACE FUNCTION private.series_points(p_table text, p_rows jsonb)
+ RETURNS SETOF jsonb
+ LANGUAGE sql
+ IMMUTABLE
+ SET search_path TO ''
+AS $function$
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'app', 'series', r ->> 'check_name',
+      'dims', jsonb_build_object('route', coalesce(r ->> 'route', ''), 'service', coalesce(r ->> 'service', r ->> 'check_name'))) || jsonb_build_object('error_rate', (r ->> 'error_rate')::float8, 'latency_p50_ms', (r ->> 'latency_p50_ms')::float8, 'latency_p95_ms', (r ->> 'latency_p95_ms')::float8, 'latency_p99_ms', (r ->> 'latency_p99_ms')::float8, 'throughput_rps', (r ->> 'throughput_rps')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'app_samples' and (r ->> 'kind' = 'app')
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'check', 'series', r ->> 'check_name',
+      'dims', jsonb_build_object('kind', r ->> 'kind', 'check', r ->> 'check_name')) || jsonb_build_object('check_down', case r ->> 'status' when 'down' then 1 else 0 end::float8, 'latency_ms', (r ->> 'latency_ms')::float8, 'tls_days_left', (r -> 'detail' ->> 'tls_days_left')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'app_samples' and (r ->> 'kind' in ('http', 'tcp'))
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'db', 'series', r ->> 'db_name',
+      'dims', jsonb_build_object('db', r ->> 'db_name')) || jsonb_build_object('connections_used_pct', 100 * (r ->> 'connections_total')::float8 / nullif((r ->> 'max_connections')::float8, 0), 'cache_hit_ratio', (r ->> 'cache_hit_ratio')::float8, 'replication_lag_s', (r ->> 'replication_lag_s')::float8, 'deadlocks', (r ->> 'deadlocks')::float8, 'rollback_rate', (r ->> 'xact_rollback_rate')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'db_samples' and (true)
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'mount', 'series', r ->> 'mount',
+      'dims', jsonb_build_object('mount', r ->> 'mount', 'device', r ->> 'device', 'fstype', r ->> 'fstype')) || jsonb_build_object('used_percent', 100 * (r ->> 'used')::float8 / nullif((r ->> 'total')::float8, 0), 'inodes_percent', (r ->> 'inodes_percent')::float8, 'available_bytes', (r ->> 'available')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'host_mount_samples' and (true)
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'disk', 'series', r ->> 'device',
+      'dims', jsonb_build_object('device', r ->> 'device')) || jsonb_build_object('util_percent', (r ->> 'util_percent')::float8, 'read_bps', (r ->> 'read_bps')::float8, 'write_bps', (r ->> 'write_bps')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'host_disk_samples' and (true)
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'interface', 'series', r ->> 'interface',
+      'dims', jsonb_build_object('interface', r ->> 'interface')) || jsonb_build_object('rx_bps', (r ->> 'rx_bps')::float8, 'tx_bps', (r ->> 'tx_bps')::float8, 'rx_errors_ps', (r ->> 'rx_errors_ps')::float8, 'tx_errors_ps', (r ->> 'tx_errors_ps')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'host_interface_samples' and (true)
+    union all
+    select jsonb_build_object('host_id', r -> 'host_id', 'ts', r -> 'ts', 'source', 'container', 'series', coalesce(r ->> 'name', r ->> 'container_id'),
+      'dims', jsonb_build_object('image', r ->> 'image', 'container', coalesce(r ->> 'name', r ->> 'container_id'))) || jsonb_build_object('cpu_percent', (r ->> 'cpu_percent')::float8, 'mem_percent', 100 * (r ->> 'mem_used')::float8 / nullif((r ->> 'mem_limit')::float8, 0), 'mem_used', (r ->> 'mem_used')::float8, 'pids', (r ->> 'pids')::float8)
+    from jsonb_array_elements(p_rows) r where p_table = 'container_samples' and (true)
+$function$
+grant execute on function private.series_points(p_table text, p_rows jsonb) to authenticated
+grant execute on function private.series_points(p_table text, p_rows jsonb) to service_role;
 
 CREATE OR REPLACE FUNCTION private.touch_updated_at()
  RETURNS trigger
@@ -3742,6 +4595,74 @@ comment on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_n
 grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) to authenticated
 grant execute on function public.acknowledge_alert(p_rule_id uuid, p_host_id uuid, p_note text, p_series text) to service_role;
 
+CREATE OR REPLACE FUNCTION public.add_default_rules(p_team_id uuid)
+ RETURNS SETOF alert_rules
+ LANGUAGE sql
+ SET search_path TO ''
+AS $function$
+      insert into public.alert_rules (team_id, name, description, source, metric, operator, threshold, for_duration, severity)
+      select p_team_id, d.name, d.description, d.source, d.metric, d.operator, d.threshold, d.for_duration::interval, d.severity
+      from (values
+        ('CPU above 90 %', 'Default rule: CPU busy above 90 % for 5 minutes.', 'host', 'cpu_total', '>', 90, '5 minutes', 'warning'),
+        ('Memory above 90 %', 'Default rule: memory used above 90 % for 5 minutes.', 'host', 'mem_percent', '>', 90, '5 minutes', 'warning'),
+        ('Mount above 90 %', 'Default rule: any mount more than 90 % full.', 'mount', 'used_percent', '>', 90, '0', 'warning'),
+        ('Mount above 95 %', 'Default rule: any mount more than 95 % full.', 'mount', 'used_percent', '>', 95, '0', 'critical'),
+        ('Host down', 'Default rule: no sample for three intervals (when the dashboard calls a host offline), for 2 minutes.', 'host', 'host_down', '>=', 3, '2 minutes', 'critical'),
+        ('Check down', 'Default rule: an HTTP/TCP check down for 1 minute.', 'check', 'check_down', '>=', 1, '1 minute', 'critical'),
+        ('TLS certificate expires in < 14 days', 'Default rule: an HTTPS check''s certificate expires within 14 days.',
+          'check', 'tls_days_left', '<', 14, '0', 'warning'),
+        ('Database connections above 80 %', 'Default rule: connections above 80 % of max_connections for 5 minutes.',
+          'db', 'connections_used_pct', '>', 80, '5 minutes', 'warning')
+      ) as d (name, description, source, metric, operator, threshold, for_duration, severity)
+      where not exists (select 1 from public.alert_rules r where r.team_id = p_team_id and r.name = d.name)
+      returning *
+    $function$
+comment on function public.add_default_rules(p_team_id uuid) is 'Adds the default rules (CPU, memory, disk, host down, check down, TLS expiry, database connections) to a team, skipping names it already has.'
+grant execute on function public.add_default_rules(p_team_id uuid) to authenticated
+grant execute on function public.add_default_rules(p_team_id uuid) to service_role;
+
+CREATE OR REPLACE FUNCTION public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now())
+ RETURNS TABLE(ts timestamp with time zone, value double precision, expected double precision, band_low double precision, band_high double precision, anomalous boolean)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_rule public.alert_rules;
+  v_k double precision;
+  v_median double precision;
+  v_mad double precision;
+begin
+  v_rule := private.rule_from_json(p_rule);
+  if v_rule.metric is null or not exists (select 1 from information_schema.columns c
+      where c.table_schema = 'public' and c.table_name = 'host_samples_1m' and c.column_name = v_rule.metric || '_avg') then
+    raise exception 'anomaly_band_preview: % is not a rolled-up host metric', v_rule.metric using errcode = '22023';
+  end if;
+  v_k := case v_rule.sensitivity when 'low' then 5 when 'high' then 2.5 else 3.5 end;
+  execute format($q$
+    with v as (select m.%I::double precision as x from public.host_samples_1m m
+      where m.host_id = $1 and m.bucket >= $2 - interval '24 hours' and m.bucket < $2),
+    med as (select percentile_cont(0.5) within group (order by x) as median from v where x is not null)
+    select med.median, 1.4826 * (select percentile_cont(0.5) within group (order by abs(v.x - med.median)) from v
+      where v.x is not null) from med$q$, v_rule.metric || '_avg')
+    into v_median, v_mad using p_host_id, p_from;
+  return query execute format($q$
+    select m.bucket, m.%I::double precision, e.expected, e.expected - $4 * e.band, e.expected + $4 * e.band,
+      m.%I not between e.expected - $4 * e.band and e.expected + $4 * e.band
+    from public.host_samples_1m m
+    left join public.anomaly_baselines b on b.host_id = m.host_id and b.metric = $5
+      and b.hour_of_week = private.hour_of_week(m.bucket)
+    cross join lateral (select coalesce(b.expected, $6) as expected,
+      greatest(coalesce(b.band, $7), abs(coalesce(b.expected, $6)) * 0.01, 1e-6) as band) e
+    where m.host_id = $1 and m.bucket >= $2 and m.bucket < $3
+    order by m.bucket$q$, v_rule.metric || '_avg', v_rule.metric || '_avg')
+    using p_host_id, p_from, p_to, v_k, v_rule.metric, v_median, v_mad;
+end
+$function$
+comment on function public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) is 'An anomaly rule''s 1-minute values and expected band (k·band by sensitivity) for one host: stored baselines, else the previous 24 h.'
+grant execute on function public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
+grant execute on function public.anomaly_band_preview(p_rule jsonb, p_host_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
+
 CREATE OR REPLACE FUNCTION public.anomaly_inputs(p_at timestamp with time zone DEFAULT now())
  RETURNS jsonb
  LANGUAGE sql
@@ -3840,7 +4761,7 @@ begin
       ts timestamptz, event text, expected double precision, band_low double precision, band_high double precision,
       score double precision, reason text)
     join public.alert_rules r on r.id = x.rule_id and r.kind = 'anomaly'
-    left join public.alert_states st on st.rule_id = x.rule_id and st.host_id = x.host_id
+    left join public.alert_states st on st.rule_id = x.rule_id and st.host_id = x.host_id and st.series = ''
     order by r.id, x.host_id
   loop
     if c.status not in ('ok', 'firing') or (c.event is not null and c.event not in ('firing', 'resolved')) then
@@ -3849,7 +4770,7 @@ begin
     end if;
     insert into public.alert_states as a (rule_id, host_id, team_id, status, value, since, evaluated_at)
     values ((c.rule).id, c.host_id, (c.rule).team_id, c.status, c.value, c.ts, c.ts)
-    on conflict (rule_id, host_id) do update set
+    on conflict (rule_id, host_id, series) do update set
       status = excluded.status, value = excluded.value,
       since = case when a.status = excluded.status then a.since else excluded.since end,
       evaluated_at = excluded.evaluated_at;
@@ -3887,26 +4808,67 @@ $function$
 grant execute on function public.attach_agent_user(p_token_id uuid, p_user_id uuid) to service_role;
 
 CREATE OR REPLACE FUNCTION public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now())
- RETURNS TABLE(host_id uuid, host_name text, ts timestamp with time zone, event text, status text, value double precision)
+ RETURNS TABLE(host_id uuid, host_name text, series text, ts timestamp with time zone, event text, status text, value double precision)
  LANGUAGE plpgsql
  STABLE
  SET search_path TO ''
 AS $function$
 declare
   v_rule public.alert_rules;
-  v_host record;
-  v_point record;
-  v_status text;
-  v_pending timestamptz;
-  v_recovering timestamptz;
-  v_step record;
 begin
   select * into v_rule from public.alert_rules r where r.id = p_rule_id;
   if not found then
     raise exception 'backtest_rule: rule % not found or not visible to you', p_rule_id using errcode = 'P0002';
   end if;
+  return query select * from public.backtest_rule_draft(to_jsonb(v_rule), p_from, p_to);
+end
+$function$
+comment on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) is 'Lists the transitions (pending, firing, resolved, cancelled) a saved rule would have made over stored history.'
+grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
+grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
+
+CREATE OR REPLACE FUNCTION public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone DEFAULT now())
+ RETURNS TABLE(host_id uuid, host_name text, series text, ts timestamp with time zone, event text, status text, value double precision)
+ LANGUAGE plpgsql
+ STABLE
+ SET search_path TO ''
+AS $function$
+declare
+  v_rule public.alert_rules;
+  v_table text;
+  v_host record;
+  v_point record;
+  v_series text;
+  v_status text;
+  v_pending timestamptz;
+  v_recovering timestamptz;
+  v_step record;
+begin
+  if p_rule is null or jsonb_typeof(p_rule) <> 'object' then
+    raise exception 'backtest_rule_draft: p_rule must be a JSON object with at least team_id, metric and threshold'
+      using errcode = '22023';
+  end if;
+  begin
+    v_rule := private.rule_from_json(p_rule);
+  exception when others then
+    raise exception 'backtest_rule_draft: cannot read the rule: %', sqlerrm using errcode = '22023';
+  end;
+  if v_rule.team_id is null or v_rule.metric is null or v_rule.threshold is null then
+    raise exception 'backtest_rule_draft: the rule needs team_id, metric and threshold' using errcode = '22023';
+  end if;
+  if v_rule.kind = 'anomaly' then
+    raise exception 'backtest_rule_draft: anomaly rules have no threshold replay; use anomaly_band_preview'
+      using errcode = '0A000';
+  end if;
   if v_rule.metric = 'host_down' then
-    raise exception 'backtest_rule: host_down rules depend on arrival times and cannot be replayed' using errcode = '0A000';
+    raise exception 'backtest_rule_draft: host_down rules depend on arrival times and cannot be replayed' using errcode = '0A000';
+  end if;
+  if v_rule.operator not in ('>', '>=', '<', '<=') then
+    raise exception 'backtest_rule_draft: operator must be one of >, >=, <, <=, got %', v_rule.operator using errcode = '22023';
+  end if;
+  v_table := private.rule_source_table(v_rule.source, v_rule.metric);
+  if v_table is null then
+    raise exception 'backtest_rule_draft: % is not a metric of source %', v_rule.metric, v_rule.source using errcode = '22023';
   end if;
   for v_host in
     select h.id, h.name from public.hosts h
@@ -3917,44 +4879,72 @@ begin
             and (v_rule.scope_label_value is null or h.labels ->> v_rule.scope_label_key = v_rule.scope_label_value)))
     order by h.name
   loop
-    v_status := 'ok'; v_pending := null; v_recovering := null;
-    for v_point in execute format($q$
-      with raw as (
-        select r.ts, r.%1$I::double precision as value from public.host_samples r
-        where r.host_id = $1 and r.ts >= $2 and r.ts < $3
+    v_series := null;
+    if v_rule.source = 'host' then
+      -- Host metrics: one series ('').
+      v_status := 'ok'; v_pending := null; v_recovering := null;
+      for v_point in execute format($q$
+        with raw as (
+          select r.ts, r.%1$I::double precision as value from public.host_samples r
+          where r.host_id = $1 and r.ts >= $2 and r.ts < $3
+          union all
+          select d.ts, d.%1$I::double precision from public.host_samples_compact c
+            cross join lateral private.decode_host_hour(c.data) d
+          where c.host_id = $1 and c.hour >= date_trunc('hour', $2) and c.hour < $3 and d.ts >= $2 and d.ts < $3
+        )
+        select ''::text as series, ts, value from raw
         union all
-        select d.ts, d.%1$I::double precision from public.host_samples_compact c
-          cross join lateral private.decode_host_hour(c.data) d
-        where c.host_id = $1 and c.hour >= date_trunc('hour', $2) and c.hour < $3 and d.ts >= $2 and d.ts < $3
-      )
-      select ts, value from raw
-      union all
-      select m.bucket, %2$s from public.host_samples_1m m
-      where m.host_id = $1 and m.bucket >= $2 and m.bucket < $3
-        and m.bucket < coalesce((select min(raw.ts) from raw), $3)
-      order by 1
-    $q$, v_rule.metric,
-      case when exists (select 1 from information_schema.columns c
-        where c.table_schema = 'public' and c.table_name = 'host_samples_1m' and c.column_name = v_rule.metric || '_avg')
-        then format('m.%I::double precision', v_rule.metric || '_avg') else 'null::double precision' end)
-    using v_host.id, p_from, p_to
-    loop
-      continue when v_point.value is null;
-      v_step := private.alert_step(v_status, v_pending, v_recovering, v_rule.operator, v_rule.threshold,
-        v_rule.recovery_threshold, v_rule.for_duration, v_rule.keep_firing_for, v_point.value, v_point.ts);
-      v_status := v_step.status; v_pending := v_step.pending_since; v_recovering := v_step.recovering_since;
-      if v_step.event is not null then
-        host_id := v_host.id; host_name := v_host.name; ts := v_point.ts; event := v_step.event;
-        status := v_status; value := v_point.value;
-        return next;
-      end if;
-    end loop;
+        select '', m.bucket, %2$s from public.host_samples_1m m
+        where m.host_id = $1 and m.bucket >= $2 and m.bucket < $3
+          and m.bucket < coalesce((select min(raw.ts) from raw), $3)
+        order by 2
+      $q$, v_rule.metric,
+        case when exists (select 1 from information_schema.columns c
+          where c.table_schema = 'public' and c.table_name = 'host_samples_1m' and c.column_name = v_rule.metric || '_avg')
+          then format('m.%I::double precision', v_rule.metric || '_avg') else 'null::double precision' end)
+      using v_host.id, p_from, p_to
+      loop
+        continue when v_point.value is null;
+        v_step := private.alert_step(v_status, v_pending, v_recovering, v_rule.operator, v_rule.threshold,
+          v_rule.recovery_threshold, v_rule.for_duration, v_rule.keep_firing_for, v_point.value, v_point.ts);
+        v_status := v_step.status; v_pending := v_step.pending_since; v_recovering := v_step.recovering_since;
+        if v_step.event is not null then
+          host_id := v_host.id; host_name := v_host.name; series := ''; ts := v_point.ts; event := v_step.event;
+          status := v_status; value := v_point.value;
+          return next;
+        end if;
+      end loop;
+    else
+      -- Other sources: the sample rows mapped to points by the catalogue, one state machine per series.
+      for v_point in execute format($q$
+        select p ->> 'series' as series, (p ->> 'ts')::timestamptz as ts, (p ->> $4)::double precision as value
+        from (select jsonb_agg(to_jsonb(s)) as rows from public.%I s where s.host_id = $1 and s.ts >= $2 and s.ts < $3) b
+        cross join lateral private.series_points(%L, b.rows) p
+        where p ->> 'source' = $5 and p -> 'dims' @> $6
+        order by 1, 2
+      $q$, v_table, v_table)
+      using v_host.id, p_from, p_to, v_rule.metric, v_rule.source, v_rule.series_match
+      loop
+        if v_series is distinct from v_point.series then
+          v_series := v_point.series; v_status := 'ok'; v_pending := null; v_recovering := null;
+        end if;
+        continue when v_point.value is null;
+        v_step := private.alert_step(v_status, v_pending, v_recovering, v_rule.operator, v_rule.threshold,
+          v_rule.recovery_threshold, v_rule.for_duration, v_rule.keep_firing_for, v_point.value, v_point.ts);
+        v_status := v_step.status; v_pending := v_step.pending_since; v_recovering := v_step.recovering_since;
+        if v_step.event is not null then
+          host_id := v_host.id; host_name := v_host.name; series := v_point.series; ts := v_point.ts;
+          event := v_step.event; status := v_status; value := v_point.value;
+          return next;
+        end if;
+      end loop;
+    end if;
   end loop;
 end
 $function$
-comment on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) is 'Lists the transitions (pending, firing, resolved, cancelled) a rule would have made over stored history.'
-grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
-grant execute on function public.backtest_rule(p_rule_id uuid, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
+comment on function public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone) is 'Lists the transitions a rule (given as an alert_rules row in JSON, saved or not) would have made over stored history, per host and series.'
+grant execute on function public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone) to authenticated
+grant execute on function public.backtest_rule_draft(p_rule jsonb, p_from timestamp with time zone, p_to timestamp with time zone) to service_role;
 
 CREATE OR REPLACE FUNCTION public.channel_settings(p_team_id uuid)
  RETURNS TABLE(channel_id uuid, settings jsonb, secrets_set text[])
@@ -4698,6 +5688,12 @@ create policy "Admins can remove channels" on public.channels as permissive for 
 create policy "Members can read their team's channels" on public.channels as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
 
+create policy "Agents can read their own host's container samples" on public.container_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's container samples" on public.container_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
 create policy "Agents can insert database samples for their own host" on public.db_samples as permissive for insert to authenticated
   with check ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
 
@@ -4713,11 +5709,29 @@ create policy "Admins can read their team's enrollment tokens" on public.enrollm
 create policy "Admins can revoke enrollment tokens" on public.enrollment_tokens as permissive for delete to authenticated
   using ((team_id = ANY (( SELECT private.admin_team_ids() AS admin_team_ids)::uuid[])));
 
+create policy "Agents can read their own host's disk samples" on public.host_disk_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's disk samples" on public.host_disk_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Agents can read their own host's interface samples" on public.host_interface_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's interface samples" on public.host_interface_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
 create policy "Agents can read their own host's latest sample" on public.host_latest as permissive for select to authenticated
   using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
 
 create policy "Members can read their team's latest host samples" on public.host_latest as permissive for select to authenticated
   using ((team_id = ANY (( SELECT private.member_team_ids() AS member_team_ids)::uuid[])));
+
+create policy "Agents can read their own host's mount samples" on public.host_mount_samples as permissive for select to authenticated
+  using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
+
+create policy "Members can read their team's mount samples" on public.host_mount_samples as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
 
 create policy "Agents can insert samples for their own host" on public.host_samples as permissive for insert to authenticated
   with check ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
@@ -4738,6 +5752,15 @@ create policy "Agents can read their own host's compacted samples" on public.hos
   using ((host_id = ( SELECT private.agent_host_id() AS agent_host_id)));
 
 create policy "Members can read their team's compacted host samples" on public.host_samples_compact as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Members can read their team's 1-hour series rollups" on public.host_series_1h as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Members can read their team's 1-minute series rollups" on public.host_series_1m as permissive for select to authenticated
+  using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
+
+create policy "Members can read their team's compacted series" on public.host_series_compact as permissive for select to authenticated
   using ((host_id = ANY (( SELECT private.member_host_ids() AS member_host_ids)::uuid[])));
 
 create policy "Admins can add hosts" on public.hosts as permissive for insert to authenticated
@@ -4864,3 +5887,9 @@ cron job vibe-metrics-retention at '25 * * * *': select private.prune_metric_sna
 cron job vibe-rollup-hour at '5 * * * *': select private.rollup_samples('hour', now() - interval '3 hours', now());
 
 cron job vibe-rollup-minute at '* * * * *': select private.rollup_samples('minute', now() - interval '10 minutes', now());
+
+cron job vibe-series-maintenance at '20 * * * *': select private.run_host_series_maintenance();
+
+cron job vibe-series-rollup-hour at '5 * * * *': select private.rollup_host_series('hour', now() - interval '3 hours', now());
+
+cron job vibe-series-rollup-minute at '* * * * *': select private.rollup_host_series('minute', now() - interval '10 minutes', now());

@@ -102,6 +102,39 @@ export interface ProcessStats {
   blocked: number;
 }
 
+/** One of the busiest processes. */
+export interface TopProcess {
+  pid: number;
+  /** The kernel's command name (comm, at most 15 characters). */
+  name: string;
+  /** User name, or the numeric uid when /etc/passwd does not name it; null when unreadable. */
+  user: string | null;
+  /** CPU over the last interval, % of one core (a process busy on 2 cores shows 200). */
+  cpu: number;
+  /** Resident memory, bytes. */
+  rss: number;
+}
+
+/** One container over the last interval. */
+export interface ContainerStats {
+  /** Full container id (64 hex digits). */
+  id: string;
+  /** From the Docker/Podman socket; the short id when the socket is not readable. */
+  name: string;
+  image: string | null;
+  /** % of one core. */
+  cpuPct: number;
+  memUsedBytes: number;
+  /** Null when unlimited. */
+  memLimitBytes: number | null;
+  blkReadBytesPerSec: number;
+  blkWriteBytesPerSec: number;
+  /** Null in the host's network namespace or when unreadable. */
+  netRxBytesPerSec: number | null;
+  netTxBytesPerSec: number | null;
+  pids: number | null;
+}
+
 /** One temperature sensor. */
 export interface TemperatureReading {
   sensor: string;
@@ -128,6 +161,8 @@ export interface HostSample {
   uptimeSeconds?: number;
   processes?: ProcessStats;
   temperatures?: TemperatureStats;
+  topProcesses?: TopProcess[];
+  containers?: ContainerStats[];
   /** Collector name → what went wrong, for collectors that failed this time. */
   errors: Record<string, string>;
 }

@@ -62,6 +62,29 @@ describe('settings', () => {
     expect(() => parseHttpChecks('not a url')).toThrow('Invalid VIBE_AGENT_HTTP_CHECKS: "not a url" is not a URL');
   });
 
+  it('reads the container and process collector settings, and names bad values', async () => {
+    const dir = await tmp();
+    const file = path.join(dir, 'config.json');
+    writeConfigFile(file, { url: 'http://f', key: 'k', hostId: 'h', email: 'e', password: 'p', processesTop: 5 });
+    const base = { ...clean, VIBE_AGENT_CONFIG: file };
+    expect(loadSettings(base)).toMatchObject({ containers: true, containerSocket: null, processesTop: 5 });
+    expect(
+      loadSettings({
+        ...base,
+        VIBE_AGENT_CONTAINERS: 'off',
+        VIBE_AGENT_PROCESSES_TOP: '0',
+        VIBE_AGENT_CONTAINER_SOCKET: '/run/x.sock',
+      }),
+    ).toMatchObject({ containers: false, processesTop: 0, containerSocket: '/run/x.sock' });
+    expect(() => loadSettings({ ...base, VIBE_AGENT_CONTAINERS: 'maybe' })).toThrow(
+      'Invalid VIBE_AGENT_CONTAINERS: expected true or false, got "maybe"',
+    );
+    expect(() => loadSettings({ ...base, VIBE_AGENT_PROCESSES_TOP: '51' })).toThrow(
+      'Invalid VIBE_AGENT_PROCESSES_TOP: expected a whole number from 0 to 50, got "51"',
+    );
+    expect(() => loadSettings({ ...base, VIBE_AGENT_PROCESSES_TOP: '2.5' })).toThrow(/expected a whole number/);
+  });
+
   it('names a broken config file', async () => {
     const dir = await tmp();
     const file = path.join(dir, 'config.json');

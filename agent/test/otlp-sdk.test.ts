@@ -205,6 +205,9 @@ describe('OTLP from the OpenTelemetry SDK exporters', () => {
       databases: [],
       httpChecks: [],
       logLevel: 'info',
+      containers: false,
+      containerSocket: null,
+      processesTop: 0,
       otlp: { enabled: true, host: '127.0.0.1', port, maxBodyBytes, maxRoutesPerService: 100, maxServices: 100 },
     };
     const agent = await startAgent(settings, silentLogger);

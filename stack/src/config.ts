@@ -1,4 +1,5 @@
 /** Stack configuration, read once from the environment at start-up. */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export interface StackConfig {
@@ -13,7 +14,7 @@ export interface StackConfig {
   readonly externalDatabaseUrl: string | null;
   /** Largest request body the gateway accepts, in bytes. */
   readonly maxBodyBytes: number;
-  /** Project root holding `supabase/`. */
+  /** Project root holding `supabase/` (`VIBE_PROJECT_DIR`, default this repository), as `supabase start` serves its folder. */
   readonly projectDir: string;
   /** Quiet Postgres logs unless asked. */
   readonly verbose: boolean;
@@ -33,9 +34,21 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
   return n;
 }
 
+/** `VIBE_PROJECT_DIR` (a folder holding `supabase/`), else this repository. */
+function projectDirOf(env: NodeJS.ProcessEnv): string {
+  const raw = env.VIBE_PROJECT_DIR;
+  if (!raw) return path.resolve(import.meta.dirname, '..', '..');
+  const dir = path.resolve(raw);
+  if (!existsSync(path.join(dir, 'supabase')))
+    throw new Error(
+      `Invalid VIBE_PROJECT_DIR: ${dir} has no supabase/ folder; name a Supabase project folder (the one holding supabase/config.toml and supabase/migrations)`,
+    );
+  return dir;
+}
+
 /** Builds the frozen stack configuration from environment variables and overrides. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<StackConfig> = {}): StackConfig {
-  const projectDir = overrides.projectDir ?? path.resolve(import.meta.dirname, '..', '..');
+  const projectDir = overrides.projectDir ?? projectDirOf(env);
   const dataDir = path.resolve(projectDir, overrides.dataDir ?? env.VIBE_DATA_DIR ?? '.vibe');
   return Object.freeze({
     projectDir,

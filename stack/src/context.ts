@@ -14,4 +14,14 @@ export interface StackContext {
   readonly publicUrl: string;
   /** Schemas exposed through /rest/v1 (PostgREST's `db-schemas`), first is the default. */
   readonly schemas: readonly string[];
+  /** The project's `[api]` settings REST should honour (absent: PostgREST's CLI defaults). */
+  readonly api?: ApiSettings;
+}
+
+/** `[api]` of the project's supabase/config.toml, as the CLI hands them to PostgREST. */
+export interface ApiSettings {
+  /** `extra_search_path` (PostgREST's `db-extra-search-path`), default `["public", "extensions"]`. */
+  readonly extraSearchPath: readonly string[];
+  /** `max_rows` (PostgREST's `db-max-rows`), default 1000. */
+  readonly maxRows: number;
 }

@@ -12,6 +12,9 @@ import { createGateway, type GatewayOptions, type Route } from './gateway/server
 import { buildKeys, loadSecrets } from './keys.ts';
 import { createRestService } from './rest/index.ts';
 import { createAuthService } from './auth/index.ts';
+import { readToml } from './auth/config-toml.ts';
+import { createMailboxService, Mailbox } from './auth/mailbox.ts';
+import type { ApiSettings } from './context.ts';
 import { startFunctions } from './functions/index.ts';
 import { startRealtime } from './realtime/index.ts';
 import { startRedis } from './redis/index.ts';
@@ -28,6 +31,8 @@ export interface StackEnv {
   SUPABASE_JWT_SECRET: string;
   UPSTASH_REDIS_REST_URL: string;
   UPSTASH_REDIS_REST_TOKEN: string;
+  /** The local mailbox every Auth email lands in (`/mailbox`; JSON API under `/mailbox/api`, secret key only). */
+  VIBE_MAILBOX_URL: string;
 }
 
 export interface RunningStack {
@@ -95,7 +100,8 @@ export async function startStack(
     } else {
       await migrate(config.projectDir, dbUrl);
     }
-    const schemas = ['public', 'graphql_public', ...(options.extraSchemas ?? [])];
+    const api = apiSettings(path.join(config.projectDir, 'supabase', 'config.toml'));
+    const schemas = [...new Set([...api.schemas, ...(options.extraSchemas ?? [])])];
     const routes: Route[] = [];
     const upgrades: GatewayOptions['upgrades'] = [];
     const server: http.Server = createGateway({ keys, maxBodyBytes: config.maxBodyBytes, routes, upgrades });
@@ -112,12 +118,16 @@ export async function startStack(
     );
     const port = (server.address() as AddressInfo).port;
     const publicUrl = `http://${config.host}:${port}`;
-    const context: StackContext = { config, keys, pool, dbUrl, publicUrl, schemas };
-    const auth = createAuthService(context);
+    const context: StackContext = { config, keys, pool, dbUrl, publicUrl, schemas, api };
+    const mailbox = new Mailbox();
+    const auth = createAuthService(context, { mailbox });
     routes.push(
       { prefix: '/rest/v1', service: createRestService(context), requiresApiKey: true },
       { prefix: '/auth/v1/.well-known', base: '/auth/v1', service: auth, requiresApiKey: false },
+      // The link in an email is opened by a browser without an apikey: the CLI's gateway leaves /verify open too.
+      { prefix: '/auth/v1/verify', base: '/auth/v1', service: auth, requiresApiKey: false },
       { prefix: '/auth/v1', service: auth, requiresApiKey: true },
+      { prefix: '/mailbox', service: createMailboxService(mailbox, keys), requiresApiKey: false },
     );
     const redis = await startRedis(context);
     stopAll.push(() => redis.stop());
@@ -136,6 +146,7 @@ export async function startStack(
       SUPABASE_JWT_SECRET: secrets.jwtSecret,
       UPSTASH_REDIS_REST_URL: `${publicUrl}/upstash`,
       UPSTASH_REDIS_REST_TOKEN: redis.token,
+      VIBE_MAILBOX_URL: `${publicUrl}/mailbox`,
     };
     const functions = await startFunctions(
       context,
@@ -169,6 +180,32 @@ export async function startStack(
     await postgres?.stop();
     throw err;
   }
+}
+
+/**
+ * `[api]` of the project's config.toml as the CLI hands it to PostgREST: `schemas` (default public and
+ * graphql_public), `extra_search_path` (default public, extensions), `max_rows` (default 1000).
+ */
+function apiSettings(file: string): ApiSettings & { schemas: string[] } {
+  const table = readToml(file).get('api') ?? {};
+  const list = (key: string, fallback: string[]) => {
+    const v = table[key];
+    if (v === undefined) return fallback;
+    if (!Array.isArray(v) || v.some((s) => !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(s)))
+      throw new Error(`Invalid config.toml [api] ${key}: expected a list of schema names, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const maxRows = table.max_rows ?? 1000;
+  if (typeof maxRows !== 'number' || !Number.isInteger(maxRows) || maxRows < 1)
+    throw new Error(
+      `Invalid config.toml [api] max_rows: expected a whole number of at least 1, got ${JSON.stringify(maxRows)}`,
+    );
+  const schemas = list('schemas', ['public', 'graphql_public']);
+  return {
+    schemas: schemas.length ? schemas : ['public'],
+    extraSearchPath: list('extra_search_path', ['public', 'extensions']),
+    maxRows,
+  };
 }
 
 /** Tells the project's pg_net triggers and pg_cron jobs where the functions are (supabase/README.md), when its schema asks. */

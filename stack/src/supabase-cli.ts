@@ -6,10 +6,16 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** The project's own CLI (the `supabase` npm package), else one on the PATH. */
+/**
+ * The project's own CLI (the `supabase` npm package), else the one this repository installs (a project folder
+ * served with VIBE_PROJECT_DIR need not have one), else one on the PATH.
+ */
 function cliPath(projectDir: string): string {
-  const local = path.join(projectDir, 'node_modules', '.bin', 'supabase');
-  return existsSync(local) ? local : 'supabase';
+  for (const root of [projectDir, path.resolve(import.meta.dirname, '..', '..')]) {
+    const local = path.join(root, 'node_modules', '.bin', 'supabase');
+    if (existsSync(local)) return local;
+  }
+  return 'supabase';
 }
 
 /** The database URL for `--db-url`: the CLI wants TLS off explicitly against a local server. */

@@ -12,6 +12,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import type { OutgoingMail } from '../src/auth/call.ts';
 import { createAuthService } from '../src/auth/index.ts';
+import { createMailboxService, Mailbox } from '../src/auth/mailbox.ts';
 import { loadConfig } from '../src/config.ts';
 import type { StackContext } from '../src/context.ts';
 import { createGateway, type Route } from '../src/gateway/server.ts';
@@ -29,10 +30,10 @@ export interface RawReply {
 export interface AuthHarness {
   /** Gateway base URL (`${url}/auth/v1/...`). */
   url: string;
-  /** Mail the server sent (email-change codes), oldest first. */
+  /** Mail the server sent, oldest first (also in the harness's mailbox, `${url}/mailbox`). */
   outbox: OutgoingMail[];
   /** A supabase-js client (publishable key, in-memory session) whose requests come from `from`. */
-  client(from: string): SupabaseClient;
+  client(from: string, options?: { flowType?: 'pkce' | 'implicit' }): SupabaseClient;
   /** A raw POST/PUT/GET to /auth/v1 from `from`, with the publishable key; `legacy` leaves out auth-js's API version header. */
   call(
     from: string,
@@ -43,7 +44,10 @@ export interface AuthHarness {
 }
 
 /** Starts the Auth server with `configToml` as its project's supabase/config.toml; rate limits are on whatever the environment says. */
-export async function startAuthHarness(configToml: string): Promise<AuthHarness> {
+export async function startAuthHarness(
+  configToml: string,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<AuthHarness> {
   const stack = inject('stack');
   const keys = await buildKeys(await loadSecrets(stack.DATA_DIR));
   const project = await fs.mkdtemp(path.join(os.tmpdir(), 'vibe-auth-harness-'));
@@ -61,15 +65,32 @@ export async function startAuthHarness(configToml: string): Promise<AuthHarness>
   const pool = new pg.Pool({ connectionString: stack.SUPABASE_DB_URL, max: 4 });
   const ctx: StackContext = { config, keys, pool, dbUrl: stack.SUPABASE_DB_URL, publicUrl: url, schemas: ['public'] };
   const outbox: OutgoingMail[] = [];
+  const mailbox = new Mailbox();
   // env {}: the shared stack's VIBE_AUTH_RATE_LIMITS=off must not switch these limits off.
-  const auth = createAuthService(ctx, { env: {}, outbox: (m) => outbox.push(m) });
-  routes.push({ prefix: '/auth/v1', service: auth, requiresApiKey: true });
+  const auth = createAuthService(ctx, {
+    env: options.env ?? {},
+    outbox: (m) => {
+      outbox.push(m);
+      mailbox.deliver(m);
+    },
+  });
+  routes.push(
+    { prefix: '/auth/v1/verify', base: '/auth/v1', service: auth, requiresApiKey: false },
+    { prefix: '/auth/v1', service: auth, requiresApiKey: true },
+    { prefix: '/mailbox', service: createMailboxService(mailbox, keys), requiresApiKey: false },
+  );
   return {
     url,
     outbox,
-    client(from) {
+    client(from, opts = {}) {
       return createClient(url, stack.SUPABASE_PUBLISHABLE_KEY, {
-        auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+        auth: {
+          persistSession: opts.flowType === 'pkce',
+          storage: opts.flowType === 'pkce' ? memoryStorage() : undefined,
+          autoRefreshToken: false,
+          detectSessionInUrl: false,
+          flowType: opts.flowType ?? 'implicit',
+        },
         global: { fetch: fetchFrom(from) },
       });
     },
@@ -101,5 +122,19 @@ export async function startAuthHarness(configToml: string): Promise<AuthHarness>
       await pool.end();
       await fs.rm(project, { recursive: true, force: true });
     },
+  };
+}
+
+/** A storage auth-js can keep its PKCE code verifier in (a PKCE client needs one to persist between calls). */
+export function memoryStorage(): {
+  getItem(k: string): string | null;
+  setItem(k: string, v: string): void;
+  removeItem(k: string): void;
+} {
+  const m = new Map<string, string>();
+  return {
+    getItem: (k) => m.get(k) ?? null,
+    setItem: (k, v) => void m.set(k, v),
+    removeItem: (k) => void m.delete(k),
   };
 }

@@ -83,3 +83,44 @@ export async function confirmedUser(tag: string): Promise<{ email: string; passw
   if (error || !data.user) throw new Error(`createUser failed: ${error?.message}`);
   return { email, password, id: data.user.id };
 }
+
+/** One message of the local mailbox, as its JSON API answers it. */
+export interface MailboxMessage {
+  id: string;
+  to: string;
+  from: string;
+  subject: string;
+  kind: string;
+  text: string;
+  html: string;
+  actionLink: string | null;
+  created_at: string;
+}
+
+/**
+ * The newest mail to `to` in the mailbox at `base` (the stack's gateway by default), read through the
+ * mailbox's JSON API with the secret key; its code and link are parsed from the mail's text, as a user reads them.
+ */
+export async function readMail(
+  to: string,
+  base: string = env.SUPABASE_URL,
+): Promise<MailboxMessage & { code: string; link: string | null }> {
+  const headers = { apikey: env.SUPABASE_SECRET_KEY };
+  const list = await fetch(`${base}/mailbox/api/messages?to=${encodeURIComponent(to)}`, { headers });
+  if (list.status !== 200) throw new Error(`mailbox list: ${list.status} ${await list.text()}`);
+  const { messages } = (await list.json()) as { messages: { id: string }[] };
+  if (!messages[0]) throw new Error(`no mail to ${to}`);
+  const res = await fetch(`${base}/mailbox/api/messages/${messages[0].id}`, { headers });
+  const message = (await res.json()) as MailboxMessage;
+  const code = /enter the code: (\d+)|^(\d+)$/m.exec(message.text);
+  const link = /^(http\S+\/verify\?\S+)$/m.exec(message.text);
+  return { ...message, code: code?.[1] ?? code?.[2] ?? '', link: link?.[1] ?? null };
+}
+
+/** How many mails to `to` the mailbox holds. */
+export async function mailCount(to: string, base: string = env.SUPABASE_URL): Promise<number> {
+  const res = await fetch(`${base}/mailbox/api/messages?to=${encodeURIComponent(to)}`, {
+    headers: { apikey: env.SUPABASE_SECRET_KEY },
+  });
+  return ((await res.json()) as { messages: unknown[] }).messages.length;
+}

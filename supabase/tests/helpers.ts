@@ -67,11 +67,19 @@ export interface TeamFixture {
   viewerId: string;
 }
 
-/** A team with an owner, an admin, a viewer and one host whose agent is enrolled (agent JWT minted). */
-export async function createTeam(db: pg.Pool, name = `team-${uniq()}`): Promise<TeamFixture> {
+/**
+ * A team with an owner, an admin, a viewer and one host whose agent is enrolled (agent JWT minted).
+ * Without its default rules unless asked, so each test starts from the rules it creates itself.
+ */
+export async function createTeam(
+  db: pg.Pool,
+  name = `team-${uniq()}`,
+  opts: { defaultRules?: boolean } = {},
+): Promise<TeamFixture> {
   const [owner, admin, viewer, agent] = await Promise.all(['owner', 'admin', 'viewer', 'agent'].map(createUser));
   const team = await db.query<{ id: string }>('insert into public.teams (name) values ($1) returning id', [name]);
   const teamId = team.rows[0]!.id;
+  if (!opts.defaultRules) await db.query('delete from public.alert_rules where team_id = $1', [teamId]);
   await db.query(
     `insert into public.team_members (team_id, user_id, role) values ($1, $2, 'owner'), ($1, $3, 'admin'), ($1, $4, 'viewer')`,
     [teamId, owner, admin, viewer],

@@ -103,6 +103,10 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
   'private.member_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller belongs to' },
   'private.admin_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller administers' },
   'private.owner_team_ids()': { roles: ['authenticated'], why: 'RLS policies: teams the caller owns' },
+  'private.meets_team_mfa(uuid)': {
+    roles: ['authenticated'],
+    why: "whether the session meets a team's MFA requirement (aal2 when required); reads only the caller's JWT",
+  },
   'private.is_agent()': { roles: ['authenticated'], why: 'RLS policy on teams (agents cannot create teams)' },
   'private.agent_host_id()': { roles: ['authenticated'], why: 'RLS policies: the host an agent JWT writes for' },
   'private.member_host_ids()': { roles: ['authenticated'], why: "RLS policies: hosts of the caller's teams" },
@@ -111,7 +115,23 @@ const EXECUTE_ALLOWED: Record<string, { roles: string[]; why: string }> = {
     why: 'called by create_host/create_enrollment_token (security invoker); checks the caller is an admin itself',
   },
   'private.alert_step(text,timestamp with time zone,timestamp with time zone,text,double precision,double precision,interval,interval,double precision,timestamp with time zone)':
-    { roles: ['authenticated'], why: 'pure state machine step called by backtest_rule (security invoker)' },
+    { roles: ['authenticated'], why: 'pure state machine step called by backtest_rule_draft (security invoker)' },
+  'private.series_points(text,jsonb)': {
+    roles: ['authenticated'],
+    why: 'pure row-to-point mapping of the rule source catalogue, called by backtest_rule_draft (security invoker)',
+  },
+  'private.rule_source_table(text,text)': {
+    roles: ['authenticated'],
+    why: 'pure catalogue lookup (table of a source metric), called by backtest_rule_draft (security invoker)',
+  },
+  'private.rule_from_json(jsonb)': {
+    roles: ['authenticated'],
+    why: 'pure JSON → alert_rules row with defaults, called by backtest_rule_draft/anomaly_band_preview (security invoker)',
+  },
+  'private.hour_of_week(timestamp with time zone)': {
+    roles: ['authenticated'],
+    why: 'pure hour-of-week, called by anomaly_band_preview (security invoker)',
+  },
   'private.decode_host_hour(bytea,integer[])': {
     roles: ['authenticated'],
     why: 'pure decoder called by metrics_range (security invoker)',

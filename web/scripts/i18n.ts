@@ -27,6 +27,8 @@ export const paraglideOptions = {
   outdir: path.join(WEB_DIR, 'src/lib/paraglide'),
   strategy: ['globalVariable', 'baseLocale'] as ('globalVariable' | 'baseLocale')[],
   emitReadme: false,
+  // Typed for plain tsc too (the root project type-checks tests that import web modules using messages).
+  emitTsDeclarations: true,
   emitPrettierIgnore: false,
 };
 

@@ -81,6 +81,8 @@ const isPublic = (path: string) =>
   path === '/logout' ||
   path === '/install.sh' ||
   path.startsWith('/agent/') ||
+  path === '/forgot' ||
+  path === '/auth/confirm' ||
   path.startsWith('/api/') ||
   path.startsWith('/_app/');
 
@@ -108,9 +110,17 @@ const language: Handle = async ({ event, resolve }) => {
 };
 
 const guard: Handle = async ({ event, resolve }) => {
-  if (!isPublic(event.url.pathname) && event.route.id !== null && !(await event.locals.viewer())) {
-    const back = event.url.pathname + event.url.search;
-    redirect(303, back === '/' ? '/login' : `/login?next=${encodeURIComponent(back)}`);
+  const path = event.url.pathname;
+  if (!isPublic(path) && event.route.id !== null) {
+    const viewer = await event.locals.viewer();
+    const back = path + event.url.search;
+    if (!viewer) redirect(303, back === '/' ? '/login' : `/login?next=${encodeURIComponent(back)}`);
+    // A user with two-factor authentication whose cookie session is still aal1 gives the code first.
+    if (viewer.via === 'cookie' && path !== '/login/mfa') {
+      const { data } = await event.locals.supabase.auth.mfa.getAuthenticatorAssuranceLevel();
+      if (data?.nextLevel === 'aal2' && data.currentLevel !== 'aal2')
+        redirect(303, `/login/mfa?next=${encodeURIComponent(back)}`);
+    }
   }
   return resolve(event);
 };

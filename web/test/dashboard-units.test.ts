@@ -7,9 +7,12 @@ import { parseLabels } from '../src/lib/labels.ts';
 import { peakKey, rangeRow } from '../src/lib/range-rows.ts';
 import { rangeFromUrl, rangeToQuery, resolveRange } from '../src/lib/time-range.ts';
 import {
+  conditionText,
   draftFromRow,
   emptyDraft,
   intervalSeconds,
+  metricsFor,
+  normalizeDraft,
   rowFromDraft,
   type RuleRow,
 } from '../src/routes/(app)/rules/rule-model.ts';
@@ -302,5 +305,100 @@ describe('maintenance window model', () => {
       end_time: '02:00:00',
     } as MaintenanceWindow;
     expect(describeSchedule(weekly, String)).toBe('Mon, Fri 22:00–02:00 (Europe/Berlin)');
+  });
+});
+
+describe('rule sources and anomaly rules', () => {
+  it('offers only the metrics and dimensions of the chosen source', () => {
+    expect(metricsFor({ kind: 'threshold', source: 'app' }).map((m) => m.key)).toEqual([
+      'error_rate',
+      'latency_p50_ms',
+      'latency_p95_ms',
+      'latency_p99_ms',
+      'throughput_rps',
+    ]);
+    expect(metricsFor({ kind: 'anomaly', source: 'db' }).map((m) => m.key)).toContain('cpu_total');
+    // Switching from a host metric to the database source picks a database metric and drops foreign dimensions.
+    const n = normalizeDraft({
+      ...emptyDraft(),
+      source: 'db',
+      metric: 'cpu_total',
+      match: { db: 'app', service: 'x' },
+    });
+    expect([n.metric, n.match]).toEqual(['connections_used_pct', { db: 'app' }]);
+    // Anomaly rules always watch host metrics.
+    expect(normalizeDraft({ ...emptyDraft(), kind: 'anomaly', source: 'app', metric: 'error_rate' })).toMatchObject({
+      source: 'host',
+      metric: 'cpu_total',
+    });
+  });
+
+  it('writes the source and its non-empty dimensions, and round-trips them', () => {
+    const row = rowFromDraft(
+      {
+        ...emptyDraft(),
+        name: 'errors',
+        source: 'app',
+        metric: 'error_rate',
+        threshold: 5,
+        match: { service: ' api ', route: ' ' },
+      },
+      't',
+    );
+    expect(row).toMatchObject({
+      source: 'app',
+      metric: 'error_rate',
+      series_match: { service: 'api' },
+      kind: 'threshold',
+    });
+    const stored = {
+      ...row,
+      id: 'r',
+      for_duration: '00:01:00',
+      anomaly_window: '00:05:00',
+      channel_ids: [],
+    } as unknown as RuleRow;
+    expect(draftFromRow(stored)).toMatchObject({ source: 'app', match: { service: 'api' } });
+    expect(conditionText(stored, (_m, v) => String(v))).toBe('Application (RED): Error rate % > 5 (service=api)');
+  });
+
+  it('stores an anomaly rule with its share, sensitivity and window, and shows it as such', () => {
+    const row = rowFromDraft(
+      {
+        ...emptyDraft(),
+        name: 'odd cpu',
+        kind: 'anomaly',
+        metric: 'cpu_total',
+        sensitivity: 'high',
+        windowMinutes: 10,
+        anomalousPct: 60,
+      },
+      't',
+    );
+    expect(row).toMatchObject({
+      kind: 'anomaly',
+      source: 'host',
+      threshold: 0.6,
+      sensitivity: 'high',
+      anomaly_window: '10 minutes',
+      recovery_threshold: null,
+      series_match: {},
+    });
+    const stored = {
+      ...row,
+      id: 'r',
+      for_duration: '00:00:00',
+      anomaly_window: '00:10:00',
+      channel_ids: [],
+    } as unknown as RuleRow;
+    expect(draftFromRow(stored)).toMatchObject({
+      kind: 'anomaly',
+      anomalousPct: 60,
+      windowMinutes: 10,
+      sensitivity: 'high',
+    });
+    expect(conditionText(stored, (_m, v) => String(v))).toBe(
+      'CPU total % anomalous (high sensitivity) for 60 % of 10 min',
+    );
   });
 });

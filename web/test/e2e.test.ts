@@ -20,6 +20,7 @@ import { startWeb, type RunningWeb } from '../../testkit/src/web-server.ts';
 import { makeInstallRoot, runInstallLine, startFromUnit } from '../../testkit/src/install-harness.ts';
 
 const env = inject('stack');
+const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const hostName = `e2e-web-${run}`;
 const password = 'correct horse battery';
@@ -53,6 +54,7 @@ afterAll(async () => {
   await owner?.close();
   await web?.stop();
   receiver.close();
+  for (const s of servers) s.close();
   await fs.rm(tmp, { recursive: true, force: true });
 });
 
@@ -76,6 +78,42 @@ async function screenshot(name: string, scheme: 'light' | 'dark'): Promise<void>
   await page.waitForTimeout(100);
   await page.screenshot({ path: path.join(artifactsDir, `${name}-${scheme}.png`), fullPage: true });
 }
+
+const CONTAINER = '3f1c2b9a8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a';
+
+/** A /sys whose entries are this machine's, except fs/cgroup: the agent's cgroup v2 fixture with one Docker container. */
+async function sysWithContainer(): Promise<string> {
+  const sys = path.join(tmp, 'sys');
+  await fs.mkdir(path.join(sys, 'fs'), { recursive: true });
+  for (const e of await fs.readdir('/sys')) if (e !== 'fs') await fs.symlink(path.join('/sys', e), path.join(sys, e));
+  const fixture = path.join(repoRoot, 'agent', 'test', 'fixtures', 'cgroup-v2', 't0', 'sys', 'fs', 'cgroup');
+  await fs.symlink(fixture, path.join(sys, 'fs', 'cgroup'));
+  return sys;
+}
+
+/** A unix socket answering GET /containers/json with the Docker Engine API's JSON. */
+async function dockerSocket(): Promise<string> {
+  const socket = path.join(tmp, 'docker.sock');
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/containers/json') return void res.writeHead(404).end('{"message":"page not found"}');
+    res.writeHead(200, { 'content-type': 'application/json', 'api-version': '1.43' });
+    res.end(
+      JSON.stringify([
+        {
+          Id: CONTAINER,
+          Names: ['/e2e-web-app'],
+          Image: 'nginx:1.27',
+          State: 'running',
+          HostConfig: { NetworkMode: 'default' },
+        },
+      ]),
+    );
+  });
+  await new Promise<void>((r) => server.listen(socket, r));
+  servers.push(server);
+  return socket;
+}
+const servers: http.Server[] = [];
 
 describe('dashboard end to end', () => {
   it('signs up, adds a host, enrolls an agent with the shown command and shows it live with charts', async () => {
@@ -105,7 +143,14 @@ describe('dashboard end to end', () => {
     const root = makeInstallRoot(tmp);
     const installed = await runInstallLine(installCommand, root);
     expect(installed.code, installed.text).toBe(0);
-    const agent = startFromUnit(root.unit, { VIBE_AGENT_SAMPLE_INTERVAL: '1', VIBE_AGENT_SEND_INTERVAL: '1' });
+    const agent = startFromUnit(root.unit, {
+      VIBE_AGENT_SAMPLE_INTERVAL: '1',
+      VIBE_AGENT_SEND_INTERVAL: '1',
+      // No container engine runs here: this machine's /sys with a cgroup tree holding one Docker container,
+      // and a local socket answering as the Docker Engine API does.
+      VIBE_AGENT_SYS_ROOT: await sysWithContainer(),
+      VIBE_AGENT_CONTAINER_SOCKET: await dockerSocket(),
+    });
     agents.push(agent.child);
 
     await row.locator('[data-status="healthy"]').waitFor({ timeout: 30_000 });
@@ -119,6 +164,9 @@ describe('dashboard end to end', () => {
       message: 'a sparkline with points',
       timeoutMs: 15_000,
     });
+    // The overview counts the team's containers (the fixture holds a Docker and a rootless Podman one) and lists the busiest.
+    await page.locator('[data-container-count="2"]').waitFor({ timeout: 45_000 });
+    await page.getByRole('table', { name: 'Busiest containers' }).getByText('e2e-web-app').waitFor();
     await screenshot('overview', 'light');
     await screenshot('overview', 'dark');
     // Phone width: the table scrolls inside its card, the page itself does not scroll sideways.
@@ -147,6 +195,29 @@ describe('dashboard end to end', () => {
       message: 'a live point appended to the CPU chart',
       timeoutMs: 15_000,
     });
+    // Every mount and interface charted on its own, from their rows.
+    const perMount = page.locator('figure[aria-label="Disk usage per mount"]');
+    const perInterface = page.locator('figure[aria-label="Network per interface (received + sent)"]');
+    // Keyed charts load with the page and are re-read every 30 s while samples arrive.
+    await waitFor(
+      async () =>
+        Number(await perMount.getAttribute('data-points')) >= 1 &&
+        Number(await perInterface.getAttribute('data-points')) >= 1,
+      { message: 'the per-mount and per-interface charts to show points', timeoutMs: 45_000 },
+    );
+    // The top processes table, replaced live by the `processes` broadcast.
+    const procs = page.getByRole('table', { name: 'Top processes' });
+    await procs.locator('tbody tr').first().waitFor({ timeout: 15_000 });
+    const firstTs = await procs.getAttribute('data-ts');
+    await waitFor(async () => (await procs.getAttribute('data-ts')) !== firstTs, {
+      message: 'the processes table to update live',
+      timeoutMs: 15_000,
+    });
+    expect(await procs.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+    // The host's containers, named from the engine socket.
+    const containers = page.getByRole('table', { name: 'Containers' });
+    await containers.getByText('e2e-web-app').waitFor({ timeout: 15_000 });
+    expect(await containers.getByText('nginx:1.27').count()).toBe(1);
     // 6 h reads 1-minute rollups; the newest minutes come from raw samples until they are rolled up.
     await page.getByRole('button', { name: '6 h' }).click();
     await page.waitForURL(/range=6h/);
@@ -181,7 +252,7 @@ describe('dashboard end to end', () => {
     });
     expect(await version.getAttribute('data-agent-version')).toBe('0.1.0+test');
     expect(await version.textContent()).toContain('0.1.0');
-  }, 180_000);
+  }, 240_000);
 
   it('fires a rule created in the UI and shows the alert live', async () => {
     await page.getByRole('link', { name: 'Rules' }).click();
@@ -249,6 +320,50 @@ describe('dashboard end to end', () => {
     await page.getByRole('link', { name: 'Rules' }).click();
     await page.getByRole('button', { name: `Preview cpu-any-${run}` }).click();
     await page.getByText(/Would have fired \d+ time/).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+
+    // A rule on another source: the form offers that source's metrics and dimensions only, and
+    // previews the unsaved rule.
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await page.getByLabel('Name').fill(`errors-${run}`);
+    await page.getByLabel('Source').selectOption('app');
+    const metric = page.getByLabel('Metric');
+    expect(await metric.locator('option').allTextContents()).toEqual([
+      'Error rate %',
+      'Latency p50 ms',
+      'Latency p95 ms',
+      'Latency p99 ms',
+      'Throughput req/s',
+    ]);
+    await metric.selectOption('latency_p95_ms');
+    await page.getByLabel('Threshold', { exact: true }).fill('750');
+    await page.getByLabel('Service (empty: any)').fill('checkout');
+    expect(await page.getByLabel('Database name (empty: any)').count()).toBe(0);
+    await page.getByRole('button', { name: 'Preview this rule' }).click();
+    await page.getByText(/Would have fired 0 times \(0 transitions\)/).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('cell', { name: 'Application (RED): Latency p95 ms > 750 (service=checkout)' }).waitFor();
+
+    // An anomaly rule: its own fields, its band in the preview, and shown as what it is.
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await page.getByLabel('Name').fill(`odd-cpu-${run}`);
+    await page.getByLabel('Rule type').selectOption('anomaly');
+    expect(await page.getByLabel('Source').count()).toBe(0);
+    await page.getByLabel('Sensitivity').selectOption('high');
+    await page.getByLabel('Window (minutes)').fill('10');
+    await page.getByLabel('Anomalous share of the window (%)').fill('60');
+    await page.getByRole('button', { name: 'Preview this rule' }).click();
+    await page.getByText(/\d+ of \d+ minutes outside the band/).waitFor();
+    await page.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.getByRole('cell', { name: 'CPU total % anomalous (high sensitivity) for 60 % of 10 min' }).waitFor();
+    // Editing it opens the anomaly fields with the stored values.
+    await page.getByRole('button', { name: `Edit odd-cpu-${run}` }).click();
+    expect(await page.getByLabel('Window (minutes)').inputValue()).toBe('10');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    // A new team starts with the default rules.
+    await page.getByRole('cell', { name: 'TLS certificate expires in < 14 days', exact: true }).waitFor();
   }, 90_000);
 
   it('sends a channel test message to a local receiver', async () => {
@@ -351,7 +466,10 @@ describe('dashboard end to end', () => {
       await p.getByText('Nothing is firing.').waitFor();
       expect(await p.getByText(`cpu-any-${run}`).count()).toBe(0);
       await p.getByRole('link', { name: 'Rules' }).click();
-      await p.getByText('No rules yet.').waitFor();
+      // Only its own default rules.
+      await p.getByRole('cell', { name: 'CPU above 90 %', exact: true }).waitFor();
+      expect(await p.getByText(`cpu-any-${run}`).count()).toBe(0);
+      expect(await p.getByText(`errors-${run}`).count()).toBe(0);
       await p.getByRole('link', { name: 'Channels' }).click();
       await p.getByText('No channels yet.').waitFor();
       const api = await p.evaluate(async () => (await fetch('/api/monitoring/servers')).json());

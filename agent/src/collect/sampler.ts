@@ -1,6 +1,8 @@
 /** Runs every collector for one host sample; a collector that throws is reported in `errors` and never drops the others. */
 import type { HostSample } from '../sample.ts';
 import type { Collector } from './collector.ts';
+import { defaultSockets } from './container-engine.ts';
+import { containersCollector } from './containers.ts';
 import { cpuCollector } from './cpu.ts';
 import { diskIoCollector } from './disk-io.ts';
 import { diskUsageCollector } from './disk-usage.ts';
@@ -11,10 +13,28 @@ import { processesCollector } from './processes.ts';
 import type { HostSource } from './source.ts';
 import { tcpCollector } from './tcp.ts';
 import { temperatureCollector } from './temperature.ts';
+import { topProcessesCollector } from './top-processes.ts';
 import { uptimeCollector } from './uptime.ts';
 
+/** The optional collectors: containers on or off (and the engine sockets to ask for names), top-N processes (0 = off). */
+export interface CollectorOptions {
+  containers: boolean;
+  containerSockets: readonly string[];
+  processesTop: number;
+}
+
+/** Containers on (names from the default sockets), top 10 processes. */
+export const DEFAULT_COLLECTOR_OPTIONS: CollectorOptions = Object.freeze({
+  containers: true,
+  containerSockets: defaultSockets(),
+  processesTop: 10,
+});
+
 /** A fresh set of every collector (rate collectors keep state, so each sampler has its own). */
-export function defaultCollectors(): Collector[] {
+export function defaultCollectors(options: CollectorOptions = DEFAULT_COLLECTOR_OPTIONS): Collector[] {
+  const optional: Collector[] = [];
+  if (options.processesTop > 0) optional.push(topProcessesCollector(options.processesTop));
+  if (options.containers) optional.push(containersCollector(options.containerSockets));
   return [
     cpuCollector(),
     loadCollector(),
@@ -26,6 +46,7 @@ export function defaultCollectors(): Collector[] {
     uptimeCollector(),
     processesCollector(),
     temperatureCollector(),
+    ...optional,
   ];
 }
 

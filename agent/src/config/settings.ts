@@ -33,6 +33,12 @@ export interface AgentSettings {
   readonly databases: readonly DbTarget[];
   readonly httpChecks: readonly HttpCheck[];
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The containers collector (cgroups, names from the Docker/Podman socket); on by default. */
+  readonly containers: boolean;
+  /** The engine socket to ask for container names; null tries Docker's, then Podman's. */
+  readonly containerSocket: string | null;
+  /** How many processes to report by CPU and by memory each sample (0–50; 0 turns the collector off). */
+  readonly processesTop: number;
   /** The OTLP/HTTP receiver (agent/src/otlp); absent or disabled means off. */
   readonly otlp?: OtlpSettings;
   /** The dashboard the agent was installed from: where `update` looks (install.sh sets it at enroll). */
@@ -101,11 +107,23 @@ function num(name: string, raw: unknown, fallback: number, min: number): number 
   return n;
 }
 
-function bool(name: string, raw: unknown): boolean {
-  if (raw === undefined || raw === '' || raw === null) return false;
-  if (raw === true || raw === 1 || raw === '1' || raw === 'true') return true;
-  if (raw === false || raw === 0 || raw === '0' || raw === 'false') return false;
-  throw new Error(`Invalid ${name}: expected 1, 0, true or false, got "${String(raw)}"`);
+/** A yes/no setting: true/false, 1/0, on/off, yes/no. */
+export function bool(name: string, raw: unknown, fallback: boolean): boolean {
+  if (raw === undefined || raw === '' || raw === null) return fallback;
+  if (typeof raw === 'boolean') return raw;
+  const t = String(raw).trim().toLowerCase();
+  if (['true', '1', 'on', 'yes'].includes(t)) return true;
+  if (['false', '0', 'off', 'no'].includes(t)) return false;
+  throw new Error(`Invalid ${name}: expected true or false, got "${String(raw)}"`);
+}
+
+/** A whole number within [min, max]. */
+export function int(name: string, raw: unknown, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === '' || raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`Invalid ${name}: expected a whole number from ${min} to ${max}, got "${String(raw)}"`);
+  return n;
 }
 
 function parseList<T>(name: string, raw: unknown): T[] {
@@ -227,9 +245,12 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, configFlag?: 
     databases: Object.freeze(parseDatabases(pick('databases', 'VIBE_AGENT_DATABASES'))),
     httpChecks: Object.freeze(parseHttpChecks(pick('httpChecks', 'VIBE_AGENT_HTTP_CHECKS'))),
     logLevel: level as AgentSettings['logLevel'],
+    containers: bool('VIBE_AGENT_CONTAINERS', pick('containers', 'VIBE_AGENT_CONTAINERS'), true),
+    containerSocket: str('containerSocket', 'VIBE_AGENT_CONTAINER_SOCKET') || null,
+    processesTop: int('VIBE_AGENT_PROCESSES_TOP', pick('processesTop', 'VIBE_AGENT_PROCESSES_TOP'), 10, 0, 50),
     otlp: parseOtlpSettings(env, file.otlp),
     dashboardUrl: str('dashboardUrl', 'VIBE_AGENT_DASHBOARD_URL').replace(/\/+$/, '') || null,
-    autoUpdate: bool('VIBE_AGENT_AUTO_UPDATE', pick('autoUpdate', 'VIBE_AGENT_AUTO_UPDATE')),
+    autoUpdate: bool('VIBE_AGENT_AUTO_UPDATE', pick('autoUpdate', 'VIBE_AGENT_AUTO_UPDATE'), false),
     updateIntervalS: num('VIBE_AGENT_UPDATE_INTERVAL', pick('updateIntervalS', 'VIBE_AGENT_UPDATE_INTERVAL'), 86400, 1),
   });
 }

@@ -2,7 +2,8 @@
  * What the agent measures on its intervals: host samples, HTTP checks, database checks and the
  * OTLP receiver's application rows, each loaded only when configured and queued when measured.
  */
-import { Sampler } from '../collect/sampler.ts';
+import { defaultSockets } from '../collect/container-engine.ts';
+import { defaultCollectors, Sampler } from '../collect/sampler.ts';
 import { osSource } from '../collect/source.ts';
 import type { DbChecker } from '../checks/db-check.ts';
 import type { runHttpCheck } from '../checks/http-check.ts';
@@ -28,6 +29,11 @@ export interface Checks {
 export async function prepareChecks(settings: AgentSettings, log: Logger): Promise<Checks> {
   const sampler = new Sampler(
     osSource({ procRoot: settings.procRoot, sysRoot: settings.sysRoot, rootfs: settings.rootfs }),
+    defaultCollectors({
+      containers: settings.containers,
+      containerSockets: settings.containerSocket ? [settings.containerSocket] : defaultSockets(),
+      processesTop: settings.processesTop,
+    }),
   );
   await sampler.prime();
   // The Postgres driver and the HTTP(S) client load only when configured: each costs megabytes of resident memory.

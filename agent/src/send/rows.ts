@@ -31,6 +31,9 @@ export function hostSampleRow(hostId: string, s: HostSample): QueuedRow & { tabl
   if (s.temperatures) detail.sensors = Object.fromEntries(s.temperatures.sensors.map((t) => [t.sensor, t.celsius]));
   if (s.tcp) detail.tcp = s.tcp.byState;
   if (s.processes) detail.processes = s.processes;
+  if (s.topProcesses) detail.top_processes = s.topProcesses;
+  // The ingest trigger fans mounts, disks, interfaces and containers out into their own tables.
+  if (s.containers) detail.containers = s.containers;
   if (s.memory) detail.memory = { buffers: s.memory.buffersBytes, cached: s.memory.cachedBytes };
   if (Object.keys(s.errors).length) detail.errors = s.errors;
   const io = s.diskIo?.devices;

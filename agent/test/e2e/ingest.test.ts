@@ -42,6 +42,9 @@ function settingsFor(
     databases: [],
     httpChecks: [],
     logLevel: 'info',
+    containers: true,
+    containerSocket: null,
+    processesTop: 10,
     ...over,
   };
 }

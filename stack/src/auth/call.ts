@@ -6,18 +6,11 @@ import type { LoginThrottle } from './login-throttle.ts';
 import type { AddressLimits } from './rate-limit.ts';
 import type { AuthSettings } from './settings.ts';
 
-/** A message the Auth server would email: the local stack has no mailer, so it goes to an outbox. */
-export interface OutgoingMail {
-  to: string;
-  /** GoTrue's email action: which address of an email change this code confirms. */
-  kind: 'email_change_current' | 'email_change_new';
-  /** The code to type (`verifyOtp({ email, token })`). */
-  otp: string;
-  /** The link's token (`verifyOtp({ token_hash })`). */
-  tokenHash: string;
-}
+import type { EmailLimit, MailRequest, OutgoingMail } from './mailer.ts';
 
-/** Where outgoing mail goes (the stack log by default; tests capture it). */
+export type { MailRequest, OutgoingMail } from './mailer.ts';
+
+/** Where composed mail goes (the local mailbox with `npm run stack`; tests capture it). */
 export type Outbox = (mail: OutgoingMail) => void;
 
 /** One request to the Auth server with the stack pieces it may use. */
@@ -32,7 +25,10 @@ export interface AuthCall {
   address: string;
   limits: AddressLimits;
   throttle: LoginThrottle;
-  outbox: Outbox;
+  /** Composes and sends a mail; call it once the transaction that stored its token has committed. */
+  outbox: (mail: MailRequest) => void;
+  /** GoTrue's global email limit (`email_sent`): take before storing a token whose mail will be sent. */
+  emailLimit: EmailLimit;
 }
 
 /** A successful answer: JSON body (none for 204) and extra headers. */

@@ -6,7 +6,7 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import type pg from 'pg';
-import type { OutgoingMail } from './call.ts';
+import type { MailRequest } from './call.ts';
 import { mapDbError, type Db } from './db.ts';
 import { AuthError } from './errors.ts';
 import { issueSession, type SessionDeps } from './sessions.ts';
@@ -43,7 +43,7 @@ export interface ChangeRequest {
  * within `max_frequency` is refused with GoTrue's 429 over_email_send_rate_limit; a new request replaces
  * the codes of an earlier one.
  */
-export async function requestEmailChange(tx: Db, r: ChangeRequest): Promise<OutgoingMail[]> {
+export async function requestEmailChange(tx: Db, r: ChangeRequest): Promise<MailRequest[]> {
   const { rows } = await tx.query<{ wait_ms: number | null }>(
     `select ceil(extract(epoch from (email_change_sent_at + make_interval(secs => $2::float8 / 1000) - now())) * 1000)::float8 as wait_ms
      from auth.users where id = $1 for update`,
@@ -57,7 +57,7 @@ export async function requestEmailChange(tx: Db, r: ChangeRequest): Promise<Outg
       `For security purposes, you can only request this after ${Math.floor(waitMs / 1000)} seconds.`,
     );
   }
-  const mails: OutgoingMail[] = [];
+  const mails: MailRequest[] = [];
   const codeNew = otp(r.otpLength);
   mails.push({ to: r.newEmail, kind: 'email_change_new', otp: codeNew, tokenHash: tokenHash(r.newEmail, codeNew) });
   if (r.secure && r.currentEmail) {
@@ -155,7 +155,7 @@ export async function confirmEmailChange(
     );
   }
   await tx.query(
-    `update auth.users set email_change_token_new = '', email_change_token_current = '', email_change_confirm_status = 0,
+    `update auth.users set email_change_token_new = '', email_change_token_current = '', email_change_confirm_status = 0, is_anonymous = false,
        raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || '{"email_verified": true}'::jsonb
      where id = $1`,
     [user.id],

@@ -1,7 +1,8 @@
-/** POST /token: the `password` and `refresh_token` grants auth-js uses. */
+/** POST /token: the `password`, `refresh_token` and `pkce` grants auth-js uses. */
 import type { Endpoint } from './call.ts';
 import { AuthError, validationFailed } from './errors.ts';
 import { issueSession, refreshGrant } from './sessions.ts';
+import { pkceGrant } from './pkce.ts';
 import { findUserByEmail, passwordMatches } from './users.ts';
 import { MAX_PASSWORD_BYTES, parseBody, passwordWeakness, stringField } from './validate.ts';
 
@@ -16,7 +17,7 @@ export const token: Endpoint = async (call) => {
   const fromQuery = call.req.url.searchParams.get('grant_type');
   let body = fromQuery === null ? parseBody(call.req.body) : undefined;
   const grantType = fromQuery ?? stringField(body!, 'grant_type') ?? '';
-  if (grantType !== 'refresh_token' && grantType !== 'password') {
+  if (grantType !== 'refresh_token' && grantType !== 'password' && grantType !== 'pkce') {
     // GoTrue answers unknown grants with invalid_credentials and this message.
     throw new AuthError(400, 'invalid_credentials', 'unsupported_grant_type');
   }
@@ -25,6 +26,12 @@ export const token: Endpoint = async (call) => {
   const deps = { pool: call.pool, keys: call.keys, settings: call.settings };
   if (grantType === 'refresh_token') {
     return { status: 200, body: await refreshGrant(deps, stringField(body, 'refresh_token')) };
+  }
+  if (grantType === 'pkce') {
+    return {
+      status: 200,
+      body: await pkceGrant(deps, stringField(body, 'auth_code'), stringField(body, 'code_verifier')),
+    };
   }
   const email = stringField(body, 'email');
   const phone = stringField(body, 'phone');

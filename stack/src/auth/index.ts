@@ -4,11 +4,15 @@ import { sendJson, type Service } from '../gateway/http.ts';
 import { createUser, deleteUser, getUserById, listAllUsers, updateUserById } from './admin.ts';
 import { dirname, join } from 'node:path';
 import type { Endpoint, Outbox } from './call.ts';
+import { generateLink, invite, otp, reauthenticate, recover, resend } from './email-flows.ts';
+import type { Mailbox } from './mailbox.ts';
+import { composeMail, EmailLimit } from './mailer.ts';
+import { adminDeleteFactor, adminListFactors, challenge, enroll, unenroll, verifyFactor } from './mfa.ts';
 import { AuthError, sendAuthError } from './errors.ts';
 import { token } from './grant.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { AddressLimits, clientAddress } from './rate-limit.ts';
-import { loadAuthSettings } from './settings.ts';
+import { loadAuthSettings, type AuthSettings } from './settings.ts';
 import { signup } from './signup.ts';
 import { getUser, logout, updateUser } from './user.ts';
 import { verify } from './verify.ts';
@@ -18,8 +22,8 @@ const health: Endpoint = async () => ({
   body: { version: 'vibe-local', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' },
 });
 
-// What GoTrue's /settings reports for the local stack: email only, auto-confirmed, no SMS/SAML/passkeys.
-const settingsEndpoint: Endpoint = async () => ({
+// What GoTrue's /settings reports for the local stack: email (and anonymous when enabled), no SMS/SAML/passkeys.
+const settingsEndpoint: Endpoint = async ({ settings }: { settings: AuthSettings }) => ({
   status: 200,
   body: {
     external: Object.fromEntries(
@@ -50,10 +54,10 @@ const settingsEndpoint: Endpoint = async () => ({
         'email',
         'phone',
         'zoom',
-      ].map((p) => [p, p === 'email']),
+      ].map((p) => [p, p === 'email' || (p === 'anonymous_users' && settings.mailer.anonymousEnabled)]),
     ),
-    disable_signup: false,
-    mailer_autoconfirm: true,
+    disable_signup: !settings.mailer.signupEnabled,
+    mailer_autoconfirm: settings.mailer.autoconfirm,
     phone_autoconfirm: false,
     sms_provider: '',
     saml_enabled: false,
@@ -74,6 +78,24 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/signup$/, endpoint: signup },
   { method: 'POST', pattern: /^\/token$/, endpoint: token },
   { method: 'POST', pattern: /^\/verify$/, endpoint: verify },
+  { method: 'GET', pattern: /^\/verify$/, endpoint: verify },
+  { method: 'POST', pattern: /^\/recover$/, endpoint: recover },
+  { method: 'POST', pattern: /^\/otp$/, endpoint: otp },
+  { method: 'POST', pattern: /^\/magiclink$/, endpoint: otp },
+  { method: 'POST', pattern: /^\/resend$/, endpoint: resend },
+  { method: 'GET', pattern: /^\/reauthenticate$/, endpoint: reauthenticate },
+  { method: 'POST', pattern: /^\/invite$/, endpoint: invite },
+  { method: 'POST', pattern: /^\/admin\/generate_link$/, endpoint: generateLink },
+  { method: 'POST', pattern: /^\/factors$/, endpoint: enroll },
+  { method: 'POST', pattern: /^\/factors\/(?<id>[^/]+)\/challenge$/, endpoint: challenge },
+  { method: 'POST', pattern: /^\/factors\/(?<id>[^/]+)\/verify$/, endpoint: verifyFactor },
+  { method: 'DELETE', pattern: /^\/factors\/(?<id>[^/]+)$/, endpoint: unenroll },
+  { method: 'GET', pattern: /^\/admin\/users\/(?<id>[^/]+)\/factors$/, endpoint: adminListFactors },
+  {
+    method: 'DELETE',
+    pattern: /^\/admin\/users\/(?<id>[^/]+)\/factors\/(?<factor>[^/]+)$/,
+    endpoint: adminDeleteFactor,
+  },
   { method: 'GET', pattern: /^\/user$/, endpoint: getUser },
   { method: 'PUT', pattern: /^\/user$/, endpoint: updateUser },
   { method: 'POST', pattern: /^\/logout$/, endpoint: logout },
@@ -88,14 +110,20 @@ const ROUTES: Route[] = [
 export interface AuthServiceOptions {
   /** Environment the settings are read from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Where email-change codes go (default: one line on the stack's stdout, the local stand-in for a mailbox). */
+  /** Where composed mail goes (default: the mailbox when given, else one line on the stack's stdout). */
   outbox?: Outbox;
+  /** The stack's local mailbox (`/mailbox`): every mail lands there, and a line on the log says so. */
+  mailbox?: Mailbox;
 }
 
-// No mailer locally: the codes are printed where `npm run stack` shows its log, as the CLI's Mailpit would hold them.
-const printOutbox: Outbox = (mail) => {
-  process.stdout.write(`[auth] ${mail.kind} for ${mail.to}: code ${mail.otp} (or token_hash ${mail.tokenHash})\n`);
-};
+function defaultOutbox(mailbox: Mailbox | undefined, publicUrl: string): Outbox {
+  return (mail) => {
+    const stored = mailbox?.deliver(mail);
+    process.stdout.write(
+      `[auth] ${mail.kind} mail for ${mail.to}${stored ? `: ${publicUrl}/mailbox/${stored.id}` : `: code ${mail.otp}`}\n`,
+    );
+  };
+}
 
 /** Builds the service; the JWKS is public, everything else is routed to its endpoint. Settings come from the environment and `<supabase>/config.toml`. */
 export function createAuthService(ctx: StackContext, options: AuthServiceOptions = {}): Service {
@@ -103,7 +131,10 @@ export function createAuthService(ctx: StackContext, options: AuthServiceOptions
   const settings = loadAuthSettings(ctx.publicUrl, options.env ?? process.env, configToml);
   const limits = new AddressLimits(settings.rateLimits);
   const throttle = new LoginThrottle();
-  const outbox = options.outbox ?? printOutbox;
+  const deliver = options.outbox ?? defaultOutbox(options.mailbox, ctx.publicUrl);
+  const outbox = (mail: Parameters<typeof composeMail>[0]) =>
+    deliver(composeMail(mail, settings.mailer, settings.issuer));
+  const emailLimit = new EmailLimit(settings.rateLimits?.emailSent ?? null, settings.mailer.autoconfirm);
   return async (req, res) => {
     if (req.path === '/.well-known/jwks.json') return sendJson(res, 200, ctx.keys.jwks);
     const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
@@ -114,7 +145,7 @@ export function createAuthService(ctx: StackContext, options: AuthServiceOptions
         throw new AuthError(
           404,
           'not_found',
-          `No Auth endpoint at ${path}: see the GoTrue API auth-js calls (/signup, /token, /verify, /user, /logout, /admin/users)`,
+          `No Auth endpoint at ${path}: see the GoTrue API auth-js calls (/signup, /token, /verify, /recover, /otp, /resend, /user, /factors, /logout, /admin/users)`,
         );
       const hit = matches.find((x) => x.r.method === method);
       if (!hit)
@@ -135,9 +166,10 @@ export function createAuthService(ctx: StackContext, options: AuthServiceOptions
         limits,
         throttle,
         outbox,
+        emailLimit,
       });
-      if (reply.status === 204) {
-        res.writeHead(204, reply.headers ?? {});
+      if (reply.status === 204 || reply.status === 303) {
+        res.writeHead(reply.status, reply.headers ?? {});
         res.end();
         return;
       }

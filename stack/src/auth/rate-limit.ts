@@ -12,7 +12,18 @@ import type { RateLimits } from './settings.ts';
 import { GOTRUE_BURST, TokenBuckets } from './token-bucket.ts';
 
 /** GoTrue's limiters the local server has endpoints for. */
-export type Limiter = 'token' | 'signups' | 'user' | 'verify';
+export type Limiter =
+  | 'token'
+  | 'signups'
+  | 'user'
+  | 'verify'
+  | 'recover'
+  | 'resend'
+  | 'otp'
+  | 'magiclink'
+  | 'anonymous'
+  | 'mfa_challenge'
+  | 'mfa_verify';
 
 const FIVE_MINUTES = 300;
 
@@ -49,6 +60,16 @@ export class AddressLimits {
       signups: buckets(limits.signInSignUps),
       user: buckets(limits.signInSignUps),
       verify: buckets(limits.tokenVerifications),
+      // GoTrue gives each of these its own bucket at RATE_LIMIT_OTP (`sign_in_sign_ups` in the CLI's config).
+      recover: buckets(limits.signInSignUps),
+      resend: buckets(limits.signInSignUps),
+      otp: buckets(limits.signInSignUps),
+      magiclink: buckets(limits.signInSignUps),
+      // `anonymous_users` per hour, the whole hour's allowance as the burst (GoTrue's AnonymousSignIns limiter).
+      anonymous: new TokenBuckets(limits.anonymousUsers, limits.anonymousUsers / 3600),
+      // GoTrue's MFA_RATE_LIMIT_CHALLENGE_AND_VERIFY: 15 per minute, burst 30, one bucket each.
+      mfa_challenge: new TokenBuckets(GOTRUE_BURST, 15 / 60),
+      mfa_verify: new TokenBuckets(GOTRUE_BURST, 15 / 60),
     };
   }
 

@@ -25,7 +25,14 @@ export interface SessionDeps {
   settings: AuthSettings;
 }
 
-async function amrOf(db: Db, sessionId: string): Promise<AmrEntry[]> {
+/** The session's assurance level (`aal1`, or `aal2` once a factor was verified in it). */
+export async function aalOf(db: Db, sessionId: string): Promise<string> {
+  const { rows } = await db.query<{ aal: string | null }>(`select aal from auth.sessions where id = $1`, [sessionId]);
+  return rows[0]?.aal ?? 'aal1';
+}
+
+/** The `amr` claim: the session's authentication methods, newest first. */
+export async function amrOf(db: Db, sessionId: string): Promise<AmrEntry[]> {
   const { rows } = await db.query<{ method: string; ts: string }>(
     `select authentication_method as method, extract(epoch from updated_at)::bigint as ts
      from auth.mfa_amr_claims where session_id = $1 order by updated_at desc`,
@@ -34,7 +41,12 @@ async function amrOf(db: Db, sessionId: string): Promise<AmrEntry[]> {
   return rows.map((r) => ({ method: r.method, timestamp: Number(r.ts) }));
 }
 
-async function insertRefreshToken(db: Db, userId: string, sessionId: string, parent: string | null): Promise<string> {
+export async function insertRefreshToken(
+  db: Db,
+  userId: string,
+  sessionId: string,
+  parent: string | null,
+): Promise<string> {
   const token = newRefreshToken();
   await db.query(
     `insert into auth.refresh_tokens (instance_id, token, user_id, revoked, parent, session_id, created_at, updated_at)
@@ -144,7 +156,15 @@ export async function refreshGrant(deps: SessionDeps, presented: string | undefi
       `update auth.sessions set refreshed_at = now() at time zone 'UTC', updated_at = now() where id = $1`,
       [sessionId],
     );
-    return tokenResponse(deps.keys, deps.settings, user, sessionId, await amrOf(tx, sessionId), issued);
+    return tokenResponse(
+      deps.keys,
+      deps.settings,
+      user,
+      sessionId,
+      await amrOf(tx, sessionId),
+      issued,
+      await aalOf(tx, sessionId),
+    );
   });
 }
 

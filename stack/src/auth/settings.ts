@@ -13,6 +13,38 @@ export interface RateLimits {
   readonly signInSignUps: number;
   /** `token_verifications` (GoTrue's RATE_LIMIT_VERIFY): POST /verify. */
   readonly tokenVerifications: number;
+  /** `email_sent` (GoTrue's RATE_LIMIT_EMAIL_SENT): emails per hour for the whole server, applied only when confirmations are on, as GoTrue. */
+  readonly emailSent: number;
+  /** `anonymous_users` (GoTrue's RATE_LIMIT_ANONYMOUS_USERS): anonymous sign-ins per hour per address. */
+  readonly anonymousUsers: number;
+}
+
+/** How the Auth server mails (`[auth]`, `[auth.email]`). */
+export interface MailerSettings {
+  /** `[auth] site_url`: where links send users when no allowed `redirect_to` is given. */
+  readonly siteUrl: string;
+  /** `[auth] additional_redirect_urls`: other allowed `redirect_to` targets (exact, or `*`/`**` globs as GoTrue). */
+  readonly redirectUrls: readonly string[];
+  /** Not `[auth.email] enable_confirmations` (GoTrue's MAILER_AUTOCONFIRM): sign-up signs in at once, without mail. */
+  readonly autoconfirm: boolean;
+  /** `[auth.email] secure_password_change`: a password change in a session older than 24 h needs a reauthentication code. */
+  readonly securePasswordChange: boolean;
+  /** `[auth] enable_signup` and `[auth.email] enable_signup` (GoTrue's DISABLE_SIGNUP, inverted). */
+  readonly signupEnabled: boolean;
+  /** `[auth] enable_anonymous_sign_ins`. */
+  readonly anonymousEnabled: boolean;
+}
+
+/** TOTP multi-factor authentication (`[auth.mfa]`, `[auth.mfa.totp]`). */
+export interface MfaSettings {
+  /** `max_enrolled_factors`: factors (verified or not) a user may have. */
+  readonly maxEnrolledFactors: number;
+  /** `[auth.mfa.totp] enroll_enabled`. */
+  readonly totpEnroll: boolean;
+  /** `[auth.mfa.totp] verify_enabled`. */
+  readonly totpVerify: boolean;
+  /** Seconds a challenge can be verified (GoTrue's MFA_CHALLENGE_EXPIRY_DURATION, 300). */
+  readonly challengeExpirySeconds: number;
 }
 
 /** How an email change is confirmed (`[auth.email]`). */
@@ -47,6 +79,10 @@ export interface AuthSettings {
   /** Per-address limits from `[auth.rate_limit]`; null when `VIBE_AUTH_RATE_LIMITS=off` (the shared test stack). */
   readonly rateLimits: RateLimits | null;
   readonly emailChange: EmailChangeSettings;
+  readonly mailer: MailerSettings;
+  readonly mfa: MfaSettings;
+  /** Seconds a PKCE flow state stays exchangeable (GoTrue's FLOW_STATE_EXPIRY_DURATION, 300). */
+  readonly flowStateExpirySeconds: number;
 }
 
 function wholeSeconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -64,7 +100,7 @@ function tomlInt(toml: AuthToml, table: string, key: string, fallback: number, m
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
     throw new Error(
-      `Invalid config.toml [auth.${table}] ${key}: expected a whole number between ${min} and ${max}, got ${JSON.stringify(v)}`,
+      `Invalid config.toml [auth${table ? `.${table}` : ''}] ${key}: expected a whole number between ${min} and ${max}, got ${JSON.stringify(v)}`,
     );
   }
   return v;
@@ -74,7 +110,9 @@ function tomlBool(toml: AuthToml, table: string, key: string, fallback: boolean)
   const v = toml.get(table)?.[key];
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean')
-    throw new Error(`Invalid config.toml [auth.${table}] ${key}: expected true or false, got ${JSON.stringify(v)}`);
+    throw new Error(
+      `Invalid config.toml [auth${table ? `.${table}` : ''}] ${key}: expected true or false, got ${JSON.stringify(v)}`,
+    );
   return v;
 }
 
@@ -93,6 +131,23 @@ function tomlDurationMs(toml: AuthToml, table: string, key: string, fallback: st
   return ms;
 }
 
+function tomlStrings(toml: AuthToml, table: string, key: string): string[] {
+  const v = toml.get(table)?.[key];
+  if (v === undefined) return [];
+  if (!Array.isArray(v))
+    throw new Error(
+      `Invalid config.toml [auth${table ? `.${table}` : ''}] ${key}: expected a list of strings, got ${JSON.stringify(v)}`,
+    );
+  return v;
+}
+
+function tomlUrl(toml: AuthToml, key: string, fallback: string): string {
+  const v = toml.get('')?.[key] ?? fallback;
+  if (typeof v !== 'string' || !URL.canParse(v) || !/^https?:$/.test(new URL(v).protocol))
+    throw new Error(`Invalid config.toml [auth] ${key}: expected an http(s) URL, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function rateLimits(toml: AuthToml, env: NodeJS.ProcessEnv): RateLimits | null {
   const mode = env.VIBE_AUTH_RATE_LIMITS ?? '';
   if (mode === 'off') return null;
@@ -104,6 +159,8 @@ function rateLimits(toml: AuthToml, env: NodeJS.ProcessEnv): RateLimits | null {
     tokenRefresh: tomlInt(toml, 'rate_limit', 'token_refresh', 150, 1, max),
     signInSignUps: tomlInt(toml, 'rate_limit', 'sign_in_sign_ups', 30, 1, max),
     tokenVerifications: tomlInt(toml, 'rate_limit', 'token_verifications', 30, 1, max),
+    emailSent: tomlInt(toml, 'rate_limit', 'email_sent', 30, 0, max),
+    anonymousUsers: tomlInt(toml, 'rate_limit', 'anonymous_users', 30, 1, max),
   });
 }
 
@@ -116,12 +173,19 @@ export function loadAuthSettings(
   env: NodeJS.ProcessEnv = process.env,
   configToml: string | null = null,
 ): AuthSettings {
-  const toml = configToml ? readAuthToml(configToml) : new Map();
+  const toml: AuthToml = configToml ? readAuthToml(configToml) : new Map();
+  const confirmations = tomlBool(toml, 'email', 'enable_confirmations', false);
   return Object.freeze({
     issuer: `${publicUrl}/auth/v1`,
-    jwtExpiry: wholeSeconds(env, 'VIBE_JWT_EXPIRY', 3600, 30),
-    refreshTokenReuseInterval: wholeSeconds(env, 'VIBE_REFRESH_TOKEN_REUSE_INTERVAL', 10, 0),
-    minPasswordLength: 6,
+    // The environment wins over config.toml, so a test or a deployment can override the project's file.
+    jwtExpiry: wholeSeconds(env, 'VIBE_JWT_EXPIRY', tomlInt(toml, '', 'jwt_expiry', 3600, 30, 604800), 30),
+    refreshTokenReuseInterval: wholeSeconds(
+      env,
+      'VIBE_REFRESH_TOKEN_REUSE_INTERVAL',
+      tomlInt(toml, '', 'refresh_token_reuse_interval', 10, 0, 604800),
+      0,
+    ),
+    minPasswordLength: tomlInt(toml, '', 'minimum_password_length', 6, 6, 72),
     adminRoles: Object.freeze(['service_role', 'supabase_admin']),
     audience: 'authenticated',
     rateLimits: rateLimits(toml, env),
@@ -131,5 +195,20 @@ export function loadAuthSettings(
       otpExpirySeconds: tomlInt(toml, 'email', 'otp_expiry', 3600, 1, 86400),
       maxFrequencyMs: tomlDurationMs(toml, 'email', 'max_frequency', '1s'),
     }),
+    mailer: Object.freeze({
+      siteUrl: tomlUrl(toml, 'site_url', 'http://127.0.0.1:3000'),
+      redirectUrls: Object.freeze(tomlStrings(toml, '', 'additional_redirect_urls')),
+      autoconfirm: !confirmations,
+      securePasswordChange: tomlBool(toml, 'email', 'secure_password_change', false),
+      signupEnabled: tomlBool(toml, '', 'enable_signup', true) && tomlBool(toml, 'email', 'enable_signup', true),
+      anonymousEnabled: tomlBool(toml, '', 'enable_anonymous_sign_ins', false),
+    }),
+    mfa: Object.freeze({
+      maxEnrolledFactors: tomlInt(toml, 'mfa', 'max_enrolled_factors', 10, 1, 100),
+      totpEnroll: tomlBool(toml, 'mfa.totp', 'enroll_enabled', true),
+      totpVerify: tomlBool(toml, 'mfa.totp', 'verify_enabled', true),
+      challengeExpirySeconds: 300,
+    }),
+    flowStateExpirySeconds: 300,
   });
 }

@@ -27,6 +27,7 @@ export function accessTokenClaims(
   user: UserRecord,
   sessionId: string,
   amr: AmrEntry[],
+  aal: string = 'aal1',
 ): Record<string, unknown> {
   return {
     iss: settings.issuer,
@@ -37,7 +38,7 @@ export function accessTokenClaims(
     app_metadata: user.appMetadata,
     user_metadata: user.userMetadata,
     role: user.role,
-    aal: 'aal1',
+    aal,
     amr,
     session_id: sessionId,
     is_anonymous: user.isAnonymous,
@@ -52,8 +53,12 @@ export async function tokenResponse(
   sessionId: string,
   amr: AmrEntry[],
   refreshToken: string,
+  aal: string = 'aal1',
 ): Promise<TokenResponse> {
-  const accessToken = await keys.signUserToken(accessTokenClaims(settings, user, sessionId, amr), settings.jwtExpiry);
+  const accessToken = await keys.signUserToken(
+    accessTokenClaims(settings, user, sessionId, amr, aal),
+    settings.jwtExpiry,
+  );
   // Read exp back so expires_at is exactly the token's expiry.
   const expiresAt = decodeJwt(accessToken).exp!;
   return {

@@ -1,10 +1,12 @@
 /** The signed-in user's own endpoints: GET /user, PUT /user, POST /logout. */
-import type { Endpoint, OutgoingMail } from './call.ts';
+import type { Endpoint, MailRequest } from './call.ts';
 import { mapDbError, withTx } from './db.ts';
 import { requestEmailChange } from './email-change.ts';
 import { AuthError, validationFailed } from './errors.ts';
+import { allowedRedirect } from './mailer.ts';
 import { requireUser } from './guard.ts';
-import { logout as endSessions, type LogoutScope } from './sessions.ts';
+import { checkNonce } from './email-flows.ts';
+import { aalOf, logout as endSessions, type LogoutScope } from './sessions.ts';
 import { findUserByEmail, findUserById, mergeMetadata, passwordMatches, setPassword } from './users.ts';
 import { checkPasswordStrength, objectField, parseBody, stringField, validateEmail } from './validate.ts';
 
@@ -24,7 +26,8 @@ export const getUser: Endpoint = async ({ req, pool, keys, settings }) => {
  * `new_email` until /verify confirms it (email-change.ts); a password change ends the user's other
  * sessions, as GoTrue does. Limited per address like GoTrue's User limiter (`sign_in_sign_ups`).
  */
-export const updateUser: Endpoint = async ({ req, pool, keys, settings, limits, address, outbox }) => {
+export const updateUser: Endpoint = async (call) => {
+  const { req, pool, keys, settings, limits, address, outbox } = call;
   const caller = await requireUser(keys, pool, req);
   limits.check('user', address);
   const body = parseBody(req.body);
@@ -45,13 +48,42 @@ export const updateUser: Endpoint = async ({ req, pool, keys, settings, limits, 
     );
   const userId = caller.user.id;
   const changingEmail = email !== undefined && email !== caller.user.email;
+  const nonce = stringField(body, 'nonce') ?? '';
+  // GoTrue: with a verified factor, email and password change only from an aal2 session.
+  if (
+    caller.user.hasVerifiedFactor &&
+    (password || changingEmail) &&
+    (!caller.sessionId || (await aalOf(pool, caller.sessionId)) !== 'aal2')
+  )
+    throw new AuthError(
+      401,
+      'insufficient_aal',
+      'AAL2 session is required to update email or password when MFA is enabled.',
+    );
+  if (caller.user.isAnonymous && password && !email)
+    throw new AuthError(
+      422,
+      'validation_failed',
+      'Updating password of an anonymous user without an email or phone is not allowed',
+    );
   if (changingEmail && (await findUserByEmail(pool, email, settings.audience))) throw emailExists();
   if (password && caller.user.hasPassword && (await passwordMatches(pool, userId, password))) {
     throw new AuthError(422, 'same_password', 'New password should be different from the old password.');
   }
 
-  let mails: OutgoingMail[] = [];
+  let mails: MailRequest[] = [];
   const user = await withTx(pool, async (tx) => {
+    // `secure_password_change`: a session older than 24 h needs the code of GET /reauthenticate as `nonce`.
+    if (password && settings.mailer.securePasswordChange) {
+      const { rows } = await tx.query<{ old: boolean }>(
+        `select coalesce((select created_at < now() - interval '24 hours' from auth.sessions where id = $1), true) as old`,
+        [caller.sessionId],
+      );
+      if (rows[0]!.old) {
+        if (!nonce) throw new AuthError(400, 'reauthentication_needed', 'Password update requires reauthentication');
+        await checkNonce(call, tx, caller.user, nonce);
+      }
+    }
     try {
       if (password !== undefined) {
         await setPassword(tx, userId, password);
@@ -61,6 +93,7 @@ export const updateUser: Endpoint = async ({ req, pool, keys, settings, limits, 
       if (appData) await mergeMetadata(tx, userId, 'raw_app_meta_data', appData);
       if (changingEmail) {
         const { secure, otpLength, maxFrequencyMs } = settings.emailChange;
+        call.emailLimit.take();
         mails = await requestEmailChange(tx, {
           userId,
           currentEmail: caller.user.email,
@@ -75,7 +108,8 @@ export const updateUser: Endpoint = async ({ req, pool, keys, settings, limits, 
     }
     return (await findUserById(tx, userId))!;
   });
-  for (const mail of mails) outbox(mail);
+  for (const mail of mails)
+    outbox({ ...mail, redirectTo: allowedRedirect(settings.mailer, req.url.searchParams.get('redirect_to')) });
   return { status: 200, body: user.json };
 };
 

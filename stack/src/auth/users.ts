@@ -20,6 +20,8 @@ export interface UserRecord {
   hasPassword: boolean;
   emailConfirmed: boolean;
   banned: boolean;
+  /** The user has a verified MFA factor (GoTrue's HasMFAEnabled): sign-in then needs aal2 for sensitive changes. */
+  hasVerifiedFactor: boolean;
 }
 
 const iso = (col: string) => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
@@ -31,6 +33,7 @@ const USER_SELECT = `
     coalesce(u.encrypted_password, '') <> '' as has_password,
     u.email_confirmed_at is not null as email_confirmed,
     coalesce(u.banned_until > now(), false) as banned,
+    exists (select 1 from auth.mfa_factors f where f.user_id = u.id and f.status = 'verified') as has_verified_factor,
     json_build_object(
       'id', u.id, 'aud', coalesce(u.aud, ''), 'role', coalesce(u.role, ''), 'email', coalesce(u.email, ''),
       'email_confirmed_at', ${iso('u.email_confirmed_at')}, 'invited_at', ${iso('u.invited_at')},
@@ -38,8 +41,17 @@ const USER_SELECT = `
       'confirmation_sent_at', ${iso('u.confirmation_sent_at')}, 'confirmed_at', ${iso('u.confirmed_at')},
       'recovery_sent_at', ${iso('u.recovery_sent_at')}, 'new_email', nullif(u.email_change, ''),
       'email_change_sent_at', ${iso('u.email_change_sent_at')},
+      'reauthentication_sent_at', ${iso('u.reauthentication_sent_at')},
       'last_sign_in_at', ${iso('u.last_sign_in_at')},
       'app_metadata', u.raw_app_meta_data, 'user_metadata', u.raw_user_meta_data,
+      'factors', (
+        select json_agg(json_build_object(
+          'id', f.id, 'friendly_name', f.friendly_name, 'factor_type', f.factor_type, 'status', f.status,
+          'created_at', ${iso('f.created_at')}, 'updated_at', ${iso('f.updated_at')},
+          'last_challenged_at', ${iso('f.last_challenged_at')}
+        ) order by f.created_at, f.id)
+        from auth.mfa_factors f where f.user_id = u.id
+      ),
       'identities', coalesce((
         select json_agg(json_build_object(
           'identity_id', i.id, 'id', i.provider_id, 'user_id', i.user_id, 'identity_data', i.identity_data,
@@ -64,11 +76,14 @@ const OMIT_WHEN_EMPTY = new Set([
   'recovery_sent_at',
   'new_email',
   'email_change_sent_at',
+  'reauthentication_sent_at',
   'last_sign_in_at',
+  'factors',
   'banned_until',
   'deleted_at',
 ]);
 const OMIT_IDENTITY_WHEN_EMPTY = new Set(['last_sign_in_at', 'email']);
+const OMIT_FACTOR_WHEN_EMPTY = new Set(['friendly_name']);
 
 function dropEmpty(obj: Record<string, unknown>, keys: Set<string>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).filter(([k, v]) => !(keys.has(k) && (v === null || v === ''))));
@@ -86,12 +101,15 @@ interface UserRow {
   has_password: boolean;
   email_confirmed: boolean;
   banned: boolean;
+  has_verified_factor: boolean;
   json: Record<string, unknown> & { identities: Record<string, unknown>[] };
 }
 
 function toRecord(row: UserRow): UserRecord {
   const json = dropEmpty(row.json, OMIT_WHEN_EMPTY);
   json.identities = row.json.identities.map((i) => dropEmpty(i, OMIT_IDENTITY_WHEN_EMPTY));
+  if (Array.isArray(json.factors))
+    json.factors = (json.factors as Record<string, unknown>[]).map((f) => dropEmpty(f, OMIT_FACTOR_WHEN_EMPTY));
   return {
     id: row.id,
     json,
@@ -105,6 +123,7 @@ function toRecord(row: UserRow): UserRecord {
     hasPassword: row.has_password,
     emailConfirmed: row.email_confirmed,
     banned: row.banned,
+    hasVerifiedFactor: row.has_verified_factor,
   };
 }
 
@@ -148,8 +167,8 @@ export async function listUsers(
 export interface NewUser {
   id?: string;
   email: string;
-  /** Plain text; hashed with bcrypt (cost 10) by pgcrypto. */
-  password: string;
+  /** Plain text; hashed with bcrypt (cost 10) by pgcrypto. Null: no password (invited and magic-link users). */
+  password: string | null;
   aud: string;
   role: string;
   userMetadata: Record<string, unknown>;
@@ -166,7 +185,7 @@ export async function insertUser(db: Db, u: NewUser): Promise<string> {
     `insert into auth.users (id, instance_id, aud, role, email, encrypted_password, email_confirmed_at,
        raw_app_meta_data, raw_user_meta_data, created_at, updated_at, is_sso_user, is_anonymous)
      values (coalesce($1::uuid, extensions.gen_random_uuid()), $2, $3, $4, $5,
-       extensions.crypt($6, extensions.gen_salt('bf', 10)), case when $7 then now() end,
+       case when $6::text is null then '' else extensions.crypt($6, extensions.gen_salt('bf', 10)) end, case when $7 then now() end,
        $8, $9, now(), now(), false, false)
      returning id`,
     [u.id ?? null, NIL_UUID, u.aud, u.role, u.email, u.password, u.confirmed, u.appMetadata, userMetadata],
@@ -228,7 +247,7 @@ export async function mergeMetadata(
   );
 }
 
-/** Changes the user's email (kept confirmed: the local stack has no mailer) and the email identity with it. */
+/** Changes the user's email (confirmed when `confirmed`) and the email identity with it. */
 export async function setEmail(db: Db, userId: string, email: string, confirmed: boolean): Promise<void> {
   await db.query(
     `update auth.users set email = $2, email_change = '', email_confirmed_at = case when $3 then coalesce(email_confirmed_at, now()) else email_confirmed_at end,

@@ -157,7 +157,9 @@ export type Database = {
           scope_label_key: string | null
           scope_label_value: string | null
           sensitivity: string
+          series_match: NonNullable<Json>
           severity: string
+          source: string
           team_id: string
           threshold: number
           updated_at: string
@@ -183,7 +185,9 @@ export type Database = {
           scope_label_key?: string | null
           scope_label_value?: string | null
           sensitivity?: string
+          series_match?: NonNullable<Json>
           severity?: string
+          source?: string
           team_id: string
           threshold: number
           updated_at?: string
@@ -209,7 +213,9 @@ export type Database = {
           scope_label_key?: string | null
           scope_label_value?: string | null
           sensitivity?: string
+          series_match?: NonNullable<Json>
           severity?: string
+          source?: string
           team_id?: string
           threshold?: number
           updated_at?: string
@@ -653,6 +659,72 @@ export type Database = {
           },
         ]
       }
+      container_samples: {
+        Row: {
+          blk_read_bps: number | null
+          blk_write_bps: number | null
+          container_id: string
+          cpu_percent: number | null
+          host_id: string
+          image: string | null
+          mem_limit: number | null
+          mem_percent: number | null
+          mem_used: number | null
+          name: string | null
+          net_rx_bps: number | null
+          net_tx_bps: number | null
+          pids: number | null
+          ts: string
+        }
+        Insert: {
+          blk_read_bps?: number | null
+          blk_write_bps?: number | null
+          container_id: string
+          cpu_percent?: number | null
+          host_id: string
+          image?: string | null
+          mem_limit?: number | null
+          mem_percent?: never
+          mem_used?: number | null
+          name?: string | null
+          net_rx_bps?: number | null
+          net_tx_bps?: number | null
+          pids?: number | null
+          ts: string
+        }
+        Update: {
+          blk_read_bps?: number | null
+          blk_write_bps?: number | null
+          container_id?: string
+          cpu_percent?: number | null
+          host_id?: string
+          image?: string | null
+          mem_limit?: number | null
+          mem_percent?: never
+          mem_used?: number | null
+          name?: string | null
+          net_rx_bps?: number | null
+          net_tx_bps?: number | null
+          pids?: number | null
+          ts?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "container_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "container_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
       db_samples: {
         Row: {
           cache_hit_ratio: number | null
@@ -782,6 +854,105 @@ export type Database = {
             columns: ["team_id"]
             isOneToOne: false
             referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_disk_samples: {
+        Row: {
+          device: string
+          host_id: string
+          read_bps: number | null
+          read_iops: number | null
+          ts: string
+          util_percent: number | null
+          write_bps: number | null
+          write_iops: number | null
+        }
+        Insert: {
+          device: string
+          host_id: string
+          read_bps?: number | null
+          read_iops?: number | null
+          ts: string
+          util_percent?: number | null
+          write_bps?: number | null
+          write_iops?: number | null
+        }
+        Update: {
+          device?: string
+          host_id?: string
+          read_bps?: number | null
+          read_iops?: number | null
+          ts?: string
+          util_percent?: number | null
+          write_bps?: number | null
+          write_iops?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_disk_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_disk_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_interface_samples: {
+        Row: {
+          host_id: string
+          interface: string
+          rx_bps: number | null
+          rx_errors_ps: number | null
+          rx_pps: number | null
+          ts: string
+          tx_bps: number | null
+          tx_errors_ps: number | null
+          tx_pps: number | null
+        }
+        Insert: {
+          host_id: string
+          interface: string
+          rx_bps?: number | null
+          rx_errors_ps?: number | null
+          rx_pps?: number | null
+          ts: string
+          tx_bps?: number | null
+          tx_errors_ps?: number | null
+          tx_pps?: number | null
+        }
+        Update: {
+          host_id?: string
+          interface?: string
+          rx_bps?: number | null
+          rx_errors_ps?: number | null
+          rx_pps?: number | null
+          ts?: string
+          tx_bps?: number | null
+          tx_errors_ps?: number | null
+          tx_pps?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_interface_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_interface_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
             referencedColumns: ["id"]
           },
         ]
@@ -918,6 +1089,60 @@ export type Database = {
             columns: ["team_id"]
             isOneToOne: false
             referencedRelation: "teams"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_mount_samples: {
+        Row: {
+          available: number | null
+          device: string | null
+          fstype: string | null
+          host_id: string
+          inodes_percent: number | null
+          mount: string
+          percent: number | null
+          total: number | null
+          ts: string
+          used: number | null
+        }
+        Insert: {
+          available?: number | null
+          device?: string | null
+          fstype?: string | null
+          host_id: string
+          inodes_percent?: number | null
+          mount: string
+          percent?: never
+          total?: number | null
+          ts: string
+          used?: number | null
+        }
+        Update: {
+          available?: number | null
+          device?: string | null
+          fstype?: string | null
+          host_id?: string
+          inodes_percent?: number | null
+          mount?: string
+          percent?: never
+          total?: number | null
+          ts?: string
+          used?: number | null
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_mount_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_mount_samples_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
             referencedColumns: ["id"]
           },
         ]
@@ -1356,6 +1581,150 @@ export type Database = {
           },
           {
             foreignKeyName: "host_samples_compact_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_series_1h: {
+        Row: {
+          avg: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max: number | null
+          metric: string
+          min: number | null
+          samples: number
+          source: string
+        }
+        Insert: {
+          avg?: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max?: number | null
+          metric: string
+          min?: number | null
+          samples: number
+          source: string
+        }
+        Update: {
+          avg?: number | null
+          bucket?: string
+          host_id?: string
+          key?: string
+          max?: number | null
+          metric?: string
+          min?: number | null
+          samples?: number
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_series_1h_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_series_1h_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_series_1m: {
+        Row: {
+          avg: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max: number | null
+          metric: string
+          min: number | null
+          samples: number
+          source: string
+        }
+        Insert: {
+          avg?: number | null
+          bucket: string
+          host_id: string
+          key: string
+          max?: number | null
+          metric: string
+          min?: number | null
+          samples: number
+          source: string
+        }
+        Update: {
+          avg?: number | null
+          bucket?: string
+          host_id?: string
+          key?: string
+          max?: number | null
+          metric?: string
+          min?: number | null
+          samples?: number
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_series_1m_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_series_1m_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "hosts"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      host_series_compact: {
+        Row: {
+          data: NonNullable<Json>
+          host_id: string
+          hour: string
+          key: string
+          samples: number
+          source: string
+        }
+        Insert: {
+          data: NonNullable<Json>
+          host_id: string
+          hour: string
+          key: string
+          samples: number
+          source: string
+        }
+        Update: {
+          data?: NonNullable<Json>
+          host_id?: string
+          hour?: string
+          key?: string
+          samples?: number
+          source?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "host_series_compact_host_id_fkey"
+            columns: ["host_id"]
+            isOneToOne: false
+            referencedRelation: "host_status"
+            referencedColumns: ["host_id"]
+          },
+          {
+            foreignKeyName: "host_series_compact_host_id_fkey"
             columns: ["host_id"]
             isOneToOne: false
             referencedRelation: "hosts"
@@ -1827,16 +2196,19 @@ export type Database = {
           created_at: string
           id: string
           name: string
+          require_mfa: boolean
         }
         Insert: {
           created_at?: string
           id?: string
           name: string
+          require_mfa?: boolean
         }
         Update: {
           created_at?: string
           id?: string
           name?: string
+          require_mfa?: boolean
         }
         Relationships: []
       }
@@ -1959,6 +2331,54 @@ export type Database = {
           isSetofReturn: false
         }
       }
+      add_default_rules: {
+        Args: { p_team_id: string }
+        Returns: {
+          anomaly_window: string
+          channel_ids: string[]
+          created_at: string
+          description: string | null
+          enabled: boolean
+          for_duration: string
+          id: string
+          keep_firing_for: string
+          kind: string
+          metric: string
+          name: string
+          operator: string
+          recovery_threshold: number | null
+          recovery_window: string
+          repeat_interval: string | null
+          scope: string
+          scope_host_id: string | null
+          scope_label_key: string | null
+          scope_label_value: string | null
+          sensitivity: string
+          series_match: NonNullable<Json>
+          severity: string
+          source: string
+          team_id: string
+          threshold: number
+          updated_at: string
+        }[]
+        SetofOptions: {
+          from: "*"
+          to: "alert_rules"
+          isOneToOne: false
+          isSetofReturn: true
+        }
+      }
+      anomaly_band_preview: {
+        Args: { p_from: string; p_host_id: string; p_rule: Json; p_to?: string }
+        Returns: {
+          anomalous: boolean
+          band_high: number
+          band_low: number
+          expected: number
+          ts: string
+          value: number
+        }[]
+      }
       anomaly_inputs: { Args: { p_at?: string }; Returns: Json }
       apply_anomaly_results: {
         Args: { p_results: Json }
@@ -2008,6 +2428,19 @@ export type Database = {
           event: string
           host_id: string
           host_name: string
+          series: string
+          status: string
+          ts: string
+          value: number
+        }[]
+      }
+      backtest_rule_draft: {
+        Args: { p_from: string; p_rule: Json; p_to?: string }
+        Returns: {
+          event: string
+          host_id: string
+          host_name: string
+          series: string
           status: string
           ts: string
           value: number

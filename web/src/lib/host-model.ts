@@ -30,10 +30,44 @@ export type LatestRow = Omit<Tables<'host_latest'>, 'detail'>;
 /** An alert_events row (also inside ingest broadcasts). */
 export type AlertEventRow = Tables<'alert_events'>;
 
-/** The payload of the `ingest` broadcast on `team:<id>`. */
+/** One of a host's busiest processes (host_samples.detail.top_processes, as the agent sends it). */
+export interface TopProcess {
+  pid: number;
+  name: string;
+  user: string | null;
+  /** % of one core. */
+  cpu: number;
+  /** Resident memory, bytes. */
+  rss: number;
+}
+
+/** One container of a host's newest sample (host_latest.detail.containers, as the agent sends it). */
+export interface LatestContainer {
+  id: string;
+  name: string;
+  image: string | null;
+  cpuPct: number;
+  memUsedBytes: number;
+  memLimitBytes: number | null;
+  blkReadBytesPerSec: number;
+  blkWriteBytesPerSec: number;
+  netRxBytesPerSec: number | null;
+  netTxBytesPerSec: number | null;
+  pids: number | null;
+}
+
+/** The newest top processes of one host, from the `processes` broadcast (detail stays out of `ingest`). */
+export interface ProcessesRow {
+  host_id: string;
+  ts: string;
+  top_processes: TopProcess[];
+}
+
+/** The payload of the `ingest` broadcast on `team:<id>`, and of the small `processes` one. */
 export interface IngestPayload {
   table: 'host_samples' | 'app_samples' | 'db_samples' | 'alert_rules' | 'alert_states' | 'hosts';
   hosts?: LatestRow[];
+  processes?: ProcessesRow[];
   app?: Record<string, unknown>[];
   db?: Record<string, unknown>[];
   events?: AlertEventRow[];

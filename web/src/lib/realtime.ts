@@ -1,4 +1,4 @@
-/** The team's private Realtime channel: `team:<id>`, event `ingest`, authorised by RLS on realtime.messages. */
+/** The team's private Realtime channel: `team:<id>`, events `ingest` and `processes`, authorised by RLS on realtime.messages. */
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
 import type { IngestPayload } from './host-model.ts';
@@ -27,6 +27,8 @@ export async function subscribeTeam(
   const channel: RealtimeChannel = supabase
     .channel(`team:${teamId}`, { config: { private: true } })
     .on('broadcast', { event: 'ingest' }, (msg) => handlers.onIngest(msg.payload as IngestPayload))
+    // The newest top processes per host, sent apart from `ingest` so that stays small.
+    .on('broadcast', { event: 'processes' }, (msg) => handlers.onIngest(msg.payload as IngestPayload))
     .subscribe((status, err) => {
       if (status === 'SUBSCRIBED') handlers.onState('live');
       else if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT' || status === 'CLOSED')

@@ -15,7 +15,9 @@ const nextOf = (url: URL) => safeRedirectTarget(url.searchParams.get('next') ?? 
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   if (await locals.viewer()) redirect(303, nextOf(url));
-  return { next: nextOf(url) };
+  // /auth/confirm sends a failed email link here with its reason.
+  const error = url.searchParams.get('error');
+  return { next: nextOf(url), error: error ? error.slice(0, 300) : null };
 };
 
 export const actions: Actions = {
@@ -45,6 +47,11 @@ export const actions: Actions = {
       attempt?.release(); // no-op once failed() or succeeded() was called
     }
     const target = form.get('next');
-    redirect(303, typeof target === 'string' ? safeRedirectTarget(target) : nextOf(url));
+    const next = typeof target === 'string' ? safeRedirectTarget(target) : nextOf(url);
+    // A user with two-factor authentication signs in at aal1; the authenticator code comes next.
+    const { data: aal } = await locals.supabase.auth.mfa.getAuthenticatorAssuranceLevel();
+    if (aal?.nextLevel === 'aal2' && aal.currentLevel !== 'aal2')
+      redirect(303, `/login/mfa?next=${encodeURIComponent(next)}`);
+    redirect(303, next);
   },
 };
