@@ -8,6 +8,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
 import { createTokenClient } from '#lib/server/supabase.ts';
+import { adoptLanguage } from '#lib/team-language.ts';
 import { countSignUp, refusedByAuth, TooManyAttempts } from '#lib/server/sign-in-limits.ts';
 import { forgetTeams } from '#lib/server/teams.ts';
 
@@ -52,7 +53,12 @@ export const actions: Actions = {
     const next = nextOf(url);
     if (team || !next.startsWith('/invite/')) {
       const name = team || m.signup_default_team({ name: email.split('@')[0] ?? email });
-      const created = await createTokenClient(data.session.access_token).from('teams').insert({ name });
+      // No RETURNING: the creator's membership, which reading the row needs, is added by an after trigger.
+      const id = crypto.randomUUID();
+      const client = createTokenClient(data.session.access_token);
+      const created = await client.from('teams').insert({ id, name });
+      // The team speaks its creator's language: notifications and the default rules' names.
+      if (!created.error) await adoptLanguage(client, id, locals.locale);
       if (created.error) {
         return fail(502, {
           ...values,
