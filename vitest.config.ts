@@ -32,6 +32,7 @@ const unit = [
   'stack/test/realtime-units.test.ts',
   'stack/test/redis-protocol.test.ts',
   'stack/test/rest-parser.test.ts',
+  'stack/test/rest-session.test.ts',
   'supabase/tests/channel-payloads.test.ts',
   'supabase/tests/functions-anomaly-synthetic.test.ts',
   'tests/system/bad-input-otlp.test.ts',

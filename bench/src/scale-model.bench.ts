@@ -2,7 +2,8 @@
  * The cost model behind docs/scale.md (issue 17): agent-shaped ingest through the gateway, measured per
  * request on this machine — Postgres CPU (every postgres process of the stack, WAL decoding for Realtime
  * included), the API tier's CPU (the stack's Node process: gateway, REST, Realtime), WAL bytes, stored
- * bytes and Realtime messages — at 2-row batches (the agent's default) and 1,000-row batches, then
+ * bytes and Realtime messages — at 2-row and 12-row batches with the detail agents send (every 10 s and
+ * every 60 s), and 1,000-row bulk batches without it, then
  * replayed for fleets of 10,000 and 100,000 hosts against the hosted compute sizes.
  */
 import { readFileSync } from 'node:fs';
@@ -130,16 +131,16 @@ try {
 
   await measure(2, 300, 32); // warm-up
   const small = await measure(2, 3000, 32);
-  await measure(1000, 5, 4); // warm-up
-  const big = await measure(1000, 40, 4);
-  for (const m of [small, big])
+  const mid = await measure(12, 1000, 32);
+  await measure(1000, 3, 4); // warm-up
+  const big = await measure(1000, 20, 4);
+  for (const m of [small, mid, big])
     log(
       `${m.rows}-row requests: ${m.requestsPerS.toFixed(0)}/s, Postgres ${m.pgCpuMs.toFixed(2)} ms CPU, API ${m.apiCpuMs.toFixed(2)} ms CPU, WAL ${(m.walBytes / 1024).toFixed(1)} KiB, stored ${m.storedBytesPerRow.toFixed(0)} B/row, ${m.messagesPerRequest.toFixed(2)} Realtime messages per request`,
     );
 
-  /** Linear in the batch size between the two measured points (per-request fixed cost + per-row cost). */
-  const perRequest = (key: 'pgCpuMs' | 'apiCpuMs' | 'walBytes', rows: number) =>
-    small[key] + ((big[key] - small[key]) * (rows - small.rows)) / (big.rows - small.rows);
+  /** The measured point for an agent's batch: 2 rows (send every 10 s) or 12 rows (every 60 s), detail included. */
+  const perRequest = (key: 'pgCpuMs' | 'apiCpuMs' | 'walBytes', rows: number) => (rows <= 2 ? small : mid)[key];
   const results: BenchResult[] = [
     {
       figure: 'Model: Postgres CPU per 2-row ingest request (REST, RLS, triggers, Realtime decoding)',

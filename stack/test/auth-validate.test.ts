@@ -114,6 +114,8 @@ describe('auth validation', () => {
         tokenRefresh: 150,
         signInSignUps: 30,
         tokenVerifications: 30,
+        emailSent: 30,
+        anonymousUsers: 30,
       });
       await fs.writeFile(file, '[auth.rate_limit]\nsign_in_sign_ups = 0\n');
       expect(() => loadAuthSettings('http://h:1', {}, file)).toThrow(/\[auth.rate_limit\] sign_in_sign_ups/);

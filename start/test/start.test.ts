@@ -116,6 +116,12 @@ describe('npm start', () => {
     const agentConfig = JSON.parse(readFileSync(path.join(dataDir, 'agent', 'config.json'), 'utf8'));
     expect(statSync(path.join(dataDir, 'agent', 'config.json')).mode & 0o777).toBe(0o600);
     expect(new URL(agentConfig.databases[0].url).username).toBe('vibe_demo_monitor');
+    // The demo team starts with the default rules (CPU, memory, mounts, host down, checks, TLS, connections).
+    const rules = await supabase.from('alert_rules').select('source, metric');
+    expect(rules.error).toBeNull();
+    expect(rules.data!.map((r) => `${r.source}:${r.metric}`)).toEqual(
+      expect.arrayContaining(['host:cpu_total', 'mount:used_percent', 'check:check_down', 'db:connections_used_pct']),
+    );
 
     first.child.kill('SIGINT');
     expect(await first.exited).toBe(0);

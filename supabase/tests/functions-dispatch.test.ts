@@ -283,7 +283,8 @@ describe('dispatch-notifications', () => {
       // The next retry is due: what pg_cron's minute tick would find.
       await db.query(`update notifications set next_attempt_at = now() where channel_id = $1`, [ch]);
       await dispatchNow();
-      const second = await outbox(ch);
+      // pg_cron's own minute tick may have claimed the row first: wait until that attempt is settled.
+      const second = await waitOutbox(ch, (r) => r[0]?.attempts === 2 && r[0]?.status !== 'sending');
       expect(second[0]).toMatchObject({ status: 'pending', attempts: 2 });
       expect(second[0]!.due_in).toBeGreaterThan(55);
       expect(second[0]!.due_in).toBeLessThanOrEqual(60);

@@ -358,10 +358,11 @@ describe('default rules', () => {
       'check:tls_days_left < 14 warning 00:00:00',
       'db:connections_used_pct > 80 warning 00:05:00',
       'host:cpu_total > 90 warning 00:05:00',
-      'host:disk_percent > 90 warning 00:00:00',
-      'host:disk_percent > 95 critical 00:00:00',
       'host:host_down >= 3 critical 00:02:00',
       'host:mem_percent > 90 warning 00:05:00',
+      // With the host series tables (…_add_series_table_rules.sql) the disk rules watch every mount.
+      'mount:used_percent > 90 warning 00:00:00',
+      'mount:used_percent > 95 critical 00:00:00',
     ]);
     const upd = await admin
       .from('alert_rules')

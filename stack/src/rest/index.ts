@@ -164,6 +164,7 @@ async function handle(
   const cache = await catalog.get();
   const settings = settingsStatement(cache, identity, {
     schema,
+    extraSearchPath: ctx.api?.extraSearchPath,
     method: req.method,
     path: req.path,
     headers: req.headers,

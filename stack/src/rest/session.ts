@@ -59,6 +59,8 @@ export function checkRole(cache: SchemaCache, identity: Identity): void {
 /** What the per-request `set_config` statement sets. */
 export interface RequestSettings {
   schema: string;
+  /** `[api] extra_search_path` (PostgREST's db-extra-search-path): after the request's schema. */
+  extraSearchPath?: readonly string[];
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
@@ -85,7 +87,15 @@ export function settingsStatement(
     headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
   }
   const pairs: [string, string][] = [
-    ['search_path', `"${req.schema.replaceAll('"', '""')}", public, extensions`],
+    [
+      'search_path',
+      [
+        `"${req.schema.replaceAll('"', '""')}"`,
+        ...(req.extraSearchPath ?? ['public', 'extensions']).map((s) =>
+          /^[a-z_][a-z0-9_$]*$/.test(s) ? s : `"${s.replaceAll('"', '""')}"`,
+        ),
+      ].join(', '),
+    ],
     ...(cache.roleSettings.get(identity.role) ?? []),
     ['role', identity.role],
     ['request.jwt.claims', JSON.stringify(identity.claims)],
