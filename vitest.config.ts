@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { compileMessages } from './web/scripts/i18n.ts';
 
 /**
  * Three lanes (vitest projects); `npm test` runs all three, `npm run test:unit|test:integration|test:slow` one.
@@ -40,6 +41,7 @@ const unit = [
   'web/test/api-units.test.ts',
   'web/test/channel-fields.test.ts',
   'web/test/dashboard-units.test.ts',
+  'web/test/i18n-units.test.ts',
   'web/test/redirect-target.test.ts',
   'web/test/security-headers.test.ts',
 ];
@@ -55,6 +57,9 @@ const all = [
   'testkit/**/*.test.ts',
 ];
 const globalSetup = ['stack/test/global-setup.ts'];
+
+// Web code imports its compiled message functions (#lib/paraglide): compiled (when stale) before any test loads.
+compileMessages();
 
 export default defineConfig({
   // Web code imports the functions' shared code as $shared/… (web/vite.config.ts); tests import web code.

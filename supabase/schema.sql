@@ -1425,10 +1425,12 @@ create table public.team_settings (
   hour_retention interval default '400 days'::interval not null,
   offline_after_intervals integer default 3 not null,
   updated_at timestamp with time zone default now() not null,
+  locale text default 'en'::text not null,
   snapshot_retention interval default '30 days'::interval not null
 )
 alter table public.team_settings enable row level security
 alter table public.team_settings add constraint team_settings_hour_retention_range CHECK (hour_retention >= '7 days'::interval AND hour_retention <= '3650 days'::interval)
+alter table public.team_settings add constraint team_settings_locale_known CHECK (locale = ANY (ARRAY['en'::text, 'ko'::text]))
 alter table public.team_settings add constraint team_settings_minute_retention_range CHECK (minute_retention >= '1 day'::interval AND minute_retention <= '400 days'::interval)
 alter table public.team_settings add constraint team_settings_offline_after_range CHECK (offline_after_intervals >= 1 AND offline_after_intervals <= 1000)
 alter table public.team_settings add constraint team_settings_pkey PRIMARY KEY (team_id)
@@ -1438,6 +1440,7 @@ alter table public.team_settings add constraint team_settings_team_id_fkey FOREI
 CREATE UNIQUE INDEX team_settings_pkey ON public.team_settings USING btree (team_id)
 CREATE TRIGGER team_settings_touch BEFORE UPDATE ON team_settings FOR EACH ROW EXECUTE FUNCTION private.touch_updated_at()
 comment on table public.team_settings is 'Retention per tier (raw 7 d, 1-minute 30 d, 1-hour 400 d by default) and host-offline threshold.'
+comment on column public.team_settings.locale is 'Language of the team''s notifications (en, ko): the web app''s message catalogue renders them.'
 comment on column public.team_settings.snapshot_retention is 'How long persisted fleet snapshots (public.metrics rows) are kept.'
 grant SELECT on public.team_settings to authenticated
 grant UPDATE on public.team_settings to authenticated

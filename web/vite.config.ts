@@ -2,10 +2,15 @@ import adapter from '@sveltejs/adapter-node';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { compileMessages } from './scripts/i18n.ts';
 
 // VIBE_WEB_BUILD_DIR builds somewhere other than web/build (scripts/build.ts), so two builds of different
 // purposes never pull files from under each other's running server.
 const privateDir = process.env.VIBE_WEB_BUILD_DIR;
+
+// The message catalogue (supabase/functions/_shared/i18n) as typed functions in src/lib/paraglide, when stale.
+// Not Paraglide's Vite plugin: it recompiles on every build and its watcher outlives test runs.
+compileMessages();
 
 export default defineConfig({
   // $shared: the Edge Functions' runtime-neutral code (cache keys, hybrid storage, generated Database types).

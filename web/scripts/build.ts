@@ -20,6 +20,8 @@ const INPUTS = [
   'vite.config.ts',
   'package.json',
   'tsconfig.json',
+  'project.inlang/settings.json',
+  path.join('..', 'supabase', 'functions', '_shared', 'i18n'),
   path.join('..', 'package-lock.json'),
 ];
 // Two `svelte-kit sync` runs at once rewrite web/.svelte-kit under each other, whatever their output folder.

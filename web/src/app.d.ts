@@ -2,6 +2,7 @@ import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
 import type { AuthResult, Viewer } from '#lib/server/auth.ts';
 import type { AuthCalls } from '#lib/server/auth-calls.ts';
+import type { Locale } from '#lib/locale.ts';
 
 declare global {
   namespace App {
@@ -14,6 +15,8 @@ declare global {
       viewer: () => Promise<Viewer | null>;
       /** The Auth calls this request makes on the visitor's behalf: their address, and the wait of a 429. */
       authCalls: AuthCalls;
+      /** The language this request's page is rendered in (hooks.server.ts). */
+      locale: Locale;
     }
     interface Error {
       status: number;

@@ -6,6 +6,7 @@
 import { building } from '$app/env';
 import { PUBLIC_SUPABASE_URL } from '$app/env/public';
 import { CSP_CONNECT_SRC, SIGN_IN_LIMITS, SUPABASE_SECRET_KEY } from '$app/env/private';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { redirect } from '@sveltejs/kit';
 import { sequence, type Handle } from '@sveltejs/kit/hooks';
 import type { SupabaseClient } from '@supabase/supabase-js';
@@ -14,6 +15,8 @@ import { AuthCalls } from '#lib/server/auth-calls.ts';
 import { authenticate, bearerToken, type AuthResult } from '#lib/server/auth.ts';
 import { compressResponse } from '#lib/server/compress.ts';
 import { isCrossSiteForm } from '#lib/server/csrf.ts';
+import { LOCALE_COOKIE, baseLocale, pickLocale, type Locale } from '#lib/locale.ts';
+import { overwriteServerAsyncLocalStorage, type ParaglideAsyncLocalStorage } from '#lib/paraglide/runtime.js';
 import { connectSources, withSecurityHeaders } from '#lib/server/security-headers.ts';
 import { createCookieClient, createTokenClient, isHttps } from '#lib/server/supabase.ts';
 
@@ -83,6 +86,29 @@ const isPublic = (path: string) =>
   path.startsWith('/api/') ||
   path.startsWith('/_app/');
 
+// Message functions (#lib/paraglide) read the request's locale from here while the page renders.
+const localeStore = new AsyncLocalStorage<{ locale?: Locale }>();
+overwriteServerAsyncLocalStorage(localeStore as unknown as ParaglideAsyncLocalStorage);
+
+/**
+ * The request's language (lib/locale.ts: saved per user, else this browser's choice, else Accept-Language),
+ * in locals and <html lang>. The seed API (/api/*) is a contract, not text for people: always the base locale.
+ */
+const language: Handle = async ({ event, resolve }) => {
+  const api = event.url.pathname.startsWith('/api/');
+  const locale = api
+    ? baseLocale
+    : pickLocale({
+        saved: (await event.locals.viewer())?.savedLocale,
+        cookie: event.cookies.get(LOCALE_COOKIE),
+        acceptLanguage: event.request.headers.get('accept-language'),
+      });
+  event.locals.locale = locale;
+  return localeStore.run({ locale }, () =>
+    resolve(event, { transformPageChunk: ({ html }) => html.replace('<html lang="en">', `<html lang="${locale}">`) }),
+  );
+};
+
 const guard: Handle = async ({ event, resolve }) => {
   const path = event.url.pathname;
   if (!isPublic(path) && event.route.id !== null) {
@@ -99,4 +125,4 @@ const guard: Handle = async ({ event, resolve }) => {
   return resolve(event);
 };
 
-export const handle = sequence(securityHeaders, sameSiteForms, compression, supabase, guard);
+export const handle = sequence(securityHeaders, sameSiteForms, compression, supabase, language, guard);

@@ -2153,6 +2153,7 @@ export type Database = {
       team_settings: {
         Row: {
           hour_retention: string
+          locale: string
           minute_retention: string
           offline_after_intervals: number
           raw_retention: string
@@ -2162,6 +2163,7 @@ export type Database = {
         }
         Insert: {
           hour_retention?: string
+          locale?: string
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string
@@ -2171,6 +2173,7 @@ export type Database = {
         }
         Update: {
           hour_retention?: string
+          locale?: string
           minute_retention?: string
           offline_after_intervals?: number
           raw_retention?: string

@@ -5,6 +5,7 @@
 import type { Database } from '../_shared/database.types.ts';
 import { CHANNELS } from './channels/index.ts';
 import type { FailureCode, Transport } from './channels/types.ts';
+import { toLocale } from '../_shared/i18n/translate.ts';
 import { idempotencyKey, toAlertItem, type ClaimedEvent, type NotificationMessage } from './message.ts';
 
 /** One row of claim_notifications, its jsonb columns (config, event, host) given their shapes. */
@@ -15,6 +16,8 @@ export type ClaimedRow = Omit<
   config: Record<string, unknown>;
   event: ClaimedEvent;
   host: { id: string; name: string } | null;
+  /** The team's language (team_settings.locale), added by the outbox after claiming; English when absent. */
+  team_locale?: string;
 };
 
 /**
@@ -89,14 +92,16 @@ export async function messageFor(
   now = new Date(),
 ): Promise<NotificationMessage> {
   const first = group[0]!;
+  const locale = toLocale(first.team_locale);
   return {
     type: 'alert',
     channel: { id: first.channel_id, name: first.channel_name, kind: first.channel_kind },
     teamId: first.team_id,
-    alerts: group.map((r) => toAlertItem(r.event, r.host, dashboardUrl)),
+    alerts: group.map((r) => toAlertItem(r.event, r.host, dashboardUrl, locale)),
     idempotencyKey: await idempotencyKey(group.map((r) => Number(r.notification_id))),
     dashboardUrl,
     createdAt: now.toISOString(),
+    locale,
   };
 }
 

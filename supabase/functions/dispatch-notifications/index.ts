@@ -44,7 +44,8 @@ const outbox: Outbox = {
     const { data, error } = await admin.rpc('claim_notifications', { p_limit: limit, p_lease_seconds: 120 });
     if (error) throw new Error(`Cannot claim notifications: ${error.message}`);
     // config, event and host are jsonb (Json in the generated types); claim_notifications builds them.
-    return (data ?? []) as unknown as ClaimedRow[];
+    const rows = (data ?? []) as unknown as ClaimedRow[];
+    return await withTeamLocales(rows);
   },
   async settle(ids, failure, maxAttempts, permanent) {
     const res = await admin.rpc('settle_notifications', {
@@ -57,6 +58,16 @@ const outbox: Outbox = {
     if (res.error) throw new Error(`Cannot settle notifications ${ids.join(',')}: ${res.error.message}`);
   },
 };
+
+/** Each row's team language (team_settings.locale), so titles are rendered in it. */
+async function withTeamLocales(rows: ClaimedRow[]): Promise<ClaimedRow[]> {
+  const teams = [...new Set(rows.map((r) => r.team_id))];
+  if (teams.length === 0) return rows;
+  const { data, error } = await admin.from('team_settings').select('team_id, locale').in('team_id', teams);
+  if (error) throw new Error(`Cannot read the teams' languages: ${error.message}`);
+  const locales = new Map((data ?? []).map((t) => [t.team_id, t.locale]));
+  return rows.map((r) => ({ ...r, team_locale: locales.get(r.team_id) ?? 'en' }));
+}
 
 const invitationOutbox: InvitationOutbox = {
   async claim(limit) {

@@ -1,4 +1,5 @@
 /** The channel-neutral notification message: one or more alert events (grouped per channel) or a test. Pure. */
+import { type Locale, translate } from '../_shared/i18n/translate.ts';
 
 /** Event kinds every channel knows; others pass through as their name. */
 export type AlertKind = 'firing' | 'resolved' | 'acknowledged' | 'reminder' | (string & {});
@@ -35,6 +36,8 @@ export interface AlertItem {
   score: number | null;
   /** The host's page on the dashboard. */
   hostUrl: string | null;
+  /** The team's language (team_settings.locale) for the texts about this alert; English when absent. */
+  locale?: Locale;
 }
 
 /** What a channel sends: alerts for one channel, or a test message from the dashboard. */
@@ -48,6 +51,8 @@ export interface NotificationMessage {
   dashboardUrl: string;
   /** When the message was built (ISO). */
   createdAt: string;
+  /** The team's language (team_settings.locale) for titles and texts; English when absent. */
+  locale?: Locale;
 }
 
 /** The alert_events row and host as claim_notifications returns them. */
@@ -83,6 +88,7 @@ export function toAlertItem(
   event: ClaimedEvent,
   host: { name?: string | null } | null,
   dashboardUrl: string,
+  locale: Locale = 'en',
 ): AlertItem {
   return {
     eventId: Number(event.id),
@@ -94,11 +100,11 @@ export function toAlertItem(
     value: event.value,
     threshold: event.threshold,
     hostId: event.host_id,
-    hostName: host?.name ?? (event.host_id ? 'unknown host' : ''),
+    hostName: host?.name ?? (event.host_id ? translate(locale, 'notify_unknown_host') : ''),
     series: typeof event.series === 'string' && event.series !== '' ? event.series : null,
     // One canonical ISO form (Postgres drops trailing zeros of the milliseconds), so receivers can compare strings.
     occurredAt: new Date(event.occurred_at).toISOString(),
-    reason: event.kind === 'acknowledged' ? acknowledgement(event) : event.reason,
+    reason: event.kind === 'acknowledged' ? acknowledgement(event, locale) : event.reason,
     actor: event.actor_email ?? null,
     note: event.note ?? null,
     expected: event.expected ?? null,
@@ -106,12 +112,16 @@ export function toAlertItem(
     bandHigh: event.band_high ?? null,
     score: event.score ?? null,
     hostUrl: hostUrl(dashboardUrl, event.host_id),
+    locale,
   };
 }
 
 /** "Acknowledged by ana@example.com: on it", the line every channel shows under an acknowledgement. */
-function acknowledgement(event: ClaimedEvent): string {
-  return `Acknowledged by ${event.actor_email ?? 'a team member'}${event.note ? `: ${event.note}` : ''}`;
+function acknowledgement(event: ClaimedEvent, locale: Locale): string {
+  const who = event.actor_email ?? translate(locale, 'notify_team_member');
+  return event.note
+    ? translate(locale, 'notify_ack_by_note', { who, note: event.note })
+    : translate(locale, 'notify_ack_by', { who });
 }
 
 /** A stable key for a set of outbox rows: the same rows retried carry the same key. */
@@ -133,18 +143,23 @@ export function alertSubject(a: AlertItem): string {
   return a.hostName || a.series || '';
 }
 
+// The texts below are the catalogue's notify_* messages (supabase/functions/_shared/i18n), in the team's language.
+
 /** The word a title starts with: the severity while firing, else what happened. */
 export function kindLabel(a: AlertItem): string {
-  const severity = a.severity === 'critical' ? 'Critical' : 'Warning';
+  const locale = a.locale ?? 'en';
+  const critical = a.severity === 'critical';
   switch (a.kind) {
     case 'firing':
-      return severity;
+      return translate(locale, critical ? 'notify_kind_critical' : 'notify_kind_warning');
     case 'resolved':
-      return 'Resolved';
+      return translate(locale, 'notify_kind_resolved');
     case 'acknowledged':
-      return 'Acknowledged';
+      return translate(locale, 'notify_kind_acknowledged');
     case 'reminder':
-      return `Still firing (${severity.toLowerCase()})`;
+      return translate(locale, 'notify_kind_reminder', {
+        severity: translate(locale, critical ? 'severity_critical' : 'severity_warning'),
+      });
     default: {
       const words = String(a.kind).replace(/[_-]+/g, ' ').trim() || 'Update';
       return words.charAt(0).toUpperCase() + words.slice(1);
@@ -158,20 +173,40 @@ export const isResolved = (a: AlertItem): boolean => a.kind === 'resolved';
 /** "Critical: CPU high on web-1", "Resolved: Disk full on web-1 (/var)", "Warning: Error rate on api /login". */
 export function alertTitle(a: AlertItem): string {
   const subject = alertSubject(a);
-  return `${kindLabel(a)}: ${a.ruleName}${subject ? ` on ${subject}` : ''}`;
+  const texts = { kind: kindLabel(a), rule: a.ruleName, subject };
+  return translate(a.locale ?? 'en', subject ? 'notify_title' : 'notify_title_plain', texts);
 }
 
 /** One human line describing the alert's value against its threshold or band. */
 export function alertDetail(a: AlertItem): string {
+  const locale = a.locale ?? 'en';
   if (a.bandLow !== null && a.bandHigh !== null) {
-    return `${a.metric} = ${formatValue(a.value)}, expected ${formatValue(a.bandLow)}–${formatValue(a.bandHigh)} (score ${formatValue(a.score)})`;
+    return translate(locale, 'notify_detail_band', {
+      metric: a.metric,
+      value: formatValue(a.value),
+      low: formatValue(a.bandLow),
+      high: formatValue(a.bandHigh),
+      score: formatValue(a.score),
+    });
   }
-  return `${a.metric} = ${formatValue(a.value)} (threshold ${formatValue(a.threshold)})`;
+  return translate(locale, 'notify_detail_threshold', {
+    metric: a.metric,
+    value: formatValue(a.value),
+    threshold: formatValue(a.threshold),
+  });
 }
+
+const COUNT_KEYS = {
+  firing: 'notify_count_firing',
+  resolved: 'notify_count_resolved',
+  acknowledged: 'notify_count_acknowledged',
+  reminder: 'notify_count_reminder',
+} as const;
 
 /** The message's headline: one alert's title, or a count per kind for a group. */
 export function messageTitle(m: NotificationMessage): string {
-  if (m.type === 'test') return `Test message for channel "${m.channel.name}"`;
+  const locale = m.locale ?? 'en';
+  if (m.type === 'test') return translate(locale, 'notify_test', { channel: m.channel.name });
   if (m.alerts.length === 1) return alertTitle(m.alerts[0]!);
   const counts = new Map<string, number>([
     ['firing', 0],
@@ -180,6 +215,10 @@ export function messageTitle(m: NotificationMessage): string {
   for (const a of m.alerts) counts.set(String(a.kind), (counts.get(String(a.kind)) ?? 0) + 1);
   const parts = [...counts]
     .filter(([k, n]) => n > 0 || k === 'firing' || k === 'resolved')
-    .map(([k, n]) => `${n} ${k}`);
-  return `${m.alerts.length} alerts: ${parts.join(', ')}`;
+    .map(([k, n]) =>
+      k in COUNT_KEYS
+        ? translate(locale, COUNT_KEYS[k as keyof typeof COUNT_KEYS], { count: n })
+        : translate(locale, 'notify_count_other', { count: n, kind: k }),
+    );
+  return translate(locale, 'notify_group', { count: m.alerts.length, parts: parts.join(', ') });
 }

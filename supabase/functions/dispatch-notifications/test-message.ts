@@ -8,6 +8,7 @@ import type { Database } from '../_shared/database.types.ts';
 import { json, jsonError } from '../_shared/http.ts';
 import { CHANNELS } from './channels/index.ts';
 import type { Transport } from './channels/types.ts';
+import { toLocale } from '../_shared/i18n/translate.ts';
 import type { NotificationMessage } from './message.ts';
 
 /** Who may test a channel: the service key, or a signed-in owner/admin of its team. */
@@ -62,6 +63,8 @@ export async function sendTestMessage(
   >;
   const send = CHANNELS[channel.kind];
   if (!send) return jsonError(400, 'channel_config', `Channel kind ${channel.kind} cannot be sent to`);
+  const team = await admin.from('team_settings').select('locale').eq('team_id', channel.team_id).maybeSingle();
+  if (team.error) return jsonError(500, 'lookup_failed', `Cannot read the team's language: ${team.error.message}`);
   const message: NotificationMessage = {
     type: 'test',
     channel: { id: channel.id, name: channel.name, kind: channel.kind },
@@ -70,6 +73,7 @@ export async function sendTestMessage(
     idempotencyKey: `vibe-test-${crypto.randomUUID()}`,
     dashboardUrl,
     createdAt: new Date().toISOString(),
+    locale: toLocale(team.data?.locale),
   };
   const result = await send(message, config, transport);
   if (result.ok) return json({ ok: true, channel_id: channel.id, status: result.status });

@@ -1,4 +1,5 @@
 /** Everything live about one team: hosts, firing alerts, recent alert events and the connection state. */
+import { m } from '#lib/paraglide/messages.js';
 import { getContext, setContext } from 'svelte';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
@@ -65,7 +66,7 @@ export class TeamLive {
     ]);
     const err = status.error ?? hosts.error ?? firing.error;
     if (err) {
-      this.error = `Cannot load hosts: ${err.message}`;
+      this.error = m.hosts_load_failed({ reason: err.message });
       return;
     }
     this.error = null;

@@ -1,16 +1,17 @@
 /** Host-page time ranges: presets relative to now, or a custom absolute span. */
+import { m } from '#lib/paraglide/messages.js';
 
 /** A preset key. */
 export type PresetKey = '15m' | '1h' | '6h' | '24h' | '7d' | '30d';
 
 /** The presets the range picker offers, with their length in milliseconds. */
-export const PRESETS: { key: PresetKey; label: string; ms: number }[] = [
-  { key: '15m', label: '15 m', ms: 15 * 60_000 },
-  { key: '1h', label: '1 h', ms: 3_600_000 },
-  { key: '6h', label: '6 h', ms: 6 * 3_600_000 },
-  { key: '24h', label: '24 h', ms: 24 * 3_600_000 },
-  { key: '7d', label: '7 d', ms: 7 * 86_400_000 },
-  { key: '30d', label: '30 d', ms: 30 * 86_400_000 },
+export const PRESETS: { key: PresetKey; label: () => string; ms: number }[] = [
+  { key: '15m', label: m.range_15m, ms: 15 * 60_000 },
+  { key: '1h', label: m.range_1h, ms: 3_600_000 },
+  { key: '6h', label: m.range_6h, ms: 6 * 3_600_000 },
+  { key: '24h', label: m.range_24h, ms: 24 * 3_600_000 },
+  { key: '7d', label: m.range_7d, ms: 7 * 86_400_000 },
+  { key: '30d', label: m.range_30d, ms: 30 * 86_400_000 },
 ];
 
 /** A chosen range. */

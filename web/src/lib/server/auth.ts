@@ -11,6 +11,8 @@ export interface Viewer {
   /** The user's access token; queries made with it run under the user's RLS. */
   accessToken: string;
   via: 'bearer' | 'cookie';
+  /** The language the user saved (user_metadata.locale), if any: a preference, never an authorisation. */
+  savedLocale: unknown;
 }
 
 /** The outcome of authenticating a request: a viewer, or why there is none (for a 401 that says what to fix). */
@@ -54,7 +56,15 @@ async function fromToken(token: string, via: Viewer['via']): Promise<AuthResult>
   if (!claims) return { viewer: null, problem: via === 'cookie' ? 'missing' : 'invalid' };
   // The anon and service_role keys are valid JWTs without a user; the API serves users only.
   if (claims.role !== 'authenticated') return { viewer: null, problem: 'not_a_user' };
-  return { viewer: { id: claims.sub, email: claims.email ?? null, accessToken: token, via } };
+  return {
+    viewer: {
+      id: claims.sub,
+      email: claims.email ?? null,
+      accessToken: token,
+      via,
+      savedLocale: claims.user_metadata?.locale,
+    },
+  };
 }
 
 /** The message of a 401 for each problem, saying what to send instead. */

@@ -9,6 +9,7 @@
  * 30, shared by password and refresh grants; `sign_in_sign_ups` 30; 5 wrong passwords per account and
  * address per 5 minutes (the local stack's throttle).
  */
+import { m } from '#lib/paraglide/messages.js';
 import { TokenBuckets, type Take } from './token-buckets.ts';
 
 const FIVE_MINUTES = 300;
@@ -36,20 +37,20 @@ export class TooManyAttempts extends Error {
   }
 }
 
-const wait = (seconds: number | null) =>
-  seconds === null ? 'a few minutes' : `${seconds} ${seconds === 1 ? 'second' : 'seconds'}`;
+const wait = (seconds: number | null) => (seconds === null ? m.wait_minutes() : m.wait_seconds({ count: seconds }));
+const attempts = (what: 'sign-in' | 'sign-up') => (what === 'sign-in' ? m.what_sign_in() : m.what_sign_up());
 
 /** The refusal for this server's own limits. */
 export function refusedHere(taken: Take & { ok: false }, what: 'sign-in' | 'sign-up'): TooManyAttempts {
   const s = taken.retryAfterSeconds;
-  return new TooManyAttempts(s, `Too many ${what} attempts from your address; try again in ${wait(s)}`);
+  return new TooManyAttempts(s, m.too_many_here({ what: attempts(what), wait: wait(s) }));
 }
 
 /** The refusal when Auth answered 429 (its Retry-After, when it sent one: hosted GoTrue does not). */
 export function refusedByAuth(retryAfterSeconds: number | null, what: 'sign-in' | 'sign-up'): TooManyAttempts {
   return new TooManyAttempts(
     retryAfterSeconds,
-    `Too many ${what} attempts: the authentication service asks to wait; try again in ${wait(retryAfterSeconds)}`,
+    m.too_many_auth({ what: attempts(what), wait: wait(retryAfterSeconds) }),
   );
 }
 

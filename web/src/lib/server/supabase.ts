@@ -58,6 +58,8 @@ export interface AccessClaims {
   role?: string;
   exp?: number;
   app_metadata?: Record<string, unknown>;
+  /** Written by the user (auth.updateUser); only `locale` is read, as a preference. */
+  user_metadata?: Record<string, unknown>;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Account: two-factor authentication with an authenticator app (TOTP). Enrolling shows a QR code and the
  * secret; the first right code turns it on. Turning it off needs a session verified with a code (aal2).
  */
+import { m } from '#lib/paraglide/messages.js';
 import { fail } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -27,7 +28,8 @@ export const actions: Actions = {
       factorType: 'totp',
       friendlyName: 'Authenticator app',
     });
-    if (error) return fail(error.status === 403 ? 403 : 400, { message: `Cannot start: ${error.message}` });
+    if (error)
+      return fail(error.status === 403 ? 403 : 400, { message: m.mfa_start_failed({ reason: error.message }) });
     // auth-js prefixes the SVG with `data:image/svg+xml;utf-8,`; encode it so it is a valid data URL.
     const svg = data.totp.qr_code.replace(/^data:image\/svg\+xml;utf-8,/, '');
     const qr = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
@@ -40,20 +42,17 @@ export const actions: Actions = {
     const qr = String(form.get('qr') ?? '');
     const secret = String(form.get('secret') ?? '');
     const enrolling = { id: factorId, qr, secret };
-    if (!/^\d{6}$/.test(code))
-      return fail(400, { enrolling, message: 'Enter the 6-digit code your authenticator app shows' });
+    if (!/^\d{6}$/.test(code)) return fail(400, { enrolling, message: m.mfa_enter_6() });
     const { error } = await locals.supabase.auth.mfa.challengeAndVerify({ factorId, code });
-    if (error?.code === 'mfa_verification_failed')
-      return fail(400, { enrolling, message: 'Wrong code: check the app shows this account and use its current code' });
-    if (error) return fail(400, { enrolling, message: `Cannot turn it on: ${error.message}` });
-    return { done: 'Two-factor authentication is on. Sign-ins now ask for a code from your app.' };
+    if (error?.code === 'mfa_verification_failed') return fail(400, { enrolling, message: m.mfa_wrong_code_setup() });
+    if (error) return fail(400, { enrolling, message: m.mfa_turn_on_failed({ reason: error.message }) });
+    return { done: m.mfa_done_on() };
   },
   unenroll: async ({ request, locals }) => {
     const factorId = String((await request.formData()).get('factor') ?? '');
     const { error } = await locals.supabase.auth.mfa.unenroll({ factorId });
-    if (error?.code === 'insufficient_aal')
-      return fail(403, { message: 'Sign in again with your authenticator code to turn two-factor authentication off' });
-    if (error) return fail(400, { message: `Cannot turn it off: ${error.message}` });
-    return { done: 'Two-factor authentication is off.' };
+    if (error?.code === 'insufficient_aal') return fail(403, { message: m.mfa_off_needs_sign_in() });
+    if (error) return fail(400, { message: m.mfa_turn_off_failed({ reason: error.message }) });
+    return { done: m.mfa_done_off() };
   },
 };

@@ -1,4 +1,5 @@
 /** The alerts page's data: active alert states, event history, silences and maintenance windows, refreshed by live events. */
+import { m } from '#lib/paraglide/messages.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database, Tables } from '$shared/database.types.ts';
 import type { AlertEventRow } from '#lib/host-model.ts';
@@ -60,7 +61,7 @@ export class AlertsData {
       sb.rpc('team_member_emails', { p_team_id: this.teamId }),
     ]);
     const err = active.error ?? history.error ?? silences.error ?? windows.error ?? next.error ?? members.error;
-    this.error = err ? `Cannot load alerts: ${err.message}` : null;
+    this.error = err ? m.alerts_load_failed({ reason: err.message }) : null;
     this.active = active.data ?? [];
     this.history = history.data ?? [];
     this.silences = silences.data ?? [];
@@ -89,13 +90,13 @@ export class AlertsData {
     try {
       row = rowFromWindowDraft(draft, this.teamId);
     } catch (err) {
-      return `Cannot save the maintenance window: ${(err as Error).message}`;
+      return m.window_save_failed({ reason: (err as Error).message });
     }
     const { error } = id
       ? await this.supabase.from('maintenance_windows').update(row).eq('id', id)
       : await this.supabase.from('maintenance_windows').insert(row);
     if (error)
-      return `Cannot save the maintenance window: ${error.message.replace(/^Cannot save the maintenance window: /, '')}`;
+      return m.window_save_failed({ reason: error.message.replace(/^Cannot save the maintenance window: /, '') });
     await this.load();
     return null;
   }
@@ -103,7 +104,7 @@ export class AlertsData {
   /** Deletes a maintenance window. */
   async deleteWindow(id: string): Promise<string | null> {
     const { error } = await this.supabase.from('maintenance_windows').delete().eq('id', id);
-    if (error) return `Cannot delete the maintenance window: ${error.message}`;
+    if (error) return m.window_delete_failed({ reason: error.message });
     await this.load();
     return null;
   }
@@ -117,7 +118,7 @@ export class AlertsData {
       ends_at: new Date(Date.now() + hours * 3_600_000).toISOString(),
       comment: comment || null,
     });
-    if (error) return `Cannot add the silence: ${error.message}`;
+    if (error) return m.silence_add_failed({ reason: error.message });
     await this.load();
     return null;
   }
@@ -125,7 +126,7 @@ export class AlertsData {
   /** Ends a silence now. */
   async unsilence(id: string): Promise<string | null> {
     const { error } = await this.supabase.from('silences').delete().eq('id', id);
-    if (error) return `Cannot end the silence: ${error.message}`;
+    if (error) return m.silence_end_failed({ reason: error.message });
     await this.load();
     return null;
   }

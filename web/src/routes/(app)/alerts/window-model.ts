@@ -1,4 +1,6 @@
 /** Maintenance windows as the alerts page edits and lists them, and their conversion to and from rows. Pure. */
+import { m } from '#lib/paraglide/messages.js';
+import { getLocale } from '#lib/paraglide/runtime.js';
 import type { Database, Tables, TablesInsert } from '$shared/database.types.ts';
 
 /** A maintenance_windows row. */
@@ -33,15 +35,13 @@ export interface WindowDraft {
 }
 
 /** Monday first, as the weekdays column counts them. */
-export const WEEKDAYS: { n: number; short: string }[] = [
-  { n: 1, short: 'Mon' },
-  { n: 2, short: 'Tue' },
-  { n: 3, short: 'Wed' },
-  { n: 4, short: 'Thu' },
-  { n: 5, short: 'Fri' },
-  { n: 6, short: 'Sat' },
-  { n: 7, short: 'Sun' },
-];
+export const WEEKDAYS: { n: number; readonly short: string }[] = [1, 2, 3, 4, 5, 6, 7].map((n) => ({
+  n,
+  // In the page's language (Intl): 2024-01-01 was a Monday.
+  get short() {
+    return new Intl.DateTimeFormat(getLocale(), { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2024, 0, n));
+  },
+}));
 
 /** A datetime-local value for a time (browser zone). */
 export function localInput(d: Date): string {
@@ -81,7 +81,7 @@ export function parseLabels(text: string): Record<string, string> | string {
     .map((p) => p.trim())
     .filter(Boolean)) {
     const eq = part.indexOf('=');
-    if (eq <= 0) return `Write labels as key=value, separated by commas (got "${part}")`;
+    if (eq <= 0) return m.window_labels_invalid({ label: part });
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
   }
   return out;
@@ -146,12 +146,16 @@ export function draftFromWindow(w: MaintenanceWindow): WindowDraft {
 
 /** When a window recurs, in words: "Mon, Fri 22:00–02:00 (Europe/Berlin)", "cron 0 2 * * sun for 120 min (UTC)". */
 export function describeSchedule(w: MaintenanceWindow, fmt: (iso: string) => string): string {
-  if (w.kind === 'once') return `${fmt(w.starts_at ?? '')} to ${fmt(w.ends_at ?? '')}`;
+  if (w.kind === 'once') return m.window_once({ from: fmt(w.starts_at ?? ''), to: fmt(w.ends_at ?? '') });
   if (w.kind === 'weekly') {
     const days = (w.weekdays ?? []).map((n) => WEEKDAYS.find((d) => d.n === n)?.short ?? String(n)).join(', ');
     return `${days} ${w.start_time?.slice(0, 5)}–${w.end_time?.slice(0, 5)} (${w.time_zone})`;
   }
-  return `cron ${w.cron} for ${intervalMinutes(w.duration as string | null)} min (${w.time_zone})`;
+  return m.window_cron({
+    cron: w.cron ?? '',
+    minutes: intervalMinutes(w.duration as string | null),
+    zone: w.time_zone,
+  });
 }
 
 /** Which hosts a window covers, in words. */
@@ -161,5 +165,5 @@ export function describeScope(w: MaintenanceWindow, hostName: (id: string) => st
     return Object.entries((w.labels ?? {}) as Record<string, string>)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
-  return 'all hosts';
+  return m.scope_all();
 }

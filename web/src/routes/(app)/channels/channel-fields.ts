@@ -4,6 +4,8 @@
  * dispatcher checks the same rules again when it sends (supabase/functions/dispatch-notifications/channels/).
  */
 
+import { m } from '#lib/paraglide/messages.js';
+
 export const CHANNEL_KINDS = [
   'email',
   'slack',
@@ -16,11 +18,16 @@ export const CHANNEL_KINDS = [
 ] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
+/** Each kind's name in the page's language (getters: read when shown, in the language of that moment). */
 export const KIND_LABELS: Record<ChannelKind, string> = {
-  email: 'Email',
+  get email() {
+    return m.channel_kind_email();
+  },
   slack: 'Slack',
   discord: 'Discord',
-  webhook: 'Webhook',
+  get webhook() {
+    return m.channel_kind_webhook();
+  },
   teams: 'Microsoft Teams',
   telegram: 'Telegram',
   pagerduty: 'PagerDuty',
@@ -61,7 +68,9 @@ export const CHANNEL_FIELDS: Record<ChannelKind, ChannelField[]> = {
   email: [
     {
       key: 'provider',
-      label: 'Email provider',
+      get label() {
+        return m.chf_email_provider();
+      },
       required: true,
       options: [
         ['resend', 'Resend'],
@@ -69,23 +78,57 @@ export const CHANNEL_FIELDS: Record<ChannelKind, ChannelField[]> = {
         ['sendgrid', 'SendGrid'],
         ['mailgun', 'Mailgun'],
       ],
-      hint: 'Sent through the provider’s HTTP API (hosted Edge Functions cannot open SMTP ports)',
+      get hint() {
+        return m.chf_sent_through_the_provider_s_http_api_hos();
+      },
     },
-    { key: 'region', label: 'Region', options: REGIONS, when: hasEu },
+    {
+      key: 'region',
+      get label() {
+        return m.chf_region();
+      },
+      options: REGIONS,
+      when: hasEu,
+    },
     {
       key: 'domain',
-      label: 'Mailgun sending domain (empty: the From address’s domain)',
+      get label() {
+        return m.chf_mailgun_sending_domain_empty_the_from_ad();
+      },
       placeholder: 'mg.example.com',
       when: (v) => v.provider === 'mailgun',
     },
-    { key: 'from', label: 'From address', required: true, placeholder: 'Vibe <alerts@example.com>' },
-    { key: 'to', label: 'Recipients (comma-separated)', required: true, placeholder: 'ops@example.com' },
-    { key: 'api_key', label: 'API key', secret: true, required: true },
+    {
+      key: 'from',
+      get label() {
+        return m.chf_from_address();
+      },
+      required: true,
+      placeholder: 'Vibe <alerts@example.com>',
+    },
+    {
+      key: 'to',
+      get label() {
+        return m.chf_recipients_comma_separated();
+      },
+      required: true,
+      placeholder: 'ops@example.com',
+    },
+    {
+      key: 'api_key',
+      get label() {
+        return m.chf_api_key();
+      },
+      secret: true,
+      required: true,
+    },
   ],
   slack: [
     {
       key: 'url',
-      label: 'Slack webhook URL',
+      get label() {
+        return m.chf_slack_webhook_url();
+      },
       secret: true,
       required: true,
       placeholder: 'https://hooks.slack.com/services/…',
@@ -94,51 +137,115 @@ export const CHANNEL_FIELDS: Record<ChannelKind, ChannelField[]> = {
   discord: [
     {
       key: 'url',
-      label: 'Discord webhook URL',
+      get label() {
+        return m.chf_discord_webhook_url();
+      },
       secret: true,
       required: true,
       placeholder: 'https://discord.com/api/webhooks/…',
     },
   ],
   webhook: [
-    { key: 'url', label: 'Webhook URL', secret: true, required: true, placeholder: 'https://…' },
-    { key: 'secret', label: 'Signing secret (optional)', secret: true, hint: 'Signs each delivery: X-Vibe-Signature' },
+    {
+      key: 'url',
+      get label() {
+        return m.chf_webhook_url();
+      },
+      secret: true,
+      required: true,
+      placeholder: 'https://…',
+    },
+    {
+      key: 'secret',
+      get label() {
+        return m.chf_signing_secret_optional();
+      },
+      secret: true,
+      get hint() {
+        return m.chf_signs_each_delivery_x_vibe_signature();
+      },
+    },
   ],
   teams: [
     {
       key: 'url',
-      label: 'Teams workflow URL',
+      get label() {
+        return m.chf_teams_workflow_url();
+      },
       secret: true,
       required: true,
       placeholder: 'https://…/workflows/…/triggers/manual/paths/invoke?…',
-      hint: 'In Teams: Workflows → “Post to a channel when a webhook request is received”, then copy its URL',
+      get hint() {
+        return m.chf_in_teams_workflows_post_to_a_channel_whe();
+      },
     },
   ],
   telegram: [
     {
       key: 'bot_token',
-      label: 'Bot token',
+      get label() {
+        return m.chf_bot_token();
+      },
       secret: true,
       required: true,
       placeholder: '123456789:AAE…',
-      hint: 'From @BotFather',
+      get hint() {
+        return m.chf_from_botfather();
+      },
     },
-    { key: 'chat_id', label: 'Chat ID', required: true, placeholder: '-1001234567890 or @mychannel' },
+    {
+      key: 'chat_id',
+      get label() {
+        return m.chf_chat_id();
+      },
+      required: true,
+      placeholder: '-1001234567890 or @mychannel',
+    },
   ],
   pagerduty: [
     {
       key: 'routing_key',
-      label: 'Integration key (Events API v2)',
+      get label() {
+        return m.chf_integration_key_events_api_v2();
+      },
       secret: true,
       required: true,
-      hint: 'Service → Integrations → Events API v2',
+      get hint() {
+        return m.chf_service_integrations_events_api_v2();
+      },
     },
-    { key: 'region', label: 'Service region', options: REGIONS },
+    {
+      key: 'region',
+      get label() {
+        return m.chf_service_region();
+      },
+      options: REGIONS,
+    },
   ],
   ntfy: [
-    { key: 'server', label: 'Server URL (empty: https://ntfy.sh)', placeholder: 'https://ntfy.sh' },
-    { key: 'topic', label: 'Topic', required: true, placeholder: 'vibe-alerts-7f3k' },
-    { key: 'token', label: 'Access token (optional)', secret: true, placeholder: 'tk_…' },
+    {
+      key: 'server',
+      get label() {
+        return m.chf_server_url_empty_https_ntfy_sh();
+      },
+      placeholder: 'https://ntfy.sh',
+    },
+    {
+      key: 'topic',
+      get label() {
+        return m.chf_topic();
+      },
+      required: true,
+      placeholder: 'vibe-alerts-7f3k',
+    },
+    {
+      key: 'token',
+      get label() {
+        return m.chf_access_token_optional();
+      },
+      secret: true,
+      placeholder: 'tk_…',
+    },
   ],
 };
 
@@ -157,8 +264,8 @@ const checks: Record<string, (v: string, values: Record<string, string>) => stri
   url: (v) => urlError(v),
   server: (v) => urlError(v),
   from: (v) => {
-    const m = /^\s*(?:"?[^"<>]*"?\s*<([^<>]+)>|([^<>]+))\s*$/.exec(v);
-    return m && ADDRESS.test((m[1] ?? m[2] ?? '').trim()) ? null : 'Enter an address, or Name <address>';
+    const parts = /^\s*(?:"?[^"<>]*"?\s*<([^<>]+)>|([^<>]+))\s*$/.exec(v);
+    return parts && ADDRESS.test((parts[1] ?? parts[2] ?? '').trim()) ? null : m.chf_err_from();
   },
   to: (v) => {
     const list = v
@@ -166,29 +273,24 @@ const checks: Record<string, (v: string, values: Record<string, string>) => stri
       .map((s) => s.trim())
       .filter(Boolean);
     const bad = list.find((a) => !ADDRESS.test(a));
-    if (bad) return `“${bad}” is not an email address`;
-    return list.length > 50 ? 'At most 50 recipients' : null;
+    if (bad) return m.chf_err_not_address({ address: bad });
+    return list.length > 50 ? m.chf_err_too_many({ count: 50 }) : null;
   },
-  domain: (v) =>
-    /^[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z0-9-]{1,63}$/i.test(v) ? null : 'Enter a domain such as mg.example.com',
-  api_key: (v) => (/^[\x21-\x7e]+$/.test(v) ? null : 'An API key has no spaces: paste it again'),
-  bot_token: (v) =>
-    /^\d{1,20}:[A-Za-z0-9_-]{20,100}$/.test(v) ? null : 'A bot token looks like 123456789:AAE…, from @BotFather',
-  chat_id: (v) =>
-    /^-?\d{1,20}$/.test(v) || /^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(v)
-      ? null
-      : 'Enter a chat ID (e.g. -1001234567890) or a channel username (@mychannel)',
-  routing_key: (v) => (/^[A-Za-z0-9_-]{20,64}$/.test(v) ? null : 'An integration key is 32 letters and digits'),
-  topic: (v) => (/^[-_A-Za-z0-9]{1,64}$/.test(v) ? null : 'A topic holds only letters, digits, - and _ (up to 64)'),
-  token: (v) => (/^[\x21-\x7e]{1,200}$/.test(v) ? null : 'An access token has no spaces'),
+  domain: (v) => (/^[a-z0-9](?:[a-z0-9-]{0,62}\.)+[a-z0-9-]{1,63}$/i.test(v) ? null : m.chf_err_domain()),
+  api_key: (v) => (/^[\x21-\x7e]+$/.test(v) ? null : m.chf_err_api_key()),
+  bot_token: (v) => (/^\d{1,20}:[A-Za-z0-9_-]{20,100}$/.test(v) ? null : m.chf_err_bot_token()),
+  chat_id: (v) => (/^-?\d{1,20}$/.test(v) || /^@[A-Za-z][A-Za-z0-9_]{3,31}$/.test(v) ? null : m.chf_err_chat_id()),
+  routing_key: (v) => (/^[A-Za-z0-9_-]{20,64}$/.test(v) ? null : m.chf_err_routing_key()),
+  topic: (v) => (/^[-_A-Za-z0-9]{1,64}$/.test(v) ? null : m.chf_err_topic()),
+  token: (v) => (/^[\x21-\x7e]{1,200}$/.test(v) ? null : m.chf_err_token()),
 };
 
 function urlError(v: string): string | null {
   try {
     const u = new URL(v);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? null : 'Enter an https:// URL';
+    return u.protocol === 'https:' || u.protocol === 'http:' ? null : m.chf_err_https();
   } catch {
-    return 'Enter a full URL starting with https://';
+    return m.chf_err_url();
   }
 }
 
@@ -206,15 +308,12 @@ export function checkChannel(kind: ChannelKind, values: Record<string, string>, 
   for (const f of shown) {
     const v = (values[f.key] ?? '').trim();
     if (v === '') {
-      if (f.required && !(f.secret && secretsSet.includes(f.key))) errors[f.key] = `${f.label} is required`;
+      if (f.required && !(f.secret && secretsSet.includes(f.key)))
+        errors[f.key] = m.chf_err_required({ field: f.label });
       else if (!f.secret) config[f.key] = null;
       continue;
     }
-    const err = f.options
-      ? f.options.some(([o]) => o === v)
-        ? null
-        : `Choose one of the listed options`
-      : checks[f.key]?.(v, values);
+    const err = f.options ? (f.options.some(([o]) => o === v) ? null : m.chf_err_option()) : checks[f.key]?.(v, values);
     if (err) errors[f.key] = err;
     else
       config[f.key] =

@@ -1,4 +1,5 @@
 /** Sends a channel's test message through the dispatch-notifications edge function (POST {channel_id}, owners and admins). */
+import { m } from '#lib/paraglide/messages.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database } from '$shared/database.types.ts';
 
@@ -11,8 +12,8 @@ export async function sendTestMessage(
   if (error) {
     // FunctionsHttpError carries the function's JSON body, which says what went wrong.
     const body = await (error as { context?: Response }).context?.json?.().catch(() => null);
-    return { ok: false, text: `Test failed: ${body?.message ?? body?.error ?? error.message}` };
+    return { ok: false, text: m.channels_test_failed({ reason: body?.message ?? body?.error ?? error.message }) };
   }
   const status = (data as { status?: number } | null)?.status;
-  return { ok: true, text: `Test message delivered${status ? ` (HTTP ${status})` : ''}` };
+  return { ok: true, text: status ? m.channels_test_delivered_status({ status }) : m.channels_test_delivered() };
 }

@@ -1,4 +1,5 @@
 /** Alert rules as the rules page edits them, and their conversion to and from alert_rules rows. */
+import { m } from '#lib/paraglide/messages.js';
 import type { Tables, TablesInsert } from '$shared/database.types.ts';
 import { ANOMALY_METRICS, metricLabel, sourceOf, type MetricOption, type RuleSource } from './rule-sources.ts';
 
@@ -50,13 +51,13 @@ export interface RuleDraft {
 }
 
 /** The reminder intervals the form offers (alert_rules.repeat_interval allows 5 minutes to 7 days, or none). */
-export const REPEAT_CHOICES: { seconds: number; label: string }[] = [
-  { seconds: 0, label: 'never' },
-  { seconds: 900, label: '15 minutes' },
-  { seconds: 3600, label: '1 hour' },
-  { seconds: 4 * 3600, label: '4 hours' },
-  { seconds: 12 * 3600, label: '12 hours' },
-  { seconds: 86400, label: '1 day' },
+export const REPEAT_CHOICES: { seconds: number; label: () => string }[] = [
+  { seconds: 0, label: m.repeat_never },
+  { seconds: 900, label: m.repeat_15m },
+  { seconds: 3600, label: m.silence_1h },
+  { seconds: 4 * 3600, label: m.silence_4h },
+  { seconds: 12 * 3600, label: m.repeat_12h },
+  { seconds: 86400, label: m.silence_1d },
 ];
 
 /** A fresh draft. */
@@ -169,10 +170,24 @@ export function rowFromDraft(d: RuleDraft, teamId: string): TablesInsert<'alert_
   };
 }
 
+const sensitivityText = (s: string | null) =>
+  s === 'low'
+    ? m.sensitivity_low()
+    : s === 'high'
+      ? m.sensitivity_high()
+      : s === 'medium'
+        ? m.rule_sensitivity_medium()
+        : (s ?? '');
+
 /** The condition as the rules table shows it. */
 export function conditionText(r: RuleRow, value: (metric: string, v: number) => string): string {
   if (r.kind === 'anomaly') {
-    return `${metricLabel('host', r.metric)} anomalous (${r.sensitivity} sensitivity) for ${Math.round(r.threshold * 100)} % of ${Math.round(intervalSeconds(r.anomaly_window) / 60)} min`;
+    return m.rule_condition_anomaly({
+      metric: metricLabel('host', r.metric),
+      sensitivity: sensitivityText(r.sensitivity),
+      share: Math.round(r.threshold * 100),
+      minutes: Math.round(intervalSeconds(r.anomaly_window) / 60),
+    });
   }
   const match = Object.entries((r.series_match ?? {}) as Record<string, string>)
     .map(([k, v]) => `${k}=${v}`)

@@ -1,4 +1,7 @@
 /** What rules can watch, as the rule form offers it: sources, their metrics and the dimensions a rule can match. */
+import { m } from '#lib/paraglide/messages.js';
+
+// Labels are getters: read when shown, in the page's language (the catalogue, supabase/functions/_shared/i18n).
 
 /** One metric a rule can watch, with its label. */
 export interface MetricOption {
@@ -8,27 +11,132 @@ export interface MetricOption {
 
 /** Host metrics a threshold rule can watch (the host part of the alert_rules.metric check). */
 export const METRICS: MetricOption[] = [
-  { key: 'cpu_total', label: 'CPU total %' },
-  { key: 'cpu_iowait', label: 'CPU iowait %' },
-  { key: 'cpu_steal', label: 'CPU steal %' },
-  { key: 'cpu_user', label: 'CPU user %' },
-  { key: 'cpu_system', label: 'CPU system %' },
-  { key: 'load_1', label: 'Load 1 min' },
-  { key: 'load_5', label: 'Load 5 min' },
-  { key: 'load_15', label: 'Load 15 min' },
-  { key: 'mem_percent', label: 'Memory %' },
-  { key: 'swap_percent', label: 'Swap %' },
-  { key: 'disk_percent', label: 'Disk %' },
-  { key: 'disk_read_bps', label: 'Disk read B/s' },
-  { key: 'disk_write_bps', label: 'Disk write B/s' },
-  { key: 'disk_read_iops', label: 'Disk read IOPS' },
-  { key: 'disk_write_iops', label: 'Disk write IOPS' },
-  { key: 'net_rx_bps', label: 'Network in B/s' },
-  { key: 'net_tx_bps', label: 'Network out B/s' },
-  { key: 'net_connections', label: 'Connections' },
-  { key: 'process_count', label: 'Processes' },
-  { key: 'temp_c', label: 'Temperature °C' },
-  { key: 'host_down', label: 'Host down (missed intervals)' },
+  {
+    key: 'cpu_total',
+    get label() {
+      return m.metric_cpu_total();
+    },
+  },
+  {
+    key: 'cpu_iowait',
+    get label() {
+      return m.metric_cpu_iowait();
+    },
+  },
+  {
+    key: 'cpu_steal',
+    get label() {
+      return m.metric_cpu_steal();
+    },
+  },
+  {
+    key: 'cpu_user',
+    get label() {
+      return m.metric_cpu_user();
+    },
+  },
+  {
+    key: 'cpu_system',
+    get label() {
+      return m.metric_cpu_system();
+    },
+  },
+  {
+    key: 'load_1',
+    get label() {
+      return m.metric_load_1();
+    },
+  },
+  {
+    key: 'load_5',
+    get label() {
+      return m.metric_load_5();
+    },
+  },
+  {
+    key: 'load_15',
+    get label() {
+      return m.metric_load_15();
+    },
+  },
+  {
+    key: 'mem_percent',
+    get label() {
+      return m.metric_mem_percent();
+    },
+  },
+  {
+    key: 'swap_percent',
+    get label() {
+      return m.metric_swap_percent();
+    },
+  },
+  {
+    key: 'disk_percent',
+    get label() {
+      return m.metric_disk_percent();
+    },
+  },
+  {
+    key: 'disk_read_bps',
+    get label() {
+      return m.metric_disk_read_bps();
+    },
+  },
+  {
+    key: 'disk_write_bps',
+    get label() {
+      return m.metric_disk_write_bps();
+    },
+  },
+  {
+    key: 'disk_read_iops',
+    get label() {
+      return m.metric_disk_read_iops();
+    },
+  },
+  {
+    key: 'disk_write_iops',
+    get label() {
+      return m.metric_disk_write_iops();
+    },
+  },
+  {
+    key: 'net_rx_bps',
+    get label() {
+      return m.metric_net_rx_bps();
+    },
+  },
+  {
+    key: 'net_tx_bps',
+    get label() {
+      return m.metric_net_tx_bps();
+    },
+  },
+  {
+    key: 'net_connections',
+    get label() {
+      return m.metric_net_connections();
+    },
+  },
+  {
+    key: 'process_count',
+    get label() {
+      return m.metric_process_count();
+    },
+  },
+  {
+    key: 'temp_c',
+    get label() {
+      return m.metric_temp_c();
+    },
+  },
+  {
+    key: 'host_down',
+    get label() {
+      return m.metric_host_down();
+    },
+  },
 ];
 
 /** Host metrics with 1-minute rollups: the ones anomaly rules can watch (alert_rules_anomaly_shape). */
@@ -61,97 +169,319 @@ export type RuleSource = 'host' | 'app' | 'check' | 'db' | 'mount' | 'disk' | 'i
 
 /** The rule source catalogue as the form offers it; supabase/tests/rule-sources.test.ts checks it against the database's. */
 export const SOURCES: SourceOption[] = [
-  { key: 'host', label: 'Host', metrics: METRICS, dims: [] },
+  {
+    key: 'host',
+    get label() {
+      return m.col_host();
+    },
+    metrics: METRICS,
+    dims: [],
+  },
   {
     key: 'app',
-    label: 'Application (RED)',
+    get label() {
+      return m.rs_application_red();
+    },
     metrics: [
-      { key: 'error_rate', label: 'Error rate %' },
-      { key: 'latency_p50_ms', label: 'Latency p50 ms' },
-      { key: 'latency_p95_ms', label: 'Latency p95 ms' },
-      { key: 'latency_p99_ms', label: 'Latency p99 ms' },
-      { key: 'throughput_rps', label: 'Throughput req/s' },
+      {
+        key: 'error_rate',
+        get label() {
+          return m.rs_error_rate();
+        },
+      },
+      {
+        key: 'latency_p50_ms',
+        get label() {
+          return m.rs_latency_p50_ms();
+        },
+      },
+      {
+        key: 'latency_p95_ms',
+        get label() {
+          return m.rs_latency_p95_ms();
+        },
+      },
+      {
+        key: 'latency_p99_ms',
+        get label() {
+          return m.rs_latency_p99_ms();
+        },
+      },
+      {
+        key: 'throughput_rps',
+        get label() {
+          return m.rs_throughput_req_s();
+        },
+      },
     ],
     dims: [
-      { key: 'service', label: 'Service' },
-      { key: 'route', label: 'Route' },
+      {
+        key: 'service',
+        get label() {
+          return m.rs_service();
+        },
+      },
+      {
+        key: 'route',
+        get label() {
+          return m.rs_route();
+        },
+      },
     ],
   },
   {
     key: 'check',
-    label: 'HTTP/TCP check',
+    get label() {
+      return m.rs_http_tcp_check();
+    },
     metrics: [
-      { key: 'check_down', label: 'Check down (1 = down)' },
-      { key: 'latency_ms', label: 'Check latency ms' },
-      { key: 'tls_days_left', label: 'TLS certificate days left' },
+      {
+        key: 'check_down',
+        get label() {
+          return m.rs_check_down_1_down();
+        },
+      },
+      {
+        key: 'latency_ms',
+        get label() {
+          return m.rs_check_latency_ms();
+        },
+      },
+      {
+        key: 'tls_days_left',
+        get label() {
+          return m.rs_tls_certificate_days_left();
+        },
+      },
     ],
     dims: [
-      { key: 'check', label: 'Check name' },
-      { key: 'kind', label: 'Check kind (http, tcp)' },
+      {
+        key: 'check',
+        get label() {
+          return m.rs_check_name();
+        },
+      },
+      {
+        key: 'kind',
+        get label() {
+          return m.rs_check_kind_http_tcp();
+        },
+      },
     ],
   },
   {
     key: 'db',
-    label: 'Database',
+    get label() {
+      return m.col_database();
+    },
     metrics: [
-      { key: 'connections_used_pct', label: 'Connections % of max' },
-      { key: 'cache_hit_ratio', label: 'Cache hit ratio %' },
-      { key: 'replication_lag_s', label: 'Replication lag s' },
-      { key: 'deadlocks', label: 'Deadlocks per interval' },
-      { key: 'rollback_rate', label: 'Rollbacks/s' },
+      {
+        key: 'connections_used_pct',
+        get label() {
+          return m.rs_connections_of_max();
+        },
+      },
+      {
+        key: 'cache_hit_ratio',
+        get label() {
+          return m.rs_cache_hit_ratio();
+        },
+      },
+      {
+        key: 'replication_lag_s',
+        get label() {
+          return m.rs_replication_lag_s();
+        },
+      },
+      {
+        key: 'deadlocks',
+        get label() {
+          return m.rs_deadlocks_per_interval();
+        },
+      },
+      {
+        key: 'rollback_rate',
+        get label() {
+          return m.rs_rollbacks_s();
+        },
+      },
     ],
-    dims: [{ key: 'db', label: 'Database name' }],
+    dims: [
+      {
+        key: 'db',
+        get label() {
+          return m.rs_database_name();
+        },
+      },
+    ],
   },
   {
     key: 'mount',
-    label: 'Mount',
+    get label() {
+      return m.rs_mount();
+    },
     metrics: [
-      { key: 'used_percent', label: 'Mount used %' },
-      { key: 'inodes_percent', label: 'Inodes used %' },
-      { key: 'available_bytes', label: 'Available bytes' },
+      {
+        key: 'used_percent',
+        get label() {
+          return m.rs_mount_used();
+        },
+      },
+      {
+        key: 'inodes_percent',
+        get label() {
+          return m.rs_inodes_used();
+        },
+      },
+      {
+        key: 'available_bytes',
+        get label() {
+          return m.rs_available_bytes();
+        },
+      },
     ],
     dims: [
-      { key: 'mount', label: 'Mount path' },
-      { key: 'device', label: 'Device' },
-      { key: 'fstype', label: 'File system type' },
+      {
+        key: 'mount',
+        get label() {
+          return m.rs_mount_path();
+        },
+      },
+      {
+        key: 'device',
+        get label() {
+          return m.rs_device();
+        },
+      },
+      {
+        key: 'fstype',
+        get label() {
+          return m.rs_file_system_type();
+        },
+      },
     ],
     table: 'host_mount_samples',
   },
   {
     key: 'disk',
-    label: 'Disk device',
+    get label() {
+      return m.rs_disk_device();
+    },
     metrics: [
-      { key: 'util_percent', label: 'Device busy %' },
-      { key: 'read_bps', label: 'Read B/s' },
-      { key: 'write_bps', label: 'Write B/s' },
+      {
+        key: 'util_percent',
+        get label() {
+          return m.rs_device_busy();
+        },
+      },
+      {
+        key: 'read_bps',
+        get label() {
+          return m.rs_read_b_s();
+        },
+      },
+      {
+        key: 'write_bps',
+        get label() {
+          return m.rs_write_b_s();
+        },
+      },
     ],
-    dims: [{ key: 'device', label: 'Device' }],
+    dims: [
+      {
+        key: 'device',
+        get label() {
+          return m.rs_device();
+        },
+      },
+    ],
     table: 'host_disk_samples',
   },
   {
     key: 'interface',
-    label: 'Network interface',
+    get label() {
+      return m.rs_network_interface();
+    },
     metrics: [
-      { key: 'rx_bps', label: 'In B/s' },
-      { key: 'tx_bps', label: 'Out B/s' },
-      { key: 'rx_errors_ps', label: 'Receive errors/s' },
-      { key: 'tx_errors_ps', label: 'Transmit errors/s' },
+      {
+        key: 'rx_bps',
+        get label() {
+          return m.rs_in_b_s();
+        },
+      },
+      {
+        key: 'tx_bps',
+        get label() {
+          return m.rs_out_b_s();
+        },
+      },
+      {
+        key: 'rx_errors_ps',
+        get label() {
+          return m.rs_receive_errors_s();
+        },
+      },
+      {
+        key: 'tx_errors_ps',
+        get label() {
+          return m.rs_transmit_errors_s();
+        },
+      },
     ],
-    dims: [{ key: 'interface', label: 'Interface' }],
+    dims: [
+      {
+        key: 'interface',
+        get label() {
+          return m.rs_interface();
+        },
+      },
+    ],
     table: 'host_interface_samples',
   },
   {
     key: 'container',
-    label: 'Container',
+    get label() {
+      return m.rs_container();
+    },
     metrics: [
-      { key: 'cpu_percent', label: 'Container CPU % (of one core)' },
-      { key: 'mem_percent', label: 'Container memory % of limit' },
-      { key: 'mem_used', label: 'Container memory bytes' },
-      { key: 'pids', label: 'Container processes' },
+      {
+        key: 'cpu_percent',
+        get label() {
+          return m.rs_container_cpu_of_one_core();
+        },
+      },
+      {
+        key: 'mem_percent',
+        get label() {
+          return m.rs_container_memory_of_limit();
+        },
+      },
+      {
+        key: 'mem_used',
+        get label() {
+          return m.rs_container_memory_bytes();
+        },
+      },
+      {
+        key: 'pids',
+        get label() {
+          return m.rs_container_processes();
+        },
+      },
     ],
     dims: [
-      { key: 'container', label: 'Container name' },
-      { key: 'image', label: 'Image' },
+      {
+        key: 'container',
+        get label() {
+          return m.rs_container_name();
+        },
+      },
+      {
+        key: 'image',
+        get label() {
+          return m.rs_image();
+        },
+      },
     ],
     table: 'container_samples',
   },

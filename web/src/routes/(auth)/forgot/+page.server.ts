@@ -3,21 +3,22 @@
  * SMTP). The link comes back through /auth/confirm (PKCE, same browser); the code works from any browser.
  * The answer never says whether an account exists.
  */
+import { m } from '#lib/paraglide/messages.js';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions } from './$types';
 
 export const actions: Actions = {
   send: async ({ request, locals, url }) => {
     const email = String((await request.formData()).get('email') ?? '').trim();
-    if (!email) return fail(400, { email, step: 'send' as const, message: 'Enter the email address of your account' });
+    if (!email) return fail(400, { email, step: 'send' as const, message: m.forgot_missing() });
     const { error } = await locals.supabase.auth.resetPasswordForEmail(email, {
       redirectTo: `${url.origin}/auth/confirm?next=/reset-password`,
     });
     if (error?.status === 429)
-      return fail(429, { email, step: 'send' as const, message: `Too many requests: ${error.message}` });
+      return fail(429, { email, step: 'send' as const, message: m.too_many_requests({ reason: error.message }) });
     if (error && error.code !== 'validation_failed')
-      return fail(502, { email, step: 'send' as const, message: `Cannot send the email: ${error.message}` });
-    if (error) return fail(400, { email, step: 'send' as const, message: 'Enter a valid email address' });
+      return fail(502, { email, step: 'send' as const, message: m.forgot_send_failed({ reason: error.message }) });
+    if (error) return fail(400, { email, step: 'send' as const, message: m.forgot_invalid_email() });
     return { email, step: 'code' as const, message: null };
   },
   code: async ({ request, locals }) => {
@@ -26,9 +27,9 @@ export const actions: Actions = {
     const code = String(form.get('code') ?? '').replace(/\s/g, '');
     const password = String(form.get('password') ?? '');
     if (!email || !/^\d{6,10}$/.test(code))
-      return fail(400, { email, step: 'code' as const, message: 'Enter the code from the email (digits only)' });
+      return fail(400, { email, step: 'code' as const, message: m.forgot_code_missing() });
     if (password.length < 6)
-      return fail(400, { email, step: 'code' as const, message: 'Choose a new password of at least 6 characters' });
+      return fail(400, { email, step: 'code' as const, message: m.password_short({ count: 6 }) });
     const verified = await locals.supabase.auth.verifyOtp({ email, token: code, type: 'recovery' });
     if (verified.error)
       return fail(400, {
@@ -36,14 +37,18 @@ export const actions: Actions = {
         step: 'code' as const,
         message:
           verified.error.code === 'otp_expired'
-            ? 'That code is wrong or has expired: check the email or send a new one'
-            : `Cannot check the code: ${verified.error.message}`,
+            ? m.forgot_code_wrong()
+            : m.code_check_failed({ reason: verified.error.message }),
       });
     const updated = await locals.supabase.auth.updateUser({ password });
     // With two-factor authentication on, a new password needs the authenticator code first.
     if (updated.error?.code === 'insufficient_aal') redirect(303, '/login/mfa?next=/reset-password');
     if (updated.error)
-      return fail(400, { email, step: 'code' as const, message: `Cannot set the password: ${updated.error.message}` });
+      return fail(400, {
+        email,
+        step: 'code' as const,
+        message: m.password_set_failed({ reason: updated.error.message }),
+      });
     redirect(303, '/');
   },
 };

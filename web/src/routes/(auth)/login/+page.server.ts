@@ -1,4 +1,5 @@
 /** Sign in with email and password; the session lands in cookies through @supabase/ssr. */
+import { m } from '#lib/paraglide/messages.js';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
@@ -24,7 +25,7 @@ export const actions: Actions = {
     const form = await request.formData();
     const email = String(form.get('email') ?? '').trim();
     const password = String(form.get('password') ?? '');
-    if (!email || !password) return fail(400, { email, message: 'Enter your email and password' });
+    if (!email || !password) return fail(400, { email, message: m.login_missing() });
     let attempt: PasswordAttempt | undefined;
     try {
       // Counted per visitor before Auth is called: Auth may see only this server's address.
@@ -32,10 +33,11 @@ export const actions: Actions = {
       const { error } = await locals.supabase.auth.signInWithPassword({ email, password });
       if (error?.code === 'invalid_credentials') {
         attempt.failed();
-        return fail(400, { email, message: 'Wrong email or password: check both and try again' });
+        return fail(400, { email, message: m.login_wrong() });
       }
       if (error?.status === 429) throw refusedByAuth(locals.authCalls.retryAfterSeconds, 'sign-in');
-      if (error) return fail(error.status === 400 ? 400 : 502, { email, message: `Cannot sign in: ${error.message}` });
+      if (error)
+        return fail(error.status === 400 ? 400 : 502, { email, message: m.login_failed({ reason: error.message }) });
       attempt.succeeded();
     } catch (err) {
       if (!(err instanceof TooManyAttempts)) throw err;

@@ -4,6 +4,7 @@
  * `?next=` (a same-site path only). A link of the implicit flow (an admin invite) carries the session in the
  * URL fragment, which only the browser sees: the page's script stores it (+page.svelte).
  */
+import { m } from '#lib/paraglide/messages.js';
 import { redirect } from '@sveltejs/kit';
 import type { EmailOtpType } from '@supabase/supabase-js';
 import { safeRedirectTarget } from '#lib/server/redirect-target.ts';
@@ -24,9 +25,12 @@ export const load: PageServerLoad = async ({ url, locals }): Promise<{ next: str
     const { error } = await locals.supabase.auth.verifyOtp({ token_hash: tokenHash, type });
     if (error) problem = error.message;
   } else if (!problem) {
-    problem = 'The link is incomplete: open the whole link from the email';
+    problem = m.confirm_incomplete();
   }
   if (problem)
-    redirect(303, `/login?error=${encodeURIComponent(`${problem}. Request a new email if it has expired.`)}`);
+    redirect(
+      303,
+      `/login?error=${encodeURIComponent(problem === m.confirm_incomplete() ? problem : m.confirm_error({ error: problem }))}`,
+    );
   redirect(303, next);
 };

@@ -3,6 +3,7 @@
  * back by the guard. The invitation is shown only to the account with the invited address (the token
  * alone grants nothing, see supabase/README.md); accepting joins the team and switches to it.
  */
+import { m } from '#lib/paraglide/messages.js';
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
 import { isHttps } from '#lib/server/supabase.ts';
@@ -35,7 +36,7 @@ export const load: PageServerLoad = async ({ locals, params, setHeaders, url }) 
       ? { reason: error.details ?? error.code, message: error.message }
       : invitation
         ? null
-        : { reason: 'invitation_not_found', message: 'This invitation no longer exists' },
+        : { reason: 'invitation_not_found', message: m.invite_not_found() },
   };
 };
 

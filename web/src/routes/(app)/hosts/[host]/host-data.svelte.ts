@@ -1,4 +1,6 @@
 /** A host page's history for one range: metrics, anomaly bands, alert markers, checks and database panel. */
+import { eventKindText } from '#lib/terms.ts';
+import { m } from '#lib/paraglide/messages.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database, Tables } from '$shared/database.types.ts';
 import { downsample, hourOfWeek, type SeriesRow } from '#lib/downsample.ts';
@@ -127,7 +129,7 @@ export class HostData {
     ]);
     if (id !== this.loadId) return;
     const err = metrics.error ?? events.error;
-    this.error = err ? `Cannot load this host's history: ${err.message}` : null;
+    this.error = err ? m.host_history_failed({ reason: err.message }) : null;
     this.baselines = new Map(
       (baselines.data ?? []).map((b) => [`${b.metric}:${b.hour_of_week}`, { expected: b.expected, band: b.band }]),
     );
@@ -140,7 +142,7 @@ export class HostData {
     this.setCores(cores.data ?? []);
     this.markers = (events.data ?? []).map((e) => ({
       ts: new Date(e.occurred_at),
-      label: `${e.rule_name} ${e.kind}`,
+      label: `${e.rule_name} ${eventKindText(e.kind)}`,
       severity: e.kind === 'firing' ? e.severity : 'resolved',
     }));
     const latestDb = new Map<string, DbRow>();

@@ -1,4 +1,5 @@
 /** Application services on a host (OTLP rows of app_samples, kind 'app'): latest figures per service and route, and history. */
+import { m } from '#lib/paraglide/messages.js';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import type { Database, Tables } from '$shared/database.types.ts';
 import { downsample, type SeriesRow } from '#lib/downsample.ts';
@@ -49,7 +50,7 @@ export async function loadServices(
     .lt('ts', to.toISOString())
     .order('ts', { ascending: false })
     .limit(MAX_ROWS);
-  if (error) return { services: [], error: `Cannot load application metrics: ${error.message}` };
+  if (error) return { services: [], error: m.services_load_failed({ reason: error.message }) };
   return { services: summarise((data ?? []) as Row[]), error: null };
 }
 
