@@ -436,6 +436,8 @@ describe('dashboard end to end', () => {
   it('polls the API while Realtime is unreachable and keeps the numbers moving', async () => {
     const p = await owner.newPage();
     try {
+      // A background tab polls every 60 s (realtime-fallback.ts); this one must be the visible tab.
+      await p.bringToFront();
       // Every Realtime socket is closed as soon as it opens.
       await p.routeWebSocket(/\/realtime\/v1\//, (ws) => ws.close());
       const polls: string[] = [];
