@@ -79,9 +79,11 @@ function expectHistogramPercentiles(f: RouteFigures, durations: number[]): void 
   ] as const) {
     const truth = nearestRank(durations, q);
     const [lo, hi] = bucketOf(truth);
-    expect(got!, `p${q * 100}`).toBeGreaterThanOrEqual(lo);
-    expect(got!, `p${q * 100}`).toBeLessThanOrEqual(hi);
-    expect(Math.abs(got! - truth) / truth, `p${q * 100} ${got} vs ${truth}`).toBeLessThanOrEqual(0.2);
+    expect(got!, `p${q * 100} ${got} vs ${truth}`).toBeGreaterThanOrEqual(lo);
+    // A histogram knows a quantile only to its bucket: the estimate must lie in the bucket that holds the true
+    // value. (A 20 % bound on top failed on a loaded machine: p99 61 ms was estimated 73.6 ms, inside its
+    // 50–75 ms bucket, as interpolation may.)
+    expect(got!, `p${q * 100} ${got} vs ${truth}`).toBeLessThanOrEqual(hi);
   }
   // The sum is exact in a histogram, so the mean is too.
   if (f.meanMs !== null) expect(f.meanMs).toBeCloseTo(durations.reduce((a, b) => a + b, 0) / durations.length, 6);
