@@ -159,7 +159,6 @@ describe('agent against the stack', () => {
     expect(await sql(env, 'select 1 from host_samples where host_id = $1', [victim.hostId])).toHaveLength(0);
     expect(await sql(env, 'select 1 from host_samples where host_id = $1', [forger.hostId])).toHaveLength(1);
     await queue.close();
-    await client.auth.stopAutoRefresh();
   });
 
   it('replays without duplicating: rows already present are ignored', async () => {
@@ -182,7 +181,6 @@ describe('agent against the stack', () => {
     ]);
     expect(c!.n).toBe(3);
     await queue.close();
-    await client.auth.stopAutoRefresh();
   });
 
   it('refreshes an expired session on its own and keeps the rotated refresh token on disk', async () => {
@@ -191,7 +189,6 @@ describe('agent against the stack', () => {
     const settings = settingsFor(host, dir);
     const first = createAgentClient(settings);
     await ensureSession(first, settings);
-    await first.auth.stopAutoRefresh();
     const file = path.join(dir, 'session.json');
     const stored = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, string>;
     const session = JSON.parse(stored['vibe-agent-auth']!);
@@ -211,6 +208,5 @@ describe('agent against the stack', () => {
     expect(after.refresh_token).not.toBe(session.refresh_token);
     expect(after.expires_at).toBeGreaterThan(Date.now() / 1000);
     await queue.close();
-    await client.auth.stopAutoRefresh();
   });
 });
