@@ -22,6 +22,7 @@ const unit = [
   'agent/test/run/scheduler.test.ts',
   'agent/test/run/send-policy.test.ts',
   'agent/test/run/shutdown.test.ts',
+  'agent/test/send/client.test.ts',
   'agent/test/send/pure.test.ts',
   'agent/test/send/queue.test.ts',
   'stack/test/auth-totp.test.ts',

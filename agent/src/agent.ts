@@ -5,8 +5,6 @@
  * flushes what it can. The parts live in `run/`; this file puts them together.
  */
 import path from 'node:path';
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '../../supabase/functions/_shared/database.types.ts';
 import type { AgentSettings } from './config/settings.ts';
 import type { Logger } from './log.ts';
 import { prepareChecks, scheduleChecks } from './run/checks.ts';
@@ -15,7 +13,7 @@ import { Scheduler } from './run/scheduler.ts';
 import { SendLoop } from './run/send-loop.ts';
 import { shutdown } from './run/shutdown.ts';
 import { initialStatus, statusSaver } from './run/status-writer.ts';
-import { createAgentClient } from './send/client.ts';
+import { type AgentClient, createAgentClient } from './send/client.ts';
 import { DiskQueue } from './send/queue.ts';
 import type { QueuedRow } from './send/rows.ts';
 import type { AgentStatus } from './status-file.ts';
@@ -31,7 +29,7 @@ export interface RunningAgent {
 export async function startAgent(
   settings: AgentSettings,
   log: Logger,
-  client: SupabaseClient<Database> = createAgentClient(settings),
+  client: AgentClient = createAgentClient(settings),
 ): Promise<RunningAgent> {
   const queueDir = path.join(settings.dataDir, 'queue');
   const queue = await DiskQueue.open<QueuedRow>(queueDir, { maxBytes: settings.queueMaxBytes });
@@ -55,10 +53,7 @@ export async function startAgent(
   return {
     status,
     stop(flushTimeoutMs = 10_000) {
-      stopped ??= shutdown(
-        { scheduler, sendLoop, checks, queue, client, status, enqueue, saveStatus, log },
-        flushTimeoutMs,
-      );
+      stopped ??= shutdown({ scheduler, sendLoop, checks, queue, status, enqueue, saveStatus, log }, flushTimeoutMs);
       return stopped;
     },
   };

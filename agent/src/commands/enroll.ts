@@ -1,6 +1,4 @@
 /** `vibe-agent enroll`: exchanges a one-time token for the agent's credentials and writes the config file (0600). */
-import { createClient } from '@supabase/supabase-js';
-import type { Database } from '../../../supabase/functions/_shared/database.types.ts';
 import { readConfigFile, writeConfigFile, type ConfigFile } from '../config/settings.ts';
 
 /** What enrollment needs. */
@@ -55,25 +53,41 @@ export function parseEnrollment(raw: unknown): Enrollment {
   };
 }
 
-/** Calls the enroll-agent function; its error message (token used, expired, unknown) is passed on as is. */
+/**
+ * Calls the enroll-agent function (`POST /functions/v1/enroll-agent` with the key as apikey and
+ * bearer, as supabase-js' functions.invoke sends it); its error message (token used, expired,
+ * unknown) is passed on as is.
+ */
 export async function enroll(options: EnrollOptions): Promise<Enrollment> {
-  const client = createClient<Database>(options.url, options.key, {
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
-  const { data, error, response } = await client.functions.invoke('enroll-agent', {
-    body: { token: options.token, ...(options.name ? { name: options.name } : {}) },
-  });
-  if (error) {
-    let detail = error.message;
-    try {
-      const body = (await (response as Response | undefined)?.json()) as
-        | { message?: string; error?: string; msg?: string }
-        | undefined;
-      detail = body?.message ?? body?.error ?? body?.msg ?? detail;
-    } catch {
-      // not JSON: keep supabase-js' message
-    }
-    throw new Error(`Enrollment failed${response ? ` (HTTP ${(response as Response).status})` : ''}: ${detail}`);
+  const url = `${options.url.replace(/\/+$/, '')}/functions/v1/enroll-agent`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        apikey: options.key,
+        Authorization: `Bearer ${options.key}`,
+        'X-Client-Info': 'vibe-agent',
+      },
+      body: JSON.stringify({ token: options.token, ...(options.name ? { name: options.name } : {}) }),
+    });
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new Error(`Enrollment failed: cannot reach ${url}: ${cause ?? (err as Error).message}`);
+  }
+  const text = await response.text();
+  let data: unknown = text;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  if (!response.ok) {
+    const body = (data && typeof data === 'object' ? data : {}) as { message?: string; error?: string; msg?: string };
+    const detail =
+      body.message ?? body.error ?? body.msg ?? (text.trim() || 'Edge Function returned a non-2xx status code');
+    throw new Error(`Enrollment failed (HTTP ${response.status}): ${detail}`);
   }
   const parsed = parseEnrollment(data);
   // The server does not store the name given here; it names the host in this agent's logs.

@@ -1,9 +1,7 @@
 /** The send loop: signs in, then flushes the queue every send interval, or after a backoff while sending fails. */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '../../../supabase/functions/_shared/database.types.ts';
 import type { AgentSettings } from '../config/settings.ts';
 import type { Logger } from '../log.ts';
-import { ensureSession } from '../send/client.ts';
+import { type AgentClient, ensureSession, renewSession } from '../send/client.ts';
 import type { DiskQueue } from '../send/queue.ts';
 import type { QueuedRow } from '../send/rows.ts';
 import { Sender, type FlushResult } from '../send/sender.ts';
@@ -14,7 +12,7 @@ import { recordFlush, sendDelay } from './send-policy.ts';
 /** What the send loop works with. */
 export interface SendLoopOptions {
   queue: DiskQueue<QueuedRow>;
-  client: SupabaseClient<Database>;
+  client: AgentClient;
   settings: Pick<AgentSettings, 'email' | 'password' | 'sendIntervalS' | 'retryMaxS' | 'hostId'>;
   status: AgentStatus;
   /** Saves the status after each flush. */
@@ -37,7 +35,7 @@ export class SendLoop {
     const { client, settings } = options;
     this.#sender = new Sender(options.queue, client, {
       log: options.log,
-      reauth: () => ensureSession(client, settings),
+      reauth: () => renewSession(client, settings),
     });
   }
 
@@ -64,7 +62,7 @@ export class SendLoop {
   async #reportVersion(): Promise<void> {
     this.#versionReported = true;
     const version = agentVersionString();
-    const { error } = await this.#o.client.rpc('report_agent_version', { p_version: version });
+    const error = await this.#o.client.rpc('report_agent_version', { p_version: version });
     if (error) this.#o.log.warn(`Cannot report the agent version ${version}: ${error.message}`);
     else this.#o.log.debug(`reported agent version ${version}`);
   }

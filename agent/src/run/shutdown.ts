@@ -1,6 +1,4 @@
 /** Stopping the agent: no new runs, one last flush bounded in time, then everything closed in order. */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '../../../supabase/functions/_shared/database.types.ts';
 import type { Logger } from '../log.ts';
 import type { DiskQueue } from '../send/queue.ts';
 import type { QueuedRow } from '../send/rows.ts';
@@ -22,7 +20,6 @@ export interface AgentParts {
   sendLoop: SendLoop;
   checks: Checks;
   queue: DiskQueue<QueuedRow>;
-  client: SupabaseClient<Database>;
   status: AgentStatus;
   enqueue: Enqueue;
   saveStatus: () => void;
@@ -32,10 +29,11 @@ export interface AgentParts {
 /**
  * Stops timers and the send loop, waits for runs under way, queues the OTLP receiver's last rows,
  * flushes once (bounded by `flushTimeoutMs`; what is left stays queued on disk for the next start),
- * records the stop in the status file and closes database connections, the queue and the client.
+ * records the stop in the status file and closes database connections and the queue (the client holds
+ * no timers or connections of its own).
  */
 export async function shutdown(parts: AgentParts, flushTimeoutMs: number): Promise<void> {
-  const { scheduler, sendLoop, checks, queue, client, status, log } = parts;
+  const { scheduler, sendLoop, checks, queue, status, log } = parts;
   scheduler.halt();
   await sendLoop.stop();
   await scheduler.settled();
@@ -47,7 +45,5 @@ export async function shutdown(parts: AgentParts, flushTimeoutMs: number): Promi
   parts.saveStatus();
   await Promise.all(checks.dbCheckers.map((c) => c.close()));
   await queue.close();
-  await client.auth.stopAutoRefresh().catch(() => {});
-  client.realtime.disconnect();
   log.info('Agent stopped');
 }

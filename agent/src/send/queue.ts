@@ -311,12 +311,14 @@ export class DiskQueue<T = unknown> {
       for (const seg of this.#segments) {
         if (seg.id < pos.segment) continue;
         if (seg.id > pos.segment) pos = { segment: seg.id, offset: 0, index: 0 };
+        const length = Math.max(0, seg.bytes - pos.offset);
+        // Nothing unread here; a new queue's first segment has no file until the first append.
+        if (length === 0) continue;
         const fh = await fsp.open(path.join(this.dir, segName(seg.id)), 'r');
         let buf: Buffer;
         try {
-          const length = Math.max(0, seg.bytes - pos.offset);
           buf = Buffer.alloc(length);
-          if (length > 0) await fh.read(buf, 0, length, pos.offset);
+          await fh.read(buf, 0, length, pos.offset);
         } finally {
           await fh.close();
         }

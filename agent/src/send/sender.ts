@@ -1,11 +1,10 @@
 /**
- * Sends queued rows with supabase-js: oldest first, grouped per table, inserted with
+ * Sends queued rows with the agent's client: oldest first, grouped per table, inserted with
  * `on conflict do nothing` on each table's primary key so a replay never duplicates.
  */
-import type { SupabaseClient } from '@supabase/supabase-js';
-import type { Database } from '../../../supabase/functions/_shared/database.types.ts';
 import type { Logger } from '../log.ts';
 import { classifyError, describeError, type InsertError } from './classify.ts';
+import type { AgentClient } from './client.ts';
 import type { DiskQueue, QueueBatch } from './queue.ts';
 import { CONFLICT_KEYS, type QueuedRow, type SampleTable } from './rows.ts';
 
@@ -23,27 +22,19 @@ export interface FlushResult {
 export interface SenderOptions {
   /** Rows per request. */
   batchRows?: number;
-  /** Re-establishes the session after a 401 (password sign-in). */
+  /** Re-establishes the session after a 401 (refresh, else password sign-in). */
   reauth?: () => Promise<void>;
   log: Logger;
-}
-
-function toInsertError(
-  err: { message?: string; code?: string; details?: string | null; hint?: string | null } | null,
-  status: number,
-): InsertError {
-  const msg = [err?.message, err?.details, err?.hint].filter((s) => s && String(s).trim()).join(' ') || 'unknown error';
-  return { status, code: err?.code || null, message: msg };
 }
 
 /** Moves rows from the queue to the tables. */
 export class Sender {
   readonly #queue: DiskQueue<QueuedRow>;
-  readonly #client: SupabaseClient<Database>;
+  readonly #client: AgentClient;
   readonly #options: SenderOptions;
   readonly #batchRows: number;
 
-  constructor(queue: DiskQueue<QueuedRow>, client: SupabaseClient<Database>, options: SenderOptions) {
+  constructor(queue: DiskQueue<QueuedRow>, client: AgentClient, options: SenderOptions) {
     this.#queue = queue;
     this.#client = client;
     this.#options = options;
@@ -52,10 +43,7 @@ export class Sender {
 
   async #insert(table: SampleTable, rows: QueuedRow['row'][]): Promise<InsertError | null> {
     try {
-      const { error, status } = await this.#client
-        .from(table)
-        .upsert(rows, { onConflict: CONFLICT_KEYS[table], ignoreDuplicates: true });
-      return error ? toInsertError(error, status) : null;
+      return await this.#client.upsert(table, rows as Record<string, unknown>[], CONFLICT_KEYS[table]);
     } catch (err) {
       return { status: 0, code: null, message: err instanceof Error ? err.message : String(err) };
     }
@@ -79,8 +67,8 @@ export class Sender {
   /**
    * Sends until the queue is empty or an error worth retrying stops it. A refused batch is retried
    * row by row so one bad row does not take good ones with it; rows refused on their own are logged
-   * with the server's message and dropped rather than retried forever. A 401 triggers one new
-   * sign-in and one retry.
+   * with the server's message and dropped rather than retried forever. A 401 triggers one session
+   * renewal and one retry.
    */
   async flush(): Promise<FlushResult> {
     const result: FlushResult = { sent: 0, rejected: 0, error: null };

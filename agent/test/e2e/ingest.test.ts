@@ -4,7 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { startAgent } from '../../src/agent.ts';
 import type { AgentSettings } from '../../src/config/settings.ts';
 import { createLogger, silentLogger } from '../../src/log.ts';
-import { createAgentClient, ensureSession } from '../../src/send/client.ts';
+import { createAgentClient, ensureSession, renewSession } from '../../src/send/client.ts';
 import { DiskQueue } from '../../src/send/queue.ts';
 import { hostSampleRow, type QueuedRow } from '../../src/send/rows.ts';
 import { Sender } from '../../src/send/sender.ts';
@@ -159,7 +159,6 @@ describe('agent against the stack', () => {
     expect(await sql(env, 'select 1 from host_samples where host_id = $1', [victim.hostId])).toHaveLength(0);
     expect(await sql(env, 'select 1 from host_samples where host_id = $1', [forger.hostId])).toHaveLength(1);
     await queue.close();
-    await client.auth.stopAutoRefresh();
   });
 
   it('replays without duplicating: rows already present are ignored', async () => {
@@ -182,7 +181,6 @@ describe('agent against the stack', () => {
     ]);
     expect(c!.n).toBe(3);
     await queue.close();
-    await client.auth.stopAutoRefresh();
   });
 
   it('refreshes an expired session on its own and keeps the rotated refresh token on disk', async () => {
@@ -191,7 +189,6 @@ describe('agent against the stack', () => {
     const settings = settingsFor(host, dir);
     const first = createAgentClient(settings);
     await ensureSession(first, settings);
-    await first.auth.stopAutoRefresh();
     const file = path.join(dir, 'session.json');
     const stored = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, string>;
     const session = JSON.parse(stored['vibe-agent-auth']!);
@@ -211,6 +208,33 @@ describe('agent against the stack', () => {
     expect(after.refresh_token).not.toBe(session.refresh_token);
     expect(after.expires_at).toBeGreaterThan(Date.now() / 1000);
     await queue.close();
-    await client.auth.stopAutoRefresh();
+  });
+  it('signs in again with its password when its session was ended on the server, and sends', async () => {
+    const host = await provisionHost(env, 'revoked');
+    const dir = await tmp();
+    const settings = settingsFor(host, dir);
+    await ensureSession(createAgentClient(settings), settings);
+    const file = path.join(dir, 'session.json');
+    const before = JSON.parse(JSON.parse(await fs.readFile(file, 'utf8'))['vibe-agent-auth']);
+    // An admin ended every session of the agent user, and the access token has expired since.
+    await sql(env, 'delete from auth.sessions where user_id = $1', [host.userId]);
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        'vibe-agent-auth': JSON.stringify({ ...before, expires_at: Math.floor(Date.now() / 1000) - 60 }),
+      }),
+    );
+
+    const client = createAgentClient(settings);
+    const queue = await DiskQueue.open<QueuedRow>(path.join(dir, 'queue'));
+    await queue.append([hostSampleRow(host.hostId, { ts: new Date().toISOString(), errors: {}, uptimeSeconds: 1 })]);
+    const sender = new Sender(queue, client, { log: silentLogger, reauth: () => renewSession(client, settings) });
+    expect(await sender.flush()).toEqual({ sent: 1, rejected: 0, error: null });
+    const after = JSON.parse(JSON.parse(await fs.readFile(file, 'utf8'))['vibe-agent-auth']);
+    expect(after.refresh_token).not.toBe(before.refresh_token);
+    const sessions = await sql(env, 'select 1 from auth.sessions where user_id = $1', [host.userId]);
+    expect(sessions).toHaveLength(1);
+    expect(await sql(env, 'select 1 from host_samples where host_id = $1', [host.hostId])).toHaveLength(1);
+    await queue.close();
   });
 });

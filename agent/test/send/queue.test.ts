@@ -36,6 +36,14 @@ describe('record framing', () => {
 });
 
 describe('DiskQueue', () => {
+  it('reads nothing, without error, from a new queue before its first append', async () => {
+    const q = await DiskQueue.open<{ n: number }>(await tmp());
+    expect(await q.read(10)).toMatchObject({ records: [], corrupt: 0 });
+    await q.append([{ n: 1 }]);
+    expect((await q.read(10)).records).toEqual([{ n: 1 }]);
+    await q.close();
+  });
+
   it('replays oldest first, across segments, and only acknowledged records leave', async () => {
     const dir = await tmp();
     const q = await DiskQueue.open<number>(dir, { maxBytes: 1 << 20, segmentBytes: 4096 });
