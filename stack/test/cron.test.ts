@@ -64,7 +64,8 @@ describe('pg_cron emulation', () => {
       { message: 'two finished runs', timeoutMs: 3500 },
     );
     expect(Date.now() - t0).toBeLessThan(3500);
-    const done = runs.filter((r) => r.status === 'succeeded');
+    // In start order: under load a later tick's run can be recorded as started before an earlier one's.
+    const done = runs.filter((r) => r.status === 'succeeded').sort((a, b) => +a.start_time - +b.start_time);
     expect(done[0]!.return_message).toBe('1 row');
     expect(done[0]!.username).toBe('postgres');
     expect(done[0]!.command).toBe('select 1');
